@@ -15,7 +15,7 @@ export type Gpunet = {
     {
       "name": "initialize",
       "docs": [
-        "Creates the Config PDA and the reward vault; the signer becomes the admin."
+        "Creates the Config PDA and the reward vault; the signer becomes the admin. Bumps are the canonical ones (the program verifies, never searches)."
       ],
       "discriminator": [
         175,
@@ -119,6 +119,14 @@ export type Gpunet = {
         {
           "name": "slashCapBps",
           "type": "u16"
+        },
+        {
+          "name": "configBump",
+          "type": "u8"
+        },
+        {
+          "name": "rewardVaultBump",
+          "type": "u8"
         }
       ]
     },
@@ -336,6 +344,14 @@ export type Gpunet = {
               32
             ]
           }
+        },
+        {
+          "name": "providerBump",
+          "type": "u8"
+        },
+        {
+          "name": "vaultBump",
+          "type": "u8"
         }
       ]
     },
@@ -1109,6 +1125,14 @@ export type Gpunet = {
               32
             ]
           }
+        },
+        {
+          "name": "jobBump",
+          "type": "u8"
+        },
+        {
+          "name": "escrowBump",
+          "type": "u8"
         }
       ]
     },

@@ -401,14 +401,18 @@ typedef struct __attribute__((packed, aligned(8))) {
   uint8_t slash_authority[32]; /* offset 24 */
   uint16_t protocol_fee_bps; /* offset 56 */
   uint16_t slash_cap_bps; /* offset 58 */
+  uint8_t config_bump; /* offset 60 */
+  uint8_t reward_vault_bump; /* offset 61 */
 } gp_initialize_args_t;
-#define GP_INITIALIZE_ARGS_SIZE 60u
+#define GP_INITIALIZE_ARGS_SIZE 62u
 _Static_assert(__builtin_offsetof(gp_initialize_args_t, min_stake_per_gpu) == 0, "initialize.min_stake_per_gpu");
 _Static_assert(__builtin_offsetof(gp_initialize_args_t, unbonding_period) == 8, "initialize.unbonding_period");
 _Static_assert(__builtin_offsetof(gp_initialize_args_t, challenge_window) == 16, "initialize.challenge_window");
 _Static_assert(__builtin_offsetof(gp_initialize_args_t, slash_authority) == 24, "initialize.slash_authority");
 _Static_assert(__builtin_offsetof(gp_initialize_args_t, protocol_fee_bps) == 56, "initialize.protocol_fee_bps");
 _Static_assert(__builtin_offsetof(gp_initialize_args_t, slash_cap_bps) == 58, "initialize.slash_cap_bps");
+_Static_assert(__builtin_offsetof(gp_initialize_args_t, config_bump) == 60, "initialize.config_bump");
+_Static_assert(__builtin_offsetof(gp_initialize_args_t, reward_vault_bump) == 61, "initialize.reward_vault_bump");
 
 /* Arguments of update_config, after the 8-byte discriminator. */
 typedef struct __attribute__((packed, aligned(8))) {
@@ -440,13 +444,17 @@ typedef struct __attribute__((packed, aligned(8))) {
   uint16_t vram_gb; /* offset 4 */
   uint16_t region; /* offset 6 */
   uint8_t metadata_hash[32]; /* offset 8 */
+  uint8_t provider_bump; /* offset 40 */
+  uint8_t vault_bump; /* offset 41 */
 } gp_register_provider_args_t;
-#define GP_REGISTER_PROVIDER_ARGS_SIZE 40u
+#define GP_REGISTER_PROVIDER_ARGS_SIZE 42u
 _Static_assert(__builtin_offsetof(gp_register_provider_args_t, gpu_model) == 0, "register_provider.gpu_model");
 _Static_assert(__builtin_offsetof(gp_register_provider_args_t, gpu_count) == 2, "register_provider.gpu_count");
 _Static_assert(__builtin_offsetof(gp_register_provider_args_t, vram_gb) == 4, "register_provider.vram_gb");
 _Static_assert(__builtin_offsetof(gp_register_provider_args_t, region) == 6, "register_provider.region");
 _Static_assert(__builtin_offsetof(gp_register_provider_args_t, metadata_hash) == 8, "register_provider.metadata_hash");
+_Static_assert(__builtin_offsetof(gp_register_provider_args_t, provider_bump) == 40, "register_provider.provider_bump");
+_Static_assert(__builtin_offsetof(gp_register_provider_args_t, vault_bump) == 41, "register_provider.vault_bump");
 
 /* Arguments of update_provider, after the 8-byte discriminator. */
 typedef struct __attribute__((packed, aligned(8))) {
@@ -518,8 +526,10 @@ typedef struct __attribute__((packed, aligned(8))) {
   uint16_t gpu_model; /* offset 26 */
   uint16_t min_vram_gb; /* offset 28 */
   uint8_t spec_hash[32]; /* offset 30 */
+  uint8_t job_bump; /* offset 62 */
+  uint8_t escrow_bump; /* offset 63 */
 } gp_create_job_args_t;
-#define GP_CREATE_JOB_ARGS_SIZE 62u
+#define GP_CREATE_JOB_ARGS_SIZE 64u
 _Static_assert(__builtin_offsetof(gp_create_job_args_t, job_id) == 0, "create_job.job_id");
 _Static_assert(__builtin_offsetof(gp_create_job_args_t, price) == 8, "create_job.price");
 _Static_assert(__builtin_offsetof(gp_create_job_args_t, max_duration) == 16, "create_job.max_duration");
@@ -527,6 +537,8 @@ _Static_assert(__builtin_offsetof(gp_create_job_args_t, min_gpus) == 24, "create
 _Static_assert(__builtin_offsetof(gp_create_job_args_t, gpu_model) == 26, "create_job.gpu_model");
 _Static_assert(__builtin_offsetof(gp_create_job_args_t, min_vram_gb) == 28, "create_job.min_vram_gb");
 _Static_assert(__builtin_offsetof(gp_create_job_args_t, spec_hash) == 30, "create_job.spec_hash");
+_Static_assert(__builtin_offsetof(gp_create_job_args_t, job_bump) == 62, "create_job.job_bump");
+_Static_assert(__builtin_offsetof(gp_create_job_args_t, escrow_bump) == 63, "create_job.escrow_bump");
 
 /* Arguments of cancel_job, after the 8-byte discriminator. */
 typedef struct __attribute__((packed, aligned(8))) {
