@@ -9,6 +9,8 @@ import { Keypair, PublicKey, SystemProgram, SYSVAR_CLOCK_PUBKEY, SYSVAR_RENT_PUB
 import type { Signer, VersionedTransaction } from "@solana/web3.js";
 import { FailedTransactionMetadata } from "litesvm";
 import type { LiteSVM, TransactionMetadata } from "litesvm";
+import { formatRpcTransactionError, toRpcTransactionError } from "./vm-error.ts";
+import type { RpcTransactionError } from "./vm-error.ts";
 
 /** The BPF Loader Upgradeable (loader v3) program id. */
 export const BPF_LOADER_UPGRADEABLE_ID = new PublicKey("BPFLoaderUpgradeab1e11111111111111111111111");
@@ -36,7 +38,7 @@ export class DeployError extends Error {
 /** Result of one transaction run in LiteSVM. */
 export type LiteSvmSendResult =
   | { ok: true; meta: TransactionMetadata }
-  | { ok: false; error: string; meta: TransactionMetadata };
+  | { ok: false; error: string; rpcError: RpcTransactionError; meta: TransactionMetadata };
 
 /**
  * Sends an already signed web3.js v1 transaction into LiteSVM through its wire bytes.
@@ -52,24 +54,10 @@ export function sendWeb3Transaction(svm: LiteSVM, tx: Transaction | VersionedTra
   const wire = tx instanceof Transaction ? tx.serialize({ requireAllSignatures: true, verifySignatures: false }) : tx.serialize();
   const res = svm.sendTransaction(getTransactionDecoder().decode(wire));
   if (res instanceof FailedTransactionMetadata) {
-    return { ok: false, error: describeVmError(res.err()), meta: res.meta() };
+    const rpcError = toRpcTransactionError(res.err());
+    return { ok: false, error: formatRpcTransactionError(rpcError), rpcError, meta: res.meta() };
   }
   return { ok: true, meta: res };
-}
-
-/** Renders LiteSVM's error union (plain numbers, or objects with getters) as text. */
-export function describeVmError(err: unknown): string {
-  if (typeof err === "number" || typeof err === "string") return String(err);
-  if (err !== null && typeof err === "object") {
-    const s = String(err);
-    if (s !== "[object Object]") return s;
-    try {
-      return JSON.stringify(err, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
-    } catch {
-      return "unprintable error";
-    }
-  }
-  return String(err);
 }
 
 // UpgradeableLoaderState sizes (bincode): Buffer = 4 tag + 1 option + 32 authority.
