@@ -36,7 +36,11 @@ export const CLANG_FLAGS: readonly string[] = Object.freeze([
   "-g0",
 ]);
 /** llc flags: same CPU as clang; v3 would emit JMP32, which SBPF v0 lacks. */
-export const LLC_FLAGS: readonly string[] = Object.freeze(["-march=bpfel", "-mcpu=v2", "-O2", "-filetype=obj"]);
+export const LLC_FLAGS: readonly string[] = Object.freeze([
+  "-march=bpfel", "-mcpu=v2", "-O2", "-filetype=obj",
+  // Same frame limit as the compile step: the VM gives each frame 4 KiB.
+  "-bpf-stack-size=4096",
+]);
 
 /** What went wrong while building (a linker refusal is a `LinkError` from sbf-link.ts instead). */
 export type BuildErrorCode = "NoSources" | "ToolMissing" | "CompileFailed" | "BitcodeLinkFailed" | "CodegenFailed";

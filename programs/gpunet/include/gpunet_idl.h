@@ -213,12 +213,13 @@
 #define GP_EXPIRE_JOB_ACC_CALLER 5
 #define GP_EXPIRE_JOB_ACC_TOKEN_PROGRAM 6
 #define GP_EXPIRE_JOB_ACC_COUNT 7
-#define GP_CLOSE_JOB_ACC_JOB 0
-#define GP_CLOSE_JOB_ACC_ESCROW 1
-#define GP_CLOSE_JOB_ACC_BUYER 2
-#define GP_CLOSE_JOB_ACC_CALLER 3
-#define GP_CLOSE_JOB_ACC_TOKEN_PROGRAM 4
-#define GP_CLOSE_JOB_ACC_COUNT 5
+#define GP_CLOSE_JOB_ACC_CONFIG 0
+#define GP_CLOSE_JOB_ACC_JOB 1
+#define GP_CLOSE_JOB_ACC_ESCROW 2
+#define GP_CLOSE_JOB_ACC_BUYER 3
+#define GP_CLOSE_JOB_ACC_CALLER 4
+#define GP_CLOSE_JOB_ACC_TOKEN_PROGRAM 5
+#define GP_CLOSE_JOB_ACC_COUNT 6
 
 /* Account Config: data after the 8-byte discriminator. */
 typedef struct __attribute__((packed, aligned(8))) {

@@ -1,0 +1,169 @@
+/* Account checks, PDA creation, token helpers and reward accounting shared
+ * by all instruction handlers. */
+#include "common.h"
+
+const char *gp_error_name(uint32_t code) {
+  if (code < GP_ERR_FIRST || code >= GP_ERR_FIRST + GP_ERR_COUNT) return GP_NULL;
+  return GP_ERROR_NAMES[code - GP_ERR_FIRST];
+}
+
+const char *gp_error_msg(uint32_t code) {
+  if (code < GP_ERR_FIRST || code >= GP_ERR_FIRST + GP_ERR_COUNT) return GP_NULL;
+  return GP_ERROR_MSGS[code - GP_ERR_FIRST];
+}
+
+uint64_t gp_ctx_clock(gp_ctx_t *c) {
+  if (gp_clock_now(&c->now, GP_NULL, &c->epoch) != GP_RT_OK) GP_FAIL(GP_ERR_INVALID_ARGUMENT);
+  return 0;
+}
+
+uint64_t gp_args(const gp_ctx_t *c, void *out, uint64_t size) {
+  GP_CHECK(c->in->data_len == 8 + size, GP_ERR_INVALID_INSTRUCTION);
+  if (size) gp_memcpy(out, c->in->data + 8, size);
+  return 0;
+}
+
+uint64_t gp_require_signer(const gp_account_t *a) {
+  GP_CHECK(a->is_signer, GP_ERR_MISSING_SIGNER);
+  return 0;
+}
+
+uint64_t gp_require_writable(const gp_account_t *a) {
+  GP_CHECK(a->is_writable, GP_ERR_ACCOUNT_NOT_WRITABLE);
+  return 0;
+}
+
+uint64_t gp_require_token_program(const gp_account_t *a) {
+  GP_CHECK(gp_key_eq(a->key, &GP_TOKEN_PROGRAM_ID), GP_ERR_WRONG_PROGRAM);
+  return 0;
+}
+
+uint64_t gp_require_system_program(const gp_account_t *a) {
+  GP_CHECK(gp_key_eq(a->key, &GP_SYSTEM_PROGRAM_ID), GP_ERR_WRONG_PROGRAM);
+  return 0;
+}
+
+uint64_t gp_load(const gp_ctx_t *c, const gp_account_t *a, const gp_kind_t *kind, int writable, void **out) {
+  GP_CHECK(gp_key_eq(a->owner, c->program_id), GP_ERR_WRONG_ACCOUNT_OWNER);
+  GP_CHECK(a->data_len == kind->size, GP_ERR_WRONG_ACCOUNT_TYPE);
+  GP_CHECK(gp_load_u64(a->data) == kind->disc, GP_ERR_WRONG_ACCOUNT_TYPE);
+  if (writable) GP_CHECK(a->is_writable, GP_ERR_ACCOUNT_NOT_WRITABLE);
+  *out = a->data + 8;
+  return 0;
+}
+
+uint64_t gp_check_canonical_pda(const gp_ctx_t *c, const gp_pubkey_t *key, const gp_seed_t *seeds,
+                                uint64_t nseeds, uint8_t bump) {
+  gp_pubkey_t derived;
+  GP_CHECK(gp_create_pda(seeds, nseeds, bump, c->program_id, &derived) == GP_RT_OK, GP_ERR_INVALID_PDA);
+  GP_CHECK(gp_key_eq(&derived, key), GP_ERR_INVALID_PDA);
+  /* A higher bump that is off the curve would be the canonical one. */
+  for (uint32_t b = (uint32_t)bump + 1; b <= 255; b++) {
+    GP_CHECK(gp_create_pda(seeds, nseeds, (uint8_t)b, c->program_id, &derived) != GP_RT_OK,
+             GP_ERR_INVALID_PDA);
+  }
+  return 0;
+}
+
+uint64_t gp_create_program_account(const gp_ctx_t *c, const gp_account_t *payer, gp_account_t *acc,
+                                   const gp_signer_seeds_t *seeds, const gp_kind_t *kind) {
+  GP_CHECK(acc->is_writable, GP_ERR_ACCOUNT_NOT_WRITABLE);
+  GP_CHECK(gp_key_eq(acc->owner, &GP_SYSTEM_PROGRAM_ID) && acc->data_len == 0, GP_ERR_ALREADY_INITIALIZED);
+  GP_CHECK(gp_system_create_account(payer, acc, kind->size, c->program_id, seeds) == GP_RT_OK,
+           GP_ERR_INSUFFICIENT_FUNDS);
+  gp_store_u64(acc->data, kind->disc);
+  return 0;
+}
+
+uint64_t gp_check_token(const gp_account_t *a, const gp_pubkey_t *mint, const gp_pubkey_t *expected_owner,
+                        gp_token_account_t *out) {
+  switch (gp_token_account_check(a, mint, expected_owner, out)) {
+    case GP_RT_OK:
+      return 0;
+    case GP_RT_E_OWNER:
+      GP_FAIL(GP_ERR_WRONG_ACCOUNT_OWNER);
+    case GP_RT_E_MINT:
+      GP_FAIL(GP_ERR_WRONG_MINT);
+    case GP_RT_E_AUTHORITY:
+      GP_FAIL(GP_ERR_WRONG_TOKEN_OWNER);
+    default:
+      GP_FAIL(GP_ERR_WRONG_ACCOUNT_TYPE);
+  }
+}
+
+uint64_t gp_check_vault(const gp_account_t *a, const uint8_t *recorded_key, const gp_pubkey_t *mint,
+                        const gp_pubkey_t *authority, gp_token_account_t *out) {
+  GP_CHECK(gp_key_eq(a->key, (const gp_pubkey_t *)recorded_key), GP_ERR_WRONG_VAULT);
+  GP_CHECK(a->is_writable, GP_ERR_ACCOUNT_NOT_WRITABLE);
+  return gp_check_token(a, mint, authority, out);
+}
+
+uint64_t gp_transfer(const gp_account_t *src, const gp_account_t *dst, const gp_account_t *authority,
+                     uint64_t amount, const gp_signer_seeds_t *seeds) {
+  if (amount == 0) return 0;
+  GP_CHECK(!gp_key_eq(src->key, dst->key), GP_ERR_DUPLICATE_ACCOUNT);
+  GP_CHECK(gp_token_transfer(src, dst, authority, amount, seeds) == GP_RT_OK, GP_ERR_INSUFFICIENT_FUNDS);
+  return 0;
+}
+
+uint64_t gp_distribute(gp_config_t *cfg, uint64_t amount) {
+  if (amount == 0) return 0;
+  if (cfg->total_active_stake == 0) {
+    GP_CHECK(!gp_add_u64(cfg->unallocated_rewards, amount, &cfg->unallocated_rewards), GP_ERR_MATH_OVERFLOW);
+    return 0;
+  }
+  gp_u128 acc = cfg->acc_reward_per_stake;
+  uint64_t carry = cfg->reward_carry;
+  GP_CHECK(!gp_reward_fund(&acc, &carry, amount, cfg->total_active_stake), GP_ERR_MATH_OVERFLOW);
+  cfg->acc_reward_per_stake = acc;
+  cfg->reward_carry = carry;
+  return 0;
+}
+
+uint64_t gp_release(gp_config_t *cfg) {
+  if (cfg->total_active_stake == 0 || cfg->unallocated_rewards == 0) return 0;
+  uint64_t u = cfg->unallocated_rewards;
+  GP_TRY(gp_distribute(cfg, u));
+  cfg->unallocated_rewards = 0;
+  return 0;
+}
+
+uint64_t gp_settle(const gp_config_t *cfg, gp_provider_t *p) {
+  gp_u128 acc = cfg->acc_reward_per_stake;
+  uint64_t pending;
+  GP_CHECK(!gp_reward_pending(p->active_stake, &acc, p->reward_debt, &pending), GP_ERR_MATH_OVERFLOW);
+  GP_CHECK(!gp_add_u64(p->rewards_owed, pending, &p->rewards_owed), GP_ERR_MATH_OVERFLOW);
+  return 0;
+}
+
+uint64_t gp_reset_debt(const gp_config_t *cfg, gp_provider_t *p) {
+  gp_u128 acc = cfg->acc_reward_per_stake;
+  uint64_t debt;
+  GP_CHECK(!gp_reward_accrued(p->active_stake, &acc, &debt), GP_ERR_MATH_OVERFLOW);
+  p->reward_debt = debt;
+  return 0;
+}
+
+void gp_emit_event(uint64_t disc, const void *body, uint64_t size) {
+  /* The largest event body is under 256 bytes (see gpunet_idl.h). */
+  uint64_t buf[(8 + 256) / 8];
+  buf[0] = disc;
+  gp_memcpy(&buf[1], body, size);
+  gp_emit(buf, 8 + size);
+}
+
+void gp_emit_rewards_funded(const gp_ctx_t *c, const gp_config_t *cfg, const gp_pubkey_t *funder,
+                            uint64_t amount, uint8_t source) {
+  gp_evt_rewards_funded_t e;
+  e.acc_reward_per_stake = cfg->acc_reward_per_stake;
+  e.amount = amount;
+  e.reward_carry = cfg->reward_carry;
+  e.unallocated_rewards = cfg->unallocated_rewards;
+  e.total_active_stake = cfg->total_active_stake;
+  e.total_funded = cfg->total_funded;
+  e.config_seq = cfg->seq;
+  e.timestamp = c->now;
+  gp_key_copy((gp_pubkey_t *)e.funder, funder);
+  e.source = source;
+  gp_emit_event(GP_EVT_REWARDS_FUNDED_DISC, &e, GP_EVT_REWARDS_FUNDED_SIZE);
+}

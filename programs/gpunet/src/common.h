@@ -1,0 +1,143 @@
+/* Shared by the instruction handlers: account loading and checks, the
+ * clock, reward accounting. Every check failure returns a named IDL error
+ * through gp_error(), which logs it in Anchor's format. */
+#ifndef GP_COMMON_H
+#define GP_COMMON_H
+
+#include "gp_rt.h"
+#include "gpunet_idl.h"
+
+/* Bounds from docs/protocol.md. */
+#define GP_MAX_FEE_BPS 2000u
+#define GP_BPS 10000u
+#define GP_MAX_DURATION 31536000LL /* one year, seconds */
+#define GP_ACCOUNT_VERSION 1u
+
+#define GP_PROVIDER_ACTIVE 0u
+#define GP_PROVIDER_INACTIVE 1u
+
+#define GP_JOB_OPEN 0u
+#define GP_JOB_ACCEPTED 1u
+#define GP_JOB_SUBMITTED 2u
+#define GP_JOB_DISPUTED 3u
+#define GP_JOB_COMPLETED 4u
+#define GP_JOB_CANCELLED 5u
+#define GP_JOB_EXPIRED 6u
+#define GP_JOB_RESOLVED 7u
+
+/* Handler context: the parsed input and the clock, read once by syscall
+ * (sysvar accounts are never trusted: reliability.md P11). */
+typedef struct {
+  gp_input_t *in;
+  const gp_pubkey_t *program_id;
+  int64_t now;
+  uint64_t epoch;
+} gp_ctx_t;
+
+#define GP_FAIL(code) return gp_error(code)
+#define GP_CHECK(cond, code) \
+  do {                       \
+    if (!(cond)) return gp_error(code); \
+  } while (0)
+#define GP_TRY(expr)             \
+  do {                           \
+    uint64_t _gp_r = (expr);     \
+    if (_gp_r) return _gp_r;     \
+  } while (0)
+
+static inline gp_account_t *gp_acc(gp_ctx_t *c, int i) { return &c->in->accounts[i]; }
+
+/* Reads the clock once per instruction. */
+uint64_t gp_ctx_clock(gp_ctx_t *c);
+
+/* Instruction arguments: exact length (InvalidInstruction otherwise), copied
+ * to an aligned buffer. */
+uint64_t gp_args(const gp_ctx_t *c, void *out, uint64_t size);
+
+uint64_t gp_require_signer(const gp_account_t *a);
+uint64_t gp_require_writable(const gp_account_t *a);
+uint64_t gp_require_token_program(const gp_account_t *a);
+uint64_t gp_require_system_program(const gp_account_t *a);
+
+/* A program account of this program: owner, exact size, discriminator;
+ * writable if asked. Returns its data after the discriminator in *out. */
+typedef struct {
+  uint64_t disc;
+  uint64_t size; /* whole account, discriminator included */
+} gp_kind_t;
+static const gp_kind_t GP_KIND_CONFIG = {GP_ACC_CONFIG_DISC, GP_CONFIG_ACCOUNT_SIZE};
+static const gp_kind_t GP_KIND_PROVIDER = {GP_ACC_PROVIDER_DISC, GP_PROVIDER_ACCOUNT_SIZE};
+static const gp_kind_t GP_KIND_JOB = {GP_ACC_JOB_DISC, GP_JOB_ACCOUNT_SIZE};
+uint64_t gp_load(const gp_ctx_t *c, const gp_account_t *a, const gp_kind_t *kind, int writable, void **out);
+#define GP_LOAD_CONFIG(c, a, w, out) gp_load((c), (a), &GP_KIND_CONFIG, (w), (void **)(out))
+#define GP_LOAD_PROVIDER(c, a, w, out) gp_load((c), (a), &GP_KIND_PROVIDER, (w), (void **)(out))
+#define GP_LOAD_JOB(c, a, w, out) gp_load((c), (a), &GP_KIND_JOB, (w), (void **)(out))
+
+/* Verifies that `key` is the canonical PDA for seeds + bump: the address
+ * matches, and no higher bump gives a valid PDA (so the bump is the one a
+ * client's find_program_address returns; reliability.md P9). Costs one
+ * create_program_address per higher bump, usually none or one. */
+uint64_t gp_check_canonical_pda(const gp_ctx_t *c, const gp_pubkey_t *key, const gp_seed_t *seeds,
+                                uint64_t nseeds, uint8_t bump);
+
+/* Creates a program account of `size` bytes at a PDA (seeds incl. bump),
+ * writes its discriminator. The account must not exist yet. */
+uint64_t gp_create_program_account(const gp_ctx_t *c, const gp_account_t *payer, gp_account_t *acc,
+                                   const gp_signer_seeds_t *seeds, const gp_kind_t *kind);
+
+/* Token account checks, mapped to named errors. expected_owner may be GP_NULL. */
+uint64_t gp_check_token(const gp_account_t *a, const gp_pubkey_t *mint,
+                        const gp_pubkey_t *expected_owner, gp_token_account_t *out);
+/* A vault: the key recorded in the state account, then a token check. */
+uint64_t gp_check_vault(const gp_account_t *a, const uint8_t *recorded_key, const gp_pubkey_t *mint,
+                        const gp_pubkey_t *authority, gp_token_account_t *out);
+
+/* Checked transfer that maps a refused CPI to a named error. */
+uint64_t gp_transfer(const gp_account_t *src, const gp_account_t *dst, const gp_account_t *authority,
+                     uint64_t amount, const gp_signer_seeds_t *seeds);
+
+/* ---- rewards (docs/protocol.md "Rewards") ------------------------------ */
+/* distribute(R): into acc (S > 0) or unallocated (S = 0). */
+uint64_t gp_distribute(gp_config_t *cfg, uint64_t amount);
+/* release(): unallocated into acc once S > 0. */
+uint64_t gp_release(gp_config_t *cfg);
+/* owed += accrued(active) - debt. */
+uint64_t gp_settle(const gp_config_t *cfg, gp_provider_t *p);
+/* debt = accrued(active) with the current acc. */
+uint64_t gp_reset_debt(const gp_config_t *cfg, gp_provider_t *p);
+/* Emits RewardsFunded after a distribution. */
+void gp_emit_rewards_funded(const gp_ctx_t *c, const gp_config_t *cfg, const gp_pubkey_t *funder,
+                            uint64_t amount, uint8_t source);
+
+/* Writes an event: discriminator || body, one sol_log_data. */
+void gp_emit_event(uint64_t disc, const void *body, uint64_t size);
+
+/* Signer seeds of the Config PDA (reward vault authority). */
+#define GP_SEEDS_DECL(name, n) \
+  gp_seed_t name##_s[n];       \
+  gp_signer_seeds_t name
+
+/* Handlers. Kept out of line so that each has its own 4 KiB stack frame
+ * instead of one frame holding every handler's locals. */
+#define GP_HANDLER __attribute__((noinline))
+GP_HANDLER uint64_t ix_initialize(gp_ctx_t *c);
+GP_HANDLER uint64_t ix_update_config(gp_ctx_t *c);
+GP_HANDLER uint64_t ix_register_provider(gp_ctx_t *c);
+GP_HANDLER uint64_t ix_update_provider(gp_ctx_t *c);
+GP_HANDLER uint64_t ix_stake(gp_ctx_t *c);
+GP_HANDLER uint64_t ix_request_unstake(gp_ctx_t *c);
+GP_HANDLER uint64_t ix_withdraw_unstaked(gp_ctx_t *c);
+GP_HANDLER uint64_t ix_fund_rewards(gp_ctx_t *c);
+GP_HANDLER uint64_t ix_claim_rewards(gp_ctx_t *c);
+GP_HANDLER uint64_t ix_slash(gp_ctx_t *c);
+GP_HANDLER uint64_t ix_create_job(gp_ctx_t *c);
+GP_HANDLER uint64_t ix_cancel_job(gp_ctx_t *c);
+GP_HANDLER uint64_t ix_accept_job(gp_ctx_t *c);
+GP_HANDLER uint64_t ix_submit_result(gp_ctx_t *c);
+GP_HANDLER uint64_t ix_complete_job(gp_ctx_t *c);
+GP_HANDLER uint64_t ix_dispute_job(gp_ctx_t *c);
+GP_HANDLER uint64_t ix_resolve_dispute(gp_ctx_t *c);
+GP_HANDLER uint64_t ix_expire_job(gp_ctx_t *c);
+GP_HANDLER uint64_t ix_close_job(gp_ctx_t *c);
+
+#endif

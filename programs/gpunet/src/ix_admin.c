@@ -1,0 +1,127 @@
+/* Admin instructions: initialize, update_config. */
+#include "common.h"
+
+#define GP_MINT_LEN 82
+#define GP_MINT_IS_INITIALIZED_OFFSET 45
+
+static uint64_t check_bounds(uint16_t fee_bps, uint16_t cap_bps, int64_t unbonding, int64_t window) {
+  GP_CHECK(fee_bps <= GP_MAX_FEE_BPS && cap_bps <= GP_BPS, GP_ERR_FEE_TOO_HIGH);
+  GP_CHECK(unbonding > 0 && unbonding <= GP_MAX_DURATION, GP_ERR_INVALID_DURATION);
+  GP_CHECK(window > 0 && window <= GP_MAX_DURATION, GP_ERR_INVALID_DURATION);
+  return 0;
+}
+
+static void emit_config(const gp_ctx_t *c, const gp_account_t *config_acc, const gp_config_t *cfg) {
+  gp_evt_config_updated_t e;
+  e.min_stake_per_gpu = cfg->min_stake_per_gpu;
+  e.unbonding_period = cfg->unbonding_period;
+  e.challenge_window = cfg->challenge_window;
+  e.seq = cfg->seq;
+  e.timestamp = c->now;
+  gp_key_copy((gp_pubkey_t *)e.config, config_acc->key);
+  gp_memcpy(e.admin, cfg->admin, 32 * 5); /* admin..reward_vault are contiguous */
+  e.protocol_fee_bps = cfg->protocol_fee_bps;
+  e.slash_cap_bps = cfg->slash_cap_bps;
+  e.paused = cfg->paused;
+  gp_emit_event(GP_EVT_CONFIG_UPDATED_DISC, &e, GP_EVT_CONFIG_UPDATED_SIZE);
+}
+
+uint64_t ix_initialize(gp_ctx_t *c) {
+  gp_initialize_args_t a;
+  GP_TRY(gp_args(c, &a, GP_INITIALIZE_ARGS_SIZE));
+  gp_account_t *config = gp_acc(c, GP_INITIALIZE_ACC_CONFIG);
+  gp_account_t *vault = gp_acc(c, GP_INITIALIZE_ACC_REWARD_VAULT);
+  gp_account_t *mint = gp_acc(c, GP_INITIALIZE_ACC_STAKE_MINT);
+  gp_account_t *treasury = gp_acc(c, GP_INITIALIZE_ACC_TREASURY);
+  gp_account_t *admin = gp_acc(c, GP_INITIALIZE_ACC_ADMIN);
+  GP_TRY(gp_require_signer(admin));
+  GP_TRY(gp_require_writable(admin));
+  GP_TRY(gp_require_system_program(gp_acc(c, GP_INITIALIZE_ACC_SYSTEM_PROGRAM)));
+  GP_TRY(gp_require_token_program(gp_acc(c, GP_INITIALIZE_ACC_TOKEN_PROGRAM)));
+  GP_TRY(check_bounds(a.protocol_fee_bps, a.slash_cap_bps, a.unbonding_period, a.challenge_window));
+
+  /* The stake mint: an initialized SPL Token mint. */
+  GP_CHECK(gp_key_eq(mint->owner, &GP_TOKEN_PROGRAM_ID), GP_ERR_WRONG_ACCOUNT_OWNER);
+  GP_CHECK(mint->data_len == GP_MINT_LEN && mint->data[GP_MINT_IS_INITIALIZED_OFFSET] == 1, GP_ERR_WRONG_MINT);
+  gp_token_account_t t;
+  GP_TRY(gp_check_token(treasury, mint->key, GP_NULL, &t));
+
+  gp_seed_t cs[2] = {{(const uint8_t *)"config", 6}, {&a.config_bump, 1}};
+  GP_TRY(gp_check_canonical_pda(c, config->key, cs, 1, a.config_bump));
+  gp_seed_t vs[2] = {{(const uint8_t *)"reward_vault", 12}, {&a.reward_vault_bump, 1}};
+  GP_TRY(gp_check_canonical_pda(c, vault->key, vs, 1, a.reward_vault_bump));
+
+  gp_signer_seeds_t config_signer = {cs, 2};
+  GP_TRY(gp_create_program_account(c, admin, config, &config_signer, &GP_KIND_CONFIG));
+  gp_signer_seeds_t vault_signer = {vs, 2};
+  GP_CHECK(gp_key_eq(vault->owner, &GP_SYSTEM_PROGRAM_ID) && vault->data_len == 0, GP_ERR_ALREADY_INITIALIZED);
+  GP_CHECK(gp_token_create_account(admin, vault, &vault_signer, mint, config->key) == GP_RT_OK,
+           GP_ERR_INSUFFICIENT_FUNDS);
+
+  gp_config_t *cfg = (gp_config_t *)(config->data + 8);
+  /* Freshly created accounts are zeroed by the System Program. */
+  cfg->min_stake_per_gpu = a.min_stake_per_gpu;
+  cfg->unbonding_period = a.unbonding_period;
+  cfg->challenge_window = a.challenge_window;
+  cfg->seq = 1;
+  gp_key_copy((gp_pubkey_t *)cfg->admin, admin->key);
+  gp_key_copy((gp_pubkey_t *)cfg->slash_authority, (const gp_pubkey_t *)a.slash_authority);
+  gp_key_copy((gp_pubkey_t *)cfg->stake_mint, mint->key);
+  gp_key_copy((gp_pubkey_t *)cfg->treasury, treasury->key);
+  gp_key_copy((gp_pubkey_t *)cfg->reward_vault, vault->key);
+  cfg->protocol_fee_bps = a.protocol_fee_bps;
+  cfg->slash_cap_bps = a.slash_cap_bps;
+  cfg->bump = a.config_bump;
+  cfg->reward_vault_bump = a.reward_vault_bump;
+  cfg->version = GP_ACCOUNT_VERSION;
+  emit_config(c, config, cfg);
+  return 0;
+}
+
+#define MASK_ADMIN 1u
+#define MASK_SLASH_AUTHORITY 2u
+#define MASK_MIN_STAKE 4u
+#define MASK_UNBONDING 8u
+#define MASK_WINDOW 16u
+#define MASK_FEE 32u
+#define MASK_SLASH_CAP 64u
+#define MASK_PAUSED 128u
+#define MASK_TREASURY 256u
+#define MASK_ALL 511u
+
+uint64_t ix_update_config(gp_ctx_t *c) {
+  gp_update_config_args_t a;
+  GP_TRY(gp_args(c, &a, GP_UPDATE_CONFIG_ARGS_SIZE));
+  gp_account_t *config = gp_acc(c, GP_UPDATE_CONFIG_ACC_CONFIG);
+  gp_account_t *admin = gp_acc(c, GP_UPDATE_CONFIG_ACC_ADMIN);
+  gp_account_t *treasury = gp_acc(c, GP_UPDATE_CONFIG_ACC_TREASURY);
+  gp_config_t *cfg;
+  GP_TRY(GP_LOAD_CONFIG(c, config, 1, &cfg));
+  GP_TRY(gp_require_signer(admin));
+  GP_CHECK(gp_key_eq(admin->key, (const gp_pubkey_t *)cfg->admin), GP_ERR_UNAUTHORIZED);
+  GP_CHECK(a.mask != 0 && (a.mask & ~MASK_ALL) == 0, GP_ERR_INVALID_ARGUMENT);
+
+  uint16_t fee = (a.mask & MASK_FEE) ? a.protocol_fee_bps : cfg->protocol_fee_bps;
+  uint16_t cap = (a.mask & MASK_SLASH_CAP) ? a.slash_cap_bps : cfg->slash_cap_bps;
+  int64_t unbonding = (a.mask & MASK_UNBONDING) ? a.unbonding_period : cfg->unbonding_period;
+  int64_t window = (a.mask & MASK_WINDOW) ? a.challenge_window : cfg->challenge_window;
+  GP_TRY(check_bounds(fee, cap, unbonding, window));
+  if (a.mask & MASK_PAUSED) GP_CHECK(a.paused <= 1, GP_ERR_INVALID_ARGUMENT);
+  if (a.mask & MASK_TREASURY) {
+    gp_token_account_t t;
+    GP_TRY(gp_check_token(treasury, (const gp_pubkey_t *)cfg->stake_mint, GP_NULL, &t));
+    gp_key_copy((gp_pubkey_t *)cfg->treasury, treasury->key);
+  }
+  if (a.mask & MASK_ADMIN) gp_key_copy((gp_pubkey_t *)cfg->admin, (const gp_pubkey_t *)a.new_admin);
+  if (a.mask & MASK_SLASH_AUTHORITY)
+    gp_key_copy((gp_pubkey_t *)cfg->slash_authority, (const gp_pubkey_t *)a.new_slash_authority);
+  if (a.mask & MASK_MIN_STAKE) cfg->min_stake_per_gpu = a.min_stake_per_gpu;
+  if (a.mask & MASK_PAUSED) cfg->paused = a.paused;
+  cfg->protocol_fee_bps = fee;
+  cfg->slash_cap_bps = cap;
+  cfg->unbonding_period = unbonding;
+  cfg->challenge_window = window;
+  cfg->seq += 1;
+  emit_config(c, config, cfg);
+  return 0;
+}
