@@ -105,7 +105,10 @@ extern uint64_t sol_invoke_signed_c(const gp_instruction_t *ix, const gp_account
                                     uint64_t nsigners);
 extern uint64_t sol_get_clock_sysvar(void *out);
 extern uint64_t sol_get_rent_sysvar(void *out);
-extern uint64_t sol_remaining_compute_units(void);
+/* sol_remaining_compute_units is deliberately absent: it is feature-gated
+ * and LiteSVM's default (v0-capable) feature set does not register it, so a
+ * program that references it fails to deploy ("Unresolved symbol"). */
+extern void sol_log_compute_units_(void);
 extern void sol_set_return_data(const uint8_t *data, uint64_t len);
 
 /* ---- runtime status codes (< 6000; map them to GP_ERR_* in handlers) --- */
@@ -202,7 +205,8 @@ static inline void gp_emit(const void *data, uint64_t len) {
 static inline void gp_set_return_data(const void *data, uint64_t len) {
   sol_set_return_data((const uint8_t *)data, len);
 }
-static inline uint64_t gp_remaining_cu(void) { return sol_remaining_compute_units(); }
+/* Logs "Program consumption: <n> units remaining" (100 CU). */
+static inline void gp_log_cu(void) { sol_log_compute_units_(); }
 
 /* ---- errors ----------------------------------------------------------- */
 /* Defined by the generated gpunet_idl.h companion (or a test program).
