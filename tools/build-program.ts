@@ -12,6 +12,7 @@
  * CLI (from the checkout root):
  *   tsx tools/build-program.ts            builds programs/gpunet into target/deploy/gpunet.so
  *   tsx tools/build-program.ts --verify   rebuilds into a temp file; exits 1 unless it equals the committed .so
+ *   --root <dir>                          use another checkout instead of this one
  */
 import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -149,14 +150,21 @@ export function gpunetBuildOptions(root: string = REPO_ROOT): BuildProgramOption
 
 async function main(argv: string[]): Promise<number> {
   const verify = argv.includes("--verify");
-  const opts = gpunetBuildOptions();
+  // --root <dir>: build another checkout (CI clones, tests); default this one.
+  const rootIdx = argv.indexOf("--root");
+  const root = rootIdx >= 0 && argv[rootIdx + 1] ? resolve(argv[rootIdx + 1] ?? ".") : REPO_ROOT;
+  const opts = gpunetBuildOptions(root);
   try {
+    if (opts.sources.length === 0) {
+      process.stderr.write(`build-program: no C sources in ${join(root, "programs/gpunet/src")}\n`);
+      return 1;
+    }
     if (!verify) {
       const so = await buildProgram(opts);
       process.stdout.write(`built ${opts.out} (${so.length} bytes)\n`);
       return 0;
     }
-    const committedPath = join(REPO_ROOT, opts.out);
+    const committedPath = join(root, opts.out);
     if (!existsSync(committedPath)) {
       process.stderr.write(`verify:program: ${opts.out} does not exist; run npm run build:program and commit it\n`);
       return 1;
