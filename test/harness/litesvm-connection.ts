@@ -6,6 +6,7 @@
  * it fails loudly as "not a function" instead of pretending.
  */
 import { address, getTransactionDecoder, lamports } from "@solana/kit";
+import { TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID } from "@solana/spl-token";
 import { PublicKey, Transaction, VersionedTransaction } from "@solana/web3.js";
 import type {
   AccountInfo,
@@ -81,13 +82,23 @@ interface ProgramAccountsConfig {
   dataSlice?: { offset: number; length: number };
 }
 
-const SPL_TOKEN = "TokenkegQfeZyiNwAXHyJ6eUmpcHwjpo3fS9PhvLZpoH6";
-const SPL_TOKEN_2022 = "TokenzQdBNbLqP5VEhdkAS6EuFLhGetJDvQJmfMrxRJxxN";
+const SPL_TOKEN = TOKEN_PROGRAM_ID.toBase58();
+const SPL_TOKEN_2022 = TOKEN_2022_PROGRAM_ID.toBase58();
 
 function toBytes(tx: Transaction | VersionedTransaction | Uint8Array | Buffer | number[]): Uint8Array {
   if (tx instanceof Transaction) return tx.serialize({ requireAllSignatures: true, verifySignatures: false });
   if (tx instanceof VersionedTransaction) return tx.serialize();
   return Uint8Array.from(tx);
+}
+
+/** Checks an airdrop's outcome; LiteSVM airdrops are transactions and can fail (e.g. below rent exemption). */
+export function airdropResult(res: TransactionMetadata | FailedTransactionMetadata | null, to: PublicKey): TransactionMetadata {
+  if (res instanceof FailedTransactionMetadata) {
+    const meta = res.meta();
+    throw new SvmTransactionError("TransactionFailed", toRpcTransactionError(res.err()), meta.logs(), sigOf(meta), meta.computeUnitsConsumed());
+  }
+  if (!res) throw new SvmTransactionError("TransactionFailed", `AirdropFailed: ${to.toBase58()}`, [], "", 0n);
+  return res;
 }
 
 function sigOf(meta: TransactionMetadata): string {
@@ -263,8 +274,7 @@ export class LiteSvmConnection {
 
   async requestAirdrop(to: PublicKey, amount: number): Promise<string> {
     const res = this.svm.airdrop(address(to.toBase58()), lamports(BigInt(amount)));
-    if (!res || res instanceof FailedTransactionMetadata) throw new SvmTransactionError("TransactionFailed", "AirdropFailed", [], "", 0n);
-    return sigOf(res);
+    return sigOf(airdropResult(res, to));
   }
 
   // ---- accounts -----------------------------------------------------------

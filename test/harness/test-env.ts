@@ -11,9 +11,9 @@ import type { Idl } from "@coral-xyz/anchor";
 import { address, lamports } from "@solana/kit";
 import { Keypair, PublicKey, Transaction } from "@solana/web3.js";
 import type { AccountInfo, Signer, TransactionInstruction, VersionedTransaction } from "@solana/web3.js";
-import { Clock, FailedTransactionMetadata, LiteSVM } from "litesvm";
+import { Clock, LiteSVM } from "litesvm";
 import { deployProgramUpgradeable } from "../../localnet/src/deploy.ts";
-import { LiteSvmConnection } from "./litesvm-connection.ts";
+import { airdropResult, LiteSvmConnection } from "./litesvm-connection.ts";
 import type { SendResult } from "./litesvm-connection.ts";
 import { LiteSvmProvider } from "./litesvm-provider.ts";
 
@@ -58,7 +58,10 @@ export interface TestEnv<T extends Idl = Idl> {
   programId: PublicKey;
   /** Anchor Program over the IDL, at `programId`; undefined when no IDL was available. */
   program: Program<T> | undefined;
-  /** Credits lamports (creates the account if needed). */
+  /**
+   * Credits lamports (creates the account if needed).
+   * @throws {SvmTransactionError} e.g. InsufficientFundsForRent when a new account would stay below rent exemption.
+   */
   airdrop(pk: PublicKey, lamports: bigint): void;
   /** A new keypair holding `lamports` (default 10 SOL). */
   fundedKeypair(lamports?: bigint): Keypair;
@@ -96,8 +99,7 @@ export function createTestEnv<T extends Idl = Idl>(opts: TestEnvOptions<T> = {})
   const svm = opts.svm ?? new LiteSVM();
   const payer = Keypair.generate();
   const airdrop = (pk: PublicKey, amount: bigint): void => {
-    const r = svm.airdrop(address(pk.toBase58()), lamports(amount));
-    if (!r || r instanceof FailedTransactionMetadata) throw new Error(`airdrop to ${pk.toBase58()} failed`);
+    airdropResult(svm.airdrop(address(pk.toBase58()), lamports(amount)), pk);
   };
   airdrop(payer.publicKey, opts.payerLamports ?? 1_000_000_000_000n);
 
