@@ -1,0 +1,102 @@
+/**
+ * Account states as seen at each commitment level.
+ *
+ * LiteSVM holds only the newest state (= 'processed'). To answer at
+ * 'confirmed' or 'finalized', the node logs, for every account a slot
+ * changes, the state it had before; the state at slot C is the newest state
+ * with every change made after C undone. Entries older than the finalized
+ * slot can never be asked for again and are pruned.
+ */
+
+/** An account's content, independent of LiteSVM's classes. */
+export interface AccountState {
+  readonly lamports: bigint;
+  readonly data: Uint8Array;
+  readonly owner: string;
+  readonly executable: boolean;
+}
+
+/** The change log; see the module comment. */
+export interface AccountChangeLog {
+  /** Records that `address` had `before` until `slot` changed it. */
+  record(slot: bigint, address: string, before: AccountState | null): void;
+  /**
+   * The state of `address` at slot `at`, given its newest state `current`.
+   * Returns `current` when nothing changed it after `at`.
+   */
+  stateAt(address: string, at: bigint, current: AccountState | null): AccountState | null;
+  /** Addresses changed in slots (from, to], each once, in first-change order. */
+  changedIn(fromExclusive: bigint, toInclusive: bigint): string[];
+  /** Addresses with a change after slot `at` (they may differ from the newest state). */
+  changedAfter(at: bigint): Set<string>;
+  /** Forgets changes made at or before `slot`. */
+  pruneThrough(slot: bigint): void;
+}
+
+/** Whether two account states are equal in every field. */
+export function sameAccountState(a: AccountState | null, b: AccountState | null): boolean {
+  if (a === null || b === null) return a === b;
+  if (a.lamports !== b.lamports || a.owner !== b.owner || a.executable !== b.executable) return false;
+  if (a.data.length !== b.data.length) return false;
+  return Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength).equals(
+    Buffer.from(b.data.buffer, b.data.byteOffset, b.data.byteLength),
+  );
+}
+
+/**
+ * Creates an empty change log.
+ *
+ * @example
+ * ```ts
+ * const log = createAccountChangeLog();
+ * log.record(5n, addr, before);
+ * log.stateAt(addr, 4n, now) === before;
+ * ```
+ */
+export function createAccountChangeLog(): AccountChangeLog {
+  const byAddress = new Map<string, { slot: bigint; before: AccountState | null }[]>();
+  const order: { slot: bigint; address: string }[] = [];
+  return {
+    record(slot, address, before) {
+      let l = byAddress.get(address);
+      if (!l) byAddress.set(address, (l = []));
+      l.push({ slot, before });
+      order.push({ slot, address });
+    },
+    stateAt(address, at, current) {
+      const l = byAddress.get(address);
+      if (!l) return current;
+      for (const e of l) if (e.slot > at) return e.before;
+      return current;
+    },
+    changedIn(from, to) {
+      const seen = new Set<string>();
+      for (let i = order.length - 1; i >= 0; i--) {
+        const e = order[i] as { slot: bigint; address: string };
+        if (e.slot <= from) break;
+        if (e.slot <= to) seen.add(e.address);
+      }
+      return [...seen].reverse();
+    },
+    changedAfter(at) {
+      const out = new Set<string>();
+      for (let i = order.length - 1; i >= 0; i--) {
+        const e = order[i] as { slot: bigint; address: string };
+        if (e.slot <= at) break;
+        out.add(e.address);
+      }
+      return out;
+    },
+    pruneThrough(slot) {
+      let cut = 0;
+      while (cut < order.length && (order[cut] as { slot: bigint }).slot <= slot) cut++;
+      if (cut === 0) return;
+      order.splice(0, cut);
+      for (const [a, l] of byAddress) {
+        const keep = l.filter((e) => e.slot > slot);
+        if (keep.length === 0) byAddress.delete(a);
+        else if (keep.length !== l.length) byAddress.set(a, keep);
+      }
+    },
+  };
+}

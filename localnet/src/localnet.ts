@@ -1,0 +1,292 @@
+/**
+ * `createLocalnet`: a local Solana node around LiteSVM that serves the
+ * standard JSON-RPC (HTTP) and PubSub (WebSocket) APIs on 127.0.0.1, with a
+ * slot clock, commitment levels, an optional on-disk ledger and time travel.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { address, type Address } from '@solana/kit';
+import bs58 from 'bs58';
+import type { LiteSVM } from 'litesvm';
+import type { AccountState } from './account-changes.ts';
+import { LocalnetError } from './errors.ts';
+import { appendHistory, loadLedger, saveSnapshot } from './ledger.ts';
+import { createMethods } from './methods.ts';
+import { createNode, type LocalnetNode } from './node.ts';
+import { createRpcServer } from './rpc-server.ts';
+import { createWsServer } from './ws-server.ts';
+
+/** A program to load at genesis. */
+export interface LocalnetProgram {
+  /** base58 program id */
+  readonly programId: string;
+  /** The ELF (.so) bytes. */
+  readonly bytes: Uint8Array;
+  /**
+   * Deploy through the BPF Loader Upgradeable instructions (needs
+   * `programKeypair`) instead of placing it directly with LiteSVM.
+   */
+  readonly upgradeable?: boolean;
+  /** 64-byte ed25519 secret key (seed || public key) of the program id, for upgradeable deploys. */
+  readonly programKeypair?: Uint8Array;
+}
+
+/** Options of {@link createLocalnet}. */
+export interface LocalnetOptions {
+  /** HTTP JSON-RPC port; 0 picks a free one. Default 8899. */
+  readonly rpcPort?: number;
+  /**
+   * WebSocket port. Default rpcPort + 1 (web3.js derives the WebSocket URL
+   * that way); with rpcPort 0 a free pair P, P+1 is chosen. WebSocket
+   * upgrades are also accepted on the RPC port itself.
+   */
+  readonly wsPort?: number;
+  /** Only loopback is served. */
+  readonly host?: '127.0.0.1';
+  /** Slot duration in ms (default 400). 0 disables the automatic clock: slots move only by advanceSlots. */
+  readonly slotMs?: number;
+  /** Slots by which 'finalized' trails 'processed' (default 32). */
+  readonly finalizedDepth?: number;
+  /** Persist accounts and history here and resume from it on restart. */
+  readonly ledgerDir?: string;
+  /** Programs to load at genesis (skipped on resume if already present). */
+  readonly programs?: readonly LocalnetProgram[];
+}
+
+/** Something that names a public key: a base58 string or a web3.js PublicKey. */
+export type PubkeyLike = string | { toBase58(): string };
+
+/** A running localnet. */
+export interface Localnet {
+  /** e.g. `http://127.0.0.1:8899` */
+  readonly rpcUrl: string;
+  /** e.g. `ws://127.0.0.1:8900` */
+  readonly wsUrl: string;
+  readonly rpcPort: number;
+  readonly wsPort: number;
+  /** The VM itself. Changes made through it directly are not seen by subscriptions or history. */
+  readonly svm: LiteSVM;
+  /** The node core (history, clock, events), for advanced tests. */
+  readonly node: LocalnetNode;
+  /** Current (processed) slot. */
+  readonly slot: bigint;
+  /** Sends `lamports` to `pubkey` through a real faucet transaction; returns its signature. */
+  airdrop(pubkey: PubkeyLike, lamports: bigint): string;
+  /** Moves `n` slots forward at once (blockhashes older than 150 slots expire). */
+  advanceSlots(n: number | bigint): void;
+  /** Moves the Clock sysvar's unix_timestamp forward by `seconds`. */
+  advanceClock(seconds: number | bigint): void;
+  /** Sets the unix timestamp and/or jumps forward to a slot. */
+  setClock(opts: { unixTimestamp?: bigint; slot?: bigint }): void;
+  /** Overwrites an account (test setup), notifying subscribers. */
+  setAccount(pubkey: PubkeyLike, account: AccountState): void;
+  /** Writes the ledger now (no-op without ledgerDir). */
+  save(): void;
+  /** Stops the clock and servers, saves the ledger. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** How often at most the ledger snapshot is rewritten while transactions land. */
+const SAVE_INTERVAL_MS = 1000;
+
+function keyOf(k: PubkeyLike): string {
+  return typeof k === 'string' ? k : k.toBase58();
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (e: Error): void => {
+      server.off('listening', onListening);
+      reject(e);
+    };
+    const onListening = (): void => {
+      server.off('error', onError);
+      resolve((server.address() as AddressInfo).port);
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, host);
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server.listening) {
+      resolve();
+      return;
+    }
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+function validPort(p: number | undefined, name: string): void {
+  if (p !== undefined && (!Number.isInteger(p) || p < 0 || p > 65535)) {
+    throw new LocalnetError('INVALID_OPTIONS', `${name} must be an integer in 0..65535`, { [name]: p });
+  }
+}
+
+async function loadPrograms(node: LocalnetNode, programs: readonly LocalnetProgram[], resumed: boolean): Promise<void> {
+  let deployed = false;
+  for (const p of programs) {
+    let id: Address;
+    try {
+      id = address(p.programId);
+    } catch (e) {
+      throw new LocalnetError('INVALID_OPTIONS', `programId is not a base58 address: ${p.programId}`, {}, { cause: e });
+    }
+    if (resumed && node.accountState(id)) continue;
+    if (p.upgradeable) {
+      throw new LocalnetError('INVALID_OPTIONS', 'upgradeable deploys are not available yet in this build', { programId: p.programId });
+    }
+    node.svm.addProgram(id, p.bytes);
+    deployed = true;
+  }
+  void deployed;
+}
+
+/**
+ * Starts a localnet.
+ *
+ * @example
+ * ```ts
+ * const net = await createLocalnet({ rpcPort: 0, slotMs: 50 });
+ * const connection = new Connection(net.rpcUrl, 'confirmed');
+ * net.airdrop(wallet.publicKey, 10n ** 9n);
+ * // ...
+ * await net.close();
+ * ```
+ */
+export async function createLocalnet(opts: LocalnetOptions = {}): Promise<Localnet> {
+  const host = opts.host ?? '127.0.0.1';
+  if (host !== '127.0.0.1') throw new LocalnetError('INVALID_OPTIONS', 'the localnet only serves 127.0.0.1', { host });
+  validPort(opts.rpcPort, 'rpcPort');
+  validPort(opts.wsPort, 'wsPort');
+  const slotMs = opts.slotMs ?? 400;
+  if (!Number.isInteger(slotMs) || slotMs < 0) throw new LocalnetError('INVALID_OPTIONS', 'slotMs must be a non-negative integer', { slotMs });
+  const finalizedDepth = opts.finalizedDepth ?? 32;
+  if (!Number.isInteger(finalizedDepth) || finalizedDepth < 1) {
+    throw new LocalnetError('INVALID_OPTIONS', 'finalizedDepth must be a positive integer', { finalizedDepth });
+  }
+
+  const ledgerDir = opts.ledgerDir;
+  const loaded = ledgerDir ? loadLedger(ledgerDir) : null;
+  let dirty = false;
+  let lastSave = 0;
+  const node = createNode({
+    // Slot times still need a nominal duration when the clock is manual.
+    slotMs: slotMs === 0 ? 400 : slotMs,
+    finalizedDepth: BigInt(finalizedDepth),
+    ...(loaded ? { resume: { svm: loaded.svm, clock: loaded.meta.clock, history: loaded.history, genesisHash: loaded.meta.genesisHash } } : {}),
+    onLanded: (r) => {
+      if (!ledgerDir) return;
+      appendHistory(ledgerDir, r);
+      dirty = true;
+    },
+  });
+  await loadPrograms(node, opts.programs ?? [], loaded !== null);
+
+  const save = (): void => {
+    if (!ledgerDir) return;
+    saveSnapshot(ledgerDir, node.svm, { genesisHash: node.genesisHash, clock: node.clock.toState(), historyCount: node.history.size });
+    dirty = false;
+    lastSave = Date.now();
+  };
+  save();
+
+  const identity = bs58.encode(crypto.getRandomValues(new Uint8Array(32)));
+  let rpcPort = 0;
+  const methods = createMethods({ node, rpcAddress: () => `${host}:${rpcPort}`, identity });
+  const ws = createWsServer(node);
+  const lookup = (m: string): ((p: unknown) => unknown) | undefined => (Object.hasOwn(methods, m) ? methods[m] : undefined);
+  const rpc = createRpcServer({ lookup, onUpgrade: (req, socket, head) => ws.handleUpgrade(req, socket, head) });
+  const wsHttp = createServer((_req, res) => {
+    res.writeHead(426, { 'content-type': 'text/plain' });
+    res.end('WebSocket upgrade required');
+  });
+  wsHttp.on('upgrade', (req, socket, head) => ws.handleUpgrade(req, socket, head));
+
+  let wsPort = 0;
+  try {
+    if ((opts.rpcPort ?? 8899) === 0 && (opts.wsPort === undefined || opts.wsPort === 0)) {
+      // Find a free pair (P, P+1) so web3.js's derived WebSocket URL works.
+      let found = false;
+      for (let attempt = 0; attempt < 50 && !found; attempt++) {
+        rpcPort = await listen(rpc, 0, host);
+        try {
+          wsPort = await listen(wsHttp, rpcPort + 1, host);
+          found = true;
+        } catch {
+          await closeServer(rpc);
+        }
+      }
+      if (!found) {
+        rpcPort = await listen(rpc, 0, host);
+        wsPort = await listen(wsHttp, 0, host);
+      }
+    } else {
+      rpcPort = await listen(rpc, opts.rpcPort ?? 8899, host);
+      wsPort = await listen(wsHttp, opts.wsPort ?? rpcPort + 1, host);
+    }
+  } catch (e) {
+    await closeServer(rpc);
+    await closeServer(wsHttp);
+    await ws.close();
+    throw new LocalnetError('LISTEN_FAILED', `cannot listen on ${host}: ${e instanceof Error ? e.message : String(e)}`, { rpcPort: opts.rpcPort, wsPort: opts.wsPort }, { cause: e });
+  }
+
+  const tick = (): void => {
+    node.advanceSlots(1n);
+    if (dirty && Date.now() - lastSave >= SAVE_INTERVAL_MS) save();
+  };
+  const timer = slotMs > 0 ? setInterval(tick, slotMs) : null;
+
+  let closed = false;
+  const assertOpen = (): void => {
+    if (closed) throw new LocalnetError('CLOSED', 'the localnet is closed');
+  };
+
+  return {
+    rpcUrl: `http://${host}:${rpcPort}`,
+    wsUrl: `ws://${host}:${wsPort}`,
+    rpcPort,
+    wsPort,
+    svm: node.svm,
+    node,
+    get slot() {
+      return node.clock.slot;
+    },
+    airdrop(pubkey, lamports) {
+      assertOpen();
+      return node.airdrop(keyOf(pubkey), lamports).signature;
+    },
+    advanceSlots(n) {
+      assertOpen();
+      node.advanceSlots(BigInt(n));
+    },
+    advanceClock(seconds) {
+      assertOpen();
+      node.advanceClockMs(BigInt(seconds) * 1000n);
+    },
+    setClock(o) {
+      assertOpen();
+      node.setClock(o);
+    },
+    setAccount(pubkey, account) {
+      assertOpen();
+      node.setAccount(keyOf(pubkey), account);
+    },
+    save() {
+      assertOpen();
+      save();
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (timer) clearInterval(timer);
+      await ws.close();
+      await Promise.all([closeServer(rpc), closeServer(wsHttp)]);
+      save();
+    },
+  };
+}

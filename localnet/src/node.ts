@@ -1,0 +1,498 @@
+/**
+ * The node core: LiteSVM plus the slot clock, transaction history, account
+ * change log for commitment levels, execution/simulation of wire
+ * transactions, the faucet, and the events the WebSocket server listens to.
+ * The RPC layers only translate between JSON and this.
+ */
+import { address, getTransactionDecoder, lamports as toLamports, type Address } from '@solana/kit';
+import bs58 from 'bs58';
+import { LiteSVM, TransactionMetadata, type FailedTransactionMetadata } from 'litesvm';
+import { createAccountChangeLog, sameAccountState, type AccountChangeLog, type AccountState } from './account-changes.ts';
+import { createSlotClock, type ClockState, type Commitment, type SlotClock } from './clock.ts';
+import { LocalnetError } from './errors.ts';
+import { buildFaucetTransfer } from './faucet.ts';
+import {
+  createTransactionHistory,
+  type InnerInstructionRecord,
+  type TokenBalance,
+  type TransactionHistory,
+  type TransactionRecord,
+} from './history.ts';
+import { readMintDecimals, readTokenAccount } from './token-accounts.ts';
+import { transactionErrorToJson, type TransactionErrorJson } from './transaction-error.ts';
+import {
+  computeFee,
+  isStaticWritable,
+  LAMPORTS_PER_SIGNATURE,
+  parseWireTransaction,
+  readComputeBudget,
+  transactionId,
+  type WireTransaction,
+} from './transaction-wire.ts';
+
+const SYSTEM_PROGRAM = '11111111111111111111111111111111';
+/** Address lookup tables store 56 header bytes before their addresses. */
+const LOOKUP_TABLE_META_SIZE = 56;
+/** Agave keeps prioritization fees for the last 150 blocks. */
+const PRIORITIZATION_FEE_SLOTS = 150n;
+
+/** Outcome of running a transaction for real. */
+export type ExecuteOutcome =
+  | { readonly landed: true; readonly record: TransactionRecord }
+  | { readonly landed: false; readonly signature: string; readonly err: TransactionErrorJson; readonly logs: readonly string[] };
+
+/** Outcome of a simulation. */
+export interface SimulateOutcome {
+  readonly err: TransactionErrorJson | null;
+  readonly logs: readonly string[];
+  readonly unitsConsumed: bigint;
+  readonly returnData: { readonly programId: string; readonly data: string } | null;
+  readonly innerInstructions: TransactionMetaInner;
+  /** Post-simulation state by address (only accounts the transaction loaded). */
+  readonly postAccounts: ReadonlyMap<string, AccountState | null>;
+  readonly accountKeys: readonly string[];
+}
+
+type TransactionMetaInner = TransactionRecord['meta']['innerInstructions'];
+
+/** Events the node emits; the WebSocket server subscribes to them. */
+export interface NodeEvents {
+  /** A transaction landed (processed). */
+  transaction: (record: TransactionRecord, changed: readonly string[]) => void;
+  /** Accounts changed outside a transaction (airdrop funding, setAccount). */
+  accounts: (slot: bigint, changed: readonly string[]) => void;
+  /** A new slot began. */
+  slot: (info: { slot: bigint; parent: bigint; root: bigint }) => void;
+  /** The confirmed or finalized slot moved from `from` (exclusive) to `to`. */
+  commitment: (level: 'confirmed' | 'finalized', from: bigint, to: bigint) => void;
+}
+
+/** Options of {@link createNode}. */
+export interface NodeOptions {
+  readonly slotMs: number;
+  readonly finalizedDepth: bigint;
+  /** Restore from a ledger instead of genesis. */
+  readonly resume?: { readonly svm: LiteSVM; readonly clock: ClockState; readonly history: readonly TransactionRecord[]; readonly genesisHash: string };
+  /** Called after a transaction landed (ledger append). */
+  readonly onLanded?: (record: TransactionRecord) => void;
+}
+
+/** The node core; see the module comment. */
+export interface LocalnetNode {
+  readonly svm: LiteSVM;
+  readonly clock: SlotClock;
+  readonly history: TransactionHistory;
+  readonly changes: AccountChangeLog;
+  readonly genesisHash: string;
+  /** Total transactions landed since genesis. */
+  readonly transactionCount: bigint;
+  on<E extends keyof NodeEvents>(event: E, listener: NodeEvents[E]): () => void;
+  /** Newest state of an account. */
+  accountState(addr: string): AccountState | null;
+  /** State of an account at a commitment level. */
+  accountAt(addr: string, commitment: Commitment): AccountState | null;
+  /** Accounts owned by `programId` at a commitment level. */
+  programAccountsAt(programId: string, commitment: Commitment): { pubkey: string; account: AccountState }[];
+  execute(tx: WireTransaction): ExecuteOutcome;
+  simulate(tx: WireTransaction, opts: { sigVerify: boolean; skipBlockhashCheck: boolean }): SimulateOutcome;
+  /** Sends lamports from a one-shot faucet; returns the landed record. */
+  airdrop(recipient: string, lamports: bigint): TransactionRecord;
+  /** Overwrites an account (bypassing the runtime) and notifies subscribers. */
+  setAccount(addr: string, state: AccountState): void;
+  advanceSlots(n: bigint): void;
+  advanceClockMs(ms: bigint): void;
+  setClock(opts: { unixTimestamp?: bigint; slot?: bigint }): void;
+  /** Per recent slot, the compute-unit price (micro-lamports) transactions paid. */
+  recentPrioritizationFees(addresses: readonly string[]): { slot: bigint; prioritizationFee: bigint }[];
+  /** Whether `tx` is a durable-nonce transaction whose nonce matches. */
+  hasValidNonce(tx: WireTransaction): boolean;
+}
+
+/** Converts a LiteSVM/kit account to an {@link AccountState}, or null. */
+function toState(a: ReturnType<LiteSVM['getAccount']>): AccountState | null {
+  if (!a.exists) return null;
+  return { lamports: BigInt(a.lamports), data: a.data, owner: a.programAddress, executable: a.executable };
+}
+
+/**
+ * Creates the node core around a fresh LiteSVM (or a restored one).
+ *
+ * @example
+ * ```ts
+ * const node = createNode({ slotMs: 400, finalizedDepth: 32n });
+ * node.airdrop(pubkey, 1_000_000_000n);
+ * node.advanceSlots(1n);
+ * ```
+ */
+export function createNode(opts: NodeOptions): LocalnetNode {
+  const svm = opts.resume?.svm ?? new LiteSVM();
+  // Blockhash validity is the node's own 150-block rule (see clock.ts);
+  // LiteSVM alone accepts only its single newest blockhash.
+  svm.withBlockhashCheck(false);
+  const clock = createSlotClock({
+    svm,
+    slotMs: opts.slotMs,
+    confirmedDepth: 1n,
+    finalizedDepth: opts.finalizedDepth,
+    ...(opts.resume ? { resume: opts.resume.clock } : {}),
+  });
+  const history = createTransactionHistory();
+  for (const r of opts.resume?.history ?? []) history.add(r);
+  const changes = createAccountChangeLog();
+  const genesisHash = opts.resume?.genesisHash ?? bs58.encode(crypto.getRandomValues(new Uint8Array(32)));
+  const decoder = getTransactionDecoder();
+  const listeners: { [E in keyof NodeEvents]: Set<NodeEvents[E]> } = {
+    transaction: new Set(),
+    accounts: new Set(),
+    slot: new Set(),
+    commitment: new Set(),
+  };
+  const emit = <E extends keyof NodeEvents>(event: E, ...args: Parameters<NodeEvents[E]>): void => {
+    for (const l of listeners[event]) {
+      try {
+        (l as (...a: Parameters<NodeEvents[E]>) => void)(...args);
+      } catch {
+        // A failing subscriber must not break the node or other subscribers.
+      }
+    }
+  };
+
+  const accountState = (addr: string): AccountState | null => toState(svm.getAccount(addr as Address));
+
+  type Resolved =
+    | { ok: true; keys: string[]; writable: boolean[]; loaded: { writable: string[]; readonly: string[] } }
+    | { ok: false; err: TransactionErrorJson };
+  function resolveKeys(tx: WireTransaction): Resolved {
+    const keys = [...tx.staticKeys];
+    const writable = tx.staticKeys.map((_, i) => isStaticWritable(tx.header, tx.staticKeys.length, i));
+    const loaded = { writable: [] as string[], readonly: [] as string[] };
+    const tables = new Map<string, Uint8Array>();
+    for (const l of tx.lookups) {
+      const st = accountState(l.accountKey);
+      if (!st) return { ok: false, err: 'AddressLookupTableNotFound' };
+      if (st.owner !== 'AddressLookupTab1e1111111111111111111111111') return { ok: false, err: 'InvalidAddressLookupTableOwner' };
+      tables.set(l.accountKey, st.data);
+    }
+    for (const kind of ['writable', 'readonly'] as const) {
+      for (const l of tx.lookups) {
+        const data = tables.get(l.accountKey) as Uint8Array;
+        for (const idx of kind === 'writable' ? l.writableIndexes : l.readonlyIndexes) {
+          const at = LOOKUP_TABLE_META_SIZE + idx * 32;
+          if (at + 32 > data.length) return { ok: false, err: 'InvalidAddressLookupTableIndex' };
+          const k = bs58.encode(data.subarray(at, at + 32));
+          loaded[kind].push(k);
+          keys.push(k);
+          writable.push(kind === 'writable');
+        }
+      }
+    }
+    return { ok: true, keys, writable, loaded };
+  }
+
+  function hasValidNonce(tx: WireTransaction): boolean {
+    const ix = tx.instructions[0];
+    if (!ix || tx.staticKeys[ix.programIdIndex] !== SYSTEM_PROGRAM) return false;
+    // SystemInstruction::AdvanceNonceAccount = 4; nonce account is its first account.
+    if (ix.data.length < 4 || ix.data[0] !== 4 || ix.data[1] !== 0 || ix.data[2] !== 0 || ix.data[3] !== 0) return false;
+    const idx = ix.accounts[0];
+    const key = idx === undefined ? undefined : tx.staticKeys[idx];
+    if (key === undefined) return false;
+    const st = accountState(key);
+    // Versions(u32) State(u32 = 1 initialized) authority(32) durable_nonce(32)
+    if (!st || st.owner !== SYSTEM_PROGRAM || st.data.length < 80) return false;
+    const view = new DataView(st.data.buffer, st.data.byteOffset, st.data.byteLength);
+    if (view.getUint32(4, true) !== 1) return false;
+    return bs58.encode(st.data.subarray(40, 72)) === tx.recentBlockhash;
+  }
+
+  function tokenBalances(keys: readonly string[], states: readonly (AccountState | null)[]): TokenBalance[] {
+    const out: TokenBalance[] = [];
+    const decimalsCache = new Map<string, number | null>();
+    states.forEach((st, accountIndex) => {
+      const ta = readTokenAccount(st);
+      if (!ta) return;
+      let decimals = decimalsCache.get(ta.mint);
+      if (decimals === undefined) {
+        const i = keys.indexOf(ta.mint);
+        decimals = readMintDecimals(i >= 0 ? (states[i] ?? null) : accountState(ta.mint));
+        if (decimals === null) decimals = readMintDecimals(accountState(ta.mint));
+        decimalsCache.set(ta.mint, decimals);
+      }
+      if (decimals === null) return;
+      out.push({ accountIndex, mint: ta.mint, owner: ta.owner, programId: ta.programId, amount: ta.amount, decimals });
+    });
+    return out;
+  }
+
+  function innerOf(meta: TransactionMetadata): TransactionMetaInner {
+    const out: { index: number; instructions: InnerInstructionRecord[] }[] = [];
+    meta.innerInstructions().forEach((list, index) => {
+      if (list.length === 0) return;
+      out.push({
+        index,
+        instructions: list.map((ii) => {
+          const ci = ii.instruction();
+          return { programIdIndex: ci.programIdIndex(), accounts: Array.from(ci.accounts()), data: bs58.encode(ci.data()), stackHeight: ii.stackHeight() };
+        }),
+      });
+    });
+    return out;
+  }
+
+  function returnDataOf(meta: TransactionMetadata): { programId: string; data: string } | null {
+    const rd = meta.returnData();
+    const data = rd.data();
+    const pid = rd.programId();
+    if (data.length === 0 && pid.every((b) => b === 0)) return null;
+    return { programId: bs58.encode(pid), data: Buffer.from(data).toString('base64') };
+  }
+
+  function run(tx: WireTransaction): TransactionMetadata | FailedTransactionMetadata | TransactionErrorJson {
+    try {
+      return svm.sendTransaction(decoder.decode(tx.bytes));
+    } catch {
+      // kit refuses to send a transaction with an all-zero (missing) signature.
+      return 'SignatureFailure';
+    }
+  }
+
+  let transactionCount = BigInt(history.size);
+
+  function execute(tx: WireTransaction, preOverride?: ReadonlyMap<string, AccountState | null>): ExecuteOutcome {
+    const signature = transactionId(tx);
+    const notLanded = (err: TransactionErrorJson, logs: readonly string[] = []): ExecuteOutcome => ({ landed: false, signature, err, logs });
+    if (history.get(signature)) return notLanded('AlreadyProcessed');
+    if (!clock.isBlockhashValid(tx.recentBlockhash) && !hasValidNonce(tx)) return notLanded('BlockhashNotFound');
+    const resolved = resolveKeys(tx);
+    if (!resolved.ok) return notLanded(resolved.err);
+    const { keys, writable, loaded } = resolved;
+    const pre = keys.map((k) => (preOverride?.has(k) ? (preOverride.get(k) ?? null) : accountState(k)));
+    const result = run(tx);
+    if (!(result instanceof TransactionMetadata) && (typeof result === 'string' || !('meta' in result))) {
+      return notLanded(result as TransactionErrorJson);
+    }
+    const ok = result instanceof TransactionMetadata;
+    const meta = ok ? result : (result as FailedTransactionMetadata).meta();
+    const err = ok ? null : transactionErrorToJson((result as FailedTransactionMetadata).err());
+    const post = keys.map(accountState);
+    // On a cluster a failed transaction lands iff its fee was charged.
+    const landed = ok || pre[0]?.lamports !== post[0]?.lamports;
+    if (!landed) return notLanded(err ?? 'SanitizeFailure', meta.logs());
+    const slot = clock.slot;
+    const changed: string[] = [];
+    keys.forEach((k, i) => {
+      if (changed.includes(k)) return;
+      if (!sameAccountState(pre[i] ?? null, post[i] ?? null)) {
+        changes.record(slot, k, pre[i] ?? null);
+        changed.push(k);
+      }
+    });
+    const record: TransactionRecord = {
+      signature,
+      slot,
+      blockTime: clock.blockTimeOf(slot) ?? clock.timeMs / 1000n,
+      indexInSlot: history.countInSlot(slot),
+      blockhash: clock.blockhashOf(slot) ?? '',
+      previousBlockhash: clock.blockhashOf(slot - 1n) ?? clock.blockhashOf(slot) ?? '',
+      wire: new Uint8Array(tx.bytes),
+      version: tx.version,
+      accountKeys: keys,
+      writable,
+      unitPrice: readComputeBudget(tx).unitPrice,
+      meta: {
+        err,
+        fee: computeFee(tx),
+        preBalances: pre.map((s) => s?.lamports ?? 0n),
+        postBalances: post.map((s) => s?.lamports ?? 0n),
+        logMessages: meta.logs(),
+        computeUnitsConsumed: meta.computeUnitsConsumed(),
+        innerInstructions: innerOf(meta),
+        preTokenBalances: tokenBalances(keys, pre),
+        postTokenBalances: tokenBalances(keys, post),
+        returnData: returnDataOf(meta),
+        loadedAddresses: loaded,
+      },
+    };
+    history.add(record);
+    transactionCount++;
+    opts.onLanded?.(record);
+    emit('transaction', record, changed);
+    return { landed: true, record };
+  }
+
+  function simulate(tx: WireTransaction, o: { sigVerify: boolean; skipBlockhashCheck: boolean }): SimulateOutcome {
+    const empty = (err: TransactionErrorJson): SimulateOutcome => ({
+      err,
+      logs: [],
+      unitsConsumed: 0n,
+      returnData: null,
+      innerInstructions: [],
+      postAccounts: new Map(),
+      accountKeys: tx.staticKeys,
+    });
+    if (!o.skipBlockhashCheck && !clock.isBlockhashValid(tx.recentBlockhash) && !hasValidNonce(tx)) return empty('BlockhashNotFound');
+    if (history.get(transactionId(tx)) && o.sigVerify) return empty('AlreadyProcessed');
+    const resolved = resolveKeys(tx);
+    if (!resolved.ok) return empty(resolved.err);
+    svm.withSigverify(o.sigVerify);
+    let result: ReturnType<LiteSVM['simulateTransaction']> | TransactionErrorJson;
+    try {
+      result = svm.simulateTransaction(decoder.decode(tx.bytes));
+    } catch {
+      result = 'SignatureFailure';
+    } finally {
+      svm.withSigverify(true);
+    }
+    if (typeof result === 'string' || !('meta' in result)) return empty(result as TransactionErrorJson);
+    const postAccounts = new Map<string, AccountState | null>();
+    let meta: TransactionMetadata;
+    let err: TransactionErrorJson | null = null;
+    if ('postAccounts' in result) {
+      meta = result.meta();
+      for (const a of result.postAccounts()) {
+        postAccounts.set(a.address, { lamports: BigInt(a.lamports), data: new Uint8Array(a.data), owner: a.programAddress, executable: a.executable });
+      }
+    } else {
+      const failed = result as FailedTransactionMetadata;
+      meta = failed.meta();
+      err = transactionErrorToJson(failed.err());
+    }
+    return {
+      err,
+      logs: meta.logs(),
+      unitsConsumed: meta.computeUnitsConsumed(),
+      returnData: returnDataOf(meta),
+      innerInstructions: innerOf(meta),
+      postAccounts,
+      accountKeys: resolved.keys,
+    };
+  }
+
+  function advanceSlots(n: bigint): void {
+    if (n <= 0n) return;
+    const prevConfirmed = clock.commitmentSlot('confirmed');
+    const prevFinalized = clock.commitmentSlot('finalized');
+    const { fromSlot, toSlot } = clock.advance(n);
+    const confirmed = clock.commitmentSlot('confirmed');
+    const finalized = clock.commitmentSlot('finalized');
+    emit('slot', { slot: toSlot, parent: fromSlot, root: finalized });
+    if (confirmed > prevConfirmed) emit('commitment', 'confirmed', prevConfirmed, confirmed);
+    if (finalized > prevFinalized) emit('commitment', 'finalized', prevFinalized, finalized);
+    changes.pruneThrough(finalized);
+  }
+
+  const node: LocalnetNode = {
+    svm,
+    clock,
+    history,
+    changes,
+    genesisHash,
+    get transactionCount() {
+      return transactionCount;
+    },
+    on(event, listener) {
+      listeners[event].add(listener);
+      return () => {
+        listeners[event].delete(listener);
+      };
+    },
+    accountState,
+    accountAt(addr, commitment) {
+      const at = clock.commitmentSlot(commitment);
+      const current = accountState(addr);
+      return at >= clock.slot ? current : changes.stateAt(addr, at, current);
+    },
+    programAccountsAt(programId, commitment) {
+      const at = clock.commitmentSlot(commitment);
+      const current = new Map<string, AccountState>();
+      for (const a of svm.getProgramAccounts(programId as Address)) {
+        current.set(a.address, { lamports: BigInt(a.lamports), data: new Uint8Array(a.data), owner: a.programAddress, executable: a.executable });
+      }
+      if (at >= clock.slot) return [...current].map(([pubkey, account]) => ({ pubkey, account }));
+      const out: { pubkey: string; account: AccountState }[] = [];
+      const candidates = new Set([...current.keys(), ...changes.changedAfter(at)]);
+      for (const k of candidates) {
+        const st = changes.stateAt(k, at, current.get(k) ?? accountState(k));
+        if (st && st.owner === programId) out.push({ pubkey: k, account: st });
+      }
+      return out;
+    },
+    execute: (tx) => execute(tx),
+    simulate,
+    airdrop(recipient, amount) {
+      let to: Address;
+      try {
+        to = address(recipient);
+      } catch (e) {
+        throw new LocalnetError('INVALID_ARGUMENT', `not a base58 public key: ${recipient}`, { recipient }, { cause: e });
+      }
+      const { faucet, wire } = buildFaucetTransfer(to, amount, clock.latestBlockhash(clock.slot).blockhash);
+      svm.setAccount({
+        address: faucet as Address,
+        lamports: toLamports(amount + LAMPORTS_PER_SIGNATURE),
+        data: new Uint8Array(0),
+        programAddress: SYSTEM_PROGRAM as Address,
+        executable: false,
+        space: 0n,
+      });
+      const out = execute(parseWireTransaction(wire), new Map([[faucet, null]]));
+      if (!out.landed) {
+        throw new LocalnetError('AIRDROP_FAILED', `airdrop of ${amount} lamports to ${recipient} failed: ${JSON.stringify(out.err)}`, {
+          recipient,
+          err: out.err,
+        });
+      }
+      return out.record;
+    },
+    setAccount(addr, state) {
+      const before = accountState(addr);
+      svm.setAccount({
+        address: addr as Address,
+        lamports: toLamports(state.lamports),
+        data: state.data,
+        programAddress: state.owner as Address,
+        executable: state.executable,
+        space: BigInt(state.data.length),
+      });
+      changes.record(clock.slot, addr, before);
+      emit('accounts', clock.slot, [addr]);
+    },
+    advanceSlots,
+    advanceClockMs(ms) {
+      clock.shiftTime(ms);
+    },
+    setClock(o) {
+      if (o.slot !== undefined) {
+        if (o.slot < clock.slot) throw new LocalnetError('INVALID_ARGUMENT', `cannot move the slot backwards from ${clock.slot} to ${o.slot}`);
+        advanceSlots(o.slot - clock.slot);
+      }
+      if (o.unixTimestamp !== undefined) clock.setTime(o.unixTimestamp * 1000n);
+    },
+    recentPrioritizationFees(addresses) {
+      const out: { slot: bigint; prioritizationFee: bigint }[] = [];
+      const first = clock.slot >= PRIORITIZATION_FEE_SLOTS ? clock.slot - PRIORITIZATION_FEE_SLOTS + 1n : 0n;
+      for (let s = first; s <= clock.slot; s++) {
+        const recs = history.inSlot(s);
+        let fee = 0n;
+        if (addresses.length === 0) {
+          // Agave reports each block's minimum fee among its transactions.
+          if (recs.length > 0) fee = recs.reduce((m, r) => (r.unitPrice < m ? r.unitPrice : m), (recs[0] as TransactionRecord).unitPrice);
+        } else {
+          // ...and with accounts, the max over accounts of the min fee of transactions write-locking each.
+          for (const a of addresses) {
+            let min: bigint | null = null;
+            for (const r of recs) {
+              const i = r.accountKeys.indexOf(a);
+              if (i >= 0 && r.writable[i] && (min === null || r.unitPrice < min)) min = r.unitPrice;
+            }
+            if (min !== null && min > fee) fee = min;
+          }
+        }
+        out.push({ slot: s, prioritizationFee: fee });
+      }
+      return out;
+    },
+    hasValidNonce,
+  };
+  return node;
+}
