@@ -158,7 +158,7 @@ export function createTestEnv<T extends Idl = Idl>(opts: TestEnvOptions<T> = {})
     getAccount(pk) {
       const a = svm.getAccount(address(pk.toBase58()));
       if (!a.exists) return null;
-      return { data: Buffer.from(a.data), executable: a.executable, lamports: Number(a.lamports), owner: new PublicKey(a.programAddress), rentEpoch: 0 };
+      return { data: Buffer.from(a.data), executable: a.executable, lamports: Number(a.lamports), owner: new PublicKey(a.programAddress), rentEpoch: Number.MAX_SAFE_INTEGER };
     },
     now() {
       const c = clockNow();
