@@ -230,6 +230,8 @@ describe("gp_error: Anchor's error line", () => {
       expect(parsed?.error.errorCode).toEqual({ code: name, number: code });
       expect(parsed?.error.errorMessage).toBe(msg);
       expect(parsed?.program.toBase58()).toBe(programId.toBase58());
+      const consumed = logs.map((l) => /^Program \w+ consumed (\d+) of/.exec(l)?.[1]).find((x) => x !== undefined);
+      console.log(`failing instruction with gp_error(${code}) (parse + error line): ${consumed} CU`);
     }
   });
 

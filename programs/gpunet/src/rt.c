@@ -84,11 +84,22 @@ void gp_log_u64(uint64_t v) {
 /* ---- errors ----------------------------------------------------------- */
 #define ERR_LINE_CAP 384
 
-/* Appends s (NUL-terminated) at pos, never past cap; returns the new pos. */
+/* Appends s (NUL-terminated) at pos, never past cap; returns the new pos.
+ * Measure first, then one sol_memcpy_: cheaper per byte than a copy loop. */
 static uint64_t put(char *buf, uint64_t pos, uint64_t cap, const char *s) {
-  while (*s && pos < cap) buf[pos++] = *s++;
-  return pos;
+  uint64_t n = 0;
+  while (s[n]) n++;
+  if (pos >= cap) return pos;
+  if (n > cap - pos) n = cap - pos;
+  if (n) sol_memcpy_(buf + pos, s, n);
+  return pos + n;
 }
+/* Appends a string literal (length known at compile time). */
+#define PUT_LIT(buf, pos, lit)                                                                     \
+  do {                                                                                             \
+    sol_memcpy_((buf) + (pos), (lit), sizeof(lit) - 1);                                             \
+    (pos) += sizeof(lit) - 1;                                                                      \
+  } while (0)
 
 uint64_t gp_error(uint32_t code) {
   char line[ERR_LINE_CAP];
@@ -99,13 +110,16 @@ uint64_t gp_error(uint32_t code) {
   /* Room is kept for the number and the closing '.' so the line always
    * matches Anchor's regex, even with an overlong name or message. */
   const uint64_t cap = ERR_LINE_CAP - 1;
-  uint64_t pos = put(line, 0, cap, "AnchorError occurred. Error Code: ");
+  uint64_t pos = 0;
+  PUT_LIT(line, pos, "AnchorError occurred. Error Code: ");
   pos = put(line, pos, cap - 48, name);
-  pos = put(line, pos, cap, ". Error Number: ");
-  char num[20];
-  char *d = fmt_u64(num + 20, code);
-  while (d < num + 20) line[pos++] = *d++;
-  pos = put(line, pos, cap, ". Error Message: ");
+  PUT_LIT(line, pos, ". Error Number: ");
+  char num[10]; /* a u32 has at most 10 digits */
+  char *d = fmt_u64(num + 10, code);
+  uint64_t nd = (uint64_t)(num + 10 - d);
+  sol_memcpy_(line + pos, d, nd);
+  pos += nd;
+  PUT_LIT(line, pos, ". Error Message: ");
   pos = put(line, pos, cap, msg);
   line[pos++] = '.';
   sol_log_(line, pos);
