@@ -1,0 +1,1236 @@
+/**
+ * An exact BigInt model of the gpunet protocol, written from docs/protocol.md
+ * (never from the program). Every operation takes the state before, the caller and
+ * the clock, and returns either the state after (plus the token movements it made)
+ * or the list of named errors the program may answer with.
+ *
+ * Why a list of errors and not one: docs/protocol.md names the error of every check
+ * but does not order the checks, so a call that breaks two rules may fail with
+ * either. The first entry is the model's pick; the test accepts any entry. Where
+ * the document names a condition but not its error (e.g. `0 < a <= active` in
+ * request_unstake), the plausible names are listed together (see `alt`).
+ *
+ * The model never reads the program. Fields the document leaves open (noted in
+ * `SOFT_FIELDS` in the workload) are compared loosely and reported.
+ */
+
+import idlJson from "../../programs-idl/gpunet.json" with { type: "json" };
+
+// ---------------------------------------------------------------------------
+// constants and small helpers
+// ---------------------------------------------------------------------------
+
+/** 2^64: the accumulator's fixed-point scale. */
+export const Q64 = 1n << 64n;
+export const U64_MAX = (1n << 64n) - 1n;
+export const U128_MAX = (1n << 128n) - 1n;
+export const I64_MAX = (1n << 63n) - 1n;
+/** Longest allowed duration or window: one year of seconds (docs/protocol.md). */
+export const MAX_DURATION = 31_536_000n;
+export const BPS = 10_000n;
+export const MAX_FEE_BPS = 2_000;
+/** The all-zero public key, base58 (what an unset `pubkey` field holds). */
+export const ZERO_KEY = "11111111111111111111111111111111";
+
+/** Program error names as the IDL JSON spells them. */
+export type ProgramErrorName = (typeof idlJson.errors)[number]["name"];
+/**
+ * Errors the SPL Token program raises itself (custom codes 1, 3, 4) when a transfer
+ * reaches it; the program may check first and answer with its own name instead.
+ */
+export type TokenErrorName = "TokenInsufficientFunds" | "TokenMintMismatch" | "TokenOwnerMismatch";
+export type ErrorName = ProgramErrorName | TokenErrorName;
+
+/** The IDL's error names with their numbers, for decoding failures. */
+export const PROGRAM_ERRORS: ReadonlyMap<number, ProgramErrorName> = new Map(idlJson.errors.map((e) => [e.code, e.name as ProgramErrorName]));
+
+/** Job states (docs/protocol.md). */
+export const JobStatus = { Open: 0, Accepted: 1, Submitted: 2, Disputed: 3, Completed: 4, Cancelled: 5, Expired: 6, Resolved: 7 } as const;
+const TERMINAL = new Set<number>([4, 5, 6, 7]);
+
+/** Exact non-negative rational number (for I4's exact shares). */
+export interface Rational {
+  readonly n: bigint;
+  readonly d: bigint;
+}
+function gcd(a: bigint, b: bigint): bigint {
+  while (b !== 0n) [a, b] = [b, a % b];
+  return a;
+}
+export function ratAdd(x: Rational, n: bigint, d: bigint): Rational {
+  if (n === 0n) return x;
+  if (x.d === d) {
+    const nn = x.n + n;
+    const g = gcd(nn, d);
+    return { n: nn / g, d: d / g };
+  }
+  const nn = x.n * d + n * x.d;
+  const dd = x.d * d;
+  const g = gcd(nn, dd);
+  return { n: nn / g, d: dd / g };
+}
+/** floor(x) and whether x is an integer. */
+export function ratFloor(x: Rational): bigint {
+  return x.n / x.d;
+}
+export const RAT_ZERO: Rational = { n: 0n, d: 1n };
+
+// ---------------------------------------------------------------------------
+// state
+// ---------------------------------------------------------------------------
+
+/** Config account fields, camel-cased as Anchor decodes them. */
+export interface ConfigState {
+  accRewardPerStake: bigint;
+  minStakePerGpu: bigint;
+  unbondingPeriod: bigint;
+  challengeWindow: bigint;
+  totalActiveStake: bigint;
+  rewardCarry: bigint;
+  unallocatedRewards: bigint;
+  totalFunded: bigint;
+  totalClaimed: bigint;
+  totalSlashed: bigint;
+  providerCount: bigint;
+  jobCount: bigint;
+  seq: bigint;
+  admin: string;
+  slashAuthority: string;
+  stakeMint: string;
+  treasury: string;
+  rewardVault: string;
+  protocolFeeBps: number;
+  slashCapBps: number;
+  paused: boolean;
+  bump: number;
+  rewardVaultBump: number;
+  version: number;
+}
+
+export interface ProviderState {
+  activeStake: bigint;
+  unbondingAmount: bigint;
+  unbondingUnlockAt: bigint;
+  rewardDebt: bigint;
+  rewardsOwed: bigint;
+  totalClaimed: bigint;
+  jobsCompleted: bigint;
+  jobsFailed: bigint;
+  slashedTotal: bigint;
+  slashEpoch: bigint;
+  slashedInEpoch: bigint;
+  registeredAt: bigint;
+  updatedAt: bigint;
+  seq: bigint;
+  owner: string;
+  stakeVault: string;
+  metadataHash: number[];
+  gpuModel: number;
+  gpuCount: number;
+  vramGb: number;
+  region: number;
+  status: number;
+  bump: number;
+  vaultBump: number;
+  version: number;
+}
+
+export interface JobState {
+  jobId: bigint;
+  price: bigint;
+  maxDuration: bigint;
+  createdAt: bigint;
+  acceptedAt: bigint;
+  deadline: bigint;
+  submittedAt: bigint;
+  finishedAt: bigint;
+  providerPayout: bigint;
+  fee: bigint;
+  refund: bigint;
+  rentLamports: bigint;
+  seq: bigint;
+  buyer: string;
+  provider: string;
+  escrow: string;
+  specHash: number[];
+  resultHash: number[];
+  disputeReasonHash: number[];
+  minGpus: number;
+  gpuModel: number;
+  minVramGb: number;
+  providerShareBps: number;
+  state: number;
+  bump: number;
+  escrowBump: number;
+  version: number;
+}
+
+/** What a token account is for; vault kinds take part in I1 and I6. */
+export type TokenKind = "user" | "treasury" | "stakeVault" | "rewardVault" | "escrow";
+
+export interface TokenAccountState {
+  mint: string;
+  /** Token-level owner (the authority that may move its funds). */
+  owner: string;
+  amount: bigint;
+  kind: TokenKind;
+}
+
+/** Everything the model tracks. Maps are keyed by base58 addresses. */
+export interface ModelState {
+  config: ConfigState | null;
+  /** Config PDA address (set by initialize). */
+  configAddress: string;
+  /** Keyed by the provider PDA. */
+  providers: Map<string, ProviderState>;
+  /** Keyed by the job PDA; closed jobs are removed. */
+  jobs: Map<string, JobState>;
+  tokens: Map<string, TokenAccountState>;
+  /** I1 per mint: tokens that entered vaults, and tokens that left them. */
+  vaultIn: Map<string, bigint>;
+  vaultOut: Map<string, bigint>;
+  /** I4: each provider's exact reward entitlement, and how many settlements it had. */
+  exactShare: Map<string, Rational>;
+  settlements: Map<string, bigint>;
+}
+
+export function emptyState(): ModelState {
+  return {
+    config: null,
+    configAddress: "",
+    providers: new Map(),
+    jobs: new Map(),
+    tokens: new Map(),
+    vaultIn: new Map(),
+    vaultOut: new Map(),
+    exactShare: new Map(),
+    settlements: new Map(),
+  };
+}
+
+export function cloneState(s: ModelState): ModelState {
+  return structuredClone(s);
+}
+
+/** The clock the program reads by syscall, and who signs. */
+export interface Ctx {
+  now: bigint;
+  epoch: bigint;
+  /** Base58 keys of the transaction's signers. */
+  signers: ReadonlySet<string>;
+}
+
+/** One token movement an operation made (for I6). */
+export interface Transfer {
+  from: string;
+  to: string;
+  amount: bigint;
+}
+
+export type Outcome =
+  | { ok: true; state: ModelState; transfers: Transfer[]; notes: string[] }
+  | { ok: false; errors: ErrorName[] };
+
+// ---------------------------------------------------------------------------
+// internal machinery
+// ---------------------------------------------------------------------------
+
+/** Thrown inside an operation to abort with named errors (caught by `run`). */
+class Fail {
+  constructor(readonly errors: ErrorName[]) {}
+}
+function fail(...errors: ErrorName[]): never {
+  throw new Fail(errors);
+}
+
+/** Collects every violated check so the test can accept any of them. */
+class Checks {
+  readonly errors: ErrorName[] = [];
+  /** Adds `names` when `bad` holds. */
+  when(bad: boolean, ...names: ErrorName[]): void {
+    if (bad) for (const n of names) if (!this.errors.includes(n)) this.errors.push(n);
+  }
+  /** Aborts when any check failed. */
+  done(): void {
+    if (this.errors.length > 0) throw new Fail(this.errors);
+  }
+}
+
+interface Op {
+  s: ModelState;
+  transfers: Transfer[];
+  notes: string[];
+}
+
+function run(before: ModelState, body: (op: Op) => void): Outcome {
+  const op: Op = { s: cloneState(before), transfers: [], notes: [] };
+  try {
+    body(op);
+  } catch (e) {
+    if (e instanceof Fail) return { ok: false, errors: e.errors };
+    throw e;
+  }
+  return { ok: true, state: op.s, transfers: op.transfers, notes: op.notes };
+}
+
+function cfg(s: ModelState): ConfigState {
+  if (!s.config) throw new Error("model: config not initialized");
+  return s.config;
+}
+function prov(s: ModelState, addr: string): ProviderState {
+  const p = s.providers.get(addr);
+  if (!p) throw new Error(`model: unknown provider ${addr}`);
+  return p;
+}
+function job(s: ModelState, addr: string): JobState {
+  const j = s.jobs.get(addr);
+  if (!j) throw new Error(`model: unknown job ${addr}`);
+  return j;
+}
+function tok(s: ModelState, addr: string): TokenAccountState {
+  const t = s.tokens.get(addr);
+  if (!t) throw new Error(`model: unknown token account ${addr}`);
+  return t;
+}
+
+function addU64(a: bigint, b: bigint): bigint {
+  const r = a + b;
+  if (r > U64_MAX) fail("MathOverflow");
+  return r;
+}
+function addI64(a: bigint, b: bigint): bigint {
+  const r = a + b;
+  if (r > I64_MAX) fail("MathOverflow");
+  return r;
+}
+
+const isVault = (k: TokenKind): boolean => k === "stakeVault" || k === "rewardVault" || k === "escrow";
+
+/** SPL transfer; the token program fails with its own error on a short balance. */
+function transfer(op: Op, from: string, to: string, amount: bigint): void {
+  if (amount === 0n) return;
+  const f = tok(op.s, from);
+  const t = tok(op.s, to);
+  if (f.amount < amount) fail("InsufficientFunds", "TokenInsufficientFunds");
+  if (f.mint !== t.mint) fail("WrongMint", "TokenMintMismatch");
+  f.amount -= amount;
+  t.amount += amount;
+  if (isVault(t.kind)) op.s.vaultIn.set(t.mint, (op.s.vaultIn.get(t.mint) ?? 0n) + amount);
+  if (isVault(f.kind)) op.s.vaultOut.set(f.mint, (op.s.vaultOut.get(f.mint) ?? 0n) + amount);
+  op.transfers.push({ from, to, amount });
+}
+
+/** Checks a token account given for a user's funds: stake mint, and (if given) its owner. */
+function checkTokenAccount(s: ModelState, c: Checks, addr: string, owner: string | null): void {
+  const t = s.tokens.get(addr);
+  if (!t) {
+    c.when(true, "WrongAccountOwner", "WrongMint");
+    return;
+  }
+  c.when(t.mint !== cfg(s).stakeMint, "WrongMint", "TokenMintMismatch");
+  if (owner !== null) c.when(t.owner !== owner, "WrongTokenOwner", "TokenOwnerMismatch");
+}
+
+/** floor(active * acc / 2^64), which must fit u64. */
+export function accrued(p: Pick<ProviderState, "activeStake">, acc: bigint): bigint {
+  const v = (p.activeStake * acc) / Q64;
+  if (v > U64_MAX) fail("MathOverflow");
+  return v;
+}
+
+/** `pending(p)` for reading (I2, SDK's claimable): accrued - debt, or null on overflow. */
+export function pendingOf(p: ProviderState, acc: bigint): bigint | null {
+  const v = (p.activeStake * acc) / Q64;
+  return v > U64_MAX ? null : v - p.rewardDebt;
+}
+
+function settle(op: Op, addr: string): void {
+  const p = prov(op.s, addr);
+  const c = cfg(op.s);
+  const pending = accrued(p, c.accRewardPerStake) - p.rewardDebt;
+  p.rewardsOwed = addU64(p.rewardsOwed, pending);
+  op.s.settlements.set(addr, (op.s.settlements.get(addr) ?? 0n) + 1n);
+}
+
+/** Credits the exact rational share of R to every active staker (I4's reference). */
+function creditExact(op: Op, r: bigint): void {
+  const S = cfg(op.s).totalActiveStake;
+  if (S === 0n || r === 0n) return;
+  for (const [addr, p] of op.s.providers) {
+    if (p.activeStake === 0n) continue;
+    op.s.exactShare.set(addr, ratAdd(op.s.exactShare.get(addr) ?? RAT_ZERO, r * p.activeStake, S));
+  }
+}
+
+function distribute(op: Op, r: bigint): void {
+  const c = cfg(op.s);
+  if (r === 0n) return;
+  if (c.totalActiveStake === 0n) {
+    c.unallocatedRewards = addU64(c.unallocatedRewards, r);
+    return;
+  }
+  const num = r * Q64 + c.rewardCarry;
+  const acc = c.accRewardPerStake + num / c.totalActiveStake;
+  if (acc > U128_MAX) fail("MathOverflow");
+  creditExact(op, r);
+  c.accRewardPerStake = acc;
+  c.rewardCarry = num % c.totalActiveStake;
+}
+
+function release(op: Op): void {
+  const c = cfg(op.s);
+  if (c.totalActiveStake > 0n && c.unallocatedRewards > 0n) {
+    const u = c.unallocatedRewards;
+    c.unallocatedRewards = 0n;
+    distribute(op, u);
+  }
+}
+
+/**
+ * The Provider account given must be the signer's own: its PDA is re-derived from
+ * the owner (`InvalidPda`) or its recorded owner compared (`Unauthorized`).
+ */
+function ownsProvider(s: ModelState, c: Checks, provider: string, owner: string): void {
+  const p = s.providers.get(provider);
+  c.when(p === undefined || p.owner !== owner, "Unauthorized", "InvalidPda");
+}
+
+function notPaused(s: ModelState, c: Checks): void {
+  c.when(cfg(s).paused, "Paused");
+}
+
+function bumpConfig(s: ModelState): void {
+  cfg(s).seq += 1n;
+}
+
+// ---------------------------------------------------------------------------
+// setup outside the program (token accounts the tests create themselves)
+// ---------------------------------------------------------------------------
+
+/** Registers a token account the test created (user or treasury). */
+export function addTokenAccount(s: ModelState, address: string, t: TokenAccountState): ModelState {
+  const n = cloneState(s);
+  n.tokens.set(address, { ...t });
+  return n;
+}
+
+/** A mint-to outside the program (supply enters a user account). */
+export function mintTo(s: ModelState, address: string, amount: bigint): ModelState {
+  const n = cloneState(s);
+  const t = n.tokens.get(address);
+  if (!t) throw new Error(`model: unknown token account ${address}`);
+  t.amount += amount;
+  return n;
+}
+
+// ---------------------------------------------------------------------------
+// admin
+// ---------------------------------------------------------------------------
+
+export interface InitializeArgs {
+  config: string;
+  rewardVault: string;
+  stakeMint: string;
+  treasury: string;
+  admin: string;
+  minStakePerGpu: bigint;
+  unbondingPeriod: bigint;
+  challengeWindow: bigint;
+  slashAuthority: string;
+  protocolFeeBps: number;
+  slashCapBps: number;
+  configBump: number;
+  rewardVaultBump: number;
+}
+
+export function initialize(s: ModelState, a: InitializeArgs, ctx: Ctx): Outcome {
+  return run(s, (op) => {
+    const c = new Checks();
+    c.when(!ctx.signers.has(a.admin), "MissingSigner");
+    c.when(op.s.config !== null, "AlreadyInitialized");
+    c.when(a.protocolFeeBps > MAX_FEE_BPS || a.slashCapBps > 10_000, "FeeTooHigh");
+    c.when(a.unbondingPeriod < 1n || a.unbondingPeriod > MAX_DURATION, "InvalidDuration");
+    c.when(a.challengeWindow < 1n || a.challengeWindow > MAX_DURATION, "InvalidDuration");
+    const t = op.s.tokens.get(a.treasury);
+    c.when(!t || t.mint !== a.stakeMint, "WrongMint");
+    c.done();
+    op.s.configAddress = a.config;
+    op.s.config = {
+      accRewardPerStake: 0n,
+      minStakePerGpu: a.minStakePerGpu,
+      unbondingPeriod: a.unbondingPeriod,
+      challengeWindow: a.challengeWindow,
+      totalActiveStake: 0n,
+      rewardCarry: 0n,
+      unallocatedRewards: 0n,
+      totalFunded: 0n,
+      totalClaimed: 0n,
+      totalSlashed: 0n,
+      providerCount: 0n,
+      jobCount: 0n,
+      seq: 1n,
+      admin: a.admin,
+      slashAuthority: a.slashAuthority,
+      stakeMint: a.stakeMint,
+      treasury: a.treasury,
+      rewardVault: a.rewardVault,
+      protocolFeeBps: a.protocolFeeBps,
+      slashCapBps: a.slashCapBps,
+      paused: false,
+      bump: a.configBump,
+      rewardVaultBump: a.rewardVaultBump,
+      version: 1,
+    };
+    op.s.tokens.set(a.rewardVault, { mint: a.stakeMint, owner: a.config, amount: 0n, kind: "rewardVault" });
+  });
+}
+
+/** `update_config` mask bits (docs/protocol.md). */
+export const ConfigMask = {
+  admin: 1,
+  slashAuthority: 2,
+  minStakePerGpu: 4,
+  unbondingPeriod: 8,
+  challengeWindow: 16,
+  protocolFeeBps: 32,
+  slashCapBps: 64,
+  paused: 128,
+  treasury: 256,
+} as const;
+
+export interface UpdateConfigArgs {
+  signer: string;
+  newAdmin: string;
+  newSlashAuthority: string;
+  minStakePerGpu: bigint;
+  unbondingPeriod: bigint;
+  challengeWindow: bigint;
+  mask: number;
+  protocolFeeBps: number;
+  slashCapBps: number;
+  paused: boolean;
+  treasury: string;
+}
+
+export function updateConfig(s: ModelState, a: UpdateConfigArgs, ctx: Ctx): Outcome {
+  return run(s, (op) => {
+    const cf = cfg(op.s);
+    const c = new Checks();
+    c.when(!ctx.signers.has(a.signer), "MissingSigner");
+    c.when(a.signer !== cf.admin, "Unauthorized");
+    const m = a.mask;
+    if (m & ConfigMask.protocolFeeBps) c.when(a.protocolFeeBps > MAX_FEE_BPS, "FeeTooHigh");
+    if (m & ConfigMask.slashCapBps) c.when(a.slashCapBps > 10_000, "FeeTooHigh");
+    if (m & ConfigMask.unbondingPeriod) c.when(a.unbondingPeriod < 1n || a.unbondingPeriod > MAX_DURATION, "InvalidDuration");
+    if (m & ConfigMask.challengeWindow) c.when(a.challengeWindow < 1n || a.challengeWindow > MAX_DURATION, "InvalidDuration");
+    if (m & ConfigMask.treasury) {
+      const t = op.s.tokens.get(a.treasury);
+      c.when(!t || t.mint !== cf.stakeMint, "WrongMint");
+    }
+    // Not in docs/protocol.md: an empty mask or an unknown bit is taken as a bad argument.
+    c.when(m === 0 || m >= 512, "InvalidArgument");
+    c.done();
+    if (m & ConfigMask.admin) cf.admin = a.newAdmin;
+    if (m & ConfigMask.slashAuthority) cf.slashAuthority = a.newSlashAuthority;
+    if (m & ConfigMask.minStakePerGpu) cf.minStakePerGpu = a.minStakePerGpu;
+    if (m & ConfigMask.unbondingPeriod) cf.unbondingPeriod = a.unbondingPeriod;
+    if (m & ConfigMask.challengeWindow) cf.challengeWindow = a.challengeWindow;
+    if (m & ConfigMask.protocolFeeBps) cf.protocolFeeBps = a.protocolFeeBps;
+    if (m & ConfigMask.slashCapBps) cf.slashCapBps = a.slashCapBps;
+    if (m & ConfigMask.paused) cf.paused = a.paused;
+    if (m & ConfigMask.treasury) cf.treasury = a.treasury;
+    bumpConfig(op.s);
+  });
+}
+
+// ---------------------------------------------------------------------------
+// providers and stake
+// ---------------------------------------------------------------------------
+
+export interface Hardware {
+  gpuModel: number;
+  gpuCount: number;
+  vramGb: number;
+  region: number;
+  metadataHash: number[];
+}
+
+export interface RegisterArgs extends Hardware {
+  owner: string;
+  provider: string;
+  stakeVault: string;
+  providerBump: number;
+  vaultBump: number;
+}
+
+export function registerProvider(s: ModelState, a: RegisterArgs, ctx: Ctx): Outcome {
+  return run(s, (op) => {
+    const c = new Checks();
+    c.when(!ctx.signers.has(a.owner), "MissingSigner");
+    notPaused(op.s, c);
+    c.when(op.s.providers.has(a.provider), "AlreadyInitialized");
+    c.when(a.gpuCount === 0, "InvalidArgument");
+    c.done();
+    const cf = cfg(op.s);
+    op.s.providers.set(a.provider, {
+      activeStake: 0n,
+      unbondingAmount: 0n,
+      unbondingUnlockAt: 0n,
+      rewardDebt: 0n,
+      rewardsOwed: 0n,
+      totalClaimed: 0n,
+      jobsCompleted: 0n,
+      jobsFailed: 0n,
+      slashedTotal: 0n,
+      slashEpoch: 0n,
+      slashedInEpoch: 0n,
+      registeredAt: ctx.now,
+      updatedAt: ctx.now,
+      seq: 1n,
+      owner: a.owner,
+      stakeVault: a.stakeVault,
+      metadataHash: [...a.metadataHash],
+      gpuModel: a.gpuModel,
+      gpuCount: a.gpuCount,
+      vramGb: a.vramGb,
+      region: a.region,
+      status: 0,
+      bump: a.providerBump,
+      vaultBump: a.vaultBump,
+      version: 1,
+    });
+    op.s.tokens.set(a.stakeVault, { mint: cf.stakeMint, owner: a.provider, amount: 0n, kind: "stakeVault" });
+    // The Config "counters" (design) include provider_count; docs/protocol.md does not
+    // say register_provider counts: a soft field.
+    cf.providerCount += 1n;
+    bumpConfig(op.s);
+    op.notes.push("providerCount");
+  });
+}
+
+export interface UpdateProviderArgs extends Hardware {
+  owner: string;
+  provider: string;
+  status: number;
+}
+
+export function updateProvider(s: ModelState, a: UpdateProviderArgs, ctx: Ctx): Outcome {
+  return run(s, (op) => {
+    const c = new Checks();
+    c.when(!ctx.signers.has(a.owner), "MissingSigner");
+    ownsProvider(op.s, c, a.provider, a.owner);
+    notPaused(op.s, c);
+    c.when(a.status > 1, "InvalidArgument");
+    c.when(a.gpuCount === 0, "InvalidArgument");
+    c.done();
+    const p = prov(op.s, a.provider);
+    p.gpuModel = a.gpuModel;
+    p.gpuCount = a.gpuCount;
+    p.vramGb = a.vramGb;
+    p.region = a.region;
+    p.status = a.status;
+    p.metadataHash = [...a.metadataHash];
+    p.updatedAt = ctx.now;
+    p.seq += 1n;
+  });
+}
+
+export interface StakeArgs {
+  owner: string;
+  provider: string;
+  ownerToken: string;
+  amount: bigint;
+}
+
+export function stake(s: ModelState, a: StakeArgs, ctx: Ctx): Outcome {
+  return run(s, (op) => {
+    const c = new Checks();
+    c.when(!ctx.signers.has(a.owner), "MissingSigner");
+    ownsProvider(op.s, c, a.provider, a.owner);
+    notPaused(op.s, c);
+    c.when(a.amount === 0n, "ZeroAmount", "InvalidArgument");
+    checkTokenAccount(op.s, c, a.ownerToken, a.owner);
+    const t = op.s.tokens.get(a.ownerToken);
+    c.when(t !== undefined && t.amount < a.amount, "InsufficientFunds", "TokenInsufficientFunds");
+    c.done();
+    const p = prov(op.s, a.provider);
+    const cf = cfg(op.s);
+    settle(op, a.provider);
+    transfer(op, a.ownerToken, p.stakeVault, a.amount);
+    p.activeStake = addU64(p.activeStake, a.amount);
+    cf.totalActiveStake = addU64(cf.totalActiveStake, a.amount);
+    p.rewardDebt = accrued(p, cf.accRewardPerStake);
+    release(op);
+    p.updatedAt = ctx.now;
+    p.seq += 1n;
+    bumpConfig(op.s);
+  });
+}
+
+export interface RequestUnstakeArgs {
+  owner: string;
+  provider: string;
+  amount: bigint;
+}
+
+export function requestUnstake(s: ModelState, a: RequestUnstakeArgs, ctx: Ctx): Outcome {
+  return run(s, (op) => {
+    const p = prov(op.s, a.provider);
+    const cf = cfg(op.s);
+    const c = new Checks();
+    c.when(!ctx.signers.has(a.owner), "MissingSigner");
+    ownsProvider(op.s, c, a.provider, a.owner);
+    notPaused(op.s, c);
+    c.when(a.amount === 0n, "ZeroAmount", "InvalidArgument");
+    c.when(a.amount > p.activeStake, "InsufficientStake", "InvalidArgument");
+    c.done();
+    settle(op, a.provider);
+    p.activeStake -= a.amount;
+    cf.totalActiveStake -= a.amount;
+    p.unbondingAmount = addU64(p.unbondingAmount, a.amount);
+    p.unbondingUnlockAt = addI64(ctx.now, cf.unbondingPeriod);
+    p.rewardDebt = accrued(p, cf.accRewardPerStake);
+    p.updatedAt = ctx.now;
+    p.seq += 1n;
+    bumpConfig(op.s);
+  });
+}
+
+export interface WithdrawArgs {
+  owner: string;
+  provider: string;
+  ownerToken: string;
+}
+
+export function withdrawUnstaked(s: ModelState, a: WithdrawArgs, ctx: Ctx): Outcome {
+  return run(s, (op) => {
+    const p = prov(op.s, a.provider);
+    const c = new Checks();
+    c.when(!ctx.signers.has(a.owner), "MissingSigner");
+    ownsProvider(op.s, c, a.provider, a.owner);
+    notPaused(op.s, c);
+    c.when(p.unbondingAmount === 0n, "NothingToWithdraw");
+    c.when(p.unbondingAmount > 0n && ctx.now < p.unbondingUnlockAt, "StillUnbonding");
+    checkTokenAccount(op.s, c, a.ownerToken, p.owner);
+    c.done();
+    transfer(op, p.stakeVault, a.ownerToken, p.unbondingAmount);
+    p.unbondingAmount = 0n;
+    p.updatedAt = ctx.now;
+    p.seq += 1n;
+  });
+}
+
+// ---------------------------------------------------------------------------
+// rewards
+// ---------------------------------------------------------------------------
+
+export interface FundArgs {
+  funder: string;
+  funderToken: string;
+  amount: bigint;
+}
+
+export function fundRewards(s: ModelState, a: FundArgs, ctx: Ctx): Outcome {
+  return run(s, (op) => {
+    const cf = cfg(op.s);
+    const c = new Checks();
+    c.when(!ctx.signers.has(a.funder), "MissingSigner");
+    notPaused(op.s, c);
+    c.when(a.amount === 0n, "ZeroAmount", "InvalidArgument");
+    checkTokenAccount(op.s, c, a.funderToken, a.funder);
+    const t = op.s.tokens.get(a.funderToken);
+    c.when(t !== undefined && t.amount < a.amount, "InsufficientFunds", "TokenInsufficientFunds");
+    c.done();
+    transfer(op, a.funderToken, cf.rewardVault, a.amount);
+    cf.totalFunded = addU64(cf.totalFunded, a.amount);
+    distribute(op, a.amount);
+    bumpConfig(op.s);
+  });
+}
+
+export interface ClaimArgs {
+  owner: string;
+  provider: string;
+  ownerToken: string;
+}
+
+export function claimRewards(s: ModelState, a: ClaimArgs, ctx: Ctx): Outcome {
+  return run(s, (op) => {
+    const p = prov(op.s, a.provider);
+    const cf = cfg(op.s);
+    const c = new Checks();
+    c.when(!ctx.signers.has(a.owner), "MissingSigner");
+    ownsProvider(op.s, c, a.provider, a.owner);
+    notPaused(op.s, c);
+    checkTokenAccount(op.s, c, a.ownerToken, p.owner);
+    const pend = pendingOf(p, cf.accRewardPerStake);
+    c.when(pend === null, "MathOverflow");
+    c.when(pend !== null && p.rewardsOwed + pend === 0n, "NothingToClaim");
+    c.done();
+    settle(op, a.provider);
+    p.rewardDebt = accrued(p, cf.accRewardPerStake);
+    const amount = p.rewardsOwed;
+    p.rewardsOwed = 0n;
+    transfer(op, cf.rewardVault, a.ownerToken, amount);
+    p.totalClaimed = addU64(p.totalClaimed, amount);
+    cf.totalClaimed = addU64(cf.totalClaimed, amount);
+    p.updatedAt = ctx.now;
+    p.seq += 1n;
+    bumpConfig(op.s);
+  });
+}
+
+// ---------------------------------------------------------------------------
+// slashing
+// ---------------------------------------------------------------------------
+
+export interface SlashArgs {
+  signer: string;
+  provider: string;
+  stakeVault: string;
+  treasury: string;
+  amount: bigint;
+  reason: number;
+  evidenceHash: number[];
+}
+
+/** Result details a slash test wants besides the state. */
+export function slashSplit(p: ProviderState, amount: bigint): { fromActive: bigint; fromUnbonding: bigint } {
+  const fromActive = amount < p.activeStake ? amount : p.activeStake;
+  return { fromActive, fromUnbonding: amount - fromActive };
+}
+
+export function slash(s: ModelState, a: SlashArgs, ctx: Ctx): Outcome {
+  return run(s, (op) => {
+    const cf = cfg(op.s);
+    const p = prov(op.s, a.provider);
+    const c = new Checks();
+    c.when(!ctx.signers.has(a.signer), "MissingSigner");
+    c.when(a.signer !== cf.slashAuthority, "Unauthorized");
+    c.when(a.amount === 0n, "ZeroAmount", "InvalidArgument");
+    c.when(a.stakeVault !== p.stakeVault, "WrongVault", "InvalidPda");
+    c.when(a.treasury !== cf.treasury, "WrongVault", "WrongTokenOwner", "InvalidArgument");
+    const total = p.activeStake + p.unbondingAmount;
+    c.when(a.amount > total, "SlashExceedsStake");
+    const inEpoch = p.slashEpoch === ctx.epoch ? p.slashedInEpoch : 0n;
+    const cap = ((total + inEpoch) * BigInt(cf.slashCapBps)) / BPS;
+    c.when(a.amount <= total && inEpoch + a.amount > cap, "SlashCapExceeded");
+    c.done();
+    if (p.slashEpoch !== ctx.epoch) {
+      p.slashEpoch = ctx.epoch;
+      p.slashedInEpoch = 0n;
+    }
+    settle(op, a.provider);
+    const { fromActive, fromUnbonding } = slashSplit(p, a.amount);
+    p.activeStake -= fromActive;
+    cf.totalActiveStake -= fromActive;
+    p.unbondingAmount -= fromUnbonding;
+    p.rewardDebt = accrued(p, cf.accRewardPerStake);
+    transfer(op, p.stakeVault, cf.treasury, a.amount);
+    p.slashedInEpoch += a.amount;
+    p.slashedTotal = addU64(p.slashedTotal, a.amount);
+    cf.totalSlashed = addU64(cf.totalSlashed, a.amount);
+    p.updatedAt = ctx.now;
+    p.seq += 1n;
+    bumpConfig(op.s);
+  });
+}
+
+// ---------------------------------------------------------------------------
+// jobs
+// ---------------------------------------------------------------------------
+
+export interface CreateJobArgs {
+  buyer: string;
+  buyerToken: string;
+  job: string;
+  escrow: string;
+  jobId: bigint;
+  price: bigint;
+  maxDuration: bigint;
+  minGpus: number;
+  gpuModel: number;
+  minVramGb: number;
+  specHash: number[];
+  jobBump: number;
+  escrowBump: number;
+  /** Lamports the buyer pays for the job and escrow accounts (rent-exempt minimums). */
+  rentLamports: bigint;
+}
+
+export function createJob(s: ModelState, a: CreateJobArgs, ctx: Ctx): Outcome {
+  return run(s, (op) => {
+    const cf = cfg(op.s);
+    const c = new Checks();
+    c.when(!ctx.signers.has(a.buyer), "MissingSigner");
+    notPaused(op.s, c);
+    c.when(op.s.jobs.has(a.job), "AlreadyInitialized");
+    c.when(a.price === 0n, "ZeroAmount");
+    c.when(a.maxDuration <= 0n || a.maxDuration > MAX_DURATION, "InvalidDuration");
+    c.when(a.minGpus < 1, "InvalidArgument");
+    checkTokenAccount(op.s, c, a.buyerToken, a.buyer);
+    const t = op.s.tokens.get(a.buyerToken);
+    c.when(t !== undefined && t.amount < a.price, "InsufficientFunds", "TokenInsufficientFunds");
+    c.done();
+    op.s.tokens.set(a.escrow, { mint: cf.stakeMint, owner: a.job, amount: 0n, kind: "escrow" });
+    op.s.jobs.set(a.job, {
+      jobId: a.jobId,
+      price: a.price,
+      maxDuration: a.maxDuration,
+      createdAt: ctx.now,
+      acceptedAt: 0n,
+      deadline: 0n,
+      submittedAt: 0n,
+      finishedAt: 0n,
+      providerPayout: 0n,
+      fee: 0n,
+      refund: 0n,
+      rentLamports: a.rentLamports,
+      seq: 1n,
+      buyer: a.buyer,
+      provider: ZERO_KEY,
+      escrow: a.escrow,
+      specHash: [...a.specHash],
+      resultHash: new Array<number>(32).fill(0),
+      disputeReasonHash: new Array<number>(32).fill(0),
+      minGpus: a.minGpus,
+      gpuModel: a.gpuModel,
+      minVramGb: a.minVramGb,
+      providerShareBps: 0,
+      state: JobStatus.Open,
+      bump: a.jobBump,
+      escrowBump: a.escrowBump,
+      version: 1,
+    });
+    transfer(op, a.buyerToken, a.escrow, a.price);
+    cf.jobCount = addU64(cf.jobCount, 1n);
+    bumpConfig(op.s);
+  });
+}
+
+export interface CancelJobArgs {
+  signer: string;
+  job: string;
+  buyerToken: string;
+}
+
+export function cancelJob(s: ModelState, a: CancelJobArgs, ctx: Ctx): Outcome {
+  return run(s, (op) => {
+    const j = job(op.s, a.job);
+    const c = new Checks();
+    c.when(!ctx.signers.has(a.signer), "MissingSigner");
+    notPaused(op.s, c);
+    c.when(a.signer !== j.buyer, "Unauthorized");
+    c.when(j.state !== JobStatus.Open, "InvalidJobState");
+    checkTokenAccount(op.s, c, a.buyerToken, j.buyer);
+    c.done();
+    transfer(op, j.escrow, a.buyerToken, j.price);
+    j.refund = j.price;
+    j.state = JobStatus.Cancelled;
+    j.finishedAt = ctx.now;
+    j.seq += 1n;
+  });
+}
+
+export interface AcceptJobArgs {
+  owner: string;
+  job: string;
+  provider: string;
+}
+
+export function acceptJob(s: ModelState, a: AcceptJobArgs, ctx: Ctx): Outcome {
+  return run(s, (op) => {
+    const j = job(op.s, a.job);
+    const p = prov(op.s, a.provider);
+    const cf = cfg(op.s);
+    const c = new Checks();
+    c.when(!ctx.signers.has(a.owner), "MissingSigner");
+    ownsProvider(op.s, c, a.provider, a.owner);
+    notPaused(op.s, c);
+    c.when(p.status !== 0, "ProviderInactive");
+    c.when(p.owner === j.buyer, "SelfDealing");
+    c.when(p.gpuCount < j.minGpus || p.vramGb < j.minVramGb || (j.gpuModel !== 0 && p.gpuModel !== j.gpuModel), "HardwareMismatch");
+    c.when(p.activeStake < cf.minStakePerGpu * BigInt(p.gpuCount), "InsufficientStake");
+    c.when(j.state !== JobStatus.Open, "InvalidJobState");
+    c.done();
+    j.provider = a.provider;
+    j.acceptedAt = ctx.now;
+    j.deadline = addI64(ctx.now, j.maxDuration);
+    j.state = JobStatus.Accepted;
+    j.seq += 1n;
+    // docs/protocol.md changes no Provider field here (JobAccepted still carries
+    // provider_seq): whether provider.seq moves is a soft field.
+    op.notes.push("acceptProviderSeq");
+  });
+}
+
+export interface SubmitResultArgs {
+  owner: string;
+  job: string;
+  provider: string;
+  resultHash: number[];
+}
+
+export function submitResult(s: ModelState, a: SubmitResultArgs, ctx: Ctx): Outcome {
+  return run(s, (op) => {
+    const j = job(op.s, a.job);
+    const p = prov(op.s, a.provider);
+    const c = new Checks();
+    c.when(!ctx.signers.has(a.owner), "MissingSigner");
+    notPaused(op.s, c);
+    c.when(j.provider !== a.provider || p.owner !== a.owner, "Unauthorized");
+    c.when(j.state !== JobStatus.Accepted, "InvalidJobState");
+    c.when(j.state === JobStatus.Accepted && ctx.now > j.deadline, "DeadlinePassed");
+    c.done();
+    j.submittedAt = ctx.now;
+    j.resultHash = [...a.resultHash];
+    j.state = JobStatus.Submitted;
+    j.seq += 1n;
+  });
+}
+
+function payFee(op: Op, fee: bigint): void {
+  const cf = cfg(op.s);
+  if (fee === 0n) {
+    op.notes.push("zeroFee");
+    return;
+  }
+  cf.totalFunded = addU64(cf.totalFunded, fee);
+  distribute(op, fee);
+  bumpConfig(op.s);
+}
+
+export interface CompleteJobArgs {
+  signer: string;
+  job: string;
+  provider: string;
+  providerToken: string;
+}
+
+export function completeJob(s: ModelState, a: CompleteJobArgs, ctx: Ctx): Outcome {
+  return run(s, (op) => {
+    const j = job(op.s, a.job);
+    const cf = cfg(op.s);
+    const c = new Checks();
+    c.when(!ctx.signers.has(a.signer), "MissingSigner");
+    notPaused(op.s, c);
+    c.when(j.state !== JobStatus.Submitted, "InvalidJobState");
+    const p = op.s.providers.get(a.provider);
+    c.when(j.state === JobStatus.Submitted && (p === undefined || a.provider !== j.provider), "Unauthorized", "InvalidArgument", "WrongAccountType");
+    if (p) checkTokenAccount(op.s, c, a.providerToken, p.owner);
+    const byTimeout = a.signer !== j.buyer;
+    c.when(j.state === JobStatus.Submitted && byTimeout && ctx.now <= j.submittedAt + cf.challengeWindow, "ChallengeWindowOpen");
+    c.done();
+    const pp = prov(op.s, a.provider);
+    const fee = (j.price * BigInt(cf.protocolFeeBps)) / BPS;
+    const payout = j.price - fee;
+    transfer(op, j.escrow, a.providerToken, payout);
+    transfer(op, j.escrow, cf.rewardVault, fee);
+    payFee(op, fee);
+    pp.jobsCompleted += 1n;
+    pp.updatedAt = ctx.now;
+    pp.seq += 1n;
+    j.providerPayout = payout;
+    j.fee = fee;
+    j.refund = 0n;
+    j.state = JobStatus.Completed;
+    j.finishedAt = ctx.now;
+    j.seq += 1n;
+    op.notes.push(byTimeout ? "byTimeout" : "byBuyer");
+  });
+}
+
+export interface DisputeJobArgs {
+  signer: string;
+  job: string;
+  reasonHash: number[];
+}
+
+export function disputeJob(s: ModelState, a: DisputeJobArgs, ctx: Ctx): Outcome {
+  return run(s, (op) => {
+    const j = job(op.s, a.job);
+    const cf = cfg(op.s);
+    const c = new Checks();
+    c.when(!ctx.signers.has(a.signer), "MissingSigner");
+    notPaused(op.s, c);
+    c.when(a.signer !== j.buyer, "Unauthorized");
+    c.when(j.state !== JobStatus.Submitted, "InvalidJobState");
+    c.when(j.state === JobStatus.Submitted && ctx.now > j.submittedAt + cf.challengeWindow, "ChallengeWindowClosed");
+    c.done();
+    j.disputeReasonHash = [...a.reasonHash];
+    j.state = JobStatus.Disputed;
+    j.seq += 1n;
+  });
+}
+
+export interface ResolveDisputeArgs {
+  signer: string;
+  job: string;
+  provider: string;
+  providerToken: string;
+  buyerToken: string;
+  providerShareBps: number;
+}
+
+/** The split of a resolved dispute (docs/protocol.md). */
+export function disputeSplit(price: bigint, shareBps: number, feeBps: number): { gross: bigint; fee: bigint; payout: bigint; refund: bigint } {
+  const gross = (price * BigInt(shareBps)) / BPS;
+  const fee = (gross * BigInt(feeBps)) / BPS;
+  return { gross, fee, payout: gross - fee, refund: price - gross };
+}
+
+export function resolveDispute(s: ModelState, a: ResolveDisputeArgs, ctx: Ctx): Outcome {
+  return run(s, (op) => {
+    const j = job(op.s, a.job);
+    const cf = cfg(op.s);
+    const c = new Checks();
+    c.when(!ctx.signers.has(a.signer), "MissingSigner");
+    c.when(a.signer !== cf.admin, "Unauthorized");
+    c.when(a.providerShareBps > 10_000, "InvalidArgument");
+    c.when(j.state !== JobStatus.Disputed, "InvalidJobState");
+    const p = op.s.providers.get(a.provider);
+    c.when(j.state === JobStatus.Disputed && (p === undefined || a.provider !== j.provider), "Unauthorized", "InvalidArgument", "WrongAccountType");
+    if (p) checkTokenAccount(op.s, c, a.providerToken, p.owner);
+    checkTokenAccount(op.s, c, a.buyerToken, j.buyer);
+    c.done();
+    const pp = prov(op.s, a.provider);
+    const { fee, payout, refund } = disputeSplit(j.price, a.providerShareBps, cf.protocolFeeBps);
+    transfer(op, j.escrow, a.providerToken, payout);
+    transfer(op, j.escrow, cf.rewardVault, fee);
+    transfer(op, j.escrow, a.buyerToken, refund);
+    payFee(op, fee);
+    if (a.providerShareBps >= 5000) pp.jobsCompleted += 1n;
+    else pp.jobsFailed += 1n;
+    pp.updatedAt = ctx.now;
+    pp.seq += 1n;
+    j.providerPayout = payout;
+    j.fee = fee;
+    j.refund = refund;
+    j.providerShareBps = a.providerShareBps;
+    j.state = JobStatus.Resolved;
+    j.finishedAt = ctx.now;
+    j.seq += 1n;
+  });
+}
+
+export interface ExpireJobArgs {
+  signer: string;
+  job: string;
+  provider: string;
+  buyerToken: string;
+}
+
+export function expireJob(s: ModelState, a: ExpireJobArgs, ctx: Ctx): Outcome {
+  return run(s, (op) => {
+    const j = job(op.s, a.job);
+    const c = new Checks();
+    c.when(!ctx.signers.has(a.signer), "MissingSigner");
+    notPaused(op.s, c);
+    c.when(j.state !== JobStatus.Accepted, "InvalidJobState");
+    c.when(j.state === JobStatus.Accepted && ctx.now <= j.deadline, "DeadlineNotPassed");
+    c.when(j.state === JobStatus.Accepted && a.provider !== j.provider, "Unauthorized", "InvalidArgument", "WrongAccountType");
+    checkTokenAccount(op.s, c, a.buyerToken, j.buyer);
+    c.done();
+    const p = prov(op.s, a.provider);
+    transfer(op, j.escrow, a.buyerToken, j.price);
+    p.jobsFailed += 1n;
+    p.updatedAt = ctx.now;
+    p.seq += 1n;
+    j.refund = j.price;
+    j.state = JobStatus.Expired;
+    j.finishedAt = ctx.now;
+    j.seq += 1n;
+  });
+}
+
+export interface CloseJobArgs {
+  signer: string;
+  job: string;
+  /** The account given to receive the rent. */
+  rentReceiver: string;
+}
+
+export function closeJob(s: ModelState, a: CloseJobArgs, ctx: Ctx): Outcome {
+  return run(s, (op) => {
+    const j = job(op.s, a.job);
+    const c = new Checks();
+    c.when(!ctx.signers.has(a.signer), "MissingSigner");
+    // docs/protocol.md: every instruction but three fails while paused; close_job
+    // takes no Config in the IDL, so the program cannot know (reported).
+    if (op.s.config) notPaused(op.s, c);
+    c.when(!TERMINAL.has(j.state), "InvalidJobState");
+    c.when(a.rentReceiver !== j.buyer, "WrongRentReceiver");
+    c.done();
+    const e = tok(op.s, j.escrow);
+    if (e.amount !== 0n) throw new Error("model: terminal job with a non-empty escrow");
+    op.s.tokens.delete(j.escrow);
+    op.s.jobs.delete(a.job);
+  });
+}
+
+// ---------------------------------------------------------------------------
+// invariants (I1-I5) over any state with the same shape as the model's
+// ---------------------------------------------------------------------------
+
+/** A finding: which invariant, and the numbers. */
+export interface InvariantViolation {
+  invariant: "I1" | "I2" | "I3" | "I4" | "I5";
+  detail: string;
+}
+
+/**
+ * I1-I5 on a state (the model's, or one read back from the chain in the same
+ * shape). `prevAcc` is the accumulator before the step (I3: never decreases).
+ */
+export function checkInvariants(s: ModelState, prevAcc: bigint): InvariantViolation[] {
+  const out: InvariantViolation[] = [];
+  const cf = s.config;
+  if (!cf) return out;
+  // I1: per mint, tokens into vaults = tokens out of vaults + vault balances.
+  const mints = new Set([...s.tokens.values()].map((t) => t.mint));
+  for (const mint of mints) {
+    let held = 0n;
+    for (const t of s.tokens.values()) if (t.mint === mint && isVault(t.kind)) held += t.amount;
+    const inflow = s.vaultIn.get(mint) ?? 0n;
+    const outflow = s.vaultOut.get(mint) ?? 0n;
+    if (inflow !== outflow + held) out.push({ invariant: "I1", detail: `mint ${mint}: in ${inflow} != out ${outflow} + held ${held}` });
+  }
+  // I2: the reward vault covers every provider's owed + pending, plus unallocated.
+  let liabilities = cf.unallocatedRewards;
+  let sumActive = 0n;
+  for (const [addr, p] of s.providers) {
+    const pend = pendingOf(p, cf.accRewardPerStake);
+    if (pend === null || pend < 0n) out.push({ invariant: "I2", detail: `provider ${addr}: pending out of range (${String(pend)})` });
+    else liabilities += p.rewardsOwed + pend;
+    sumActive += p.activeStake;
+  }
+  const rv = s.tokens.get(cf.rewardVault)?.amount ?? 0n;
+  if (rv < liabilities) out.push({ invariant: "I2", detail: `reward vault ${rv} < owed+pending+unallocated ${liabilities}` });
+  // I3: S = sum of active stakes; acc never decreases.
+  if (sumActive !== cf.totalActiveStake) out.push({ invariant: "I3", detail: `S ${cf.totalActiveStake} != sum active ${sumActive}` });
+  if (cf.accRewardPerStake < prevAcc) out.push({ invariant: "I3", detail: `acc decreased ${prevAcc} -> ${cf.accRewardPerStake}` });
+  // I4: claimed <= exact share; exact share - entitlement <= settlements + 1.
+  for (const [addr, p] of s.providers) {
+    const exact = s.exactShare.get(addr) ?? RAT_ZERO;
+    if (p.totalClaimed * exact.d > exact.n) {
+      out.push({ invariant: "I4", detail: `provider ${addr}: claimed ${p.totalClaimed} > exact share ${exact.n}/${exact.d} (~${ratFloor(exact)})` });
+    }
+    const pend = pendingOf(p, cf.accRewardPerStake) ?? 0n;
+    const entitled = p.totalClaimed + p.rewardsOwed + pend;
+    const n = (s.settlements.get(addr) ?? 0n) + 1n;
+    // exact - entitled <= n  <=>  exact.n <= (entitled + n) * exact.d
+    if (exact.n > (entitled + n) * exact.d) {
+      out.push({ invariant: "I4", detail: `provider ${addr}: entitled ${entitled} short of exact ${exact.n}/${exact.d} by more than ${n} settlements` });
+    }
+  }
+  // I5: terminal jobs' splits add up to the price and the escrow holds nothing;
+  // live jobs' escrows hold the price.
+  for (const [addr, j] of s.jobs) {
+    const e = s.tokens.get(j.escrow)?.amount;
+    if (TERMINAL.has(j.state)) {
+      if (j.providerPayout + j.fee + j.refund !== j.price) out.push({ invariant: "I5", detail: `job ${addr}: ${j.providerPayout}+${j.fee}+${j.refund} != ${j.price}` });
+      if (e !== 0n) out.push({ invariant: "I5", detail: `job ${addr}: terminal escrow holds ${String(e)}` });
+    } else if (e !== j.price) out.push({ invariant: "I5", detail: `job ${addr}: live escrow holds ${String(e)} != price ${j.price}` });
+  }
+  return out;
+}
