@@ -310,11 +310,27 @@ export function createWsServer(node: LocalnetNode): WsServer {
     get subscriptionCount() {
       return all.size;
     },
-    close() {
+    async close() {
       for (const u of unlisten) u();
-      for (const c of wss.clients) c.terminate();
       all.clear();
-      return new Promise<void>((resolve) => wss.close(() => resolve()));
+      // A normal closure (1000) tells clients such as web3.js not to reconnect.
+      const closing = [...wss.clients].map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            if (c.readyState === WebSocket.CLOSED) return resolve();
+            const t = setTimeout(() => {
+              c.terminate();
+              resolve();
+            }, 250);
+            c.once('close', () => {
+              clearTimeout(t);
+              resolve();
+            });
+            c.close(1000, 'localnet closed');
+          }),
+      );
+      await Promise.all(closing);
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
 }
