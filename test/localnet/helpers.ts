@@ -2,6 +2,8 @@
  * Shared helpers for the localnet suites: raw JSON-RPC over HTTP (for the
  * envelope and error tests) and polling until a condition holds.
  */
+import WebSocket from 'ws';
+
 export interface RawReply {
   readonly status: number;
   readonly text: string;
@@ -52,4 +54,60 @@ export async function waitFor<T>(check: () => T | undefined | Promise<T | undefi
 /** Sleeps, used only to let a client's own idle timers run (never as an assertion). */
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+
+/** A minimal PubSub client over a raw WebSocket, for exact wire checks. */
+export interface RawWs {
+  request(method: string, params?: unknown[]): Promise<Record<string, unknown>>;
+  sendText(text: string): void;
+  /** Messages that were not replies to a request (notifications). */
+  readonly notifications: Record<string, unknown>[];
+  /** Replies to requests sent with sendText, in arrival order. */
+  readonly replies: Record<string, unknown>[];
+  close(): Promise<void>;
+  readonly socket: WebSocket;
+}
+
+/** Opens a raw PubSub connection. */
+export async function openRawWs(url: string): Promise<RawWs> {
+  const socket = new WebSocket(url);
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('error', reject);
+  });
+  const pending = new Map<number, (v: Record<string, unknown>) => void>();
+  const notifications: Record<string, unknown>[] = [];
+  const replies: Record<string, unknown>[] = [];
+  let nextId = 1000;
+  socket.on('message', (data) => {
+    const msg = JSON.parse(data.toString()) as Record<string, unknown>;
+    if (typeof msg.id === 'number' && pending.has(msg.id)) {
+      pending.get(msg.id)?.(msg);
+      pending.delete(msg.id);
+    } else if ('method' in msg) notifications.push(msg);
+    else replies.push(msg);
+  });
+  return {
+    socket,
+    notifications,
+    replies,
+    request(method, params = []) {
+      const id = nextId++;
+      return new Promise((resolve) => {
+        pending.set(id, resolve);
+        socket.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
+      });
+    },
+    sendText(text) {
+      socket.send(text);
+    },
+    close() {
+      return new Promise((resolve) => {
+        if (socket.readyState === WebSocket.CLOSED) return resolve();
+        socket.once('close', () => resolve());
+        socket.close();
+      });
+    },
+  };
 }
