@@ -70,6 +70,8 @@ export interface Localnet {
   readonly node: LocalnetNode;
   /** Current (processed) slot. */
   readonly slot: bigint;
+  /** Live WebSocket subscriptions across all connections. */
+  readonly subscriptionCount: number;
   /** Sends `lamports` to `pubkey` through a real faucet transaction; returns its signature. */
   airdrop(pubkey: PubkeyLike, lamports: bigint): string;
   /** Moves `n` slots forward at once (blockhashes older than 150 slots expire). */
@@ -255,6 +257,9 @@ export async function createLocalnet(opts: LocalnetOptions = {}): Promise<Localn
     node,
     get slot() {
       return node.clock.slot;
+    },
+    get subscriptionCount() {
+      return ws.subscriptionCount;
     },
     airdrop(pubkey, lamports) {
       assertOpen();
