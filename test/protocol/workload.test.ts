@@ -294,7 +294,16 @@ describe(`protocol workload (GPUNET_SEED=${SEED}, ${STEPS} steps)`, () => {
     const buyers = Array.from({ length: 4 }, () => newActor(fx, TOKENS));
     w = { fx, d, c: calls(d), rng, providers, buyers, funder: newActor(fx, TOKENS), outsider: newActor(fx, TOKENS), jobs: [], nextJobId: new Map() };
     try {
-      while (d.step < STEPS) await step(w);
+      let last = performance.now();
+      while (d.step < STEPS) {
+        const before = d.step;
+        await step(w);
+        if (process.env.GPUNET_PROFILE && Math.floor(d.step / 100) !== Math.floor(before / 100)) {
+          // eslint-disable-next-line no-console
+          console.log(`step ${d.step}: ${(performance.now() - last).toFixed(0)} ms per 100; jobs ${w.fx.model.jobs.size}, tokens ${w.fx.model.tokens.size}`);
+          last = performance.now();
+        }
+      }
     } catch (e) {
       failure = e;
     }

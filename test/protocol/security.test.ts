@@ -1,0 +1,505 @@
+/**
+ * One test per row P1-P21 of reliability.md, against the compiled program in
+ * LiteSVM: send the bad thing, expect the named error, and check that no account
+ * (bytes, owner, lamports) changed. Calls made through the driver are also checked
+ * field by field against the exact model.
+ */
+import { BN } from "@coral-xyz/anchor";
+import { address, lamports as kitLamports } from "@solana/kit";
+import { Keypair, PublicKey, SystemProgram, SYSVAR_CLOCK_PUBKEY } from "@solana/web3.js";
+import type { TransactionInstruction } from "@solana/web3.js";
+import { describe, expect, it } from "vitest";
+import idlJson from "../../programs-idl/gpunet.json" with { type: "json" };
+import { asProvider, jobRef } from "./driver.ts";
+import type { ProviderActor } from "./driver.ts";
+import {
+  attempt,
+  changedKeys,
+  createMint,
+  createTokenAccount,
+  fetchJob,
+  initializeConfig,
+  lamportsOf,
+  M,
+  mintTokens,
+  newActor,
+  PROGRAM_ID,
+  rentFor,
+  sendIxs,
+  setupProtocol,
+  snapshot,
+  TOKEN_PROGRAM_ID,
+  tokenBalance,
+  warp,
+  DEFAULT_INIT,
+} from "./fixtures.ts";
+import { acceptedJob, bAt, disputedJob, expectRejected, hash, HW, modelKeys, ok, openJob, pAt, submittedJob, warpTo, world } from "./scenario.ts";
+import type { World } from "./scenario.ts";
+
+const bn = (v: bigint): BN => new BN(v.toString());
+
+function unsign(ix: TransactionInstruction, key: PublicKey): TransactionInstruction {
+  let found = false;
+  for (const k of ix.keys) {
+    if (k.pubkey.equals(key)) {
+      k.isSigner = false;
+      found = true;
+    }
+  }
+  if (!found) throw new Error(`unsign: ${key.toBase58()} not in the instruction`);
+  return ix;
+}
+
+function replaceKey(ix: TransactionInstruction, from: PublicKey, to: PublicKey): TransactionInstruction {
+  let found = false;
+  for (const k of ix.keys) {
+    if (k.pubkey.equals(from)) {
+      k.pubkey = to;
+      found = true;
+    }
+  }
+  if (!found) throw new Error(`replaceKey: ${from.toBase58()} not in the instruction`);
+  return ix;
+}
+
+/** Supply of the stake mint (u64 at offset 36 of the mint account). */
+function supply(w: World): bigint {
+  const a = w.fx.env.getAccount(w.fx.mint);
+  if (!a) throw new Error("no mint");
+  return a.data.readBigUInt64LE(36);
+}
+
+/** A bump below the canonical one that still gives an off-curve address. */
+function nonCanonical(seeds: Buffer[], canonical: number): { address: PublicKey; bump: number } {
+  for (let b = canonical - 1; b >= 0; b--) {
+    try {
+      return { address: PublicKey.createProgramAddressSync([...seeds, Buffer.from([b])], PROGRAM_ID), bump: b };
+    } catch {
+      // on the curve: try the next bump
+    }
+  }
+  throw new Error("no non-canonical bump");
+}
+
+describe("P1 missing signer", () => {
+  it("provider, buyer and authority accounts passed without their signature are refused with MissingSigner, nothing moved", async () => {
+    // Given a world with a staked provider, an open job and a disputed job
+    const w = await world();
+    const p = pAt(w, 0);
+    const { fx } = w;
+    const prog = fx.program;
+    ok(await w.c.fundRewards(w.funder, 5_000n));
+    ok(await w.c.requestUnstake(p, 100n));
+    const open = await openJob(w);
+    const disputed = await disputedJob(w, pAt(w, 1));
+    const submitted = await submittedJob(w, pAt(w, 1));
+    // When each instruction is sent with its authority unsigned (only the fee payer signs)
+    const cases: [string, TransactionInstruction, PublicKey][] = [
+      ["stake", await prog.methods.stake(bn(100n)).accountsPartial({ config: fx.config, provider: p.provider, stakeVault: p.vault, ownerToken: p.token, owner: p.pk }).instruction(), p.pk],
+      ["request_unstake", await prog.methods.requestUnstake(bn(1n)).accountsPartial({ config: fx.config, provider: p.provider, owner: p.pk }).instruction(), p.pk],
+      ["claim_rewards", await prog.methods.claimRewards().accountsPartial({ config: fx.config, provider: p.provider, rewardVault: fx.rewardVault, ownerToken: p.token, owner: p.pk }).instruction(), p.pk],
+      ["withdraw_unstaked", await prog.methods.withdrawUnstaked().accountsPartial({ config: fx.config, provider: p.provider, stakeVault: p.vault, ownerToken: p.token, owner: p.pk }).instruction(), p.pk],
+      ["slash", await prog.methods.slash(bn(10n), 1, hash(9)).accountsPartial({ config: fx.config, provider: p.provider, stakeVault: p.vault, treasury: fx.treasury, slashAuthority: fx.slasher.publicKey }).instruction(), fx.slasher.publicKey],
+      [
+        "update_config",
+        await prog.methods.updateConfig(fx.admin.publicKey, fx.slasher.publicKey, bn(0n), bn(1n), bn(1n), M.ConfigMask.paused, 0, 0, true).accountsPartial({ config: fx.config, admin: fx.admin.publicKey, treasury: fx.treasury }).instruction(),
+        fx.admin.publicKey,
+      ],
+      ["fund_rewards", await prog.methods.fundRewards(bn(10n)).accountsPartial({ config: fx.config, rewardVault: fx.rewardVault, funderToken: w.funder.token, funder: w.funder.pk }).instruction(), w.funder.pk],
+      ["cancel_job", await prog.methods.cancelJob().accountsPartial({ config: fx.config, job: open.job, escrow: open.escrow, buyerToken: open.buyer.token, buyer: open.buyer.pk }).instruction(), open.buyer.pk],
+      [
+        "complete_job (as buyer)",
+        await prog.methods.completeJob().accountsPartial({ config: fx.config, job: submitted.job, escrow: submitted.escrow, provider: pAt(w, 1).provider, providerToken: pAt(w, 1).token, rewardVault: fx.rewardVault, authority: submitted.buyer.pk }).instruction(),
+        submitted.buyer.pk,
+      ],
+      [
+        "resolve_dispute",
+        await prog.methods
+          .resolveDispute(10_000)
+          .accountsPartial({ config: fx.config, job: disputed.job, escrow: disputed.escrow, provider: pAt(w, 1).provider, providerToken: pAt(w, 1).token, buyerToken: disputed.buyer.token, rewardVault: fx.rewardVault, admin: fx.admin.publicKey })
+          .instruction(),
+        fx.admin.publicKey,
+      ],
+      ["accept_job", await prog.methods.acceptJob().accountsPartial({ config: fx.config, job: open.job, provider: p.provider, owner: p.pk }).instruction(), p.pk],
+    ];
+    for (const [name, ix, signer] of cases) {
+      // Then each fails with MissingSigner and no account changed
+      const err = await expectRejected(w, () => sendIxs(fx, [unsign(ix, signer)]), ["MissingSigner"]);
+      expect(err, name).toBe("MissingSigner");
+    }
+  });
+});
+
+describe("P2 wrong authority", () => {
+  it("provider B signing a claim, unstake or withdraw on A's accounts is refused", async () => {
+    // Given A with rewards owed and unlocked unbonding stake, and B another provider
+    const w = await world();
+    const [a, b] = [pAt(w, 0), pAt(w, 1)];
+    ok(await w.c.fundRewards(w.funder, 10_000n));
+    ok(await w.c.requestUnstake(a, 500n));
+    warp(w.fx, DEFAULT_INIT.unbondingPeriod + 1n);
+    const prog = w.fx.program;
+    const f = w.fx;
+    // When B signs with A's Provider (and A's vault), paying to B's token account
+    const attempts: [string, () => Promise<unknown>][] = [
+      ["claim", () => prog.methods.claimRewards().accountsPartial({ config: f.config, provider: a.provider, rewardVault: f.rewardVault, ownerToken: b.token, owner: b.pk }).signers([b.kp]).rpc()],
+      ["request_unstake", () => prog.methods.requestUnstake(bn(1n)).accountsPartial({ config: f.config, provider: a.provider, owner: b.pk }).signers([b.kp]).rpc()],
+      ["withdraw", () => prog.methods.withdrawUnstaked().accountsPartial({ config: f.config, provider: a.provider, stakeVault: a.vault, ownerToken: b.token, owner: b.pk }).signers([b.kp]).rpc()],
+      ["stake into A", () => prog.methods.stake(bn(1n)).accountsPartial({ config: f.config, provider: a.provider, stakeVault: a.vault, ownerToken: b.token, owner: b.pk }).signers([b.kp]).rpc()],
+      ["update A", () => prog.methods.updateProvider(1, 1, 1, 1, 1, hash(0)).accountsPartial({ config: f.config, provider: a.provider, owner: b.pk }).signers([b.kp]).rpc()],
+    ];
+    // Then each is refused (A's PDA does not derive from B; A's record names A) and nothing moved
+    for (const [name, call] of attempts) {
+      const err = await expectRejected(w, call, ["Unauthorized", "InvalidPda"]);
+      expect(["Unauthorized", "InvalidPda"], name).toContain(err);
+    }
+  });
+
+  it("a non-buyer cannot cancel or dispute, a non-admin cannot resolve or update the config", async () => {
+    const w = await world();
+    const open = await openJob(w);
+    const cancel = await w.c.cancelJob(open, w.outsider);
+    expect(cancel.ok ? "ok" : cancel.error).toBe("Unauthorized");
+    const sub = await submittedJob(w);
+    const dispute = await w.c.disputeJob(sub, hash(1), w.outsider);
+    expect(dispute.ok ? "ok" : dispute.error).toBe("Unauthorized");
+    ok(await w.c.disputeJob(sub, hash(1)));
+    const resolve = await w.c.resolveDispute(sub, pAt(w, 0), 10_000, w.fx.slasher);
+    expect(resolve.ok ? "ok" : resolve.error).toBe("Unauthorized");
+    const cf = w.fx.model.config;
+    if (!cf) throw new Error("no config");
+    const upd = await w.c.updateConfig(w.outsider.kp, { newAdmin: w.outsider.key, newSlashAuthority: w.outsider.key, minStakePerGpu: 0n, unbondingPeriod: 1n, challengeWindow: 1n, mask: 0x1ff, protocolFeeBps: 0, slashCapBps: 10_000, paused: true });
+    expect(upd.ok ? "ok" : upd.error).toBe("Unauthorized");
+  });
+});
+
+describe("P3 owner check", () => {
+  it("a byte-identical Provider, Config or token account owned by another program is refused with WrongAccountOwner", async () => {
+    // Given A with rewards to claim
+    const w = await world();
+    const a = pAt(w, 0);
+    const f = w.fx;
+    ok(await w.c.fundRewards(w.funder, 10_000n));
+    const fake = Keypair.generate().publicKey; // "another program"
+    const cases: [string, PublicKey, () => Promise<unknown>][] = [
+      ["provider", a.provider, () => f.program.methods.claimRewards().accountsPartial({ config: f.config, provider: a.provider, rewardVault: f.rewardVault, ownerToken: a.token, owner: a.pk }).signers([a.kp]).rpc()],
+      ["config", f.config, () => f.program.methods.claimRewards().accountsPartial({ config: f.config, provider: a.provider, rewardVault: f.rewardVault, ownerToken: a.token, owner: a.pk }).signers([a.kp]).rpc()],
+      ["payout token account", a.token, () => f.program.methods.claimRewards().accountsPartial({ config: f.config, provider: a.provider, rewardVault: f.rewardVault, ownerToken: a.token, owner: a.pk }).signers([a.kp]).rpc()],
+      ["stake vault", a.vault, () => f.program.methods.slash(bn(10n), 1, hash(1)).accountsPartial({ config: f.config, provider: a.provider, stakeVault: a.vault, treasury: f.treasury, slashAuthority: f.slasher.publicKey }).signers([f.slasher]).rpc()],
+    ];
+    for (const [name, victim, call] of cases) {
+      // When the same bytes (and lamports) sit at the same address under another owner
+      const orig = f.env.svm.getAccount(address(victim.toBase58()));
+      if (!orig.exists) throw new Error("missing account");
+      f.env.svm.setAccount({ ...orig, programAddress: address(fake.toBase58()) });
+      const others = modelKeys(w).filter((k) => !k.equals(victim));
+      const before = snapshot(f, others);
+      const out = await attempt(call, f);
+      f.env.svm.setAccount(orig);
+      // Then the call fails with WrongAccountOwner and nothing else changed
+      expect(out.ok, name).toBe(false);
+      if (!out.ok) expect(["WrongAccountOwner"], `${name}: ${out.logs.join("\n")}`).toContain(out.error);
+      expect(changedKeys(before, snapshot(f, others)), name).toEqual([]);
+    }
+  });
+});
+
+describe("P4 type cosplay", () => {
+  it("account discriminators differ and none is a prefix of another", () => {
+    const ds = idlJson.accounts.map((a) => Buffer.from(a.discriminator).toString("hex"));
+    for (const x of ds) for (const y of ds) if (x !== y) expect(x.startsWith(y) || y.startsWith(x)).toBe(false);
+    expect(new Set(ds).size).toBe(ds.length);
+  });
+
+  it("a Job passed where a Provider is expected (and a Provider where a Job is) is refused with WrongAccountType", async () => {
+    // Given an open job and a staked provider
+    const w = await world();
+    const a = pAt(w, 0);
+    const f = w.fx;
+    const r = await openJob(w);
+    // When the job account is given as the Provider of a slash (no seeds to check there)
+    const e1 = await expectRejected(
+      w,
+      () => f.program.methods.slash(bn(10n), 1, hash(1)).accountsPartial({ config: f.config, provider: r.job, stakeVault: a.vault, treasury: f.treasury, slashAuthority: f.slasher.publicKey }).signers([f.slasher]).rpc(),
+      ["WrongAccountType"],
+    );
+    // And the Provider is given as the Job of a cancel, and the Config as the Job of an accept
+    const e2 = await expectRejected(
+      w,
+      () => f.program.methods.cancelJob().accountsPartial({ config: f.config, job: a.provider, escrow: r.escrow, buyerToken: r.buyer.token, buyer: r.buyer.pk }).signers([r.buyer.kp]).rpc(),
+      ["WrongAccountType"],
+    );
+    const e3 = await expectRejected(w, () => f.program.methods.acceptJob().accountsPartial({ config: f.config, job: f.config, provider: a.provider, owner: a.pk }).signers([a.kp]).rpc(), ["WrongAccountType"]);
+    // Then every one is WrongAccountType
+    expect([e1, e2, e3]).toEqual(["WrongAccountType", "WrongAccountType", "WrongAccountType"]);
+  });
+});
+
+describe("P5 re-initialization", () => {
+  it("initialize, register_provider and create_job on an existing PDA fail with AlreadyInitialized", async () => {
+    const w = await world();
+    const a = pAt(w, 0);
+    // initialize again (a different admin would take over if it worked)
+    await expectRejected(w, () => initializeConfig(w.fx, { ...DEFAULT_INIT, protocolFeeBps: 0 }, w.outsider.kp).then((o) => (o.ok ? o : Promise.reject(o.raw))), ["AlreadyInitialized"]);
+    // register the same owner again (would reset its stake to zero)
+    const reg = await w.c.registerProvider(a, { ...HW, gpuCount: 8 });
+    expect(reg.ok ? "ok" : reg.error).toBe("AlreadyInitialized");
+    // create a job with a job id in use (would reset the escrowed job)
+    const r = await openJob(w);
+    const again = await w.c.createJob(r, { price: 5n, maxDuration: 10n, minGpus: 1, gpuModel: 0, minVramGb: 0, specHash: hash(0) });
+    expect(again.ok ? "ok" : again.error).toBe("AlreadyInitialized");
+  });
+});
+
+describe("P6 arbitrary CPI", () => {
+  it("a fake token program or system program is refused with WrongProgram", async () => {
+    const w = await world();
+    const a = pAt(w, 0);
+    const f = w.fx;
+    ok(await w.c.requestUnstake(a, 100n));
+    warp(f, DEFAULT_INIT.unbondingPeriod + 1n);
+    // A program the attacker controls (here: any other executable, the gpunet program itself, or a plain key)
+    const fakes = [PROGRAM_ID, SystemProgram.programId, Keypair.generate().publicKey];
+    for (const fake of fakes) {
+      const stake = await f.program.methods.stake(bn(10n)).accountsPartial({ config: f.config, provider: a.provider, stakeVault: a.vault, ownerToken: a.token, owner: a.pk }).instruction();
+      await expectRejected(w, () => sendIxs(f, [replaceKey(stake, TOKEN_PROGRAM_ID, fake)], [a.kp]), ["WrongProgram"]);
+      // withdraw would have the fake program called with the Provider PDA's signature
+      const wd = await f.program.methods.withdrawUnstaked().accountsPartial({ config: f.config, provider: a.provider, stakeVault: a.vault, ownerToken: a.token, owner: a.pk }).instruction();
+      await expectRejected(w, () => sendIxs(f, [replaceKey(wd, TOKEN_PROGRAM_ID, fake)], [a.kp]), ["WrongProgram"]);
+    }
+    // a fake system program in register_provider
+    const n = asProvider(newActor(f, 0n));
+    const reg = await f.program.methods.registerProvider(1, 1, 1, 1, hash(0), n.providerBump, n.vaultBump).accountsPartial({ config: f.config, provider: n.provider, stakeVault: n.vault, stakeMint: f.mint, owner: n.pk }).instruction();
+    await expectRejected(w, () => sendIxs(f, [replaceKey(reg, SystemProgram.programId, Keypair.generate().publicKey)], [n.kp]), ["WrongProgram"], [n.provider, n.vault]);
+  });
+
+  it("a token account of another mint is refused with WrongMint", async () => {
+    const w = await world();
+    const a = pAt(w, 0);
+    const f = w.fx;
+    const otherMint = createMint(f, f.mintAuthority.publicKey);
+    const otherAcct = createTokenAccount(f, a.pk, otherMint);
+    mintTokens(f, otherAcct, 1_000_000n, otherMint);
+    // stake from it, fund from it, pay a job from it
+    await expectRejected(w, () => f.program.methods.stake(bn(100n)).accountsPartial({ config: f.config, provider: a.provider, stakeVault: a.vault, ownerToken: otherAcct, owner: a.pk }).signers([a.kp]).rpc(), ["WrongMint"]);
+    await expectRejected(w, () => f.program.methods.fundRewards(bn(100n)).accountsPartial({ config: f.config, rewardVault: f.rewardVault, funderToken: otherAcct, funder: a.pk }).signers([a.kp]).rpc(), ["WrongMint"]);
+    const r = jobRef({ ...bAt(w, 0) }, 99n);
+    const buyerOther = createTokenAccount(f, r.buyer.pk, otherMint);
+    mintTokens(f, buyerOther, 1_000_000n, otherMint);
+    await expectRejected(
+      w,
+      () => f.program.methods.createJob(bn(99n), bn(1_000n), bn(100n), 1, 0, 0, hash(0), r.jobBump, r.escrowBump).accountsPartial({ config: f.config, job: r.job, escrow: r.escrow, stakeMint: f.mint, buyerToken: buyerOther, buyer: r.buyer.pk }).signers([r.buyer.kp]).rpc(),
+      ["WrongMint"],
+      [r.job, r.escrow],
+    );
+    // and the stake mint itself replaced by the other mint when a vault is created
+    const n = asProvider(newActor(f, 0n));
+    await expectRejected(
+      w,
+      () => f.program.methods.registerProvider(1, 1, 1, 1, hash(0), n.providerBump, n.vaultBump).accountsPartial({ config: f.config, provider: n.provider, stakeVault: n.vault, stakeMint: otherMint, owner: n.pk }).signers([n.kp]).rpc(),
+      ["WrongMint"],
+      [n.provider, n.vault],
+    );
+  });
+});
+
+describe("P7 account data matching", () => {
+  it("payouts to a token account of the wrong mint or owner, and another provider's vault, are refused", async () => {
+    const w = await world();
+    const [a, b] = [pAt(w, 0), pAt(w, 1)];
+    const f = w.fx;
+    ok(await w.c.fundRewards(w.funder, 10_000n));
+    ok(await w.c.requestUnstake(a, 100n));
+    warp(f, DEFAULT_INIT.unbondingPeriod + 1n);
+    const otherMint = createMint(f, f.mintAuthority.publicKey);
+    const aOther = createTokenAccount(f, a.pk, otherMint);
+    // claim to B's token account, and to A's account of another mint
+    await expectRejected(w, () => f.program.methods.claimRewards().accountsPartial({ config: f.config, provider: a.provider, rewardVault: f.rewardVault, ownerToken: b.token, owner: a.pk }).signers([a.kp]).rpc(), ["WrongTokenOwner"]);
+    await expectRejected(w, () => f.program.methods.claimRewards().accountsPartial({ config: f.config, provider: a.provider, rewardVault: f.rewardVault, ownerToken: aOther, owner: a.pk }).signers([a.kp]).rpc(), ["WrongMint"], [aOther]);
+    // withdraw to B's account; withdraw from B's vault
+    await expectRejected(w, () => f.program.methods.withdrawUnstaked().accountsPartial({ config: f.config, provider: a.provider, stakeVault: a.vault, ownerToken: b.token, owner: a.pk }).signers([a.kp]).rpc(), ["WrongTokenOwner"]);
+    await expectRejected(w, () => f.program.methods.withdrawUnstaked().accountsPartial({ config: f.config, provider: a.provider, stakeVault: b.vault, ownerToken: a.token, owner: a.pk }).signers([a.kp]).rpc(), ["WrongVault", "InvalidPda"]);
+    // slash A from B's vault
+    await expectRejected(w, () => f.program.methods.slash(bn(10n), 1, hash(1)).accountsPartial({ config: f.config, provider: a.provider, stakeVault: b.vault, treasury: f.treasury, slashAuthority: f.slasher.publicKey }).signers([f.slasher]).rpc(), ["WrongVault", "InvalidPda"]);
+    // a job's payout to the buyer's account instead of the provider's; an expiry refund to an outsider
+    const sub = await submittedJob(w, a);
+    await expectRejected(
+      w,
+      () => f.program.methods.completeJob().accountsPartial({ config: f.config, job: sub.job, escrow: sub.escrow, provider: a.provider, providerToken: sub.buyer.token, rewardVault: f.rewardVault, authority: sub.buyer.pk }).signers([sub.buyer.kp]).rpc(),
+      ["WrongTokenOwner"],
+    );
+    // the escrow of another job
+    const other = await submittedJob(w, a);
+    await expectRejected(
+      w,
+      () => f.program.methods.completeJob().accountsPartial({ config: f.config, job: sub.job, escrow: other.escrow, provider: a.provider, providerToken: a.token, rewardVault: f.rewardVault, authority: sub.buyer.pk }).signers([sub.buyer.kp]).rpc(),
+      ["WrongVault", "InvalidPda"],
+    );
+    // the provider B for a job A accepted
+    await expectRejected(
+      w,
+      () => f.program.methods.completeJob().accountsPartial({ config: f.config, job: sub.job, escrow: sub.escrow, provider: b.provider, providerToken: b.token, rewardVault: f.rewardVault, authority: sub.buyer.pk }).signers([sub.buyer.kp]).rpc(),
+      ["Unauthorized", "InvalidArgument", "WrongAccountType", "WrongVault"],
+    );
+    const acc = await acceptedJob(w, a, { maxDuration: 10n });
+    warp(f, 11n);
+    await expectRejected(
+      w,
+      () => f.program.methods.expireJob().accountsPartial({ config: f.config, job: acc.job, escrow: acc.escrow, provider: a.provider, buyerToken: w.outsider.token, caller: w.outsider.pk }).signers([w.outsider.kp]).rpc(),
+      ["WrongTokenOwner"],
+    );
+    // the reward vault replaced by an ordinary token account in a fee-paying completion
+    const fakeVault = createTokenAccount(f, a.pk);
+    await expectRejected(
+      w,
+      () => f.program.methods.completeJob().accountsPartial({ config: f.config, job: sub.job, escrow: sub.escrow, provider: a.provider, providerToken: a.token, rewardVault: fakeVault, authority: sub.buyer.pk }).signers([sub.buyer.kp]).rpc(),
+      ["WrongVault", "InvalidPda"],
+    );
+  });
+});
+
+describe("P8 duplicate mutable accounts", () => {
+  it("the same token account as source and destination is refused", async () => {
+    const w = await world();
+    const a = pAt(w, 0);
+    const f = w.fx;
+    ok(await w.c.fundRewards(w.funder, 10_000n));
+    // fund the reward vault from itself; stake from the vault into itself; claim into the reward vault
+    const names = ["DuplicateAccount", "WrongTokenOwner"];
+    const e1 = await expectRejected(w, () => f.program.methods.fundRewards(bn(100n)).accountsPartial({ config: f.config, rewardVault: f.rewardVault, funderToken: f.rewardVault, funder: w.funder.pk }).signers([w.funder.kp]).rpc(), names);
+    const e2 = await expectRejected(w, () => f.program.methods.stake(bn(100n)).accountsPartial({ config: f.config, provider: a.provider, stakeVault: a.vault, ownerToken: a.vault, owner: a.pk }).signers([a.kp]).rpc(), names);
+    const e3 = await expectRejected(w, () => f.program.methods.claimRewards().accountsPartial({ config: f.config, provider: a.provider, rewardVault: f.rewardVault, ownerToken: f.rewardVault, owner: a.pk }).signers([a.kp]).rpc(), names);
+    // pay a job's provider share into the escrow it comes from
+    const sub = await submittedJob(w, a);
+    const e4 = await expectRejected(
+      w,
+      () => f.program.methods.completeJob().accountsPartial({ config: f.config, job: sub.job, escrow: sub.escrow, provider: a.provider, providerToken: sub.escrow, rewardVault: f.rewardVault, authority: sub.buyer.pk }).signers([sub.buyer.kp]).rpc(),
+      names,
+    );
+    // The document's name for it is DuplicateAccount; record which check fired first.
+    expect([e1, e2, e3, e4].every((e) => names.includes(e))).toBe(true);
+  });
+});
+
+describe("P9 non-canonical bump / PDA sharing", () => {
+  it("a PDA with a non-canonical bump is refused with InvalidPda (no second Provider, Job or Config per seed)", async () => {
+    const f = await setupProtocol({ initialize: false });
+    // Config at a non-canonical bump
+    const cfgAlt = nonCanonical([Buffer.from("config")], f.configBump);
+    const out = await attempt(
+      () =>
+        f.program.methods
+          .initialize(bn(1_000n), bn(100n), bn(100n), f.slasher.publicKey, 100, 1_000, cfgAlt.bump, f.rewardVaultBump)
+          .accountsPartial({ config: cfgAlt.address, rewardVault: f.rewardVault, stakeMint: f.mint, treasury: f.treasury, admin: f.admin.publicKey })
+          .signers([f.admin])
+          .rpc(),
+      f,
+    );
+    expect(out.ok ? "ok" : out.error).toBe("InvalidPda");
+    expect(f.env.getAccount(cfgAlt.address)).toBeNull();
+
+    const w = await world();
+    const g = w.fx;
+    // Provider at a non-canonical bump for an owner who is already registered
+    const a = pAt(w, 0);
+    const pAlt = nonCanonical([Buffer.from("provider"), a.pk.toBuffer()], a.providerBump);
+    const [vAlt, vAltBump] = PublicKey.findProgramAddressSync([Buffer.from("stake_vault"), pAlt.address.toBuffer()], PROGRAM_ID);
+    await expectRejected(
+      w,
+      () => g.program.methods.registerProvider(1, 1, 1, 1, hash(0), pAlt.bump, vAltBump).accountsPartial({ config: g.config, provider: pAlt.address, stakeVault: vAlt, stakeMint: g.mint, owner: a.pk }).signers([a.kp]).rpc(),
+      ["InvalidPda"],
+      [pAlt.address, vAlt],
+    );
+    // Stake vault at a non-canonical bump for a new provider
+    const n = asProvider(newActor(g, 0n));
+    const vNon = nonCanonical([Buffer.from("stake_vault"), n.provider.toBuffer()], n.vaultBump);
+    await expectRejected(
+      w,
+      () => g.program.methods.registerProvider(1, 1, 1, 1, hash(0), n.providerBump, vNon.bump).accountsPartial({ config: g.config, provider: n.provider, stakeVault: vNon.address, stakeMint: g.mint, owner: n.pk }).signers([n.kp]).rpc(),
+      ["InvalidPda"],
+      [n.provider, vNon.address],
+    );
+    // Job at a non-canonical bump
+    const buyer = bAt(w, 0);
+    const r = jobRef(buyer, 777n);
+    const jAlt = nonCanonical([Buffer.from("job"), buyer.pk.toBuffer(), Buffer.from(new BN(777).toArray("le", 8))], r.jobBump);
+    const [eAlt, eAltBump] = PublicKey.findProgramAddressSync([Buffer.from("escrow"), jAlt.address.toBuffer()], PROGRAM_ID);
+    await expectRejected(
+      w,
+      () => g.program.methods.createJob(bn(777n), bn(1_000n), bn(100n), 1, 0, 0, hash(0), jAlt.bump, eAltBump).accountsPartial({ config: g.config, job: jAlt.address, escrow: eAlt, stakeMint: g.mint, buyerToken: buyer.token, buyer: buyer.pk }).signers([buyer.kp]).rpc(),
+      ["InvalidPda"],
+      [jAlt.address, eAlt],
+    );
+  });
+
+  it("A's vault in B's withdraw is refused", async () => {
+    const w = await world();
+    const [a, b] = [pAt(w, 0), pAt(w, 1)];
+    const f = w.fx;
+    ok(await w.c.requestUnstake(b, 100n));
+    warp(f, DEFAULT_INIT.unbondingPeriod + 1n);
+    await expectRejected(w, () => f.program.methods.withdrawUnstaked().accountsPartial({ config: f.config, provider: b.provider, stakeVault: a.vault, ownerToken: b.token, owner: b.pk }).signers([b.kp]).rpc(), ["WrongVault", "InvalidPda"]);
+  });
+});
+
+describe("P10 close then revive", () => {
+  it("a job closed and then used again in the same transaction fails as a whole", async () => {
+    const w = await world();
+    const f = w.fx;
+    const r = await openJob(w);
+    ok(await w.c.cancelJob(r));
+    const close = () => f.program.methods.closeJob().accountsPartial({ job: r.job, escrow: r.escrow, buyer: r.buyer.pk, caller: w.outsider.pk }).instruction();
+    const cancel = await f.program.methods.cancelJob().accountsPartial({ config: f.config, job: r.job, escrow: r.escrow, buyerToken: r.buyer.token, buyer: r.buyer.pk }).instruction();
+    const rent = lamportsOf(f, r.job);
+    const refund = SystemProgram.transfer({ fromPubkey: w.outsider.pk, toPubkey: r.job, lamports: Number(rent) });
+    // close + close; close + use; close + re-fund the address + use
+    for (const [name, ixs] of [
+      ["close, close", [await close(), await close()]],
+      ["close, cancel", [await close(), cancel]],
+      ["close, re-fund the address, close", [await close(), refund, await close()]],
+    ] as const) {
+      const keys = [...modelKeys(w), r.job, r.escrow, r.buyer.pk];
+      const before = snapshot(f, keys);
+      const out = sendIxs(f, [...ixs], [w.outsider.kp, r.buyer.kp]);
+      // Then the transaction fails (a named program error, or a runtime refusal) and nothing changed
+      expect(out.ok, name).toBe(false);
+      expect(changedKeys(before, snapshot(f, keys)), name).toEqual([]);
+    }
+    // close + re-fund in one transaction: the address must not hold a live Job afterwards
+    const out = sendIxs(f, [await close(), refund], [w.outsider.kp]);
+    expect(out.ok).toBe(true);
+    expect(await fetchJob(f, r.job)).toBeNull();
+    const acct = f.env.getAccount(r.job);
+    expect(acct === null || !acct.owner.equals(PROGRAM_ID) || acct.data.every((x) => x === 0)).toBe(true);
+    f.model.jobs.delete(r.job.toBase58());
+    f.model.tokens.delete(r.escrow.toBase58());
+  });
+});
+
+describe("P11 sysvar spoof", () => {
+  it("the program reads the clock by syscall: a fake Clock account changes nothing", async () => {
+    const w = await world();
+    const f = w.fx;
+    const r = await acceptedJob(w, pAt(w, 0), { maxDuration: 1_000n });
+    // A fake account laid out as a Clock with a unix time far past the deadline
+    const fakeClock = Keypair.generate().publicKey;
+    const data = Buffer.alloc(40);
+    data.writeBigUInt64LE(10n ** 9n, 0);
+    data.writeBigInt64LE(BigInt(Number.MAX_SAFE_INTEGER), 32);
+    f.env.svm.setAccount({ address: address(fakeClock.toBase58()), data, executable: false, lamports: kitLamports(1_000_000_000n), programAddress: address(SystemProgram.programId.toBase58()), space: 40n });
+    const expire = (extra: PublicKey) =>
+      f.program.methods
+        .expireJob()
+        .accountsPartial({ config: f.config, job: r.job, escrow: r.escrow, provider: pAt(w, 0).provider, buyerToken: r.buyer.token, caller: w.outsider.pk })
+        .remainingAccounts([{ pubkey: extra, isSigner: false, isWritable: false }])
+        .signers([w.outsider.kp])
+        .rpc();
+    // When expire_job is sent before the deadline with the fake clock (or the real Clock sysvar account) attached
+    await expectRejected(w, () => expire(fakeClock), ["DeadlineNotPassed"]);
+    await expectRejected(w, () => expire(SYSVAR_CLOCK_PUBKEY), ["DeadlineNotPassed"]);
+    // Then only the syscall clock moving past the deadline lets it through
+    warp(f, 1_001n);
+    const done = await w.c.expireJob(r, pAt(w, 0), w.outsider);
+    expect(done.ok).toBe(true);
+  });
+});
