@@ -5,10 +5,12 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { address, type Address } from '@solana/kit';
+import { address, lamports as toLamports, type Address } from '@solana/kit';
+import { Keypair } from '@solana/web3.js';
 import bs58 from 'bs58';
 import type { LiteSVM } from 'litesvm';
 import type { AccountState } from './account-changes.ts';
+import { deployProgramUpgradeable } from './deploy.ts';
 import { LocalnetError } from './errors.ts';
 import { appendHistory, loadLedger, saveSnapshot } from './ledger.ts';
 import { createMethods } from './methods.ts';
@@ -29,6 +31,8 @@ export interface LocalnetProgram {
   readonly upgradeable?: boolean;
   /** 64-byte ed25519 secret key (seed || public key) of the program id, for upgradeable deploys. */
   readonly programKeypair?: Uint8Array;
+  /** 64-byte secret key of the upgrade authority; defaults to a throwaway deploy payer (not upgradeable in practice). */
+  readonly upgradeAuthority?: Uint8Array;
 }
 
 /** Options of {@link createLocalnet}. */
@@ -128,8 +132,12 @@ function validPort(p: number | undefined, name: string): void {
   }
 }
 
+/** Lamports given to the throwaway payer of an upgradeable deploy (rent for 2x the ELF plus fees). */
+function deployBudget(len: number): bigint {
+  return 10_000_000_000n + BigInt(len) * 2n * 7_000n;
+}
+
 async function loadPrograms(node: LocalnetNode, programs: readonly LocalnetProgram[], resumed: boolean): Promise<void> {
-  let deployed = false;
   for (const p of programs) {
     let id: Address;
     try {
@@ -138,13 +146,33 @@ async function loadPrograms(node: LocalnetNode, programs: readonly LocalnetProgr
       throw new LocalnetError('INVALID_OPTIONS', `programId is not a base58 address: ${p.programId}`, {}, { cause: e });
     }
     if (resumed && node.accountState(id)) continue;
-    if (p.upgradeable) {
-      throw new LocalnetError('INVALID_OPTIONS', 'upgradeable deploys are not available yet in this build', { programId: p.programId });
+    if (!p.upgradeable) {
+      node.svm.addProgram(id, p.bytes);
+      continue;
     }
-    node.svm.addProgram(id, p.bytes);
-    deployed = true;
+    if (!p.programKeypair) {
+      throw new LocalnetError('INVALID_OPTIONS', `upgradeable program ${p.programId} needs programKeypair`, { programId: p.programId });
+    }
+    const programKeypair = Keypair.fromSecretKey(p.programKeypair);
+    if (programKeypair.publicKey.toBase58() !== p.programId) {
+      throw new LocalnetError('INVALID_OPTIONS', `programKeypair does not match programId ${p.programId}`, { programId: p.programId });
+    }
+    const payer = Keypair.generate();
+    node.svm.airdrop(address(payer.publicKey.toBase58()), toLamports(deployBudget(p.bytes.length)));
+    try {
+      deployProgramUpgradeable(node.svm, {
+        programKeypair,
+        payer,
+        programBytes: p.bytes,
+        ...(p.upgradeAuthority ? { upgradeAuthority: Keypair.fromSecretKey(p.upgradeAuthority) } : {}),
+      });
+    } catch (e) {
+      throw new LocalnetError('INVALID_OPTIONS', `deploying ${p.programId} failed: ${e instanceof Error ? e.message : String(e)}`, { programId: p.programId }, { cause: e });
+    }
+    // deployProgramUpgradeable warped LiteSVM one slot (a deploy is callable from the next
+    // slot); move the node clock there too so slot, Clock sysvar and blockhash agree.
+    node.advanceSlots(node.svm.getClock().slot - node.clock.slot);
   }
-  void deployed;
 }
 
 /**
