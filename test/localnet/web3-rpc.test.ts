@@ -188,18 +188,21 @@ describe('web3.js Connection', () => {
 
   it('Given transactions with compute-unit prices, When getRecentPrioritizationFees is called, Then it reports the prices paid', async () => {
     const a = Keypair.generate();
+    const recipient = Keypair.generate().publicKey;
     net.airdrop(a.publicKey, BigInt(LAMPORTS_PER_SOL));
     const tx = new Transaction()
       .add(ComputeBudgetProgram.setComputeUnitPrice({ microLamports: 7777 }))
       .add(ComputeBudgetProgram.setComputeUnitLimit({ units: 10_000 }))
-      .add(SystemProgram.transfer({ fromPubkey: a.publicKey, toPubkey: payer.publicKey, lamports: 1000 }));
+      .add(SystemProgram.transfer({ fromPubkey: a.publicKey, toPubkey: recipient, lamports: 1_000_000 }));
     const sig = await sendAndConfirmTransaction(connection, tx, [a]);
-    const fees = await connection.getRecentPrioritizationFees({ lockedWritableAccounts: [a.publicKey] });
+    // Per block, the fee reported for an account is the lowest price among transactions
+    // write-locking it; only this transaction writes `recipient`.
+    const fees = await connection.getRecentPrioritizationFees({ lockedWritableAccounts: [recipient] });
     const landed = await connection.getTransaction(sig, { maxSupportedTransactionVersion: 0 });
     expect(fees.find((f) => f.slot === landed?.slot)?.prioritizationFee).toBe(7777);
     // 5000 per signature + ceil(7777 * 10000 / 1e6) = 78 priority lamports.
     expect(landed?.meta?.fee).toBe(5078);
-    expect(landed?.meta?.preBalances[0]! - landed?.meta?.postBalances[0]!).toBe(5078 + 1000);
+    expect(landed?.meta?.preBalances[0]! - landed?.meta?.postBalances[0]!).toBe(5078 + 1_000_000);
     const feeForMsg = await connection.getFeeForMessage(tx.compileMessage());
     expect(feeForMsg.value).toBe(5078);
   });
