@@ -1,0 +1,242 @@
+/**
+ * Entry points the `gpunet` CLI calls: `gpunet index ...` and `gpunet query ...`.
+ * They parse argv (without the command word), run, and return an exit code.
+ */
+import { parseArgs } from "node:util";
+import { openReaderDatabase } from "./db/client.ts";
+import { IndexerError, isIndexerError } from "./errors.ts";
+import { createIndexer } from "./pipeline.ts";
+import { bigintJson, createIndexQueries, JOB_STATES, type JobStateName } from "./query.ts";
+
+/** Where the commands write (injectable for tests). */
+export interface CommandIo {
+  readonly stdout: (s: string) => void;
+  readonly stderr: (s: string) => void;
+  /** Resolves when the command should stop (default: SIGINT or SIGTERM). */
+  readonly until?: Promise<void>;
+}
+
+const defaultIo = (): CommandIo => ({ stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) });
+
+/** Usage of `gpunet index`. */
+export const INDEX_USAGE = `usage: gpunet index [--db FILE] [--rpc URL] [--ws URL] [--program ID]
+                    [--commitment processed|confirmed|finalized] [--api-port N] [--webhook-port N]
+                    [--webhook-auth SECRET] [--no-backfill] [--batch-size N] [--rebuild] [--once]
+  --once      backfill to the head, then exit (no live subscription)
+  --rebuild   drop state tables and rebuild them from the stored events, then exit`;
+
+/** Usage of `gpunet query`. */
+export const QUERY_USAGE = `usage: gpunet query <what> [--db FILE] [--limit N] [--offset N] [--json]
+  providers                       leaderboard by active stake
+  provider <address|owner>
+  jobs [--state S] [--buyer A] [--provider A]
+  job <address>
+  rewards [--bucket SECONDS]      funded / fees / claimed / slashed per bucket
+  payments [--bucket SECONDS]     escrow deposits / payouts / fees / refunds per bucket
+  totals                          active stake, GPUs, job volume, fees
+  dead-letters
+  counters`;
+
+function waitForSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      process.off("SIGINT", done);
+      process.off("SIGTERM", done);
+      resolve();
+    };
+    process.on("SIGINT", done);
+    process.on("SIGTERM", done);
+  });
+}
+
+/**
+ * `gpunet index`: runs the indexer until SIGINT/SIGTERM (or `--once`).
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await runIndexCommand(["--db", "index.db", "--rpc", "http://127.0.0.1:8899", "--ws", "ws://127.0.0.1:8900"]);
+ * ```
+ */
+export async function runIndexCommand(argv: readonly string[], io: CommandIo = defaultIo()): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        db: { type: "string", default: "gpunet-index.db" },
+        rpc: { type: "string" },
+        ws: { type: "string" },
+        program: { type: "string" },
+        commitment: { type: "string", default: "confirmed" },
+        "api-port": { type: "string" },
+        "webhook-port": { type: "string" },
+        "webhook-auth": { type: "string" },
+        "no-backfill": { type: "boolean", default: false },
+        "batch-size": { type: "string" },
+        rebuild: { type: "boolean", default: false },
+        once: { type: "boolean", default: false },
+        help: { type: "boolean", default: false },
+      },
+      strict: true,
+    }));
+  } catch (e) {
+    io.stderr(`${String(e instanceof Error ? e.message : e)}\n${INDEX_USAGE}\n`);
+    return 2;
+  }
+  if (values.help) {
+    io.stdout(`${INDEX_USAGE}\n`);
+    return 0;
+  }
+  const commitment = values.commitment;
+  if (commitment !== "processed" && commitment !== "confirmed" && commitment !== "finalized") {
+    io.stderr(`--commitment must be processed, confirmed or finalized\n`);
+    return 2;
+  }
+  const port = (s: string | undefined): number | undefined => (s === undefined ? undefined : Number(s));
+  try {
+    const indexer = await createIndexer({
+      dbPath: values.db,
+      ...(values.rpc ? { rpcUrl: values.rpc } : {}),
+      ...(values.ws && !values.once ? { wsUrl: values.ws } : {}),
+      ...(values.program ? { programId: values.program } : {}),
+      commitment,
+      backfill: !values["no-backfill"] && values.rpc !== undefined,
+      ...(values["api-port"] !== undefined ? { apiPort: port(values["api-port"]) } : {}),
+      ...(values["webhook-port"] !== undefined ? { webhookPort: port(values["webhook-port"]) } : {}),
+      ...(values["webhook-auth"] ? { webhookAuth: values["webhook-auth"] } : {}),
+      ...(values["batch-size"] ? { batchSize: Number(values["batch-size"]) } : {}),
+      finalityIntervalMs: values.once ? 0 : 2_000,
+      log: (m) => io.stderr(`[indexer] ${m}\n`),
+    });
+    try {
+      if (values.rebuild) {
+        indexer.store.rebuildAll();
+        io.stderr("rebuilt state from events\n");
+        return 0;
+      }
+      await indexer.start();
+      if (indexer.ports.api !== undefined) io.stderr(`[indexer] API on http://127.0.0.1:${indexer.ports.api}\n`);
+      if (indexer.ports.webhook !== undefined) io.stderr(`[indexer] webhook on http://127.0.0.1:${indexer.ports.webhook}\n`);
+      if (values.once) {
+        if (values.rpc) await indexer.backfillNow();
+        await indexer.sweepFinality();
+      } else {
+        await (io.until ?? waitForSignal());
+      }
+      const s = indexer.stats();
+      io.stderr(`[indexer] ${JSON.stringify({ counters: s.counters, lagSlots: s.lagSlots, reconnects: s.reconnects }, bigintJson)}\n`);
+      return 0;
+    } finally {
+      await indexer.stop();
+    }
+  } catch (e) {
+    if (isIndexerError(e)) {
+      io.stderr(`error ${e.code}: ${e.message}\n`);
+      return e.code === "WriterLocked" ? 3 : 1;
+    }
+    throw e;
+  }
+}
+
+/**
+ * `gpunet query <what>`: prints a table (or JSON with `--json`) from a read-only connection.
+ *
+ * @example
+ * ```ts
+ * await runQueryCommand(["providers", "--db", "index.db", "--limit", "10"]);
+ * ```
+ */
+export async function runQueryCommand(argv: readonly string[], io: CommandIo = defaultIo()): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        db: { type: "string", default: "gpunet-index.db" },
+        limit: { type: "string" },
+        offset: { type: "string" },
+        json: { type: "boolean", default: false },
+        state: { type: "string" },
+        buyer: { type: "string" },
+        provider: { type: "string" },
+        bucket: { type: "string" },
+        help: { type: "boolean", default: false },
+      },
+      strict: true,
+    });
+  } catch (e) {
+    io.stderr(`${String(e instanceof Error ? e.message : e)}\n${QUERY_USAGE}\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const what = positionals[0];
+  if (values.help || what === undefined) {
+    io.stdout(`${QUERY_USAGE}\n`);
+    return what === undefined && !values.help ? 2 : 0;
+  }
+  const page = { ...(values.limit ? { limit: Number(values.limit) } : {}), ...(values.offset ? { offset: Number(values.offset) } : {}) };
+  let reader;
+  try {
+    reader = openReaderDatabase(values.db);
+  } catch (e) {
+    if (isIndexerError(e)) {
+      io.stderr(`error ${e.code}: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+  try {
+    const q = createIndexQueries(reader.db);
+    const bucket = values.bucket ? { bucketSeconds: Number(values.bucket) } : {};
+    let result: unknown;
+    switch (what) {
+      case "providers": result = await q.providersByStake(page); break;
+      case "provider": result = positionals[1] ? await q.provider(positionals[1]) : null; break;
+      case "jobs": {
+        const state = values.state;
+        if (state !== undefined && !(JOB_STATES as readonly string[]).includes(state)) {
+          io.stderr(`--state must be one of ${JOB_STATES.join(", ")}\n`);
+          return 2;
+        }
+        result = await q.jobs({ ...page, ...(state ? { state: state as JobStateName } : {}), ...(values.buyer ? { buyer: values.buyer } : {}), ...(values.provider ? { provider: values.provider } : {}) });
+        break;
+      }
+      case "job": result = positionals[1] ? await q.job(positionals[1]) : null; break;
+      case "rewards": result = await q.rewardsOverTime(bucket); break;
+      case "payments": result = await q.paymentsOverTime(bucket); break;
+      case "totals": result = await q.networkTotals(); break;
+      case "dead-letters": result = await q.deadLetters(page); break;
+      case "counters": result = await q.counters(); break;
+      default:
+        io.stderr(`unknown query ${what}\n${QUERY_USAGE}\n`);
+        return 2;
+    }
+    if (result === null) {
+      io.stderr("not found\n");
+      return 1;
+    }
+    if (values.json) io.stdout(`${JSON.stringify(result, bigintJson, 2)}\n`);
+    else io.stdout(formatTable(result));
+    return 0;
+  } catch (e) {
+    throw e instanceof IndexerError ? e : e;
+  } finally {
+    await reader.close();
+  }
+}
+
+/** A plain text table of an array of flat objects (or key/value lines of one object). */
+export function formatTable(v: unknown): string {
+  const cell = (x: unknown): string => (typeof x === "bigint" ? x.toString() : typeof x === "object" && x !== null ? JSON.stringify(x, bigintJson) : String(x));
+  if (!Array.isArray(v)) {
+    if (typeof v !== "object" || v === null) return `${cell(v)}\n`;
+    return Object.entries(v).map(([k, x]) => `${k}: ${cell(x)}`).join("\n") + "\n";
+  }
+  if (v.length === 0) return "(none)\n";
+  const cols = Object.keys(v[0] as object);
+  const rows = v.map((r) => cols.map((c) => cell((r as Record<string, unknown>)[c])));
+  const widths = cols.map((c, i) => Math.max(c.length, ...rows.map((r) => (r[i] as string).length)));
+  const line = (cells: string[]): string => cells.map((s, i) => s.padEnd(widths[i] as number)).join("  ").trimEnd();
+  return [line(cols), ...rows.map(line)].join("\n") + "\n";
+}

@@ -1,0 +1,165 @@
+/**
+ * Live datasource: Solana PubSub `logsSubscribe` (mentions: the program) over
+ * a plain `ws` client, so any standard RPC, the gpunet localnet or Helius work.
+ *
+ * - Reconnects with exponential backoff (jittered, capped), forever, until the
+ *   AbortSignal fires.
+ * - Watchdog: the client pings every third of `watchdogMs`; if nothing (no
+ *   notification, no pong) arrives for `watchdogMs`, the socket is dropped and
+ *   reopened. An idle stream answers pings, so silence means a dead link.
+ * - Every (re)subscription is reported, so the pipeline can backfill the gap
+ *   since its last checkpoint (X3).
+ */
+import WebSocket from "ws";
+import { sleep } from "../rpc.ts";
+import type { Finality, LiveStatusListener, TransactionUpdate } from "../types.ts";
+
+/** Options of {@link createLogsSubscribeSource}. */
+export interface LogsSubscribeOptions {
+  readonly wsUrl: string;
+  readonly programId: string;
+  readonly commitment: Finality;
+  readonly watchdogMs: number;
+  readonly reconnectMinMs: number;
+  readonly reconnectMaxMs: number;
+}
+
+/** Counters of the live source. */
+export interface LiveSourceStats {
+  connected: boolean;
+  reconnects: number;
+  notifications: number;
+  watchdogFires: number;
+  /** Highest slot seen in a notification context. */
+  headSlot: bigint;
+}
+
+/** A running live source. */
+export interface LiveSource {
+  readonly stats: LiveSourceStats;
+  /** Runs until `signal` aborts; each notification goes to `onUpdate` in arrival order. */
+  run(onUpdate: (u: TransactionUpdate) => void, status: LiveStatusListener, signal: AbortSignal): Promise<void>;
+}
+
+interface LogsNotification {
+  readonly method?: string;
+  readonly id?: number;
+  readonly result?: unknown;
+  readonly error?: { readonly message: string };
+  readonly params?: {
+    readonly result?: { readonly context?: { readonly slot?: number }; readonly value?: { readonly signature?: string; readonly err?: unknown; readonly logs?: string[] } };
+  };
+}
+
+/**
+ * Creates the live `logsSubscribe` source.
+ *
+ * @example
+ * ```ts
+ * const live = createLogsSubscribeSource({ wsUrl, programId, commitment: "confirmed", watchdogMs: 30_000, reconnectMinMs: 250, reconnectMaxMs: 30_000 });
+ * await live.run((u) => pipeline.ingest([u]), listener, abort.signal);
+ * ```
+ */
+export function createLogsSubscribeSource(opts: LogsSubscribeOptions): LiveSource {
+  const stats: LiveSourceStats = { connected: false, reconnects: 0, notifications: 0, watchdogFires: 0, headSlot: 0n };
+
+  async function run(onUpdate: (u: TransactionUpdate) => void, status: LiveStatusListener, signal: AbortSignal): Promise<void> {
+    let attempt = 0;
+    let everSubscribed = false;
+    while (!signal.aborted) {
+      const subscribed = await connectOnce(onUpdate, status, signal, everSubscribed);
+      if (subscribed) {
+        everSubscribed = true;
+        attempt = 0;
+      }
+      if (signal.aborted) break;
+      stats.reconnects++;
+      const base = Math.min(opts.reconnectMaxMs, opts.reconnectMinMs * 2 ** attempt);
+      attempt = Math.min(attempt + 1, 20);
+      try {
+        await sleep(base / 2 + Math.random() * (base / 2), signal);
+      } catch {
+        break;
+      }
+    }
+  }
+
+  /** One connection's life; resolves when it ends. True when it got as far as subscribing. */
+  function connectOnce(onUpdate: (u: TransactionUpdate) => void, status: LiveStatusListener, signal: AbortSignal, reconnect: boolean): Promise<boolean> {
+    return new Promise((resolve) => {
+      let subscribed = false;
+      let done = false;
+      const ws = new WebSocket(opts.wsUrl);
+      let lastSeen = Date.now();
+      const tick = Math.max(50, Math.floor(opts.watchdogMs / 3));
+      const finish = (reason: string): void => {
+        if (done) return;
+        done = true;
+        clearInterval(timer);
+        signal.removeEventListener("abort", onAbort);
+        stats.connected = false;
+        if (subscribed) status.onDisconnected(reason);
+        try {
+          ws.terminate();
+        } catch {
+          // already closed
+        }
+        resolve(subscribed);
+      };
+      const onAbort = (): void => finish("aborted");
+      signal.addEventListener("abort", onAbort, { once: true });
+      const timer = setInterval(() => {
+        if (Date.now() - lastSeen > opts.watchdogMs) {
+          stats.watchdogFires++;
+          finish("watchdog: no message or pong");
+          return;
+        }
+        if (ws.readyState === WebSocket.OPEN) ws.ping();
+      }, tick);
+      ws.on("open", () => {
+        lastSeen = Date.now();
+        ws.send(JSON.stringify({
+          jsonrpc: "2.0", id: 1, method: "logsSubscribe",
+          params: [{ mentions: [opts.programId] }, { commitment: opts.commitment }],
+        }));
+      });
+      ws.on("pong", () => {
+        lastSeen = Date.now();
+      });
+      ws.on("message", (data) => {
+        lastSeen = Date.now();
+        let msg: LogsNotification;
+        try {
+          msg = JSON.parse(data.toString()) as LogsNotification;
+        } catch {
+          return;
+        }
+        if (msg.id === 1) {
+          if (msg.error || typeof msg.result !== "number") {
+            finish(`subscribe refused: ${msg.error?.message ?? "no id"}`);
+            return;
+          }
+          subscribed = true;
+          stats.connected = true;
+          status.onSubscribed({ reconnect });
+          return;
+        }
+        if (msg.method !== "logsNotification") return;
+        const r = msg.params?.result;
+        const v = r?.value;
+        if (!v?.signature || typeof r?.context?.slot !== "number") return;
+        stats.notifications++;
+        const slot = BigInt(r.context.slot);
+        if (slot > stats.headSlot) stats.headSlot = slot;
+        onUpdate({
+          signature: v.signature, slot, txIndex: null, blockTime: null, err: v.err ?? null,
+          logs: v.logs ?? null, finality: opts.commitment, source: "live",
+        });
+      });
+      ws.on("error", (e) => finish(`error: ${String(e)}`));
+      ws.on("close", () => finish("closed"));
+    });
+  }
+
+  return { stats, run };
+}

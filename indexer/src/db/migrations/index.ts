@@ -1,0 +1,12 @@
+/** The indexer's migrations, in order. Never edit a released one: add the next. */
+import type { Kysely } from "kysely";
+import * as m0001 from "./0001-initial.ts";
+
+/** One migration: a name (sorts in order) and its `up`. */
+export interface IndexerMigration {
+  readonly name: string;
+  up(db: Kysely<unknown>): Promise<void>;
+}
+
+/** All migrations of this indexer version, oldest first. */
+export const INDEXER_MIGRATIONS: readonly IndexerMigration[] = [{ name: "0001-initial", up: m0001.up }];

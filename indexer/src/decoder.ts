@@ -1,0 +1,60 @@
+/**
+ * The decoder: pure, from one {@link TransactionUpdate} to the gpunet events it
+ * carries, with the SDK's parser (architecture.md: the indexer decodes with the
+ * SDK's parser, so it cannot drift from the IDL). No I/O, no clock.
+ *
+ * - Failed transactions (`err` set, or a program frame that reported `failed`)
+ *   yield no events: they changed nothing (reliability.md X4).
+ * - Only `Program data:` lines inside gpunet's own invoke frames count (X5).
+ * - `Log truncated`: flagged, so the pipeline can recover from account state (X6).
+ * - Undecodable payloads come back as failures for the dead-letter table (X9).
+ */
+import { parseGpunetLogs, type EventDecodeFailure, type GpunetEvent } from "../../sdk/src/events.ts";
+import { encodeEventPayload } from "./event-codec.ts";
+import type { TransactionUpdate } from "./types.ts";
+
+/** A decoded event with its position and its exact payload bytes. */
+export type DecodedEvent = GpunetEvent<Uint8Array> & { readonly payload: Uint8Array };
+
+/** What became of one transaction update. */
+export type DecodeStatus =
+  /** Landed; events (possibly none) decoded. */
+  | "ok"
+  /** `err` set or a frame failed: no state change. */
+  | "failed"
+  /** The source gave no logs: the pipeline must fetch the transaction. */
+  | "noLogs";
+
+/** Result of {@link decodeUpdate}. */
+export interface DecodedTransaction {
+  readonly update: TransactionUpdate;
+  readonly status: DecodeStatus;
+  readonly events: readonly DecodedEvent[];
+  readonly failures: readonly EventDecodeFailure[];
+  /** The logs were cut by the runtime (`Log truncated`): events after the cut are missing. */
+  readonly truncated: boolean;
+}
+
+/**
+ * Decodes one update. Pure: same input, same output.
+ *
+ * @example
+ * ```ts
+ * const d = decodeUpdate(update, GPUNET_PROGRAM_ADDRESS);
+ * if (d.status === "ok") for (const e of d.events) console.log(e.name, e.eventIndex);
+ * ```
+ */
+export function decodeUpdate(update: TransactionUpdate, programId: string): DecodedTransaction {
+  if (update.err !== null && update.err !== undefined) {
+    return { update, status: "failed", events: [], failures: [], truncated: false };
+  }
+  if (!update.logs) return { update, status: "noLogs", events: [], failures: [], truncated: false };
+  const parsed = parseGpunetLogs(update.logs, { programId, pubkeys: "bytes" });
+  if (parsed.failed) return { update, status: "failed", events: [], failures: [], truncated: parsed.truncated };
+  const events: DecodedEvent[] = new Array(parsed.events.length);
+  for (let i = 0; i < parsed.events.length; i++) {
+    const e = parsed.events[i] as GpunetEvent<Uint8Array>;
+    events[i] = { ...e, payload: encodeEventPayload(e.name, e.data as unknown as Record<string, unknown>) } as DecodedEvent;
+  }
+  return { update, status: "ok", events, failures: parsed.failures, truncated: parsed.truncated };
+}

@@ -1,0 +1,49 @@
+/**
+ * gpunet indexer: datasources (live logsSubscribe, signature backfill, Helius
+ * webhooks) -> pure decoder (the SDK's parser) -> processor -> SQLite, plus a
+ * typed query module, a read-only HTTP API and the CLI entry points.
+ *
+ * @example
+ * ```ts
+ * import { createIndexer, openReaderDatabase, createIndexQueries } from "gpunet/indexer";
+ * const indexer = await createIndexer({ dbPath: "index.db", rpcUrl, wsUrl });
+ * await indexer.start();
+ * const q = createIndexQueries(openReaderDatabase("index.db").db);
+ * console.log(await q.networkTotals());
+ * ```
+ */
+export { createIndexer } from "./pipeline.ts";
+export type { Indexer, IndexerStats, IngestOptions } from "./pipeline.ts";
+export { resolveIndexerConfig } from "./config.ts";
+export type { IndexerConfig, ResolvedIndexerConfig } from "./config.ts";
+export { IndexerError, isIndexerError } from "./errors.ts";
+export type { IndexerErrorCode, IndexerErrorContext } from "./errors.ts";
+export { FINALITY_CODE, FINALITY_NAME } from "./types.ts";
+export type { Finality, LiveStatusListener, TransactionUpdate, UpdateSink, UpdateSource } from "./types.ts";
+export { decodeUpdate } from "./decoder.ts";
+export type { DecodedEvent, DecodedTransaction, DecodeStatus } from "./decoder.ts";
+export { encodeEventPayload } from "./event-codec.ts";
+export { createIndexStore } from "./processors/store.ts";
+export type { AccountSnapshotInput, BatchResult, CheckpointUpdate, GapCursorUpdate, GapRow, IndexStore, IngestBatch, PreparedTransaction } from "./processors/store.ts";
+export { openReaderDatabase, openWriterDatabase, runMigrations } from "./db/client.ts";
+export type { OpenWriterOptions, ReaderDatabase, SqliteHandle, WriterDatabase } from "./db/client.ts";
+export { INDEXER_MIGRATIONS } from "./db/migrations/index.ts";
+export type { IndexerMigration } from "./db/migrations/index.ts";
+export type { IndexDatabase } from "./db/schema.ts";
+export { parseUintText, u128Text, u64Text } from "./db/u64.ts";
+export { bigintJson, createIndexQueries, JOB_STATES } from "./query.ts";
+export type { DeadLetterView, IndexQueries, JobStateName, JobView, NetworkTotals, Page, PaymentsBucket, ProviderView, RewardsBucket } from "./query.ts";
+export { startApiServer } from "./server.ts";
+export type { ApiServer, ApiServerOptions } from "./server.ts";
+export { createLogsSubscribeSource } from "./datasources/logs-subscribe.ts";
+export type { LiveSource, LiveSourceStats, LogsSubscribeOptions } from "./datasources/logs-subscribe.ts";
+export { fetchTransactions, listSignatures, rpcTransactionToUpdate } from "./datasources/backfill.ts";
+export type { SignatureInfo } from "./datasources/backfill.ts";
+export { startHeliusWebhookServer } from "./datasources/helius-webhook.ts";
+export type { HeliusWebhookOptions, HeliusWebhookServer } from "./datasources/helius-webhook.ts";
+export { createRpcClient, parseRetryAfter } from "./rpc.ts";
+export type { RpcClient, RpcClientOptions, RpcTransaction } from "./rpc.ts";
+export { formatProgress } from "./progress.ts";
+export type { BackfillProgress } from "./progress.ts";
+export { INDEX_USAGE, QUERY_USAGE, runIndexCommand, runQueryCommand } from "./cli.ts";
+export type { CommandIo } from "./cli.ts";

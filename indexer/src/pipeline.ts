@@ -1,0 +1,478 @@
+/**
+ * The pipeline: datasources -> decoder -> processor -> SQLite, one writer loop.
+ *
+ * Every source pushes into one queue; the loop drains it in batches of whole
+ * pushes (up to `batchSize` updates), prepares them (decode; fetch what the
+ * source left out: missing logs, truncated-log account snapshots, block
+ * positions), then commits each batch in one immediate transaction together
+ * with its checkpoint or gap cursor. Side tasks (finality sweep, gap
+ * bookkeeping) run through the same queue, so writes never interleave.
+ *
+ * Errors: transport errors while preparing are retried here with backoff (the
+ * only place that decides to retry); anything else fails the pushes of that
+ * batch, and the sources carry on.
+ */
+import { openWriterDatabase, type WriterDatabase } from "./db/client.ts";
+import { createLogsSubscribeSource, type LiveSource } from "./datasources/logs-subscribe.ts";
+import { fetchTransactions, listSignatures, rpcTransactionToUpdate, type SignatureInfo } from "./datasources/backfill.ts";
+import { startHeliusWebhookServer, type HeliusWebhookServer } from "./datasources/helius-webhook.ts";
+import { resolveIndexerConfig, type IndexerConfig, type ResolvedIndexerConfig } from "./config.ts";
+import { decodeUpdate, type DecodedTransaction } from "./decoder.ts";
+import { IndexerError, isIndexerError } from "./errors.ts";
+import { createIndexStore, type AccountSnapshotInput, type BatchResult, type CheckpointUpdate, type GapCursorUpdate, type IndexStore, type PreparedTransaction } from "./processors/store.ts";
+import { createBackfillProgress, createProgressRenderer, updateRate, type BackfillProgress } from "./progress.ts";
+import { createRpcClient, sleep, type RpcClient, type RpcTransaction } from "./rpc.ts";
+import { startApiServer, type ApiServer } from "./server.ts";
+import type { TransactionUpdate } from "./types.ts";
+
+/** Options of one {@link Indexer.ingest} call. */
+export interface IngestOptions {
+  /** Cursor to advance in the same transaction as these rows. */
+  readonly checkpoint?: CheckpointUpdate;
+  /** Gap resume point to advance in the same transaction. */
+  readonly gapCursor?: GapCursorUpdate;
+}
+
+/** Live numbers of a running indexer (also `GET /stats`). */
+export interface IndexerStats {
+  /** Persisted counters: events, txs, duplicates, failedTxs, deadLetters, truncated, rolledBack, reconnects. */
+  readonly counters: Readonly<Record<string, bigint>>;
+  readonly eventsPerSecond: number;
+  readonly headSlot: bigint;
+  readonly indexedSlot: bigint | null;
+  /** Slots between the chain head and the point through which the index is complete. */
+  readonly lagSlots: bigint;
+  readonly reconnects: number;
+  readonly live: { readonly enabled: boolean; readonly connected: boolean; readonly notifications: number; readonly watchdogFires: number };
+  readonly queueDepth: number;
+  readonly gapsOpen: number;
+  readonly backfill: Readonly<BackfillProgress>;
+}
+
+/** A running (or startable) indexer. */
+export interface Indexer {
+  readonly config: ResolvedIndexerConfig;
+  readonly writer: WriterDatabase;
+  readonly store: IndexStore;
+  /** Starts the configured sources, finality sweeps and servers; returns once they run. */
+  start(): Promise<void>;
+  /** Stops everything, waits for the queue, closes the database. */
+  stop(): Promise<void>;
+  /** Pushes updates; resolves when they are committed (backpressure for sources). */
+  ingest(updates: readonly TransactionUpdate[], opts?: IngestOptions): Promise<BatchResult>;
+  /** Fills every open gap now (resolves when none is left). Needs an RPC. */
+  backfillNow(): Promise<void>;
+  /** One finality pass: finalize what finalized, roll back what never will (X7). */
+  sweepFinality(): Promise<{ finalized: number; rolledBack: number }>;
+  /** Resolves when the queue is empty. */
+  idle(): Promise<void>;
+  stats(): IndexerStats;
+  /** Ports of the servers it started. */
+  readonly ports: { api?: number; webhook?: number };
+}
+
+type Op =
+  | { readonly kind: "ingest"; readonly updates: readonly TransactionUpdate[]; readonly opts: IngestOptions; resolve(r: BatchResult): void; reject(e: unknown): void }
+  | { readonly kind: "task"; run(): unknown; resolve(r: unknown): void; reject(e: unknown): void };
+
+const BLOCK_CACHE = 512;
+
+/**
+ * Opens the database (as its single writer) and builds the indexer.
+ *
+ * @throws {IndexerError} `WriterLocked` when another indexer writes this file.
+ * @example
+ * ```ts
+ * const indexer = await createIndexer({ dbPath: "index.db", rpcUrl: "http://127.0.0.1:8899", wsUrl: "ws://127.0.0.1:8900" });
+ * await indexer.start();
+ * // ... later
+ * await indexer.stop();
+ * ```
+ */
+export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
+  const cfg = resolveIndexerConfig(config);
+  const writer = await openWriterDatabase(cfg.dbPath);
+  const store = createIndexStore(writer.sqlite);
+  const rpc: RpcClient | undefined = cfg.rpc ?? (cfg.rpcUrl ? createRpcClient({ url: cfg.rpcUrl }) : undefined);
+  const abort = new AbortController();
+  const queue: Op[] = [];
+  let looping = false;
+  let idleWaiters: (() => void)[] = [];
+  let pendingCounters: Record<string, number> = {};
+  let reconnects = 0;
+  let headSlot = 0n;
+  const progress = createBackfillProgress();
+  const renderer = createProgressRenderer();
+  const rateSamples: { t: number; events: number }[] = [];
+  let live: LiveSource | null = null;
+  let webhook: HeliusWebhookServer | null = null;
+  let api: ApiServer | null = null;
+  let finalityTimer: NodeJS.Timeout | null = null;
+  let backfillWake: (() => void) | null = null;
+  const background: Promise<unknown>[] = [];
+  const ports: { api?: number; webhook?: number } = {};
+  let stopped = false;
+
+  // ---------- preparing a batch (async I/O happens here, never inside the SQLite transaction)
+  const blockCache = new Map<bigint, Promise<Map<string, number> | null>>();
+  const arrival = new Map<bigint, number>();
+
+  const blockPositions = (slot: bigint): Promise<Map<string, number> | null> => {
+    let p = blockCache.get(slot);
+    if (!p) {
+      p = (rpc as RpcClient)
+        .call<{ signatures?: string[] }>("getBlock", [Number(slot), { transactionDetails: "signatures", commitment: "confirmed", maxSupportedTransactionVersion: 0, rewards: false }], abort.signal)
+        .then((blk) => new Map((blk.signatures ?? []).map((s, i) => [s, i] as const)))
+        .catch((e: unknown) => {
+          if (isIndexerError(e, "RpcError")) return null; // skipped / not yet available: fall back to arrival order
+          blockCache.delete(slot);
+          throw e;
+        });
+      blockCache.set(slot, p);
+      if (blockCache.size > BLOCK_CACHE) blockCache.delete(blockCache.keys().next().value as bigint);
+    }
+    return p;
+  };
+
+  const arrivalIndex = (slot: bigint): number => {
+    const i = arrival.get(slot) ?? 0;
+    arrival.set(slot, i + 1);
+    if (arrival.size > BLOCK_CACHE) arrival.delete(arrival.keys().next().value as bigint);
+    return i;
+  };
+
+  const fetchTx = async (signature: string): Promise<RpcTransaction | null> =>
+    (rpc as RpcClient).call<RpcTransaction | null>("getTransaction", [signature, { encoding: "json", commitment: "confirmed", maxSupportedTransactionVersion: 0 }], abort.signal);
+
+  const snapshotsFor = async (u: TransactionUpdate): Promise<AccountSnapshotInput[]> => {
+    let keys = u.accountKeys;
+    if (!keys) {
+      const tx = await fetchTx(u.signature);
+      keys = tx ? rpcTransactionToUpdate(tx, u.finality, u.source).accountKeys : undefined;
+    }
+    if (!keys) return [];
+    const out: AccountSnapshotInput[] = [];
+    for (let i = 0; i < keys.length; i += 100) {
+      const chunk = keys.slice(i, i + 100);
+      const res = await (rpc as RpcClient).call<{ value: ({ owner: string; data: [string, string] } | null)[] }>(
+        "getMultipleAccounts", [chunk, { encoding: "base64", commitment: "confirmed" }], abort.signal,
+      );
+      res.value.forEach((acc, k) => {
+        if (acc && acc.owner === cfg.programId) out.push({ address: chunk[k] as string, data: new Uint8Array(Buffer.from(acc.data[0], "base64")) });
+      });
+    }
+    return out;
+  };
+
+  const prepare = async (updates: readonly TransactionUpdate[]): Promise<PreparedTransaction[]> => {
+    const out: PreparedTransaction[] = [];
+    for (const u0 of updates) {
+      let u = u0;
+      let d: DecodedTransaction = decodeUpdate(u, cfg.programId);
+      if (d.status === "noLogs" && rpc) {
+        const tx = await fetchTx(u.signature);
+        if (tx) {
+          u = { ...rpcTransactionToUpdate(tx, u.finality, u.source), txIndex: u.txIndex };
+          d = decodeUpdate(u, cfg.programId);
+        }
+      }
+      let snapshots: AccountSnapshotInput[] | undefined;
+      if (d.truncated && rpc) snapshots = await snapshotsFor(u);
+      let txIndex = u.txIndex;
+      if (txIndex === null && rpc && cfg.resolveTxIndex && u.finality !== "processed" && d.status === "ok") {
+        const positions = await blockPositions(u.slot);
+        txIndex = positions?.get(u.signature) ?? null;
+      }
+      out.push({ decoded: d, txIndex: txIndex ?? arrivalIndex(u.slot), ...(snapshots ? { snapshots } : {}) });
+    }
+    return out;
+  };
+
+  // ---------- the writer loop
+  const kick = (): void => {
+    if (looping) return;
+    looping = true;
+    void loop().finally(() => {
+      looping = false;
+      if (queue.length > 0) kick();
+      else {
+        const w = idleWaiters;
+        idleWaiters = [];
+        for (const f of w) f();
+      }
+    });
+  };
+
+  const loop = async (): Promise<void> => {
+    while (queue.length > 0) {
+      const head = queue[0] as Op;
+      if (head.kind === "task") {
+        queue.shift();
+        try {
+          head.resolve(await head.run());
+        } catch (e) {
+          head.reject(e);
+        }
+        continue;
+      }
+      const ops: Extract<Op, { kind: "ingest" }>[] = [];
+      let count = 0;
+      while (queue.length > 0) {
+        const next = queue[0] as Op;
+        if (next.kind !== "ingest") break;
+        if (ops.length > 0 && count + next.updates.length > cfg.batchSize) break;
+        queue.shift();
+        ops.push(next);
+        count += next.updates.length;
+      }
+      const all = ops.flatMap((o) => o.updates);
+      let result: BatchResult | null = null;
+      let failure: unknown = null;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const prepared = await prepare(all);
+          const counters = pendingCounters;
+          pendingCounters = {};
+          result = store.applyBatch({
+            txs: prepared,
+            checkpoints: ops.flatMap((o) => (o.opts.checkpoint ? [o.opts.checkpoint] : [])),
+            gapCursors: ops.flatMap((o) => (o.opts.gapCursor ? [o.opts.gapCursor] : [])),
+            counters,
+          });
+          break;
+        } catch (e) {
+          if (isIndexerError(e) && e.retryable && attempt < 5 && !abort.signal.aborted) {
+            cfg.log(`batch preparation failed (${e.code}), retrying: ${e.message}`);
+            await sleep(Math.min(10_000, 250 * 2 ** attempt)).catch(() => {});
+            continue;
+          }
+          failure = e;
+          break;
+        }
+      }
+      if (result) {
+        rateSamples.push({ t: Date.now(), events: result.events });
+        while (rateSamples.length > 0 && Date.now() - (rateSamples[0] as { t: number }).t > 10_000) rateSamples.shift();
+        for (const o of ops) o.resolve(result);
+      } else {
+        cfg.log(`batch failed: ${String(failure)}`);
+        for (const o of ops) o.reject(failure);
+      }
+    }
+  };
+
+  const ingest = (updates: readonly TransactionUpdate[], opts: IngestOptions = {}): Promise<BatchResult> =>
+    new Promise((resolve, reject) => {
+      queue.push({ kind: "ingest", updates, opts, resolve, reject });
+      kick();
+    });
+
+  const task = <T>(run: () => T | Promise<T>): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      queue.push({ kind: "task", run, resolve: resolve as (r: unknown) => void, reject });
+      kick();
+    });
+
+  const idle = (): Promise<void> => (queue.length === 0 && !looping ? Promise.resolve() : new Promise((r) => idleWaiters.push(r)));
+
+  // ---------- checkpoints and gaps
+  const bestCheckpoint = (): CheckpointUpdate | null => {
+    const a = store.checkpoint("live");
+    const b = store.checkpoint("backfill");
+    if (!a) return b;
+    if (!b) return a;
+    return a.slot >= b.slot ? a : b;
+  };
+
+  const openGap = (reason: string): Promise<number> =>
+    task(() => {
+      const until = bestCheckpoint()?.signature ?? null;
+      const same = store.gaps().find((g) => g.until === until && g.before === null);
+      const id = same ? same.id : store.openGap(until, reason);
+      backfillWake?.();
+      return id;
+    });
+
+  // ---------- backfill
+  let backfillRunning: Promise<void> | null = null;
+  const fillGaps = async (): Promise<void> => {
+    if (!rpc) throw new IndexerError("InvalidConfig", "backfill needs rpcUrl");
+    for (;;) {
+      if (abort.signal.aborted) return;
+      const gap = store.gaps()[0];
+      if (!gap) break;
+      progress.active = true;
+      progress.startedAt = progress.startedAt || Date.now();
+      const sigs = await listSignatures(rpc, cfg.programId, { before: gap.before, until: gap.until, pageSize: cfg.backfillPageSize, signal: abort.signal });
+      const known = store.knownSignatures(sigs.filter((s) => s.err === null).map((s) => s.signature));
+      const todo = sigs.filter((s) => s.err === null && !known.has(s.signature));
+      progress.total += todo.length;
+      const chunk = Math.max(1, Math.min(cfg.batchSize, 500));
+      let pending: Promise<BatchResult> | null = null;
+      for (let i = 0; i < todo.length; i += chunk) {
+        const part = todo.slice(i, i + chunk);
+        const txs = await fetchTransactions(rpc, part, cfg.backfillConcurrency, abort.signal);
+        const updates = txs.filter((t): t is TransactionUpdate => t !== null);
+        if (pending) await pending;
+        const last = part[part.length - 1] as SignatureInfo;
+        pending = ingest(updates, { gapCursor: { gapId: gap.id, before: last.signature } }).then((r) => {
+          progress.done += part.length;
+          updateRate(progress);
+          if (cfg.progress) renderer.draw(progress);
+          return r;
+        });
+      }
+      if (pending) await pending;
+      const newest = sigs[0];
+      await task(() => {
+        if (newest) store.applyBatch({ txs: [], checkpoints: [{ name: "backfill", slot: BigInt(newest.slot), signature: newest.signature }] });
+        store.closeGap(gap.id);
+      });
+    }
+    if (progress.active) {
+      updateRate(progress);
+      if (cfg.progress) renderer.draw(progress, true);
+      progress.active = false;
+    }
+  };
+
+  const backfillNow = (): Promise<void> => {
+    if (!backfillRunning) backfillRunning = fillGaps().finally(() => { backfillRunning = null; });
+    return backfillRunning;
+  };
+
+  const backfillWorker = async (): Promise<void> => {
+    while (!abort.signal.aborted) {
+      try {
+        await backfillNow();
+      } catch (e) {
+        if (abort.signal.aborted) return;
+        cfg.log(`backfill failed, retrying: ${String(e)}`);
+        await sleep(1_000, abort.signal).catch(() => {});
+        continue;
+      }
+      if (store.gaps().length > 0) continue;
+      await new Promise<void>((resolve) => {
+        backfillWake = resolve;
+        abort.signal.addEventListener("abort", () => resolve(), { once: true });
+      });
+      backfillWake = null;
+    }
+  };
+
+  // ---------- finality
+  let sweeping: Promise<{ finalized: number; rolledBack: number }> | null = null;
+  const sweepOnce = async (): Promise<{ finalized: number; rolledBack: number }> => {
+    if (!rpc) return { finalized: 0, rolledBack: 0 };
+    const finSlot = BigInt(await rpc.call<number>("getSlot", [{ commitment: "finalized" }], abort.signal));
+    const head = BigInt(await rpc.call<number>("getSlot", [{ commitment: "processed" }], abort.signal));
+    if (head > headSlot) headSlot = head;
+    let total = { finalized: 0, rolledBack: 0 };
+    for (;;) {
+      const rows = store.unfinalized(finSlot, 256);
+      if (rows.length === 0) break;
+      const res = await rpc.call<{ value: ({ err: unknown; confirmationStatus?: string | null } | null)[] }>(
+        "getSignatureStatuses", [rows.map((r) => r.signature), { searchTransactionHistory: true }], abort.signal,
+      );
+      const finalized: string[] = [];
+      const dropped: string[] = [];
+      rows.forEach((r, i) => {
+        const s = res.value[i];
+        if (s === null || s === undefined || s.err !== null) dropped.push(r.signature);
+        else if (s.confirmationStatus === "finalized") finalized.push(r.signature);
+      });
+      if (finalized.length + dropped.length === 0) break;
+      const r = await task(() => store.applyFinality(finalized, dropped));
+      total = { finalized: total.finalized + r.finalized, rolledBack: total.rolledBack + r.rolledBack };
+      if (rows.length < 256) break;
+    }
+    return total;
+  };
+  const sweepFinality = (): Promise<{ finalized: number; rolledBack: number }> => {
+    if (!sweeping) sweeping = sweepOnce().finally(() => { sweeping = null; });
+    return sweeping;
+  };
+
+  // ---------- stats
+  const stats = (): IndexerStats => {
+    const counters = store.counters();
+    const now = Date.now();
+    const recent = rateSamples.filter((s) => now - s.t <= 10_000);
+    const span = recent.length > 0 ? Math.max(1, now - (recent[0] as { t: number }).t) / 1000 : 1;
+    const eventsPerSecond = recent.reduce((a, s) => a + s.events, 0) / Math.max(1, span);
+    const liveHead = live?.stats.headSlot ?? 0n;
+    const head = liveHead > headSlot ? liveHead : headSlot;
+    const indexedSlot = store.maxSlot();
+    const gapsOpen = store.gaps().length;
+    const complete = gapsOpen === 0 && (live?.stats.connected ?? false) ? head : bestCheckpoint()?.slot ?? 0n;
+    const lag = head > complete ? head - complete : 0n;
+    return {
+      counters,
+      eventsPerSecond,
+      headSlot: head,
+      indexedSlot,
+      lagSlots: lag,
+      reconnects,
+      live: { enabled: live !== null, connected: live?.stats.connected ?? false, notifications: live?.stats.notifications ?? 0, watchdogFires: live?.stats.watchdogFires ?? 0 },
+      queueDepth: queue.length,
+      gapsOpen,
+      backfill: { ...progress },
+    };
+  };
+
+  const start = async (): Promise<void> => {
+    if (cfg.backfill && rpc) {
+      await openGap("startup");
+      background.push(backfillWorker());
+    }
+    if (cfg.wsUrl) {
+      live = createLogsSubscribeSource({
+        wsUrl: cfg.wsUrl, programId: cfg.programId, commitment: cfg.commitment, watchdogMs: cfg.watchdogMs,
+        reconnectMinMs: cfg.reconnectMinMs, reconnectMaxMs: cfg.reconnectMaxMs,
+      });
+      const onUpdate = (u: TransactionUpdate): void => {
+        if (u.slot > headSlot) headSlot = u.slot;
+        ingest([u], { checkpoint: { name: "live", slot: u.slot, signature: u.signature } }).catch((e: unknown) => cfg.log(`live ingest failed: ${String(e)}`));
+      };
+      background.push(live.run(onUpdate, {
+        onSubscribed: ({ reconnect }) => {
+          if (!reconnect) return;
+          reconnects++;
+          pendingCounters.reconnects = (pendingCounters.reconnects ?? 0) + 1;
+          cfg.log("live: resubscribed; backfilling the gap");
+          if (cfg.backfill && rpc) void openGap("reconnect");
+        },
+        onDisconnected: (reason) => cfg.log(`live: disconnected (${reason})`),
+      }, abort.signal));
+    }
+    if (cfg.webhookPort !== undefined) {
+      webhook = await startHeliusWebhookServer({ port: cfg.webhookPort, host: cfg.webhookHost, ...(cfg.webhookAuth ? { authHeader: cfg.webhookAuth } : {}) }, (us) => ingest(us));
+      ports.webhook = webhook.port;
+    }
+    if (cfg.apiPort !== undefined) {
+      api = await startApiServer({ dbPath: cfg.dbPath, port: cfg.apiPort, stats });
+      ports.api = api.port;
+    }
+    if (rpc && cfg.finalityIntervalMs > 0) {
+      finalityTimer = setInterval(() => {
+        sweepFinality().catch((e: unknown) => cfg.log(`finality sweep failed: ${String(e)}`));
+      }, cfg.finalityIntervalMs);
+    }
+  };
+
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    abort.abort();
+    if (finalityTimer) clearInterval(finalityTimer);
+    backfillWake?.();
+    await Promise.allSettled(background);
+    await Promise.allSettled([backfillRunning, sweeping]);
+    await idle();
+    await webhook?.close();
+    await api?.close();
+    await writer.close();
+  };
+
+  return { config: cfg, writer, store, start, stop, ingest, backfillNow, sweepFinality, idle, stats, ports };
+}

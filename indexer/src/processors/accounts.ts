@@ -1,0 +1,104 @@
+/**
+ * Account snapshots, for transactions whose logs were truncated (X6): the
+ * events after the cut are lost, but the accounts the transaction touched can
+ * be read back and applied as a snapshot at their `seq`. Decoding uses the
+ * SDK's IDL layouts.
+ */
+import { GPUNET_IDL } from "../../../sdk/src/idl.ts";
+import { decodeStruct, discriminatorKey, structLayout, type StructLayout } from "../../../sdk/src/layout.ts";
+import type { ConfigState, JobState, KeyId, ProviderState } from "./state.ts";
+
+/** A decoded gpunet account, pubkeys as bytes. */
+export type DecodedAccount =
+  | { readonly type: "config"; readonly data: Readonly<Record<string, unknown>> }
+  | { readonly type: "provider"; readonly data: Readonly<Record<string, unknown>> }
+  | { readonly type: "job"; readonly data: Readonly<Record<string, unknown>> };
+
+const KINDS: ReadonlyMap<string, { type: DecodedAccount["type"]; layout: StructLayout }> = new Map(
+  GPUNET_IDL.accounts.map((a) => [
+    discriminatorKey(Uint8Array.from(a.discriminator)),
+    { type: a.name.toLowerCase() as DecodedAccount["type"], layout: structLayout(a.name) },
+  ]),
+);
+
+/**
+ * Decodes account bytes (discriminator + fields); null when not a gpunet account of exact size.
+ *
+ * @example
+ * ```ts
+ * const acc = decodeGpunetAccount(bytes); if (acc?.type === "provider") ...
+ * ```
+ */
+export function decodeGpunetAccount(bytes: Uint8Array): DecodedAccount | null {
+  if (bytes.length < 8) return null;
+  const kind = KINDS.get(discriminatorKey(bytes, 0));
+  if (!kind || bytes.length !== 8 + kind.layout.size) return null;
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return { type: kind.type, data: decodeStruct(kind.layout, bytes, dv, 8, "bytes") } as DecodedAccount;
+}
+
+const big = (v: unknown): bigint => v as bigint;
+const num = (v: unknown): number => v as number;
+const key = (v: unknown): Uint8Array => v as Uint8Array;
+const max = (a: bigint, b: bigint): bigint => (a > b ? a : b);
+
+function takeAll(versions: Record<string, bigint>, groups: readonly string[], version: bigint): boolean {
+  let newer = false;
+  for (const g of groups) {
+    const cur = versions[g];
+    if (cur === undefined || cur < version) {
+      versions[g] = version;
+      newer = true;
+    }
+  }
+  return newer;
+}
+
+/** Applies a Provider account read back at `seq` (same rules as events: newer seq wins). */
+export function applyProviderSnapshot(p: ProviderState, d: Readonly<Record<string, unknown>>, keyId: KeyId): void {
+  const seq = big(d.seq);
+  if (takeAll(p.versions, ["profile", "active", "unbonding", "unlock", "reward", "touched"], seq)) {
+    p.metadataHash = key(d.metadataHash); p.gpuModel = num(d.gpuModel); p.gpuCount = num(d.gpuCount); p.vramGb = num(d.vramGb);
+    p.region = num(d.region); p.status = num(d.status); p.activeStake = big(d.activeStake); p.unbondingAmount = big(d.unbondingAmount);
+    p.unbondingUnlockAt = big(d.unbondingUnlockAt); p.rewardDebt = big(d.rewardDebt); p.rewardsOwed = big(d.rewardsOwed);
+    p.updatedAt = big(d.updatedAt);
+  }
+  p.owner = keyId(key(d.owner)); p.stakeVault = keyId(key(d.stakeVault)); p.registeredAt = big(d.registeredAt);
+  p.totalClaimed = max(p.totalClaimed, big(d.totalClaimed)); p.jobsCompleted = max(p.jobsCompleted, big(d.jobsCompleted));
+  p.jobsFailed = max(p.jobsFailed, big(d.jobsFailed)); p.slashedTotal = max(p.slashedTotal, big(d.slashedTotal));
+  p.seq = max(p.seq, seq);
+}
+
+/** Applies a Job account read back at `seq`. */
+export function applyJobSnapshot(j: JobState, d: Readonly<Record<string, unknown>>, keyId: KeyId): void {
+  const seq = big(d.seq);
+  if (takeAll(j.versions, ["state"], seq)) j.state = num(d.state);
+  j.jobId = big(d.jobId); j.price = big(d.price); j.maxDuration = big(d.maxDuration); j.createdAt = big(d.createdAt);
+  j.acceptedAt = big(d.acceptedAt); j.deadline = big(d.deadline); j.submittedAt = big(d.submittedAt); j.finishedAt = big(d.finishedAt);
+  j.providerPayout = big(d.providerPayout); j.fee = big(d.fee); j.refund = big(d.refund);
+  j.buyer = keyId(key(d.buyer)); j.escrow = keyId(key(d.escrow));
+  const provider = key(d.provider);
+  j.provider = provider.every((b) => b === 0) ? j.provider : keyId(provider);
+  j.specHash = key(d.specHash); j.resultHash = key(d.resultHash); j.disputeReasonHash = key(d.disputeReasonHash);
+  j.minGpus = num(d.minGpus); j.gpuModel = num(d.gpuModel); j.minVramGb = num(d.minVramGb); j.providerShareBps = num(d.providerShareBps);
+  j.seq = max(j.seq, seq);
+}
+
+/**
+ * Applies the Config account as of the transaction at `version` (an order key).
+ * The delta totals (job_count, total_claimed, total_slashed) are left to their
+ * events: a snapshot read later than the transaction would count later deltas twice.
+ */
+export function applyConfigSnapshot(c: ConfigState, d: Readonly<Record<string, unknown>>, address: number, version: bigint, keyId: KeyId): void {
+  if (takeAll(c.versions, ["params", "stake", "unallocated", "carry"], version)) {
+    c.address = address; c.admin = keyId(key(d.admin)); c.slashAuthority = keyId(key(d.slashAuthority));
+    c.stakeMint = keyId(key(d.stakeMint)); c.treasury = keyId(key(d.treasury)); c.rewardVault = keyId(key(d.rewardVault));
+    c.minStakePerGpu = big(d.minStakePerGpu); c.unbondingPeriod = big(d.unbondingPeriod); c.challengeWindow = big(d.challengeWindow);
+    c.protocolFeeBps = num(d.protocolFeeBps); c.slashCapBps = num(d.slashCapBps); c.paused = d.paused === true;
+    c.totalActiveStake = big(d.totalActiveStake); c.unallocatedRewards = big(d.unallocatedRewards); c.rewardCarry = big(d.rewardCarry);
+  }
+  c.accRewardPerStake = max(c.accRewardPerStake, big(d.accRewardPerStake));
+  c.totalFunded = max(c.totalFunded, big(d.totalFunded));
+  c.providerCount = max(c.providerCount, big(d.providerCount));
+  c.seq = max(c.seq, big(d.seq));
+}
