@@ -1,18 +1,122 @@
 /**
  * gpunet SDK (`gpunet/sdk`): typed builders, send helpers, account and event
  * decoders for the gpunet program. Browser-safe: imports nothing Node-only.
+ * u64/i64/u128 are bigint everywhere; inputs take `number | bigint`.
  *
  * Public exports are listed explicitly (no `export *`), grouped by concept.
+ *
+ * @example
+ * ```ts
+ * import { createGpunetClient } from "gpunet/sdk";
+ * const gpunet = createGpunetClient({ connection, wallet });
+ * const { signature, events } = await gpunet.claimRewards();
+ * ```
  */
+
+// Client
+export { createGpunetClient, GPUNET_ACCOUNT_VERSION } from "./client.ts";
+export type { GpunetClient, GpunetClientOptions, GpunetConnection, CallOptions, ProgramVerification } from "./client.ts";
 
 // IDL
 export { GPUNET_IDL, GPUNET_PROGRAM_ADDRESS, GPUNET_IDL_VERSION, GPUNET_IDL_FOR_ANCHOR, camelCase } from "./idl.ts";
 export type { Gpunet, RawIdl } from "./idl.ts";
-export type { GpunetEventName, GpunetAccountName, GpunetInstructionName, IdlStruct } from "./idl-types.ts";
+export type { GpunetEventName, GpunetAccountName, GpunetInstructionName, IdlStruct, IdlFieldValue } from "./idl-types.ts";
 
 // Errors
-export { GpunetError, isGpunetError, programErrorInfo } from "./errors.ts";
-export type { GpunetErrorCode, ProgramErrorName, ClientErrorCode, GpunetErrorContext } from "./errors.ts";
+export { GpunetError, isGpunetError, programErrorInfo, decodeFailure } from "./errors.ts";
+export type { GpunetErrorCode, ProgramErrorName, ClientErrorCode, GpunetErrorContext, DecodedFailure } from "./errors.ts";
+
+// Inputs
+export { toU64, toI64, toU16, toU8, toPublicKey, toHash32 } from "./inputs.ts";
+export type { IntegerInput, PublicKeyInput, Hash32Input } from "./inputs.ts";
+
+// PDAs
+export { GPUNET_PROGRAM_ID, findConfigPda, findRewardVaultPda, findProviderPda, findStakeVaultPda, findJobPda, findEscrowPda } from "./pdas.ts";
+export type { ProgramDerivedAddress } from "./pdas.ts";
+
+// Accounts
+export {
+  decodeConfig,
+  decodeProvider,
+  decodeJob,
+  fetchConfig,
+  fetchMaybeConfig,
+  fetchProvider,
+  fetchMaybeProvider,
+  fetchJob,
+  fetchMaybeJob,
+  listJobs,
+  listProviders,
+  jobAddress,
+  accountFieldOffset,
+  stateByte,
+  statusByte,
+  ACCOUNT_SIZES,
+  JOB_STATES,
+  TERMINAL_JOB_STATES,
+  PROVIDER_STATUSES,
+} from "./accounts.ts";
+export type {
+  Config,
+  Provider,
+  Job,
+  JobState,
+  ProviderStatus,
+  GpunetAccount,
+  JobRef,
+  ProviderRef,
+  JobFilter,
+  ProviderFilter,
+  FetchOptions,
+  AccountsConnection,
+} from "./accounts.ts";
+
+// Instruction builders
+export {
+  getInitializeInstruction,
+  getUpdateConfigInstruction,
+  getRegisterProviderInstruction,
+  getUpdateProviderInstruction,
+  getStakeInstruction,
+  getRequestUnstakeInstruction,
+  getWithdrawUnstakedInstruction,
+  getFundRewardsInstruction,
+  getClaimRewardsInstruction,
+  getSlashInstruction,
+  getCreateJobInstruction,
+  getCancelJobInstruction,
+  getAcceptJobInstruction,
+  getSubmitResultInstruction,
+  getCompleteJobInstruction,
+  getDisputeJobInstruction,
+  getResolveDisputeInstruction,
+  getExpireJobInstruction,
+  getCloseJobInstruction,
+  resolveTokenAccount,
+  UPDATE_CONFIG_MASK,
+} from "./instructions.ts";
+export type {
+  BuilderOptions,
+  InitializeInput,
+  ConfigChanges,
+  ProviderHardware,
+  CreateJobInput,
+  TokenAccountInput,
+  ProviderInput,
+  PayoutInput,
+} from "./instructions.ts";
+
+// Sending
+export { sendInstructions, simulateInstructions, prepareAndSign, sendSignedAndConfirm, transactionSize, MAX_TRANSACTION_SIZE, MAX_COMPUTE_UNITS } from "./send.ts";
+export type { SendContext, SendOptions, SendResult, SimulateResult, SignedTransaction, SendConnection, WalletAdapterLike } from "./send.ts";
+export { resolvePriorityFee, percentileOf } from "./priority-fee.ts";
+export type { PriorityFeeStrategy, PriorityFeeConnection } from "./priority-fee.ts";
+export { createRetryingFetch, parseRetryAfter } from "./retrying-fetch.ts";
+export type { FetchLike, RetryingFetchOptions } from "./retrying-fetch.ts";
+
+// Rewards and bots
+export { claimable, accrued } from "./rewards.ts";
+export type { ClaimAllOptions, ClaimAllResult, ClaimEntry } from "./claim-all.ts";
 
 // Events
 export { parseGpunetLogs, parseTransactionEvents, decodeEventBytes, GPUNET_EVENT_NAMES } from "./events.ts";
@@ -28,6 +132,8 @@ export type {
   ParsedTransactionEvents,
   TransactionWithLogs,
 } from "./events.ts";
+export { subscribeEvents } from "./subscribe.ts";
+export type { SubscribeEventsOptions, EventSubscription, LiveEventContext } from "./subscribe.ts";
 
 // Layouts (offsets for memcmp filters, sizes)
 export { structLayout } from "./layout.ts";

@@ -1,0 +1,417 @@
+/**
+ * Instruction builders, one per IDL instruction. Each takes typed inputs
+ * (`number | bigint` for integers, any public key form), validates them before
+ * anything is built (U64OutOfRange, InvalidPublicKey), derives every PDA and
+ * associated token account, and returns a TransactionInstruction. Nothing here
+ * needs a throwaway signer or an RPC round trip.
+ *
+ * Account order, writable and signer flags come from the IDL; instruction data is
+ * encoded by Anchor's BorshInstructionCoder over the same IDL.
+ */
+import { BorshInstructionCoder } from "@coral-xyz/anchor";
+import type { Idl } from "@coral-xyz/anchor";
+import { Buffer } from "buffer";
+import { PublicKey, TransactionInstruction } from "@solana/web3.js";
+import { getAssociatedTokenAddressSync } from "@solana/spl-token";
+import { GPUNET_IDL } from "./idl.ts";
+import { GpunetError } from "./errors.ts";
+import { toBN } from "./bn.ts";
+import { layoutFields } from "./layout.ts";
+import { toHash32, toI64, toPublicKey, toU16, toU64, toU8, type Hash32Input, type IntegerInput, type PublicKeyInput } from "./inputs.ts";
+import { GPUNET_PROGRAM_ID, findConfigPda, findEscrowPda, findJobPda, findProviderPda, findRewardVaultPda, findStakeVaultPda } from "./pdas.ts";
+import { jobAddress, statusByte, type JobRef, type ProviderStatus } from "./accounts.ts";
+
+const coder = new BorshInstructionCoder(GPUNET_IDL as unknown as Idl);
+
+/** Options every builder takes. */
+export interface BuilderOptions {
+  /** The program id; default the IDL's address. */
+  readonly programId?: PublicKeyInput;
+}
+
+function programIdOf(o: BuilderOptions | undefined): PublicKey {
+  return o?.programId === undefined ? GPUNET_PROGRAM_ID : toPublicKey(o.programId, "programId");
+}
+
+type ArgValue = bigint | number | boolean | PublicKey | Uint8Array;
+
+/**
+ * Builds an instruction from the IDL: accounts by IDL (snake_case) name, args by
+ * IDL name, already validated. Fixed-address accounts (system, token program) are
+ * filled from the IDL.
+ */
+function build(name: string, accounts: Readonly<Record<string, PublicKey>>, args: Readonly<Record<string, ArgValue>>, programId: PublicKey): TransactionInstruction {
+  const ix = GPUNET_IDL.instructions.find((i) => i.name === name);
+  if (!ix) throw new GpunetError("IdlMismatch", `instruction ${name} is not in the IDL`, {});
+  const keys = ix.accounts.map((a) => {
+    const pubkey = accounts[a.name] ?? (a.address !== undefined ? new PublicKey(a.address) : undefined);
+    if (!pubkey) throw new GpunetError("IdlMismatch", `${name}: no value for account ${a.name}`, { field: a.name });
+    return { pubkey, isSigner: a.signer === true, isWritable: a.writable === true };
+  });
+  const layout = layoutFields(name, ix.args);
+  const encoded: Record<string, unknown> = {};
+  for (const f of layout.fields) {
+    const v = args[f.idlName];
+    if (v === undefined) throw new GpunetError("IdlMismatch", `${name}: no value for argument ${f.idlName}`, { field: f.idlName });
+    encoded[f.idlName] =
+      typeof v === "bigint" ? toBN(v) : v instanceof Uint8Array ? Array.from(v) : typeof v === "boolean" ? v : v;
+  }
+  const data = coder.encode(name, encoded);
+  return new TransactionInstruction({ programId, keys, data: Buffer.from(data) });
+}
+
+/** A token account given directly, or derived as the owner's associated token account of the stake mint. */
+export type TokenAccountInput = { readonly tokenAccount: PublicKeyInput } | { readonly stakeMint: PublicKeyInput };
+
+/**
+ * The owner's token account: the explicit one, else the associated token account
+ * of the stake mint (off-curve owners allowed, so PDAs work too).
+ */
+export function resolveTokenAccount(owner: PublicKeyInput, t: TokenAccountInput, field: string): PublicKey {
+  if ("tokenAccount" in t) return toPublicKey(t.tokenAccount, field);
+  return getAssociatedTokenAddressSync(toPublicKey(t.stakeMint, "stakeMint"), toPublicKey(owner, field), true);
+}
+
+// ---------------------------------------------------------------- admin
+
+/** Inputs of {@link getInitializeInstruction}. */
+export interface InitializeInput {
+  readonly admin: PublicKeyInput;
+  readonly stakeMint: PublicKeyInput;
+  /** Token account (of the stake mint) receiving slashed stake. */
+  readonly treasury: PublicKeyInput;
+  readonly slashAuthority: PublicKeyInput;
+  readonly minStakePerGpu: IntegerInput;
+  /** Seconds, 1..=31,536,000. */
+  readonly unbondingPeriod: IntegerInput;
+  /** Seconds, 1..=31,536,000. */
+  readonly challengeWindow: IntegerInput;
+  /** <= 2000. */
+  readonly protocolFeeBps: IntegerInput;
+  /** <= 10000. */
+  readonly slashCapBps: IntegerInput;
+}
+
+/**
+ * `initialize`: creates Config and the reward vault; `admin` signs and pays.
+ * @example
+ * ```ts
+ * const ix = getInitializeInstruction({ admin, stakeMint, treasury, slashAuthority: admin, minStakePerGpu: 1_000n,
+ *   unbondingPeriod: 86_400, challengeWindow: 3_600, protocolFeeBps: 500, slashCapBps: 1_000 });
+ * ```
+ */
+export function getInitializeInstruction(i: InitializeInput, o?: BuilderOptions): TransactionInstruction {
+  const pid = programIdOf(o);
+  const [config, configBump] = findConfigPda(pid);
+  const [rewardVault, rewardVaultBump] = findRewardVaultPda(pid);
+  return build("initialize", {
+    config, reward_vault: rewardVault, stake_mint: toPublicKey(i.stakeMint, "stakeMint"), treasury: toPublicKey(i.treasury, "treasury"), admin: toPublicKey(i.admin, "admin"),
+  }, {
+    min_stake_per_gpu: toU64(i.minStakePerGpu, "minStakePerGpu"),
+    unbonding_period: toI64(i.unbondingPeriod, "unbondingPeriod"),
+    challenge_window: toI64(i.challengeWindow, "challengeWindow"),
+    slash_authority: toPublicKey(i.slashAuthority, "slashAuthority"),
+    protocol_fee_bps: toU16(i.protocolFeeBps, "protocolFeeBps"),
+    slash_cap_bps: toU16(i.slashCapBps, "slashCapBps"),
+    config_bump: configBump,
+    reward_vault_bump: rewardVaultBump,
+  }, pid);
+}
+
+/** The Config changes of {@link getUpdateConfigInstruction}; only given fields change (the mask is computed). */
+export interface ConfigChanges {
+  readonly admin?: PublicKeyInput;
+  readonly slashAuthority?: PublicKeyInput;
+  readonly minStakePerGpu?: IntegerInput;
+  readonly unbondingPeriod?: IntegerInput;
+  readonly challengeWindow?: IntegerInput;
+  readonly protocolFeeBps?: IntegerInput;
+  readonly slashCapBps?: IntegerInput;
+  readonly paused?: boolean;
+  /** New treasury token account (must hold the stake mint). */
+  readonly treasury?: PublicKeyInput;
+}
+
+/** Mask bits of `update_config` (docs/protocol.md). */
+export const UPDATE_CONFIG_MASK = {
+  admin: 1, slashAuthority: 2, minStakePerGpu: 4, unbondingPeriod: 8, challengeWindow: 16, protocolFeeBps: 32, slashCapBps: 64, paused: 128, treasury: 256,
+} as const;
+
+/**
+ * `update_config`: the admin changes the given fields.
+ * @example
+ * ```ts
+ * getUpdateConfigInstruction({ admin, changes: { paused: true } });
+ * ```
+ */
+export function getUpdateConfigInstruction(i: { readonly admin: PublicKeyInput; readonly changes: ConfigChanges }, o?: BuilderOptions): TransactionInstruction {
+  const pid = programIdOf(o);
+  const c = i.changes;
+  const admin = toPublicKey(i.admin, "admin");
+  let mask = 0;
+  for (const k of Object.keys(UPDATE_CONFIG_MASK) as (keyof ConfigChanges)[]) if (c[k] !== undefined) mask |= UPDATE_CONFIG_MASK[k];
+  if (mask === 0) throw new GpunetError("InvalidInput", "updateConfig needs at least one change", { field: "changes" });
+  return build("update_config", {
+    config: findConfigPda(pid)[0],
+    admin,
+    // Read only when the treasury bit is set; any account fills the slot otherwise.
+    treasury: c.treasury !== undefined ? toPublicKey(c.treasury, "treasury") : admin,
+  }, {
+    new_admin: c.admin !== undefined ? toPublicKey(c.admin, "admin") : PublicKey.default,
+    new_slash_authority: c.slashAuthority !== undefined ? toPublicKey(c.slashAuthority, "slashAuthority") : PublicKey.default,
+    min_stake_per_gpu: toU64(c.minStakePerGpu ?? 0, "minStakePerGpu"),
+    unbonding_period: toI64(c.unbondingPeriod ?? 0, "unbondingPeriod"),
+    challenge_window: toI64(c.challengeWindow ?? 0, "challengeWindow"),
+    mask,
+    protocol_fee_bps: toU16(c.protocolFeeBps ?? 0, "protocolFeeBps"),
+    slash_cap_bps: toU16(c.slashCapBps ?? 0, "slashCapBps"),
+    paused: c.paused ?? false,
+  }, pid);
+}
+
+// ---------------------------------------------------------------- providers
+
+/** Hardware description of a provider. */
+export interface ProviderHardware {
+  readonly gpuModel: IntegerInput;
+  readonly gpuCount: IntegerInput;
+  readonly vramGb: IntegerInput;
+  readonly region: IntegerInput;
+  /** Hash of off-chain metadata; default 32 zero bytes. */
+  readonly metadataHash?: Hash32Input;
+}
+
+/**
+ * `register_provider`: creates the owner's Provider and stake vault; the owner signs and pays.
+ * @example
+ * ```ts
+ * getRegisterProviderInstruction({ owner, stakeMint, gpuModel: 1, gpuCount: 8, vramGb: 80, region: 1 });
+ * ```
+ */
+export function getRegisterProviderInstruction(i: ProviderHardware & { readonly owner: PublicKeyInput; readonly stakeMint: PublicKeyInput }, o?: BuilderOptions): TransactionInstruction {
+  const pid = programIdOf(o);
+  const owner = toPublicKey(i.owner, "owner");
+  const [provider, providerBump] = findProviderPda(owner, pid);
+  const [stakeVault, vaultBump] = findStakeVaultPda(provider, pid);
+  return build("register_provider", {
+    config: findConfigPda(pid)[0], provider, stake_vault: stakeVault, stake_mint: toPublicKey(i.stakeMint, "stakeMint"), owner,
+  }, {
+    gpu_model: toU16(i.gpuModel, "gpuModel"), gpu_count: toU16(i.gpuCount, "gpuCount"), vram_gb: toU16(i.vramGb, "vramGb"), region: toU16(i.region, "region"),
+    metadata_hash: toHash32(i.metadataHash, "metadataHash"), provider_bump: providerBump, vault_bump: vaultBump,
+  }, pid);
+}
+
+/** `update_provider`: the owner changes hardware, metadata and status. */
+export function getUpdateProviderInstruction(i: ProviderHardware & { readonly owner: PublicKeyInput; readonly status: ProviderStatus }, o?: BuilderOptions): TransactionInstruction {
+  const pid = programIdOf(o);
+  const owner = toPublicKey(i.owner, "owner");
+  return build("update_provider", { config: findConfigPda(pid)[0], provider: findProviderPda(owner, pid)[0], owner }, {
+    gpu_model: toU16(i.gpuModel, "gpuModel"), gpu_count: toU16(i.gpuCount, "gpuCount"), vram_gb: toU16(i.vramGb, "vramGb"), region: toU16(i.region, "region"),
+    status: toU8(statusByte(i.status), "status"), metadata_hash: toHash32(i.metadataHash, "metadataHash"),
+  }, pid);
+}
+
+/**
+ * `stake`: moves `amount` from the owner's token account into the stake vault.
+ * @example
+ * ```ts
+ * getStakeInstruction({ owner, amount: 5_000n, stakeMint });
+ * ```
+ */
+export function getStakeInstruction(i: { readonly owner: PublicKeyInput; readonly amount: IntegerInput } & TokenAccountInput, o?: BuilderOptions): TransactionInstruction {
+  const pid = programIdOf(o);
+  const amount = toU64(i.amount, "amount");
+  const owner = toPublicKey(i.owner, "owner");
+  const provider = findProviderPda(owner, pid)[0];
+  return build("stake", {
+    config: findConfigPda(pid)[0], provider, stake_vault: findStakeVaultPda(provider, pid)[0], owner_token: resolveTokenAccount(owner, i, "ownerToken"), owner,
+  }, { amount }, pid);
+}
+
+/** `request_unstake`: starts unbonding `amount` of active stake. */
+export function getRequestUnstakeInstruction(i: { readonly owner: PublicKeyInput; readonly amount: IntegerInput }, o?: BuilderOptions): TransactionInstruction {
+  const pid = programIdOf(o);
+  const amount = toU64(i.amount, "amount");
+  const owner = toPublicKey(i.owner, "owner");
+  return build("request_unstake", { config: findConfigPda(pid)[0], provider: findProviderPda(owner, pid)[0], owner }, { amount }, pid);
+}
+
+/** `withdraw_unstaked`: pays all unbonded stake to the owner's token account once unlocked. */
+export function getWithdrawUnstakedInstruction(i: { readonly owner: PublicKeyInput } & TokenAccountInput, o?: BuilderOptions): TransactionInstruction {
+  const pid = programIdOf(o);
+  const owner = toPublicKey(i.owner, "owner");
+  const provider = findProviderPda(owner, pid)[0];
+  return build("withdraw_unstaked", {
+    config: findConfigPda(pid)[0], provider, stake_vault: findStakeVaultPda(provider, pid)[0], owner_token: resolveTokenAccount(owner, i, "ownerToken"), owner,
+  }, {}, pid);
+}
+
+/** `fund_rewards`: anyone funds `amount` of rewards for stakers. */
+export function getFundRewardsInstruction(i: { readonly funder: PublicKeyInput; readonly amount: IntegerInput } & TokenAccountInput, o?: BuilderOptions): TransactionInstruction {
+  const pid = programIdOf(o);
+  const amount = toU64(i.amount, "amount");
+  const funder = toPublicKey(i.funder, "funder");
+  return build("fund_rewards", {
+    config: findConfigPda(pid)[0], reward_vault: findRewardVaultPda(pid)[0], funder_token: resolveTokenAccount(funder, i, "funderToken"), funder,
+  }, { amount }, pid);
+}
+
+/**
+ * `claim_rewards`: pays the owner's accrued rewards to its token account.
+ * @example
+ * ```ts
+ * getClaimRewardsInstruction({ owner, stakeMint });
+ * ```
+ */
+export function getClaimRewardsInstruction(i: { readonly owner: PublicKeyInput } & TokenAccountInput, o?: BuilderOptions): TransactionInstruction {
+  const pid = programIdOf(o);
+  const owner = toPublicKey(i.owner, "owner");
+  return build("claim_rewards", {
+    config: findConfigPda(pid)[0], provider: findProviderPda(owner, pid)[0], reward_vault: findRewardVaultPda(pid)[0], owner_token: resolveTokenAccount(owner, i, "ownerToken"), owner,
+  }, {}, pid);
+}
+
+/** Which provider: its PDA address or its owner. */
+export type ProviderInput = { readonly provider: PublicKeyInput } | { readonly providerOwner: PublicKeyInput };
+
+function providerOf(i: ProviderInput, pid: PublicKey): PublicKey {
+  return "provider" in i ? toPublicKey(i.provider, "provider") : findProviderPda(i.providerOwner, pid)[0];
+}
+
+/** `slash`: the slash authority moves `amount` of a provider's stake to the treasury. */
+export function getSlashInstruction(
+  i: ProviderInput & { readonly slashAuthority: PublicKeyInput; readonly treasury: PublicKeyInput; readonly amount: IntegerInput; readonly reason: IntegerInput; readonly evidenceHash?: Hash32Input },
+  o?: BuilderOptions,
+): TransactionInstruction {
+  const pid = programIdOf(o);
+  const amount = toU64(i.amount, "amount");
+  const provider = providerOf(i, pid);
+  return build("slash", {
+    config: findConfigPda(pid)[0], provider, stake_vault: findStakeVaultPda(provider, pid)[0], treasury: toPublicKey(i.treasury, "treasury"), slash_authority: toPublicKey(i.slashAuthority, "slashAuthority"),
+  }, { amount, reason: toU16(i.reason, "reason"), evidence_hash: toHash32(i.evidenceHash, "evidenceHash") }, pid);
+}
+
+// ---------------------------------------------------------------- jobs
+
+/** Inputs of {@link getCreateJobInstruction}. */
+export interface CreateJobInput {
+  readonly buyer: PublicKeyInput;
+  readonly jobId: IntegerInput;
+  readonly price: IntegerInput;
+  /** Seconds the provider has after accepting, 1..=31,536,000. */
+  readonly maxDuration: IntegerInput;
+  readonly minGpus: IntegerInput;
+  /** 0 accepts any model (default). */
+  readonly gpuModel?: IntegerInput;
+  readonly minVramGb?: IntegerInput;
+  readonly specHash?: Hash32Input;
+}
+
+/**
+ * `create_job`: the buyer escrows `price` for a job; pays rent for the job and escrow.
+ * @example
+ * ```ts
+ * getCreateJobInstruction({ buyer, jobId: 1n, price: 10_000n, maxDuration: 3_600, minGpus: 1, stakeMint });
+ * ```
+ */
+export function getCreateJobInstruction(i: CreateJobInput & { readonly stakeMint: PublicKeyInput; readonly buyerToken?: PublicKeyInput }, o?: BuilderOptions): TransactionInstruction {
+  const pid = programIdOf(o);
+  const buyer = toPublicKey(i.buyer, "buyer");
+  const jobId = toU64(i.jobId, "jobId");
+  const price = toU64(i.price, "price");
+  const [job, jobBump] = findJobPda(buyer, jobId, pid);
+  const [escrow, escrowBump] = findEscrowPda(job, pid);
+  const stakeMint = toPublicKey(i.stakeMint, "stakeMint");
+  return build("create_job", {
+    config: findConfigPda(pid)[0], job, escrow, stake_mint: stakeMint, buyer_token: i.buyerToken !== undefined ? toPublicKey(i.buyerToken, "buyerToken") : resolveTokenAccount(buyer, { stakeMint }, "buyerToken"), buyer,
+  }, {
+    job_id: jobId, price, max_duration: toI64(i.maxDuration, "maxDuration"), min_gpus: toU16(i.minGpus, "minGpus"), gpu_model: toU16(i.gpuModel ?? 0, "gpuModel"),
+    min_vram_gb: toU16(i.minVramGb ?? 0, "minVramGb"), spec_hash: toHash32(i.specHash, "specHash"), job_bump: jobBump, escrow_bump: escrowBump,
+  }, pid);
+}
+
+/** `cancel_job`: the buyer cancels an open job; the escrow refunds to the buyer's token account. */
+export function getCancelJobInstruction(i: { readonly buyer: PublicKeyInput; readonly job: JobRef } & TokenAccountInput, o?: BuilderOptions): TransactionInstruction {
+  const pid = programIdOf(o);
+  const buyer = toPublicKey(i.buyer, "buyer");
+  const job = jobAddress(i.job, pid);
+  return build("cancel_job", {
+    config: findConfigPda(pid)[0], job, escrow: findEscrowPda(job, pid)[0], buyer_token: resolveTokenAccount(buyer, i, "buyerToken"), buyer,
+  }, {}, pid);
+}
+
+/** `accept_job`: a provider's owner takes an open job. */
+export function getAcceptJobInstruction(i: { readonly owner: PublicKeyInput; readonly job: JobRef }, o?: BuilderOptions): TransactionInstruction {
+  const pid = programIdOf(o);
+  const owner = toPublicKey(i.owner, "owner");
+  return build("accept_job", { config: findConfigPda(pid)[0], job: jobAddress(i.job, pid), provider: findProviderPda(owner, pid)[0], owner }, {}, pid);
+}
+
+/** `submit_result`: the accepted provider's owner submits the result hash. */
+export function getSubmitResultInstruction(i: { readonly owner: PublicKeyInput; readonly job: JobRef; readonly resultHash: Hash32Input }, o?: BuilderOptions): TransactionInstruction {
+  const pid = programIdOf(o);
+  const owner = toPublicKey(i.owner, "owner");
+  return build("submit_result", { config: findConfigPda(pid)[0], job: jobAddress(i.job, pid), provider: findProviderPda(owner, pid)[0], owner }, {
+    result_hash: toHash32(i.resultHash, "resultHash"),
+  }, pid);
+}
+
+/** A payout token account: explicit, or the ATA of `owner` for the stake mint. */
+export type PayoutInput = { readonly tokenAccount: PublicKeyInput } | { readonly owner: PublicKeyInput; readonly stakeMint: PublicKeyInput };
+
+function payoutOf(p: PayoutInput, field: string): PublicKey {
+  return "tokenAccount" in p ? toPublicKey(p.tokenAccount, field) : resolveTokenAccount(p.owner, { stakeMint: p.stakeMint }, field);
+}
+
+/**
+ * `complete_job`: the buyer at once, or anyone after the challenge window; pays the
+ * provider's owner and the protocol fee.
+ */
+export function getCompleteJobInstruction(
+  i: ProviderInput & { readonly authority: PublicKeyInput; readonly job: JobRef; readonly providerPayout: PayoutInput },
+  o?: BuilderOptions,
+): TransactionInstruction {
+  const pid = programIdOf(o);
+  const job = jobAddress(i.job, pid);
+  return build("complete_job", {
+    config: findConfigPda(pid)[0], job, escrow: findEscrowPda(job, pid)[0], provider: providerOf(i, pid), provider_token: payoutOf(i.providerPayout, "providerToken"),
+    reward_vault: findRewardVaultPda(pid)[0], authority: toPublicKey(i.authority, "authority"),
+  }, {}, pid);
+}
+
+/** `dispute_job`: the buyer disputes a submitted result within the challenge window. */
+export function getDisputeJobInstruction(i: { readonly buyer: PublicKeyInput; readonly job: JobRef; readonly reasonHash?: Hash32Input }, o?: BuilderOptions): TransactionInstruction {
+  const pid = programIdOf(o);
+  return build("dispute_job", { config: findConfigPda(pid)[0], job: jobAddress(i.job, pid), buyer: toPublicKey(i.buyer, "buyer") }, {
+    reason_hash: toHash32(i.reasonHash, "reasonHash"),
+  }, pid);
+}
+
+/** `resolve_dispute`: the admin splits a disputed job's escrow. */
+export function getResolveDisputeInstruction(
+  i: ProviderInput & { readonly admin: PublicKeyInput; readonly job: JobRef; readonly providerPayout: PayoutInput; readonly buyerRefund: PayoutInput; readonly providerShareBps: IntegerInput },
+  o?: BuilderOptions,
+): TransactionInstruction {
+  const pid = programIdOf(o);
+  const job = jobAddress(i.job, pid);
+  return build("resolve_dispute", {
+    config: findConfigPda(pid)[0], job, escrow: findEscrowPda(job, pid)[0], provider: providerOf(i, pid), provider_token: payoutOf(i.providerPayout, "providerToken"),
+    buyer_token: payoutOf(i.buyerRefund, "buyerToken"), reward_vault: findRewardVaultPda(pid)[0], admin: toPublicKey(i.admin, "admin"),
+  }, { provider_share_bps: toU16(i.providerShareBps, "providerShareBps") }, pid);
+}
+
+/** `expire_job`: anyone, after the deadline of an accepted job; refunds the buyer. */
+export function getExpireJobInstruction(i: ProviderInput & { readonly caller: PublicKeyInput; readonly job: JobRef; readonly buyerRefund: PayoutInput }, o?: BuilderOptions): TransactionInstruction {
+  const pid = programIdOf(o);
+  const job = jobAddress(i.job, pid);
+  return build("expire_job", {
+    config: findConfigPda(pid)[0], job, escrow: findEscrowPda(job, pid)[0], provider: providerOf(i, pid), buyer_token: payoutOf(i.buyerRefund, "buyerToken"), caller: toPublicKey(i.caller, "caller"),
+  }, {}, pid);
+}
+
+/** `close_job`: anyone closes a finished job; rent goes back to the buyer. */
+export function getCloseJobInstruction(i: { readonly caller: PublicKeyInput; readonly job: JobRef; readonly buyer: PublicKeyInput }, o?: BuilderOptions): TransactionInstruction {
+  const pid = programIdOf(o);
+  const job = jobAddress(i.job, pid);
+  return build("close_job", { job, escrow: findEscrowPda(job, pid)[0], buyer: toPublicKey(i.buyer, "buyer"), caller: toPublicKey(i.caller, "caller") }, {}, pid);
+}

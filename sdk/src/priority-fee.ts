@@ -1,0 +1,105 @@
+/**
+ * Priority fee strategies: a fixed price, a percentile of the cluster's recent
+ * prioritization fees for the accounts the transaction writes, or Helius'
+ * `getPriorityFeeEstimate` (plain JSON-RPC over fetch, so it bundles for browsers).
+ */
+import type { Connection, PublicKey } from "@solana/web3.js";
+import { GpunetError } from "./errors.ts";
+import { toU64, type IntegerInput } from "./inputs.ts";
+import { callRpc } from "./rpc.ts";
+import type { FetchLike } from "./retrying-fetch.ts";
+
+/** How to price compute units (micro-lamports per CU). */
+export type PriorityFeeStrategy =
+  | { readonly kind: "none" }
+  | { readonly kind: "fixed"; readonly microLamports: IntegerInput }
+  | {
+      readonly kind: "percentile";
+      /** 0..100, e.g. 75. */
+      readonly percentile: number;
+      readonly minMicroLamports?: IntegerInput;
+      readonly maxMicroLamports?: IntegerInput;
+    }
+  | {
+      readonly kind: "helius";
+      /** A Helius RPC URL (with its api-key). */
+      readonly url: string;
+      readonly priorityLevel?: "Min" | "Low" | "Medium" | "High" | "VeryHigh" | "UnsafeMax";
+      readonly maxMicroLamports?: IntegerInput;
+      readonly fetch?: FetchLike;
+    };
+
+/** The connection method the percentile strategy uses. */
+export type PriorityFeeConnection = Pick<Connection, "getRecentPrioritizationFees">;
+
+/**
+ * Nearest-rank percentile of a list of fees (0 for an empty list).
+ * @example
+ * ```ts
+ * percentileOf([1n, 2n, 3n, 4n], 50); // 2n
+ * ```
+ */
+export function percentileOf(values: readonly bigint[], p: number): bigint {
+  if (values.length === 0) return 0n;
+  const sorted = [...values].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[Math.min(rank, sorted.length) - 1] as bigint;
+}
+
+function clamp(v: bigint, min: IntegerInput | undefined, max: IntegerInput | undefined): bigint {
+  let r = v;
+  if (min !== undefined && r < toU64(min, "minMicroLamports")) r = toU64(min, "minMicroLamports");
+  if (max !== undefined && r > toU64(max, "maxMicroLamports")) r = toU64(max, "maxMicroLamports");
+  return r;
+}
+
+/**
+ * Resolves a strategy to a price in micro-lamports per compute unit.
+ * @example
+ * ```ts
+ * await resolvePriorityFee({ kind: "percentile", percentile: 75 }, connection, writableKeys);
+ * ```
+ */
+export async function resolvePriorityFee(strategy: PriorityFeeStrategy, connection: PriorityFeeConnection, writable: readonly PublicKey[]): Promise<bigint> {
+  switch (strategy.kind) {
+    case "none":
+      return 0n;
+    case "fixed":
+      return toU64(strategy.microLamports, "microLamports");
+    case "percentile": {
+      if (!(strategy.percentile >= 0 && strategy.percentile <= 100)) {
+        throw new GpunetError("InvalidInput", `percentile must be in 0..100, got ${strategy.percentile}`, { field: "percentile", value: String(strategy.percentile) });
+      }
+      const fees = await callRpc("getRecentPrioritizationFees", () => connection.getRecentPrioritizationFees({ lockedWritableAccounts: [...writable] }));
+      return clamp(percentileOf(fees.map((f) => BigInt(f.prioritizationFee)), strategy.percentile), strategy.minMicroLamports, strategy.maxMicroLamports);
+    }
+    case "helius": {
+      const f = strategy.fetch ?? ((i, init) => globalThis.fetch(i, init));
+      let body: unknown;
+      try {
+        const res = await f(strategy.url, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({
+            jsonrpc: "2.0",
+            id: "gpunet",
+            method: "getPriorityFeeEstimate",
+            params: [{ accountKeys: writable.map((k) => k.toBase58()), options: { priorityLevel: strategy.priorityLevel ?? "Medium" } }],
+          }),
+        });
+        if (res.status === 429) throw new GpunetError("RateLimited", "getPriorityFeeEstimate: HTTP 429", { httpStatus: 429 });
+        if (!res.ok) throw new GpunetError("Transport", `getPriorityFeeEstimate: HTTP ${res.status}`, { httpStatus: res.status });
+        body = await res.json();
+      } catch (e) {
+        if (e instanceof GpunetError) throw e;
+        throw new GpunetError("Transport", `getPriorityFeeEstimate: ${e instanceof Error ? e.message : String(e)}`, {}, { cause: e });
+      }
+      const est = (body as { result?: { priorityFeeEstimate?: unknown } }).result?.priorityFeeEstimate;
+      if (typeof est !== "number" || !Number.isFinite(est) || est < 0) {
+        throw new GpunetError("Transport", `getPriorityFeeEstimate returned no estimate: ${JSON.stringify(body).slice(0, 200)}`, {});
+      }
+      // Helius returns a float; a CU price is an integer number of micro-lamports.
+      return clamp(BigInt(Math.ceil(est)), undefined, strategy.maxMicroLamports);
+    }
+  }
+}

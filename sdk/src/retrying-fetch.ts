@@ -1,0 +1,95 @@
+/**
+ * A `fetch` for web3.js's `Connection` (its `fetch` option) that backs off on HTTP
+ * 429, honouring `Retry-After`, and on transient 5xx/network failures, then raises
+ * a typed error (reliability.md S6). web3.js's own 429 loop ignores Retry-After;
+ * throwing from here after our retries keeps it from starting a second loop.
+ */
+import { GpunetError } from "./errors.ts";
+
+/** The fetch signature web3.js calls. */
+export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+/** Options of {@link createRetryingFetch}. */
+export interface RetryingFetchOptions {
+  /** The underlying fetch; default `globalThis.fetch`. */
+  readonly fetch?: FetchLike;
+  /** Retries after the first attempt (default 5). */
+  readonly maxRetries?: number;
+  /** First backoff when the server gives no Retry-After (default 250 ms), doubled per retry. */
+  readonly baseDelayMs?: number;
+  /** Upper bound of any single wait, Retry-After included (default 30 s). */
+  readonly maxDelayMs?: number;
+  /** Also retry 502/503/504 and network errors (default true). */
+  readonly retryTransient?: boolean;
+  /** Called before each wait (for logs/metrics). */
+  readonly onRetry?: (info: { attempt: number; delayMs: number; status: number | null }) => void;
+  /** How to wait; default setTimeout. Tests may pass a recorder. */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * Parses a Retry-After header (delta seconds or an HTTP date) into ms, or null.
+ * @example
+ * ```ts
+ * parseRetryAfter("2"); // 2000
+ * ```
+ */
+export function parseRetryAfter(value: string | null, now: number = Date.now()): number | null {
+  if (value === null) return null;
+  const v = value.trim();
+  if (/^\d+(\.\d+)?$/.test(v)) return Math.round(Number(v) * 1000);
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? null : Math.max(0, t - now);
+}
+
+const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Creates the retrying fetch.
+ *
+ * @example
+ * ```ts
+ * const connection = new Connection(url, { fetch: createRetryingFetch({ maxRetries: 4 }), disableRetryOnRateLimit: true });
+ * ```
+ */
+export function createRetryingFetch(opts: RetryingFetchOptions = {}): FetchLike {
+  const base = opts.fetch ?? ((i, init) => globalThis.fetch(i, init));
+  const maxRetries = opts.maxRetries ?? 5;
+  const baseDelay = opts.baseDelayMs ?? 250;
+  const maxDelay = opts.maxDelayMs ?? 30_000;
+  const retryTransient = opts.retryTransient ?? true;
+  const sleep = opts.sleep ?? defaultSleep;
+  return async (input, init) => {
+    let lastRetryAfter: number | undefined;
+    for (let attempt = 0; ; attempt++) {
+      let res: Response;
+      try {
+        res = await base(input, init);
+      } catch (e) {
+        if (init?.signal?.aborted) throw e;
+        if (!retryTransient || attempt >= maxRetries) {
+          throw new GpunetError("Transport", `RPC request failed: ${e instanceof Error ? e.message : String(e)}`, {}, { cause: e });
+        }
+        const delayMs = Math.min(maxDelay, baseDelay * 2 ** attempt);
+        opts.onRetry?.({ attempt: attempt + 1, delayMs, status: null });
+        await sleep(delayMs);
+        continue;
+      }
+      const transient = res.status === 502 || res.status === 503 || res.status === 504;
+      if (res.status !== 429 && !(retryTransient && transient)) return res;
+      const ra = parseRetryAfter(res.headers.get("retry-after"));
+      if (ra !== null) lastRetryAfter = ra;
+      if (attempt >= maxRetries) {
+        if (res.status === 429) {
+          throw new GpunetError("RateLimited", `RPC answered 429 ${maxRetries + 1} times`, { httpStatus: 429, ...(lastRetryAfter !== undefined ? { retryAfterMs: lastRetryAfter } : {}) });
+        }
+        throw new GpunetError("Transport", `RPC answered ${res.status} ${maxRetries + 1} times`, { httpStatus: res.status });
+      }
+      // Drain the body so the connection can be reused.
+      await res.arrayBuffer().catch(() => undefined);
+      const delayMs = Math.min(maxDelay, ra ?? baseDelay * 2 ** attempt);
+      opts.onRetry?.({ attempt: attempt + 1, delayMs, status: res.status });
+      await sleep(delayMs);
+    }
+  };
+}
