@@ -44,7 +44,7 @@ function build(name: string, accounts: Readonly<Record<string, PublicKey>>, args
   const ix = GPUNET_IDL.instructions.find((i) => i.name === name);
   if (!ix) throw new GpunetError("IdlMismatch", `instruction ${name} is not in the IDL`, {});
   const keys = ix.accounts.map((a) => {
-    const pubkey = accounts[a.name] ?? (a.address !== undefined ? new PublicKey(a.address) : undefined);
+    const pubkey = accounts[a.name] ?? (a.address !== undefined ? new PublicKey(a.address) : constPda(a.pda, programId));
     if (!pubkey) throw new GpunetError("IdlMismatch", `${name}: no value for account ${a.name}`, { field: a.name });
     return { pubkey, isSigner: a.signer === true, isWritable: a.writable === true };
   });
@@ -58,6 +58,16 @@ function build(name: string, accounts: Readonly<Record<string, PublicKey>>, args
   }
   const data = coder.encode(name, encoded);
   return new TransactionInstruction({ programId, keys, data: Buffer.from(data) });
+}
+
+/**
+ * An account whose IDL seeds are all constants (Config, the reward vault) is derived
+ * from the IDL itself, so a builder keeps working when the contract adds one.
+ */
+function constPda(pda: unknown, programId: PublicKey): PublicKey | undefined {
+  const seeds = (pda as { seeds?: { kind: string; value?: number[] }[] } | undefined)?.seeds;
+  if (!seeds || seeds.length === 0 || !seeds.every((x) => x.kind === "const" && Array.isArray(x.value))) return undefined;
+  return PublicKey.findProgramAddressSync(seeds.map((x) => Uint8Array.from(x.value as number[])), programId)[0];
 }
 
 /** A token account given directly, or derived as the owner's associated token account of the stake mint. */

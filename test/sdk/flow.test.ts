@@ -1,0 +1,39 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { initializeGpunet, keypairWallet, startSdkNet, type SdkNet } from "./localnet-fixture.ts";
+import type { GpunetClient } from "../../sdk/src/client.ts";
+
+let s: SdkNet;
+let adminClient: GpunetClient;
+
+beforeAll(async () => {
+  s = await startSdkNet();
+  ({ adminClient } = await initializeGpunet(s));
+});
+afterAll(async () => {
+  await s?.close();
+});
+
+describe("provider flow over localnet HTTP RPC", () => {
+  it("Given an initialized program, When a provider registers, stakes, is funded and claims, Then claimable equals what the claim pays", async () => {
+    const cfg = await adminClient.fetchConfig();
+    expect(cfg.data.stakeMint.equals(s.mint)).toBe(true);
+    const ownerKp = await s.user(1_000_000n);
+    const owner = keypairWallet(ownerKp);
+    const c = s.client(owner);
+    const reg = await c.registerProvider({ gpuModel: 1, gpuCount: 2, vramGb: 80, region: 3 });
+    expect(reg.events.map((e) => e.name)).toEqual(["providerRegistered"]);
+    const st = await c.stake({ amount: 400_000n });
+    expect(st.events.map((e) => e.name)).toEqual(["staked"]);
+    const funder = keypairWallet(await s.user(1_000n));
+    const fr = await s.client(funder).fundRewards({ amount: 777 });
+    expect(fr.events[0]?.name).toBe("rewardsFunded");
+    const expected = await c.claimable();
+    expect(expected).toBeGreaterThan(0n);
+    const before = await s.tokenBalance(ownerKp.publicKey);
+    const cl = await c.claimRewards();
+    const ev = cl.events.find((e) => e.name === "rewardsClaimed");
+    if (ev?.name !== "rewardsClaimed") throw new Error("no rewardsClaimed");
+    expect(ev.data.amount).toBe(expected);
+    expect((await s.tokenBalance(ownerKp.publicKey)) - before).toBe(expected);
+  });
+});
