@@ -46,6 +46,12 @@ export class Workload {
     this.chain = chain;
   }
 
+  /** Continues on the chain another workload set up (same config, mint and users). */
+  adopt(o: Workload): void {
+    this.admin = o.admin; this.mint = o.mint; this.treasury = o.treasury; this.funder = o.funder;
+    this.buyers = o.buyers; this.nextJobId = o.nextJobId + 1_000n;
+  }
+
   get m() {
     return this.chain.program.methods;
   }

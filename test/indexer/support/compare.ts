@@ -1,0 +1,149 @@
+/**
+ * Drift and replay comparisons: the indexer's rows against the program's
+ * accounts read back (field by field), and a canonical dump of a database
+ * that does not depend on row ids or arrival order.
+ */
+import Database from "better-sqlite3";
+import bs58 from "bs58";
+import { PublicKey } from "@solana/web3.js";
+import { decodeConfig, decodeJob, decodeProvider, JOB_STATES, PROVIDER_STATUSES } from "../../../sdk/src/accounts.ts";
+
+/** Fields the index cannot know from events (documented in SCHEMA.md). */
+export const NOT_INDEXED = {
+  config: ["bump", "rewardVaultBump", "version", "seq"],
+  provider: ["bump", "vaultBump", "version", "slashEpoch", "slashedInEpoch"],
+  job: ["bump", "escrowBump", "version", "rentLamports"],
+} as const;
+
+const norm = (v: unknown): string => {
+  if (typeof v === "bigint") return v.toString();
+  if (v instanceof PublicKey) return v.toBase58();
+  if (v instanceof Uint8Array) return Buffer.from(v).toString("hex");
+  if (Array.isArray(v)) return Buffer.from(v as number[]).toString("hex");
+  if (typeof v === "boolean") return v ? "1" : "0";
+  if (v === null || v === undefined) return "null";
+  return String(v);
+};
+
+type Flat = Record<string, string>;
+const flat = (o: object, skip: readonly string[]): Flat => {
+  const out: Flat = {};
+  for (const [k, v] of Object.entries(o)) if (!skip.includes(k)) out[k] = norm(v);
+  return out;
+};
+
+/** The chain's accounts as flat string maps, by base58 address. */
+export function chainState(accounts: ReadonlyMap<string, Uint8Array | null>): { config: Flat | null; providers: Map<string, Flat>; jobs: Map<string, Flat> } {
+  let config: Flat | null = null;
+  const providers = new Map<string, Flat>();
+  const jobs = new Map<string, Flat>();
+  for (const [addr, data] of accounts) {
+    if (!data) continue;
+    try { config = flat(decodeConfig(data), NOT_INDEXED.config); continue; } catch { /* not a config */ }
+    try {
+      const p = decodeProvider(data);
+      providers.set(addr, flat({ ...p, status: PROVIDER_STATUSES.indexOf(p.status) }, NOT_INDEXED.provider));
+      continue;
+    } catch { /* not a provider */ }
+    try {
+      const j = decodeJob(data);
+      jobs.set(addr, flat({ ...j, state: JOB_STATES.indexOf(j.state) }, NOT_INDEXED.job));
+    } catch { /* not a job */ }
+  }
+  return { config, providers, jobs };
+}
+
+const ZERO32 = "0".repeat(64);
+
+/** The index's rows in the same shape as {@link chainState} (closed jobs left out). */
+export function indexState(dbPath: string): { config: Flat | null; providers: Map<string, Flat>; jobs: Map<string, Flat> } {
+  const db = new Database(dbPath, { readonly: true });
+  db.defaultSafeIntegers(true);
+  try {
+    const addr = (id: unknown): string => {
+      if (id === null) return PublicKey.default.toBase58();
+      const r = db.prepare("SELECT address FROM pubkeys WHERE id = ?").get(id) as { address: string };
+      return r.address;
+    };
+    const h = (b: unknown): string => (b === null ? ZERO32 : Buffer.from(b as Buffer).toString("hex"));
+    const u = (s: unknown): string => BigInt(s as string).toString();
+    const c = db.prepare("SELECT * FROM config").get() as Record<string, unknown> | undefined;
+    const config: Flat | null = c ? {
+      accRewardPerStake: u(c.acc_reward_per_stake), minStakePerGpu: u(c.min_stake_per_gpu), unbondingPeriod: String(c.unbonding_period),
+      challengeWindow: String(c.challenge_window), totalActiveStake: u(c.total_active_stake), rewardCarry: u(c.reward_carry), unallocatedRewards: u(c.unallocated_rewards),
+      totalFunded: u(c.total_funded), totalClaimed: u(c.total_claimed), totalSlashed: u(c.total_slashed), providerCount: u(c.provider_count),
+      jobCount: u(c.job_count), admin: addr(c.admin), slashAuthority: addr(c.slash_authority), stakeMint: addr(c.stake_mint),
+      treasury: addr(c.treasury), rewardVault: addr(c.reward_vault), protocolFeeBps: String(c.protocol_fee_bps), slashCapBps: String(c.slash_cap_bps),
+      paused: String(c.paused),
+    } : null;
+    const providers = new Map<string, Flat>();
+    for (const p of db.prepare("SELECT * FROM providers").all() as Record<string, unknown>[]) {
+      providers.set(addr(p.id), {
+        activeStake: u(p.active_stake), unbondingAmount: u(p.unbonding_amount), unbondingUnlockAt: String(p.unbonding_unlock_at),
+        rewardDebt: u(p.reward_debt), rewardsOwed: u(p.rewards_owed), totalClaimed: u(p.total_claimed), jobsCompleted: u(p.jobs_completed),
+        jobsFailed: u(p.jobs_failed), slashedTotal: u(p.slashed_total), registeredAt: String(p.registered_at), updatedAt: String(p.updated_at),
+        seq: u(p.seq), owner: addr(p.owner), stakeVault: addr(p.stake_vault), metadataHash: h(p.metadata_hash), gpuModel: String(p.gpu_model),
+        gpuCount: String(p.gpu_count), vramGb: String(p.vram_gb), region: String(p.region), status: String(p.status),
+      });
+    }
+    const jobs = new Map<string, Flat>();
+    for (const j of db.prepare("SELECT * FROM jobs WHERE closed = 0").all() as Record<string, unknown>[]) {
+      jobs.set(addr(j.id), {
+        jobId: u(j.job_id), price: u(j.price), maxDuration: String(j.max_duration), createdAt: String(j.created_at), acceptedAt: String(j.accepted_at),
+        deadline: String(j.deadline), submittedAt: String(j.submitted_at), finishedAt: String(j.finished_at), providerPayout: u(j.provider_payout),
+        fee: u(j.fee), refund: u(j.refund), seq: u(j.seq), buyer: addr(j.buyer), provider: addr(j.provider), escrow: addr(j.escrow),
+        specHash: h(j.spec_hash), resultHash: h(j.result_hash), disputeReasonHash: h(j.dispute_reason_hash), minGpus: String(j.min_gpus),
+        gpuModel: String(j.gpu_model), minVramGb: String(j.min_vram_gb), providerShareBps: String(j.provider_share_bps), state: String(j.state),
+      });
+    }
+    return { config, providers, jobs };
+  } finally {
+    db.close();
+  }
+}
+
+/** Field-by-field differences, as readable lines (empty when equal). */
+export function diffStates(chain: ReturnType<typeof chainState>, index: ReturnType<typeof indexState>): string[] {
+  const out: string[] = [];
+  const cmp = (what: string, a: Flat | null | undefined, b: Flat | null | undefined): void => {
+    if (!a || !b) {
+      if (a !== b) out.push(`${what}: ${a ? "missing in index" : "missing on chain"}`);
+      return;
+    }
+    for (const k of Object.keys(a)) if (a[k] !== b[k]) out.push(`${what}.${k}: chain ${a[k]} index ${b[k] ?? "(absent)"}`);
+  };
+  cmp("config", chain.config, index.config);
+  for (const k of new Set([...chain.providers.keys(), ...index.providers.keys()])) cmp(`provider ${k}`, chain.providers.get(k), index.providers.get(k));
+  for (const k of new Set([...chain.jobs.keys(), ...index.jobs.keys()])) cmp(`job ${k}`, chain.jobs.get(k), index.jobs.get(k));
+  return out;
+}
+
+/**
+ * A canonical text dump of a database: state tables and history with
+ * addresses and signatures instead of row ids; no arrival-dependent columns.
+ */
+export function canonicalDump(dbPath: string): string {
+  const db = new Database(dbPath, { readonly: true });
+  db.defaultSafeIntegers(true);
+  try {
+    const lines: string[] = [];
+    const rows = (sqlText: string): void => {
+      for (const r of db.prepare(sqlText).all() as Record<string, unknown>[]) {
+        lines.push(JSON.stringify(r, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v && typeof v === "object" && "type" in v && (v as { type: string }).type === "Buffer" ? bs58.encode(Buffer.from((v as unknown as { data: number[] }).data)) : v)));
+      }
+    };
+    const sig = "(SELECT signature FROM txs t WHERE t.id = x.tx_id)";
+    rows(`SELECT signature, slot, tx_index, finality, truncated, event_count FROM txs ORDER BY signature`);
+    rows(`SELECT ${sig} AS sig, event_index, ix, inner_path, (SELECT name FROM event_kinds k WHERE k.id = x.kind) AS kind, slot, ts, payload FROM events x ORDER BY sig, event_index`);
+    for (const t of ["stakes", "escrow", "rewards", "claims", "slashes"]) rows(`SELECT '${t}' AS t, ${sig} AS sig, * FROM ${t} x ORDER BY sig, event_index`);
+    const pk = (c: string) => `(SELECT address FROM pubkeys WHERE id = x.${c}) AS ${c}_a`;
+    rows(`SELECT ${pk("id")}, ${pk("owner")}, ${pk("stake_vault")}, gpu_model, gpu_count, vram_gb, region, status, active_stake, unbonding_amount, unbonding_unlock_at, reward_debt, rewards_owed, total_claimed, jobs_completed, jobs_failed, slashed_total, registered_at, updated_at, seq, versions, finality, last_slot FROM providers x ORDER BY id_a`);
+    rows(`SELECT ${pk("id")}, ${pk("buyer")}, ${pk("provider")}, job_id, price, state, seq, provider_payout, fee, refund, finished_at, closed, versions, finality FROM jobs x ORDER BY id_a`);
+    rows(`SELECT min_stake_per_gpu, acc_reward_per_stake, total_active_stake, reward_carry, unallocated_rewards, total_funded, total_claimed, total_slashed, provider_count, job_count, seq, versions, finality FROM config`);
+    rows(`SELECT name, value FROM counters WHERE name IN ('events', 'deadLetters', 'truncated') ORDER BY name`);
+    // tx_id-keyed rows referenced ids only through `sig`: strip the raw ids.
+    return lines.map((l) => l.replace(/"tx_id":"\d+",?/g, "").replace(/"(provider|job|funder|owner|authority)":"\d+",?/g, "")).join("\n");
+  } finally {
+    db.close();
+  }
+}
