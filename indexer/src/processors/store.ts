@@ -107,7 +107,8 @@ const CACHE_LIMIT = 200_000;
 
 const json = (v: Versions): string => {
   const o: Record<string, string> = {};
-  for (const [k, x] of Object.entries(v)) o[k] = x.toString();
+  // Sorted keys: the same state always serializes to the same text.
+  for (const k of Object.keys(v).sort()) o[k] = (v[k] as bigint).toString();
   return JSON.stringify(o);
 };
 const unjson = (s: string): Versions => {

@@ -124,8 +124,11 @@ export class Workload {
   async claim(p: ProviderUser): Promise<string> {
     return this.chain.send([await this.claimIx(p)], [p.kp]);
   }
+  unstakeIx(p: ProviderUser, amount: bigint): Promise<TransactionInstruction> {
+    return this.m.requestUnstake(bn(amount)).accounts({ owner: p.kp.publicKey }).instruction();
+  }
   async unstake(p: ProviderUser, amount: bigint): Promise<string> {
-    return this.chain.send([await this.m.requestUnstake(bn(amount)).accounts({ owner: p.kp.publicKey }).instruction()], [p.kp]);
+    return this.chain.send([await this.unstakeIx(p, amount)], [p.kp]);
   }
   async withdraw(p: ProviderUser): Promise<string> {
     return this.chain.send([await this.m.withdrawUnstaked().accounts({ owner: p.kp.publicKey, ownerToken: p.ata }).instruction()], [p.kp]);
