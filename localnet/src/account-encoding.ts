@@ -41,7 +41,10 @@ export function parseDataSlice(v: unknown): DataSlice | undefined {
   return { offset: o.offset as number, length: o.length as number };
 }
 
-function parsedData(acc: AccountState): unknown | null {
+/** Looks up a mint's decimals, for jsonParsed token accounts. */
+export type MintDecimals = (mint: string) => number | null;
+
+function parsedData(acc: AccountState, mintDecimals?: MintDecimals): unknown | null {
   const program = acc.owner === TOKEN_PROGRAM ? 'spl-token' : acc.owner === TOKEN_2022_PROGRAM ? 'spl-token-2022' : null;
   if (!program) return null;
   const ta = readTokenAccount(acc);
@@ -53,8 +56,7 @@ function parsedData(acc: AccountState): unknown | null {
         info: {
           mint: ta.mint,
           owner: ta.owner,
-          // Decimals would need the mint; the amount string is exact regardless.
-          tokenAmount: { amount: ta.amount.toString() },
+          tokenAmount: tokenAmountOf(ta.amount, ta.mint, mintDecimals),
           state: acc.data[108] === 2 ? 'frozen' : 'initialized',
           isNative: acc.data[109] === 1,
         },
@@ -86,14 +88,20 @@ function parsedData(acc: AccountState): unknown | null {
   return null;
 }
 
+function tokenAmountOf(amount: bigint, mint: string, mintDecimals?: MintDecimals): Record<string, unknown> {
+  const decimals = mintDecimals?.(mint) ?? null;
+  // Without the mint the exact amount is still right; the UI fields need decimals.
+  return decimals === null ? { amount: amount.toString() } : uiTokenAmount(amount, decimals);
+}
+
 /**
  * Encodes account data like the RPC: `[str, enc]` pairs, or a bare base58
  * string for the legacy `binary` encoding; jsonParsed falls back to base64
  * for data without a parser, as a cluster does.
  */
-export function encodeAccountData(acc: AccountState, encoding: AccountEncoding, slice?: DataSlice): unknown {
+export function encodeAccountData(acc: AccountState, encoding: AccountEncoding, slice?: DataSlice, mintDecimals?: MintDecimals): unknown {
   if (encoding === 'jsonParsed' && slice === undefined) {
-    const parsed = parsedData(acc);
+    const parsed = parsedData(acc, mintDecimals);
     if (parsed !== null) return parsed;
   }
   const data = slice ? acc.data.subarray(Math.min(slice.offset, acc.data.length), Math.min(slice.offset + slice.length, acc.data.length)) : acc.data;
@@ -115,9 +123,9 @@ export function encodeAccountData(acc: AccountState, encoding: AccountEncoding, 
  * accountJson(state, 'base64'); // { data: ['AQ==','base64'], executable: false, lamports: 1n, owner, rentEpoch, space: 1n }
  * ```
  */
-export function accountJson(acc: AccountState, encoding: AccountEncoding, slice?: DataSlice): Record<string, unknown> {
+export function accountJson(acc: AccountState, encoding: AccountEncoding, slice?: DataSlice, mintDecimals?: MintDecimals): Record<string, unknown> {
   return {
-    data: encodeAccountData(acc, encoding, slice),
+    data: encodeAccountData(acc, encoding, slice, mintDecimals),
     executable: acc.executable,
     lamports: acc.lamports,
     owner: acc.owner,

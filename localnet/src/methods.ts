@@ -4,7 +4,8 @@
  * RpcError. Shapes follow the Agave RPC and what @solana/web3.js v1's
  * validators and @solana/kit accept.
  */
-import { accountJson, parseAccountEncoding, parseDataSlice, parseFilters, matchesFilters } from './account-encoding.ts';
+import { accountJson, parseAccountEncoding, parseDataSlice, parseFilters, matchesFilters, type AccountEncoding, type DataSlice } from './account-encoding.ts';
+import type { AccountState } from './account-changes.ts';
 import type { Commitment } from './clock.ts';
 import { invalidParams, isLocalnetError, RPC_ERROR, RpcError } from './errors.ts';
 import type { TransactionRecord } from './history.ts';
@@ -147,6 +148,10 @@ export function createMethods(mc: MethodContext): Record<string, RpcMethod> {
     return { commitment, slot };
   };
 
+  /** accountJson with mint lookups at the request's commitment (for jsonParsed token accounts). */
+  const aj = (st: AccountState, enc: AccountEncoding, slice: DataSlice | undefined, commitment: Commitment): Record<string, unknown> =>
+    accountJson(st, enc, slice, (mint) => readMintDecimals(node.accountAt(mint, commitment)));
+
   const m: Record<string, RpcMethod> = {
     getHealth: () => 'ok',
     getVersion: () => ({ 'solana-core': SOLANA_CORE_VERSION, 'feature-set': FEATURE_SET }),
@@ -205,7 +210,7 @@ export function createMethods(mc: MethodContext): Record<string, RpcMethod> {
       const enc = parseAccountEncoding(config.encoding, 'binary');
       const slice = parseDataSlice(config.dataSlice);
       const st = node.accountAt(key, commitment);
-      return { context: ctx(slot), value: st ? accountJson(st, enc, slice) : null };
+      return { context: ctx(slot), value: st ? aj(st, enc, slice, commitment) : null };
     },
     getMultipleAccounts: (p) => {
       const params = paramsArray(p);
@@ -220,7 +225,7 @@ export function createMethods(mc: MethodContext): Record<string, RpcMethod> {
         context: ctx(slot),
         value: keys.map((k) => {
           const st = node.accountAt(k, commitment);
-          return st ? accountJson(st, enc, slice) : null;
+          return st ? aj(st, enc, slice, commitment) : null;
         }),
       };
     },
@@ -235,7 +240,7 @@ export function createMethods(mc: MethodContext): Record<string, RpcMethod> {
       const list = node
         .programAccountsAt(program, commitment)
         .filter((a) => matchesFilters(a.account, filters))
-        .map((a) => ({ pubkey: a.pubkey, account: accountJson(a.account, enc, slice) }));
+        .map((a) => ({ pubkey: a.pubkey, account: aj(a.account, enc, slice, commitment) }));
       return config.withContext === true ? { context: ctx(slot), value: list } : list;
     },
     getBalance: (p) => {
@@ -286,7 +291,7 @@ export function createMethods(mc: MethodContext): Record<string, RpcMethod> {
             const ta = readTokenAccount(a.account);
             return ta !== null && ta.owner === owner && (mint === undefined || ta.mint === mint);
           })
-          .map((a) => ({ pubkey: a.pubkey, account: accountJson(a.account, enc, slice) })),
+          .map((a) => ({ pubkey: a.pubkey, account: aj(a.account, enc, slice, commitment) })),
       );
       return { context: ctx(slot), value };
     },

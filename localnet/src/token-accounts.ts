@@ -44,7 +44,8 @@ export function readMintDecimals(acc: AccountState | null): number | null {
   if (!acc || (acc.owner !== TOKEN_PROGRAM && acc.owner !== TOKEN_2022_PROGRAM)) return null;
   const d = acc.data;
   if (d.length < MINT_LEN || d[45] === 0) return null;
-  if (d.length > MINT_LEN && d.length !== MINT_LEN && d[TOKEN_ACCOUNT_LEN] !== 1) return null;
+  // Token-2022 mints with extensions carry account type 1 at offset 165.
+  if (d.length > MINT_LEN && d[TOKEN_ACCOUNT_LEN] !== 1) return null;
   return d[44] ?? null;
 }
 

@@ -27,6 +27,7 @@ import type { TransactionRecord } from './history.ts';
 import { handlePayload, type JsonRpcHandler } from './json-rpc.ts';
 import { stringifyJson } from './json.ts';
 import type { LocalnetNode } from './node.ts';
+import { readMintDecimals } from './token-accounts.ts';
 import { commitmentParam, configAt, paramsArray, pubkeyParam, signatureParam } from './params.ts';
 
 /** A connection is dropped when it stops reading and this much is queued (backpressure). */
@@ -111,7 +112,7 @@ export function createWsServer(node: LocalnetNode): WsServer {
   function accountValue(st: AccountState | null, encoding: AccountEncoding, slice: DataSlice | undefined): Record<string, unknown> {
     const s = st ?? CLOSED_ACCOUNT;
     try {
-      return accountJson(s, encoding, slice);
+      return accountJson(s, encoding, slice, (mint) => readMintDecimals(node.accountState(mint)));
     } catch {
       // base58 refuses data over 128 bytes; a notification cannot fail, so fall back to base64.
       return accountJson(s, 'base64', slice);

@@ -115,6 +115,23 @@ describe('web3.js Connection', () => {
     expect(byOwner.value.map((a) => a.pubkey.toBase58())).toEqual([ataB.address.toBase58()]);
   });
 
+  it('Given token accounts, When read with jsonParsed (getParsedTokenAccountsByOwner, getParsedAccountInfo, getParsedTransaction), Then parsed shapes come back', async () => {
+    const mint = await createMint(connection, payer, payer.publicKey, null, 2);
+    const ata = await getOrCreateAssociatedTokenAccount(connection, payer, mint, payer.publicKey);
+    const sig = await mintTo(connection, payer, mint, ata.address, payer, 12_345n);
+    const parsed = await connection.getParsedTokenAccountsByOwner(payer.publicKey, { mint });
+    const info = (parsed.value[0]?.account.data.parsed as { info: { tokenAmount: { amount: string; uiAmount: number; decimals: number } } }).info;
+    expect(info.tokenAmount).toMatchObject({ amount: '12345', uiAmount: 123.45, decimals: 2 });
+    const mintInfo = await connection.getParsedAccountInfo(mint);
+    expect((mintInfo.value?.data as { parsed: { type: string; info: { supply: string } } }).parsed).toMatchObject({ type: 'mint', info: { supply: '12345' } });
+    const tx = await connection.getParsedTransaction(sig, { maxSupportedTransactionVersion: 0 });
+    expect(tx?.transaction.message.accountKeys[0]?.pubkey.equals(payer.publicKey)).toBe(true);
+    expect(tx?.transaction.message.accountKeys[0]?.signer).toBe(true);
+    expect(tx?.meta?.postTokenBalances?.[0]?.uiTokenAmount.uiAmountString).toBe('123.45');
+    const supply = await connection.getTokenSupply(mint);
+    expect(supply.value.amount).toBe('12345');
+  });
+
   it('Given several transfers, When getSignaturesForAddress pages with limit/before/until, Then pages are newest first and disjoint', async () => {
     const from = Keypair.generate();
     net.airdrop(from.publicKey, 10n * BigInt(LAMPORTS_PER_SOL));
@@ -137,6 +154,7 @@ describe('web3.js Connection', () => {
   it('Given a program error, When sent with preflight, Then SendTransactionError carries the -32002 logs; with skipPreflight, Then it lands failed', async () => {
     const poor = Keypair.generate();
     net.airdrop(poor.publicKey, BigInt(LAMPORTS_PER_SOL));
+    net.advanceSlots(1); // the airdrop is now confirmed
     const tooMuch = () => new Transaction().add(SystemProgram.transfer({ fromPubkey: poor.publicKey, toPubkey: payer.publicKey, lamports: 5 * LAMPORTS_PER_SOL }));
     const err = await sendAndConfirmTransaction(connection, tooMuch(), [poor]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SendTransactionError);
@@ -150,8 +168,14 @@ describe('web3.js Connection', () => {
     tx.feePayer = poor.publicKey;
     tx.sign(poor);
     const sig = await connection.sendRawTransaction(tx.serialize(), { skipPreflight: true });
-    const res = await connection.confirmTransaction({ signature: sig, ...bh }, 'confirmed');
-    expect(res.value.err).toEqual({ InstructionError: [0, { Custom: 1 }] });
+    // web3.js either resolves with value.err (notification) or rejects with the raw err
+    // (when its status poll wins the race); both carry the cluster's error JSON.
+    const res = await connection.confirmTransaction({ signature: sig, ...bh }, 'confirmed').then(
+      (r) => r.value.err,
+      (e: unknown) => e,
+    );
+    expect(res).toEqual({ InstructionError: [0, { Custom: 1 }] });
+    net.advanceSlots(1); // make sure its slot is confirmed before reading history
     const landed = await connection.getTransaction(sig, { maxSupportedTransactionVersion: 0 });
     expect(landed?.meta?.err).toEqual({ InstructionError: [0, { Custom: 1 }] });
     expect(landed?.meta?.fee).toBe(5000);
