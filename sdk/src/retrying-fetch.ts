@@ -42,6 +42,32 @@ export function parseRetryAfter(value: string | null, now: number = Date.now()):
   return Number.isNaN(t) ? null : Math.max(0, t - now);
 }
 
+/**
+ * web3.js re-wraps a failed fetch into its own error, keeping only the message. The
+ * errors thrown here are remembered (a short window) with a unique tag in their
+ * message, so `callRpc` can hand the caller the original typed error and context.
+ */
+const recentErrors: GpunetError[] = [];
+let errorSeq = 0;
+function remember(e: GpunetError): GpunetError {
+  recentErrors.push(e);
+  if (recentErrors.length > 64) recentErrors.shift();
+  return e;
+}
+function tag(): string {
+  errorSeq = (errorSeq + 1) % 1_000_000_000;
+  return `[gpunet-fetch#${errorSeq}]`;
+}
+
+/** The typed error behind a web3.js error message, if the retrying fetch raised it. @internal */
+export function recoverFetchError(message: string): GpunetError | undefined {
+  for (let i = recentErrors.length - 1; i >= 0; i--) {
+    const e = recentErrors[i] as GpunetError;
+    if (message.includes(e.message)) return e;
+  }
+  return undefined;
+}
+
 const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -68,7 +94,7 @@ export function createRetryingFetch(opts: RetryingFetchOptions = {}): FetchLike 
       } catch (e) {
         if (init?.signal?.aborted) throw e;
         if (!retryTransient || attempt >= maxRetries) {
-          throw new GpunetError("Transport", `RPC request failed: ${e instanceof Error ? e.message : String(e)}`, {}, { cause: e });
+          throw remember(new GpunetError("Transport", `${tag()} RPC request failed: ${e instanceof Error ? e.message : String(e)}`, {}, { cause: e }));
         }
         const delayMs = Math.min(maxDelay, baseDelay * 2 ** attempt);
         opts.onRetry?.({ attempt: attempt + 1, delayMs, status: null });
@@ -81,9 +107,9 @@ export function createRetryingFetch(opts: RetryingFetchOptions = {}): FetchLike 
       if (ra !== null) lastRetryAfter = ra;
       if (attempt >= maxRetries) {
         if (res.status === 429) {
-          throw new GpunetError("RateLimited", `RPC answered 429 ${maxRetries + 1} times`, { httpStatus: 429, ...(lastRetryAfter !== undefined ? { retryAfterMs: lastRetryAfter } : {}) });
+          throw remember(new GpunetError("RateLimited", `${tag()} RPC answered 429 ${maxRetries + 1} times`, { httpStatus: 429, ...(lastRetryAfter !== undefined ? { retryAfterMs: lastRetryAfter } : {}) }));
         }
-        throw new GpunetError("Transport", `RPC answered ${res.status} ${maxRetries + 1} times`, { httpStatus: res.status });
+        throw remember(new GpunetError("Transport", `${tag()} RPC answered ${res.status} ${maxRetries + 1} times`, { httpStatus: res.status }));
       }
       // Drain the body so the connection can be reused.
       await res.arrayBuffer().catch(() => undefined);

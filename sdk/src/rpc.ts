@@ -3,6 +3,7 @@
  * through (e.g. RateLimited from the retrying fetch), anything else is `Transport`.
  */
 import { GpunetError } from "./errors.ts";
+import { recoverFetchError } from "./retrying-fetch.ts";
 
 /**
  * Runs an RPC call, mapping non-gpunet failures to `GpunetError('Transport')`.
@@ -26,6 +27,8 @@ export function toTransportError(method: string, e: unknown): GpunetError {
     c = (c as { cause?: unknown }).cause;
   }
   const msg = e instanceof Error ? e.message : String(e);
+  const original = recoverFetchError(msg);
+  if (original) return original;
   const status = /\b(4\d\d|5\d\d)\b/.exec(msg);
   if (status?.[1] === "429") return new GpunetError("RateLimited", `${method}: ${msg}`, { httpStatus: 429 }, { cause: e });
   return new GpunetError("Transport", `${method}: ${msg}`, status ? { httpStatus: Number(status[1]) } : {}, { cause: e });
