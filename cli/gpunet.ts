@@ -1,0 +1,71 @@
+#!/usr/bin/env -S node --import tsx
+/**
+ * The `gpunet` command.
+ *
+ *   gpunet start     a whole network on this machine (localnet + program + demo + indexer)
+ *   gpunet localnet  just the node (JSON-RPC :8899, WebSocket :8900) with the program loaded
+ *   gpunet index     follow a cluster into SQLite
+ *   gpunet query     ask the indexer's database
+ *   gpunet claim     claim rewards for provider keys (the reward bot, once)
+ */
+import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { runLocalnetCli } from "../localnet/src/index.ts";
+import { runIndexCommand, runQueryCommand } from "../indexer/src/index.ts";
+import { GPUNET_PROGRAM_ADDRESS } from "../sdk/src/index.ts";
+import { runStartCommand } from "./start.ts";
+import { runClaimCommand } from "./claim.ts";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+
+export const USAGE = `usage: gpunet <command> [options]   (--help after a command for its options)
+  start      localnet + gpunet program + live demo workload + indexer (npm start)
+  localnet   the local Solana node with the gpunet program at ${GPUNET_PROGRAM_ADDRESS}
+  index      follow a cluster's gpunet program into a SQLite database
+  query      query the indexer's database
+  claim      claim rewards for one or more provider keypairs`;
+
+/** Runs one command; resolves with the process exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case "start":
+      return runStartCommand(rest);
+    case "localnet": {
+      // The gpunet program is loaded at its IDL address unless the caller names programs itself.
+      const withProgram = rest.some((a) => a === "--program" || a === "--upgradeable-program" || a === "--help" || a === "-h")
+        ? rest
+        : [...rest, "--program", `${GPUNET_PROGRAM_ADDRESS}=${resolve(ROOT, "target/deploy/gpunet.so")}`];
+      return runLocalnetCli(withProgram);
+    }
+    case "index":
+      return runIndexCommand(rest);
+    case "query":
+      return runQueryCommand(rest);
+    case "claim":
+      return runClaimCommand(rest);
+    case "--version":
+      process.stdout.write(`${(JSON.parse(readFileSync(resolve(ROOT, "package.json"), "utf8")) as { version: string }).version}\n`);
+      return 0;
+    case undefined:
+    case "help":
+    case "--help":
+    case "-h":
+      process.stdout.write(`${USAGE}\n`);
+      return command === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`unknown command: ${command}\n${USAGE}\n`);
+      return 2;
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.exit(1);
+    },
+  );
+}
