@@ -503,3 +503,77 @@ describe("P11 sysvar spoof", () => {
     expect(done.ok).toBe(true);
   });
 });
+
+describe("account and data checks every instruction makes (docs/protocol.md)", () => {
+  it("short, long or unknown instruction data fails with InvalidInstruction", async () => {
+    const w = await world();
+    const a = pAt(w, 0);
+    const f = w.fx;
+    const base = await f.program.methods.stake(bn(100n)).accountsPartial({ config: f.config, provider: a.provider, stakeVault: a.vault, ownerToken: a.token, owner: a.pk }).instruction();
+    const variants: [string, Buffer][] = [
+      ["short", base.data.subarray(0, base.data.length - 1)],
+      ["long", Buffer.concat([base.data, Buffer.from([0])])],
+      ["discriminator only", base.data.subarray(0, 8)],
+      ["unknown discriminator", Buffer.concat([Buffer.from([1, 2, 3, 4, 5, 6, 7, 8]), base.data.subarray(8)])],
+      ["empty", Buffer.alloc(0)],
+    ];
+    for (const [name, data] of variants) {
+      const ix = { ...base, keys: base.keys.map((k) => ({ ...k })), programId: base.programId, data };
+      const e = await expectRejected(w, () => sendIxs(f, [ix], [a.kp]), ["InvalidInstruction"]);
+      expect(e, name).toBe("InvalidInstruction");
+    }
+  });
+
+  it("a writable account passed read-only fails with AccountNotWritable", async () => {
+    // Given rewards to claim, unlocked unbonding stake, an open and a submitted job
+    const w = await world();
+    const a = pAt(w, 0);
+    const f = w.fx;
+    const prog = f.program;
+    ok(await w.c.fundRewards(w.funder, 10_000n));
+    ok(await w.c.requestUnstake(a, 100n));
+    warp(f, DEFAULT_INIT.unbondingPeriod + 1n);
+    const open = await openJob(w);
+    const sub = await submittedJob(w, pAt(w, 1));
+    const cases: [string, TransactionInstruction, Keypair[]][] = [
+      ["stake", await prog.methods.stake(bn(100n)).accountsPartial({ config: f.config, provider: a.provider, stakeVault: a.vault, ownerToken: a.token, owner: a.pk }).instruction(), [a.kp]],
+      ["claim_rewards", await prog.methods.claimRewards().accountsPartial({ config: f.config, provider: a.provider, rewardVault: f.rewardVault, ownerToken: a.token, owner: a.pk }).instruction(), [a.kp]],
+      ["withdraw_unstaked", await prog.methods.withdrawUnstaked().accountsPartial({ config: f.config, provider: a.provider, stakeVault: a.vault, ownerToken: a.token, owner: a.pk }).instruction(), [a.kp]],
+      ["fund_rewards", await prog.methods.fundRewards(bn(10n)).accountsPartial({ config: f.config, rewardVault: f.rewardVault, funderToken: w.funder.token, funder: w.funder.pk }).instruction(), [w.funder.kp]],
+      ["slash", await prog.methods.slash(bn(10n), 1, hash(1)).accountsPartial({ config: f.config, provider: a.provider, stakeVault: a.vault, treasury: f.treasury, slashAuthority: f.slasher.publicKey }).instruction(), [f.slasher]],
+      ["cancel_job", await prog.methods.cancelJob().accountsPartial({ config: f.config, job: open.job, escrow: open.escrow, buyerToken: open.buyer.token, buyer: open.buyer.pk }).instruction(), [open.buyer.kp]],
+      [
+        "complete_job",
+        await prog.methods.completeJob().accountsPartial({ config: f.config, job: sub.job, escrow: sub.escrow, provider: pAt(w, 1).provider, providerToken: pAt(w, 1).token, rewardVault: f.rewardVault, authority: sub.buyer.pk }).instruction(),
+        [sub.buyer.kp],
+      ],
+    ];
+    // When each writable account in turn is passed read-only
+    const wrong: string[] = [];
+    for (const [name, ix, signers] of cases) {
+      for (const meta of ix.keys.filter((k) => k.isWritable && !k.isSigner)) {
+        const ro = { ...ix, keys: ix.keys.map((k) => ({ ...k, isWritable: k.pubkey.equals(meta.pubkey) ? false : k.isWritable })) };
+        const keys = [...modelKeys(w)];
+        const before = snapshot(f, keys);
+        const out = sendIxs(f, [ro], signers);
+        // Then it is refused, nothing changed, and the refusal is the program's AccountNotWritable
+        expect(out.ok, `${name} with ${meta.pubkey.toBase58()} read-only`).toBe(false);
+        expect(changedKeys(before, snapshot(f, keys))).toEqual([]);
+        if (out.ok || out.error !== "AccountNotWritable") {
+          const role = Object.entries({ config: f.config, rewardVault: f.rewardVault, treasury: f.treasury, provider: a.provider, stakeVault: a.vault, token: a.token, funderToken: w.funder.token, job: open.job, escrow: open.escrow, buyerToken: open.buyer.token, subJob: sub.job, subEscrow: sub.escrow, provider1: pAt(w, 1).provider, provider1Token: pAt(w, 1).token }).find(([, k]) => k.equals(meta.pubkey))?.[0];
+          wrong.push(`${name}: ${role ?? meta.pubkey.toBase58()} read-only -> ${out.ok ? "ok" : out.error}`);
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it("too few accounts fails with NotEnoughAccounts", async () => {
+    const w = await world();
+    const a = pAt(w, 0);
+    const f = w.fx;
+    const ix = await f.program.methods.stake(bn(100n)).accountsPartial({ config: f.config, provider: a.provider, stakeVault: a.vault, ownerToken: a.token, owner: a.pk }).instruction();
+    const short = { ...ix, keys: ix.keys.slice(0, 3) };
+    expect(await expectRejected(w, () => sendIxs(f, [short], []), ["NotEnoughAccounts"])).toBe("NotEnoughAccounts");
+  });
+});
