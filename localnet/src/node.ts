@@ -4,12 +4,13 @@
  * transactions, the faucet, and the events the WebSocket server listens to.
  * The RPC layers only translate between JSON and this.
  */
-import { address, getTransactionDecoder, lamports as toLamports, type Address } from '@solana/kit';
+import { address, lamports as toLamports, type Address } from '@solana/kit';
 import bs58 from 'bs58';
 import { LiteSVM, TransactionMetadata, type FailedTransactionMetadata } from 'litesvm';
 import { createAccountChangeLog, sameAccountState, type AccountChangeLog, type AccountState } from './account-changes.ts';
 import { createSlotClock, type ClockState, type Commitment, type SlotClock } from './clock.ts';
 import { LocalnetError } from './errors.ts';
+import { createSvmAccess } from './svm-access.ts';
 import { buildFaucetTransfer } from './faucet.ts';
 import {
   createTransactionHistory,
@@ -108,12 +109,6 @@ export interface LocalnetNode {
   hasValidNonce(tx: WireTransaction): boolean;
 }
 
-/** Converts a LiteSVM/kit account to an {@link AccountState}, or null. */
-function toState(a: ReturnType<LiteSVM['getAccount']>): AccountState | null {
-  if (!a.exists) return null;
-  return { lamports: BigInt(a.lamports), data: a.data, owner: a.programAddress, executable: a.executable };
-}
-
 /**
  * Creates the node core around a fresh LiteSVM (or a restored one).
  *
@@ -140,7 +135,7 @@ export function createNode(opts: NodeOptions): LocalnetNode {
   for (const r of opts.resume?.history ?? []) history.add(r);
   const changes = createAccountChangeLog();
   const genesisHash = opts.resume?.genesisHash ?? bs58.encode(crypto.getRandomValues(new Uint8Array(32)));
-  const decoder = getTransactionDecoder();
+  const access = createSvmAccess(svm);
   const listeners: { [E in keyof NodeEvents]: Set<NodeEvents[E]> } = {
     transaction: new Set(),
     accounts: new Set(),
@@ -157,7 +152,7 @@ export function createNode(opts: NodeOptions): LocalnetNode {
     }
   };
 
-  const accountState = (addr: string): AccountState | null => toState(svm.getAccount(addr as Address));
+  const accountState = (addr: string): AccountState | null => access.account(addr);
 
   type Resolved =
     | { ok: true; keys: string[]; writable: boolean[]; loaded: { writable: string[]; readonly: string[] } }
@@ -249,9 +244,9 @@ export function createNode(opts: NodeOptions): LocalnetNode {
 
   function run(tx: WireTransaction): TransactionMetadata | FailedTransactionMetadata | TransactionErrorJson {
     try {
-      return svm.sendTransaction(decoder.decode(tx.bytes));
+      return access.send(tx.bytes, tx.version);
     } catch {
-      // kit refuses to send a transaction with an all-zero (missing) signature.
+      // The public wrapper refuses a transaction with an all-zero (missing) signature.
       return 'SignatureFailure';
     }
   }
@@ -335,23 +330,21 @@ export function createNode(opts: NodeOptions): LocalnetNode {
     const resolved = resolveKeys(tx);
     if (!resolved.ok) return empty(resolved.err);
     svm.withSigverify(o.sigVerify);
-    let result: ReturnType<LiteSVM['simulateTransaction']> | TransactionErrorJson;
+    let result: ReturnType<typeof access.simulate> | TransactionErrorJson;
     try {
-      result = svm.simulateTransaction(decoder.decode(tx.bytes));
+      result = access.simulate(tx.bytes, tx.version);
     } catch {
       result = 'SignatureFailure';
     } finally {
       svm.withSigverify(true);
     }
     if (typeof result === 'string' || !('meta' in result)) return empty(result as TransactionErrorJson);
-    const postAccounts = new Map<string, AccountState | null>();
+    let postAccounts: ReadonlyMap<string, AccountState | null> = new Map();
     let meta: TransactionMetadata;
     let err: TransactionErrorJson | null = null;
     if ('postAccounts' in result) {
-      meta = result.meta();
-      for (const a of result.postAccounts()) {
-        postAccounts.set(a.address, { lamports: BigInt(a.lamports), data: new Uint8Array(a.data), owner: a.programAddress, executable: a.executable });
-      }
+      meta = result.meta;
+      postAccounts = result.postAccounts;
     } else {
       const failed = result as FailedTransactionMetadata;
       meta = failed.meta();
@@ -405,9 +398,7 @@ export function createNode(opts: NodeOptions): LocalnetNode {
     programAccountsAt(programId, commitment) {
       const at = clock.commitmentSlot(commitment);
       const current = new Map<string, AccountState>();
-      for (const a of svm.getProgramAccounts(programId as Address)) {
-        current.set(a.address, { lamports: BigInt(a.lamports), data: new Uint8Array(a.data), owner: a.programAddress, executable: a.executable });
-      }
+      for (const a of access.programAccounts(programId)) current.set(a.pubkey, a.account);
       if (at >= clock.slot) return [...current].map(([pubkey, account]) => ({ pubkey, account }));
       const out: { pubkey: string; account: AccountState }[] = [];
       const candidates = new Set([...current.keys(), ...changes.changedAfter(at)]);
