@@ -49,7 +49,7 @@ export interface LocalnetOptions {
   readonly host?: '127.0.0.1';
   /** Slot duration in ms (default 400). 0 disables the automatic clock: slots move only by advanceSlots. */
   readonly slotMs?: number;
-  /** Slots by which 'finalized' trails 'processed' (default 32). */
+  /** Slots by which 'finalized' trails 'processed' (default 32, at most 149). */
   readonly finalizedDepth?: number;
   /** Persist accounts and history here and resume from it on restart. */
   readonly ledgerDir?: string;
@@ -195,8 +195,9 @@ export async function createLocalnet(opts: LocalnetOptions = {}): Promise<Localn
   const slotMs = opts.slotMs ?? 400;
   if (!Number.isInteger(slotMs) || slotMs < 0) throw new LocalnetError('INVALID_OPTIONS', 'slotMs must be a non-negative integer', { slotMs });
   const finalizedDepth = opts.finalizedDepth ?? 32;
-  if (!Number.isInteger(finalizedDepth) || finalizedDepth < 1) {
-    throw new LocalnetError('INVALID_OPTIONS', 'finalizedDepth must be a positive integer', { finalizedDepth });
+  // A finalized blockhash must still be usable, so the depth stays below the 150-block lifetime.
+  if (!Number.isInteger(finalizedDepth) || finalizedDepth < 1 || finalizedDepth > 149) {
+    throw new LocalnetError('INVALID_OPTIONS', 'finalizedDepth must be an integer in 1..149', { finalizedDepth });
   }
 
   const ledgerDir = opts.ledgerDir;
@@ -210,8 +211,13 @@ export async function createLocalnet(opts: LocalnetOptions = {}): Promise<Localn
     ...(loaded ? { resume: { svm: loaded.svm, clock: loaded.meta.clock, history: loaded.history, genesisHash: loaded.meta.genesisHash } } : {}),
     onLanded: (r) => {
       if (!ledgerDir) return;
-      appendHistory(ledgerDir, r);
       dirty = true;
+      try {
+        appendHistory(ledgerDir, r);
+      } catch (e) {
+        // The transaction already landed in memory; a failed append only loses it on restart.
+        console.error('gpunet localnet: cannot append to the ledger history:', e);
+      }
     },
   });
   await loadPrograms(node, opts.programs ?? [], loaded !== null);
@@ -265,9 +271,16 @@ export async function createLocalnet(opts: LocalnetOptions = {}): Promise<Localn
     throw new LocalnetError('LISTEN_FAILED', `cannot listen on ${host}: ${e instanceof Error ? e.message : String(e)}`, { rpcPort: opts.rpcPort, wsPort: opts.wsPort }, { cause: e });
   }
 
+  let reportedTickError = false;
   const tick = (): void => {
-    node.advanceSlots(1n);
-    if (dirty && Date.now() - lastSave >= SAVE_INTERVAL_MS) save();
+    // A timer callback that throws would take the whole process down; report once and keep ticking.
+    try {
+      node.advanceSlots(1n);
+      if (dirty && Date.now() - lastSave >= SAVE_INTERVAL_MS) save();
+    } catch (e) {
+      if (!reportedTickError) console.error('gpunet localnet: slot tick failed:', e);
+      reportedTickError = true;
+    }
   };
   const timer = slotMs > 0 ? setInterval(tick, slotMs) : null;
 

@@ -111,6 +111,12 @@ describe('web3.js Connection', () => {
     const withCtx = await connection.getProgramAccounts(TOKEN_PROGRAM_ID, { withContext: true, filters: [{ memcmp: { offset: 0, bytes: mint.toBase58() } }] });
     expect(withCtx.value.length).toBe(2);
     expect(withCtx.context.slot).toBeGreaterThan(0);
+    // The associated-token-account creation made CPIs (System, Token): they show as inner instructions.
+    const ataHistory = await connection.getSignaturesForAddress(ataB.address);
+    const creation = await connection.getTransaction(ataHistory[ataHistory.length - 1]?.signature ?? '', { maxSupportedTransactionVersion: 0 });
+    const inner = creation?.meta?.innerInstructions?.[0]?.instructions ?? [];
+    expect(inner.length).toBeGreaterThan(0);
+    expect((inner[0] as { stackHeight?: number }).stackHeight).toBe(2);
     const byOwner = await connection.getTokenAccountsByOwner(owner2.publicKey, { mint });
     expect(byOwner.value.map((a) => a.pubkey.toBase58())).toEqual([ataB.address.toBase58()]);
   });
