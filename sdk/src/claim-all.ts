@@ -123,7 +123,9 @@ export async function claimAll(d: ClaimAllDeps, o: ClaimAllOptions): Promise<Cla
     owners = [...signerOf.keys()].map((k) => new PublicKey(k));
   }
   if (owners.length === 0) throw new GpunetError("SignerMissing", "claimAll: connect a wallet or pass owner signers", {});
-  const feePayer = walletKey ?? (signers[0] as Signer).publicKey;
+  // Without a wallet the first signer pays every batch's fee, so it signs every batch.
+  const payerSigner: Signer | null = walletKey ? null : (signers[0] as Signer);
+  const feePayer = walletKey ?? (payerSigner as Signer).publicKey;
   const min = o.minAmount ?? 1n;
   const skipped: ClaimAllResult["skipped"][number][] = [];
   const candidates = await loadCandidates(d, owners, signerOf, min, skipped);
@@ -166,6 +168,7 @@ export async function claimAll(d: ClaimAllDeps, o: ClaimAllOptions): Promise<Cla
       if (o.signal?.aborted) throw new GpunetError("Aborted", "claimAll aborted", lastSignature ? { signature: lastSignature } : {});
       try {
         const batchSigners = batch.map((c) => c.signer).filter((s): s is Signer => s !== null);
+        if (payerSigner && !batchSigners.some((x) => x.publicKey.equals(payerSigner.publicKey))) batchSigners.push(payerSigner);
         const ixs = await ixsFor(batch);
         const signed = await prepareAndSign(d.ctx, ixs, { signers: batchSigners, feePayer, ...(o.signal ? { signal: o.signal } : {}) });
         if (signed.computeUnitLimit >= MAX_COMPUTE_UNITS && batch.length > 1) {

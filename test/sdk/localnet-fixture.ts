@@ -7,7 +7,8 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Connection, Keypair, PublicKey, Transaction, VersionedTransaction } from "@solana/web3.js";
 import type { Commitment } from "@solana/web3.js";
-import { createMint, getOrCreateAssociatedTokenAccount, mintTo, getAccount } from "@solana/spl-token";
+import { createAssociatedTokenAccountIdempotentInstruction, createMint, getAssociatedTokenAddressSync, mintTo, getAccount } from "@solana/spl-token";
+import { sendAndConfirmTransaction } from "@solana/web3.js";
 import { createLocalnet, type Localnet } from "../../localnet/src/index.ts";
 import { GPUNET_PROGRAM_ADDRESS } from "../../sdk/src/idl.ts";
 import { createGpunetClient, type GpunetClient, type GpunetClientOptions } from "../../sdk/src/client.ts";
@@ -64,10 +65,20 @@ export async function startSdkNet(opts: { commitment?: Commitment; slotMs?: numb
   });
   const commitment = opts.commitment ?? "confirmed";
   const connection = new Connection(net.rpcUrl, { commitment, wsEndpoint: net.wsUrl });
+  // web3.js reuses a blockhash for up to 30 s in sendTransaction (spl-token's helpers use it);
+  // at 40 ms slots that is past the 150-slot validity. The SDK itself always fetches a fresh one.
+  (connection as unknown as { _disableBlockhashCaching: boolean })._disableBlockhashCaching = true;
   const mintAuthority = Keypair.generate();
   net.airdrop(mintAuthority.publicKey, 100_000_000_000n);
   const mint = await createMint(connection, mintAuthority, mintAuthority.publicKey, null, 6);
-  const ata = async (owner: PublicKey): Promise<PublicKey> => (await getOrCreateAssociatedTokenAccount(connection, mintAuthority, mint, owner, true)).address;
+  // Errors surface here (spl-token's getOrCreate swallows a failed create).
+  const ata = async (owner: PublicKey): Promise<PublicKey> => {
+    const address = getAssociatedTokenAddressSync(mint, owner, true);
+    if (await connection.getAccountInfo(address)) return address;
+    const tx = new Transaction().add(createAssociatedTokenAccountIdempotentInstruction(mintAuthority.publicKey, address, owner, mint));
+    await sendAndConfirmTransaction(connection, tx, [mintAuthority]);
+    return address;
+  };
   return {
     net,
     connection,
