@@ -164,8 +164,19 @@ export function createSlotClock(opts: SlotClockOptions): SlotClock {
     }
   }
 
+  /** Newest-first (slot, blockhash) pairs for the SlotHashes sysvar (Agave keeps 512). */
+  function writeSlotHashes(): void {
+    const list: { slot: bigint; hash: string }[] = [];
+    for (let s = slot; s >= 0n && list.length < 512 && slot - s < RECENT_SLOTS; s--) {
+      const h = hashBySlot.get(s);
+      if (h !== undefined) list.push({ slot: s, hash: h });
+    }
+    svm.setSlotHashes(list);
+  }
+
   svm.warpToSlot(slot);
   writeSysvar();
+  writeSlotHashes();
 
   return {
     get slot() {
@@ -218,6 +229,7 @@ export function createSlotClock(opts: SlotClockOptions): SlotClock {
       remember(slot, svm.latestBlockhash());
       writeSysvar();
       prune();
+      writeSlotHashes();
       return { fromSlot, toSlot: slot };
     },
     shiftTime(ms) {

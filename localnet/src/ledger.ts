@@ -93,10 +93,13 @@ export function loadLedger(dir: string): LoadedLedger | null {
     const buf = readFileSync(snapPath);
     const len = buf.readUInt32LE(0);
     const parsed = JSON.parse(buf.subarray(4, 4 + len).toString('utf8'), reviver) as LedgerMeta & { version: number };
-    if (parsed.version !== FORMAT_VERSION) throw new Error(`unknown ledger format ${parsed.version}`);
+    if (parsed.version !== FORMAT_VERSION) {
+      throw new LocalnetError('LEDGER_CORRUPT', `unknown ledger format ${parsed.version} (expected ${FORMAT_VERSION})`, { dir });
+    }
     meta = parsed;
     svm = LiteSVM.fromBytes(new Uint8Array(buf.subarray(4 + len)));
   } catch (e) {
+    if (e instanceof LocalnetError) throw e;
     throw new LocalnetError('LEDGER_CORRUPT', `cannot read ledger snapshot ${snapPath}`, { dir }, { cause: e });
   }
   const history: TransactionRecord[] = [];

@@ -3,6 +3,7 @@
  * unmodified, over real HTTP on 127.0.0.1.
  */
 import {
+  AddressLookupTableProgram,
   ComputeBudgetProgram,
   Connection,
   Keypair,
@@ -80,6 +81,33 @@ describe('web3.js Connection', () => {
     await expect(connection.getTransaction(sig, { commitment: 'confirmed' } as never)).rejects.toThrow(/maxSupportedTransactionVersion/);
     const tx = await connection.getTransaction(sig, { commitment: 'confirmed', maxSupportedTransactionVersion: 0 });
     expect(tx?.version).toBe(0);
+  });
+
+  it('Given an address lookup table, When a v0 transaction uses it, Then the loaded addresses are reported and used', async () => {
+    const slot = await connection.getSlot('finalized');
+    const [create, table] = AddressLookupTableProgram.createLookupTable({ authority: payer.publicKey, payer: payer.publicKey, recentSlot: slot });
+    const targets = [Keypair.generate().publicKey, Keypair.generate().publicKey];
+    const extend = AddressLookupTableProgram.extendLookupTable({ lookupTable: table, authority: payer.publicKey, payer: payer.publicKey, addresses: targets });
+    await sendAndConfirmTransaction(connection, new Transaction().add(create, extend), [payer]);
+    net.advanceSlots(1); // lookup-table entries become usable from the slot after they were added
+    const alt = (await connection.getAddressLookupTable(table)).value;
+    expect(alt?.state.addresses.map((a) => a.toBase58())).toEqual(targets.map((t) => t.toBase58()));
+    const bh = await connection.getLatestBlockhash();
+    const msg = new TransactionMessage({
+      payerKey: payer.publicKey,
+      recentBlockhash: bh.blockhash,
+      instructions: targets.map((t) => SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: t, lamports: LAMPORTS_PER_SOL })),
+    }).compileToV0Message(alt ? [alt] : []);
+    const vtx = new VersionedTransaction(msg);
+    vtx.sign([payer]);
+    const sig = await connection.sendTransaction(vtx);
+    await connection.confirmTransaction({ signature: sig, ...bh }, 'confirmed');
+    const tx = await connection.getTransaction(sig, { maxSupportedTransactionVersion: 0 });
+    expect(tx?.meta?.loadedAddresses?.writable.map((a) => a.toBase58())).toEqual(targets.map((t) => t.toBase58()));
+    expect(tx?.transaction.message.addressTableLookups?.[0]?.accountKey.toBase58()).toBe(table.toBase58());
+    expect(await connection.getBalance(targets[1] as PublicKey)).toBe(LAMPORTS_PER_SOL);
+    // The loaded address is indexed for history too.
+    expect((await connection.getSignaturesForAddress(targets[1] as PublicKey)).map((x) => x.signature)).toEqual([sig]);
   });
 
   it('Given SPL Token, When a mint is created, tokens minted and transferred, Then balances and token meta are reported', async () => {
