@@ -362,6 +362,10 @@ export function createMethods(mc: MethodContext): Record<string, RpcMethod> {
       if (sigVerify && replace) throw invalidParams('sigVerify may not be used with replaceRecentBlockhash');
       const { slot } = served(config);
       const out = node.simulate(tx, { sigVerify, skipBlockhashCheck: replace });
+      // With sigVerify a bad signature is an RPC error, as Agave verifies before simulating.
+      if (sigVerify && out.err === 'SignatureFailure') {
+        throw new RpcError(RPC_ERROR.TRANSACTION_SIGNATURE_VERIFICATION_FAILURE, 'Transaction signature verification failure');
+      }
       const value = simulationValue(node, tx, out, config);
       if (replace) value.replacementBlockhash = clock.latestBlockhash(clock.slot);
       return { context: ctx(slot), value };

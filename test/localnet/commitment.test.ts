@@ -116,5 +116,13 @@ describe('commitment', () => {
     expect(await list('finalized')).toEqual([]);
     net.advanceSlots(DEPTH);
     expect(await list('finalized')).toEqual([acct]);
+    const b58 = await rpcResult<{ account: { data: unknown } }[]>(net.rpcUrl, 'getProgramAccounts', [owner, { encoding: 'base58' }]);
+    expect(b58[0]?.account.data).toEqual(['Ldp', 'base58']);
+    const sliced = await rpcResult<{ account: { data: unknown; space: number } }[]>(net.rpcUrl, 'getProgramAccounts', [owner, { encoding: 'base64', dataSlice: { offset: 1, length: 1 } }]);
+    expect(sliced[0]?.account).toMatchObject({ data: ['Ag==', 'base64'], space: 3 });
+    const ctx = await rpcResult<{ context: { slot: number }; value: unknown[] }>(net.rpcUrl, 'getProgramAccounts', [owner, { encoding: 'base64', withContext: true, filters: [{ memcmp: { offset: 0, bytes: 'AQ==', encoding: 'base64' } }] }]);
+    expect(ctx.value).toHaveLength(1);
+    const none = await rpcResult<unknown[]>(net.rpcUrl, 'getProgramAccounts', [owner, { encoding: 'base64', filters: [{ memcmp: { offset: 2, bytes: 'AQ==', encoding: 'base64' } }] }]);
+    expect(none).toEqual([]);
   });
 });

@@ -88,6 +88,10 @@ describe('HTTP JSON-RPC errors', () => {
     wire[5] = (wire[5] ?? 0) ^ 0xff;
     const r = await rpc(net.rpcUrl, 'sendTransaction', [wire.toString('base64'), { encoding: 'base64' }]);
     expect(r.error).toMatchObject({ code: -32003, message: 'Transaction signature verification failure' });
+    const sim = await rpc(net.rpcUrl, 'simulateTransaction', [wire.toString('base64'), { encoding: 'base64', sigVerify: true }]);
+    expect(sim.error).toMatchObject({ code: -32003 });
+    const unchecked = await rpc(net.rpcUrl, 'simulateTransaction', [wire.toString('base64'), { encoding: 'base64' }]);
+    expect((unchecked.result as { value: { err: unknown } }).value.err).toBeNull();
   });
 
   it('Given a batch mixing good, bad and notification entries, When posted, Then replies come in order and notifications get none', async () => {
