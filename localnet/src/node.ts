@@ -124,6 +124,9 @@ export function createNode(opts: NodeOptions): LocalnetNode {
   // Blockhash validity is the node's own 150-block rule (see clock.ts);
   // LiteSVM alone accepts only its single newest blockhash.
   svm.withBlockhashCheck(false);
+  // Duplicate detection uses the node's own history (kept forever, persisted in the
+  // ledger); LiteSVM's copy would only grow memory and every snapshot.
+  svm.withTransactionHistory(0n);
   const clock = createSlotClock({
     svm,
     slotMs: opts.slotMs,

@@ -94,6 +94,24 @@ describe('HTTP JSON-RPC errors', () => {
     expect((unchecked.result as { value: { err: unknown } }).value.err).toBeNull();
   });
 
+  it('Given a transaction that already landed, When it is sent again, Then preflight says AlreadyProcessed and it never lands twice', async () => {
+    const payer = Keypair.generate();
+    net.airdrop(payer.publicKey, BigInt(LAMPORTS_PER_SOL));
+    const { value } = await rpcResult<{ value: { blockhash: string } }>(net.rpcUrl, 'getLatestBlockhash', [{ commitment: 'processed' }]);
+    const to = Keypair.generate().publicKey;
+    const tx = new Transaction({ feePayer: payer.publicKey, recentBlockhash: value.blockhash }).add(
+      SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: to, lamports: LAMPORTS_PER_SOL / 2 }),
+    );
+    tx.sign(payer);
+    const wire = tx.serialize().toString('base64');
+    const sig = await rpcResult<string>(net.rpcUrl, 'sendTransaction', [wire, { encoding: 'base64' }]);
+    const again = await rpc(net.rpcUrl, 'sendTransaction', [wire, { encoding: 'base64' }]);
+    expect(again.error).toMatchObject({ code: -32002, message: 'Transaction simulation failed: This transaction has already been processed', data: { err: 'AlreadyProcessed' } });
+    expect(await rpcResult<string>(net.rpcUrl, 'sendTransaction', [wire, { encoding: 'base64', skipPreflight: true }])).toBe(sig);
+    const bal = await rpcResult<{ value: number }>(net.rpcUrl, 'getBalance', [to.toBase58(), { commitment: 'processed' }]);
+    expect(bal.value).toBe(LAMPORTS_PER_SOL / 2);
+  });
+
   it('Given a batch mixing good, bad and notification entries, When posted, Then replies come in order and notifications get none', async () => {
     const r = await postRaw(net.rpcUrl, [
       { jsonrpc: '2.0', id: 1, method: 'getHealth' },
