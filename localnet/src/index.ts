@@ -1,12 +1,27 @@
 /**
  * gpunet localnet: a LiteSVM-backed Solana node speaking the standard
- * JSON-RPC and WebSocket PubSub APIs, for tests, demos and the CLI.
+ * JSON-RPC (HTTP, default 127.0.0.1:8899) and PubSub (WebSocket, default
+ * 127.0.0.1:8900, also accepted on the RPC port) APIs, so @coral-xyz/anchor,
+ * @solana/web3.js `Connection` and @solana/kit clients work unmodified.
+ *
+ * HTTP methods: getHealth getVersion getGenesisHash getIdentity getSlot
+ * getBlockHeight getEpochInfo getEpochSchedule getTransactionCount
+ * getFirstAvailableBlock minimumLedgerSlot getClusterNodes getSlotLeader
+ * getLatestBlockhash isBlockhashValid getAccountInfo getMultipleAccounts
+ * getProgramAccounts getBalance getTokenAccountBalance getTokenSupply
+ * getTokenAccountsByOwner getMinimumBalanceForRentExemption getFeeForMessage
+ * getRecentPrioritizationFees sendTransaction simulateTransaction
+ * requestAirdrop getSignatureStatuses getTransaction getSignaturesForAddress
+ * getBlock getBlockTime, and time travel: gpunet_advanceSlots
+ * gpunet_advanceClock gpunet_setClock.
+ * PubSub: account/program/logs/signature/slot/root Subscribe + Unsubscribe.
  *
  * @example
  * ```ts
  * import { createLocalnet } from 'gpunet/localnet';
- * const net = await createLocalnet({ rpcPort: 0 });
- * // new Connection(net.rpcUrl) / createSolanaRpc(net.rpcUrl) / createSolanaRpcSubscriptions(net.wsUrl)
+ * const net = await createLocalnet({ rpcPort: 0 }); // ephemeral ports, WebSocket on rpcPort + 1
+ * const connection = new Connection(net.rpcUrl, 'confirmed'); // or createSolanaRpc(net.rpcUrl)
+ * net.airdrop(wallet.publicKey, 10n ** 9n);
  * await net.close();
  * ```
  */
