@@ -1,7 +1,8 @@
 /**
  * The program's reward math, reproduced exactly (docs/protocol.md, "Rewards"):
- * claimable = owed + floor(active * acc / 2^64) - debt, with acc the Config's
- * current accumulator (a claim settles against it without releasing anything).
+ * claimable = owed + floor(active * (acc - snapshot) / 2^64) - debt, with acc the
+ * Config's current accumulator (a claim settles against it without releasing anything)
+ * and snapshot the accumulator at the provider's last stake change.
  */
 import type { Config, Provider } from "./accounts.ts";
 
@@ -9,14 +10,16 @@ const SHIFT = 64n;
 const U64_MAX = (1n << 64n) - 1n;
 
 /**
- * `accrued(p) = floor(p.active * acc / 2^64)`.
+ * `accrued(p) = floor(p.active * (acc - snapshot) / 2^64)`: rewards accrued since the
+ * provider's last stake change.
  * @example
  * ```ts
  * accrued(1_000n, 1n << 64n); // 1000n
+ * accrued(1_000n, 3n << 64n, 1n << 64n); // 2000n
  * ```
  */
-export function accrued(activeStake: bigint, accRewardPerStake: bigint): bigint {
-  return (activeStake * accRewardPerStake) >> SHIFT;
+export function accrued(activeStake: bigint, accRewardPerStake: bigint, rewardSnapshot = 0n): bigint {
+  return (activeStake * (accRewardPerStake - rewardSnapshot)) >> SHIFT;
 }
 
 /**
@@ -30,8 +33,8 @@ export function accrued(activeStake: bigint, accRewardPerStake: bigint): bigint 
  * const amount = claimable(provider.data, config.data);
  * ```
  */
-export function claimable(provider: Pick<Provider, "activeStake" | "rewardDebt" | "rewardsOwed">, config: Pick<Config, "accRewardPerStake">): bigint | null {
-  const acc = accrued(provider.activeStake, config.accRewardPerStake);
+export function claimable(provider: Pick<Provider, "activeStake" | "rewardSnapshot" | "rewardDebt" | "rewardsOwed">, config: Pick<Config, "accRewardPerStake">): bigint | null {
+  const acc = accrued(provider.activeStake, config.accRewardPerStake, provider.rewardSnapshot);
   if (acc > U64_MAX || acc < provider.rewardDebt) return null;
   const total = provider.rewardsOwed + (acc - provider.rewardDebt);
   return total > U64_MAX ? null : total;

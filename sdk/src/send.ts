@@ -101,15 +101,26 @@ function compile(payer: PublicKey, blockhash: string, ixs: readonly TransactionI
 }
 
 /**
- * Serialized size of a transaction with these instructions (all signatures counted),
- * or throws TransactionTooLarge-free: returns the size even past the limit.
+ * Serialized size of a v0 transaction with these instructions (compute-budget
+ * instructions and all signatures counted). Past what web3.js can serialize
+ * (one packet) it returns Infinity rather than throwing.
+ *
+ * @example
+ * ```ts
+ * if (transactionSize(payer, ixs) > MAX_TRANSACTION_SIZE) split(ixs);
+ * ```
  */
 export function transactionSize(payer: PublicKey, ixs: readonly TransactionInstruction[], withBudget = true): number {
   const all = withBudget ? [...budgetIxs(MAX_COMPUTE_UNITS, 1n), ...ixs] : [...ixs];
-  const message = new TransactionMessage({ payerKey: payer, recentBlockhash: PublicKey.default.toBase58(), instructions: all }).compileToV0Message();
-  const sigs = message.header.numRequiredSignatures;
-  const body = message.serialize().length;
-  return shortVecLen(sigs) + sigs * 64 + body;
+  try {
+    const message = new TransactionMessage({ payerKey: payer, recentBlockhash: PublicKey.default.toBase58(), instructions: all }).compileToV0Message();
+    const sigs = message.header.numRequiredSignatures;
+    const body = message.serialize().length;
+    return shortVecLen(sigs) + sigs * 64 + body;
+  } catch (e) {
+    if (e instanceof RangeError) return Number.POSITIVE_INFINITY;
+    throw e;
+  }
 }
 
 function shortVecLen(n: number): number {
@@ -185,7 +196,8 @@ export async function prepareAndSign(ctx: SendContext, ixs: readonly Transaction
   const commitment = o.commitment ?? ctx.commitment;
   const size = transactionSize(payer, ixs);
   if (size > MAX_TRANSACTION_SIZE) {
-    throw new GpunetError("TransactionTooLarge", `transaction would be ${size} bytes; the limit is ${MAX_TRANSACTION_SIZE}`, { value: String(size) });
+    const what = Number.isFinite(size) ? `${size} bytes` : "more than one packet";
+    throw new GpunetError("TransactionTooLarge", `transaction would be ${what}; the limit is ${MAX_TRANSACTION_SIZE} bytes (split the instructions)`, { value: String(size) });
   }
   const price = await resolvePriorityFee(o.priorityFee ?? ctx.priorityFee, ctx.connection, writableKeys(ixs));
   const { blockhash, lastValidBlockHeight } = await callRpc("getLatestBlockhash", () => ctx.connection.getLatestBlockhash(commitment));
