@@ -222,11 +222,16 @@ export function createSlotClock(opts: SlotClockOptions): SlotClock {
     advance(n) {
       const fromSlot = slot;
       if (n <= 0n) return { fromSlot, toSlot: slot };
+      // On a jump, the last slots still get their own blockhash, so that a
+      // 'finalized' or 'confirmed' getLatestBlockhash lands on a live one.
+      const firstHashed = n > BLOCKHASH_VALID_BLOCKS ? slot + n - BLOCKHASH_VALID_BLOCKS : slot + 1n;
+      for (let s = firstHashed; s <= slot + n; s++) {
+        svm.expireBlockhash();
+        remember(s, svm.latestBlockhash());
+      }
       slot += n;
       timeMs += n * slotMsBig;
-      svm.expireBlockhash();
       svm.warpToSlot(slot);
-      remember(slot, svm.latestBlockhash());
       writeSysvar();
       prune();
       writeSlotHashes();

@@ -39,6 +39,9 @@ describe('time travel', () => {
     expect(c.unixTimestamp - t0).toBe(400n);
     // Warm-up epochs of 32, 64, 128, 256, 512 slots end at 992, so slot 1000 is in epoch 5 (1024 slots).
     expect(c.epoch).toBe(5n);
+    // After the jump, a finalized blockhash is still usable for sending.
+    const fin = await rpcResult<{ value: { blockhash: string } }>(net.rpcUrl, 'getLatestBlockhash', [{ commitment: 'finalized' }]);
+    expect((await rpcResult<{ value: boolean }>(net.rpcUrl, 'isBlockhashValid', [fin.value.blockhash])).value).toBe(true);
     // SlotHashes follows the clock too (newest first), as programs reading it expect.
     expect(net.svm.getSlotHashes()[0]?.slot).toBe(BigInt(before + 1000));
     const info = await rpcResult<{ epoch: number; slotIndex: number; slotsInEpoch: number }>(net.rpcUrl, 'getEpochInfo', [{ commitment: 'processed' }]);
