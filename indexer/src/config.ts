@@ -45,6 +45,8 @@ export interface IndexerConfig {
   readonly resolveTxIndex?: boolean;
   /** Draw the backfill progress bar on stderr (default: when stderr is a TTY). */
   readonly progress?: boolean;
+  /** WAL size above which the writer forces a TRUNCATE checkpoint (default 64 MiB). */
+  readonly walLimitBytes?: number;
   /** Bring your own RPC client (tests, custom transports). */
   readonly rpc?: RpcClient;
   /** Log sink for operational messages (default: none). */
@@ -90,6 +92,7 @@ export function resolveIndexerConfig(c: IndexerConfig): ResolvedIndexerConfig {
     backfillPageSize: Math.min(1000, Math.max(1, positive("backfillPageSize", c.backfillPageSize, 1000))),
     resolveTxIndex: c.resolveTxIndex ?? true,
     progress: c.progress ?? process.stderr.isTTY === true,
+    walLimitBytes: positive("walLimitBytes", c.walLimitBytes, 64 * 1024 * 1024),
     rpc: c.rpc,
     log: c.log ?? (() => {}),
   };

@@ -35,6 +35,8 @@ export interface DecodedTransaction {
   readonly truncated: boolean;
 }
 
+const DATA_PREFIX = "Program data: ";
+
 /**
  * Decodes one update. Pure: same input, same output.
  *
@@ -51,10 +53,19 @@ export function decodeUpdate(update: TransactionUpdate, programId: string): Deco
   if (!update.logs) return { update, status: "noLogs", events: [], failures: [], truncated: false };
   const parsed = parseGpunetLogs(update.logs, { programId, pubkeys: "bytes" });
   if (parsed.failed) return { update, status: "failed", events: [], failures: [], truncated: parsed.truncated };
+  // The payload bytes: when every `Program data:` line of the transaction is one of
+  // gpunet's (the usual case), the n-th line is event index n and its base64 is the
+  // payload; otherwise (another program logged data too) re-encode from the fields.
+  const dataLines: string[] = [];
+  for (const l of update.logs) if (l.startsWith(DATA_PREFIX)) dataLines.push(l);
+  const direct = dataLines.length === parsed.events.length + parsed.failures.length;
   const events: DecodedEvent[] = new Array(parsed.events.length);
   for (let i = 0; i < parsed.events.length; i++) {
     const e = parsed.events[i] as GpunetEvent<Uint8Array>;
-    events[i] = { ...e, payload: encodeEventPayload(e.name, e.data as unknown as Record<string, unknown>) } as DecodedEvent;
+    const line = direct ? dataLines[e.eventIndex] : undefined;
+    const payload = line !== undefined ? Buffer.from(line.slice(DATA_PREFIX.length), "base64") : encodeEventPayload(e.name, e.data as unknown as Record<string, unknown>);
+    (e as { payload?: Uint8Array }).payload = payload;
+    events[i] = e as DecodedEvent;
   }
   return { update, status: "ok", events, failures: parsed.failures, truncated: parsed.truncated };
 }

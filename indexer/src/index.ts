@@ -31,6 +31,7 @@ export { INDEXER_MIGRATIONS } from "./db/migrations/index.ts";
 export type { IndexerMigration } from "./db/migrations/index.ts";
 export type { IndexDatabase } from "./db/schema.ts";
 export { parseUintText, u128Text, u64Text } from "./db/u64.ts";
+export { signatureHash } from "./db/signature-hash.ts";
 export { bigintJson, createIndexQueries, JOB_STATES } from "./query.ts";
 export type { DeadLetterView, IndexQueries, JobStateName, JobView, NetworkTotals, Page, PaymentsBucket, ProviderView, RewardsBucket } from "./query.ts";
 export { startApiServer } from "./server.ts";

@@ -12,6 +12,7 @@
  * only place that decides to retry); anything else fails the pushes of that
  * batch, and the sources carry on.
  */
+import { statSync } from "node:fs";
 import { openWriterDatabase, type WriterDatabase } from "./db/client.ts";
 import { createLogsSubscribeSource, type LiveSource } from "./datasources/logs-subscribe.ts";
 import { fetchTransactions, listSignatures, rpcTransactionToUpdate, type SignatureInfo } from "./datasources/backfill.ts";
@@ -251,6 +252,7 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
         }
       }
       if (result) {
+        boundWal();
         rateSamples.push({ t: Date.now(), events: result.events });
         while (rateSamples.length > 0 && Date.now() - (rateSamples[0] as { t: number }).t > 10_000) rateSamples.shift();
         for (const o of ops) o.resolve(result);
@@ -259,6 +261,21 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
         for (const o of ops) o.reject(failure);
       }
     }
+  };
+
+  // X12: readers can keep the WAL from being reset by the automatic (PASSIVE)
+  // checkpoints; past the limit, a TRUNCATE checkpoint waits (busy_timeout) for
+  // readers to move on and shrinks the file. It reports busy instead of failing.
+  let walChecks = 0;
+  const boundWal = (): void => {
+    if (++walChecks % 8 !== 0) return;
+    let size = 0;
+    try {
+      size = statSync(`${cfg.dbPath}-wal`).size;
+    } catch {
+      return;
+    }
+    if (size > cfg.walLimitBytes) writer.sqlite.pragma("wal_checkpoint(TRUNCATE)");
   };
 
   const ingest = (updates: readonly TransactionUpdate[], opts: IngestOptions = {}): Promise<BatchResult> =>

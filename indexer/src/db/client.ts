@@ -144,6 +144,8 @@ export async function openWriterDatabase(path: string, opts: OpenWriterOptions =
     sqlite = new Database(path);
     sqlite.pragma("journal_mode = WAL");
     sqlite.pragma("synchronous = NORMAL");
+    // Random signature keys touch index pages all over: a 64 MiB page cache keeps them in memory.
+    sqlite.pragma("cache_size = -65536");
     sqlite.pragma(`journal_size_limit = ${opts.journalSizeLimit ?? 64 * 1024 * 1024}`);
     applyPragmas(sqlite, opts.busyTimeoutMs ?? 5_000);
   } catch (e) {

@@ -4,10 +4,11 @@
  * u64 amounts are 20-digit TEXT, u128 39-digit TEXT.
  */
 
-/** `txs`: one row per indexed transaction (dedupe key: `signature`). */
+/** `txs`: one row per indexed transaction (dedupe key: `signature`, found through `sig_hash`). */
 export interface TxsTable {
   id: bigint;
-  signature: Uint8Array;
+  sig_hash: bigint;
+  signature: string;
   slot: bigint;
   tx_index: bigint | null;
   block_time: bigint | null;

@@ -14,6 +14,7 @@ import bs58 from "bs58";
 import { decodeEventBytes, GPUNET_EVENT_NAMES, type GpunetEvent } from "../../../sdk/src/events.ts";
 import type { SqliteHandle } from "../db/client.ts";
 import { u128Text, u64Text } from "../db/u64.ts";
+import { signatureHash } from "../db/signature-hash.ts";
 import type { DecodedTransaction } from "../decoder.ts";
 import { FINALITY_CODE } from "../types.ts";
 import { applyConfigSnapshot, applyJobSnapshot, applyProviderSnapshot, decodeGpunetAccount } from "./accounts.ts";
@@ -136,9 +137,9 @@ const fromBlob = (v: unknown): Uint8Array | null => (v === null || v === undefin
 export function createIndexStore(sqlite: SqliteHandle): IndexStore {
   const q = {
     insertTx: sqlite.prepare(
-      "INSERT OR IGNORE INTO txs (signature, slot, tx_index, block_time, finality, truncated, event_count, source, indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO txs (sig_hash, signature, slot, tx_index, block_time, finality, truncated, event_count, source, indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     ),
-    txFinality: sqlite.prepare("SELECT id, finality FROM txs WHERE signature = ?"),
+    findTx: sqlite.prepare("SELECT id, signature, finality FROM txs WHERE sig_hash = ?"),
     setTxFinality: sqlite.prepare("UPDATE txs SET finality = ? WHERE id = ?"),
     insertEvent: sqlite.prepare(
       "INSERT INTO events (tx_id, event_index, ix, inner_path, kind, provider, job, slot, ts, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -383,6 +384,18 @@ export function createIndexStore(sqlite: SqliteHandle): IndexStore {
     return { kind: "account:config", provider: null, job: null };
   };
 
+  /** The stored row of a signature, if indexed. */
+  const findTx = (hash: number, signature: string): Row | undefined => {
+    for (const r of q.findTx.all(hash) as Row[]) if (r.signature === signature) return r;
+    return undefined;
+  };
+
+  let maxSlotSeen = -1n;
+  {
+    const r = sqlite.prepare("SELECT MAX(slot) AS s FROM txs").get() as Row;
+    if (r.s !== null) maxSlotSeen = b(r.s);
+  }
+
   const checkpointCache = new Map<string, CheckpointUpdate>();
   const getCheckpoint = (name: string): CheckpointUpdate | null => {
     const hit = checkpointCache.get(name);
@@ -419,18 +432,19 @@ export function createIndexStore(sqlite: SqliteHandle): IndexStore {
         res.failed++;
         continue;
       }
-      const sig = Buffer.from(bs58.decode(u.signature));
+      const hash = signatureHash(u.signature);
       const finality = FINALITY_CODE[u.finality];
-      const ins = q.insertTx.run(sig, u.slot, t.txIndex, u.blockTime, finality, d.truncated ? 1 : 0, d.events.length, u.source, now);
-      if (ins.changes === 0) {
+      const existing = findTx(hash, u.signature);
+      if (existing) {
         res.duplicates++;
-        const row = q.txFinality.get(sig) as Row;
-        if (n(row.finality) < finality) {
-          q.setTxFinality.run(finality, row.id);
+        if (n(existing.finality) < finality) {
+          q.setTxFinality.run(finality, existing.id);
           res.upgraded++;
         }
         continue;
       }
+      if (u.slot > maxSlotSeen) maxSlotSeen = u.slot;
+      const ins = q.insertTx.run(hash, u.signature, u.slot, t.txIndex, u.blockTime, finality, d.truncated ? 1 : 0, d.events.length, u.source, now);
       res.inserted++;
       const txId = ins.lastInsertRowid;
       for (const e of d.events) {
@@ -563,22 +577,26 @@ export function createIndexStore(sqlite: SqliteHandle): IndexStore {
   const applyFinalityTx = sqlite.transaction((finalized: readonly string[], dropped: readonly string[]) => {
     let fin = 0;
     let rolled = 0;
-    const setFinal = sqlite.prepare("UPDATE txs SET finality = 2 WHERE signature = ? AND finality < 2");
-    for (const s of finalized) fin += setFinal.run(Buffer.from(bs58.decode(s))).changes;
+    const setFinal = sqlite.prepare("UPDATE txs SET finality = 2 WHERE id = ? AND finality < 2");
+    for (const s of finalized) {
+      const row = findTx(signatureHash(s), s);
+      if (row) fin += setFinal.run(row.id).changes;
+    }
     const affectedProviders = new Set<number>();
     const affectedJobs = new Set<number>();
     let affectedConfig = false;
-    const eventsOfTx = sqlite.prepare("SELECT e.provider, e.job, e.kind FROM events e JOIN txs t ON t.id = e.tx_id WHERE t.signature = ?");
-    const delTx = sqlite.prepare("DELETE FROM txs WHERE signature = ?");
+    const eventsOfTx = sqlite.prepare("SELECT provider, job, kind FROM events WHERE tx_id = ?");
+    const delTx = sqlite.prepare("DELETE FROM txs WHERE id = ?");
     const configKindSet = new Set(configKinds.split(",").map(Number));
     for (const s of dropped) {
-      const sig = Buffer.from(bs58.decode(s));
-      for (const r of eventsOfTx.all(sig) as Row[]) {
+      const row = findTx(signatureHash(s), s);
+      if (!row) continue;
+      for (const r of eventsOfTx.all(row.id) as Row[]) {
         if (r.provider !== null) affectedProviders.add(n(r.provider));
         if (r.job !== null) affectedJobs.add(n(r.job));
         if (configKindSet.has(n(r.kind))) affectedConfig = true;
       }
-      rolled += delTx.run(sig).changes;
+      rolled += delTx.run(row.id).changes;
     }
     if (rolled > 0) {
       // Deltas (job_count...) and registers alike: rebuild from the events that remain.
@@ -628,11 +646,11 @@ export function createIndexStore(sqlite: SqliteHandle): IndexStore {
     },
     unfinalized(maxSlot, limit) {
       const rows = sqlite.prepare("SELECT signature, slot FROM txs WHERE finality < 2 AND slot <= ? ORDER BY slot LIMIT ?").all(maxSlot, limit) as Row[];
-      return rows.map((r) => ({ signature: bs58.encode(r.signature as Buffer), slot: b(r.slot) }));
+      return rows.map((r) => ({ signature: r.signature as string, slot: b(r.slot) }));
     },
     knownSignatures(signatures) {
       const out = new Set<string>();
-      for (const s of signatures) if (q.txFinality.get(Buffer.from(bs58.decode(s)))) out.add(s);
+      for (const s of signatures) if (findTx(signatureHash(s), s)) out.add(s);
       return out;
     },
     openGap(until, reason) {
@@ -661,8 +679,7 @@ export function createIndexStore(sqlite: SqliteHandle): IndexStore {
       }
     },
     maxSlot() {
-      const r = sqlite.prepare("SELECT MAX(slot) AS s FROM txs").get() as Row;
-      return r.s === null ? null : b(r.s);
+      return maxSlotSeen < 0n ? null : maxSlotSeen;
     },
   };
 }

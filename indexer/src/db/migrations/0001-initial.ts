@@ -7,8 +7,9 @@
  *   values above 2^63 / 2^53.
  * - i64 timestamps, slots (< 2^63) and small ints are INTEGER (exact in SQLite).
  * - Pubkeys are interned once in `pubkeys` (32-byte BLOB + base58 text) and
- *   referenced by integer id; signatures are 64-byte BLOBs.
- * - Deduplication is per transaction (`txs.signature` UNIQUE); events and
+ *   referenced by integer id.
+ * - Deduplication is per transaction, on an indexed 53-bit hash of the
+ *   signature (see db/signature-hash.ts for why and how); events and
  *   history rows are keyed by (tx_id, event_index): an integer key that grows
  *   with insertion, so the hot index appends instead of touching a random page.
  */
@@ -24,7 +25,8 @@ const STATEMENTS: readonly string[] = [
   `CREATE TABLE event_kinds (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)`,
   `CREATE TABLE txs (
      id INTEGER PRIMARY KEY,
-     signature BLOB NOT NULL UNIQUE CHECK (length(signature) = 64),
+     sig_hash INTEGER NOT NULL,
+     signature TEXT NOT NULL CHECK (length(signature) BETWEEN 32 AND 90),
      slot INTEGER NOT NULL,
      tx_index INTEGER,
      block_time INTEGER,
@@ -34,7 +36,7 @@ const STATEMENTS: readonly string[] = [
      source TEXT NOT NULL,
      indexed_at INTEGER NOT NULL
    )`,
-  `CREATE INDEX txs_slot ON txs (slot)`,
+  `CREATE INDEX txs_sig_hash ON txs (sig_hash)`,
   `CREATE INDEX txs_unfinalized ON txs (slot) WHERE finality < 2`,
   `CREATE TABLE events (
      tx_id INTEGER NOT NULL REFERENCES txs (id) ON DELETE CASCADE,

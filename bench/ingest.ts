@@ -1,0 +1,213 @@
+/**
+ * Indexer ingest benchmark, on recorded REAL gpunet transactions.
+ *
+ * 1. Record a few thousand transactions of the program in LiteSVM (setup,
+ *    every instruction path, then a seeded random mix), and replicate them with
+ *    fresh signatures and later slots to ~200k events.
+ * 2. In one run, on the same data:
+ *    - gpunet: the indexer's pipeline (SDK decoder + processor + SQLite), end to end;
+ *    - ceiling: better-sqlite3 inserting the same final rows (txs, events, history)
+ *      in one prepared statement per table, batched transactions, no decoding;
+ *    - naive: Anchor's EventParser plus one kysely insert per event (autocommit),
+ *      on a prefix of the same data (it is ~10x slower; --naive-events N).
+ * 3. Localnet: latency from a transaction confirmed to its row being queryable
+ *    (p50/p99), and backfill throughput over the localnet's HTTP RPC.
+ *
+ *   npm run bench:ingest [-- --events 200000 --naive-events 20000 --latency 100 --json]
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { BorshCoder, EventParser, type Idl } from "@coral-xyz/anchor";
+import { PublicKey } from "@solana/web3.js";
+import Database from "better-sqlite3";
+import { Kysely, SqliteDialect, sql } from "kysely";
+import { createIndexer, openReaderDatabase, signatureHash, type TransactionUpdate } from "../indexer/src/index.ts";
+import { harnessChain, IDL, localnetChain } from "../test/indexer/support/chain.ts";
+import { replicate, countDataLines } from "../test/indexer/support/replicate.ts";
+import { Workload } from "../test/indexer/support/workload.ts";
+
+const { values: args } = parseArgs({
+  options: {
+    events: { type: "string", default: "200000" },
+    "naive-events": { type: "string", default: "20000" },
+    "random-ops": { type: "string", default: "1500" },
+    latency: { type: "string", default: "100" },
+    "backfill-ops": { type: "string", default: "300" },
+    json: { type: "boolean", default: false },
+  },
+});
+const dir = mkdtempSync(join(tmpdir(), "gpunet-bench-ingest-"));
+const log = (s: string): void => {
+  process.stderr.write(`${s}\n`);
+};
+
+async function record(): Promise<{ updates: TransactionUpdate[]; programId: string; realTxs: number }> {
+  const chain = harnessChain();
+  const w = new Workload(chain);
+  await w.setup(8, 4);
+  await w.everyPath();
+  await w.random(Number(args["random-ops"]), 42);
+  const pid = chain.programId.toBase58();
+  const txs = chain.recorded.filter((t) => t.err === null && t.logs.some((l) => l.startsWith(`Program ${pid} invoke`)));
+  return { updates: replicate(txs, Number(args.events)), programId: pid, realTxs: txs.length };
+}
+
+async function runGpunet(path: string, updates: readonly TransactionUpdate[], programId: string): Promise<{ seconds: number; events: number }> {
+  const ix = await createIndexer({ dbPath: path, programId, batchSize: 4_000 });
+  let events = 0;
+  const t = performance.now();
+  for (let i = 0; i < updates.length; i += 4_000) events += (await ix.ingest(updates.slice(i, i + 4_000))).events;
+  const seconds = (performance.now() - t) / 1000;
+  await ix.stop();
+  return { seconds, events };
+}
+
+/** Inserts the indexer's final rows into a fresh database with the same schema: the write ceiling. */
+async function runCeiling(source: string, target: string): Promise<{ seconds: number; events: number }> {
+  // Same schema (migrated by opening as writer once).
+  const ix = await createIndexer({ dbPath: target, programId: PublicKey.default.toBase58() });
+  await ix.stop();
+  const src = new Database(source, { readonly: true });
+  const dst = new Database(target);
+  dst.pragma("journal_mode = WAL");
+  dst.pragma("synchronous = NORMAL");
+  dst.pragma("cache_size = -65536");
+  const tables = ["pubkeys", "txs", "events", "stakes", "escrow", "rewards", "claims", "slashes", "providers", "jobs", "config"];
+  const data = new Map<string, unknown[][]>();
+  for (const t of tables) data.set(t, src.prepare(`SELECT * FROM ${t}`).raw().all() as unknown[][]);
+  src.close();
+  dst.exec("DELETE FROM event_kinds");
+  const events = (data.get("events") ?? []).length;
+  const t0 = performance.now();
+  for (const t of tables) {
+    const rows = data.get(t) ?? [];
+    if (rows.length === 0) continue;
+    const st = dst.prepare(`INSERT OR REPLACE INTO ${t} VALUES (${(rows[0] as unknown[]).map(() => "?").join(", ")})`);
+    const batch = dst.transaction((rs: unknown[][]) => {
+      for (const r of rs) st.run(r);
+    });
+    for (let i = 0; i < rows.length; i += 4_000) batch.immediate(rows.slice(i, i + 4_000));
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  dst.close();
+  return { seconds, events };
+}
+
+interface NaiveEvents { signature: string; idx: number; name: string; data: string }
+
+async function runNaive(path: string, updates: readonly TransactionUpdate[], programId: string, maxEvents: number): Promise<{ seconds: number; events: number }> {
+  const sqlite = new Database(path);
+  sqlite.pragma("journal_mode = WAL");
+  sqlite.pragma("synchronous = NORMAL");
+  const db = new Kysely<{ events: NaiveEvents }>({ dialect: new SqliteDialect({ database: sqlite }) });
+  await sql`CREATE TABLE events (signature TEXT NOT NULL, idx INTEGER NOT NULL, name TEXT NOT NULL, data TEXT NOT NULL, UNIQUE (signature, idx))`.execute(db);
+  const parser = new EventParser(new PublicKey(programId), new BorshCoder(IDL as unknown as Idl));
+  let events = 0;
+  const t = performance.now();
+  outer: for (const u of updates) {
+    let idx = 0;
+    for (const e of parser.parseLogs([...(u.logs ?? [])])) {
+      await db.insertInto("events").values({ signature: u.signature, idx: idx++, name: e.name, data: JSON.stringify(e.data) }).execute();
+      if (++events >= maxEvents) break outer;
+    }
+  }
+  const seconds = (performance.now() - t) / 1000;
+  await db.destroy();
+  return { seconds, events };
+}
+
+async function runLocalnet(samples: number, backfillOps: number): Promise<{ p50: number; p99: number; samples: number; backfillTxs: number; backfillSeconds: number; backfillEvents: number }> {
+  const c = await localnetChain({ slotMs: 50 });
+  try {
+    const w = new Workload(c);
+    await w.setup(4, 2);
+    await w.everyPath();
+    await w.random(backfillOps, 5);
+    await new Promise((r) => setTimeout(r, 200));
+    // Backfill throughput
+    const bpath = join(dir, "backfill.db");
+    const bix = await createIndexer({ dbPath: bpath, rpcUrl: c.net.rpcUrl, programId: c.programId.toBase58(), finalityIntervalMs: 0 });
+    const t = performance.now();
+    await bix.start();
+    await bix.backfillNow();
+    const backfillSeconds = (performance.now() - t) / 1000;
+    const counters = bix.store.counters();
+    await bix.stop();
+    // Latency: confirmed on the localnet -> row visible to a reader
+    const lpath = join(dir, "latency.db");
+    const ix = await createIndexer({ dbPath: lpath, rpcUrl: c.net.rpcUrl, wsUrl: c.net.wsUrl, programId: c.programId.toBase58(), backfill: false, finalityIntervalMs: 0 });
+    await ix.start();
+    const reader = openReaderDatabase(lpath);
+    const has = reader.sqlite.prepare("SELECT 1 FROM txs WHERE sig_hash = ? AND signature = ?");
+    while (!ix.stats().live.connected) await new Promise((r) => setTimeout(r, 10));
+    const lat: number[] = [];
+    const p = w.providers[0]!;
+    for (let i = 0; i < samples; i++) {
+      const sig = await w.stake(p, 1n);
+      const key = [signatureHash(sig), sig];
+      for (;;) {
+        const st = await c.connection.getSignatureStatus(sig);
+        if (st.value?.confirmationStatus === "confirmed" || st.value?.confirmationStatus === "finalized") break;
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      const t0 = performance.now();
+      while (!has.get(...key)) await new Promise((r) => setTimeout(r, 1));
+      lat.push(performance.now() - t0);
+    }
+    await reader.close();
+    await ix.stop();
+    lat.sort((a, b) => a - b);
+    const q = (f: number): number => lat[Math.min(lat.length - 1, Math.floor(f * lat.length))] as number;
+    return { p50: q(0.5), p99: q(0.99), samples: lat.length, backfillTxs: Number(counters.txs ?? 0n), backfillSeconds, backfillEvents: Number(counters.events ?? 0n) };
+  } finally {
+    await c.net.close();
+  }
+}
+
+async function main(): Promise<void> {
+  log("recording real program transactions in LiteSVM ...");
+  const { updates, programId, realTxs } = await record();
+  const dataEvents = countDataLines(updates);
+  log(`${realTxs} recorded transactions replicated to ${updates.length} transactions / ${dataEvents} events`);
+  const gp = join(dir, "gpunet.db");
+  const g = await runGpunet(gp, updates, programId);
+  log(`gpunet done: ${(g.events / g.seconds).toFixed(0)} ev/s`);
+  const c = await runCeiling(gp, join(dir, "ceiling.db"));
+  log(`ceiling done: ${(c.events / c.seconds).toFixed(0)} ev/s`);
+  const n = await runNaive(join(dir, "naive.db"), updates, programId, Number(args["naive-events"]));
+  log(`naive done: ${(n.events / n.seconds).toFixed(0)} ev/s`);
+  const l = await runLocalnet(Number(args.latency), Number(args["backfill-ops"]));
+  const rate = (x: { seconds: number; events: number }): number => x.events / x.seconds;
+  const rows = {
+    events: g.events,
+    gpunetEventsPerSec: Math.round(rate(g)),
+    ceilingEventsPerSec: Math.round(rate(c)),
+    naiveEventsPerSec: Math.round(rate(n)),
+    naiveEventsMeasured: n.events,
+    ofCeiling: rate(g) / rate(c),
+    vsNaive: rate(g) / rate(n),
+    latencyP50Ms: l.p50,
+    latencyP99Ms: l.p99,
+    latencySamples: l.samples,
+    backfillTxsPerSec: l.backfillTxs / l.backfillSeconds,
+    backfillEventsPerSec: l.backfillEvents / l.backfillSeconds,
+    backfillTxs: l.backfillTxs,
+  };
+  const ok = { eps: rows.gpunetEventsPerSec >= 50_000, ceiling: rows.ofCeiling >= 0.3, naive: rows.vsNaive >= 10 };
+  console.log("| measure | value | target | meets |");
+  console.log("| --- | ---: | ---: | --- |");
+  console.log(`| gpunet ingest (events/s, ${rows.events} events) | ${rows.gpunetEventsPerSec} | >= 50,000 | ${ok.eps ? "yes" : "NO"} |`);
+  console.log(`| ceiling: same rows, prepared + batched (events/s) | ${rows.ceilingEventsPerSec} | | |`);
+  console.log(`| naive: EventParser + kysely insert per event (events/s, ${rows.naiveEventsMeasured} events) | ${rows.naiveEventsPerSec} | | |`);
+  console.log(`| gpunet / ceiling | ${(rows.ofCeiling * 100).toFixed(1)}% | >= 30% | ${ok.ceiling ? "yes" : "NO"} |`);
+  console.log(`| gpunet / naive | ${rows.vsNaive.toFixed(1)}x | >= 10x | ${ok.naive ? "yes" : "NO"} |`);
+  console.log(`| confirmed -> queryable p50 / p99 (ms, ${rows.latencySamples} txs, localnet) | ${rows.latencyP50Ms.toFixed(1)} / ${rows.latencyP99Ms.toFixed(1)} | | |`);
+  console.log(`| backfill from localnet (${rows.backfillTxs} txs) | ${rows.backfillTxsPerSec.toFixed(0)} tx/s, ${rows.backfillEventsPerSec.toFixed(0)} ev/s | | |`);
+  if (args.json) console.log(JSON.stringify(rows));
+  rmSync(dir, { recursive: true, force: true });
+  if (!ok.eps || !ok.ceiling || !ok.naive) process.exitCode = 1;
+}
+
+await main();
