@@ -285,7 +285,7 @@ export function createWsServer(node: LocalnetNode): WsServer {
       slotUnsubscribe: unsubscribe('slot'),
       rootUnsubscribe: unsubscribe('root'),
     };
-    return (m) => table[m];
+    return (m) => (Object.hasOwn(table, m) ? table[m] : undefined);
   }
 
   wss.on('connection', (ws) => {

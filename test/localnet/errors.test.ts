@@ -142,6 +142,7 @@ describe('WebSocket PubSub errors and lifecycle', () => {
     await waitFor(() => (ws.replies.length >= 1 ? true : undefined));
     expect(ws.replies[0]).toEqual({ jsonrpc: '2.0', error: { code: -32700, message: 'Parse error' }, id: null });
     expect((await ws.request('fooSubscribe', [])).error).toMatchObject({ code: -32601 });
+    expect((await ws.request('constructor', [])).error).toMatchObject({ code: -32601 });
     expect((await ws.request('accountSubscribe', ['bad-key'])).error).toMatchObject({ code: -32602 });
     expect((await ws.request('logsSubscribe', [{ mentions: ['a', 'b'] }])).error).toMatchObject({ code: -32602 });
     expect((await ws.request('accountUnsubscribe', [987654])).error).toMatchObject({ code: -32602, message: 'Invalid subscription id.' });
