@@ -12,7 +12,8 @@ import type { Keypair, PublicKey } from "@solana/web3.js";
 import { PublicKey as Pk } from "@solana/web3.js";
 import * as M from "./model.ts";
 import type { ConfigState, Ctx, ErrorName, InvariantViolation, JobState, ModelState, Outcome, ProviderState, Transfer } from "./model.ts";
-import { attempt, escrowPda, fetchAll, jobPda, lamportsOf, providerPda, stakeVaultPda, tokenBalance } from "./fixtures.ts";
+import { address } from "@solana/kit";
+import { ACCOUNT_BY_DISCRIMINATOR, attempt, escrowPda, fetchAll, jobPda, lamportsOf, normalize, PROGRAM_ID, providerPda, readProgramAccounts, stakeVaultPda, tokenAmount } from "./fixtures.ts";
 import type { Actor, Fixture, SendOutcome } from "./fixtures.ts";
 
 /** Instruction names as the IDL spells them. */
@@ -36,6 +37,12 @@ export type IxName =
   | "resolve_dispute"
   | "expire_job"
   | "close_job";
+
+/** The part of Anchor's MethodsBuilder the driver uses: the call's accounts, and sending it. */
+export interface CallBuilder {
+  pubkeys(): Promise<Partial<Record<string, PublicKey | null>>>;
+  rpc(): Promise<string>;
+}
 
 /** A program/model disagreement; the workload stops on the first. */
 export class Mismatch extends Error {
@@ -63,15 +70,71 @@ const show = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (type
 function diffObjects(kind: Diff["kind"], account: string, model: object, chain: object, out: Diff[]): void {
   const m = model as Record<string, unknown>;
   const c = chain as Record<string, unknown>;
-  for (const k of Object.keys(m)) {
+  // Fast path: one serialization per account (fields in the IDL's order on both sides).
+  const keys = Object.keys(m);
+  if (show(keys.map((k) => m[k])) === show(keys.map((k) => c[k]))) return;
+  for (const k of keys) {
     if (show(m[k]) !== show(c[k])) out.push({ kind, account, field: k, model: m[k], chain: c[k] });
   }
 }
 
-/** Every difference between the model and the chain (program accounts and token balances). */
-export async function diffChain(fx: Fixture, s: ModelState): Promise<Diff[]> {
+/** Options of {@link diffChain}. */
+export interface DiffOptions {
+  /** Only these accounts (base58); default every account of the program and every token account of the model. */
+  keys?: ReadonlySet<string>;
+  /** Token accounts the model knew before the step (so a closed one must be gone). */
+  knownBefore?: ReadonlySet<string>;
+  /** Read program accounts through Anchor's `program.account.x.all()` instead of the coder on raw VM data. */
+  viaAnchorFetch?: boolean;
+  /** Receives the token balances read. */
+  balancesOut?: Map<string, bigint>;
+}
+
+function readOne(fx: Fixture, key: string): { kind: "config" | "provider" | "job"; value: object } | { kind: "missing" } | { kind: "other" } {
+  const a = fx.env.svm.getAccount(address(key));
+  if (!a.exists || a.lamports === 0n) return { kind: "missing" };
+  if (a.programAddress !== PROGRAM_ID.toBase58()) return { kind: "other" };
+  const data = Buffer.from(a.data);
+  const name = ACCOUNT_BY_DISCRIMINATOR.get(data.subarray(0, 8).toString("hex"));
+  if (name === "Config") return { kind: "config", value: normalize(fx.program.coder.accounts.decode("config", data)) as object };
+  if (name === "Provider") return { kind: "provider", value: normalize(fx.program.coder.accounts.decode("provider", data)) as object };
+  if (name === "Job") return { kind: "job", value: normalize(fx.program.coder.accounts.decode("job", data)) as object };
+  return { kind: "other" };
+}
+
+/**
+ * Differences between the model and the chain: program accounts field by field,
+ * token balances, and accounts that exist on one side only.
+ */
+export async function diffChain(fx: Fixture, s: ModelState, opts: DiffOptions = {}): Promise<Diff[]> {
   const out: Diff[] = [];
-  const chain = await fetchAll(fx);
+  const tokenDiff = (k: string): void => {
+    const t = s.tokens.get(k);
+    const b = tokenAmount(fx, k);
+    if (t) {
+      opts.balancesOut?.set(k, b ?? 0n);
+      if (b !== t.amount) out.push({ kind: "token", account: k, field: `amount(${t.kind})`, model: t.amount, chain: b });
+    } else if (opts.knownBefore?.has(k) && b !== null) {
+      out.push({ kind: "existence", account: k, field: "token account (closed in the model)", model: false, chain: true });
+    }
+  };
+  if (opts.keys) {
+    for (const k of opts.keys) {
+      const got = readOne(fx, k);
+      const model: [Diff["kind"], object | undefined] =
+        k === s.configAddress ? ["config", s.config ?? undefined] : s.providers.has(k) ? ["provider", s.providers.get(k)] : s.jobs.has(k) ? ["job", s.jobs.get(k)] : ["existence", undefined];
+      if (got.kind === "config" || got.kind === "provider" || got.kind === "job") {
+        if (model[1] === undefined || model[0] !== got.kind) out.push({ kind: "existence", account: k, field: got.kind, model: model[0], chain: got.kind });
+        else diffObjects(got.kind, k === s.configAddress ? "config" : k, model[1], got.value, out);
+      } else if (model[1] !== undefined) {
+        out.push({ kind: "existence", account: k, field: model[0], model: true, chain: got.kind });
+      }
+      tokenDiff(k);
+    }
+    return out;
+  }
+  const chain = opts.viaAnchorFetch ? await fetchAll(fx) : readProgramAccounts(fx);
+  if ("unknown" in chain) for (const k of chain.unknown as string[]) out.push({ kind: "existence", account: k, field: "unknown discriminator", model: false, chain: true });
   if ((s.config === null) !== (chain.config === null)) out.push({ kind: "existence", account: "config", field: "*", model: s.config !== null, chain: chain.config !== null });
   else if (s.config && chain.config) diffObjects("config", "config", s.config, chain.config, out);
   for (const [k, p] of s.providers) {
@@ -86,17 +149,14 @@ export async function diffChain(fx: Fixture, s: ModelState): Promise<Diff[]> {
     else diffObjects("job", k, j, c, out);
   }
   for (const k of chain.jobs.keys()) if (!s.jobs.has(k)) out.push({ kind: "existence", account: k, field: "job", model: false, chain: true });
-  for (const [k, t] of s.tokens) {
-    const b = tokenBalance(fx, new Pk(k));
-    if (b !== t.amount) out.push({ kind: "token", account: k, field: `amount(${t.kind})`, model: t.amount, chain: b });
-  }
+  for (const k of new Set([...s.tokens.keys(), ...(opts.knownBefore ?? [])])) tokenDiff(k);
   return out;
 }
 
-/** Token balances on the chain for every account the model knows. */
-function balances(fx: Fixture, s: ModelState): Map<string, bigint> {
+/** Token balances on the chain for the model's token accounts (all, or those in `only`). */
+function balances(fx: Fixture, s: ModelState, only?: ReadonlySet<string>): Map<string, bigint> {
   const m = new Map<string, bigint>();
-  for (const k of s.tokens.keys()) m.set(k, tokenBalance(fx, new Pk(k)) ?? 0n);
+  for (const k of s.tokens.keys()) if (!only || only.has(k)) m.set(k, tokenAmount(fx, k) ?? 0n);
   return m;
 }
 
@@ -158,15 +218,22 @@ export interface Driver {
   /** I6 violations: tokens left a vault or a user account without the right signer or rule. */
   i6: string[];
   counts: Map<string, number>;
-  /** Compare every account after every step (default true); else every `fullEvery` steps. */
+  /** Every how many steps all accounts are compared (the step's own accounts are, every step). */
   fullEvery: number;
+  /** Milliseconds spent per phase (model, send, compare, invariants), for the run's report. */
+  timing: { model: number; send: number; compare: number; invariants: number };
   /**
    * Runs `send` on the chain and `model` on the model, and checks them against each other.
    * @throws {Mismatch} when they disagree.
    */
-  exec(ix: IxName, signers: Keypair[], model: (s: ModelState, ctx: Ctx) => Outcome, send: () => Promise<unknown>): Promise<SendOutcome>;
+  exec(ix: IxName, signers: Keypair[], model: (s: ModelState, ctx: Ctx) => Outcome, build: () => CallBuilder): Promise<SendOutcome>;
 }
 
+/**
+ * A driver over a fixture. `fullEvery`: every how many steps all accounts are read
+ * back through Anchor's `program.account.x.all()` (default 25; the accounts a step's
+ * transaction names are read back after every step).
+ */
 export function createDriver(fx: Fixture, opts: { fullEvery?: number } = {}): Driver {
   const d: Driver = {
     fx,
@@ -176,15 +243,32 @@ export function createDriver(fx: Fixture, opts: { fullEvery?: number } = {}): Dr
     violations: [],
     i6: [],
     counts: new Map(),
-    fullEvery: opts.fullEvery ?? 1,
-    async exec(ix, signers, modelFn, send) {
+    fullEvery: opts.fullEvery ?? 25,
+    timing: { model: 0, send: 0, compare: 0, invariants: 0 },
+    async exec(ix, signers, modelFn, build) {
       const step = ++d.step;
       const c = fx.env.svm.getClock();
       const ctx: Ctx = { now: c.unixTimestamp, epoch: c.epoch, signers: new Set(signers.map((k) => k.publicKey.toBase58())) };
       const before = fx.model;
+      let t = performance.now();
       const expected = modelFn(before, ctx);
-      const balBefore = balances(fx, before);
-      const out = await attempt(send, fx);
+      d.timing.model += performance.now() - t;
+      // The accounts the transaction names: only those can change (the runtime lets a
+      // program write only to accounts passed to it), so they are compared every step;
+      // every account of the program and every token account every `fullEvery` steps.
+      const builder = build();
+      const touched = new Set<string>();
+      try {
+        for (const v of Object.values(await builder.pubkeys())) if (v) touched.add(v.toBase58());
+      } catch {
+        // accounts the client cannot resolve: the full comparison below covers them
+      }
+      const full = d.fullEvery <= 1 || step % d.fullEvery === 0 || touched.size === 0;
+      const balBefore = balances(fx, before, full ? undefined : touched);
+      t = performance.now();
+      const out = await attempt(() => builder.rpc(), fx);
+      d.timing.send += performance.now() - t;
+      t = performance.now();
       const key = `${ix}:${out.ok ? "ok" : out.error}`;
       d.counts.set(key, (d.counts.get(key) ?? 0) + 1);
       const expectedStr = expected.ok ? "success" : expected.errors.join("|");
@@ -203,8 +287,10 @@ export function createDriver(fx: Fixture, opts: { fullEvery?: number } = {}): Dr
       }
       const after = expected.ok ? expected.state : before;
       const notes = expected.ok ? expected.notes : [];
-      if (d.fullEvery <= 1 || step % d.fullEvery === 0 || !out.ok) {
-        const diffs = await diffChain(fx, after);
+      const balAfter = new Map<string, bigint>();
+      {
+        const knownBefore = new Set(before.tokens.keys());
+        const diffs = await diffChain(fx, after, full ? { balancesOut: balAfter, knownBefore, viaAnchorFetch: true } : { keys: touched, balancesOut: balAfter, knownBefore });
         const hard: Diff[] = [];
         for (const df of diffs) {
           const why = out.ok ? softReason(ix, df, notes, before, after) : null;
@@ -223,10 +309,13 @@ export function createDriver(fx: Fixture, opts: { fullEvery?: number } = {}): Dr
         }
       }
       fx.model = after;
+      d.timing.compare += performance.now() - t;
+      t = performance.now();
       if (expected.ok) {
-        checkI6(d, ix, ctx, before, balBefore, balances(fx, after), expected.transfers);
+        checkI6(d, ix, ctx, before, balBefore, balAfter, expected.transfers);
         for (const v of M.checkInvariants(after, before.config?.accRewardPerStake ?? 0n)) d.violations.push({ ...v, step, ix });
       }
+      d.timing.invariants += performance.now() - t;
       return out;
     },
   };
@@ -337,8 +426,7 @@ export function calls(d: Driver) {
           p.methods
             .updateConfig(new Pk(a.newAdmin), new Pk(a.newSlashAuthority), bn(a.minStakePerGpu), bn(a.unbondingPeriod), bn(a.challengeWindow), a.mask, a.protocolFeeBps, a.slashCapBps, a.paused)
             .accountsPartial({ config: cfgKey, admin: signer.publicKey, treasury })
-            .signers([signer])
-            .rpc(),
+            .signers([signer]),
       );
     },
     registerProvider(pa: ProviderActor, hw: HardwareArgs) {
@@ -350,8 +438,7 @@ export function calls(d: Driver) {
           p.methods
             .registerProvider(hw.gpuModel, hw.gpuCount, hw.vramGb, hw.region, hw.metadataHash, pa.providerBump, pa.vaultBump)
             .accountsPartial({ config: cfgKey, provider: pa.provider, stakeVault: pa.vault, stakeMint: fx.mint, owner: pa.pk })
-            .signers([pa.kp])
-            .rpc(),
+            .signers([pa.kp]),
       );
     },
     updateProvider(pa: ProviderActor, hw: HardwareArgs, status: number) {
@@ -363,8 +450,7 @@ export function calls(d: Driver) {
           p.methods
             .updateProvider(hw.gpuModel, hw.gpuCount, hw.vramGb, hw.region, status, hw.metadataHash)
             .accountsPartial({ config: cfgKey, provider: pa.provider, owner: pa.pk })
-            .signers([pa.kp])
-            .rpc(),
+            .signers([pa.kp]),
       );
     },
     stake(pa: ProviderActor, amount: bigint) {
@@ -376,8 +462,7 @@ export function calls(d: Driver) {
           p.methods
             .stake(bn(amount))
             .accountsPartial({ config: cfgKey, provider: pa.provider, stakeVault: pa.vault, ownerToken: pa.token, owner: pa.pk })
-            .signers([pa.kp])
-            .rpc(),
+            .signers([pa.kp]),
       );
     },
     requestUnstake(pa: ProviderActor, amount: bigint) {
@@ -385,7 +470,7 @@ export function calls(d: Driver) {
         "request_unstake",
         [pa.kp],
         (s, ctx) => M.requestUnstake(s, { owner: pa.key, provider: pa.provider.toBase58(), amount }, ctx),
-        () => p.methods.requestUnstake(bn(amount)).accountsPartial({ config: cfgKey, provider: pa.provider, owner: pa.pk }).signers([pa.kp]).rpc(),
+        () => p.methods.requestUnstake(bn(amount)).accountsPartial({ config: cfgKey, provider: pa.provider, owner: pa.pk }).signers([pa.kp]),
       );
     },
     withdrawUnstaked(pa: ProviderActor) {
@@ -397,8 +482,7 @@ export function calls(d: Driver) {
           p.methods
             .withdrawUnstaked()
             .accountsPartial({ config: cfgKey, provider: pa.provider, stakeVault: pa.vault, ownerToken: pa.token, owner: pa.pk })
-            .signers([pa.kp])
-            .rpc(),
+            .signers([pa.kp]),
       );
     },
     fundRewards(funder: Actor, amount: bigint) {
@@ -410,8 +494,7 @@ export function calls(d: Driver) {
           p.methods
             .fundRewards(bn(amount))
             .accountsPartial({ config: cfgKey, rewardVault: fx.rewardVault, funderToken: funder.token, funder: funder.pk })
-            .signers([funder.kp])
-            .rpc(),
+            .signers([funder.kp]),
       );
     },
     claimRewards(pa: ProviderActor) {
@@ -423,8 +506,7 @@ export function calls(d: Driver) {
           p.methods
             .claimRewards()
             .accountsPartial({ config: cfgKey, provider: pa.provider, rewardVault: fx.rewardVault, ownerToken: pa.token, owner: pa.pk })
-            .signers([pa.kp])
-            .rpc(),
+            .signers([pa.kp]),
       );
     },
     slash(signer: Keypair, pa: ProviderActor, amount: bigint, reason: number, evidenceHash: number[]) {
@@ -437,8 +519,7 @@ export function calls(d: Driver) {
           p.methods
             .slash(bn(amount), reason, evidenceHash)
             .accountsPartial({ config: cfgKey, provider: pa.provider, stakeVault: pa.vault, treasury, slashAuthority: signer.publicKey })
-            .signers([signer])
-            .rpc(),
+            .signers([signer]),
       );
     },
     createJob(r: JobRef, a: { price: bigint; maxDuration: bigint; minGpus: number; gpuModel: number; minVramGb: number; specHash: number[] }) {
@@ -456,8 +537,7 @@ export function calls(d: Driver) {
           p.methods
             .createJob(bn(r.jobId), bn(a.price), bn(a.maxDuration), a.minGpus, a.gpuModel, a.minVramGb, a.specHash, r.jobBump, r.escrowBump)
             .accountsPartial({ config: cfgKey, job: r.job, escrow: r.escrow, stakeMint: fx.mint, buyerToken: r.buyer.token, buyer: r.buyer.pk })
-            .signers([r.buyer.kp])
-            .rpc(),
+            .signers([r.buyer.kp]),
       );
     },
     cancelJob(r: JobRef, signer: Actor = r.buyer) {
@@ -469,8 +549,7 @@ export function calls(d: Driver) {
           p.methods
             .cancelJob()
             .accountsPartial({ config: cfgKey, job: r.job, escrow: r.escrow, buyerToken: r.buyer.token, buyer: signer.pk })
-            .signers([signer.kp])
-            .rpc(),
+            .signers([signer.kp]),
       );
     },
     acceptJob(r: JobRef, pa: ProviderActor) {
@@ -478,7 +557,7 @@ export function calls(d: Driver) {
         "accept_job",
         [pa.kp],
         (s, ctx) => M.acceptJob(s, { owner: pa.key, job: r.job.toBase58(), provider: pa.provider.toBase58() }, ctx),
-        () => p.methods.acceptJob().accountsPartial({ config: cfgKey, job: r.job, provider: pa.provider, owner: pa.pk }).signers([pa.kp]).rpc(),
+        () => p.methods.acceptJob().accountsPartial({ config: cfgKey, job: r.job, provider: pa.provider, owner: pa.pk }).signers([pa.kp]),
       );
     },
     submitResult(r: JobRef, pa: ProviderActor, resultHash: number[]) {
@@ -486,7 +565,7 @@ export function calls(d: Driver) {
         "submit_result",
         [pa.kp],
         (s, ctx) => M.submitResult(s, { owner: pa.key, job: r.job.toBase58(), provider: pa.provider.toBase58(), resultHash }, ctx),
-        () => p.methods.submitResult(resultHash).accountsPartial({ config: cfgKey, job: r.job, provider: pa.provider, owner: pa.pk }).signers([pa.kp]).rpc(),
+        () => p.methods.submitResult(resultHash).accountsPartial({ config: cfgKey, job: r.job, provider: pa.provider, owner: pa.pk }).signers([pa.kp]),
       );
     },
     completeJob(r: JobRef, pa: ProviderActor, signer: Actor | Keypair) {
@@ -499,8 +578,7 @@ export function calls(d: Driver) {
           p.methods
             .completeJob()
             .accountsPartial({ config: cfgKey, job: r.job, escrow: r.escrow, provider: pa.provider, providerToken: pa.token, rewardVault: fx.rewardVault, authority: kp.publicKey })
-            .signers([kp])
-            .rpc(),
+            .signers([kp]),
       );
     },
     disputeJob(r: JobRef, reasonHash: number[], signer: Actor = r.buyer) {
@@ -508,7 +586,7 @@ export function calls(d: Driver) {
         "dispute_job",
         [signer.kp],
         (s, ctx) => M.disputeJob(s, { signer: signer.key, job: r.job.toBase58(), reasonHash }, ctx),
-        () => p.methods.disputeJob(reasonHash).accountsPartial({ config: cfgKey, job: r.job, buyer: signer.pk }).signers([signer.kp]).rpc(),
+        () => p.methods.disputeJob(reasonHash).accountsPartial({ config: cfgKey, job: r.job, buyer: signer.pk }).signers([signer.kp]),
       );
     },
     resolveDispute(r: JobRef, pa: ProviderActor, shareBps: number, signer: Keypair = fx.admin) {
@@ -520,8 +598,7 @@ export function calls(d: Driver) {
           p.methods
             .resolveDispute(shareBps)
             .accountsPartial({ config: cfgKey, job: r.job, escrow: r.escrow, provider: pa.provider, providerToken: pa.token, buyerToken: r.buyer.token, rewardVault: fx.rewardVault, admin: signer.publicKey })
-            .signers([signer])
-            .rpc(),
+            .signers([signer]),
       );
     },
     expireJob(r: JobRef, pa: ProviderActor, caller: Actor) {
@@ -533,8 +610,7 @@ export function calls(d: Driver) {
           p.methods
             .expireJob()
             .accountsPartial({ config: cfgKey, job: r.job, escrow: r.escrow, provider: pa.provider, buyerToken: r.buyer.token, caller: caller.pk })
-            .signers([caller.kp])
-            .rpc(),
+            .signers([caller.kp]),
       );
     },
     async closeJob(r: JobRef, caller: Actor) {
@@ -544,7 +620,7 @@ export function calls(d: Driver) {
         "close_job",
         [caller.kp],
         (s, ctx) => M.closeJob(s, { signer: caller.key, job: r.job.toBase58(), rentReceiver: r.buyer.key }, ctx),
-        () => p.methods.closeJob().accountsPartial({ job: r.job, escrow: r.escrow, buyer: r.buyer.pk, caller: caller.pk }).signers([caller.kp]).rpc(),
+        () => p.methods.closeJob().accountsPartial({ job: r.job, escrow: r.escrow, buyer: r.buyer.pk, caller: caller.pk }).signers([caller.kp]),
       );
       if (out.ok) {
         // Rent goes back in full to the buyer (the caller, who paid the fee, is someone else).

@@ -292,7 +292,9 @@ export function warp(fx: Pick<Fixture, "env">, seconds: bigint, epochs = 0n): vo
  * initialized Config, with the model in step.
  */
 export async function setupProtocol(opts: SetupOptions = {}): Promise<Fixture> {
-  const env = createTestEnv<Gpunet>();
+  // GPUNET_SO: test another build of the program (e.g. a committed one) than target/deploy/gpunet.so.
+  const so = process.env.GPUNET_SO;
+  const env = createTestEnv<Gpunet>(so !== undefined && so !== "" ? { program: so } : {});
   if (!env.program) throw new Error("fixture: the IDL did not load");
   const mintAuthority = env.fundedKeypair();
   const [config, configBump] = configPda();
@@ -383,6 +385,34 @@ export async function fetchAll(fx: Fixture): Promise<{ config: ConfigState | nul
   };
 }
 
+/** Account type names by their 8-byte discriminator (hex). */
+export const ACCOUNT_BY_DISCRIMINATOR: ReadonlyMap<string, string> = new Map(idlJson.accounts.map((a) => [Buffer.from(a.discriminator).toString("hex"), a.name]));
+
+/**
+ * Every program account, decoded with the program's Anchor coder straight from the
+ * VM (what `program.account.x.fetch` does, without the connection layer's copies and
+ * key conversions, so the workload can afford it after every step).
+ */
+export function readProgramAccounts(fx: Fixture): { config: ConfigState | null; providers: Map<string, ProviderState>; jobs: Map<string, JobState>; unknown: string[] } {
+  const out = { config: null as ConfigState | null, providers: new Map<string, ProviderState>(), jobs: new Map<string, JobState>(), unknown: [] as string[] };
+  for (const a of fx.env.svm.getProgramAccounts(address(PROGRAM_ID.toBase58()))) {
+    const data = Buffer.from(a.data);
+    const name = ACCOUNT_BY_DISCRIMINATOR.get(data.subarray(0, 8).toString("hex"));
+    if (name === "Config") out.config = normalize(fx.program.coder.accounts.decode("config", data)) as ConfigState;
+    else if (name === "Provider") out.providers.set(a.address, normalize(fx.program.coder.accounts.decode("provider", data)) as ProviderState);
+    else if (name === "Job") out.jobs.set(a.address, normalize(fx.program.coder.accounts.decode("job", data)) as JobState);
+    else out.unknown.push(a.address);
+  }
+  return out;
+}
+
+/** Token amount by base58 address, straight from the VM (null when absent or not a token account). */
+export function tokenAmount(fx: Pick<Fixture, "env">, key: string): bigint | null {
+  const a = fx.env.svm.getAccount(address(key));
+  if (!a.exists || a.data.length < 72 || a.programAddress !== TOKEN_PROGRAM_ID.toBase58()) return null;
+  return Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength).readBigUInt64LE(64);
+}
+
 /** Raw bytes and lamports of accounts, to prove that a failed call changed nothing. */
 export interface Snapshot {
   accounts: Map<string, { lamports: bigint; owner: string; data: string } | null>;
@@ -410,6 +440,6 @@ export function rentFor(fx: Pick<Fixture, "env">, len: number): bigint {
 }
 
 /** Byte sizes of the program accounts (8-byte discriminator + Borsh fields). */
-export const ACCOUNT_SIZES = { config: 8 + 16 + 8 * 12 + 32 * 5 + 2 + 2 + 1 + 1 + 1 + 1, provider: 8 + 8 * 14 + 32 * 3 + 2 * 4 + 4, job: 8 + 8 * 13 + 32 * 6 + 2 * 4 + 4 } as const;
+export const ACCOUNT_SIZES = { config: 8 + 16 + 8 * 12 + 32 * 5 + 2 + 2 + 1 + 1 + 1 + 1, provider: 8 + 16 + 8 * 14 + 32 * 3 + 2 * 4 + 4, job: 8 + 8 * 13 + 32 * 6 + 2 * 4 + 4 } as const;
 
 export { M, TOKEN_PROGRAM_ID };

@@ -71,6 +71,10 @@ async function step(w: World): Promise<void> {
   if (!cf) throw new Error("workload: no config");
   const reg = registered(w);
   const unreg = w.providers.filter((p) => !m.providers.has(p.provider.toBase58()));
+  // Jobs waiting for their next step pull the workload toward that step.
+  const nAccepted = jobsIn(w, [JobStatus.Accepted]).length;
+  const nSubmitted = jobsIn(w, [JobStatus.Submitted]).length;
+  const nDisputed = jobsIn(w, [JobStatus.Disputed]).length;
   const weights = [
     unreg.length > 0 ? 6 : 0, // 0 register
     reg.length > 0 ? 3 : 0, // 1 update provider
@@ -83,10 +87,10 @@ async function step(w: World): Promise<void> {
     12, // 8 create job
     3, // 9 cancel
     reg.length > 0 ? 10 : 0, // 10 accept
-    7, // 11 submit
-    8, // 12 complete
-    4, // 13 dispute
-    4, // 14 resolve
+    3 + 4 * Math.min(nAccepted, 5), // 11 submit
+    3 + 4 * Math.min(nSubmitted, 5), // 12 complete
+    2 + 2 * Math.min(nSubmitted, 5), // 13 dispute
+    2 + 3 * Math.min(nDisputed, 5), // 14 resolve
     4, // 15 expire
     cf.paused ? 0 : 5, // 16 close (see P20: close_job has no Config to read `paused` from)
     9, // 17 warp
@@ -146,7 +150,7 @@ async function step(w: World): Promise<void> {
       if (jobId === id) w.nextJobId.set(buyer.key, id + 1n);
       const r = jobRef(buyer, jobId);
       const price = rng.chance(0.1) ? rng.pick([0n, 1n, 39n, 9_999n]) : rng.big(10_000n, 100_000_000n);
-      const maxDuration = rng.chance(0.05) ? rng.pick([0n, -5n, 31_536_001n, 31_536_000n]) : rng.big(60n, 4_000n);
+      const maxDuration = rng.chance(0.05) ? rng.pick([0n, -5n, 31_536_001n, 31_536_000n]) : rng.chance(0.3) ? rng.big(30n, 600n) : rng.big(1_000n, 20_000n);
       const minGpus = rng.chance(0.03) ? 0 : rng.int(1, 4);
       const out = await c.createJob(r, { price, maxDuration, minGpus, gpuModel: rng.chance(0.5) ? 0 : rng.int(1, 3), minVramGb: rng.pick([0, 8, 16, 24]), specHash: rng.bytes32() });
       if (out.ok && !w.jobs.some((j) => j.job.equals(r.job))) w.jobs.push(r);
@@ -163,7 +167,14 @@ async function step(w: World): Promise<void> {
       const open = jobsIn(w, [JobStatus.Open]);
       const pool = open.length > 0 && rng.chance(0.85) ? open : jobsIn(w, [0, 1, 2, 3, 4, 5, 6, 7]);
       if (pool.length === 0) return;
-      await c.acceptJob(rng.pick(pool), anyProvider());
+      const r = rng.pick(pool);
+      const js = m.jobs.get(r.job.toBase58());
+      // Mostly a provider that qualifies (so jobs move on); sometimes any (named refusals).
+      const fit = reg.filter((p) => {
+        const ps = m.providers.get(p.provider.toBase58());
+        return js && ps && ps.status === 0 && ps.owner !== js.buyer && ps.gpuCount >= js.minGpus && ps.vramGb >= js.minVramGb && (js.gpuModel === 0 || ps.gpuModel === js.gpuModel) && ps.activeStake >= cf.minStakePerGpu * BigInt(ps.gpuCount);
+      });
+      await c.acceptJob(r, fit.length > 0 && rng.chance(0.75) ? rng.pick(fit) : anyProvider());
       return;
     }
     case 11: {
@@ -226,7 +237,7 @@ async function step(w: World): Promise<void> {
       return;
     }
     case 17: {
-      const kind = rng.weighted([4, 3, 3, 2, 1]);
+      const kind = rng.weighted([5, 4, 3, 2, 0.3]);
       const secs = kind === 0 ? rng.big(1n, 120n) : kind === 1 ? cf.challengeWindow + rng.big(-3n, 3n) : kind === 2 ? rng.big(500n, 4_000n) : kind === 3 ? cf.unbondingPeriod + rng.big(-2n, 2n) : 86_400n;
       warp(fx, secs > 0n ? secs : 1n, rng.chance(0.15) ? 1n : 0n);
       return;
@@ -317,7 +328,8 @@ describe(`protocol workload (GPUNET_SEED=${SEED}, ${STEPS} steps)`, () => {
     const soft = [...d.soft.entries()].map(([k, v]) => `${k} x${v.count}: ${v.reason} (${v.example})`).join("\n  ");
     const choices = [...d.errorChoices.entries()].map(([k, n]) => `${k} x${n}`).join("\n  ");
     // eslint-disable-next-line no-console
-    console.log(`seed ${SEED}: ${d.step} steps in ${(ms / 1000).toFixed(1)} s\noutcomes: ${summary}\nsoft fields:\n  ${soft}\nerror choices:\n  ${choices}`);
+    const tm = Object.entries(d.timing).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join(", ");
+    console.log(`seed ${SEED}: ${d.step} steps in ${(ms / 1000).toFixed(1)} s (${tm})\noutcomes: ${summary}\nsoft fields:\n  ${soft}\nerror choices:\n  ${choices}`);
     if (failure instanceof Mismatch) throw new Error(`GPUNET_SEED=${SEED}: ${failure.message}`);
     if (failure !== undefined) throw failure;
     expect(d.step).toBeGreaterThanOrEqual(STEPS);
