@@ -90,15 +90,16 @@ export interface DiffOptions {
   balancesOut?: Map<string, bigint>;
 }
 
-function readOne(fx: Fixture, key: string): { kind: "config" | "provider" | "job"; value: object } | { kind: "missing" } | { kind: "other" } {
+/** One account as the client sees it: decoded by `program.account.x.fetch` when it is one of ours. */
+async function readOne(fx: Fixture, key: string): Promise<{ kind: "config" | "provider" | "job"; value: object } | { kind: "missing" } | { kind: "other" }> {
   const a = fx.env.svm.getAccount(address(key));
   if (!a.exists || a.lamports === 0n) return { kind: "missing" };
   if (a.programAddress !== PROGRAM_ID.toBase58()) return { kind: "other" };
-  const data = Buffer.from(a.data);
-  const name = ACCOUNT_BY_DISCRIMINATOR.get(data.subarray(0, 8).toString("hex"));
-  if (name === "Config") return { kind: "config", value: normalize(fx.program.coder.accounts.decode("config", data)) as object };
-  if (name === "Provider") return { kind: "provider", value: normalize(fx.program.coder.accounts.decode("provider", data)) as object };
-  if (name === "Job") return { kind: "job", value: normalize(fx.program.coder.accounts.decode("job", data)) as object };
+  const name = ACCOUNT_BY_DISCRIMINATOR.get(Buffer.from(a.data.subarray(0, 8)).toString("hex"));
+  const pk = new Pk(key);
+  if (name === "Config") return { kind: "config", value: normalize(await fx.program.account.config.fetch(pk)) as object };
+  if (name === "Provider") return { kind: "provider", value: normalize(await fx.program.account.provider.fetch(pk)) as object };
+  if (name === "Job") return { kind: "job", value: normalize(await fx.program.account.job.fetch(pk)) as object };
   return { kind: "other" };
 }
 
@@ -120,7 +121,7 @@ export async function diffChain(fx: Fixture, s: ModelState, opts: DiffOptions = 
   };
   if (opts.keys) {
     for (const k of opts.keys) {
-      const got = readOne(fx, k);
+      const got = await readOne(fx, k);
       const model: [Diff["kind"], object | undefined] =
         k === s.configAddress ? ["config", s.config ?? undefined] : s.providers.has(k) ? ["provider", s.providers.get(k)] : s.jobs.has(k) ? ["job", s.jobs.get(k)] : ["existence", undefined];
       if (got.kind === "config" || got.kind === "provider" || got.kind === "job") {
