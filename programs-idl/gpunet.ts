@@ -2290,6 +2290,13 @@ export type Gpunet = {
         "kind": "struct",
         "fields": [
           {
+            "name": "rewardSnapshot",
+            "docs": [
+              "acc_reward_per_stake at the provider's last stake change; rewards accrue on the difference."
+            ],
+            "type": "u128"
+          },
+          {
             "name": "activeStake",
             "type": "u64"
           },
@@ -2303,7 +2310,10 @@ export type Gpunet = {
           },
           {
             "name": "rewardDebt",
-            "type": "u64"
+            "type": "u64",
+            "docs": [
+              "Rewards already credited to rewards_owed since reward_snapshot."
+            ]
           },
           {
             "name": "rewardsOwed",
@@ -2769,6 +2779,10 @@ export type Gpunet = {
         "kind": "struct",
         "fields": [
           {
+            "name": "accRewardPerStake",
+            "type": "u128"
+          },
+          {
             "name": "amount",
             "type": "u64"
           },
@@ -2939,6 +2953,10 @@ export type Gpunet = {
       "type": {
         "kind": "struct",
         "fields": [
+          {
+            "name": "accRewardPerStake",
+            "type": "u128"
+          },
           {
             "name": "amount",
             "type": "u64"

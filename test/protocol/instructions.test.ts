@@ -159,9 +159,9 @@ describe("provider instructions", () => {
     expect([ob - bal(w, p.token), bal(w, p.vault) - vb]).toEqual([5_000n, 5_000n]);
     const s = provOf(w, p.provider);
     const cf = cfgOf(w);
-    // owed holds the settled 10,000-unit share; the debt is the accrual at the new stake
+    // owed holds the settled 10,000-unit share; a new stake period starts at the current acc
     expect(s.rewardsOwed).toBe((10_000n * cf.accRewardPerStake) / M.Q64);
-    expect(s.rewardDebt).toBe((15_000n * cf.accRewardPerStake) / M.Q64);
+    expect([s.rewardSnapshot, s.rewardDebt]).toEqual([cf.accRewardPerStake, 0n]);
     expect(only(eventsOf(w, out), "staked")).toEqual({
       accRewardPerStake: cf.accRewardPerStake,
       amount: 5_000n,
@@ -184,6 +184,7 @@ describe("provider instructions", () => {
     const s = provOf(w, p.provider);
     expect(s).toMatchObject({ activeStake: 6_000n, unbondingAmount: 4_000n, unbondingUnlockAt: now(w) + DEFAULT_INIT.unbondingPeriod });
     expect(only(eventsOf(w, out), "unstakeRequested")).toEqual({
+      accRewardPerStake: cfgOf(w).accRewardPerStake,
       amount: 4_000n,
       activeStake: 6_000n,
       unbondingAmount: 4_000n,
@@ -257,6 +258,7 @@ describe("reward instructions", () => {
     const s = provOf(w, p.provider);
     expect(s).toMatchObject({ activeStake: 0n, unbondingAmount: 7_000n, slashedTotal: 3_000n, slashedInEpoch: 3_000n });
     expect(only(eventsOf(w, out), "slashed")).toEqual({
+      accRewardPerStake: cfgOf(w).accRewardPerStake,
       amount: 3_000n,
       fromActive: 1_000n,
       fromUnbonding: 2_000n,

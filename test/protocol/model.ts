@@ -108,6 +108,7 @@ export interface ConfigState {
 }
 
 export interface ProviderState {
+  rewardSnapshot: bigint;
   activeStake: bigint;
   unbondingAmount: bigint;
   unbondingUnlockAt: bigint;
@@ -331,24 +332,31 @@ function checkTokenAccount(s: ModelState, c: Checks, addr: string, owner: string
   if (owner !== null) c.when(t.owner !== owner, "WrongTokenOwner", "TokenOwnerMismatch");
 }
 
-/** floor(active * acc / 2^64), which must fit u64. */
-export function accrued(p: Pick<ProviderState, "activeStake">, acc: bigint): bigint {
-  const v = (p.activeStake * acc) / Q64;
+/** floor(active * (acc - snapshot) / 2^64): accrued since the last stake change; must fit u64. */
+export function accrued(p: Pick<ProviderState, "activeStake" | "rewardSnapshot">, acc: bigint): bigint {
+  const v = (p.activeStake * (acc - p.rewardSnapshot)) / Q64;
   if (v > U64_MAX) fail("MathOverflow");
   return v;
 }
 
 /** `pending(p)` for reading (I2, SDK's claimable): accrued - debt, or null on overflow. */
 export function pendingOf(p: ProviderState, acc: bigint): bigint | null {
-  const v = (p.activeStake * acc) / Q64;
+  const v = (p.activeStake * (acc - p.rewardSnapshot)) / Q64;
   return v > U64_MAX ? null : v - p.rewardDebt;
+}
+
+/** After a stake change (settled first): accrual restarts from the current acc. */
+function startStakePeriod(p: ProviderState, cf: { accRewardPerStake: bigint }): void {
+  p.rewardSnapshot = cf.accRewardPerStake;
+  p.rewardDebt = 0n;
 }
 
 function settle(op: Op, addr: string): void {
   const p = prov(op.s, addr);
   const c = cfg(op.s);
-  const pending = accrued(p, c.accRewardPerStake) - p.rewardDebt;
-  p.rewardsOwed = addU64(p.rewardsOwed, pending);
+  const acc = accrued(p, c.accRewardPerStake);
+  p.rewardsOwed = addU64(p.rewardsOwed, acc - p.rewardDebt);
+  p.rewardDebt = acc;
   op.s.settlements.set(addr, (op.s.settlements.get(addr) ?? 0n) + 1n);
 }
 
@@ -573,6 +581,7 @@ export function registerProvider(s: ModelState, a: RegisterArgs, ctx: Ctx): Outc
     c.done();
     const cf = cfg(op.s);
     op.s.providers.set(a.provider, {
+      rewardSnapshot: 0n,
       activeStake: 0n,
       unbondingAmount: 0n,
       unbondingUnlockAt: 0n,
@@ -659,7 +668,7 @@ export function stake(s: ModelState, a: StakeArgs, ctx: Ctx): Outcome {
     transfer(op, a.ownerToken, p.stakeVault, a.amount);
     p.activeStake = addU64(p.activeStake, a.amount);
     cf.totalActiveStake = addU64(cf.totalActiveStake, a.amount);
-    p.rewardDebt = accrued(p, cf.accRewardPerStake);
+    startStakePeriod(p, cf);
     release(op);
     p.updatedAt = ctx.now;
     p.seq += 1n;
@@ -689,7 +698,7 @@ export function requestUnstake(s: ModelState, a: RequestUnstakeArgs, ctx: Ctx): 
     cf.totalActiveStake -= a.amount;
     p.unbondingAmount = addU64(p.unbondingAmount, a.amount);
     p.unbondingUnlockAt = addI64(ctx.now, cf.unbondingPeriod);
-    p.rewardDebt = accrued(p, cf.accRewardPerStake);
+    startStakePeriod(p, cf);
     p.updatedAt = ctx.now;
     p.seq += 1n;
     bumpConfig(op.s);
@@ -768,7 +777,6 @@ export function claimRewards(s: ModelState, a: ClaimArgs, ctx: Ctx): Outcome {
     c.when(pend !== null && p.rewardsOwed + pend === 0n, "NothingToClaim");
     c.done();
     settle(op, a.provider);
-    p.rewardDebt = accrued(p, cf.accRewardPerStake);
     const amount = p.rewardsOwed;
     p.rewardsOwed = 0n;
     transfer(op, cf.rewardVault, a.ownerToken, amount);
@@ -825,7 +833,7 @@ export function slash(s: ModelState, a: SlashArgs, ctx: Ctx): Outcome {
     p.activeStake -= fromActive;
     cf.totalActiveStake -= fromActive;
     p.unbondingAmount -= fromUnbonding;
-    p.rewardDebt = accrued(p, cf.accRewardPerStake);
+    startStakePeriod(p, cf);
     transfer(op, p.stakeVault, cf.treasury, a.amount);
     p.slashedInEpoch += a.amount;
     p.slashedTotal = addU64(p.slashedTotal, a.amount);

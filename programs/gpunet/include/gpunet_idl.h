@@ -278,58 +278,60 @@ _Static_assert(__builtin_offsetof(gp_config_t, version) == 279, "Config.version"
 
 /* Account Provider: data after the 8-byte discriminator. */
 typedef struct __attribute__((packed, aligned(8))) {
-  uint64_t active_stake; /* offset 0 */
-  uint64_t unbonding_amount; /* offset 8 */
-  int64_t unbonding_unlock_at; /* offset 16 */
-  uint64_t reward_debt; /* offset 24 */
-  uint64_t rewards_owed; /* offset 32 */
-  uint64_t total_claimed; /* offset 40 */
-  uint64_t jobs_completed; /* offset 48 */
-  uint64_t jobs_failed; /* offset 56 */
-  uint64_t slashed_total; /* offset 64 */
-  uint64_t slash_epoch; /* offset 72 */
-  uint64_t slashed_in_epoch; /* offset 80 */
-  int64_t registered_at; /* offset 88 */
-  int64_t updated_at; /* offset 96 */
-  uint64_t seq; /* offset 104 */
-  uint8_t owner[32]; /* offset 112 */
-  uint8_t stake_vault[32]; /* offset 144 */
-  uint8_t metadata_hash[32]; /* offset 176 */
-  uint16_t gpu_model; /* offset 208 */
-  uint16_t gpu_count; /* offset 210 */
-  uint16_t vram_gb; /* offset 212 */
-  uint16_t region; /* offset 214 */
-  uint8_t status; /* offset 216 */
-  uint8_t bump; /* offset 217 */
-  uint8_t vault_bump; /* offset 218 */
-  uint8_t version; /* offset 219 */
+  gp_u128 reward_snapshot; /* offset 0 */
+  uint64_t active_stake; /* offset 16 */
+  uint64_t unbonding_amount; /* offset 24 */
+  int64_t unbonding_unlock_at; /* offset 32 */
+  uint64_t reward_debt; /* offset 40 */
+  uint64_t rewards_owed; /* offset 48 */
+  uint64_t total_claimed; /* offset 56 */
+  uint64_t jobs_completed; /* offset 64 */
+  uint64_t jobs_failed; /* offset 72 */
+  uint64_t slashed_total; /* offset 80 */
+  uint64_t slash_epoch; /* offset 88 */
+  uint64_t slashed_in_epoch; /* offset 96 */
+  int64_t registered_at; /* offset 104 */
+  int64_t updated_at; /* offset 112 */
+  uint64_t seq; /* offset 120 */
+  uint8_t owner[32]; /* offset 128 */
+  uint8_t stake_vault[32]; /* offset 160 */
+  uint8_t metadata_hash[32]; /* offset 192 */
+  uint16_t gpu_model; /* offset 224 */
+  uint16_t gpu_count; /* offset 226 */
+  uint16_t vram_gb; /* offset 228 */
+  uint16_t region; /* offset 230 */
+  uint8_t status; /* offset 232 */
+  uint8_t bump; /* offset 233 */
+  uint8_t vault_bump; /* offset 234 */
+  uint8_t version; /* offset 235 */
 } gp_provider_t;
-#define GP_PROVIDER_SIZE 220u
-_Static_assert(__builtin_offsetof(gp_provider_t, active_stake) == 0, "Provider.active_stake");
-_Static_assert(__builtin_offsetof(gp_provider_t, unbonding_amount) == 8, "Provider.unbonding_amount");
-_Static_assert(__builtin_offsetof(gp_provider_t, unbonding_unlock_at) == 16, "Provider.unbonding_unlock_at");
-_Static_assert(__builtin_offsetof(gp_provider_t, reward_debt) == 24, "Provider.reward_debt");
-_Static_assert(__builtin_offsetof(gp_provider_t, rewards_owed) == 32, "Provider.rewards_owed");
-_Static_assert(__builtin_offsetof(gp_provider_t, total_claimed) == 40, "Provider.total_claimed");
-_Static_assert(__builtin_offsetof(gp_provider_t, jobs_completed) == 48, "Provider.jobs_completed");
-_Static_assert(__builtin_offsetof(gp_provider_t, jobs_failed) == 56, "Provider.jobs_failed");
-_Static_assert(__builtin_offsetof(gp_provider_t, slashed_total) == 64, "Provider.slashed_total");
-_Static_assert(__builtin_offsetof(gp_provider_t, slash_epoch) == 72, "Provider.slash_epoch");
-_Static_assert(__builtin_offsetof(gp_provider_t, slashed_in_epoch) == 80, "Provider.slashed_in_epoch");
-_Static_assert(__builtin_offsetof(gp_provider_t, registered_at) == 88, "Provider.registered_at");
-_Static_assert(__builtin_offsetof(gp_provider_t, updated_at) == 96, "Provider.updated_at");
-_Static_assert(__builtin_offsetof(gp_provider_t, seq) == 104, "Provider.seq");
-_Static_assert(__builtin_offsetof(gp_provider_t, owner) == 112, "Provider.owner");
-_Static_assert(__builtin_offsetof(gp_provider_t, stake_vault) == 144, "Provider.stake_vault");
-_Static_assert(__builtin_offsetof(gp_provider_t, metadata_hash) == 176, "Provider.metadata_hash");
-_Static_assert(__builtin_offsetof(gp_provider_t, gpu_model) == 208, "Provider.gpu_model");
-_Static_assert(__builtin_offsetof(gp_provider_t, gpu_count) == 210, "Provider.gpu_count");
-_Static_assert(__builtin_offsetof(gp_provider_t, vram_gb) == 212, "Provider.vram_gb");
-_Static_assert(__builtin_offsetof(gp_provider_t, region) == 214, "Provider.region");
-_Static_assert(__builtin_offsetof(gp_provider_t, status) == 216, "Provider.status");
-_Static_assert(__builtin_offsetof(gp_provider_t, bump) == 217, "Provider.bump");
-_Static_assert(__builtin_offsetof(gp_provider_t, vault_bump) == 218, "Provider.vault_bump");
-_Static_assert(__builtin_offsetof(gp_provider_t, version) == 219, "Provider.version");
+#define GP_PROVIDER_SIZE 236u
+_Static_assert(__builtin_offsetof(gp_provider_t, reward_snapshot) == 0, "Provider.reward_snapshot");
+_Static_assert(__builtin_offsetof(gp_provider_t, active_stake) == 16, "Provider.active_stake");
+_Static_assert(__builtin_offsetof(gp_provider_t, unbonding_amount) == 24, "Provider.unbonding_amount");
+_Static_assert(__builtin_offsetof(gp_provider_t, unbonding_unlock_at) == 32, "Provider.unbonding_unlock_at");
+_Static_assert(__builtin_offsetof(gp_provider_t, reward_debt) == 40, "Provider.reward_debt");
+_Static_assert(__builtin_offsetof(gp_provider_t, rewards_owed) == 48, "Provider.rewards_owed");
+_Static_assert(__builtin_offsetof(gp_provider_t, total_claimed) == 56, "Provider.total_claimed");
+_Static_assert(__builtin_offsetof(gp_provider_t, jobs_completed) == 64, "Provider.jobs_completed");
+_Static_assert(__builtin_offsetof(gp_provider_t, jobs_failed) == 72, "Provider.jobs_failed");
+_Static_assert(__builtin_offsetof(gp_provider_t, slashed_total) == 80, "Provider.slashed_total");
+_Static_assert(__builtin_offsetof(gp_provider_t, slash_epoch) == 88, "Provider.slash_epoch");
+_Static_assert(__builtin_offsetof(gp_provider_t, slashed_in_epoch) == 96, "Provider.slashed_in_epoch");
+_Static_assert(__builtin_offsetof(gp_provider_t, registered_at) == 104, "Provider.registered_at");
+_Static_assert(__builtin_offsetof(gp_provider_t, updated_at) == 112, "Provider.updated_at");
+_Static_assert(__builtin_offsetof(gp_provider_t, seq) == 120, "Provider.seq");
+_Static_assert(__builtin_offsetof(gp_provider_t, owner) == 128, "Provider.owner");
+_Static_assert(__builtin_offsetof(gp_provider_t, stake_vault) == 160, "Provider.stake_vault");
+_Static_assert(__builtin_offsetof(gp_provider_t, metadata_hash) == 192, "Provider.metadata_hash");
+_Static_assert(__builtin_offsetof(gp_provider_t, gpu_model) == 224, "Provider.gpu_model");
+_Static_assert(__builtin_offsetof(gp_provider_t, gpu_count) == 226, "Provider.gpu_count");
+_Static_assert(__builtin_offsetof(gp_provider_t, vram_gb) == 228, "Provider.vram_gb");
+_Static_assert(__builtin_offsetof(gp_provider_t, region) == 230, "Provider.region");
+_Static_assert(__builtin_offsetof(gp_provider_t, status) == 232, "Provider.status");
+_Static_assert(__builtin_offsetof(gp_provider_t, bump) == 233, "Provider.bump");
+_Static_assert(__builtin_offsetof(gp_provider_t, vault_bump) == 234, "Provider.vault_bump");
+_Static_assert(__builtin_offsetof(gp_provider_t, version) == 235, "Provider.version");
 
 #define GP_PROVIDER_ACCOUNT_SIZE (8u + GP_PROVIDER_SIZE)
 
@@ -706,30 +708,32 @@ _Static_assert(__builtin_offsetof(gp_evt_staked_t, owner) == 112, "Staked.owner"
 
 /* Event UnstakeRequested: logged as discriminator || these bytes. */
 typedef struct __attribute__((packed, aligned(8))) {
-  uint64_t amount; /* offset 0 */
-  uint64_t active_stake; /* offset 8 */
-  uint64_t unbonding_amount; /* offset 16 */
-  int64_t unlock_at; /* offset 24 */
-  uint64_t total_active_stake; /* offset 32 */
-  uint64_t rewards_owed; /* offset 40 */
-  uint64_t reward_debt; /* offset 48 */
-  uint64_t seq; /* offset 56 */
-  int64_t timestamp; /* offset 64 */
-  uint8_t provider[32]; /* offset 72 */
-  uint8_t owner[32]; /* offset 104 */
+  gp_u128 acc_reward_per_stake; /* offset 0 */
+  uint64_t amount; /* offset 16 */
+  uint64_t active_stake; /* offset 24 */
+  uint64_t unbonding_amount; /* offset 32 */
+  int64_t unlock_at; /* offset 40 */
+  uint64_t total_active_stake; /* offset 48 */
+  uint64_t rewards_owed; /* offset 56 */
+  uint64_t reward_debt; /* offset 64 */
+  uint64_t seq; /* offset 72 */
+  int64_t timestamp; /* offset 80 */
+  uint8_t provider[32]; /* offset 88 */
+  uint8_t owner[32]; /* offset 120 */
 } gp_evt_unstake_requested_t;
-#define GP_EVT_UNSTAKE_REQUESTED_SIZE 136u
-_Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, amount) == 0, "UnstakeRequested.amount");
-_Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, active_stake) == 8, "UnstakeRequested.active_stake");
-_Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, unbonding_amount) == 16, "UnstakeRequested.unbonding_amount");
-_Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, unlock_at) == 24, "UnstakeRequested.unlock_at");
-_Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, total_active_stake) == 32, "UnstakeRequested.total_active_stake");
-_Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, rewards_owed) == 40, "UnstakeRequested.rewards_owed");
-_Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, reward_debt) == 48, "UnstakeRequested.reward_debt");
-_Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, seq) == 56, "UnstakeRequested.seq");
-_Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, timestamp) == 64, "UnstakeRequested.timestamp");
-_Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, provider) == 72, "UnstakeRequested.provider");
-_Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, owner) == 104, "UnstakeRequested.owner");
+#define GP_EVT_UNSTAKE_REQUESTED_SIZE 152u
+_Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, acc_reward_per_stake) == 0, "UnstakeRequested.acc_reward_per_stake");
+_Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, amount) == 16, "UnstakeRequested.amount");
+_Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, active_stake) == 24, "UnstakeRequested.active_stake");
+_Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, unbonding_amount) == 32, "UnstakeRequested.unbonding_amount");
+_Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, unlock_at) == 40, "UnstakeRequested.unlock_at");
+_Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, total_active_stake) == 48, "UnstakeRequested.total_active_stake");
+_Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, rewards_owed) == 56, "UnstakeRequested.rewards_owed");
+_Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, reward_debt) == 64, "UnstakeRequested.reward_debt");
+_Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, seq) == 72, "UnstakeRequested.seq");
+_Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, timestamp) == 80, "UnstakeRequested.timestamp");
+_Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, provider) == 88, "UnstakeRequested.provider");
+_Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, owner) == 120, "UnstakeRequested.owner");
 
 /* Event Withdrawn: logged as discriminator || these bytes. */
 typedef struct __attribute__((packed, aligned(8))) {
@@ -794,40 +798,42 @@ _Static_assert(__builtin_offsetof(gp_evt_rewards_claimed_t, owner) == 72, "Rewar
 
 /* Event Slashed: logged as discriminator || these bytes. */
 typedef struct __attribute__((packed, aligned(8))) {
-  uint64_t amount; /* offset 0 */
-  uint64_t from_active; /* offset 8 */
-  uint64_t from_unbonding; /* offset 16 */
-  uint64_t active_stake; /* offset 24 */
-  uint64_t unbonding_amount; /* offset 32 */
-  uint64_t total_active_stake; /* offset 40 */
-  uint64_t slashed_total; /* offset 48 */
-  uint64_t rewards_owed; /* offset 56 */
-  uint64_t reward_debt; /* offset 64 */
-  uint64_t seq; /* offset 72 */
-  int64_t timestamp; /* offset 80 */
-  uint8_t provider[32]; /* offset 88 */
-  uint8_t owner[32]; /* offset 120 */
-  uint8_t authority[32]; /* offset 152 */
-  uint8_t evidence_hash[32]; /* offset 184 */
-  uint16_t reason; /* offset 216 */
+  gp_u128 acc_reward_per_stake; /* offset 0 */
+  uint64_t amount; /* offset 16 */
+  uint64_t from_active; /* offset 24 */
+  uint64_t from_unbonding; /* offset 32 */
+  uint64_t active_stake; /* offset 40 */
+  uint64_t unbonding_amount; /* offset 48 */
+  uint64_t total_active_stake; /* offset 56 */
+  uint64_t slashed_total; /* offset 64 */
+  uint64_t rewards_owed; /* offset 72 */
+  uint64_t reward_debt; /* offset 80 */
+  uint64_t seq; /* offset 88 */
+  int64_t timestamp; /* offset 96 */
+  uint8_t provider[32]; /* offset 104 */
+  uint8_t owner[32]; /* offset 136 */
+  uint8_t authority[32]; /* offset 168 */
+  uint8_t evidence_hash[32]; /* offset 200 */
+  uint16_t reason; /* offset 232 */
 } gp_evt_slashed_t;
-#define GP_EVT_SLASHED_SIZE 218u
-_Static_assert(__builtin_offsetof(gp_evt_slashed_t, amount) == 0, "Slashed.amount");
-_Static_assert(__builtin_offsetof(gp_evt_slashed_t, from_active) == 8, "Slashed.from_active");
-_Static_assert(__builtin_offsetof(gp_evt_slashed_t, from_unbonding) == 16, "Slashed.from_unbonding");
-_Static_assert(__builtin_offsetof(gp_evt_slashed_t, active_stake) == 24, "Slashed.active_stake");
-_Static_assert(__builtin_offsetof(gp_evt_slashed_t, unbonding_amount) == 32, "Slashed.unbonding_amount");
-_Static_assert(__builtin_offsetof(gp_evt_slashed_t, total_active_stake) == 40, "Slashed.total_active_stake");
-_Static_assert(__builtin_offsetof(gp_evt_slashed_t, slashed_total) == 48, "Slashed.slashed_total");
-_Static_assert(__builtin_offsetof(gp_evt_slashed_t, rewards_owed) == 56, "Slashed.rewards_owed");
-_Static_assert(__builtin_offsetof(gp_evt_slashed_t, reward_debt) == 64, "Slashed.reward_debt");
-_Static_assert(__builtin_offsetof(gp_evt_slashed_t, seq) == 72, "Slashed.seq");
-_Static_assert(__builtin_offsetof(gp_evt_slashed_t, timestamp) == 80, "Slashed.timestamp");
-_Static_assert(__builtin_offsetof(gp_evt_slashed_t, provider) == 88, "Slashed.provider");
-_Static_assert(__builtin_offsetof(gp_evt_slashed_t, owner) == 120, "Slashed.owner");
-_Static_assert(__builtin_offsetof(gp_evt_slashed_t, authority) == 152, "Slashed.authority");
-_Static_assert(__builtin_offsetof(gp_evt_slashed_t, evidence_hash) == 184, "Slashed.evidence_hash");
-_Static_assert(__builtin_offsetof(gp_evt_slashed_t, reason) == 216, "Slashed.reason");
+#define GP_EVT_SLASHED_SIZE 234u
+_Static_assert(__builtin_offsetof(gp_evt_slashed_t, acc_reward_per_stake) == 0, "Slashed.acc_reward_per_stake");
+_Static_assert(__builtin_offsetof(gp_evt_slashed_t, amount) == 16, "Slashed.amount");
+_Static_assert(__builtin_offsetof(gp_evt_slashed_t, from_active) == 24, "Slashed.from_active");
+_Static_assert(__builtin_offsetof(gp_evt_slashed_t, from_unbonding) == 32, "Slashed.from_unbonding");
+_Static_assert(__builtin_offsetof(gp_evt_slashed_t, active_stake) == 40, "Slashed.active_stake");
+_Static_assert(__builtin_offsetof(gp_evt_slashed_t, unbonding_amount) == 48, "Slashed.unbonding_amount");
+_Static_assert(__builtin_offsetof(gp_evt_slashed_t, total_active_stake) == 56, "Slashed.total_active_stake");
+_Static_assert(__builtin_offsetof(gp_evt_slashed_t, slashed_total) == 64, "Slashed.slashed_total");
+_Static_assert(__builtin_offsetof(gp_evt_slashed_t, rewards_owed) == 72, "Slashed.rewards_owed");
+_Static_assert(__builtin_offsetof(gp_evt_slashed_t, reward_debt) == 80, "Slashed.reward_debt");
+_Static_assert(__builtin_offsetof(gp_evt_slashed_t, seq) == 88, "Slashed.seq");
+_Static_assert(__builtin_offsetof(gp_evt_slashed_t, timestamp) == 96, "Slashed.timestamp");
+_Static_assert(__builtin_offsetof(gp_evt_slashed_t, provider) == 104, "Slashed.provider");
+_Static_assert(__builtin_offsetof(gp_evt_slashed_t, owner) == 136, "Slashed.owner");
+_Static_assert(__builtin_offsetof(gp_evt_slashed_t, authority) == 168, "Slashed.authority");
+_Static_assert(__builtin_offsetof(gp_evt_slashed_t, evidence_hash) == 200, "Slashed.evidence_hash");
+_Static_assert(__builtin_offsetof(gp_evt_slashed_t, reason) == 232, "Slashed.reason");
 
 /* Event JobCreated: logged as discriminator || these bytes. */
 typedef struct __attribute__((packed, aligned(8))) {

@@ -100,8 +100,10 @@ uint64_t gp_check_vault(const gp_account_t *a, const uint8_t *recorded_key, cons
 
 uint64_t gp_transfer(const gp_account_t *src, const gp_account_t *dst, const gp_account_t *authority,
                      uint64_t amount, const gp_signer_seeds_t *seeds) {
-  if (amount == 0) return 0;
+  /* Named error instead of the runtime's PrivilegeEscalation at the CPI. */
+  GP_CHECK(src->is_writable && dst->is_writable, GP_ERR_ACCOUNT_NOT_WRITABLE);
   GP_CHECK(!gp_key_eq(src->key, dst->key), GP_ERR_DUPLICATE_ACCOUNT);
+  if (amount == 0) return 0;
   GP_CHECK(gp_token_transfer(src, dst, authority, amount, seeds) == GP_RT_OK, GP_ERR_INSUFFICIENT_FUNDS);
   return 0;
 }
@@ -128,19 +130,34 @@ uint64_t gp_release(gp_config_t *cfg) {
   return 0;
 }
 
-uint64_t gp_settle(const gp_config_t *cfg, gp_provider_t *p) {
+/* Rewards accrued since the provider's last stake change:
+ * floor(active * (acc - snapshot) / 2^64). One rounding per stake period, so
+ * a provider can never be credited more than its exact share, and falls
+ * short of it by less than one unit per stake change. */
+static uint64_t accrued_since_snapshot(const gp_config_t *cfg, const gp_provider_t *p, uint64_t *out) {
   gp_u128 acc = cfg->acc_reward_per_stake;
-  uint64_t pending;
-  GP_CHECK(!gp_reward_pending(p->active_stake, &acc, p->reward_debt, &pending), GP_ERR_MATH_OVERFLOW);
-  GP_CHECK(!gp_add_u64(p->rewards_owed, pending, &p->rewards_owed), GP_ERR_MATH_OVERFLOW);
+  gp_u128 snap = p->reward_snapshot;
+  gp_u128 diff;
+  GP_CHECK(!gp_u128_sub(&acc, &snap, &diff), GP_ERR_MATH_OVERFLOW);
+  GP_CHECK(!gp_reward_accrued(p->active_stake, &diff, out), GP_ERR_MATH_OVERFLOW);
   return 0;
 }
 
-uint64_t gp_reset_debt(const gp_config_t *cfg, gp_provider_t *p) {
-  gp_u128 acc = cfg->acc_reward_per_stake;
-  uint64_t debt;
-  GP_CHECK(!gp_reward_accrued(p->active_stake, &acc, &debt), GP_ERR_MATH_OVERFLOW);
-  p->reward_debt = debt;
+uint64_t gp_settle(const gp_config_t *cfg, gp_provider_t *p) {
+  uint64_t accrued;
+  GP_TRY(accrued_since_snapshot(cfg, p, &accrued));
+  /* debt is what this period already credited; accrued never falls below it
+   * because acc only grows while the stake is unchanged. */
+  GP_CHECK(accrued >= p->reward_debt, GP_ERR_MATH_OVERFLOW);
+  GP_CHECK(!gp_add_u64(p->rewards_owed, accrued - p->reward_debt, &p->rewards_owed), GP_ERR_MATH_OVERFLOW);
+  p->reward_debt = accrued;
+  return 0;
+}
+
+uint64_t gp_start_stake_period(const gp_config_t *cfg, gp_provider_t *p) {
+  /* A new stake period starts: everything up to acc has been settled. */
+  p->reward_snapshot = cfg->acc_reward_per_stake;
+  p->reward_debt = 0;
   return 0;
 }
 

@@ -101,10 +101,10 @@ uint64_t gp_transfer(const gp_account_t *src, const gp_account_t *dst, const gp_
 uint64_t gp_distribute(gp_config_t *cfg, uint64_t amount);
 /* release(): unallocated into acc once S > 0. */
 uint64_t gp_release(gp_config_t *cfg);
-/* owed += accrued(active) - debt. */
+/* owed += floor(active * (acc - snapshot) / 2^64) - debt; debt = that accrual. */
 uint64_t gp_settle(const gp_config_t *cfg, gp_provider_t *p);
-/* debt = accrued(active) with the current acc. */
-uint64_t gp_reset_debt(const gp_config_t *cfg, gp_provider_t *p);
+/* After a stake change (settled first): snapshot = acc, debt = 0. */
+uint64_t gp_start_stake_period(const gp_config_t *cfg, gp_provider_t *p);
 /* Emits RewardsFunded after a distribution. */
 void gp_emit_rewards_funded(const gp_ctx_t *c, const gp_config_t *cfg, const gp_pubkey_t *funder,
                             uint64_t amount, uint8_t source);

@@ -142,7 +142,7 @@ uint64_t ix_stake(gp_ctx_t *c) {
   GP_TRY(gp_settle(cfg, p));
   GP_CHECK(!gp_add_u64(p->active_stake, a.amount, &p->active_stake), GP_ERR_MATH_OVERFLOW);
   GP_CHECK(!gp_add_u64(cfg->total_active_stake, a.amount, &cfg->total_active_stake), GP_ERR_MATH_OVERFLOW);
-  GP_TRY(gp_reset_debt(cfg, p));
+  GP_TRY(gp_start_stake_period(cfg, p));
   GP_TRY(gp_release(cfg));
   GP_TRY(gp_transfer(src, vault, owner, a.amount, GP_NULL));
   p->updated_at = c->now;
@@ -180,12 +180,13 @@ uint64_t ix_request_unstake(gp_ctx_t *c) {
   cfg->total_active_stake -= a.amount;
   GP_CHECK(!gp_add_u64(p->unbonding_amount, a.amount, &p->unbonding_amount), GP_ERR_MATH_OVERFLOW);
   p->unbonding_unlock_at = c->now + cfg->unbonding_period;
-  GP_TRY(gp_reset_debt(cfg, p));
+  GP_TRY(gp_start_stake_period(cfg, p));
   p->updated_at = c->now;
   p->seq += 1;
   cfg->seq += 1;
 
   gp_evt_unstake_requested_t e;
+  e.acc_reward_per_stake = cfg->acc_reward_per_stake;
   e.amount = a.amount;
   e.active_stake = p->active_stake;
   e.unbonding_amount = p->unbonding_amount;
@@ -277,7 +278,7 @@ uint64_t ix_slash(gp_ctx_t *c) {
   p->active_stake -= from_active;
   cfg->total_active_stake -= from_active;
   p->unbonding_amount -= from_unbonding;
-  GP_TRY(gp_reset_debt(cfg, p));
+  GP_TRY(gp_start_stake_period(cfg, p));
   p->slashed_in_epoch = after;
   GP_CHECK(!gp_add_u64(p->slashed_total, a.amount, &p->slashed_total), GP_ERR_MATH_OVERFLOW);
   GP_CHECK(!gp_add_u64(cfg->total_slashed, a.amount, &cfg->total_slashed), GP_ERR_MATH_OVERFLOW);
@@ -290,6 +291,7 @@ uint64_t ix_slash(gp_ctx_t *c) {
   GP_TRY(gp_transfer(vault, treasury, prov, a.amount, &sig));
 
   gp_evt_slashed_t e;
+  e.acc_reward_per_stake = cfg->acc_reward_per_stake;
   e.amount = a.amount;
   e.from_active = from_active;
   e.from_unbonding = from_unbonding;

@@ -47,7 +47,6 @@ uint64_t ix_claim_rewards(gp_ctx_t *c) {
   GP_TRY(gp_check_token(dst, (const gp_pubkey_t *)cfg->stake_mint, (const gp_pubkey_t *)p->owner, &t));
 
   GP_TRY(gp_settle(cfg, p));
-  GP_TRY(gp_reset_debt(cfg, p));
   uint64_t amount = p->rewards_owed;
   GP_CHECK(amount > 0, GP_ERR_NOTHING_TO_CLAIM);
   p->rewards_owed = 0;
