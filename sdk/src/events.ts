@@ -108,6 +108,26 @@ const EVENT_SPECS: ReadonlyMap<string, EventSpec> = new Map(
   }),
 );
 
+// Hot-path lookup: the first 4 discriminator bytes as a number pick the candidates,
+// the next 4 confirm (no string building per event).
+const SPECS_BY_LO = new Map<number, { hi: number; spec: EventSpec }[]>();
+for (const e of GPUNET_IDL.events) {
+  const d = new DataView(Uint8Array.from(e.discriminator).buffer);
+  const spec = EVENT_SPECS.get(discriminatorKey(Uint8Array.from(e.discriminator))) as EventSpec;
+  const lo = d.getUint32(0, true);
+  const list = SPECS_BY_LO.get(lo) ?? [];
+  list.push({ hi: d.getUint32(4, true), spec });
+  SPECS_BY_LO.set(lo, list);
+}
+
+function specOf(dv: DataView): EventSpec | undefined {
+  const list = SPECS_BY_LO.get(dv.getUint32(0, true));
+  if (!list) return undefined;
+  const hi = dv.getUint32(4, true);
+  for (const c of list) if (c.hi === hi) return c.spec;
+  return undefined;
+}
+
 /** Names of all gpunet events, as `GpunetEvent['name']` spells them. */
 export const GPUNET_EVENT_NAMES: readonly GpunetEventName[] = [...EVENT_SPECS.values()].map((s) => s.name);
 
@@ -128,12 +148,12 @@ export function decodeEventBytes(bytes: Uint8Array, pubkeys: "bytes"): DecodePay
 export function decodeEventBytes(bytes: Uint8Array, pubkeys?: "base58"): DecodePayloadResult<string>;
 export function decodeEventBytes(bytes: Uint8Array, pubkeys: PubkeyEncoding = "base58"): DecodePayloadResult<string | Uint8Array> {
   if (bytes.length < 8) return { ok: false, reason: "shortData", byteLength: bytes.length };
-  const spec = EVENT_SPECS.get(discriminatorKey(bytes, 0));
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const spec = specOf(dv);
   if (!spec) return { ok: false, reason: "unknownDiscriminator", byteLength: bytes.length };
   if (bytes.length !== spec.length) {
     return { ok: false, reason: bytes.length < spec.length ? "shortData" : "trailingBytes", name: spec.name, byteLength: bytes.length, expectedLength: spec.length };
   }
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const data = decodeStruct(spec.layout, bytes, dv, 8, pubkeys) as GpunetEventData<GpunetEventName, string | Uint8Array>;
   return { ok: true, name: spec.name, data };
 }

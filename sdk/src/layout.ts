@@ -98,6 +98,49 @@ const TWO_64 = 1n << 64n;
 // Buffer (species); the Uint8Array constructor always copies into a plain Uint8Array.
 const copyBytes = (b: Uint8Array, from: number, to: number): Uint8Array => new Uint8Array(b.subarray(from, to));
 
+type FieldReader = (bytes: Uint8Array, dv: DataView, base: number, out: Record<string, unknown>) => void;
+type StructDecoder = (bytes: Uint8Array, dv: DataView, start: number) => Record<string, unknown>;
+
+function fieldReader(f: FieldLayout, pubkeys: PubkeyEncoding): FieldReader {
+  const n = f.name;
+  const off = f.offset;
+  switch (f.kind) {
+    case "u8": return (_b, dv, s, o) => { o[n] = dv.getUint8(s + off); };
+    case "i8": return (_b, dv, s, o) => { o[n] = dv.getInt8(s + off); };
+    case "bool": return (_b, dv, s, o) => { o[n] = dv.getUint8(s + off) !== 0; };
+    case "u16": return (_b, dv, s, o) => { o[n] = dv.getUint16(s + off, true); };
+    case "i16": return (_b, dv, s, o) => { o[n] = dv.getInt16(s + off, true); };
+    case "u32": return (_b, dv, s, o) => { o[n] = dv.getUint32(s + off, true); };
+    case "i32": return (_b, dv, s, o) => { o[n] = dv.getInt32(s + off, true); };
+    case "u64": return (_b, dv, s, o) => { o[n] = dv.getBigUint64(s + off, true); };
+    case "i64": return (_b, dv, s, o) => { o[n] = dv.getBigInt64(s + off, true); };
+    case "u128": return (_b, dv, s, o) => { o[n] = dv.getBigUint64(s + off, true) + (dv.getBigUint64(s + off + 8, true) << 64n); };
+    case "i128": return (_b, dv, s, o) => { o[n] = dv.getBigUint64(s + off, true) + dv.getBigInt64(s + off + 8, true) * TWO_64; };
+    case "pubkey":
+      return pubkeys === "base58"
+        ? (b, _dv, s, o) => { o[n] = encodeBase58Key(b, s + off); }
+        : (b, _dv, s, o) => { o[n] = copyBytes(b, s + off, s + off + 32); };
+    case "bytes": {
+      const size = f.size;
+      return (b, _dv, s, o) => { o[n] = copyBytes(b, s + off, s + off + size); };
+    }
+  }
+}
+
+// One decoder per layout and pubkey encoding, built once: a flat list of closures,
+// no per-field switch in the hot loop (indexer-performance.md: decode dominates ingest).
+const decoders = new WeakMap<StructLayout, { base58?: StructDecoder; bytes?: StructDecoder }>();
+
+function compile(layout: StructLayout, pubkeys: PubkeyEncoding): StructDecoder {
+  const readers = layout.fields.map((f) => fieldReader(f, pubkeys));
+  const count = readers.length;
+  return (bytes, dv, start) => {
+    const out: Record<string, unknown> = {};
+    for (let i = 0; i < count; i++) (readers[i] as FieldReader)(bytes, dv, start, out);
+    return out;
+  };
+}
+
 /**
  * Decodes a struct from `bytes` at `start` (the first byte after the discriminator).
  * The caller has checked the length. Integers wider than 32 bits are bigint.
@@ -109,26 +152,13 @@ export function decodeStruct(
   start: number,
   pubkeys: PubkeyEncoding,
 ): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const f of layout.fields) {
-    const o = start + f.offset;
-    switch (f.kind) {
-      case "u8": out[f.name] = dv.getUint8(o); break;
-      case "i8": out[f.name] = dv.getInt8(o); break;
-      case "bool": out[f.name] = dv.getUint8(o) !== 0; break;
-      case "u16": out[f.name] = dv.getUint16(o, true); break;
-      case "i16": out[f.name] = dv.getInt16(o, true); break;
-      case "u32": out[f.name] = dv.getUint32(o, true); break;
-      case "i32": out[f.name] = dv.getInt32(o, true); break;
-      case "u64": out[f.name] = dv.getBigUint64(o, true); break;
-      case "i64": out[f.name] = dv.getBigInt64(o, true); break;
-      case "u128": out[f.name] = dv.getBigUint64(o, true) + (dv.getBigUint64(o + 8, true) << 64n); break;
-      case "i128": out[f.name] = dv.getBigUint64(o, true) + (dv.getBigInt64(o + 8, true) * TWO_64); break;
-      case "pubkey": out[f.name] = pubkeys === "base58" ? encodeBase58Key(bytes, o) : copyBytes(bytes, o, o + 32); break;
-      case "bytes": out[f.name] = copyBytes(bytes, o, o + f.size); break;
-    }
+  let entry = decoders.get(layout);
+  if (!entry) {
+    entry = {};
+    decoders.set(layout, entry);
   }
-  return out;
+  const d = entry[pubkeys] ?? (entry[pubkeys] = compile(layout, pubkeys));
+  return d(bytes, dv, start);
 }
 
 /** A map key for the 8 discriminator bytes of `bytes` at `start`. */
