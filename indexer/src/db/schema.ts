@@ -51,7 +51,7 @@ export interface ConfigTable {
 export interface ProvidersTable {
   id: bigint; owner: bigint | null; stake_vault: bigint | null; metadata_hash: Uint8Array | null;
   gpu_model: bigint; gpu_count: bigint; vram_gb: bigint; region: bigint; status: bigint;
-  active_stake: string; unbonding_amount: string; unbonding_unlock_at: bigint; reward_debt: string; rewards_owed: string;
+  active_stake: string; unbonding_amount: string; unbonding_unlock_at: bigint; reward_snapshot: string; reward_debt: string; rewards_owed: string;
   total_claimed: string; jobs_completed: string; jobs_failed: string; slashed_total: string;
   registered_at: bigint; updated_at: bigint; seq: string; versions: string; finality: bigint; last_slot: bigint;
 }

@@ -57,10 +57,10 @@ function takeAll(versions: Record<string, bigint>, groups: readonly string[], ve
 /** Applies a Provider account read back at `seq` (same rules as events: newer seq wins). */
 export function applyProviderSnapshot(p: ProviderState, d: Readonly<Record<string, unknown>>, keyId: KeyId): void {
   const seq = big(d.seq);
-  if (takeAll(p.versions, ["profile", "active", "unbonding", "unlock", "reward", "touched"], seq)) {
+  if (takeAll(p.versions, ["profile", "active", "unbonding", "unlock", "reward", "snapshot", "touched"], seq)) {
     p.metadataHash = key(d.metadataHash); p.gpuModel = num(d.gpuModel); p.gpuCount = num(d.gpuCount); p.vramGb = num(d.vramGb);
     p.region = num(d.region); p.status = num(d.status); p.activeStake = big(d.activeStake); p.unbondingAmount = big(d.unbondingAmount);
-    p.unbondingUnlockAt = big(d.unbondingUnlockAt); p.rewardDebt = big(d.rewardDebt); p.rewardsOwed = big(d.rewardsOwed);
+    p.unbondingUnlockAt = big(d.unbondingUnlockAt); p.rewardSnapshot = big(d.rewardSnapshot); p.rewardDebt = big(d.rewardDebt); p.rewardsOwed = big(d.rewardsOwed);
     p.updatedAt = big(d.updatedAt);
   }
   p.owner = keyId(key(d.owner)); p.stakeVault = keyId(key(d.stakeVault)); p.registeredAt = big(d.registeredAt);

@@ -57,7 +57,7 @@ export interface ProviderState {
   readonly id: number;
   owner: number | null; stakeVault: number | null; metadataHash: Uint8Array | null;
   gpuModel: number; gpuCount: number; vramGb: number; region: number; status: number;
-  activeStake: bigint; unbondingAmount: bigint; unbondingUnlockAt: bigint; rewardDebt: bigint; rewardsOwed: bigint;
+  activeStake: bigint; unbondingAmount: bigint; unbondingUnlockAt: bigint; rewardSnapshot: bigint; rewardDebt: bigint; rewardsOwed: bigint;
   totalClaimed: bigint; jobsCompleted: bigint; jobsFailed: bigint; slashedTotal: bigint;
   registeredAt: bigint; updatedAt: bigint; seq: bigint;
   versions: Versions;
@@ -93,7 +93,7 @@ export function emptyConfig(): ConfigState {
 export function emptyProvider(id: number): ProviderState {
   return {
     id, owner: null, stakeVault: null, metadataHash: null, gpuModel: 0, gpuCount: 0, vramGb: 0, region: 0, status: 0,
-    activeStake: 0n, unbondingAmount: 0n, unbondingUnlockAt: 0n, rewardDebt: 0n, rewardsOwed: 0n, totalClaimed: 0n,
+    activeStake: 0n, unbondingAmount: 0n, unbondingUnlockAt: 0n, rewardSnapshot: 0n, rewardDebt: 0n, rewardsOwed: 0n, totalClaimed: 0n,
     jobsCompleted: 0n, jobsFailed: 0n, slashedTotal: 0n, registeredAt: 0n, updatedAt: 0n, seq: 0n, versions: {}, finality: 2, lastSlot: 0n,
   };
 }
@@ -149,8 +149,20 @@ export function eventTimestamp(e: Ev): bigint {
   return e.data.timestamp;
 }
 
+/**
+ * What the Config held just before the event, when the caller applies events in
+ * order. `stake` starts the provider's reward period (`reward_snapshot = acc`)
+ * before releasing unallocated rewards, so when a release happened (unallocated
+ * was > 0) the snapshot is the accumulator before the event, not the one the
+ * Staked event carries (protocol.md, Rewards).
+ */
+export interface ConfigBefore {
+  readonly accRewardPerStake: bigint;
+  readonly unallocatedRewards: bigint;
+}
+
 /** Applies an event to a provider (the caller checked `eventProvider(e)` is this provider). */
-export function applyToProvider(p: ProviderState, e: Ev, keyId: KeyId): void {
+export function applyToProvider(p: ProviderState, e: Ev, keyId: KeyId, before?: ConfigBefore): void {
   const v = p.versions;
   const touch = (seq: bigint, ts: bigint): void => {
     if (lww(v, "touched", seq)) p.updatedAt = ts;
@@ -178,6 +190,9 @@ export function applyToProvider(p: ProviderState, e: Ev, keyId: KeyId): void {
       const d = e.data;
       if (lww(v, "active", d.seq)) p.activeStake = d.activeStake;
       if (lww(v, "reward", d.seq)) { p.rewardsOwed = d.rewardsOwed; p.rewardDebt = d.rewardDebt; }
+      if (lww(v, "snapshot", d.seq)) {
+        p.rewardSnapshot = before && before.unallocatedRewards > 0n ? before.accRewardPerStake : d.accRewardPerStake;
+      }
       touch(d.seq, d.timestamp); p.seq = max(p.seq, d.seq);
       break;
     }
@@ -187,6 +202,7 @@ export function applyToProvider(p: ProviderState, e: Ev, keyId: KeyId): void {
       if (lww(v, "unbonding", d.seq)) p.unbondingAmount = d.unbondingAmount;
       if (lww(v, "unlock", d.seq)) p.unbondingUnlockAt = d.unlockAt;
       if (lww(v, "reward", d.seq)) { p.rewardsOwed = d.rewardsOwed; p.rewardDebt = d.rewardDebt; }
+      if (lww(v, "snapshot", d.seq)) p.rewardSnapshot = d.accRewardPerStake;
       touch(d.seq, d.timestamp); p.seq = max(p.seq, d.seq);
       break;
     }
@@ -209,6 +225,7 @@ export function applyToProvider(p: ProviderState, e: Ev, keyId: KeyId): void {
       if (lww(v, "active", d.seq)) p.activeStake = d.activeStake;
       if (lww(v, "unbonding", d.seq)) p.unbondingAmount = d.unbondingAmount;
       if (lww(v, "reward", d.seq)) { p.rewardsOwed = d.rewardsOwed; p.rewardDebt = d.rewardDebt; }
+      if (lww(v, "snapshot", d.seq)) p.rewardSnapshot = d.accRewardPerStake;
       p.slashedTotal = max(p.slashedTotal, d.slashedTotal);
       touch(d.seq, d.timestamp); p.seq = max(p.seq, d.seq);
       break;

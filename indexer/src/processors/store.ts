@@ -20,7 +20,7 @@ import { FINALITY_CODE } from "../types.ts";
 import { applyConfigSnapshot, applyJobSnapshot, applyProviderSnapshot, decodeGpunetAccount } from "./accounts.ts";
 import {
   applyToConfig, applyToJob, applyToProvider, emptyConfig, emptyJob, emptyProvider, eventJob, eventProvider, orderKey,
-  touchesConfig, type ConfigState, type JobState, type ProviderState, type Versions,
+  touchesConfig, type ConfigBefore, type ConfigState, type JobState, type ProviderState, type Versions,
 } from "./state.ts";
 
 type Ev = GpunetEvent<Uint8Array>;
@@ -165,9 +165,9 @@ export function createIndexStore(sqlite: SqliteHandle): IndexStore {
     getConfig: sqlite.prepare("SELECT * FROM config WHERE id = 1"),
     putProvider: sqlite.prepare(
       `INSERT OR REPLACE INTO providers (id, owner, stake_vault, metadata_hash, gpu_model, gpu_count, vram_gb, region, status,
-        active_stake, unbonding_amount, unbonding_unlock_at, reward_debt, rewards_owed, total_claimed, jobs_completed, jobs_failed,
-        slashed_total, registered_at, updated_at, seq, versions, finality, last_slot)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        active_stake, unbonding_amount, unbonding_unlock_at, reward_snapshot, reward_debt, rewards_owed, total_claimed, jobs_completed,
+        jobs_failed, slashed_total, registered_at, updated_at, seq, versions, finality, last_slot)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     putJob: sqlite.prepare(
       `INSERT OR REPLACE INTO jobs (id, job_id, buyer, provider, escrow, price, max_duration, created_at, accepted_at, deadline,
@@ -261,7 +261,7 @@ export function createIndexStore(sqlite: SqliteHandle): IndexStore {
     for (const p of dirtyProviders) {
       q.putProvider.run(
         p.id, p.owner, p.stakeVault, blob(p.metadataHash), p.gpuModel, p.gpuCount, p.vramGb, p.region, p.status,
-        u64Text(p.activeStake), u64Text(p.unbondingAmount), p.unbondingUnlockAt, u64Text(p.rewardDebt), u64Text(p.rewardsOwed),
+        u64Text(p.activeStake), u64Text(p.unbondingAmount), p.unbondingUnlockAt, u128Text(p.rewardSnapshot), u64Text(p.rewardDebt), u64Text(p.rewardsOwed),
         u64Text(p.totalClaimed), u64Text(p.jobsCompleted), u64Text(p.jobsFailed), u64Text(p.slashedTotal), p.registeredAt,
         p.updatedAt, u64Text(p.seq), json(p.versions), p.finality, p.lastSlot,
       );
@@ -287,7 +287,12 @@ export function createIndexStore(sqlite: SqliteHandle): IndexStore {
     const jobId = jk ? keyId(jk) : null;
     if (providerId !== null) {
       const p = loadProvider(providerId);
-      applyToProvider(p, e, keyId);
+      let before: ConfigBefore | undefined;
+      if (e.name === "staked") {
+        const c = loadConfig();
+        before = { accRewardPerStake: c.accRewardPerStake, unallocatedRewards: c.unallocatedRewards };
+      }
+      applyToProvider(p, e, keyId, before);
       if (finality < p.finality) p.finality = finality;
       if (slot > p.lastSlot) p.lastSlot = slot;
       dirtyProviders.add(p);
@@ -607,12 +612,27 @@ export function createIndexStore(sqlite: SqliteHandle): IndexStore {
     return { finalized: fin, rolledBack: rolled };
   });
 
+  // One pass over every stored event in chain order, exactly as ingest applies them.
   const rebuildAllTx = sqlite.transaction(() => {
     sqlite.exec("DELETE FROM providers; DELETE FROM jobs; DELETE FROM config;");
     dropCaches();
-    const pids = (sqlite.prepare("SELECT DISTINCT provider FROM events WHERE provider IS NOT NULL").all() as Row[]).map((r) => n(r.provider));
-    const jids = (sqlite.prepare("SELECT DISTINCT job FROM events WHERE job IS NOT NULL").all() as Row[]).map((r) => n(r.job));
-    rebuild(pids, jids, true);
+    const rows = sqlite.prepare(`SELECT ${EVENT_COLS}, e.tx_id FROM events e JOIN txs t ON t.id = e.tx_id ORDER BY t.slot, t.tx_index, t.id, e.event_index`).all() as Row[];
+    for (const r of rows) {
+      const kind = kindNames.get(n(r.kind)) ?? "";
+      const payload = new Uint8Array(r.payload as Buffer);
+      const slot = b(r.slot);
+      const txIndex = r.tx_index === null ? 0 : n(r.tx_index);
+      const finality = n(r.finality);
+      if (kind.startsWith("account:")) {
+        applySnapshot(payload.subarray(0, 32), payload.subarray(32), slot, txIndex, finality);
+        continue;
+      }
+      const dec = decodeEventBytes(payload, "bytes");
+      if (!dec.ok) continue;
+      const e = { name: dec.name, data: dec.data, instructionIndex: n(r.ix), innerPath: [], innerIndex: null, eventIndex: n(r.event_index) } as unknown as Ev;
+      applyEvent(e, r.tx_id as bigint, slot, txIndex, finality, false);
+    }
+    saveDirty();
   });
 
   const trimCaches = (): void => {
@@ -701,7 +721,7 @@ function rowToProvider(r: Row): ProviderState {
   return {
     id: n(r.id), owner: nullableId(r.owner), stakeVault: nullableId(r.stake_vault), metadataHash: fromBlob(r.metadata_hash),
     gpuModel: n(r.gpu_model), gpuCount: n(r.gpu_count), vramGb: n(r.vram_gb), region: n(r.region), status: n(r.status),
-    activeStake: b(r.active_stake), unbondingAmount: b(r.unbonding_amount), unbondingUnlockAt: b(r.unbonding_unlock_at),
+    activeStake: b(r.active_stake), unbondingAmount: b(r.unbonding_amount), unbondingUnlockAt: b(r.unbonding_unlock_at), rewardSnapshot: b(r.reward_snapshot),
     rewardDebt: b(r.reward_debt), rewardsOwed: b(r.rewards_owed), totalClaimed: b(r.total_claimed), jobsCompleted: b(r.jobs_completed),
     jobsFailed: b(r.jobs_failed), slashedTotal: b(r.slashed_total), registeredAt: b(r.registered_at), updatedAt: b(r.updated_at),
     seq: b(r.seq), versions: unjson(r.versions as string), finality: n(r.finality), lastSlot: b(r.last_slot),

@@ -79,7 +79,7 @@ export function indexState(dbPath: string): { config: Flat | null; providers: Ma
     const providers = new Map<string, Flat>();
     for (const p of db.prepare("SELECT * FROM providers").all() as Record<string, unknown>[]) {
       providers.set(addr(p.id), {
-        activeStake: u(p.active_stake), unbondingAmount: u(p.unbonding_amount), unbondingUnlockAt: String(p.unbonding_unlock_at),
+        activeStake: u(p.active_stake), unbondingAmount: u(p.unbonding_amount), unbondingUnlockAt: String(p.unbonding_unlock_at), rewardSnapshot: u(p.reward_snapshot),
         rewardDebt: u(p.reward_debt), rewardsOwed: u(p.rewards_owed), totalClaimed: u(p.total_claimed), jobsCompleted: u(p.jobs_completed),
         jobsFailed: u(p.jobs_failed), slashedTotal: u(p.slashed_total), registeredAt: String(p.registered_at), updatedAt: String(p.updated_at),
         seq: u(p.seq), owner: addr(p.owner), stakeVault: addr(p.stake_vault), metadataHash: h(p.metadata_hash), gpuModel: String(p.gpu_model),
@@ -137,7 +137,7 @@ export function canonicalDump(dbPath: string): string {
     rows(`SELECT ${sig} AS sig, event_index, ix, inner_path, (SELECT name FROM event_kinds k WHERE k.id = x.kind) AS kind, slot, ts, payload FROM events x ORDER BY sig, event_index`);
     for (const t of ["stakes", "escrow", "rewards", "claims", "slashes"]) rows(`SELECT '${t}' AS t, ${sig} AS sig, * FROM ${t} x ORDER BY sig, event_index`);
     const pk = (c: string) => `(SELECT address FROM pubkeys WHERE id = x.${c}) AS ${c}_a`;
-    rows(`SELECT ${pk("id")}, ${pk("owner")}, ${pk("stake_vault")}, gpu_model, gpu_count, vram_gb, region, status, active_stake, unbonding_amount, unbonding_unlock_at, reward_debt, rewards_owed, total_claimed, jobs_completed, jobs_failed, slashed_total, registered_at, updated_at, seq, versions, finality, last_slot FROM providers x ORDER BY id_a`);
+    rows(`SELECT ${pk("id")}, ${pk("owner")}, ${pk("stake_vault")}, gpu_model, gpu_count, vram_gb, region, status, active_stake, unbonding_amount, unbonding_unlock_at, reward_snapshot, reward_debt, rewards_owed, total_claimed, jobs_completed, jobs_failed, slashed_total, registered_at, updated_at, seq, versions, finality, last_slot FROM providers x ORDER BY id_a`);
     rows(`SELECT ${pk("id")}, ${pk("buyer")}, ${pk("provider")}, job_id, price, state, seq, provider_payout, fee, refund, finished_at, closed, versions, finality FROM jobs x ORDER BY id_a`);
     rows(`SELECT min_stake_per_gpu, acc_reward_per_stake, total_active_stake, reward_carry, unallocated_rewards, total_funded, total_claimed, total_slashed, provider_count, job_count, seq, versions, finality FROM config`);
     rows(`SELECT name, value FROM counters WHERE name IN ('events', 'deadLetters', 'truncated') ORDER BY name`);

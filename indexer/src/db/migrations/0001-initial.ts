@@ -69,7 +69,7 @@ const STATEMENTS: readonly string[] = [
      owner INTEGER, stake_vault INTEGER, metadata_hash BLOB,
      gpu_model INTEGER NOT NULL, gpu_count INTEGER NOT NULL, vram_gb INTEGER NOT NULL, region INTEGER NOT NULL, status INTEGER NOT NULL,
      active_stake TEXT NOT NULL, unbonding_amount TEXT NOT NULL, unbonding_unlock_at INTEGER NOT NULL,
-     reward_debt TEXT NOT NULL, rewards_owed TEXT NOT NULL, total_claimed TEXT NOT NULL,
+     reward_snapshot TEXT NOT NULL, reward_debt TEXT NOT NULL, rewards_owed TEXT NOT NULL, total_claimed TEXT NOT NULL,
      jobs_completed TEXT NOT NULL, jobs_failed TEXT NOT NULL, slashed_total TEXT NOT NULL,
      registered_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, seq TEXT NOT NULL,
      versions TEXT NOT NULL,

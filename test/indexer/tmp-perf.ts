@@ -1,0 +1,18 @@
+import { rmSync } from "node:fs";
+import { recordWorkload } from "./support/recorded.ts";
+import { replicate, countDataLines } from "./support/replicate.ts";
+import { createIndexer } from "../../indexer/src/index.ts";
+const t0 = Date.now();
+const { txs, chain } = await recordWorkload(150, 33);
+console.log("record ms", Date.now() - t0, txs.length);
+const t1 = Date.now();
+const updates = replicate(txs, 60_000);
+console.log("replicate ms", Date.now() - t1, updates.length, countDataLines(updates));
+for (const f of ["/tmp/perf.db", "/tmp/perf.db-wal", "/tmp/perf.db-shm"]) rmSync(f, { force: true });
+const ix = await createIndexer({ dbPath: "/tmp/perf.db", programId: chain.programId.toBase58() });
+const t2 = performance.now();
+let ev = 0;
+for (let i = 0; i < updates.length; i += 4000) ev += (await ix.ingest(updates.slice(i, i + 4000))).events;
+const dt = performance.now() - t2;
+console.log("events", ev, "ms", dt.toFixed(0), "ev/s", (ev / dt * 1000).toFixed(0));
+await ix.stop();
