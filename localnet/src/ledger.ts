@@ -22,6 +22,8 @@ export interface LedgerMeta {
   readonly genesisHash: string;
   readonly clock: ClockState;
   readonly historyCount: number;
+  /** Seed of the faucet key, so airdrops keep coming from the same account. */
+  readonly faucetSeed?: Uint8Array;
 }
 
 /** A ledger loaded from disk. */

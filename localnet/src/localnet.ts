@@ -76,7 +76,10 @@ export interface Localnet {
   readonly slot: bigint;
   /** Live WebSocket subscriptions across all connections. */
   readonly subscriptionCount: number;
-  /** Sends `lamports` to `pubkey` through a real faucet transaction; returns its signature. */
+  /**
+   * Sends `lamports` to `pubkey` through a real faucet transaction; returns its signature.
+   * @throws {LocalnetError} AIRDROP_FAILED, e.g. when a new account would stay below rent exemption.
+   */
   airdrop(pubkey: PubkeyLike, lamports: bigint): string;
   /** Moves `n` slots forward at once (blockhashes older than 150 slots expire). */
   advanceSlots(n: number | bigint): void;
@@ -208,7 +211,17 @@ export async function createLocalnet(opts: LocalnetOptions = {}): Promise<Localn
     // Slot times still need a nominal duration when the clock is manual.
     slotMs: slotMs === 0 ? 400 : slotMs,
     finalizedDepth: BigInt(finalizedDepth),
-    ...(loaded ? { resume: { svm: loaded.svm, clock: loaded.meta.clock, history: loaded.history, genesisHash: loaded.meta.genesisHash } } : {}),
+    ...(loaded
+      ? {
+          resume: {
+            svm: loaded.svm,
+            clock: loaded.meta.clock,
+            history: loaded.history,
+            genesisHash: loaded.meta.genesisHash,
+            ...(loaded.meta.faucetSeed ? { faucetSeed: loaded.meta.faucetSeed } : {}),
+          },
+        }
+      : {}),
     onLanded: (r) => {
       if (!ledgerDir) return;
       dirty = true;
@@ -224,7 +237,12 @@ export async function createLocalnet(opts: LocalnetOptions = {}): Promise<Localn
 
   const save = (): void => {
     if (!ledgerDir) return;
-    saveSnapshot(ledgerDir, node.svm, { genesisHash: node.genesisHash, clock: node.clock.toState(), historyCount: node.history.size });
+    saveSnapshot(ledgerDir, node.svm, {
+      genesisHash: node.genesisHash,
+      clock: node.clock.toState(),
+      historyCount: node.history.size,
+      faucetSeed: node.faucet.seed,
+    });
     dirty = false;
     lastSave = Date.now();
   };
@@ -304,7 +322,12 @@ export async function createLocalnet(opts: LocalnetOptions = {}): Promise<Localn
     },
     airdrop(pubkey, lamports) {
       assertOpen();
-      return node.airdrop(keyOf(pubkey), lamports).signature;
+      const r = node.airdrop(keyOf(pubkey), lamports);
+      // Over RPC a failed airdrop still returns its signature, as on a cluster; here it is an error.
+      if (r.meta.err !== null) {
+        throw new LocalnetError('AIRDROP_FAILED', `airdrop of ${lamports} lamports failed: ${JSON.stringify(r.meta.err)}`, { signature: r.signature, err: r.meta.err });
+      }
+      return r.signature;
     },
     advanceSlots(n) {
       assertOpen();

@@ -11,7 +11,7 @@ import { createAccountChangeLog, sameAccountState, type AccountChangeLog, type A
 import { createSlotClock, type ClockState, type Commitment, type SlotClock } from './clock.ts';
 import { LocalnetError } from './errors.ts';
 import { createSvmAccess } from './svm-access.ts';
-import { buildFaucetTransfer } from './faucet.ts';
+import { createFaucet } from './faucet.ts';
 import {
   createTransactionHistory,
   type InnerInstructionRecord,
@@ -34,6 +34,8 @@ import {
 const SYSTEM_PROGRAM = '11111111111111111111111111111111';
 /** Address lookup tables store 56 header bytes before their addresses. */
 const LOOKUP_TABLE_META_SIZE = 56;
+/** Lamports the faucet keeps beyond pending airdrops (500M SOL, as a genesis faucet is simply rich). */
+const FAUCET_RESERVE = 500_000_000n * 1_000_000_000n;
 /** Agave keeps prioritization fees for the last 150 blocks. */
 const PRIORITIZATION_FEE_SLOTS = 150n;
 
@@ -73,7 +75,13 @@ export interface NodeOptions {
   readonly slotMs: number;
   readonly finalizedDepth: bigint;
   /** Restore from a ledger instead of genesis. */
-  readonly resume?: { readonly svm: LiteSVM; readonly clock: ClockState; readonly history: readonly TransactionRecord[]; readonly genesisHash: string };
+  readonly resume?: {
+    readonly svm: LiteSVM;
+    readonly clock: ClockState;
+    readonly history: readonly TransactionRecord[];
+    readonly genesisHash: string;
+    readonly faucetSeed?: Uint8Array;
+  };
   /** Called after a transaction landed (ledger append). */
   readonly onLanded?: (record: TransactionRecord) => void;
 }
@@ -85,6 +93,8 @@ export interface LocalnetNode {
   readonly history: TransactionHistory;
   readonly changes: AccountChangeLog;
   readonly genesisHash: string;
+  /** The faucet's address and seed (persisted by the ledger). */
+  readonly faucet: { readonly address: string; readonly seed: Uint8Array };
   /** Total transactions landed since genesis. */
   readonly transactionCount: bigint;
   on<E extends keyof NodeEvents>(event: E, listener: NodeEvents[E]): () => void;
@@ -256,6 +266,22 @@ export function createNode(opts: NodeOptions): LocalnetNode {
 
   let transactionCount = BigInt(history.size);
 
+  const faucet = createFaucet(opts.resume?.faucetSeed);
+  /** Tops the faucet up to hold at least `need` plus its standing reserve (like a genesis faucet, it is just very rich). */
+  function topUpFaucet(need: bigint): void {
+    const before = accountState(faucet.address);
+    svm.setAccount({
+      address: faucet.address as Address,
+      lamports: toLamports((before?.lamports ?? 0n) + need + FAUCET_RESERVE),
+      data: new Uint8Array(0),
+      programAddress: SYSTEM_PROGRAM as Address,
+      executable: false,
+      space: 0n,
+    });
+    if (before !== null || clock.slot > 0n) changes.record(clock.slot, faucet.address, before);
+  }
+  if (!opts.resume) topUpFaucet(0n);
+
   function execute(tx: WireTransaction, preOverride?: ReadonlyMap<string, AccountState | null>): ExecuteOutcome {
     const signature = transactionId(tx);
     const notLanded = (err: TransactionErrorJson, logs: readonly string[] = []): ExecuteOutcome => ({ landed: false, signature, err, logs });
@@ -383,6 +409,7 @@ export function createNode(opts: NodeOptions): LocalnetNode {
     history,
     changes,
     genesisHash,
+    faucet: { address: faucet.address, seed: faucet.seed },
     get transactionCount() {
       return transactionCount;
     },
@@ -420,23 +447,23 @@ export function createNode(opts: NodeOptions): LocalnetNode {
       } catch (e) {
         throw new LocalnetError('INVALID_ARGUMENT', `not a base58 public key: ${recipient}`, { recipient }, { cause: e });
       }
-      const { faucet, wire } = buildFaucetTransfer(to, amount, clock.latestBlockhash(clock.slot).blockhash);
-      svm.setAccount({
-        address: faucet as Address,
-        lamports: toLamports(amount + LAMPORTS_PER_SIGNATURE),
-        data: new Uint8Array(0),
-        programAddress: SYSTEM_PROGRAM as Address,
-        executable: false,
-        space: 0n,
-      });
-      const out = execute(parseWireTransaction(wire), new Map([[faucet, null]]));
-      if (!out.landed) {
-        throw new LocalnetError('AIRDROP_FAILED', `airdrop of ${amount} lamports to ${recipient} failed: ${JSON.stringify(out.err)}`, {
-          recipient,
-          err: out.err,
-        });
+      const balance = accountState(faucet.address)?.lamports ?? 0n;
+      if (balance < amount + LAMPORTS_PER_SIGNATURE + FAUCET_RESERVE) topUpFaucet(amount);
+      // The same airdrop twice would be the same message and signature; a cluster
+      // accepts any recent blockhash, so step back through them until it is new.
+      for (let s = clock.slot; s >= 0n && clock.slot - s < 150n; s--) {
+        const blockhash = clock.blockhashOf(s);
+        if (blockhash === null) continue;
+        const wire = faucet.transfer(to, amount, blockhash);
+        const tx = parseWireTransaction(wire);
+        if (history.get(transactionId(tx))) continue;
+        const out = execute(tx);
+        if (!out.landed) {
+          throw new LocalnetError('AIRDROP_FAILED', `airdrop of ${amount} lamports to ${recipient} failed: ${JSON.stringify(out.err)}`, { recipient, err: out.err });
+        }
+        return out.record;
       }
-      return out.record;
+      throw new LocalnetError('AIRDROP_FAILED', `airdrop of ${amount} lamports to ${recipient} repeats one already made with every recent blockhash`, { recipient });
     },
     setAccount(addr, state) {
       const before = accountState(addr);

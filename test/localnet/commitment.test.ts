@@ -35,6 +35,19 @@ describe('commitment', () => {
     expect(await status(sig)).toMatchObject({ confirmations: null, confirmationStatus: 'finalized' });
   });
 
+  it('Given the same airdrop twice in one slot, When both are requested, Then both land with distinct signatures from the faucet', async () => {
+    const to = Keypair.generate().publicKey.toBase58();
+    const a = await rpcResult<string>(net.rpcUrl, 'requestAirdrop', [to, LAMPORTS_PER_SOL]);
+    const b = await rpcResult<string>(net.rpcUrl, 'requestAirdrop', [to, LAMPORTS_PER_SOL]);
+    expect(a).not.toBe(b);
+    expect((await rpcResult<{ value: number }>(net.rpcUrl, 'getBalance', [to, { commitment: 'processed' }])).value).toBe(2 * LAMPORTS_PER_SOL);
+    const tx = await rpcResult<{ transaction: { message: { accountKeys: string[] } } } | null>(net.rpcUrl, 'getTransaction', [a, { commitment: 'confirmed' }]);
+    expect(tx).toBeNull(); // not confirmed yet on the manual clock
+    net.advanceSlots(1);
+    const landed = await rpcResult<{ transaction: { message: { accountKeys: string[] } } }>(net.rpcUrl, 'getTransaction', [b, { commitment: 'confirmed' }]);
+    expect(landed.transaction.message.accountKeys[0]).toBe(net.node.faucet.address);
+  });
+
   it('Given a new account, When read at each commitment, Then only levels that include its slot see it', async () => {
     const to = Keypair.generate().publicKey.toBase58();
     net.airdrop(to, 5n * BigInt(LAMPORTS_PER_SOL));

@@ -4,7 +4,7 @@
  */
 import { Keypair, LAMPORTS_PER_SOL, SystemProgram, Transaction } from '@solana/web3.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalnet, type Localnet } from '../../localnet/src/index.ts';
+import { createLocalnet, isLocalnetError, type Localnet } from '../../localnet/src/index.ts';
 import { openRawWs, postRaw, rpc, rpcResult, waitFor } from './helpers.ts';
 
 let net: Localnet;
@@ -110,6 +110,20 @@ describe('HTTP JSON-RPC errors', () => {
     expect(await rpcResult<string>(net.rpcUrl, 'sendTransaction', [wire, { encoding: 'base64', skipPreflight: true }])).toBe(sig);
     const bal = await rpcResult<{ value: number }>(net.rpcUrl, 'getBalance', [to.toBase58(), { commitment: 'processed' }]);
     expect(bal.value).toBe(LAMPORTS_PER_SOL / 2);
+  });
+
+  it('Given an airdrop too small for rent exemption, When requested, Then RPC returns the failed signature and the library raises AIRDROP_FAILED', async () => {
+    const to = Keypair.generate().publicKey.toBase58();
+    const sig = await rpcResult<string>(net.rpcUrl, 'requestAirdrop', [to, 1]);
+    const st = (await rpcResult<{ value: { err: unknown }[] }>(net.rpcUrl, 'getSignatureStatuses', [[sig]])).value[0];
+    expect(st?.err).toEqual({ InsufficientFundsForRent: { account_index: 1 } });
+    let err: unknown;
+    try {
+      net.airdrop(to, 1n);
+    } catch (e) {
+      err = e;
+    }
+    expect(isLocalnetError(err, 'AIRDROP_FAILED')).toBe(true);
   });
 
   it('Given a batch mixing good, bad and notification entries, When posted, Then replies come in order and notifications get none', async () => {

@@ -29,6 +29,7 @@ describe('ledger', () => {
     const sig = first.airdrop(wallet, 3n * BigInt(LAMPORTS_PER_SOL));
     first.advanceSlots(40);
     const genesis = await rpcResult<string>(first.rpcUrl, 'getGenesisHash');
+    const faucet = first.node.faucet.address;
     const time = await rpcResult<number>(first.rpcUrl, 'getBlockTime', [40]);
     await first.close();
     expect(readdirSync(dir).sort()).toEqual(['history.jsonl', 'snapshot.bin']);
@@ -43,6 +44,7 @@ describe('ledger', () => {
       expect(tx?.meta?.postBalances).toContain(3 * LAMPORTS_PER_SOL);
       expect((await c.getSignaturesForAddress(new PublicKey(wallet))).map((s) => s.signature)).toEqual([sig]);
       expect(await rpcResult<string>(second.rpcUrl, 'getGenesisHash')).toBe(genesis);
+      expect(second.node.faucet.address).toBe(faucet);
       expect(await rpcResult<number>(second.rpcUrl, 'getBlockTime', [40])).toBe(time);
       // The restarted node keeps landing transactions after the old ones.
       const sig2 = second.airdrop(wallet, BigInt(LAMPORTS_PER_SOL));
