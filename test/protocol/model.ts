@@ -1163,8 +1163,6 @@ export function closeJob(s: ModelState, a: CloseJobArgs, ctx: Ctx): Outcome {
     const j = job(op.s, a.job);
     const c = new Checks();
     c.when(!ctx.signers.has(a.signer), "MissingSigner");
-    // docs/protocol.md: every instruction but three fails while paused; close_job
-    // takes no Config in the IDL, so the program cannot know (reported).
     if (op.s.config) notPaused(op.s, c);
     c.when(!TERMINAL.has(j.state), "InvalidJobState");
     c.when(a.rentReceiver !== j.buyer, "WrongRentReceiver");

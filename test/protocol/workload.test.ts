@@ -92,7 +92,7 @@ async function step(w: World): Promise<void> {
     2 + 2 * Math.min(nSubmitted, 5), // 13 dispute
     2 + 3 * Math.min(nDisputed, 5), // 14 resolve
     4, // 15 expire
-    cf.paused ? 0 : 5, // 16 close (see P20: close_job has no Config to read `paused` from)
+    5, // 16 close
     9, // 17 warp
     cf.paused ? 25 : 2, // 18 update config
     reg.length > 1 ? 2 : 0, // 19 wrong-owner attempts (I6 probes)
