@@ -2,7 +2,10 @@
  * `subscribeEvents`: live gpunet events over `logsSubscribe`, de-duplicated by
  * (signature, event index) so a transaction delivered twice (a re-subscription
  * after web3.js reconnects its socket, or two commitments) reaches the callback once.
- * Reconnection is web3.js Connection's: it reopens the socket and re-subscribes.
+ * Reconnection is web3.js Connection's: after an abnormal close it reopens the socket
+ * and re-subscribes. Events that landed while the socket was down are not replayed;
+ * `onReconnect` fires when the socket is back so the caller can backfill the gap
+ * (e.g. getSignaturesForAddress since the last signature seen).
  * Events of failed transactions are dropped; decode failures and truncated logs are
  * reported, never swallowed.
  */
@@ -24,6 +27,11 @@ export interface SubscribeEventsOptions {
   readonly onDecodeFailure?: (failure: EventDecodeFailure, ctx: LiveEventContext) => void;
   /** A transaction whose logs were truncated: fetch it or re-read accounts. */
   readonly onTruncated?: (ctx: LiveEventContext) => void;
+  /**
+   * The WebSocket came back after a close; events in between may be missing
+   * (backfill from the last seen signature).
+   */
+  readonly onReconnect?: () => void;
   /** Errors thrown by the callbacks or by subscribing. */
   readonly onError?: (error: GpunetError) => void;
   /** Stops the subscription. */
@@ -96,7 +104,13 @@ export function subscribeEvents(connection: Pick<Connection, "onLogs" | "removeO
   } catch (e) {
     report(e);
   }
-  o.signal.addEventListener("abort", stop, { once: true });
+  const detach = watchSocket(connection, () => {
+    if (!o.signal.aborted) o.onReconnect?.();
+  });
+  o.signal.addEventListener("abort", () => {
+    detach();
+    stop();
+  }, { once: true });
   return { closed };
 
   function remember(key: string): boolean {
@@ -108,4 +122,35 @@ export function subscribeEvents(connection: Pick<Connection, "onLogs" | "removeO
     }
     return true;
   }
+}
+
+/** The event-emitter part of web3.js's internal socket that reconnect reporting needs. */
+interface SocketEvents {
+  on(event: "open" | "close", fn: () => void): unknown;
+  removeListener?(event: "open" | "close", fn: () => void): unknown;
+}
+
+/**
+ * Calls `onReopen` when web3.js's socket opens again after a close. The socket is
+ * not public API: it is duck-typed, and without it reconnects simply go unreported.
+ */
+function watchSocket(connection: unknown, onReopen: () => void): () => void {
+  const ws = (connection as { _rpcWebSocket?: Partial<SocketEvents> })._rpcWebSocket;
+  if (!ws || typeof ws.on !== "function") return () => undefined;
+  const events = ws as SocketEvents;
+  let closed = false;
+  const onClose = (): void => {
+    closed = true;
+  };
+  const onOpen = (): void => {
+    if (!closed) return;
+    closed = false;
+    onReopen();
+  };
+  events.on("close", onClose);
+  events.on("open", onOpen);
+  return () => {
+    events.removeListener?.("close", onClose);
+    events.removeListener?.("open", onOpen);
+  };
 }
