@@ -76,6 +76,8 @@ export interface Localnet {
   readonly slot: bigint;
   /** Live WebSocket subscriptions across all connections. */
   readonly subscriptionCount: number;
+  /** WebSocket subscriptions ever created (monotonic): wait on it to know a client's subscribe arrived. */
+  readonly subscriptionsCreated: number;
   /**
    * Sends `lamports` to `pubkey` through a real faucet transaction; returns its signature.
    * @throws {LocalnetError} AIRDROP_FAILED, e.g. when a new account would stay below rent exemption.
@@ -319,6 +321,9 @@ export async function createLocalnet(opts: LocalnetOptions = {}): Promise<Localn
     },
     get subscriptionCount() {
       return ws.subscriptionCount;
+    },
+    get subscriptionsCreated() {
+      return ws.subscriptionsCreated;
     },
     airdrop(pubkey, lamports) {
       assertOpen();

@@ -70,6 +70,8 @@ export interface WsServer {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** Number of live subscriptions, for tests and diagnostics. */
   readonly subscriptionCount: number;
+  /** Subscriptions ever created (monotonic), so a test can wait for its own to exist. */
+  readonly subscriptionsCreated: number;
   close(): Promise<void>;
 }
 
@@ -310,6 +312,9 @@ export function createWsServer(node: LocalnetNode): WsServer {
     },
     get subscriptionCount() {
       return all.size;
+    },
+    get subscriptionsCreated() {
+      return nextId - 1;
     },
     async close() {
       for (const u of unlisten) u();

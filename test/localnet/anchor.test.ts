@@ -12,7 +12,7 @@ import { Connection, Keypair, LAMPORTS_PER_SOL, PublicKey } from '@solana/web3.j
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildProgram } from '../../tools/build-program.ts';
 import { createLocalnet, type Localnet } from '../../localnet/src/index.ts';
-import { sleep, waitFor } from './helpers.ts';
+import { sleep, subscribedSince, waitFor } from './helpers.ts';
 
 const { BN } = anchor;
 const FIXTURES = join(import.meta.dirname, '../fixtures/sbf');
@@ -85,8 +85,9 @@ describe('Anchor against the localnet', () => {
   it('Given a counter at 5, When bump(7) is sent with rpc(), Then fetch and all() read 12 and the event arrives over onLogs', async () => {
     const counter = seedCounter(5n);
     const seen: string[] = [];
+    const created = net.subscriptionsCreated;
     const listener = program.addEventListener('bumped', (ev: { value: InstanceType<typeof BN> }) => seen.push(ev.value.toString()));
-    await sleep(100);
+    await subscribedSince(net, created); // the subscribe must reach the node before the transaction
     const sig = await program.methods['bump']?.(new BN(7)).accounts({ counter, authority: payer.publicKey }).rpc();
     expect(typeof sig).toBe('string');
     expect((await counters().fetch(counter)).value.toString()).toBe('12');

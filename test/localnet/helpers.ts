@@ -51,6 +51,11 @@ export async function waitFor<T>(check: () => T | undefined | Promise<T | undefi
   }
 }
 
+/** Resolves once the node has created a subscription after the count `before` (a client's subscribe arrived). */
+export function subscribedSince(net: { readonly subscriptionsCreated: number }, before: number): Promise<true> {
+  return waitFor(() => (net.subscriptionsCreated > before ? true : undefined));
+}
+
 /** Sleeps, used only to let a client's own idle timers run (never as an assertion). */
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));

@@ -7,7 +7,7 @@ import { createMint, TOKEN_PROGRAM_ID } from '@solana/spl-token';
 import bs58 from 'bs58';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalnet, type Localnet } from '../../localnet/src/index.ts';
-import { sleep, waitFor } from './helpers.ts';
+import { sleep, subscribedSince, waitFor } from './helpers.ts';
 
 let net: Localnet;
 let connection: Connection;
@@ -37,8 +37,9 @@ describe('web3.js subscriptions', () => {
   it('Given onLogs for a mentioned key, When a transfer to it lands, Then its logs arrive with the signature', async () => {
     const to = Keypair.generate().publicKey;
     const seen: Logs[] = [];
+    const created = net.subscriptionsCreated;
     const id = connection.onLogs(to, (logs) => seen.push(logs), 'confirmed');
-    await sleep(100); // the subscription request must reach the server before the transaction
+    await subscribedSince(net, created); // the subscribe must reach the node before the transaction
     const sig = await transfer(to);
     const got = await waitFor(() => seen.find((l) => l.signature === sig));
     expect(got.err).toBeNull();
@@ -48,8 +49,9 @@ describe('web3.js subscriptions', () => {
 
   it("Given onLogs('all'), When any transaction lands, Then it is delivered", async () => {
     const seen: string[] = [];
+    const created = net.subscriptionsCreated;
     const id = connection.onLogs('all', (logs) => seen.push(logs.signature), 'processed');
-    await sleep(100);
+    await subscribedSince(net, created); // the subscribe must reach the node before the transaction
     const sig = await transfer();
     await waitFor(() => (seen.includes(sig) ? true : undefined));
     await connection.removeOnLogsListener(id);
@@ -76,8 +78,9 @@ describe('web3.js subscriptions', () => {
     const kinds: string[] = [];
     // web3.js drops its listener after the first callback, so only 'received' reaches it
     // (the full received -> status sequence is checked on a raw socket in pubsub-raw.test.ts).
+    const created = net.subscriptionsCreated;
     connection.onSignatureWithOptions(sig, (n) => kinds.push(n.type), { commitment: 'confirmed', enableReceivedNotification: true });
-    await sleep(100);
+    await subscribedSince(net, created); // the subscribe must reach the node before the transaction
     await connection.sendRawTransaction(tx.serialize());
     await waitFor(() => (kinds.length > 0 ? true : undefined));
     expect(kinds).toEqual(['received']);
@@ -86,8 +89,9 @@ describe('web3.js subscriptions', () => {
   it('Given onAccountChange, When lamports arrive, Then the new account info is delivered', async () => {
     const to = Keypair.generate().publicKey;
     const seen: AccountInfo<Buffer>[] = [];
+    const created = net.subscriptionsCreated;
     const id = connection.onAccountChange(to, (info) => seen.push(info), { commitment: 'confirmed' });
-    await sleep(100);
+    await subscribedSince(net, created); // the subscribe must reach the node before the transaction
     await transfer(to, 2 * LAMPORTS_PER_SOL);
     const got = await waitFor(() => seen[0]);
     expect(got.lamports).toBe(2 * LAMPORTS_PER_SOL);
@@ -98,8 +102,9 @@ describe('web3.js subscriptions', () => {
 
   it('Given onProgramAccountChange with a dataSize filter, When a mint is created, Then the mint account is delivered', async () => {
     const seen: KeyedAccountInfo[] = [];
+    const created = net.subscriptionsCreated;
     const id = connection.onProgramAccountChange(TOKEN_PROGRAM_ID, (k) => seen.push(k), { commitment: 'confirmed', filters: [{ dataSize: 82 }] });
-    await sleep(100);
+    await subscribedSince(net, created); // the subscribe must reach the node before the transaction
     const mint = await createMint(connection, payer, payer.publicKey, null, 9);
     const got = await waitFor(() => seen.find((k) => k.accountId.equals(mint)));
     expect(got.accountInfo.data.length).toBe(82);
