@@ -5,7 +5,7 @@
  * names), every account field equal, invariants I1-I6.
  *
  * Seed: printed at the start; set GPUNET_SEED=<n> to replay a run, GPUNET_STEPS=<n>
- * to change its length (default 1,200).
+ * to change its length (default 1,500).
  */
 import { PublicKey } from "@solana/web3.js";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -18,7 +18,7 @@ import { createRng, seedFromEnv } from "./rng.ts";
 import type { Rng } from "./rng.ts";
 
 const SEED = seedFromEnv();
-const STEPS = Number(process.env.GPUNET_STEPS ?? 1200);
+const STEPS = Number(process.env.GPUNET_STEPS ?? 1500);
 const TOKENS = 10_000_000_000_000n;
 
 interface World {
