@@ -27,6 +27,8 @@ export interface ClaimAllOptions {
    * Default: the wallet (if it has a provider) and every signer.
    */
   readonly owners?: readonly PublicKeyInput[];
+  /** Restrict to these Provider accounts (their owners must be signable, as for `owners`). */
+  readonly providers?: readonly PublicKeyInput[];
   /** Plan only: compute the amounts and the batches, send nothing. */
   readonly dryRun?: boolean;
   /** Claims below this amount are skipped (default 1: anything claimable). */
@@ -114,8 +116,17 @@ export async function claimAll(d: ClaimAllDeps, o: ClaimAllOptions): Promise<Cla
   if (walletKey) signerOf.set(walletKey.toBase58(), null);
   for (const s of signers) signerOf.set(s.publicKey.toBase58(), s);
   let owners: PublicKey[];
-  if (o.owners) {
-    owners = o.owners.map((w) => toPublicKey(w, "owners"));
+  if (o.owners || o.providers) {
+    owners = (o.owners ?? []).map((w) => toPublicKey(w, "owners"));
+    if (o.providers && o.providers.length > 0) {
+      const addrs = o.providers.map((p) => toPublicKey(p, "providers"));
+      const infos = await callRpc("getMultipleAccountsInfo", () => d.connection.getMultipleAccountsInfo(addrs, d.commitment));
+      infos.forEach((info, i) => {
+        if (!info || !info.owner.equals(d.programId)) throw new GpunetError("AccountNotFound", `provider ${addrs[i]?.toBase58()} does not exist`, { value: addrs[i]?.toBase58() ?? "" });
+        const owner = decodeProvider(new Uint8Array(info.data)).owner;
+        if (!owners.some((w) => w.equals(owner))) owners.push(owner);
+      });
+    }
     for (const w of owners) {
       if (!signerOf.has(w.toBase58())) throw new GpunetError("SignerMissing", `claimAll: no signer for owner ${w.toBase58()} (a claim needs its owner's signature)`, { field: "owners", value: w.toBase58() });
     }

@@ -107,6 +107,13 @@ describe("claimAll", () => {
     for (const o of owners) expect(await bot.claimable({ owner: o.publicKey })).toBe(0n);
   });
 
+  it("Given providers (PDAs) instead of owners, Then the plan is for their owners", async () => {
+    const { findProviderPda } = await import("../../sdk/src/pdas.ts");
+    const picked = [owners[1], owners[2]].map((o) => findProviderPda((o as Keypair).publicKey)[0]);
+    const plan = await bot.claimAll({ signers: owners, providers: picked, dryRun: true });
+    expect(plan.skipped.map((x) => x.owner.toBase58()).sort()).toEqual([owners[1], owners[2]].map((o) => (o as Keypair).publicKey.toBase58()).sort());
+  });
+
   it("Given an owner that is neither the wallet nor a signer, Then SignerMissing before anything is sent", async () => {
     await expect(bot.claimAll({ owners: [Keypair.generate().publicKey], signers: owners })).rejects.toMatchObject({ code: "SignerMissing" });
   });
