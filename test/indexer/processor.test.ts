@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createIndexer, createIndexQueries, isIndexerError, openReaderDatabase, u128Text, u64Text, type TransactionUpdate } from "../../indexer/src/index.ts";
+import { createIndexer, createIndexQueries, isIndexerError, openReaderDatabase, signatureHash, u128Text, u64Text, type TransactionUpdate } from "../../indexer/src/index.ts";
 import { canonicalDump } from "./support/compare.ts";
 import { recordWorkload, toUpdate } from "./support/recorded.ts";
 import { rng } from "./support/workload.ts";
@@ -70,6 +70,26 @@ describe("X1 duplicates", () => {
     await ix.stop();
     expect(r.inserted).toBe(1);
     expect(r.duplicates).toBe(1);
+  });
+});
+
+describe("signature hash collisions", () => {
+  it("Given another signature already holding a transaction's hash, When the transaction is ingested twice, Then it takes the next slot once and is then seen as a duplicate", async () => {
+    const path = fresh();
+    const t = txs.find((x) => x.logs.some((l) => l.startsWith("Program data:")))!;
+    const ix = await createIndexer({ dbPath: path, programId: pid });
+    ix.writer.sqlite.prepare("INSERT INTO txs (sig_hash, signature, slot, tx_index, block_time, finality, truncated, event_count, source, indexed_at) VALUES (?, ?, 0, 0, NULL, 2, 0, 0, 'replay', 0)")
+      .run(signatureHash(t.signature), "1".repeat(64));
+    const first = await ix.ingest([toUpdate(t)]);
+    const again = await ix.ingest([toUpdate(t)]);
+    await ix.stop();
+    expect(first.inserted).toBe(1);
+    expect(again.duplicates).toBe(1);
+    const db = new Database(path, { readonly: true });
+    db.defaultSafeIntegers(true);
+    const row = db.prepare("SELECT sig_hash FROM txs WHERE signature = ?").get(t.signature) as { sig_hash: bigint };
+    db.close();
+    expect(row.sig_hash).toBe(BigInt(signatureHash(t.signature)) + 1n);
   });
 });
 

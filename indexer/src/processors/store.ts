@@ -17,6 +17,7 @@ import { u128Text, u64Text } from "../db/u64.ts";
 import { signatureHash } from "../db/signature-hash.ts";
 import type { DecodedTransaction } from "../decoder.ts";
 import { FINALITY_CODE } from "../types.ts";
+import { IndexerError } from "../errors.ts";
 import { applyConfigSnapshot, applyJobSnapshot, applyProviderSnapshot, decodeGpunetAccount } from "./accounts.ts";
 import {
   applyToConfig, applyToJob, applyToProvider, emptyConfig, emptyJob, emptyProvider, eventJob, eventProvider, orderKey,
@@ -103,6 +104,8 @@ export interface IndexStore {
 }
 
 const SNAPSHOT_EVENT_BASE = 1_000_000;
+/** Slots a signature may take after its hash on collisions (open addressing in `txs.sig_hash`). */
+const PROBES = 8;
 const ACCOUNT_KINDS = ["account:config", "account:provider", "account:job"] as const;
 const CACHE_LIMIT = 200_000;
 
@@ -137,9 +140,9 @@ const fromBlob = (v: unknown): Uint8Array | null => (v === null || v === undefin
 export function createIndexStore(sqlite: SqliteHandle): IndexStore {
   const q = {
     insertTx: sqlite.prepare(
-      "INSERT INTO txs (sig_hash, signature, slot, tx_index, block_time, finality, truncated, event_count, source, indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "INSERT OR IGNORE INTO txs (sig_hash, signature, slot, tx_index, block_time, finality, truncated, event_count, source, indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     ),
-    findTx: sqlite.prepare("SELECT id, signature, finality FROM txs WHERE sig_hash = ?"),
+    findTx: sqlite.prepare(`SELECT id, signature, finality FROM txs WHERE sig_hash BETWEEN ? AND ? + ${PROBES - 1}`),
     setTxFinality: sqlite.prepare("UPDATE txs SET finality = ? WHERE id = ?"),
     insertEvent: sqlite.prepare(
       "INSERT INTO events (tx_id, event_index, ix, inner_path, kind, provider, job, slot, ts, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -389,9 +392,9 @@ export function createIndexStore(sqlite: SqliteHandle): IndexStore {
     return { kind: "account:config", provider: null, job: null };
   };
 
-  /** The stored row of a signature, if indexed. */
+  /** The stored row of a signature, if indexed (looks at every probe slot: holes left by rollbacks are fine). */
   const findTx = (hash: number, signature: string): Row | undefined => {
-    for (const r of q.findTx.all(hash) as Row[]) if (r.signature === signature) return r;
+    for (const r of q.findTx.all(hash, hash) as Row[]) if (r.signature === signature) return r;
     return undefined;
   };
 
@@ -439,17 +442,25 @@ export function createIndexStore(sqlite: SqliteHandle): IndexStore {
       }
       const hash = signatureHash(u.signature);
       const finality = FINALITY_CODE[u.finality];
-      const existing = findTx(hash, u.signature);
-      if (existing) {
-        res.duplicates++;
-        if (n(existing.finality) < finality) {
-          q.setTxFinality.run(finality, existing.id);
-          res.upgraded++;
+      // Insert first (the common case is a new transaction); the UNIQUE hash says when it is not.
+      let ins = q.insertTx.run(hash, u.signature, u.slot, t.txIndex, u.blockTime, finality, d.truncated ? 1 : 0, d.events.length, u.source, now);
+      if (ins.changes === 0) {
+        const existing = findTx(hash, u.signature);
+        if (existing) {
+          res.duplicates++;
+          if (n(existing.finality) < finality) {
+            q.setTxFinality.run(finality, existing.id);
+            res.upgraded++;
+          }
+          continue;
         }
-        continue;
+        // Another signature with the same hash (~1 in 10^8 pairs): next free probe slot.
+        for (let k = 1; k < PROBES && ins.changes === 0; k++) {
+          ins = q.insertTx.run(hash + k, u.signature, u.slot, t.txIndex, u.blockTime, finality, d.truncated ? 1 : 0, d.events.length, u.source, now);
+        }
+        if (ins.changes === 0) throw new IndexerError("ValueOutOfRange", `no free signature hash slot for ${u.signature}`);
       }
       if (u.slot > maxSlotSeen) maxSlotSeen = u.slot;
-      const ins = q.insertTx.run(hash, u.signature, u.slot, t.txIndex, u.blockTime, finality, d.truncated ? 1 : 0, d.events.length, u.source, now);
       res.inserted++;
       const txId = ins.lastInsertRowid;
       for (const e of d.events) {

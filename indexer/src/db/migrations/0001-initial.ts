@@ -8,7 +8,7 @@
  * - i64 timestamps, slots (< 2^63) and small ints are INTEGER (exact in SQLite).
  * - Pubkeys are interned once in `pubkeys` (32-byte BLOB + base58 text) and
  *   referenced by integer id.
- * - Deduplication is per transaction, on an indexed 53-bit hash of the
+ * - Deduplication is per transaction, on a UNIQUE 53-bit hash of the
  *   signature (see db/signature-hash.ts for why and how); events and
  *   history rows are keyed by (tx_id, event_index): an integer key that grows
  *   with insertion, so the hot index appends instead of touching a random page.
@@ -25,7 +25,7 @@ const STATEMENTS: readonly string[] = [
   `CREATE TABLE event_kinds (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)`,
   `CREATE TABLE txs (
      id INTEGER PRIMARY KEY,
-     sig_hash INTEGER NOT NULL,
+     sig_hash INTEGER NOT NULL UNIQUE,
      signature TEXT NOT NULL CHECK (length(signature) BETWEEN 32 AND 90),
      slot INTEGER NOT NULL,
      tx_index INTEGER,
@@ -36,7 +36,6 @@ const STATEMENTS: readonly string[] = [
      source TEXT NOT NULL,
      indexed_at INTEGER NOT NULL
    )`,
-  `CREATE INDEX txs_sig_hash ON txs (sig_hash)`,
   `CREATE INDEX txs_unfinalized ON txs (slot) WHERE finality < 2`,
   `CREATE TABLE events (
      tx_id INTEGER NOT NULL REFERENCES txs (id) ON DELETE CASCADE,

@@ -1,0 +1,14 @@
+import { rmSync } from "node:fs";
+import { recordWorkload } from "./support/recorded.ts";
+import { replicate } from "./support/replicate.ts";
+import { createIndexer } from "../../indexer/src/index.ts";
+const { txs, chain } = await recordWorkload(150, 33);
+const pid = chain.programId.toBase58();
+const updates = replicate(txs, 60_000);
+for (const f of ["/tmp/perf.db", "/tmp/perf.db-wal", "/tmp/perf.db-shm"]) rmSync(f, { force: true });
+const ix = await createIndexer({ dbPath: "/tmp/perf.db", programId: pid, batchSize: 10000 });
+const t = performance.now();
+let ev = 0;
+for (let i = 0; i < updates.length; i += 10000) ev += (await ix.ingest(updates.slice(i, i + 10000))).events;
+console.log("ev/s", (ev / (performance.now() - t) * 1000).toFixed(0));
+await ix.stop();
