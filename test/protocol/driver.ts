@@ -7,7 +7,7 @@
  * (and reported), and the model takes the chain's value so the run goes on. The
  * list is short and each entry says why (see `softReason`).
  */
-import { BN } from "@coral-xyz/anchor";
+import { BN, EventParser } from "@coral-xyz/anchor";
 import type { Keypair, PublicKey } from "@solana/web3.js";
 import { PublicKey as Pk } from "@solana/web3.js";
 import * as M from "./model.ts";
@@ -310,6 +310,7 @@ export function createDriver(fx: Fixture, opts: { fullEvery?: number } = {}): Dr
         }
       }
       fx.model = after;
+      if (out.ok && expected.ok) checkEvents(fx, step, ix, out.logs, after, ctx, expected.notes);
       d.timing.compare += performance.now() - t;
       t = performance.now();
       if (expected.ok) {
@@ -321,6 +322,71 @@ export function createDriver(fx: Fixture, opts: { fullEvery?: number } = {}): Dr
     },
   };
   return d;
+}
+
+/** The events each instruction emits, in order (docs/protocol.md: one per state change). */
+const EVENTS: Record<IxName, string[]> = {
+  initialize: ["configUpdated"],
+  update_config: ["configUpdated"],
+  register_provider: ["providerRegistered"],
+  update_provider: ["providerUpdated"],
+  stake: ["staked"],
+  request_unstake: ["unstakeRequested"],
+  withdraw_unstaked: ["withdrawn"],
+  fund_rewards: ["rewardsFunded"],
+  claim_rewards: ["rewardsClaimed"],
+  slash: ["slashed"],
+  create_job: ["jobCreated"],
+  cancel_job: ["jobCancelled"],
+  accept_job: ["jobAccepted"],
+  submit_result: ["resultSubmitted"],
+  complete_job: ["jobCompleted", "rewardsFunded"],
+  dispute_job: ["jobDisputed"],
+  resolve_dispute: ["disputeResolved", "rewardsFunded"],
+  expire_job: ["jobExpired"],
+  close_job: ["jobClosed"],
+};
+const CONFIG_EVENTS = new Set(["configUpdated", "rewardsFunded"]);
+const PROVIDER_EVENTS = new Set(["providerRegistered", "providerUpdated", "staked", "unstakeRequested", "withdrawn", "rewardsClaimed", "slashed"]);
+
+/**
+ * The step's events, decoded by Anchor's EventParser: the expected names in order,
+ * the clock's timestamp, and every field that shares its name with a field of the
+ * account the event is about (then the provider, then Config) equal to the model
+ * after the step; `seq`, `provider_seq` and `config_seq` equal the new sequence numbers.
+ */
+function checkEvents(fx: Fixture, step: number, ix: IxName, logs: string[], s: ModelState, ctx: Ctx, notes: string[]): void {
+  const parser = new EventParser(fx.program.programId, fx.program.coder);
+  const evs = [...parser.parseLogs(logs)].map((e) => ({ name: e.name, data: normalize(e.data) as Record<string, unknown> }));
+  const want = EVENTS[ix].filter((n) => !(n === "rewardsFunded" && notes.includes("zeroFee")));
+  const bad: string[] = [];
+  if (show(evs.map((e) => e.name)) !== show(want)) bad.push(`events ${show(evs.map((e) => e.name))}, expected ${show(want)}`);
+  for (const e of evs) {
+    const primary: Record<string, unknown> | undefined = CONFIG_EVENTS.has(e.name)
+      ? (s.config as unknown as Record<string, unknown> | undefined)
+      : PROVIDER_EVENTS.has(e.name)
+        ? (s.providers.get(String(e.data.provider)) as unknown as Record<string, unknown> | undefined)
+        : (s.jobs.get(String(e.data.job)) as unknown as Record<string, unknown> | undefined);
+    const job = s.jobs.get(String(e.data.job));
+    const provider = (s.providers.get(String(e.data.provider)) ?? (job ? s.providers.get(job.provider) : undefined)) as unknown as Record<string, unknown> | undefined;
+    const config = s.config as unknown as Record<string, unknown> | undefined;
+    for (const [f, v] of Object.entries(e.data)) {
+      let expect: unknown;
+      let known = true;
+      if (f === "timestamp") expect = ctx.now;
+      else if (f === "seq") {
+        if (!primary) known = false;
+        else expect = primary.seq;
+      } else if (f === "providerSeq") expect = provider?.seq;
+      else if (f === "configSeq") expect = config?.seq;
+      else if (primary && f in primary) expect = primary[f];
+      else if (provider && f in provider) expect = provider[f];
+      else if (config && f in config) expect = config[f];
+      else known = false;
+      if (known && show(v) !== show(expect)) bad.push(`${e.name}.${f}: event ${show(v)}, model ${show(expect)}`);
+    }
+  }
+  if (bad.length > 0) throw new Mismatch(step, ix, `events differ:\n  ${bad.join("\n  ")}`, logs);
 }
 
 /**
