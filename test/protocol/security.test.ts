@@ -93,6 +93,8 @@ describe("P1 missing signer", () => {
     const open = await openJob(w);
     const disputed = await disputedJob(w, pAt(w, 1));
     const submitted = await submittedJob(w, pAt(w, 1));
+    const np = asProvider(newActor(fx, 0n));
+    const fresh = { ...np, jobId: 4_000n, job: jobRef(bAt(w, 0), 4_000n) };
     // When each instruction is sent with its authority unsigned (only the fee payer signs)
     const cases: [string, TransactionInstruction, PublicKey][] = [
       ["stake", await prog.methods.stake(bn(100n)).accountsPartial({ config: fx.config, provider: p.provider, stakeVault: p.vault, ownerToken: p.token, owner: p.pk }).instruction(), p.pk],
@@ -121,10 +123,26 @@ describe("P1 missing signer", () => {
         fx.admin.publicKey,
       ],
       ["accept_job", await prog.methods.acceptJob().accountsPartial({ config: fx.config, job: open.job, provider: p.provider, owner: p.pk }).instruction(), p.pk],
+      ["submit_result", await prog.methods.submitResult(hash(1)).accountsPartial({ config: fx.config, job: disputed.job, provider: pAt(w, 1).provider, owner: pAt(w, 1).pk }).instruction(), pAt(w, 1).pk],
+      ["dispute_job", await prog.methods.disputeJob(hash(1)).accountsPartial({ config: fx.config, job: submitted.job, buyer: submitted.buyer.pk }).instruction(), submitted.buyer.pk],
+      ["update_provider", await prog.methods.updateProvider(1, 1, 1, 1, 0, hash(0)).accountsPartial({ config: fx.config, provider: p.provider, owner: p.pk }).instruction(), p.pk],
+      [
+        "register_provider",
+        await prog.methods.registerProvider(1, 1, 1, 1, hash(0), fresh.providerBump, fresh.vaultBump).accountsPartial({ config: fx.config, provider: fresh.provider, stakeVault: fresh.vault, stakeMint: fx.mint, owner: fresh.pk }).instruction(),
+        fresh.pk,
+      ],
+      [
+        "create_job",
+        await prog.methods
+          .createJob(bn(fresh.jobId), bn(10n), bn(10n), 1, 0, 0, hash(0), fresh.job.jobBump, fresh.job.escrowBump)
+          .accountsPartial({ config: fx.config, job: fresh.job.job, escrow: fresh.job.escrow, stakeMint: fx.mint, buyerToken: fresh.job.buyer.token, buyer: fresh.job.buyer.pk })
+          .instruction(),
+        fresh.job.buyer.pk,
+      ],
     ];
     for (const [name, ix, signer] of cases) {
-      // Then each fails with MissingSigner and no account changed
-      const err = await expectRejected(w, () => sendIxs(fx, [unsign(ix, signer)]), ["MissingSigner"]);
+      // Then each fails with MissingSigner and no account changed (nor the accounts it would create)
+      const err = await expectRejected(w, () => sendIxs(fx, [unsign(ix, signer)]), ["MissingSigner"], [fresh.provider, fresh.vault, fresh.job.job, fresh.job.escrow]);
       expect(err, name).toBe("MissingSigner");
     }
   });
@@ -201,6 +219,25 @@ describe("P3 owner check", () => {
       if (!out.ok) expect(["WrongAccountOwner"], `${name}: ${out.logs.join("\n")}`).toContain(out.error);
       expect(changedKeys(before, snapshot(f, others)), name).toEqual([]);
     }
+  });
+});
+
+describe("P3 owner check (copy at another address)", () => {
+  it("a copy of a Provider's bytes at a new address owned by another program is refused where no seeds pin the address (slash)", async () => {
+    const w = await world();
+    const a = pAt(w, 0);
+    const f = w.fx;
+    const orig = f.env.svm.getAccount(address(a.provider.toBase58()));
+    if (!orig.exists) throw new Error("missing account");
+    const copy = Keypair.generate().publicKey;
+    f.env.svm.setAccount({ ...orig, address: address(copy.toBase58()), programAddress: address(Keypair.generate().publicKey.toBase58()) });
+    const e = await expectRejected(
+      w,
+      () => f.program.methods.slash(bn(10n), 1, hash(1)).accountsPartial({ config: f.config, provider: copy, stakeVault: a.vault, treasury: f.treasury, slashAuthority: f.slasher.publicKey }).signers([f.slasher]).rpc(),
+      ["WrongAccountOwner"],
+      [copy],
+    );
+    expect(e).toBe("WrongAccountOwner");
   });
 });
 
