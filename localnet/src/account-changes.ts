@@ -14,6 +14,8 @@ export interface AccountState {
   readonly data: Uint8Array;
   readonly owner: string;
   readonly executable: boolean;
+  /** Kept only so a rewound-and-restored account is bit-identical; not shown on the RPC. */
+  readonly rentEpoch?: bigint;
 }
 
 /** The change log; see the module comment. */

@@ -69,8 +69,13 @@ export interface SlotClock {
   blockhashOf(slot: bigint): string | null;
   /** Latest blockhash visible at `slot` and its lastValidBlockHeight. */
   latestBlockhash(atSlot: bigint): { blockhash: string; lastValidBlockHeight: bigint };
-  /** Whether `blockhash` can still land a transaction now. */
-  isBlockhashValid(blockhash: string): boolean;
+  /**
+   * Whether `blockhash` is in the recent-blockhash window of the bank at
+   * slot `at` (default: now): created at or before `at`, at most 150 blocks
+   * earlier. A preflight at 'finalized' therefore rejects a blockhash taken
+   * at 'processed', as a cluster does.
+   */
+  isBlockhashValid(blockhash: string, at?: bigint): boolean;
   /** Moves `n` slots forward, updating LiteSVM's slot, Clock and blockhash. */
   advance(n: bigint): SlotAdvance;
   /** Moves the wall clock (and the Clock sysvar) by `ms`, slot unchanged. */
@@ -215,9 +220,9 @@ export function createSlotClock(opts: SlotClockOptions): SlotClock {
       }
       return { blockhash: h, lastValidBlockHeight: s + BLOCKHASH_VALID_BLOCKS };
     },
-    isBlockhashValid(h) {
+    isBlockhashValid(h, at = slot) {
       const s = slotByHash.get(h);
-      return s !== undefined && s + BLOCKHASH_VALID_BLOCKS >= slot;
+      return s !== undefined && s <= at && s + BLOCKHASH_VALID_BLOCKS >= at && s + BLOCKHASH_VALID_BLOCKS >= slot;
     },
     advance(n) {
       const fromSlot = slot;

@@ -71,6 +71,7 @@ function simulationValue(
   tx: WireTransaction,
   out: SimulateOutcome,
   config: Record<string, unknown>,
+  commitment: Commitment,
 ): Record<string, unknown> {
   let accounts: unknown = null;
   const accCfg = config.accounts;
@@ -81,7 +82,7 @@ function simulationValue(
     if (enc === 'binary' || enc === 'base58') throw invalidParams('Invalid params: base58 encoding not supported for simulation accounts');
     accounts = c.addresses.map((a: unknown) => {
       const k = pubkeyParam(a);
-      const st = out.postAccounts.has(k) ? (out.postAccounts.get(k) ?? null) : node.accountState(k);
+      const st = out.postAccounts.has(k) ? (out.postAccounts.get(k) ?? null) : node.accountAt(k, commitment);
       return st ? accountJson(st, enc) : null;
     });
   }
@@ -199,7 +200,7 @@ export function createMethods(mc: MethodContext): Record<string, RpcMethod> {
       if (typeof params[0] !== 'string') throw invalidParams('Invalid params: blockhash must be a base58 string');
       pubkeyParam(params[0]);
       const { slot } = served(configAt(params, 1));
-      return { context: ctx(slot), value: clock.isBlockhashValid(params[0]) };
+      return { context: ctx(slot), value: clock.isBlockhashValid(params[0], slot) };
     },
 
     getAccountInfo: (p) => {
@@ -313,7 +314,7 @@ export function createMethods(mc: MethodContext): Record<string, RpcMethod> {
         const n = bytes[0] !== undefined && (bytes[0] & 0x80) !== 0 ? (bytes[1] ?? 0) : (bytes[0] ?? 0);
         tx = parseWireTransaction(new Uint8Array([n, ...new Uint8Array(64 * n), ...bytes]));
       }
-      const valid = clock.isBlockhashValid(tx.recentBlockhash) || node.hasValidNonce(tx);
+      const valid = clock.isBlockhashValid(tx.recentBlockhash, slot) || node.hasValidNonce(tx);
       return { context: ctx(slot), value: valid ? computeFee(tx) : null };
     },
     getRecentPrioritizationFees: (p) => {
@@ -331,7 +332,8 @@ export function createMethods(mc: MethodContext): Record<string, RpcMethod> {
       const preflight = commitmentParam(config.preflightCommitment, 'finalized');
       checkMinContextSlot(config, clock.commitmentSlot(preflight));
       if (config.skipPreflight !== true) {
-        const sim = node.simulate(tx, { sigVerify: true, skipBlockhashCheck: false });
+        // Preflight runs against the bank at preflightCommitment (default finalized), as on a cluster.
+        const sim = node.simulate(tx, { sigVerify: true, skipBlockhashCheck: false, commitment: preflight });
         if (sim.err === 'SignatureFailure') {
           throw new RpcError(RPC_ERROR.TRANSACTION_SIGNATURE_VERIFICATION_FAILURE, 'Transaction signature verification failure');
         }
@@ -360,14 +362,14 @@ export function createMethods(mc: MethodContext): Record<string, RpcMethod> {
       const sigVerify = config.sigVerify === true;
       const replace = config.replaceRecentBlockhash === true;
       if (sigVerify && replace) throw invalidParams('sigVerify may not be used with replaceRecentBlockhash');
-      const { slot } = served(config);
-      const out = node.simulate(tx, { sigVerify, skipBlockhashCheck: replace });
+      const { commitment, slot } = served(config);
+      const out = node.simulate(tx, { sigVerify, skipBlockhashCheck: replace, commitment });
       // With sigVerify a bad signature is an RPC error, as Agave verifies before simulating.
       if (sigVerify && out.err === 'SignatureFailure') {
         throw new RpcError(RPC_ERROR.TRANSACTION_SIGNATURE_VERIFICATION_FAILURE, 'Transaction signature verification failure');
       }
-      const value = simulationValue(node, tx, out, config);
-      if (replace) value.replacementBlockhash = clock.latestBlockhash(clock.slot);
+      const value = simulationValue(node, tx, out, config, commitment);
+      if (replace) value.replacementBlockhash = clock.latestBlockhash(slot);
       return { context: ctx(slot), value };
     },
     requestAirdrop: (p) => {

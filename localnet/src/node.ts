@@ -105,7 +105,8 @@ export interface LocalnetNode {
   /** Accounts owned by `programId` at a commitment level. */
   programAccountsAt(programId: string, commitment: Commitment): { pubkey: string; account: AccountState }[];
   execute(tx: WireTransaction): ExecuteOutcome;
-  simulate(tx: WireTransaction, opts: { sigVerify: boolean; skipBlockhashCheck: boolean }): SimulateOutcome;
+  /** Simulates against the state at `commitment` (a cluster's preflight bank); nothing is kept. */
+  simulate(tx: WireTransaction, opts: { sigVerify: boolean; skipBlockhashCheck: boolean; commitment: Commitment }): SimulateOutcome;
   /** Sends lamports from a one-shot faucet; returns the landed record. */
   airdrop(recipient: string, lamports: bigint): TransactionRecord;
   /** Overwrites an account (bypassing the runtime) and notifies subscribers. */
@@ -270,14 +271,7 @@ export function createNode(opts: NodeOptions): LocalnetNode {
   /** Tops the faucet up to hold at least `need` plus its standing reserve (like a genesis faucet, it is just very rich). */
   function topUpFaucet(need: bigint): void {
     const before = accountState(faucet.address);
-    svm.setAccount({
-      address: faucet.address as Address,
-      lamports: toLamports((before?.lamports ?? 0n) + need + FAUCET_RESERVE),
-      data: new Uint8Array(0),
-      programAddress: SYSTEM_PROGRAM as Address,
-      executable: false,
-      space: 0n,
-    });
+    access.setAccount(faucet.address, { lamports: (before?.lamports ?? 0n) + need + FAUCET_RESERVE, data: new Uint8Array(0), owner: SYSTEM_PROGRAM, executable: false });
     if (before !== null || clock.slot > 0n) changes.record(clock.slot, faucet.address, before);
   }
   if (!opts.resume) topUpFaucet(0n);
@@ -344,7 +338,30 @@ export function createNode(opts: NodeOptions): LocalnetNode {
     return { landed: true, record };
   }
 
-  function simulate(tx: WireTransaction, o: { sigVerify: boolean; skipBlockhashCheck: boolean }): SimulateOutcome {
+  /**
+   * Runs `f` with every account changed after slot `at` rewound to its state
+   * at `at`, then puts the newest states back (also if `f` throws).
+   */
+  function withStateAt<T>(at: bigint, f: () => T): T {
+    if (at >= clock.slot) return f();
+    const addrs = changes.changedAfter(at);
+    if (addrs.size === 0) return f();
+    const newest = new Map<string, AccountState | null>();
+    for (const a of addrs) newest.set(a, accountState(a));
+    try {
+      for (const [a, st] of newest) access.setAccount(a, changes.stateAt(a, at, st));
+      return f();
+    } finally {
+      for (const [a, st] of newest) access.setAccount(a, st);
+    }
+  }
+
+  function simulate(tx: WireTransaction, o: { sigVerify: boolean; skipBlockhashCheck: boolean; commitment: Commitment }): SimulateOutcome {
+    const at = clock.commitmentSlot(o.commitment);
+    return withStateAt(at, () => simulateNow(tx, o, at));
+  }
+
+  function simulateNow(tx: WireTransaction, o: { sigVerify: boolean; skipBlockhashCheck: boolean }, at: bigint): SimulateOutcome {
     const empty = (err: TransactionErrorJson): SimulateOutcome => ({
       err,
       logs: [],
@@ -354,7 +371,7 @@ export function createNode(opts: NodeOptions): LocalnetNode {
       postAccounts: new Map(),
       accountKeys: tx.staticKeys,
     });
-    if (!o.skipBlockhashCheck && !clock.isBlockhashValid(tx.recentBlockhash) && !hasValidNonce(tx)) return empty('BlockhashNotFound');
+    if (!o.skipBlockhashCheck && !clock.isBlockhashValid(tx.recentBlockhash, at) && !hasValidNonce(tx)) return empty('BlockhashNotFound');
     if (history.get(transactionId(tx)) && o.sigVerify) return empty('AlreadyProcessed');
     const resolved = resolveKeys(tx);
     if (!resolved.ok) return empty(resolved.err);
@@ -467,14 +484,7 @@ export function createNode(opts: NodeOptions): LocalnetNode {
     },
     setAccount(addr, state) {
       const before = accountState(addr);
-      svm.setAccount({
-        address: addr as Address,
-        lamports: toLamports(state.lamports),
-        data: state.data,
-        programAddress: state.owner as Address,
-        executable: state.executable,
-        space: BigInt(state.data.length),
-      });
+      access.setAccount(addr, state);
       changes.record(clock.slot, addr, before);
       emit('accounts', clock.slot, [addr]);
     },

@@ -10,11 +10,13 @@
  */
 import { getTransactionDecoder, type Address } from '@solana/kit';
 import bs58 from 'bs58';
-import type { FailedTransactionMetadata, LiteSVM, TransactionMetadata } from 'litesvm';
+import { Account, type FailedTransactionMetadata, type LiteSVM, type TransactionMetadata } from 'litesvm';
+import { lamports as toLamports } from '@solana/kit';
 import type { AccountState } from './account-changes.ts';
 
 interface NativeAccount {
   lamports(): bigint;
+  rentEpoch(): bigint;
   data(): Uint8Array;
   owner(): Uint8Array;
   executable(): boolean;
@@ -31,6 +33,7 @@ type NativeSend = (wire: Uint8Array) => TransactionMetadata | FailedTransactionM
 type NativeSimulate = (wire: Uint8Array) => NativeSimulated | FailedTransactionMetadata;
 interface NativeSvm {
   getAccount(pubkey: Uint8Array): NativeAccount | null;
+  setAccount(pubkey: Uint8Array, account: Account): void;
   getProgramAccounts(programId: Uint8Array): NativeKeyedAccount[];
   sendLegacyTransaction: NativeSend;
   sendVersionedTransaction: NativeSend;
@@ -46,7 +49,10 @@ export interface SimulationResult {
 
 /** The node's view of LiteSVM; see the module comment. */
 export interface SvmAccess {
+  /** The account, or null when absent or holding 0 lamports (dead, as the runtime treats it). */
   account(addr: string): AccountState | null;
+  /** Overwrites an account; null stores a dead (0-lamport, empty) account. */
+  setAccount(addr: string, state: AccountState | null): void;
   programAccounts(programId: string): { pubkey: string; account: AccountState }[];
   /** Runs wire bytes; throws only if the bytes cannot be decoded at all. */
   send(wire: Uint8Array, version: 'legacy' | 0): TransactionMetadata | FailedTransactionMetadata;
@@ -58,6 +64,7 @@ function nativeOf(svm: LiteSVM): NativeSvm | null {
   if (!inner) return null;
   const fns: (keyof NativeSvm)[] = [
     'getAccount',
+    'setAccount',
     'getProgramAccounts',
     'sendLegacyTransaction',
     'sendVersionedTransaction',
@@ -66,6 +73,9 @@ function nativeOf(svm: LiteSVM): NativeSvm | null {
   ];
   return fns.every((f) => typeof inner[f] === 'function') ? (inner as NativeSvm) : null;
 }
+
+const SYSTEM_PROGRAM = '11111111111111111111111111111111';
+const DEAD: AccountState = { lamports: 0n, data: new Uint8Array(0), owner: SYSTEM_PROGRAM, executable: false };
 
 /** Bounded caches: addresses repeat a lot (payers, programs, owners). */
 const KEY_CACHE_MAX = 50_000;
@@ -103,16 +113,33 @@ export function createSvmAccess(svm: LiteSVM): SvmAccess {
     }
     return n;
   };
-  const stateOf = (a: NativeAccount): AccountState => ({ lamports: a.lamports(), data: a.data(), owner: nameOf(a.owner()), executable: a.executable() });
+  const stateOf = (a: NativeAccount): AccountState => ({
+    lamports: a.lamports(),
+    data: a.data(),
+    owner: nameOf(a.owner()),
+    executable: a.executable(),
+    rentEpoch: a.rentEpoch(),
+  });
 
   if (!native) {
     return {
       account(addr) {
         const a = svm.getAccount(addr as Address);
-        return a.exists ? { lamports: BigInt(a.lamports), data: new Uint8Array(a.data), owner: a.programAddress, executable: a.executable } : null;
+        return a.exists && a.lamports > 0n ? { lamports: BigInt(a.lamports), data: new Uint8Array(a.data), owner: a.programAddress, executable: a.executable } : null;
+      },
+      setAccount(addr, state) {
+        const st = state ?? DEAD;
+        svm.setAccount({
+          address: addr as Address,
+          lamports: toLamports(st.lamports),
+          data: st.data,
+          programAddress: st.owner as Address,
+          executable: st.executable,
+          space: BigInt(st.data.length),
+        });
       },
       programAccounts(programId) {
-        return svm.getProgramAccounts(programId as Address).map((a) => ({
+        return svm.getProgramAccounts(programId as Address).filter((a) => a.lamports > 0n).map((a) => ({
           pubkey: a.address,
           account: { lamports: BigInt(a.lamports), data: new Uint8Array(a.data), owner: a.programAddress, executable: a.executable },
         }));
@@ -132,10 +159,19 @@ export function createSvmAccess(svm: LiteSVM): SvmAccess {
   return {
     account(addr) {
       const a = native.getAccount(bytesOf(addr));
-      return a ? stateOf(a) : null;
+      return a && a.lamports() > 0n ? stateOf(a) : null;
+    },
+    setAccount(addr, state) {
+      const st = state ?? DEAD;
+      native.setAccount(bytesOf(addr), new Account(st.lamports, st.data, bytesOf(st.owner), st.executable, st.rentEpoch ?? 0n));
     },
     programAccounts(programId) {
-      return native.getProgramAccounts(bytesOf(programId)).map((k) => ({ pubkey: nameOf(k.address), account: stateOf(k.account()) }));
+      const out: { pubkey: string; account: AccountState }[] = [];
+      for (const k of native.getProgramAccounts(bytesOf(programId))) {
+        const a = k.account();
+        if (a.lamports() > 0n) out.push({ pubkey: nameOf(k.address), account: stateOf(a) });
+      }
+      return out;
     },
     send: (wire, version) => (version === 'legacy' ? native.sendLegacyTransaction(wire) : native.sendVersionedTransaction(wire)),
     simulate(wire, version) {

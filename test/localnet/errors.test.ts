@@ -3,6 +3,7 @@
  * WebSocket: the node answers every malformed input and keeps serving.
  */
 import { Keypair, LAMPORTS_PER_SOL, SystemProgram, Transaction } from '@solana/web3.js';
+import bs58 from 'bs58';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalnet, isLocalnetError, type Localnet } from '../../localnet/src/index.ts';
 import { openRawWs, postRaw, rpc, rpcResult, waitFor } from './helpers.ts';
@@ -90,7 +91,7 @@ describe('HTTP JSON-RPC errors', () => {
     expect(r.error).toMatchObject({ code: -32003, message: 'Transaction signature verification failure' });
     const sim = await rpc(net.rpcUrl, 'simulateTransaction', [wire.toString('base64'), { encoding: 'base64', sigVerify: true }]);
     expect(sim.error).toMatchObject({ code: -32003 });
-    const unchecked = await rpc(net.rpcUrl, 'simulateTransaction', [wire.toString('base64'), { encoding: 'base64' }]);
+    const unchecked = await rpc(net.rpcUrl, 'simulateTransaction', [wire.toString('base64'), { encoding: 'base64', commitment: 'processed' }]);
     expect((unchecked.result as { value: { err: unknown } }).value.err).toBeNull();
   });
 
@@ -104,12 +105,35 @@ describe('HTTP JSON-RPC errors', () => {
     );
     tx.sign(payer);
     const wire = tx.serialize().toString('base64');
-    const sig = await rpcResult<string>(net.rpcUrl, 'sendTransaction', [wire, { encoding: 'base64' }]);
-    const again = await rpc(net.rpcUrl, 'sendTransaction', [wire, { encoding: 'base64' }]);
+    // The blockhash came from 'processed', so preflight must run there too (at the default
+    // 'finalized' a cluster answers BlockhashNotFound; see the next test).
+    const sig = await rpcResult<string>(net.rpcUrl, 'sendTransaction', [wire, { encoding: 'base64', preflightCommitment: 'processed' }]);
+    const again = await rpc(net.rpcUrl, 'sendTransaction', [wire, { encoding: 'base64', preflightCommitment: 'processed' }]);
     expect(again.error).toMatchObject({ code: -32002, message: 'Transaction simulation failed: This transaction has already been processed', data: { err: 'AlreadyProcessed' } });
     expect(await rpcResult<string>(net.rpcUrl, 'sendTransaction', [wire, { encoding: 'base64', skipPreflight: true }])).toBe(sig);
     const bal = await rpcResult<{ value: number }>(net.rpcUrl, 'getBalance', [to.toBase58(), { commitment: 'processed' }]);
     expect(bal.value).toBe(LAMPORTS_PER_SOL / 2);
+  });
+
+  it('Given a blockhash and an account from the newest slot, When preflight runs at finalized, Then it fails as on a cluster; at processed it passes', async () => {
+    const payer = Keypair.generate();
+    net.airdrop(payer.publicKey, BigInt(LAMPORTS_PER_SOL));
+    const { value } = await rpcResult<{ value: { blockhash: string } }>(net.rpcUrl, 'getLatestBlockhash', [{ commitment: 'processed' }]);
+    const tx = new Transaction({ feePayer: payer.publicKey, recentBlockhash: value.blockhash }).add(
+      SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: Keypair.generate().publicKey, lamports: LAMPORTS_PER_SOL / 2 }),
+    );
+    tx.sign(payer);
+    const wire = tx.serialize().toString('base64');
+    const atFinalized = await rpc(net.rpcUrl, 'sendTransaction', [wire, { encoding: 'base64' }]);
+    expect(atFinalized.error).toMatchObject({ code: -32002, data: { err: 'BlockhashNotFound' } });
+    // Simulating at finalized with a replaced blockhash: the payer's airdrop is not there yet.
+    const sim = await rpcResult<{ value: { err: unknown } }>(net.rpcUrl, 'simulateTransaction', [wire, { encoding: 'base64', replaceRecentBlockhash: true, commitment: 'finalized' }]);
+    expect(sim.value.err).toBe('AccountNotFound');
+    const simProcessed = await rpcResult<{ value: { err: unknown } }>(net.rpcUrl, 'simulateTransaction', [wire, { encoding: 'base64', commitment: 'processed' }]);
+    expect(simProcessed.value.err).toBeNull();
+    // The rewind for the finalized simulation left the newest state in place.
+    expect((await rpcResult<{ value: number }>(net.rpcUrl, 'getBalance', [payer.publicKey.toBase58(), { commitment: 'processed' }])).value).toBe(LAMPORTS_PER_SOL);
+    expect(await rpcResult<string>(net.rpcUrl, 'sendTransaction', [wire, { encoding: 'base64', preflightCommitment: 'processed' }])).toBe(bs58.encode(tx.signature as Buffer));
   });
 
   it('Given an airdrop too small for rent exemption, When requested, Then RPC returns the failed signature and the library raises AIRDROP_FAILED', async () => {
@@ -175,10 +199,9 @@ describe('WebSocket PubSub errors and lifecycle', () => {
       SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: Keypair.generate().publicKey, lamports: LAMPORTS_PER_SOL / 2 }),
     );
     tx.sign(payer);
-    const bs58 = (await import('bs58')).default;
     const sig = bs58.encode(tx.signature as Buffer);
     const sub = (await ws.request('signatureSubscribe', [sig, { commitment: 'confirmed', enableReceivedNotification: true }])).result;
-    await rpcResult(net.rpcUrl, 'sendTransaction', [tx.serialize().toString('base64'), { encoding: 'base64' }]);
+    await rpcResult(net.rpcUrl, 'sendTransaction', [tx.serialize().toString('base64'), { encoding: 'base64', preflightCommitment: 'processed' }]);
     await waitFor(() => (ws.notifications.length >= 2 ? true : undefined));
     const values = ws.notifications.map((n) => (n.params as { subscription: unknown; result: { value: unknown } }).result.value);
     expect(values).toEqual(['receivedSignature', { err: null }]);
