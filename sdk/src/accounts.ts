@@ -117,18 +117,34 @@ function enumName<T extends string>(values: readonly T[], n: number, what: strin
 /**
  * Decodes Config account bytes (discriminator included).
  * @throws {GpunetError} `AccountDecodeFailed` (wrong discriminator) or `IdlMismatch` (wrong size).
+ * @example
+ * ```ts
+ * const cfg = decodeConfig(new Uint8Array(info.data)); // cfg.totalActiveStake: bigint
+ * ```
  */
 export function decodeConfig(data: Uint8Array): Config {
   return decodeWith(CONFIG, data) as Config;
 }
 
-/** Decodes Provider account bytes. Same errors as {@link decodeConfig}. */
+/**
+ * Decodes Provider account bytes. Same errors as {@link decodeConfig}.
+ * @example
+ * ```ts
+ * decodeProvider(new Uint8Array(info.data)).status; // "active" | "inactive"
+ * ```
+ */
 export function decodeProvider(data: Uint8Array): Provider {
   const raw = decodeWith(PROVIDER, data);
   return { ...raw, status: enumName(PROVIDER_STATUSES, raw.status as number, "provider status") } as Provider;
 }
 
-/** Decodes Job account bytes. Same errors as {@link decodeConfig}. */
+/**
+ * Decodes Job account bytes. Same errors as {@link decodeConfig}.
+ * @example
+ * ```ts
+ * decodeJob(new Uint8Array(info.data)).state; // "open" | "accepted" | ...
+ * ```
+ */
 export function decodeJob(data: Uint8Array): Job {
   const raw = decodeWith(JOB, data);
   return { ...raw, state: enumName(JOB_STATES, raw.state as number, "job state") } as Job;
@@ -180,7 +196,13 @@ export async function fetchMaybeConfig(connection: AccountsConnection, o: FetchO
   return fetchMaybe(connection, findConfigPda(programIdOf(o))[0], o, decodeConfig);
 }
 
-/** Fetches the Config account. @throws {GpunetError} `AccountNotFound`. */
+/**
+ * Fetches the Config account. @throws {GpunetError} `AccountNotFound`.
+ * @example
+ * ```ts
+ * const { data } = await fetchConfig(connection);
+ * ```
+ */
 export async function fetchConfig(connection: AccountsConnection, o: FetchOptions = {}): Promise<GpunetAccount<Config>> {
   const address = findConfigPda(programIdOf(o))[0];
   return must(await fetchMaybe(connection, address, o, decodeConfig), "Config", address);
@@ -204,7 +226,13 @@ export async function fetchMaybeProvider(connection: AccountsConnection, ref: Pr
   return fetchMaybe(connection, providerAddress(ref, o), o, decodeProvider);
 }
 
-/** Fetches a Provider. @throws {GpunetError} `AccountNotFound`. */
+/**
+ * Fetches a Provider. @throws {GpunetError} `AccountNotFound`.
+ * @example
+ * ```ts
+ * const { data } = await fetchProvider(connection, { owner });
+ * ```
+ */
 export async function fetchProvider(connection: AccountsConnection, ref: ProviderRef, o: FetchOptions = {}): Promise<GpunetAccount<Provider>> {
   const address = providerAddress(ref, o);
   return must(await fetchMaybe(connection, address, o, decodeProvider), "Provider", address);
@@ -213,17 +241,35 @@ export async function fetchProvider(connection: AccountsConnection, ref: Provide
 /** Where to find a job: its PDA address, or buyer and job id. */
 export type JobRef = { readonly address: PublicKeyInput } | { readonly buyer: PublicKeyInput; readonly jobId: IntegerInput };
 
-/** The address of a job reference. */
+/**
+ * The address of a job reference.
+ * @example
+ * ```ts
+ * jobAddress({ buyer, jobId: 7n }); // same as findJobPda(buyer, 7n)[0]
+ * ```
+ */
 export function jobAddress(ref: JobRef, programId?: PublicKeyInput): PublicKey {
   return "address" in ref ? toPublicKey(ref.address, "job") : findJobPda(ref.buyer, ref.jobId, programId)[0];
 }
 
-/** Fetches a Job by address or by (buyer, jobId), or null. */
+/**
+ * Fetches a Job by address or by (buyer, jobId), or null.
+ * @example
+ * ```ts
+ * const job = await fetchMaybeJob(connection, { buyer, jobId: 7n }); // null once closed
+ * ```
+ */
 export async function fetchMaybeJob(connection: AccountsConnection, ref: JobRef, o: FetchOptions = {}): Promise<GpunetAccount<Job> | null> {
   return fetchMaybe(connection, jobAddress(ref, programIdOf(o)), o, decodeJob);
 }
 
-/** Fetches a Job. @throws {GpunetError} `AccountNotFound`. */
+/**
+ * Fetches a Job. @throws {GpunetError} `AccountNotFound`.
+ * @example
+ * ```ts
+ * const { data } = await fetchJob(connection, { address: jobPda });
+ * ```
+ */
 export async function fetchJob(connection: AccountsConnection, ref: JobRef, o: FetchOptions = {}): Promise<GpunetAccount<Job>> {
   const address = jobAddress(ref, programIdOf(o));
   return must(await fetchMaybe(connection, address, o, decodeJob), "Job", address);
@@ -285,14 +331,26 @@ export async function listProviders(connection: AccountsConnection, filter: Prov
   return list(connection, PROVIDER, f, o, decodeProvider);
 }
 
-/** The on-chain byte of a job state. */
+/**
+ * The on-chain byte of a job state.
+ * @example
+ * ```ts
+ * stateByte("completed"); // 4
+ * ```
+ */
 export function stateByte(s: JobState): number {
   const i = JOB_STATES.indexOf(s);
   if (i < 0) throw new GpunetError("InvalidInput", `unknown job state ${String(s)}`, { field: "state", value: String(s) });
   return i;
 }
 
-/** The on-chain byte of a provider status. */
+/**
+ * The on-chain byte of a provider status.
+ * @example
+ * ```ts
+ * statusByte("inactive"); // 1
+ * ```
+ */
 export function statusByte(s: ProviderStatus): number {
   const i = PROVIDER_STATUSES.indexOf(s);
   if (i < 0) throw new GpunetError("InvalidInput", `unknown provider status ${String(s)}`, { field: "status", value: String(s) });

@@ -387,4 +387,3 @@ export function createGpunetClient(options: GpunetClientOptions) {
 /** The client {@link createGpunetClient} returns. */
 export type GpunetClient = ReturnType<typeof createGpunetClient>;
 
-export type { Signer, Provider as ProviderAccount };

@@ -168,6 +168,10 @@ function customFromErrObject(err: unknown): { index?: number; custom?: number } 
  * Extracts the failing program error from a transaction error object and/or its logs.
  * Only errors raised by `programId` are named after the IDL: a token program's
  * `Custom(1)` is not gpunet's `Unauthorized`.
+ * @example
+ * ```ts
+ * decodeFailure({ InstructionError: [0, { Custom: 6024 }] }, logs, programId).name; // "NothingToClaim"
+ * ```
  */
 export function decodeFailure(err: unknown, logs: readonly string[] | null | undefined, programId: string, message?: string): DecodedFailure {
   let programErrorNumber: number | undefined;
@@ -206,6 +210,10 @@ export function decodeFailure(err: unknown, logs: readonly string[] | null | und
 /**
  * Builds the {@link GpunetError} for a failed simulation or transaction.
  * `fallback` is the code used when the failure is not one of gpunet's errors.
+ * @example
+ * ```ts
+ * throw errorFromFailure(sim.value.err, sim.value.logs, programId, "SimulationFailed");
+ * ```
  */
 export function errorFromFailure(
   err: unknown,

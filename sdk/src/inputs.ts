@@ -57,17 +57,35 @@ export function toU64(v: IntegerInput, field: string): bigint {
   return inRange(v, field, 0n, U64_MAX, "u64");
 }
 
-/** Validates an i64 input (durations, timestamps). Same errors as {@link toU64}. */
+/**
+ * Validates an i64 input (durations, timestamps). Same errors as {@link toU64}.
+ * @example
+ * ```ts
+ * toI64(-5, "offset"); // -5n
+ * ```
+ */
 export function toI64(v: IntegerInput, field: string): bigint {
   return inRange(v, field, I64_MIN, I64_MAX, "i64");
 }
 
-/** Validates a u16 input and returns a number. */
+/**
+ * Validates a u16 input and returns a number.
+ * @example
+ * ```ts
+ * toU16(500, "protocolFeeBps"); // 500
+ * ```
+ */
 export function toU16(v: IntegerInput, field: string): number {
   return Number(inRange(v, field, 0n, 0xffffn, "u16"));
 }
 
-/** Validates a u8 input and returns a number. */
+/**
+ * Validates a u8 input and returns a number.
+ * @example
+ * ```ts
+ * toU8(1, "status"); // 1
+ * ```
+ */
 export function toU8(v: IntegerInput, field: string): number {
   return Number(inRange(v, field, 0n, 0xffn, "u8"));
 }
@@ -108,6 +126,10 @@ export function toPublicKey(v: PublicKeyInput, field: string): PublicKey {
  * Validates a 32-byte hash input; returns a copy.
  *
  * @throws {GpunetError} `InvalidInput` when not exactly 32 bytes of 0..255.
+ * @example
+ * ```ts
+ * toHash32(new Uint8Array(32).fill(1), "specHash");
+ * ```
  */
 export function toHash32(v: Hash32Input | undefined, field: string): Uint8Array {
   if (v === undefined) return new Uint8Array(32);

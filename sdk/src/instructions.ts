@@ -76,6 +76,10 @@ export type TokenAccountInput = { readonly tokenAccount: PublicKeyInput } | { re
 /**
  * The owner's token account: the explicit one, else the associated token account
  * of the stake mint (off-curve owners allowed, so PDAs work too).
+ * @example
+ * ```ts
+ * resolveTokenAccount(owner, { stakeMint }, "ownerToken"); // the owner's ATA
+ * ```
  */
 export function resolveTokenAccount(owner: PublicKeyInput, t: TokenAccountInput, field: string): PublicKey {
   if ("tokenAccount" in t) return toPublicKey(t.tokenAccount, field);
@@ -211,7 +215,13 @@ export function getRegisterProviderInstruction(i: ProviderHardware & { readonly 
   }, pid);
 }
 
-/** `update_provider`: the owner changes hardware, metadata and status. */
+/**
+ * `update_provider`: the owner changes hardware, metadata and status.
+ * @example
+ * ```ts
+ * getUpdateProviderInstruction({ owner, gpuModel: 1, gpuCount: 8, vramGb: 80, region: 1, status: "inactive" });
+ * ```
+ */
 export function getUpdateProviderInstruction(i: ProviderHardware & { readonly owner: PublicKeyInput; readonly status: ProviderStatus }, o?: BuilderOptions): TransactionInstruction {
   const pid = programIdOf(o);
   const owner = toPublicKey(i.owner, "owner");
@@ -238,7 +248,13 @@ export function getStakeInstruction(i: { readonly owner: PublicKeyInput; readonl
   }, { amount }, pid);
 }
 
-/** `request_unstake`: starts unbonding `amount` of active stake. */
+/**
+ * `request_unstake`: starts unbonding `amount` of active stake.
+ * @example
+ * ```ts
+ * getRequestUnstakeInstruction({ owner, amount: 1_000n });
+ * ```
+ */
 export function getRequestUnstakeInstruction(i: { readonly owner: PublicKeyInput; readonly amount: IntegerInput }, o?: BuilderOptions): TransactionInstruction {
   const pid = programIdOf(o);
   const amount = toU64(i.amount, "amount");
@@ -246,7 +262,13 @@ export function getRequestUnstakeInstruction(i: { readonly owner: PublicKeyInput
   return build("request_unstake", { config: findConfigPda(pid)[0], provider: findProviderPda(owner, pid)[0], owner }, { amount }, pid);
 }
 
-/** `withdraw_unstaked`: pays all unbonded stake to the owner's token account once unlocked. */
+/**
+ * `withdraw_unstaked`: pays all unbonded stake to the owner's token account once unlocked.
+ * @example
+ * ```ts
+ * getWithdrawUnstakedInstruction({ owner, stakeMint });
+ * ```
+ */
 export function getWithdrawUnstakedInstruction(i: { readonly owner: PublicKeyInput } & TokenAccountInput, o?: BuilderOptions): TransactionInstruction {
   const pid = programIdOf(o);
   const owner = toPublicKey(i.owner, "owner");
@@ -256,7 +278,13 @@ export function getWithdrawUnstakedInstruction(i: { readonly owner: PublicKeyInp
   }, {}, pid);
 }
 
-/** `fund_rewards`: anyone funds `amount` of rewards for stakers. */
+/**
+ * `fund_rewards`: anyone funds `amount` of rewards for stakers.
+ * @example
+ * ```ts
+ * getFundRewardsInstruction({ funder, amount: 50_000n, stakeMint });
+ * ```
+ */
 export function getFundRewardsInstruction(i: { readonly funder: PublicKeyInput; readonly amount: IntegerInput } & TokenAccountInput, o?: BuilderOptions): TransactionInstruction {
   const pid = programIdOf(o);
   const amount = toU64(i.amount, "amount");
@@ -288,7 +316,13 @@ function providerOf(i: ProviderInput, pid: PublicKey): PublicKey {
   return "provider" in i ? toPublicKey(i.provider, "provider") : findProviderPda(i.providerOwner, pid)[0];
 }
 
-/** `slash`: the slash authority moves `amount` of a provider's stake to the treasury. */
+/**
+ * `slash`: the slash authority moves `amount` of a provider's stake to the treasury.
+ * @example
+ * ```ts
+ * getSlashInstruction({ slashAuthority, providerOwner, treasury, amount: 100n, reason: 1 });
+ * ```
+ */
 export function getSlashInstruction(
   i: ProviderInput & { readonly slashAuthority: PublicKeyInput; readonly treasury: PublicKeyInput; readonly amount: IntegerInput; readonly reason: IntegerInput; readonly evidenceHash?: Hash32Input },
   o?: BuilderOptions,
@@ -340,7 +374,13 @@ export function getCreateJobInstruction(i: CreateJobInput & { readonly stakeMint
   }, pid);
 }
 
-/** `cancel_job`: the buyer cancels an open job; the escrow refunds to the buyer's token account. */
+/**
+ * `cancel_job`: the buyer cancels an open job; the escrow refunds to the buyer's token account.
+ * @example
+ * ```ts
+ * getCancelJobInstruction({ buyer, job: { buyer, jobId: 1n }, stakeMint });
+ * ```
+ */
 export function getCancelJobInstruction(i: { readonly buyer: PublicKeyInput; readonly job: JobRef } & TokenAccountInput, o?: BuilderOptions): TransactionInstruction {
   const pid = programIdOf(o);
   const buyer = toPublicKey(i.buyer, "buyer");
@@ -350,14 +390,26 @@ export function getCancelJobInstruction(i: { readonly buyer: PublicKeyInput; rea
   }, {}, pid);
 }
 
-/** `accept_job`: a provider's owner takes an open job. */
+/**
+ * `accept_job`: a provider's owner takes an open job.
+ * @example
+ * ```ts
+ * getAcceptJobInstruction({ owner, job: { address: jobPda } });
+ * ```
+ */
 export function getAcceptJobInstruction(i: { readonly owner: PublicKeyInput; readonly job: JobRef }, o?: BuilderOptions): TransactionInstruction {
   const pid = programIdOf(o);
   const owner = toPublicKey(i.owner, "owner");
   return build("accept_job", { config: findConfigPda(pid)[0], job: jobAddress(i.job, pid), provider: findProviderPda(owner, pid)[0], owner }, {}, pid);
 }
 
-/** `submit_result`: the accepted provider's owner submits the result hash. */
+/**
+ * `submit_result`: the accepted provider's owner submits the result hash.
+ * @example
+ * ```ts
+ * getSubmitResultInstruction({ owner, job: { address: jobPda }, resultHash });
+ * ```
+ */
 export function getSubmitResultInstruction(i: { readonly owner: PublicKeyInput; readonly job: JobRef; readonly resultHash: Hash32Input }, o?: BuilderOptions): TransactionInstruction {
   const pid = programIdOf(o);
   const owner = toPublicKey(i.owner, "owner");
@@ -376,6 +428,10 @@ function payoutOf(p: PayoutInput, field: string): PublicKey {
 /**
  * `complete_job`: the buyer at once, or anyone after the challenge window; pays the
  * provider's owner and the protocol fee.
+ * @example
+ * ```ts
+ * getCompleteJobInstruction({ authority: buyer, job: { address: jobPda }, provider, providerPayout: { owner: providerOwner, stakeMint } });
+ * ```
  */
 export function getCompleteJobInstruction(
   i: ProviderInput & { readonly authority: PublicKeyInput; readonly job: JobRef; readonly providerPayout: PayoutInput },
@@ -389,7 +445,13 @@ export function getCompleteJobInstruction(
   }, {}, pid);
 }
 
-/** `dispute_job`: the buyer disputes a submitted result within the challenge window. */
+/**
+ * `dispute_job`: the buyer disputes a submitted result within the challenge window.
+ * @example
+ * ```ts
+ * getDisputeJobInstruction({ buyer, job: { buyer, jobId: 1n }, reasonHash });
+ * ```
+ */
 export function getDisputeJobInstruction(i: { readonly buyer: PublicKeyInput; readonly job: JobRef; readonly reasonHash?: Hash32Input }, o?: BuilderOptions): TransactionInstruction {
   const pid = programIdOf(o);
   return build("dispute_job", { config: findConfigPda(pid)[0], job: jobAddress(i.job, pid), buyer: toPublicKey(i.buyer, "buyer") }, {
@@ -397,7 +459,13 @@ export function getDisputeJobInstruction(i: { readonly buyer: PublicKeyInput; re
   }, pid);
 }
 
-/** `resolve_dispute`: the admin splits a disputed job's escrow. */
+/**
+ * `resolve_dispute`: the admin splits a disputed job's escrow.
+ * @example
+ * ```ts
+ * getResolveDisputeInstruction({ admin, job, provider, providerPayout: { owner: providerOwner, stakeMint }, buyerRefund: { owner: buyer, stakeMint }, providerShareBps: 6_000 });
+ * ```
+ */
 export function getResolveDisputeInstruction(
   i: ProviderInput & { readonly admin: PublicKeyInput; readonly job: JobRef; readonly providerPayout: PayoutInput; readonly buyerRefund: PayoutInput; readonly providerShareBps: IntegerInput },
   o?: BuilderOptions,
@@ -410,7 +478,13 @@ export function getResolveDisputeInstruction(
   }, { provider_share_bps: toU16(i.providerShareBps, "providerShareBps") }, pid);
 }
 
-/** `expire_job`: anyone, after the deadline of an accepted job; refunds the buyer. */
+/**
+ * `expire_job`: anyone, after the deadline of an accepted job; refunds the buyer.
+ * @example
+ * ```ts
+ * getExpireJobInstruction({ caller, job, provider, buyerRefund: { owner: buyer, stakeMint } });
+ * ```
+ */
 export function getExpireJobInstruction(i: ProviderInput & { readonly caller: PublicKeyInput; readonly job: JobRef; readonly buyerRefund: PayoutInput }, o?: BuilderOptions): TransactionInstruction {
   const pid = programIdOf(o);
   const job = jobAddress(i.job, pid);
@@ -419,7 +493,13 @@ export function getExpireJobInstruction(i: ProviderInput & { readonly caller: Pu
   }, {}, pid);
 }
 
-/** `close_job`: anyone closes a finished job; rent goes back to the buyer. */
+/**
+ * `close_job`: anyone closes a finished job; rent goes back to the buyer.
+ * @example
+ * ```ts
+ * getCloseJobInstruction({ caller, job: { address: jobPda }, buyer });
+ * ```
+ */
 export function getCloseJobInstruction(i: { readonly caller: PublicKeyInput; readonly job: JobRef; readonly buyer: PublicKeyInput }, o?: BuilderOptions): TransactionInstruction {
   const pid = programIdOf(o);
   const job = jobAddress(i.job, pid);

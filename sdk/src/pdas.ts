@@ -52,7 +52,13 @@ export function findConfigPda(programId?: PublicKeyInput): ProgramDerivedAddress
   return find([SEED_CONFIG], programId);
 }
 
-/** The reward vault token account PDA (`"reward_vault"`), authority = Config PDA. */
+/**
+ * The reward vault token account PDA (`"reward_vault"`), authority = Config PDA.
+ * @example
+ * ```ts
+ * const [rewardVault] = findRewardVaultPda();
+ * ```
+ */
 export function findRewardVaultPda(programId?: PublicKeyInput): ProgramDerivedAddress {
   return find([SEED_REWARD_VAULT], programId);
 }
@@ -68,7 +74,13 @@ export function findProviderPda(owner: PublicKeyInput, programId?: PublicKeyInpu
   return find([SEED_PROVIDER, toPublicKey(owner, "owner").toBytes()], programId);
 }
 
-/** A provider's stake vault token account PDA (`"stake_vault", provider`). */
+/**
+ * A provider's stake vault token account PDA (`"stake_vault", provider`).
+ * @example
+ * ```ts
+ * const [vault] = findStakeVaultPda(findProviderPda(owner)[0]);
+ * ```
+ */
 export function findStakeVaultPda(provider: PublicKeyInput, programId?: PublicKeyInput): ProgramDerivedAddress {
   return find([SEED_STAKE_VAULT, toPublicKey(provider, "provider").toBytes()], programId);
 }
@@ -86,7 +98,13 @@ export function findJobPda(buyer: PublicKeyInput, jobId: IntegerInput, programId
   return find([SEED_JOB, toPublicKey(buyer, "buyer").toBytes(), id], programId);
 }
 
-/** A job's escrow token account PDA (`"escrow", job`), authority = Job PDA. */
+/**
+ * A job's escrow token account PDA (`"escrow", job`), authority = Job PDA.
+ * @example
+ * ```ts
+ * const [escrow] = findEscrowPda(findJobPda(buyer, 1n)[0]);
+ * ```
+ */
 export function findEscrowPda(job: PublicKeyInput, programId?: PublicKeyInput): ProgramDerivedAddress {
   return find([SEED_ESCROW, toPublicKey(job, "job").toBytes()], programId);
 }

@@ -190,6 +190,10 @@ export interface SignedTransaction {
  * simulation plus the margin, wallet then keypair signatures.
  *
  * @throws {GpunetError} program errors from the simulation; `SignerMissing`; `TransactionTooLarge`.
+ * @example
+ * ```ts
+ * const signed = await prepareAndSign(ctx, ixs, { signers: [owner] }); // signed.signature is known before sending
+ * ```
  */
 export async function prepareAndSign(ctx: SendContext, ixs: readonly TransactionInstruction[], o: SendOptions = {}): Promise<SignedTransaction> {
   const payer = feePayerOf(ctx, o);
@@ -236,6 +240,10 @@ const COMMITMENT_RANK: Record<string, number> = { processed: 0, recent: 0, singl
  *
  * @throws {GpunetError} `BlockhashExpired` (with the signature) when the blockhash
  * expired without the transaction landing; named program errors when it landed and failed.
+ * @example
+ * ```ts
+ * const { signature, events } = await sendSignedAndConfirm(ctx, signed);
+ * ```
  */
 export async function sendSignedAndConfirm(ctx: SendContext, signed: SignedTransaction, o: SendOptions = {}): Promise<SendResult> {
   const { signature } = signed;
