@@ -33,7 +33,7 @@ const { values: args } = parseArgs({
     events: { type: "string", default: "200000" },
     "naive-events": { type: "string", default: "20000" },
     "random-ops": { type: "string", default: "1500" },
-    latency: { type: "string", default: "100" },
+    latency: { type: "string", default: "50" },
     "backfill-ops": { type: "string", default: "300" },
     json: { type: "boolean", default: false },
   },
@@ -119,7 +119,7 @@ async function runNaive(path: string, updates: readonly TransactionUpdate[], pro
 }
 
 async function runLocalnet(samples: number, backfillOps: number): Promise<{ p50: number; p99: number; samples: number; backfillTxs: number; backfillSeconds: number; backfillEvents: number }> {
-  const c = await localnetChain({ slotMs: 50 });
+  const c = await localnetChain({ slotMs: 100 });
   try {
     const w = new Workload(c);
     await w.setup(4, 2);

@@ -4,7 +4,7 @@
  */
 import { parseArgs } from "node:util";
 import { openReaderDatabase } from "./db/client.ts";
-import { IndexerError, isIndexerError } from "./errors.ts";
+import { isIndexerError } from "./errors.ts";
 import { createIndexer } from "./pipeline.ts";
 import { bigintJson, createIndexQueries, JOB_STATES, type JobStateName } from "./query.ts";
 
@@ -219,8 +219,6 @@ export async function runQueryCommand(argv: readonly string[], io: CommandIo = d
     if (values.json) io.stdout(`${JSON.stringify(result, bigintJson, 2)}\n`);
     else io.stdout(formatTable(result));
     return 0;
-  } catch (e) {
-    throw e instanceof IndexerError ? e : e;
   } finally {
     await reader.close();
   }

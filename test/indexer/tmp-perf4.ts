@@ -4,7 +4,7 @@ import { replicate } from "./support/replicate.ts";
 import { createIndexer } from "../../indexer/src/index.ts";
 const { txs, chain } = await recordWorkload(150, 33);
 const pid = chain.programId.toBase58();
-const updates = replicate(txs, 60_000);
+const updates = replicate(txs, 200_000);
 for (const f of ["/tmp/perf.db", "/tmp/perf.db-wal", "/tmp/perf.db-shm"]) rmSync(f, { force: true });
 const ix = await createIndexer({ dbPath: "/tmp/perf.db", programId: pid, batchSize: 10000 });
 const t = performance.now();

@@ -465,7 +465,7 @@ export function createIndexStore(sqlite: SqliteHandle): IndexStore {
       const txId = ins.lastInsertRowid;
       for (const e of d.events) {
         const ids = applyEvent(e, txId, u.slot, t.txIndex, finality, true);
-        q.insertEvent.run(txId, e.eventIndex, e.instructionIndex, e.innerPath.join("."), kindIds.get(e.name), ids.provider, ids.job, u.slot, e.data.timestamp, Buffer.from(e.payload.buffer, e.payload.byteOffset, e.payload.byteLength));
+        q.insertEvent.run(txId, e.eventIndex, e.instructionIndex, e.innerPath.join("."), kindIds.get(e.name), ids.provider, ids.job, u.slot, e.data.timestamp, Buffer.isBuffer(e.payload) ? e.payload : Buffer.from(e.payload.buffer, e.payload.byteOffset, e.payload.byteLength));
         res.events++;
       }
       for (const f of d.failures) {

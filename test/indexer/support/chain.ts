@@ -100,13 +100,21 @@ export async function localnetChain(opts: { slotMs?: number; finalizedDepth?: nu
     payer,
     recorded: [],
     async send(ixs, signers, o = {}) {
-      const tx = new Transaction().add(...ixs);
-      tx.feePayer = payer.publicKey;
-      tx.recentBlockhash = (await connection.getLatestBlockhash("processed")).blockhash;
-      const all = new Map<string, Keypair>();
-      for (const s of [payer, ...signers]) all.set(s.publicKey.toBase58(), s);
-      tx.sign(...all.values());
-      return connection.sendRawTransaction(tx.serialize(), { skipPreflight: o.allowFailure === true, preflightCommitment: "processed" });
+      // A busy process can let the slot clock jump past a blockhash: fetch a fresh one and retry.
+      for (let attempt = 0; ; attempt++) {
+        const tx = new Transaction().add(...ixs);
+        tx.feePayer = payer.publicKey;
+        tx.recentBlockhash = (await connection.getLatestBlockhash("processed")).blockhash;
+        const all = new Map<string, Keypair>();
+        for (const s of [payer, ...signers]) all.set(s.publicKey.toBase58(), s);
+        tx.sign(...all.values());
+        try {
+          return await connection.sendRawTransaction(tx.serialize(), { skipPreflight: o.allowFailure === true, preflightCommitment: "processed" });
+        } catch (e) {
+          if (attempt < 3 && String(e).includes("Blockhash not found")) continue;
+          throw e;
+        }
+      }
     },
     async warpSeconds(seconds) {
       net.advanceClock(seconds);

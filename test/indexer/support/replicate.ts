@@ -8,6 +8,9 @@ import bs58 from "bs58";
 import type { TransactionUpdate } from "../../../indexer/src/index.ts";
 import type { RecordedTx } from "./chain.ts";
 
+/** A flat copy of a string: bs58 builds its output by concatenation (a rope), RPC JSON gives flat strings. */
+const flat = (s: string): string => Buffer.from(s, "latin1").toString("latin1");
+
 /** Copies `txs` until at least `minEvents` events; every copy gets new signatures and a later slot range. */
 export function replicate(txs: readonly RecordedTx[], minEvents: number): TransactionUpdate[] {
   const perCopy = txs.reduce((a, t) => a + t.logs.filter((l) => l.startsWith("Program data: ")).length, 0);
@@ -19,7 +22,7 @@ export function replicate(txs: readonly RecordedTx[], minEvents: number): Transa
   for (let c = 0; c < copies; c++) {
     for (const t of txs) {
       out.push({
-        signature: bs58.encode(randomBytes(64)), slot: t.slot + BigInt(c) * span, txIndex: t.txIndex, blockTime: null,
+        signature: flat(bs58.encode(randomBytes(64))), slot: t.slot + BigInt(c) * span, txIndex: t.txIndex, blockTime: null,
         err: null, logs: t.logs, finality: "finalized", source: "replay",
       });
     }
