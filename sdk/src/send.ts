@@ -66,6 +66,12 @@ export interface SendResult {
   readonly signature: string;
   /** gpunet events of the landed transaction, in log order. */
   readonly events: readonly GpunetEvent[];
+  /**
+   * False when the events may be incomplete: the node did not return the landed
+   * transaction, or its logs were truncated. The transaction DID land either way
+   * (a send helper never throws after success, so callers never retry a landed write).
+   */
+  readonly eventsComplete: boolean;
   readonly slot: bigint;
   /** The compute-unit limit the transaction requested. */
   readonly computeUnitLimit: number;
@@ -275,7 +281,8 @@ export async function sendSignedAndConfirm(ctx: SendContext, signed: SignedTrans
     if (st) {
       if (st.err !== null) throw await landedFailure(ctx, signature, st.err);
       if ((COMMITMENT_RANK[st.confirmationStatus ?? "processed"] ?? 0) >= want) {
-        return { signature, slot: BigInt(st.slot), events: await eventsOf(ctx, signature, commitment, o.signal), computeUnitLimit: signed.computeUnitLimit, priorityFeeMicroLamports: signed.priorityFeeMicroLamports };
+        const ev = await eventsOf(ctx, signature, commitment, o.signal);
+        return { signature, slot: BigInt(st.slot), events: ev.events, eventsComplete: ev.complete, computeUnitLimit: signed.computeUnitLimit, priorityFeeMicroLamports: signed.priorityFeeMicroLamports };
       }
       continue; // landed, waiting for commitment: never re-send
     }
@@ -338,10 +345,17 @@ async function landedFailure(ctx: SendContext, signature: string, err: unknown):
   return errorFromFailure(err, logs, ctx.programId.toBase58(), "TransactionFailed", { signature });
 }
 
-async function eventsOf(ctx: SendContext, signature: string, commitment: Commitment, signal?: AbortSignal): Promise<readonly GpunetEvent[]> {
-  const tx = await fetchTx(ctx, signature, commitment, signal);
-  if (!tx) throw new GpunetError("Transport", `transaction ${signature} landed but getTransaction does not return it`, { signature });
-  return parseTransactionEvents(tx, { programId: ctx.programId.toBase58() }).events;
+async function eventsOf(ctx: SendContext, signature: string, commitment: Commitment, signal?: AbortSignal): Promise<{ events: readonly GpunetEvent[]; complete: boolean }> {
+  let tx: Awaited<ReturnType<typeof fetchTx>>;
+  try {
+    tx = await fetchTx(ctx, signature, commitment, signal);
+  } catch {
+    // The write landed; failing now would invite a retry of a landed transaction.
+    return { events: [], complete: false };
+  }
+  if (!tx) return { events: [], complete: false };
+  const r = parseTransactionEvents(tx, { programId: ctx.programId.toBase58() });
+  return { events: r.events, complete: !r.truncated && r.failures.length === 0 };
 }
 
 /**

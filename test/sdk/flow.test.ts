@@ -24,6 +24,7 @@ describe("provider flow over localnet HTTP RPC", () => {
     expect(reg.events.map((e) => e.name)).toEqual(["providerRegistered"]);
     const st = await c.stake({ amount: 400_000n });
     expect(st.events.map((e) => e.name)).toEqual(["staked"]);
+    expect(st.eventsComplete).toBe(true);
     const funder = keypairWallet(await s.user(1_000n));
     const fr = await s.client(funder).fundRewards({ amount: 777 });
     expect(fr.events[0]?.name).toBe("rewardsFunded");

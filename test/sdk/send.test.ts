@@ -8,7 +8,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ComputeBudgetProgram, type Keypair } from "@solana/web3.js";
 import { initializeGpunet, keypairWallet, startSdkNet, type SdkNet } from "./localnet-fixture.ts";
-import type { GpunetClient } from "../../sdk/src/client.ts";
+import { createGpunetClient, type GpunetClient } from "../../sdk/src/client.ts";
 import type { GpunetEvent } from "../../sdk/src/events.ts";
 import type { LiveEventContext } from "../../sdk/src/subscribe.ts";
 import { findProviderPda } from "../../sdk/src/pdas.ts";
@@ -109,6 +109,23 @@ describe("send policy", () => {
     const ixs = await Promise.all(Array.from({ length: 80 }, () => c.instructions.stake({ amount: 1n })));
     await expect(c.sendInstructions(ixs.flat())).rejects.toMatchObject({ code: "TransactionTooLarge" });
     expect(wallet.signCount).toBe(0);
+  });
+});
+
+describe("a landed transaction whose details the node will not return", () => {
+  it("Given getTransaction answering null, When a stake lands, Then the helper still resolves (no retry of a landed write) with eventsComplete false", async () => {
+    const conn = new Proxy(s.connection, {
+      get(target, prop, receiver) {
+        if (prop === "getTransaction") return async () => null;
+        const v: unknown = Reflect.get(target, prop, receiver);
+        return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    const c = createGpunetClient({ connection: conn, wallet: keypairWallet(ownerKp), pollIntervalMs: 10 });
+    const before = (await c.fetchProvider()).data.activeStake;
+    const r = await c.stake({ amount: 3n });
+    expect(r).toMatchObject({ events: [], eventsComplete: false });
+    expect((await c.fetchProvider()).data.activeStake).toBe(before + 3n);
   });
 });
 
