@@ -10,6 +10,7 @@ import { Keypair } from '@solana/web3.js';
 import bs58 from 'bs58';
 import type { LiteSVM } from 'litesvm';
 import type { AccountState } from './account-changes.ts';
+import type { Commitment } from './clock.ts';
 import { deployProgramUpgradeable } from './deploy.ts';
 import { LocalnetError } from './errors.ts';
 import { appendHistory, loadLedger, saveSnapshot } from './ledger.ts';
@@ -79,10 +80,13 @@ export interface Localnet {
   /** WebSocket subscriptions ever created (monotonic): wait on it to know a client's subscribe arrived. */
   readonly subscriptionsCreated: number;
   /**
-   * Sends `lamports` to `pubkey` through a real faucet transaction; returns its signature.
+   * Sends `lamports` to `pubkey` through a real faucet transaction and returns its
+   * signature once it is visible at `commitment` (default 'confirmed': the clock is
+   * moved on by the slots that takes, so a client's preflight at that level sees
+   * the funds right away; 'processed' moves nothing).
    * @throws {LocalnetError} AIRDROP_FAILED, e.g. when a new account would stay below rent exemption.
    */
-  airdrop(pubkey: PubkeyLike, lamports: bigint): string;
+  airdrop(pubkey: PubkeyLike, lamports: bigint, opts?: { commitment?: Commitment }): string;
   /** Moves `n` slots forward at once (blockhashes older than 150 slots expire). */
   advanceSlots(n: number | bigint): void;
   /** Moves the Clock sysvar's unix_timestamp forward by `seconds`. */
@@ -325,9 +329,11 @@ export async function createLocalnet(opts: LocalnetOptions = {}): Promise<Localn
     get subscriptionsCreated() {
       return ws.subscriptionsCreated;
     },
-    airdrop(pubkey, lamports) {
+    airdrop(pubkey, lamports, o) {
       assertOpen();
       const r = node.airdrop(keyOf(pubkey), lamports);
+      const visibleFrom = r.slot + (o?.commitment === 'processed' ? 0n : o?.commitment === 'finalized' ? BigInt(finalizedDepth) : 1n);
+      if (node.clock.slot < visibleFrom) node.advanceSlots(visibleFrom - node.clock.slot);
       // Over RPC a failed airdrop still returns its signature, as on a cluster; here it is an error.
       if (r.meta.err !== null) {
         throw new LocalnetError('AIRDROP_FAILED', `airdrop of ${lamports} lamports failed: ${JSON.stringify(r.meta.err)}`, { signature: r.signature, err: r.meta.err });

@@ -2,10 +2,11 @@
  * Commitment levels on a manually driven clock (slotMs 0): processed is the
  * current slot, confirmed trails it by 1 slot, finalized by finalizedDepth.
  */
-import { Keypair, LAMPORTS_PER_SOL } from '@solana/web3.js';
+import { Keypair, LAMPORTS_PER_SOL, SystemProgram, Transaction } from '@solana/web3.js';
+import bs58 from 'bs58';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLocalnet, type Localnet } from '../../localnet/src/index.ts';
-import { openRawWs, rpcResult, waitFor } from './helpers.ts';
+import { openRawWs, rpc, rpcResult, waitFor } from './helpers.ts';
 
 const DEPTH = 4;
 let net: Localnet;
@@ -25,7 +26,7 @@ const status = async (sig: string): Promise<Status> =>
 describe('commitment', () => {
   it('Given a landed transaction, When slots pass, Then its status goes processed -> confirmed -> finalized', async () => {
     const to = Keypair.generate().publicKey.toBase58();
-    const sig = net.airdrop(to, BigInt(LAMPORTS_PER_SOL));
+    const sig = net.airdrop(to, BigInt(LAMPORTS_PER_SOL), { commitment: 'processed' });
     expect(await status(sig)).toMatchObject({ slot: 10, confirmations: 0, confirmationStatus: 'processed' });
     net.advanceSlots(1);
     expect(await status(sig)).toMatchObject({ confirmations: 1, confirmationStatus: 'confirmed' });
@@ -50,7 +51,7 @@ describe('commitment', () => {
 
   it('Given a new account, When read at each commitment, Then only levels that include its slot see it', async () => {
     const to = Keypair.generate().publicKey.toBase58();
-    net.airdrop(to, 5n * BigInt(LAMPORTS_PER_SOL));
+    net.airdrop(to, 5n * BigInt(LAMPORTS_PER_SOL), { commitment: 'processed' });
     const bal = async (commitment: string) => (await rpcResult<{ value: number }>(net.rpcUrl, 'getBalance', [to, { commitment }])).value;
     const info = async (commitment: string) => (await rpcResult<{ value: unknown }>(net.rpcUrl, 'getAccountInfo', [to, { commitment, encoding: 'base64' }])).value;
     expect(await bal('processed')).toBe(5 * LAMPORTS_PER_SOL);
@@ -60,7 +61,7 @@ describe('commitment', () => {
     expect(await bal('confirmed')).toBe(5 * LAMPORTS_PER_SOL);
     expect(await info('finalized')).toBeNull();
     // A second change in a later slot: finalized still sees neither, confirmed the first.
-    net.airdrop(to, BigInt(LAMPORTS_PER_SOL));
+    net.airdrop(to, BigInt(LAMPORTS_PER_SOL), { commitment: 'processed' });
     expect(await bal('processed')).toBe(6 * LAMPORTS_PER_SOL);
     expect(await bal('confirmed')).toBe(5 * LAMPORTS_PER_SOL);
     net.advanceSlots(DEPTH);
@@ -71,9 +72,9 @@ describe('commitment', () => {
 
   it('Given a transaction in the newest slot, When history is read at confirmed/finalized, Then it is omitted until its slot is reached', async () => {
     const to = Keypair.generate().publicKey.toBase58();
-    const older = net.airdrop(to, BigInt(LAMPORTS_PER_SOL));
+    const older = net.airdrop(to, BigInt(LAMPORTS_PER_SOL), { commitment: 'processed' });
     net.advanceSlots(DEPTH);
-    const newer = net.airdrop(to, BigInt(LAMPORTS_PER_SOL));
+    const newer = net.airdrop(to, BigInt(LAMPORTS_PER_SOL), { commitment: 'processed' });
     const sigs = async (commitment: string) =>
       (await rpcResult<{ signature: string }[]>(net.rpcUrl, 'getSignaturesForAddress', [to, { commitment }])).map((s) => s.signature);
     expect(await sigs('finalized')).toEqual([older]);
@@ -91,13 +92,34 @@ describe('commitment', () => {
     expect(await bh('processed')).not.toBe(await bh('finalized'));
   });
 
+  it('Given a blockhash and an account from the newest slot, When preflight runs at finalized, Then it fails as on a cluster; at processed it passes', async () => {
+    const payer = Keypair.generate();
+    net.airdrop(payer.publicKey.toBase58(), BigInt(LAMPORTS_PER_SOL), { commitment: 'processed' });
+    const { value } = await rpcResult<{ value: { blockhash: string } }>(net.rpcUrl, 'getLatestBlockhash', [{ commitment: 'processed' }]);
+    const tx = new Transaction({ feePayer: payer.publicKey, recentBlockhash: value.blockhash }).add(
+      SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: Keypair.generate().publicKey, lamports: LAMPORTS_PER_SOL / 2 }),
+    );
+    tx.sign(payer);
+    const wire = tx.serialize().toString('base64');
+    const atFinalized = await rpc(net.rpcUrl, 'sendTransaction', [wire, { encoding: 'base64' }]);
+    expect(atFinalized.error).toMatchObject({ code: -32002, data: { err: 'BlockhashNotFound' } });
+    // Simulating at finalized with a replaced blockhash: the payer's airdrop is not there yet.
+    const sim = await rpcResult<{ value: { err: unknown } }>(net.rpcUrl, 'simulateTransaction', [wire, { encoding: 'base64', replaceRecentBlockhash: true, commitment: 'finalized' }]);
+    expect(sim.value.err).toBe('AccountNotFound');
+    const simProcessed = await rpcResult<{ value: { err: unknown } }>(net.rpcUrl, 'simulateTransaction', [wire, { encoding: 'base64', commitment: 'processed' }]);
+    expect(simProcessed.value.err).toBeNull();
+    // The rewind for the finalized simulation left the newest state in place.
+    expect((await rpcResult<{ value: number }>(net.rpcUrl, 'getBalance', [payer.publicKey.toBase58(), { commitment: 'processed' }])).value).toBe(LAMPORTS_PER_SOL);
+    expect(await rpcResult<string>(net.rpcUrl, 'sendTransaction', [wire, { encoding: 'base64', preflightCommitment: 'processed' }])).toBe(bs58.encode(tx.signature as Buffer));
+  });
+
   it('Given subscriptions at confirmed and finalized, When a transaction lands, Then each fires only when its level is reached', async () => {
     const ws = await openRawWs(net.wsUrl);
     const to = Keypair.generate().publicKey.toBase58();
     const logsFinal = (await ws.request('logsSubscribe', [{ mentions: [to] }, { commitment: 'finalized' }])).result as number;
     const acctConfirmed = (await ws.request('accountSubscribe', [to, { commitment: 'confirmed', encoding: 'base64' }])).result as number;
     const acctProcessed = (await ws.request('accountSubscribe', [to, { commitment: 'processed', encoding: 'base64' }])).result as number;
-    const sig = net.airdrop(to, BigInt(LAMPORTS_PER_SOL));
+    const sig = net.airdrop(to, BigInt(LAMPORTS_PER_SOL), { commitment: 'processed' });
     const sigSub = (await ws.request('signatureSubscribe', [sig, { commitment: 'finalized' }])).result as number;
     const of = (id: number) => ws.notifications.filter((n) => (n.params as { subscription: number }).subscription === id);
     await waitFor(() => (of(acctProcessed).length === 1 ? true : undefined));

@@ -115,27 +115,6 @@ describe('HTTP JSON-RPC errors', () => {
     expect(bal.value).toBe(LAMPORTS_PER_SOL / 2);
   });
 
-  it('Given a blockhash and an account from the newest slot, When preflight runs at finalized, Then it fails as on a cluster; at processed it passes', async () => {
-    const payer = Keypair.generate();
-    net.airdrop(payer.publicKey, BigInt(LAMPORTS_PER_SOL));
-    const { value } = await rpcResult<{ value: { blockhash: string } }>(net.rpcUrl, 'getLatestBlockhash', [{ commitment: 'processed' }]);
-    const tx = new Transaction({ feePayer: payer.publicKey, recentBlockhash: value.blockhash }).add(
-      SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: Keypair.generate().publicKey, lamports: LAMPORTS_PER_SOL / 2 }),
-    );
-    tx.sign(payer);
-    const wire = tx.serialize().toString('base64');
-    const atFinalized = await rpc(net.rpcUrl, 'sendTransaction', [wire, { encoding: 'base64' }]);
-    expect(atFinalized.error).toMatchObject({ code: -32002, data: { err: 'BlockhashNotFound' } });
-    // Simulating at finalized with a replaced blockhash: the payer's airdrop is not there yet.
-    const sim = await rpcResult<{ value: { err: unknown } }>(net.rpcUrl, 'simulateTransaction', [wire, { encoding: 'base64', replaceRecentBlockhash: true, commitment: 'finalized' }]);
-    expect(sim.value.err).toBe('AccountNotFound');
-    const simProcessed = await rpcResult<{ value: { err: unknown } }>(net.rpcUrl, 'simulateTransaction', [wire, { encoding: 'base64', commitment: 'processed' }]);
-    expect(simProcessed.value.err).toBeNull();
-    // The rewind for the finalized simulation left the newest state in place.
-    expect((await rpcResult<{ value: number }>(net.rpcUrl, 'getBalance', [payer.publicKey.toBase58(), { commitment: 'processed' }])).value).toBe(LAMPORTS_PER_SOL);
-    expect(await rpcResult<string>(net.rpcUrl, 'sendTransaction', [wire, { encoding: 'base64', preflightCommitment: 'processed' }])).toBe(bs58.encode(tx.signature as Buffer));
-  });
-
   it('Given an airdrop too small for rent exemption, When requested, Then RPC returns the failed signature and the library raises AIRDROP_FAILED', async () => {
     const to = Keypair.generate().publicKey.toBase58();
     const sig = await rpcResult<string>(net.rpcUrl, 'requestAirdrop', [to, 1]);

@@ -26,7 +26,7 @@ describe('ledger', () => {
     const wallet = Keypair.generate().publicKey.toBase58();
     const first = await createLocalnet({ rpcPort: 0, slotMs: 0, ledgerDir: dir });
     first.advanceSlots(40);
-    const sig = first.airdrop(wallet, 3n * BigInt(LAMPORTS_PER_SOL));
+    const sig = first.airdrop(wallet, 3n * BigInt(LAMPORTS_PER_SOL), { commitment: 'processed' });
     first.advanceSlots(40);
     const genesis = await rpcResult<string>(first.rpcUrl, 'getGenesisHash');
     const faucet = first.node.faucet.address;
@@ -47,7 +47,7 @@ describe('ledger', () => {
       expect(second.node.faucet.address).toBe(faucet);
       expect(await rpcResult<number>(second.rpcUrl, 'getBlockTime', [40])).toBe(time);
       // The restarted node keeps landing transactions after the old ones.
-      const sig2 = second.airdrop(wallet, BigInt(LAMPORTS_PER_SOL));
+      const sig2 = second.airdrop(wallet, BigInt(LAMPORTS_PER_SOL), { commitment: 'processed' });
       second.advanceSlots(40);
       expect((await c.getSignaturesForAddress(new PublicKey(wallet))).map((s) => s.signature)).toEqual([sig2, sig]);
       const epoch = await rpcResult<{ transactionCount: number }>(second.rpcUrl, 'getEpochInfo');
