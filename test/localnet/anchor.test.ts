@@ -72,6 +72,7 @@ function seedCounter(value: bigint): PublicKey {
   payer.publicKey.toBuffer().copy(data, 8);
   data.writeBigUInt64LE(value, 40);
   net.setAccount(pk, { lamports: net.svm.minimumBalanceForRentExemption(48n), data, owner: programKeypair.publicKey.toBase58(), executable: false });
+  net.advanceSlots(1); // confirmed from here on, whatever commitment the client's preflight uses
   return pk;
 }
 
