@@ -40,6 +40,8 @@ export type ClientErrorCode =
   | "AccountDecodeFailed"
   /** The operation needs a wallet or a signer that was not given. */
   | "SignerMissing"
+  /** The wallet refused or failed to sign (the user declined, the wallet disconnected). */
+  | "WalletRejected"
   /** The instructions do not fit into one transaction (1232 bytes). */
   | "TransactionTooLarge"
   /** An AbortSignal fired. */

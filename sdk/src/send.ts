@@ -223,7 +223,11 @@ export async function prepareAndSign(ctx: SendContext, ixs: readonly Transaction
   const required = tx.message.staticAccountKeys.slice(0, tx.message.header.numRequiredSignatures);
   const wallet = ctx.wallet;
   if (wallet?.publicKey && required.some((k) => k.equals(wallet.publicKey as PublicKey))) {
-    tx = await wallet.signTransaction(tx);
+    try {
+      tx = await wallet.signTransaction(tx);
+    } catch (e) {
+      throw new GpunetError("WalletRejected", `the wallet did not sign: ${e instanceof Error ? e.message : String(e)}`, {}, { cause: e });
+    }
   }
   const signers = (o.signers ?? []).filter((s) => required.some((k) => k.equals(s.publicKey)));
   if (signers.length > 0) tx.sign([...signers]);

@@ -112,6 +112,17 @@ describe("send policy", () => {
   });
 });
 
+describe("wallet refusal", () => {
+  it("Given a wallet whose user declines, Then WalletRejected and nothing was sent", async () => {
+    const w = keypairWallet(ownerKp);
+    const declining = { ...w, publicKey: w.publicKey, signTransaction: async () => Promise.reject(new Error("User rejected the request.")) };
+    const c = createGpunetClient({ connection: s.connection, wallet: declining, pollIntervalMs: 10 });
+    const before = (await c.fetchProvider()).data.activeStake;
+    await expect(c.stake({ amount: 1n })).rejects.toMatchObject({ code: "WalletRejected" });
+    expect((await c.fetchProvider()).data.activeStake).toBe(before);
+  });
+});
+
 describe("a landed transaction whose details the node will not return", () => {
   it("Given getTransaction answering null, When a stake lands, Then the helper still resolves (no retry of a landed write) with eventsComplete false", async () => {
     const conn = new Proxy(s.connection, {
