@@ -6,7 +6,7 @@
  */
 import { BN } from "@coral-xyz/anchor";
 import { address, lamports as kitLamports } from "@solana/kit";
-import { Keypair, PublicKey, SystemProgram, SYSVAR_CLOCK_PUBKEY } from "@solana/web3.js";
+import { Keypair, PublicKey, SystemProgram, SYSVAR_CLOCK_PUBKEY, Transaction } from "@solana/web3.js";
 import type { TransactionInstruction } from "@solana/web3.js";
 import { describe, expect, it } from "vitest";
 import idlJson from "../../programs-idl/gpunet.json" with { type: "json" };
@@ -613,4 +613,142 @@ describe("account and data checks every instruction makes (docs/protocol.md)", (
     const short = { ...ix, keys: ix.keys.slice(0, 3) };
     expect(await expectRejected(w, () => sendIxs(f, [short], []), ["NotEnoughAccounts"])).toBe("NotEnoughAccounts");
   });
+});
+
+describe("account substitution (P3, P4, P6, P7, P9 at once)", () => {
+  it("every account slot of every instruction, swapped for any other account of the world, is refused", async () => {
+    // Given a world where each instruction below would succeed as built
+    const w = await world();
+    const [a, b] = [pAt(w, 0), pAt(w, 1)];
+    const f = w.fx;
+    const prog = f.program;
+    ok(await w.c.fundRewards(w.funder, 10_000n));
+    ok(await w.c.requestUnstake(a, 100n));
+    const accepted = await acceptedJob(w, a, { maxDuration: 20n });
+    const cancelled = await openJob(w);
+    ok(await w.c.cancelJob(cancelled));
+    warp(f, DEFAULT_INIT.unbondingPeriod + 1n);
+    const open = await openJob(w);
+    const submitted = await submittedJob(w, a);
+    const disputed = await disputedJob(w, a);
+    const expiring = accepted;
+    const otherMint = createMint(f, f.mintAuthority.publicKey);
+    const aOther = createTokenAccount(f, a.pk, otherMint);
+    const fresh = asProvider(newActor(f, 0n));
+    const freshJob = jobRef(bAt(w, 1), 9_999n);
+    const pool: PublicKey[] = [
+      f.config,
+      f.rewardVault,
+      f.treasury,
+      f.mint,
+      otherMint,
+      aOther,
+      a.provider,
+      a.vault,
+      a.token,
+      a.pk,
+      b.provider,
+      b.vault,
+      b.token,
+      b.pk,
+      open.job,
+      open.escrow,
+      submitted.job,
+      submitted.escrow,
+      bAt(w, 0).token,
+      bAt(w, 0).pk,
+      w.outsider.pk,
+      w.outsider.token,
+      SystemProgram.programId,
+      TOKEN_PROGRAM_ID,
+      PROGRAM_ID,
+      Keypair.generate().publicKey,
+    ];
+    const cases: [string, TransactionInstruction, Keypair[]][] = [
+      ["stake", await prog.methods.stake(bn(100n)).accountsPartial({ config: f.config, provider: a.provider, stakeVault: a.vault, ownerToken: a.token, owner: a.pk }).instruction(), [a.kp]],
+      ["request_unstake", await prog.methods.requestUnstake(bn(1n)).accountsPartial({ config: f.config, provider: a.provider, owner: a.pk }).instruction(), [a.kp]],
+      ["withdraw_unstaked", await prog.methods.withdrawUnstaked().accountsPartial({ config: f.config, provider: a.provider, stakeVault: a.vault, ownerToken: a.token, owner: a.pk }).instruction(), [a.kp]],
+      ["claim_rewards", await prog.methods.claimRewards().accountsPartial({ config: f.config, provider: a.provider, rewardVault: f.rewardVault, ownerToken: a.token, owner: a.pk }).instruction(), [a.kp]],
+      ["fund_rewards", await prog.methods.fundRewards(bn(10n)).accountsPartial({ config: f.config, rewardVault: f.rewardVault, funderToken: w.funder.token, funder: w.funder.pk }).instruction(), [w.funder.kp]],
+      ["slash", await prog.methods.slash(bn(10n), 1, hash(1)).accountsPartial({ config: f.config, provider: a.provider, stakeVault: a.vault, treasury: f.treasury, slashAuthority: f.slasher.publicKey }).instruction(), [f.slasher]],
+      ["update_provider", await prog.methods.updateProvider(1, 2, 3, 4, 0, hash(1)).accountsPartial({ config: f.config, provider: a.provider, owner: a.pk }).instruction(), [a.kp]],
+      [
+        "register_provider",
+        await prog.methods.registerProvider(1, 1, 1, 1, hash(0), fresh.providerBump, fresh.vaultBump).accountsPartial({ config: f.config, provider: fresh.provider, stakeVault: fresh.vault, stakeMint: f.mint, owner: fresh.pk }).instruction(),
+        [fresh.kp],
+      ],
+      [
+        "create_job",
+        await prog.methods
+          .createJob(bn(9_999n), bn(10n), bn(10n), 1, 0, 0, hash(0), freshJob.jobBump, freshJob.escrowBump)
+          .accountsPartial({ config: f.config, job: freshJob.job, escrow: freshJob.escrow, stakeMint: f.mint, buyerToken: freshJob.buyer.token, buyer: freshJob.buyer.pk })
+          .instruction(),
+        [freshJob.buyer.kp],
+      ],
+      ["cancel_job", await prog.methods.cancelJob().accountsPartial({ config: f.config, job: open.job, escrow: open.escrow, buyerToken: open.buyer.token, buyer: open.buyer.pk }).instruction(), [open.buyer.kp]],
+      ["accept_job", await prog.methods.acceptJob().accountsPartial({ config: f.config, job: open.job, provider: b.provider, owner: b.pk }).instruction(), [b.kp]],
+      [
+        "complete_job",
+        await prog.methods.completeJob().accountsPartial({ config: f.config, job: submitted.job, escrow: submitted.escrow, provider: a.provider, providerToken: a.token, rewardVault: f.rewardVault, authority: submitted.buyer.pk }).instruction(),
+        [submitted.buyer.kp],
+      ],
+      ["dispute_job", await prog.methods.disputeJob(hash(1)).accountsPartial({ config: f.config, job: submitted.job, buyer: submitted.buyer.pk }).instruction(), [submitted.buyer.kp]],
+      [
+        "resolve_dispute",
+        await prog.methods
+          .resolveDispute(5_000)
+          .accountsPartial({ config: f.config, job: disputed.job, escrow: disputed.escrow, provider: a.provider, providerToken: a.token, buyerToken: disputed.buyer.token, rewardVault: f.rewardVault, admin: f.admin.publicKey })
+          .instruction(),
+        [f.admin],
+      ],
+      [
+        "expire_job",
+        await prog.methods.expireJob().accountsPartial({ config: f.config, job: expiring.job, escrow: expiring.escrow, provider: a.provider, buyerToken: expiring.buyer.token, caller: w.outsider.pk }).instruction(),
+        [w.outsider.kp],
+      ],
+      ["close_job", await prog.methods.closeJob().accountsPartial({ config: f.config, job: cancelled.job, escrow: cancelled.escrow, buyer: cancelled.buyer.pk, caller: w.outsider.pk }).instruction(), [w.outsider.kp]],
+    ];
+    const simulate = (ix: TransactionInstruction, signers: Keypair[]) => {
+      const tx = new Transaction().add(ix);
+      tx.feePayer = f.env.payer.publicKey;
+      return f.env.connection.simulate(tx, [f.env.payer, ...signers]).value;
+    };
+    const accepted_: string[] = [];
+    let tried = 0;
+    for (const [name, ix, signers] of cases) {
+      // The call as built succeeds (so a refusal below is due to the swap)
+      const base = simulate(ix, signers);
+      expect(base.err, `${name} as built: ${(base.logs ?? []).join("\n")}`).toBeNull();
+      ix.keys.forEach((meta, slot) => {
+        for (const cand of pool) {
+          if (cand.equals(meta.pubkey)) continue;
+          // When the slot holds another account (a signer slot loses its signature: the substitute cannot sign)
+          const keys = ix.keys.map((k, i) => (i === slot ? { pubkey: cand, isSigner: false, isWritable: k.isWritable } : { ...k }));
+          const signersLeft = signers.filter((s) => keys.some((k) => k.isSigner && k.pubkey.equals(s.publicKey)));
+          const res = simulate({ ...ix, keys, programId: ix.programId, data: ix.data } as TransactionInstruction, signersLeft);
+          tried += 1;
+          if (res.err === null) accepted_.push(`${name}: slot ${slot} (${meta.pubkey.toBase58()}) <- ${cand.toBase58()}`);
+        }
+      });
+    }
+    // And a signer slot given to someone else who does sign (except the "anyone" callers
+    // of expire_job and close_job, where any signer is allowed by design)
+    const people = [a.kp, b.kp, w.outsider.kp, f.admin, f.slasher, bAt(w, 0).kp, bAt(w, 1).kp, w.funder.kp];
+    for (const [name, ix, signers] of cases) {
+      ix.keys.forEach((meta, slot) => {
+        if (!meta.isSigner || name === "expire_job" || name === "close_job") return;
+        for (const who of people) {
+          if (who.publicKey.equals(meta.pubkey)) continue;
+          const keys = ix.keys.map((k, i) => (i === slot ? { ...k, pubkey: who.publicKey } : { ...k }));
+          const signersNow = [...signers.filter((s) => !s.publicKey.equals(meta.pubkey)), who];
+          const res = simulate({ ...ix, keys, programId: ix.programId, data: ix.data } as TransactionInstruction, signersNow);
+          tried += 1;
+          if (res.err === null) accepted_.push(`${name}: signer slot ${slot} (${meta.pubkey.toBase58()}) signed by ${who.publicKey.toBase58()}`);
+        }
+      });
+    }
+    // Then every swap is refused
+    expect(tried).toBeGreaterThan(1_000);
+    expect(accepted_).toEqual([]);
+  }, 300_000);
 });
