@@ -259,6 +259,11 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
       } else {
         cfg.log(`batch failed: ${String(failure)}`);
         for (const o of ops) o.reject(failure);
+        // Live updates have no other way back: let the backfill fetch them again from
+        // the last committed checkpoint (later live commits must not hide the hole).
+        if (!abort.signal.aborted && rpc && cfg.backfill && ops.some((o) => o.opts.checkpoint?.name === "live")) {
+          void openGap("batch-failed", bestCheckpoint()?.signature ?? null);
+        }
       }
     }
   };
@@ -301,9 +306,10 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
     return a.slot >= b.slot ? a : b;
   };
 
-  const openGap = (reason: string): Promise<number> =>
+  /** Records a range to backfill, down to `until` (default: the best checkpoint when the task runs). */
+  const openGap = (reason: string, fixedUntil?: string | null): Promise<number> =>
     task(() => {
-      const until = bestCheckpoint()?.signature ?? null;
+      const until = fixedUntil !== undefined ? fixedUntil : bestCheckpoint()?.signature ?? null;
       const same = store.gaps().find((g) => g.until === until && g.before === null);
       const id = same ? same.id : store.openGap(until, reason);
       backfillWake?.();
