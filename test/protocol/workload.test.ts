@@ -8,10 +8,11 @@
  * to change its length (default 1,500).
  */
 import { PublicKey } from "@solana/web3.js";
+import type { Keypair } from "@solana/web3.js";
 import { beforeAll, describe, expect, it } from "vitest";
 import { asProvider, calls, createDriver, jobRef, Mismatch } from "./driver.ts";
 import type { Driver, HardwareArgs, JobRef, ProviderActor } from "./driver.ts";
-import { newActor, setupProtocol, warp } from "./fixtures.ts";
+import { createMint, createTokenAccount, newActor, setupProtocol, warp } from "./fixtures.ts";
 import type { Actor, Fixture } from "./fixtures.ts";
 import { ConfigMask, JobStatus } from "./model.ts";
 import { createRng, seedFromEnv } from "./rng.ts";
@@ -32,6 +33,18 @@ interface World {
   outsider: Actor;
   jobs: JobRef[];
   nextJobId: Map<string, bigint>;
+  /** Keys that take turns as admin and as slash authority (update_config rotates them). */
+  admins: Keypair[];
+  slashers: Keypair[];
+  /** Treasury candidates: two of the stake mint, one of another mint (refused). */
+  treasuries: PublicKey[];
+}
+
+/** The keypair currently holding a role (by the model's Config), else the first. */
+function holder(keys: Keypair[], current: string): Keypair {
+  const k = keys.find((x) => x.publicKey.toBase58() === current) ?? keys[0];
+  if (!k) throw new Error("workload: no keys");
+  return k;
 }
 
 function hardware(rng: Rng): HardwareArgs {
@@ -138,7 +151,8 @@ async function step(w: World): Promise<void> {
       const total = (ps?.activeStake ?? 0n) + (ps?.unbondingAmount ?? 0n);
       const capish = (total * BigInt(cf.slashCapBps)) / 10_000n;
       const a = rng.chance(0.6) ? rng.big(0n, capish > 0n ? capish : 1n) : amount(rng, total);
-      const signer = rng.chance(0.9) ? fx.slasher : rng.pick([fx.admin, p.kp]);
+      const slasher = holder(w.slashers, cf.slashAuthority);
+      const signer = rng.chance(0.9) ? slasher : rng.pick([...w.slashers, ...w.admins, p.kp]);
       await c.slash(signer, p, a, rng.int(0, 9), rng.bytes32());
       return;
     }
@@ -214,7 +228,7 @@ async function step(w: World): Promise<void> {
       const pa = providerOf(w, r);
       if (!pa) return;
       const share = rng.chance(0.1) ? rng.pick([10_001, 65_535]) : rng.pick([0, 1, 4_999, 5_000, 10_000, rng.int(0, 10_000)]);
-      await c.resolveDispute(r, pa, share, rng.chance(0.92) ? fx.admin : fx.slasher);
+      await c.resolveDispute(r, pa, share, rng.chance(0.92) ? holder(w.admins, cf.admin) : rng.pick([...w.admins, ...w.slashers]));
       return;
     }
     case 15: {
@@ -243,19 +257,25 @@ async function step(w: World): Promise<void> {
       return;
     }
     case 18: {
+      const admin = holder(w.admins, cf.admin);
       if (cf.paused && rng.chance(0.6)) {
-        await c.updateConfig(fx.admin, base(w, ConfigMask.paused, { paused: false }));
+        await c.updateConfig(admin, base(w, ConfigMask.paused, { paused: false }));
         return;
       }
-      const which = rng.weighted([3, 2, 2, 2, 2, 1, 1]);
-      if (which === 0) await c.updateConfig(fx.admin, base(w, ConfigMask.paused, { paused: !cf.paused }));
-      else if (which === 1) await c.updateConfig(fx.admin, base(w, ConfigMask.protocolFeeBps, { protocolFeeBps: rng.chance(0.15) ? rng.pick([2_001, 10_000]) : rng.int(1, 2_000) }));
-      else if (which === 2) await c.updateConfig(fx.admin, base(w, ConfigMask.slashCapBps, { slashCapBps: rng.chance(0.1) ? 10_001 : rng.int(0, 10_000) }));
-      else if (which === 3) await c.updateConfig(fx.admin, base(w, ConfigMask.minStakePerGpu, { minStakePerGpu: rng.big(0n, 5_000n) }));
+      const which = rng.weighted([3, 2, 2, 2, 2, 1, 1, 1, 1]);
+      if (which === 0) await c.updateConfig(admin, base(w, ConfigMask.paused, { paused: !cf.paused }));
+      else if (which === 1) await c.updateConfig(admin, base(w, ConfigMask.protocolFeeBps, { protocolFeeBps: rng.chance(0.15) ? rng.pick([2_001, 10_000]) : rng.int(1, 2_000) }));
+      else if (which === 2) await c.updateConfig(admin, base(w, ConfigMask.slashCapBps, { slashCapBps: rng.chance(0.1) ? 10_001 : rng.int(0, 10_000) }));
+      else if (which === 3) await c.updateConfig(admin, base(w, ConfigMask.minStakePerGpu, { minStakePerGpu: rng.big(0n, 5_000n) }));
       else if (which === 4)
-        await c.updateConfig(fx.admin, base(w, ConfigMask.challengeWindow | ConfigMask.unbondingPeriod, { challengeWindow: rng.chance(0.1) ? 0n : rng.big(30n, 1_200n), unbondingPeriod: rng.chance(0.1) ? 31_536_001n : rng.big(60n, 10_000n) }));
-      else if (which === 5) await c.updateConfig(rng.pick([fx.slasher, w.outsider.kp]), base(w, ConfigMask.paused, { paused: true }));
-      else await c.updateConfig(fx.admin, base(w, rng.pick([0, 512, 1024 | ConfigMask.paused]), {}));
+        await c.updateConfig(admin, base(w, ConfigMask.challengeWindow | ConfigMask.unbondingPeriod, { challengeWindow: rng.chance(0.1) ? 0n : rng.big(30n, 1_200n), unbondingPeriod: rng.chance(0.1) ? 31_536_001n : rng.big(60n, 10_000n) }));
+      else if (which === 5) await c.updateConfig(rng.pick([...w.slashers, ...w.admins.filter((k) => k !== admin), w.outsider.kp]), base(w, ConfigMask.paused, { paused: true }));
+      else if (which === 6) await c.updateConfig(admin, base(w, rng.pick([0, 512, 1024 | ConfigMask.paused]), {}));
+      else if (which === 7) {
+        // rotate the admin and/or the slash authority to another key of theirs
+        const mask = rng.pick([ConfigMask.admin, ConfigMask.slashAuthority, ConfigMask.admin | ConfigMask.slashAuthority]);
+        await c.updateConfig(admin, base(w, mask, { newAdmin: rng.pick(w.admins).publicKey.toBase58(), newSlashAuthority: rng.pick(w.slashers).publicKey.toBase58() }));
+      } else await c.updateConfig(admin, base(w, ConfigMask.treasury, { treasury: rng.pick(w.treasuries) }));
       return;
     }
     case 19: {
@@ -272,12 +292,16 @@ async function step(w: World): Promise<void> {
   }
 }
 
-function base(w: World, mask: number, over: Partial<{ paused: boolean; protocolFeeBps: number; slashCapBps: number; minStakePerGpu: bigint; challengeWindow: bigint; unbondingPeriod: bigint }>) {
+function base(
+  w: World,
+  mask: number,
+  over: Partial<{ paused: boolean; protocolFeeBps: number; slashCapBps: number; minStakePerGpu: bigint; challengeWindow: bigint; unbondingPeriod: bigint; newAdmin: string; newSlashAuthority: string; treasury: PublicKey }>,
+) {
   const cf = w.fx.model.config;
   if (!cf) throw new Error("workload: no config");
   return {
-    newAdmin: cf.admin,
-    newSlashAuthority: cf.slashAuthority,
+    newAdmin: over.newAdmin ?? cf.admin,
+    newSlashAuthority: over.newSlashAuthority ?? cf.slashAuthority,
     minStakePerGpu: over.minStakePerGpu ?? cf.minStakePerGpu,
     unbondingPeriod: over.unbondingPeriod ?? cf.unbondingPeriod,
     challengeWindow: over.challengeWindow ?? cf.challengeWindow,
@@ -285,7 +309,7 @@ function base(w: World, mask: number, over: Partial<{ paused: boolean; protocolF
     protocolFeeBps: over.protocolFeeBps ?? cf.protocolFeeBps,
     slashCapBps: over.slashCapBps ?? cf.slashCapBps,
     paused: over.paused ?? cf.paused,
-    treasury: new PublicKey(cf.treasury),
+    treasury: over.treasury ?? new PublicKey(cf.treasury),
   };
 }
 
@@ -303,7 +327,11 @@ describe(`protocol workload (GPUNET_SEED=${SEED}, ${STEPS} steps)`, () => {
     const rng = createRng(SEED);
     const providers = Array.from({ length: 7 }, () => asProvider(newActor(fx, TOKENS)));
     const buyers = Array.from({ length: 4 }, () => newActor(fx, TOKENS));
-    w = { fx, d, c: calls(d), rng, providers, buyers, funder: newActor(fx, TOKENS), outsider: newActor(fx, TOKENS), jobs: [], nextJobId: new Map() };
+    const otherMint = createMint(fx, fx.mintAuthority.publicKey);
+    const treasuries = [fx.treasury, createTokenAccount(fx, fx.treasuryOwner.publicKey, fx.mint, "treasury"), createTokenAccount(fx, fx.treasuryOwner.publicKey, otherMint, "treasury")];
+    const admins = [fx.admin, fx.env.fundedKeypair()];
+    const slashers = [fx.slasher, fx.env.fundedKeypair()];
+    w = { fx, d, c: calls(d), rng, providers, buyers, funder: newActor(fx, TOKENS), outsider: newActor(fx, TOKENS), jobs: [], nextJobId: new Map(), admins, slashers, treasuries };
     try {
       let last = performance.now();
       while (d.step < STEPS) {
