@@ -1,7 +1,9 @@
 /**
- * The only module that touches Anchor's BN. Anchor's coders want BN for u64/i64/u128;
- * everything public in the SDK is bigint, so values cross here, both ways, and BN
- * never appears in an exported type.
+ * The only module that touches Anchor's BN, for interop with Anchor's coders (the
+ * tests use them as the oracle for the SDK's own encoders and decoders; code that
+ * mixes the SDK with an Anchor `Program` can use it too). Everything public in the
+ * SDK is bigint; BN never appears in an exported type and `index.ts` does not
+ * re-export this module, so browser bundles do not carry it.
  */
 import * as anchorNs from "@coral-xyz/anchor";
 

@@ -5,23 +5,21 @@
  * associated token account, and returns a TransactionInstruction. Nothing here
  * needs a throwaway signer or an RPC round trip.
  *
- * Account order, writable and signer flags come from the IDL; instruction data is
- * encoded by Anchor's BorshInstructionCoder over the same IDL.
+ * Account order, writable and signer flags come from the IDL; instruction data (the
+ * 8-byte discriminator, then the Borsh encoding of the arguments in IDL order) is
+ * written from the IDL layout. Why not Anchor's BorshInstructionCoder: its Borsh
+ * layer needs a global `Buffer` (and BN), so it throws in a browser bundle that has
+ * no Buffer polyfill; the tests check every builder's bytes against Anchor's coder.
  */
-import { BorshInstructionCoder } from "@coral-xyz/anchor";
-import type { Idl } from "@coral-xyz/anchor";
 import { Buffer } from "buffer";
 import { PublicKey, TransactionInstruction } from "@solana/web3.js";
 import { getAssociatedTokenAddressSync } from "@solana/spl-token";
 import { GPUNET_IDL } from "./idl.ts";
 import { GpunetError } from "./errors.ts";
-import { toBN } from "./bn.ts";
-import { layoutFields } from "./layout.ts";
+import { layoutFields, type StructLayout } from "./layout.ts";
 import { toHash32, toI64, toPublicKey, toU16, toU64, toU8, type Hash32Input, type IntegerInput, type PublicKeyInput } from "./inputs.ts";
 import { GPUNET_PROGRAM_ID, findConfigPda, findEscrowPda, findJobPda, findProviderPda, findRewardVaultPda, findStakeVaultPda } from "./pdas.ts";
 import { jobAddress, statusByte, type JobRef, type ProviderStatus } from "./accounts.ts";
-
-const coder = new BorshInstructionCoder(GPUNET_IDL as unknown as Idl);
 
 /** Options every builder takes. */
 export interface BuilderOptions {
@@ -49,15 +47,57 @@ function build(name: string, accounts: Readonly<Record<string, PublicKey>>, args
     return { pubkey, isSigner: a.signer === true, isWritable: a.writable === true };
   });
   const layout = layoutFields(name, ix.args);
-  const encoded: Record<string, unknown> = {};
+  const data = new Uint8Array(8 + layout.size);
+  data.set(ix.discriminator, 0);
+  encodeArgs(name, layout, args, data);
+  return new TransactionInstruction({ programId, keys, data: Buffer.from(data.buffer, data.byteOffset, data.byteLength) });
+}
+
+/** Writes validated arguments at their IDL offsets (after the 8-byte discriminator). */
+function encodeArgs(ixName: string, layout: StructLayout, args: Readonly<Record<string, ArgValue>>, out: Uint8Array): void {
+  const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
   for (const f of layout.fields) {
     const v = args[f.idlName];
-    if (v === undefined) throw new GpunetError("IdlMismatch", `${name}: no value for argument ${f.idlName}`, { field: f.idlName });
-    encoded[f.idlName] =
-      typeof v === "bigint" ? toBN(v) : v instanceof Uint8Array ? Array.from(v) : typeof v === "boolean" ? v : v;
+    const at = 8 + f.offset;
+    const wrong = (): GpunetError => new GpunetError("IdlMismatch", `${ixName}: argument ${f.idlName} (${f.kind}) got ${typeof v}`, { field: f.idlName });
+    switch (f.kind) {
+      case "u8": case "i8": case "u16": case "i16": case "u32": case "i32": {
+        if (typeof v !== "number") throw wrong();
+        if (f.kind === "u8") dv.setUint8(at, v);
+        else if (f.kind === "i8") dv.setInt8(at, v);
+        else if (f.kind === "u16") dv.setUint16(at, v, true);
+        else if (f.kind === "i16") dv.setInt16(at, v, true);
+        else if (f.kind === "u32") dv.setUint32(at, v, true);
+        else dv.setInt32(at, v, true);
+        break;
+      }
+      case "bool":
+        if (typeof v !== "boolean") throw wrong();
+        dv.setUint8(at, v ? 1 : 0);
+        break;
+      case "u64": case "i64": {
+        if (typeof v !== "bigint") throw wrong();
+        if (f.kind === "u64") dv.setBigUint64(at, v, true);
+        else dv.setBigInt64(at, v, true);
+        break;
+      }
+      case "u128": case "i128": {
+        if (typeof v !== "bigint") throw wrong();
+        const m = BigInt.asUintN(128, v);
+        dv.setBigUint64(at, m & 0xffff_ffff_ffff_ffffn, true);
+        dv.setBigUint64(at + 8, m >> 64n, true);
+        break;
+      }
+      case "pubkey":
+        if (!(v instanceof PublicKey)) throw wrong();
+        out.set(v.toBytes(), at);
+        break;
+      case "bytes":
+        if (!(v instanceof Uint8Array) || v.length !== f.size) throw wrong();
+        out.set(v, at);
+        break;
+    }
   }
-  const data = coder.encode(name, encoded);
-  return new TransactionInstruction({ programId, keys, data: Buffer.from(data) });
 }
 
 /**

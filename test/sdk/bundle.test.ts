@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { build } from "esbuild";
 import { builtinModules } from "node:module";
 import { fileURLToPath } from "node:url";
+import vm from "node:vm";
+import { webcrypto } from "node:crypto";
 
 const ENTRY = fileURLToPath(new URL("../../sdk/src/index.ts", import.meta.url));
 const NODE_BUILTINS = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
@@ -36,5 +38,28 @@ describe("browser bundle", () => {
     const inputs = Object.keys(result.metafile.inputs);
     expect(inputs.filter((p) => /better-sqlite3|(^|\/)localnet\/|(^|\/)indexer\/|litesvm|(^|\/)ws\//.test(p))).toEqual([]);
     expect(inputs.some((p) => p.endsWith("node_modules/buffer/index.js"))).toBe(true);
+  });
+
+  it("Given the bundle run where only browser globals exist (no Buffer, process or require), Then builders, PDAs and the event parser work", async () => {
+    const entry = `
+      import * as sdk from ${JSON.stringify(ENTRY)};
+      const owner = "11111111111111111111111111111112";
+      const ix = sdk.getStakeInstruction({ owner, amount: 2n ** 64n - 1n, stakeMint: owner });
+      const job = sdk.getCreateJobInstruction({ buyer: owner, jobId: 1, price: 5, maxDuration: 60, minGpus: 1, stakeMint: owner });
+      const pid = sdk.GPUNET_PROGRAM_ADDRESS;
+      const r = sdk.parseGpunetLogs(["Program " + pid + " invoke [1]", "Program data: AAAA", "Program " + pid + " success"]);
+      let code = "none";
+      try { sdk.toU64(-1, "amount"); } catch (e) { code = e.code; }
+      globalThis.__out = { keys: ix.keys.length, dataLen: ix.data.length, jobDataLen: job.data.length, failures: r.failures.map((f) => f.reason), code, pda: sdk.findConfigPda()[0].toBase58() };
+    `;
+    const res = await build({ stdin: { contents: entry, resolveDir: process.cwd(), loader: "ts" }, bundle: true, platform: "browser", format: "iife", write: false, logLevel: "silent" });
+    const ctx: Record<string, unknown> = { console, TextEncoder, TextDecoder, crypto: webcrypto, atob, btoa, URL, setTimeout, clearTimeout, setInterval, clearInterval, queueMicrotask };
+    ctx.globalThis = ctx;
+    ctx.self = ctx;
+    ctx.window = ctx;
+    vm.runInNewContext(res.outputFiles[0]?.text ?? "", ctx);
+    const { findConfigPda } = await import("../../sdk/src/pdas.ts");
+    expect(ctx.__out).toEqual({ keys: 6, dataLen: 16, jobDataLen: 8 + 8 + 8 + 8 + 2 + 2 + 2 + 32 + 1 + 1, failures: ["shortData"], code: "U64OutOfRange", pda: findConfigPda()[0].toBase58() });
+    expect("Buffer" in ctx).toBe(false);
   });
 });
