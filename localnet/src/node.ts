@@ -339,15 +339,16 @@ export function createNode(opts: NodeOptions): LocalnetNode {
   }
 
   /**
-   * Runs `f` with every account changed after slot `at` rewound to its state
-   * at `at`, then puts the newest states back (also if `f` throws).
+   * Runs `f` with the accounts of `only` that changed after slot `at` rewound
+   * to their state at `at`, then puts the newest states back (also if `f` throws).
    */
-  function withStateAt<T>(at: bigint, f: () => T): T {
+  function withStateAt<T>(at: bigint, only: readonly string[], f: () => T): T {
     if (at >= clock.slot) return f();
-    const addrs = changes.changedAfter(at);
-    if (addrs.size === 0) return f();
+    const changed = changes.changedAfter(at);
+    if (changed.size === 0) return f();
     const newest = new Map<string, AccountState | null>();
-    for (const a of addrs) newest.set(a, accountState(a));
+    for (const a of only) if (changed.has(a)) newest.set(a, accountState(a));
+    if (newest.size === 0) return f();
     try {
       for (const [a, st] of newest) access.setAccount(a, changes.stateAt(a, at, st));
       return f();
@@ -358,7 +359,11 @@ export function createNode(opts: NodeOptions): LocalnetNode {
 
   function simulate(tx: WireTransaction, o: { sigVerify: boolean; skipBlockhashCheck: boolean; commitment: Commitment }): SimulateOutcome {
     const at = clock.commitmentSlot(o.commitment);
-    return withStateAt(at, () => simulateNow(tx, o, at));
+    // A transaction can only read and write the accounts it names (plus its lookup
+    // tables), so only those are rewound.
+    const resolved = resolveKeys(tx);
+    const touched = [...tx.lookups.map((l) => l.accountKey), ...(resolved.ok ? resolved.keys : tx.staticKeys)];
+    return withStateAt(at, touched, () => simulateNow(tx, o, at));
   }
 
   function simulateNow(tx: WireTransaction, o: { sigVerify: boolean; skipBlockhashCheck: boolean }, at: bigint): SimulateOutcome {
