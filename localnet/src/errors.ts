@@ -11,6 +11,7 @@
 export type LocalnetErrorCode =
   | 'INVALID_OPTIONS'
   | 'LEDGER_CORRUPT'
+  | 'LEDGER_LOCKED'
   | 'LISTEN_FAILED'
   | 'CLOSED'
   | 'INVALID_ARGUMENT'

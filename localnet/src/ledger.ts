@@ -15,6 +15,7 @@ import type { TransactionRecord } from './history.ts';
 
 const SNAPSHOT = 'snapshot.bin';
 const HISTORY = 'history.jsonl';
+const LOCK = 'LOCK';
 const FORMAT_VERSION = 1;
 
 /** Node metadata stored alongside the LiteSVM state. */
@@ -125,4 +126,44 @@ export function loadLedger(dir: string): LoadedLedger | null {
     throw new LocalnetError('LEDGER_CORRUPT', `ledger history file is missing`, { dir });
   }
   return { svm, meta, history };
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: the process exists but belongs to someone else.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Takes the ledger directory for this process (a LOCK file holding the pid),
+ * so two nodes never write the same ledger. A lock left by a dead process is
+ * taken over. Returns the release function.
+ *
+ * @example
+ * ```ts
+ * const release = lockLedger(dir);
+ * try { ... } finally { release(); }
+ * ```
+ */
+export function lockLedger(dir: string): () => void {
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, LOCK);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(path, String(process.pid), { flag: 'wx' });
+      return () => rmSync(path, { force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new LocalnetError('LEDGER_LOCKED', `cannot lock ledger ${dir}`, { dir }, { cause: e });
+      const holder = Number(readFileSync(path, 'utf8').trim());
+      if (Number.isInteger(holder) && holder > 0 && processAlive(holder)) {
+        throw new LocalnetError('LEDGER_LOCKED', `ledger ${dir} is in use by process ${holder}`, { dir, pid: holder });
+      }
+      rmSync(path, { force: true });
+    }
+  }
+  throw new LocalnetError('LEDGER_LOCKED', `cannot lock ledger ${dir}`, { dir });
 }

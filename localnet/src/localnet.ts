@@ -13,7 +13,7 @@ import type { AccountState } from './account-changes.ts';
 import type { Commitment } from './clock.ts';
 import { deployProgramUpgradeable } from './deploy.ts';
 import { LocalnetError } from './errors.ts';
-import { appendHistory, loadLedger, saveSnapshot } from './ledger.ts';
+import { appendHistory, loadLedger, lockLedger, saveSnapshot } from './ledger.ts';
 import { createMethods } from './methods.ts';
 import { createNode, type LocalnetNode } from './node.ts';
 import { createRpcServer } from './rpc-server.ts';
@@ -210,7 +210,14 @@ export async function createLocalnet(opts: LocalnetOptions = {}): Promise<Localn
   }
 
   const ledgerDir = opts.ledgerDir;
-  const loaded = ledgerDir ? loadLedger(ledgerDir) : null;
+  const releaseLedger = ledgerDir ? lockLedger(ledgerDir) : () => {};
+  let loaded: ReturnType<typeof loadLedger> = null;
+  try {
+    loaded = ledgerDir ? loadLedger(ledgerDir) : null;
+  } catch (e) {
+    releaseLedger();
+    throw e;
+  }
   let dirty = false;
   let lastSave = 0;
   const node = createNode({
@@ -239,7 +246,12 @@ export async function createLocalnet(opts: LocalnetOptions = {}): Promise<Localn
       }
     },
   });
-  await loadPrograms(node, opts.programs ?? [], loaded !== null);
+  try {
+    await loadPrograms(node, opts.programs ?? [], loaded !== null);
+  } catch (e) {
+    releaseLedger();
+    throw e;
+  }
 
   const save = (): void => {
     if (!ledgerDir) return;
@@ -252,7 +264,12 @@ export async function createLocalnet(opts: LocalnetOptions = {}): Promise<Localn
     dirty = false;
     lastSave = Date.now();
   };
-  save();
+  try {
+    save();
+  } catch (e) {
+    releaseLedger();
+    throw e;
+  }
 
   const identity = bs58.encode(crypto.getRandomValues(new Uint8Array(32)));
   let rpcPort = 0;
@@ -292,6 +309,7 @@ export async function createLocalnet(opts: LocalnetOptions = {}): Promise<Localn
     await closeServer(rpc);
     await closeServer(wsHttp);
     await ws.close();
+    releaseLedger();
     throw new LocalnetError('LISTEN_FAILED', `cannot listen on ${host}: ${e instanceof Error ? e.message : String(e)}`, { rpcPort: opts.rpcPort, wsPort: opts.wsPort }, { cause: e });
   }
 
@@ -366,7 +384,11 @@ export async function createLocalnet(opts: LocalnetOptions = {}): Promise<Localn
       if (timer) clearInterval(timer);
       await ws.close();
       await Promise.all([closeServer(rpc), closeServer(wsHttp)]);
-      save();
+      try {
+        save();
+      } finally {
+        releaseLedger();
+      }
     },
   };
 }

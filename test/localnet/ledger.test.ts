@@ -71,6 +71,19 @@ describe('ledger', () => {
     }
   });
 
+  it('Given a ledger in use, When a second node opens it, Then LEDGER_LOCKED; after close it opens, and a dead holder is taken over', async () => {
+    const dir = tempDir();
+    const first = await createLocalnet({ rpcPort: 0, slotMs: 0, ledgerDir: dir });
+    const err = await createLocalnet({ rpcPort: 0, slotMs: 0, ledgerDir: dir }).catch((e: unknown) => e);
+    expect(isLocalnetError(err, 'LEDGER_LOCKED')).toBe(true);
+    await first.close();
+    // A LOCK left behind by a process that no longer exists does not block.
+    writeFileSync(join(dir, 'LOCK'), '999999999');
+    const second = await createLocalnet({ rpcPort: 0, slotMs: 0, ledgerDir: dir });
+    await second.close();
+    expect(readdirSync(dir)).not.toContain('LOCK');
+  });
+
   it('Given a corrupt snapshot, When starting, Then LEDGER_CORRUPT is raised', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'snapshot.bin'), Buffer.from([255, 255, 0, 0, 1, 2, 3]));
