@@ -142,9 +142,23 @@ export async function claimAll(d: ClaimAllDeps, o: ClaimAllOptions): Promise<Cla
   const candidates = await loadCandidates(d, owners, signerOf, min, skipped);
   const mint = await d.stakeMint();
 
-  const ixsFor = async (cs: readonly Candidate[]): Promise<TransactionInstruction[]> => {
-    const atas = await d.ensureAtas(cs.map((c) => c.owner), { feePayer });
-    return [...atas, ...cs.map((c) => getClaimRewardsInstruction({ owner: c.owner, stakeMint: mint }, { programId: d.programId }))];
+  // Payout accounts that do not exist yet get an idempotent create in the claim's transaction; looked up once.
+  const ataCreates = new Map<string, TransactionInstruction>();
+  {
+    const creates = await d.ensureAtas(candidates.map((c) => c.owner), { feePayer });
+    for (const ix of creates) {
+      const owner = ix.keys[2]?.pubkey;
+      if (owner) ataCreates.set(owner.toBase58(), ix);
+    }
+  }
+  const ixsFor = (cs: readonly Candidate[]): TransactionInstruction[] => {
+    const out: TransactionInstruction[] = [];
+    for (const c of cs) {
+      const create = ataCreates.get(c.owner.toBase58());
+      if (create) out.push(create);
+      out.push(getClaimRewardsInstruction({ owner: c.owner, stakeMint: mint }, { programId: d.programId }));
+    }
+    return out;
   };
 
   // Greedy packing by serialized size; compute is checked by simulation when signing.
@@ -152,7 +166,7 @@ export async function claimAll(d: ClaimAllDeps, o: ClaimAllOptions): Promise<Cla
   let cur: Candidate[] = [];
   for (const c of candidates) {
     const next = [...cur, c];
-    if (cur.length > 0 && transactionSize(feePayer, await ixsFor(next)) > MAX_TRANSACTION_SIZE) {
+    if (cur.length > 0 && transactionSize(feePayer, ixsFor(next)) > MAX_TRANSACTION_SIZE) {
       batches.push(cur);
       cur = [c];
     } else cur = next;
@@ -180,7 +194,7 @@ export async function claimAll(d: ClaimAllDeps, o: ClaimAllOptions): Promise<Cla
       try {
         const batchSigners = batch.map((c) => c.signer).filter((s): s is Signer => s !== null);
         if (payerSigner && !batchSigners.some((x) => x.publicKey.equals(payerSigner.publicKey))) batchSigners.push(payerSigner);
-        const ixs = await ixsFor(batch);
+        const ixs = ixsFor(batch);
         const signed = await prepareAndSign(d.ctx, ixs, { signers: batchSigners, feePayer, ...(o.signal ? { signal: o.signal } : {}) });
         if (signed.computeUnitLimit >= MAX_COMPUTE_UNITS && batch.length > 1) {
           // Too much compute for one transaction: split and try both halves.
@@ -197,6 +211,12 @@ export async function claimAll(d: ClaimAllDeps, o: ClaimAllOptions): Promise<Cla
       } catch (e) {
         const err = e instanceof GpunetError ? e : new GpunetError("Transport", String(e), {}, { cause: e });
         if (err.code === "Aborted") throw err;
+        if (batch.length > 1 && JSON.stringify(err.context.transactionError ?? "").includes("ComputationalBudgetExceeded")) {
+          // More compute than one transaction allows: split and run both halves.
+          const mid = Math.ceil(batch.length / 2);
+          queue.unshift(batch.slice(0, mid), batch.slice(mid));
+          return;
+        }
         // Did the previous attempt land after all? Then it is done, never re-sent.
         if (lastSignature && (err.code === "BlockhashExpired" || err.code === "Transport" || err.code === "RateLimited")) {
           const st = await d.connection.getSignatureStatuses([lastSignature], { searchTransactionHistory: true }).catch(() => null);

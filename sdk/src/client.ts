@@ -8,7 +8,8 @@
 import { Buffer } from "buffer";
 import { PublicKey, TransactionInstruction } from "@solana/web3.js";
 import type { Commitment, Connection, Signer } from "@solana/web3.js";
-import { createAssociatedTokenAccountIdempotentInstruction, getAssociatedTokenAddressSync } from "@solana/spl-token";
+import { getAssociatedTokenAddressSync } from "@solana/spl-token";
+import { createAtaIdempotentInstruction } from "./token.ts";
 import { GPUNET_IDL_VERSION } from "./idl.ts";
 import { GpunetError } from "./errors.ts";
 import { toPublicKey, type Hash32Input, type IntegerInput, type PublicKeyInput } from "./inputs.ts";
@@ -155,7 +156,7 @@ export function createGpunetClient(options: GpunetClientOptions) {
     const out: TransactionInstruction[] = [];
     const payer = payerOf(o);
     infos.forEach((info, i) => {
-      if (!info) out.push(createAssociatedTokenAccountIdempotentInstruction(payer, atas[i] as PublicKey, owners[i] as PublicKey, mint));
+      if (!info) out.push(createAtaIdempotentInstruction(payer, atas[i] as PublicKey, owners[i] as PublicKey, mint));
     });
     return out;
   }

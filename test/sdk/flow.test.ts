@@ -37,4 +37,22 @@ describe("provider flow over localnet HTTP RPC", () => {
     expect(ev.data.amount).toBe(expected);
     expect((await s.tokenBalance(ownerKp.publicKey)) - before).toBe(expected);
   });
+
+  it("Given an owner whose token account was closed, When it claims, Then the SDK creates the account in the same transaction and pays into it", async () => {
+    const { closeAccount, getAssociatedTokenAddressSync } = await import("@solana/spl-token");
+    const ownerKp = await s.user(5_000n);
+    const c = s.client(keypairWallet(ownerKp));
+    await c.registerProvider({ gpuModel: 1, gpuCount: 1, vramGb: 8, region: 0 });
+    await c.stake({ amount: 5_000n });
+    const ata = getAssociatedTokenAddressSync(s.mint, ownerKp.publicKey);
+    await closeAccount(s.connection, ownerKp, ata, ownerKp.publicKey, ownerKp);
+    expect(await s.connection.getAccountInfo(ata)).toBeNull();
+    await s.client(keypairWallet(await s.user(1_000n))).fundRewards({ amount: 1_000n });
+    const want = await c.claimable();
+    const r = await c.claimRewards();
+    const ev = r.events.find((e) => e.name === "rewardsClaimed");
+    if (ev?.name !== "rewardsClaimed") throw new Error("no claim");
+    expect(ev.data.amount).toBe(want);
+    expect(await s.tokenBalance(ownerKp.publicKey)).toBe(want);
+  });
 });
