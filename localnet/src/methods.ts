@@ -25,7 +25,7 @@ import {
 import { readMintDecimals, readTokenAccount, TOKEN_2022_PROGRAM, TOKEN_PROGRAM, uiTokenAmount } from './token-accounts.ts';
 import { transactionErrorText, type TransactionErrorJson } from './transaction-error.ts';
 import { metaJson, parseTransactionEncoding, transactionBodyJson, transactionWithMetaJson } from './transaction-json.ts';
-import { computeFee, parseWireTransaction, transactionId, type WireTransaction } from './transaction-wire.ts';
+import { computeFee, memoOf, parseWireTransaction, transactionId, type WireTransaction } from './transaction-wire.ts';
 
 /** The version this node reports; LiteSVM 1.5 embeds the Agave 3.0 runtime. */
 export const SOLANA_CORE_VERSION = '3.0.0';
@@ -432,7 +432,14 @@ export function createMethods(mc: MethodContext): Record<string, RpcMethod> {
         const r = list[i] as TransactionRecord;
         if (r.signature === until) break;
         if (r.slot > at) continue;
-        out.push({ signature: r.signature, slot: r.slot, err: r.meta.err, memo: null, blockTime: r.blockTime, confirmationStatus: confirmationStatusOf(node, r.slot) });
+        out.push({
+          signature: r.signature,
+          slot: r.slot,
+          err: r.meta.err,
+          memo: memoOf(parseWireTransaction(r.wire)),
+          blockTime: r.blockTime,
+          confirmationStatus: confirmationStatusOf(node, r.slot),
+        });
       }
       return out;
     },

@@ -222,3 +222,24 @@ export function computeFee(tx: Pick<WireTransaction, 'staticKeys' | 'instruction
   const prio = (cb.unitPrice * limit + 999_999n) / 1_000_000n;
   return BigInt(tx.header.numRequiredSignatures) * LAMPORTS_PER_SIGNATURE + prio;
 }
+
+/** SPL Memo program ids (v3 and v1). */
+const MEMO_PROGRAMS = new Set(['MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr', 'Memo1UhkJRfHyvLMcVucJwxXeuD728EqVDDwQDxFMNo']);
+
+/**
+ * The `memo` field of getSignaturesForAddress: each SPL Memo instruction as
+ * `[<byte length>] <text>`, joined by `; ` (Agave's format), or null.
+ *
+ * @example
+ * ```ts
+ * memoOf(tx); // '[5] hello'
+ * ```
+ */
+export function memoOf(tx: Pick<WireTransaction, 'staticKeys' | 'instructions'>): string | null {
+  const memos: string[] = [];
+  for (const ix of tx.instructions) {
+    const program = tx.staticKeys[ix.programIdIndex];
+    if (program !== undefined && MEMO_PROGRAMS.has(program)) memos.push(`[${ix.data.length}] ${Buffer.from(ix.data).toString('utf8')}`);
+  }
+  return memos.length > 0 ? memos.join('; ') : null;
+}

@@ -12,6 +12,7 @@ import {
   SendTransactionError,
   SystemProgram,
   Transaction,
+  TransactionInstruction,
   TransactionMessage,
   VersionedTransaction,
   sendAndConfirmTransaction,
@@ -181,7 +182,13 @@ describe('web3.js Connection', () => {
     const page2 = await connection.getSignaturesForAddress(from.publicKey, { limit: 2, before: page1[1]?.signature });
     expect(page1.map((s) => s.signature)).toEqual([sigs[4], sigs[3]]);
     expect(page2.map((s) => s.signature)).toEqual([sigs[2], sigs[1]]);
-    const untilPage = await connection.getSignaturesForAddress(from.publicKey, { until: sigs[1] });
+    const memoTx = new Transaction()
+      .add(new TransactionInstruction({ programId: new PublicKey('MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr'), keys: [{ pubkey: from.publicKey, isSigner: true, isWritable: false }], data: Buffer.from('gpunet job 42') }));
+    const memoSig = await sendAndConfirmTransaction(connection, memoTx, [from]);
+    const [newest] = await connection.getSignaturesForAddress(from.publicKey, { limit: 1 });
+    expect(newest).toMatchObject({ signature: memoSig, memo: '[13] gpunet job 42' });
+    expect(all[0]?.memo).toBeNull();
+    const untilPage = await connection.getSignaturesForAddress(from.publicKey, { until: sigs[1], before: memoSig });
     expect(untilPage.map((s) => s.signature)).toEqual([sigs[4], sigs[3], sigs[2]]);
   });
 
