@@ -62,4 +62,37 @@ describe("browser bundle", () => {
     expect(ctx.__out).toEqual({ keys: 6, dataLen: 16, jobDataLen: 8 + 8 + 8 + 8 + 2 + 2 + 2 + 32 + 1 + 1, failures: ["shortData"], code: "U64OutOfRange", pda: findConfigPda()[0].toBase58() });
     expect("Buffer" in ctx).toBe(false);
   });
+
+  it("Given the bundled client in a Buffer-less context with a wallet-adapter wallet, When it talks to a real localnet, Then it reads Config, registers and stakes, with decoded events", async () => {
+    const { startSdkNet, initializeGpunet } = await import("./localnet-fixture.ts");
+    const s = await startSdkNet();
+    try {
+      await initializeGpunet(s);
+      const kp = await s.user(10_000n);
+      const entry = `
+        import * as sdk from ${JSON.stringify(ENTRY)};
+        import { Connection, Keypair } from "@solana/web3.js";
+        globalThis.__run = async (url, secret) => {
+          const kp = Keypair.fromSecretKey(Uint8Array.from(secret));
+          const wallet = { publicKey: kp.publicKey, signTransaction: async (tx) => { tx.sign([kp]); return tx; }, signAllTransactions: async (t) => t };
+          const gpunet = sdk.createGpunetClient({ connection: new Connection(url, { commitment: "confirmed", fetch: sdk.createRetryingFetch() }), wallet, pollIntervalMs: 40 });
+          const cfg = await gpunet.fetchConfig();
+          const reg = await gpunet.registerProvider({ gpuModel: 1, gpuCount: 1, vramGb: 8, region: 0 });
+          const st = await gpunet.stake({ amount: 1234n });
+          return { version: cfg.data.version, events: [...reg.events, ...st.events].map((e) => e.name), amount: String(st.events[0].data.amount) };
+        };
+      `;
+      const res = await build({ stdin: { contents: entry, resolveDir: process.cwd(), loader: "ts" }, bundle: true, platform: "browser", format: "iife", write: false, logLevel: "silent" });
+      const ctx: Record<string, unknown> = { console, TextEncoder, TextDecoder, crypto: webcrypto, atob, btoa, URL, setTimeout, clearTimeout, setInterval, clearInterval, queueMicrotask, fetch, Headers, Request, Response, AbortController, AbortSignal, Event, EventTarget };
+      ctx.globalThis = ctx;
+      ctx.self = ctx;
+      ctx.window = ctx;
+      vm.runInNewContext(res.outputFiles[0]?.text ?? "", ctx);
+      const out = await (ctx.__run as (u: string, k: number[]) => Promise<unknown>)(s.net.rpcUrl, Array.from(kp.secretKey));
+      expect(out).toEqual({ version: 1, events: ["providerRegistered", "staked"], amount: "1234" });
+      expect("Buffer" in ctx).toBe(false);
+    } finally {
+      await s.close();
+    }
+  });
 });
