@@ -16,3 +16,12 @@ describe("README quickstart", () => {
     expect(m![1]).toBe(m![2]);
   });
 });
+
+describe("README", () => {
+  it("shows the quickstart exactly as the runnable file", async () => {
+    const { readFileSync } = await import("node:fs");
+    const readme = readFileSync(resolve(ROOT, "README.md"), "utf8");
+    const file = readFileSync(resolve(ROOT, "examples/quickstart.ts"), "utf8");
+    expect(readme).toContain("```ts\n" + file + "```");
+  });
+});
