@@ -207,7 +207,7 @@ describe("S4: IDL / program mismatch", () => {
   });
 });
 
-describe("S5: blockhash expiry (own localnet: moving 300 slots at once leaves it unusable for new transactions)", () => {
+describe("S5: blockhash expiry (on its own localnet, since it moves the chain 300 slots ahead)", () => {
   let own: SdkNet;
   beforeAll(async () => {
     own = await startSdkNet();
