@@ -93,7 +93,7 @@ const BLOCK_CACHE = 512;
 export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
   const cfg = resolveIndexerConfig(config);
   const writer = await openWriterDatabase(cfg.dbPath);
-  const store = createIndexStore(writer.sqlite);
+  const store = createIndexStore(writer.sqlite, { programId: cfg.programId });
   const rpc: RpcClient | undefined = cfg.rpc ?? (cfg.rpcUrl ? createRpcClient({ url: cfg.rpcUrl }) : undefined);
   const abort = new AbortController();
   const queue: Op[] = [];
@@ -169,22 +169,23 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
     const out: PreparedTransaction[] = [];
     for (const u0 of updates) {
       let u = u0;
-      let d: DecodedTransaction = decodeUpdate(u, cfg.programId);
-      if (d.status === "noLogs" && rpc) {
+      let decoded: DecodedTransaction | undefined;
+      if (u.logs === null && rpc) {
         const tx = await fetchTx(u.signature);
-        if (tx) {
-          u = { ...rpcTransactionToUpdate(tx, u.finality, u.source), txIndex: u.txIndex };
-          d = decodeUpdate(u, cfg.programId);
-        }
+        if (tx) u = { ...rpcTransactionToUpdate(tx, u.finality, u.source), txIndex: u.txIndex };
       }
       let snapshots: AccountSnapshotInput[] | undefined;
-      if (d.truncated && rpc) snapshots = await snapshotsFor(u);
+      // Truncation is rare: decode early only then, to know it is ours.
+      if (rpc && u.logs?.some((l) => l.startsWith("Log truncated"))) {
+        decoded = decodeUpdate(u, cfg.programId);
+        if (decoded.truncated && decoded.status === "ok") snapshots = await snapshotsFor(u);
+      }
       let txIndex = u.txIndex;
-      if (txIndex === null && rpc && cfg.resolveTxIndex && u.finality !== "processed" && d.status === "ok") {
+      if (txIndex === null && rpc && cfg.resolveTxIndex && u.finality !== "processed" && (u.err === null || u.err === undefined)) {
         const positions = await blockPositions(u.slot);
         txIndex = positions?.get(u.signature) ?? null;
       }
-      out.push({ decoded: d, txIndex: txIndex ?? arrivalIndex(u.slot), ...(snapshots ? { snapshots } : {}) });
+      out.push({ update: u, txIndex: txIndex ?? arrivalIndex(u.slot), ...(decoded ? { decoded } : {}), ...(snapshots ? { snapshots } : {}) });
     }
     return out;
   };

@@ -15,8 +15,8 @@ import { decodeEventBytes, GPUNET_EVENT_NAMES, type GpunetEvent } from "../../..
 import type { SqliteHandle } from "../db/client.ts";
 import { u128Text, u64Text } from "../db/u64.ts";
 import { signatureHash } from "../db/signature-hash.ts";
-import type { DecodedTransaction } from "../decoder.ts";
-import { FINALITY_CODE } from "../types.ts";
+import { decodeUpdate, type DecodedTransaction } from "../decoder.ts";
+import { FINALITY_CODE, type TransactionUpdate } from "../types.ts";
 import { IndexerError } from "../errors.ts";
 import { applyConfigSnapshot, applyJobSnapshot, applyProviderSnapshot, decodeGpunetAccount } from "./accounts.ts";
 import {
@@ -33,9 +33,15 @@ export interface AccountSnapshotInput {
   readonly data: Uint8Array;
 }
 
-/** A decoded transaction ready for the store: its order within the slot is settled. */
+/**
+ * A transaction ready for the store: its order within the slot is settled and
+ * anything that needed I/O was fetched. The store decodes it inside the write
+ * transaction when `decoded` is absent, so decoded objects die young (holding a
+ * whole batch of them costs more in GC than decoding).
+ */
 export interface PreparedTransaction {
-  readonly decoded: DecodedTransaction;
+  readonly update: TransactionUpdate;
+  readonly decoded?: DecodedTransaction;
   readonly txIndex: number;
   /** Accounts read back when the logs were truncated (X6). */
   readonly snapshots?: readonly AccountSnapshotInput[];
@@ -134,10 +140,11 @@ const fromBlob = (v: unknown): Uint8Array | null => (v === null || v === undefin
  * ```ts
  * const w = await openWriterDatabase(path);
  * const store = createIndexStore(w.sqlite);
- * store.applyBatch({ txs: [{ decoded: decodeUpdate(u, programId), txIndex: 0 }] });
+ * const store = createIndexStore(w.sqlite, { programId });
+ * store.applyBatch({ txs: [{ update, txIndex: 0 }] });
  * ```
  */
-export function createIndexStore(sqlite: SqliteHandle): IndexStore {
+export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programId: string }): IndexStore {
   const q = {
     insertTx: sqlite.prepare(
       "INSERT OR IGNORE INTO txs (sig_hash, signature, slot, tx_index, block_time, finality, truncated, event_count, source, indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -416,9 +423,19 @@ export function createIndexStore(sqlite: SqliteHandle): IndexStore {
   };
 
   const recomputeFinality = (): void => {
-    sqlite.exec(`UPDATE providers SET finality = COALESCE((SELECT MIN(t.finality) FROM events e JOIN txs t ON t.id = e.tx_id WHERE e.provider = providers.id), 2) WHERE finality < 2`);
-    sqlite.exec(`UPDATE jobs SET finality = COALESCE((SELECT MIN(t.finality) FROM events e JOIN txs t ON t.id = e.tx_id WHERE e.job = jobs.id), 2) WHERE finality < 2`);
-    sqlite.exec(`UPDATE config SET finality = COALESCE((SELECT MIN(finality) FROM txs WHERE finality < 2), 2) WHERE finality < 2`);
+    // Only transactions not yet finalized can hold an entity below 2: start from them
+    // (partial index txs_unfinalized) rather than from each entity's events.
+    sqlite.exec(`
+      CREATE TEMP TABLE IF NOT EXISTS nonfinal (kind INTEGER, id INTEGER, f INTEGER, PRIMARY KEY (kind, id)) WITHOUT ROWID;
+      DELETE FROM temp.nonfinal;
+      INSERT INTO temp.nonfinal SELECT 0, e.provider, MIN(t.finality) FROM txs t JOIN events e ON e.tx_id = t.id
+        WHERE t.finality < 2 AND e.provider IS NOT NULL GROUP BY e.provider;
+      INSERT INTO temp.nonfinal SELECT 1, e.job, MIN(t.finality) FROM txs t JOIN events e ON e.tx_id = t.id
+        WHERE t.finality < 2 AND e.job IS NOT NULL GROUP BY e.job;
+      UPDATE providers SET finality = COALESCE((SELECT f FROM temp.nonfinal WHERE kind = 0 AND id = providers.id), 2) WHERE finality < 2;
+      UPDATE jobs SET finality = COALESCE((SELECT f FROM temp.nonfinal WHERE kind = 1 AND id = jobs.id), 2) WHERE finality < 2;
+      UPDATE config SET finality = COALESCE((SELECT MIN(finality) FROM txs WHERE finality < 2), 2) WHERE finality < 2;
+    `);
     // Cached copies may now be stale in `finality`: reload on next use.
     config = null;
     providers.clear();
@@ -429,12 +446,12 @@ export function createIndexStore(sqlite: SqliteHandle): IndexStore {
     const res: BatchResult = { inserted: 0, duplicates: 0, upgraded: 0, failed: 0, events: 0, deadLetters: 0, truncated: 0 };
     const now = Date.now();
     const sorted = [...batch.txs].sort((x, y) => {
-      const a = x.decoded.update.slot;
-      const c = y.decoded.update.slot;
+      const a = x.update.slot;
+      const c = y.update.slot;
       return a < c ? -1 : a > c ? 1 : x.txIndex - y.txIndex;
     });
     for (const t of sorted) {
-      const d = t.decoded;
+      const d = t.decoded ?? decodeUpdate(t.update, opts.programId);
       const u = d.update;
       if (d.status === "failed") {
         res.failed++;
@@ -504,88 +521,90 @@ export function createIndexStore(sqlite: SqliteHandle): IndexStore {
     return res;
   });
 
-  /** Replays stored events (and snapshots) into fresh entity states. */
-  const replay = (rows: Row[], target: { provider?: number; job?: number; config?: boolean }): void => {
+  const EVENT_COLS = "e.kind, e.payload, e.ix, e.event_index, e.provider, e.job, e.tx_id, t.slot, t.tx_index, t.finality";
+  const configKinds = [...GPUNET_EVENT_NAMES.filter((k) => ["configUpdated", "providerRegistered", "staked", "unstakeRequested", "slashed", "rewardsFunded", "rewardsClaimed", "jobCreated"].includes(k)), "account:config"]
+    .map((k) => kindIds.get(k)).join(",");
+
+  /**
+   * Rebuilds some entities from the events table alone, replaying their events
+   * in chain order through the same code as ingest. One scan of `events` (no
+   * per-entity index: it would cost every insert ~15% for a path that runs only
+   * when data never finalizes).
+   */
+  const rebuild = (providerIds: Iterable<number>, jobIds: Iterable<number>, withConfig: boolean): void => {
+    const ps = new Set(providerIds);
+    const js = new Set(jobIds);
+    if (ps.size === 0 && js.size === 0 && !withConfig) return;
+    for (const id of ps) providers.set(id, emptyProvider(id));
+    for (const id of js) jobs.set(id, emptyJob(id));
+    if (withConfig) config = emptyConfig();
+    const where = [
+      ps.size > 0 ? `e.provider IN (${[...ps].join(",")})` : null,
+      js.size > 0 ? `e.job IN (${[...js].join(",")})` : null,
+      withConfig ? `e.kind IN (${configKinds})` : null,
+    ].filter((x) => x !== null).join(" OR ");
+    const rows = sqlite.prepare(`SELECT ${EVENT_COLS} FROM events e JOIN txs t ON t.id = e.tx_id WHERE ${where} ORDER BY t.slot, t.tx_index, t.id, e.event_index`).all() as Row[];
+    const seenP = new Set<number>();
+    const seenJ = new Set<number>();
+    let seenC = false;
     for (const r of rows) {
       const kind = kindNames.get(n(r.kind)) ?? "";
       const payload = new Uint8Array(r.payload as Buffer);
       const slot = b(r.slot);
       const txIndex = r.tx_index === null ? 0 : n(r.tx_index);
       const finality = n(r.finality);
+      const pid = nullableId(r.provider);
+      const jid = nullableId(r.job);
       if (kind.startsWith("account:")) {
-        const address = payload.subarray(0, 32);
         const acc = decodeGpunetAccount(payload.subarray(32));
-        if (!acc) continue;
-        const id = keyId(address);
-        if (acc.type === "provider" && target.provider === id) applySnapshot(address, payload.subarray(32), slot, txIndex, finality);
-        else if (acc.type === "job" && target.job === id) applySnapshot(address, payload.subarray(32), slot, txIndex, finality);
-        else if (acc.type === "config" && target.config) applySnapshot(address, payload.subarray(32), slot, txIndex, finality);
+        const wanted = acc && ((acc.type === "provider" && pid !== null && ps.has(pid)) || (acc.type === "job" && jid !== null && js.has(jid)) || (acc.type === "config" && withConfig));
+        if (wanted) {
+          applySnapshot(payload.subarray(0, 32), payload.subarray(32), slot, txIndex, finality);
+          if (acc.type === "provider" && pid !== null) seenP.add(pid);
+          else if (acc.type === "job" && jid !== null) seenJ.add(jid);
+          else seenC = true;
+        }
         continue;
       }
       const dec = decodeEventBytes(payload, "bytes");
       if (!dec.ok) continue;
       const e = { name: dec.name, data: dec.data, instructionIndex: n(r.ix), innerPath: [], innerIndex: null, eventIndex: n(r.event_index) } as unknown as Ev;
-      if (target.provider !== undefined && eventProvider(e)) {
-        const p = loadProvider(target.provider);
-        applyToProvider(p, e, keyId);
+      if (pid !== null && ps.has(pid)) {
+        const p = loadProvider(pid);
+        const c = withConfig ? loadConfig() : null;
+        applyToProvider(p, e, keyId, e.name === "staked" && c ? { accRewardPerStake: c.accRewardPerStake, unallocatedRewards: c.unallocatedRewards } : undefined);
         if (finality < p.finality) p.finality = finality;
         if (slot > p.lastSlot) p.lastSlot = slot;
+        seenP.add(pid);
       }
-      if (target.job !== undefined && eventJob(e)) {
-        const j = loadJob(target.job);
+      if (jid !== null && js.has(jid)) {
+        const j = loadJob(jid);
         applyToJob(j, e, keyId);
         if (finality < j.finality) j.finality = finality;
         if (slot > j.lastSlot) j.lastSlot = slot;
+        seenJ.add(jid);
       }
-      if (target.config && touchesConfig(e)) {
+      if (withConfig && touchesConfig(e)) {
         const c = loadConfig();
         applyToConfig(c, e, orderKey(slot, txIndex, n(r.event_index)), keyId);
         if (finality < c.finality) c.finality = finality;
         if (slot > c.lastSlot) c.lastSlot = slot;
+        seenC = true;
       }
     }
-  };
-
-  const EVENT_COLS = "e.kind, e.payload, e.ix, e.event_index, t.slot, t.tx_index, t.finality";
-  const eventsOfProvider = sqlite.prepare(`SELECT ${EVENT_COLS} FROM events e JOIN txs t ON t.id = e.tx_id WHERE e.provider = ? ORDER BY t.slot, t.tx_index, e.event_index`);
-  const eventsOfJob = sqlite.prepare(`SELECT ${EVENT_COLS} FROM events e JOIN txs t ON t.id = e.tx_id WHERE e.job = ? ORDER BY t.slot, t.tx_index, e.event_index`);
-  const configKinds = [...GPUNET_EVENT_NAMES.filter((k) => ["configUpdated", "providerRegistered", "staked", "unstakeRequested", "slashed", "rewardsFunded", "rewardsClaimed", "jobCreated"].includes(k)), "account:config"]
-    .map((k) => kindIds.get(k)).join(",");
-  const eventsOfConfig = sqlite.prepare(`SELECT ${EVENT_COLS} FROM events e JOIN txs t ON t.id = e.tx_id WHERE e.kind IN (${configKinds}) ORDER BY t.slot, t.tx_index, e.event_index`);
-
-  const rebuild = (providerIds: Iterable<number>, jobIds: Iterable<number>, withConfig: boolean): void => {
-    for (const id of providerIds) {
-      providers.set(id, emptyProvider(id));
-      const rows = eventsOfProvider.all(id) as Row[];
-      if (rows.length === 0) {
-        providers.delete(id);
-        sqlite.prepare("DELETE FROM providers WHERE id = ?").run(id);
-        continue;
-      }
-      replay(rows, { provider: id });
-      dirtyProviders.add(providers.get(id) as ProviderState);
+    const delProvider = sqlite.prepare("DELETE FROM providers WHERE id = ?");
+    const delJob = sqlite.prepare("DELETE FROM jobs WHERE id = ?");
+    for (const id of ps) {
+      if (seenP.has(id)) dirtyProviders.add(providers.get(id) as ProviderState);
+      else { providers.delete(id); delProvider.run(id); }
     }
-    for (const id of jobIds) {
-      jobs.set(id, emptyJob(id));
-      const rows = eventsOfJob.all(id) as Row[];
-      if (rows.length === 0) {
-        jobs.delete(id);
-        sqlite.prepare("DELETE FROM jobs WHERE id = ?").run(id);
-        continue;
-      }
-      replay(rows, { job: id });
-      dirtyJobs.add(jobs.get(id) as JobState);
+    for (const id of js) {
+      if (seenJ.has(id)) dirtyJobs.add(jobs.get(id) as JobState);
+      else { jobs.delete(id); delJob.run(id); }
     }
     if (withConfig) {
-      config = emptyConfig();
-      const rows = eventsOfConfig.all() as Row[];
-      if (rows.length === 0) {
-        sqlite.exec("DELETE FROM config");
-        config = null;
-      } else {
-        replay(rows, { config: true });
-        configDirty = true;
-      }
+      if (seenC) configDirty = true;
+      else { config = null; sqlite.exec("DELETE FROM config"); }
     }
     saveDirty();
   };
@@ -627,7 +646,7 @@ export function createIndexStore(sqlite: SqliteHandle): IndexStore {
   const rebuildAllTx = sqlite.transaction(() => {
     sqlite.exec("DELETE FROM providers; DELETE FROM jobs; DELETE FROM config;");
     dropCaches();
-    const rows = sqlite.prepare(`SELECT ${EVENT_COLS}, e.tx_id FROM events e JOIN txs t ON t.id = e.tx_id ORDER BY t.slot, t.tx_index, t.id, e.event_index`).all() as Row[];
+    const rows = sqlite.prepare(`SELECT ${EVENT_COLS} FROM events e JOIN txs t ON t.id = e.tx_id ORDER BY t.slot, t.tx_index, t.id, e.event_index`).all() as Row[];
     for (const r of rows) {
       const kind = kindNames.get(n(r.kind)) ?? "";
       const payload = new Uint8Array(r.payload as Buffer);

@@ -50,8 +50,6 @@ const STATEMENTS: readonly string[] = [
      payload BLOB NOT NULL,
      PRIMARY KEY (tx_id, event_index)
    ) WITHOUT ROWID`,
-  `CREATE INDEX events_provider ON events (provider) WHERE provider IS NOT NULL`,
-  `CREATE INDEX events_job ON events (job) WHERE job IS NOT NULL`,
   `CREATE TABLE config (
      id INTEGER PRIMARY KEY CHECK (id = 1),
      address INTEGER, admin INTEGER, slash_authority INTEGER, stake_mint INTEGER, treasury INTEGER, reward_vault INTEGER,
