@@ -6,9 +6,11 @@
  *
  * Hot path per indexer-performance.md: prepared statements through
  * better-sqlite3 (kysely re-prepares each query, ~20 us), dedupe per
- * transaction on a 64-byte BLOB signature, events keyed by (integer tx id,
- * event index), pubkeys interned to integer ids, and each touched entity
- * written once per batch from an in-memory copy.
+ * transaction on a UNIQUE 53-bit signature hash (db/signature-hash.ts), events
+ * keyed by (integer tx id, event index), pubkeys interned to integer ids
+ * (32-byte BLOBs once), each touched entity written once per batch from an
+ * in-memory copy, and decoding done inside the loop so decoded objects die
+ * young.
  */
 import bs58 from "bs58";
 import { decodeEventBytes, GPUNET_EVENT_NAMES, type GpunetEvent } from "../../../sdk/src/events.ts";
