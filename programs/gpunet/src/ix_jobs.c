@@ -294,6 +294,7 @@ uint64_t ix_complete_job(gp_ctx_t *c) {
   j->provider_share_bps = GP_BPS;
   j->seq += 1;
   p->jobs_completed += 1;
+  p->updated_at = c->now;
   p->seq += 1;
 
   gp_evt_job_completed_t e;
@@ -372,6 +373,7 @@ uint64_t ix_resolve_dispute(gp_ctx_t *c) {
     p->jobs_completed += 1;
   else
     p->jobs_failed += 1;
+  p->updated_at = c->now;
   p->seq += 1;
 
   gp_evt_dispute_resolved_t e;
@@ -415,6 +417,7 @@ uint64_t ix_expire_job(gp_ctx_t *c) {
   j->finished_at = c->now;
   j->seq += 1;
   p->jobs_failed += 1;
+  p->updated_at = c->now;
   p->seq += 1;
   uint64_t id;
   gp_seed_t s[4];
@@ -456,13 +459,13 @@ uint64_t ix_close_job(gp_ctx_t *c) {
   gp_signer_seeds_t sig;
   job_seeds(j, &id, s, &sig);
   uint64_t before = *buyer->lamports;
-  GP_CHECK(gp_token_close_account(escrow, buyer, job, &sig) == GP_RT_OK, GP_ERR_INVALID_JOB_STATE);
+  GP_CHECK(gp_token_close_account(escrow, buyer, job, &sig) == GP_RT_OK, GP_ERR_WRONG_VAULT);
   gp_evt_job_closed_t e;
   e.seq = j->seq + 1;
   e.timestamp = c->now;
   gp_key_copy((gp_pubkey_t *)e.job, job->key);
   gp_key_copy((gp_pubkey_t *)e.buyer, buyer->key);
-  GP_CHECK(gp_close_program_account(job, buyer) == GP_RT_OK, GP_ERR_MATH_OVERFLOW);
+  GP_CHECK(gp_close_program_account(job, buyer) == GP_RT_OK, GP_ERR_DUPLICATE_ACCOUNT);
   e.rent_refunded = *buyer->lamports - before;
   gp_emit_event(GP_EVT_JOB_CLOSED_DISC, &e, GP_EVT_JOB_CLOSED_SIZE);
   return 0;
