@@ -332,7 +332,8 @@ export function createWsServer(node: LocalnetNode): WsServer {
               clearTimeout(t);
               resolve();
             });
-            c.close(1000, 'localnet closed');
+            // 1001 "going away": clients (web3.js among them) reconnect and re-subscribe; after 1000 they would treat the close as intended and go silent.
+            c.close(1001, 'localnet closed');
           }),
       );
       await Promise.all(closing);
