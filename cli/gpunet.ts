@@ -11,17 +11,17 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { runLocalnetCli } from "../localnet/src/index.ts";
 import { runIndexCommand, runQueryCommand } from "../indexer/src/index.ts";
 import { GPUNET_PROGRAM_ADDRESS } from "../sdk/src/index.ts";
 import { runStartCommand } from "./start.ts";
 import { runClaimCommand } from "./claim.ts";
+import { runLocalnetCommand } from "./localnet-command.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
 export const USAGE = `usage: gpunet <command> [options]   (--help after a command for its options)
   start      localnet + gpunet program + live demo workload + indexer (npm start)
-  localnet   the local Solana node with the gpunet program at ${GPUNET_PROGRAM_ADDRESS}
+  localnet   the local Solana node with the gpunet program at ${GPUNET_PROGRAM_ADDRESS} (--init: a ready network)
   index      follow a cluster's gpunet program into a SQLite database
   query      query the indexer's database
   claim      claim rewards for one or more provider keypairs`;
@@ -32,13 +32,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   switch (command) {
     case "start":
       return runStartCommand(rest);
-    case "localnet": {
+    case "localnet":
       // The gpunet program is loaded at its IDL address unless the caller names programs itself.
-      const withProgram = rest.some((a) => a === "--program" || a === "--upgradeable-program" || a === "--help" || a === "-h")
-        ? rest
-        : [...rest, "--program", `${GPUNET_PROGRAM_ADDRESS}=${resolve(ROOT, "target/deploy/gpunet.so")}`];
-      return runLocalnetCli(withProgram);
-    }
+      return runLocalnetCommand(rest, resolve(ROOT, "target/deploy/gpunet.so"));
     case "index":
       return runIndexCommand(rest);
     case "query":

@@ -51,3 +51,39 @@ describe("gpunet start (npm start)", () => {
     expect(u.out).toContain("unknown command");
   });
 });
+
+describe("gpunet localnet --init", () => {
+  it("serves JSON-RPC with gpunet initialized, funds a wallet, writes the keys, and stops on SIGTERM", async () => {
+    const { Connection, Keypair } = await import("@solana/web3.js");
+    const { readFileSync } = await import("node:fs");
+    const { createGpunetClient } = await import("../../sdk/src/index.ts");
+    const keys = join(dir, "keys");
+    const wallet = Keypair.generate().publicKey;
+    // Given the node started with --init on a free port
+    const p = spawn(process.execPath, ["--import", "tsx", "cli/gpunet.ts", "localnet", "--rpc-port", "0", "--init", "--keys", keys, "--fund", wallet.toBase58()], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    p.stderr.on("data", (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((res) => p.on("close", res));
+    await new Promise<void>((res, rej) => {
+      p.stdout.on("data", (d: Buffer) => {
+        out += d.toString();
+        if (out.includes(`funded ${wallet.toBase58()}`)) res();
+      });
+      p.on("close", () => rej(new Error(out)));
+    });
+    try {
+      // When a client reads the network through the printed RPC URL
+      const rpcUrl = /JSON-RPC (http:\/\/127\.0\.0\.1:\d+)/.exec(out)![1]!;
+      const info = JSON.parse(readFileSync(join(keys, "network.json"), "utf8")) as { stakeMint: string; admin: string };
+      const gpunet = createGpunetClient({ connection: new Connection(rpcUrl, "confirmed") });
+      const cfg = (await gpunet.fetchConfig()).data;
+      // Then Config names the written admin and mint, and the funded wallet holds SOL
+      expect(cfg.stakeMint.toBase58()).toBe(info.stakeMint);
+      expect(cfg.admin.toBase58()).toBe(info.admin);
+      expect(await new Connection(rpcUrl, "confirmed").getBalance(wallet)).toBe(100_000_000_000);
+    } finally {
+      p.kill("SIGTERM");
+    }
+    expect(await exited).toBe(0);
+  });
+});
