@@ -144,18 +144,22 @@ async function runLocalnet(samples: number, backfillOps: number): Promise<{ p50:
     const ix = await createIndexer({ dbPath: lpath, rpcUrl: c.net.rpcUrl, wsUrl: c.net.wsUrl, programId: c.programId.toBase58(), backfill: false, finalityIntervalMs: 0 });
     await ix.start();
     const reader = openReaderDatabase(lpath);
-    const has = reader.sqlite.prepare("SELECT 1 FROM txs WHERE sig_hash BETWEEN ? AND ? + 7 AND signature = ?");
+    const has = reader.sqlite.prepare("SELECT 1 FROM txs WHERE slot = ? AND sig_hash BETWEEN ? AND ? + 7 AND signature = ?");
     while (!ix.stats().live.connected) await new Promise((r) => setTimeout(r, 10));
     const lat: number[] = [];
     const p = w.providers[0]!;
     for (let i = 0; i < samples; i++) {
       const sig = await w.stake(p, 1n);
-      const key = [signatureHash(sig), signatureHash(sig), sig];
+      let slot = 0;
       for (;;) {
         const st = await c.connection.getSignatureStatus(sig);
-        if (st.value?.confirmationStatus === "confirmed" || st.value?.confirmationStatus === "finalized") break;
+        if (st.value?.confirmationStatus === "confirmed" || st.value?.confirmationStatus === "finalized") {
+          slot = st.value.slot;
+          break;
+        }
         await new Promise((r) => setTimeout(r, 2));
       }
+      const key = [slot, signatureHash(sig), signatureHash(sig), sig];
       const t0 = performance.now();
       while (!has.get(...key)) await new Promise((r) => setTimeout(r, 1));
       lat.push(performance.now() - t0);

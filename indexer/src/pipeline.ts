@@ -20,7 +20,7 @@ import { startHeliusWebhookServer, type HeliusWebhookServer } from "./datasource
 import { resolveIndexerConfig, type IndexerConfig, type ResolvedIndexerConfig } from "./config.ts";
 import { decodeUpdate, type DecodedTransaction } from "./decoder.ts";
 import { IndexerError, isIndexerError } from "./errors.ts";
-import { createIndexStore, type AccountSnapshotInput, type BatchResult, type CheckpointUpdate, type GapCursorUpdate, type IndexStore, type PreparedTransaction } from "./processors/store.ts";
+import { createIndexStore, type AccountSnapshotInput, type BatchResult, type CheckpointUpdate, type GapCursorUpdate, type IndexStore, type PreparedTransaction, type TxRef } from "./processors/store.ts";
 import { createBackfillProgress, createProgressRenderer, updateRate, type BackfillProgress } from "./progress.ts";
 import { createRpcClient, sleep, type RpcClient, type RpcTransaction } from "./rpc.ts";
 import { startApiServer, type ApiServer } from "./server.ts";
@@ -328,7 +328,7 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
       progress.active = true;
       progress.startedAt = progress.startedAt || Date.now();
       const sigs = await listSignatures(rpc, cfg.programId, { before: gap.before, until: gap.until, pageSize: cfg.backfillPageSize, signal: abort.signal });
-      const known = store.knownSignatures(sigs.filter((s) => s.err === null).map((s) => s.signature));
+      const known = store.knownSignatures(sigs.filter((s) => s.err === null).map((s) => ({ signature: s.signature, slot: BigInt(s.slot) })));
       const todo = sigs.filter((s) => s.err === null && !known.has(s.signature));
       progress.total += todo.length;
       const chunk = Math.max(1, Math.min(cfg.batchSize, 500));
@@ -398,12 +398,12 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
       const res = await rpc.call<{ value: ({ err: unknown; confirmationStatus?: string | null } | null)[] }>(
         "getSignatureStatuses", [rows.map((r) => r.signature), { searchTransactionHistory: true }], abort.signal,
       );
-      const finalized: string[] = [];
-      const dropped: string[] = [];
+      const finalized: TxRef[] = [];
+      const dropped: TxRef[] = [];
       rows.forEach((r, i) => {
         const s = res.value[i];
-        if (s === null || s === undefined || s.err !== null) dropped.push(r.signature);
-        else if (s.confirmationStatus === "finalized") finalized.push(r.signature);
+        if (s === null || s === undefined || s.err !== null) dropped.push(r);
+        else if (s.confirmationStatus === "finalized") finalized.push(r);
       });
       if (finalized.length + dropped.length === 0) break;
       const r = await task(() => store.applyFinality(finalized, dropped));

@@ -78,8 +78,8 @@ describe("signature hash collisions", () => {
     const path = fresh();
     const t = txs.find((x) => x.logs.some((l) => l.startsWith("Program data:")))!;
     const ix = await createIndexer({ dbPath: path, programId: pid });
-    ix.writer.sqlite.prepare("INSERT INTO txs (sig_hash, signature, slot, tx_index, block_time, finality, truncated, event_count, source, indexed_at) VALUES (?, ?, 0, 0, NULL, 2, 0, 0, 'replay', 0)")
-      .run(signatureHash(t.signature), "1".repeat(64));
+    ix.writer.sqlite.prepare("INSERT INTO txs (sig_hash, signature, slot, tx_index, block_time, finality, truncated, event_count, source, indexed_at) VALUES (?, ?, ?, 0, NULL, 2, 0, 0, 'replay', 0)")
+      .run(signatureHash(t.signature), "1".repeat(64), t.slot);
     const first = await ix.ingest([toUpdate(t)]);
     const again = await ix.ingest([toUpdate(t)]);
     await ix.stop();

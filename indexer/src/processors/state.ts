@@ -231,12 +231,19 @@ export function applyToProvider(p: ProviderState, e: Ev, keyId: KeyId, before?: 
       break;
     }
     case "jobAccepted": p.seq = max(p.seq, e.data.providerSeq); break;
-    case "jobCompleted": p.jobsCompleted = max(p.jobsCompleted, e.data.jobsCompleted); p.seq = max(p.seq, e.data.providerSeq); break;
+    // Job outcomes change the provider too (counters, seq, updated_at: protocol.md "Choices").
+    case "jobCompleted":
+      p.jobsCompleted = max(p.jobsCompleted, e.data.jobsCompleted);
+      touch(e.data.providerSeq, e.data.timestamp); p.seq = max(p.seq, e.data.providerSeq);
+      break;
     case "disputeResolved":
       p.jobsCompleted = max(p.jobsCompleted, e.data.jobsCompleted); p.jobsFailed = max(p.jobsFailed, e.data.jobsFailed);
-      p.seq = max(p.seq, e.data.providerSeq);
+      touch(e.data.providerSeq, e.data.timestamp); p.seq = max(p.seq, e.data.providerSeq);
       break;
-    case "jobExpired": p.jobsFailed = max(p.jobsFailed, e.data.jobsFailed); p.seq = max(p.seq, e.data.providerSeq); break;
+    case "jobExpired":
+      p.jobsFailed = max(p.jobsFailed, e.data.jobsFailed);
+      touch(e.data.providerSeq, e.data.timestamp); p.seq = max(p.seq, e.data.providerSeq);
+      break;
     default: break;
   }
 }

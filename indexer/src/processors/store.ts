@@ -71,6 +71,9 @@ export interface IngestBatch {
   readonly counters?: Readonly<Record<string, number>>;
 }
 
+/** A transaction by signature; with its slot the lookup uses the (slot, sig_hash) key, without it a scan. */
+export type TxRef = string | { readonly signature: string; readonly slot: bigint };
+
 /** What a batch did. */
 export interface BatchResult {
   inserted: number;
@@ -94,11 +97,11 @@ export interface GapRow {
 export interface IndexStore {
   applyBatch(batch: IngestBatch): BatchResult;
   /** Marks transactions finalized; deletes those that never finalized and rebuilds what they touched (X7). */
-  applyFinality(finalized: readonly string[], dropped: readonly string[]): { finalized: number; rolledBack: number };
+  applyFinality(finalized: readonly TxRef[], dropped: readonly TxRef[]): { finalized: number; rolledBack: number };
   /** Transactions not yet finalized at or below `maxSlot`. */
   unfinalized(maxSlot: bigint, limit: number): { signature: string; slot: bigint }[];
   /** Which of `signatures` are already indexed. */
-  knownSignatures(signatures: readonly string[]): Set<string>;
+  knownSignatures(refs: readonly TxRef[]): Set<string>;
   openGap(until: string | null, reason: string): number;
   closeGap(id: number): void;
   gaps(): GapRow[];
@@ -151,7 +154,8 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
     insertTx: sqlite.prepare(
       "INSERT OR IGNORE INTO txs (sig_hash, signature, slot, tx_index, block_time, finality, truncated, event_count, source, indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     ),
-    findTx: sqlite.prepare(`SELECT id, signature, finality FROM txs WHERE sig_hash BETWEEN ? AND ? + ${PROBES - 1}`),
+    findTx: sqlite.prepare(`SELECT id, signature, finality FROM txs WHERE slot = ? AND sig_hash BETWEEN ? AND ? + ${PROBES - 1}`),
+    findTxBySignature: sqlite.prepare("SELECT id, signature, finality FROM txs WHERE signature = ?"),
     setTxFinality: sqlite.prepare("UPDATE txs SET finality = ? WHERE id = ?"),
     insertEvent: sqlite.prepare(
       "INSERT INTO events (tx_id, event_index, ix, inner_path, kind, provider, job, slot, ts, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -401,11 +405,13 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
     return { kind: "account:config", provider: null, job: null };
   };
 
-  /** The stored row of a signature, if indexed (looks at every probe slot: holes left by rollbacks are fine). */
-  const findTx = (hash: number, signature: string): Row | undefined => {
-    for (const r of q.findTx.all(hash, hash) as Row[]) if (r.signature === signature) return r;
+  /** The stored row of a transaction, if indexed (looks at every probe slot: holes left by rollbacks are fine). */
+  const findTx = (slot: bigint, hash: number, signature: string): Row | undefined => {
+    for (const r of q.findTx.all(slot, hash, hash) as Row[]) if (r.signature === signature) return r;
     return undefined;
   };
+  const findRef = (ref: TxRef): Row | undefined =>
+    typeof ref === "string" ? (q.findTxBySignature.get(ref) as Row | undefined) : findTx(ref.slot, signatureHash(ref.signature), ref.signature);
 
   let maxSlotSeen = -1n;
   {
@@ -464,7 +470,7 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
       // Insert first (the common case is a new transaction); the UNIQUE hash says when it is not.
       let ins = q.insertTx.run(hash, u.signature, u.slot, t.txIndex, u.blockTime, finality, d.truncated ? 1 : 0, d.events.length, u.source, now);
       if (ins.changes === 0) {
-        const existing = findTx(hash, u.signature);
+        const existing = findTx(u.slot, hash, u.signature);
         if (existing) {
           res.duplicates++;
           if (n(existing.finality) < finality) {
@@ -473,7 +479,7 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
           }
           continue;
         }
-        // Another signature with the same hash (~1 in 10^8 pairs): next free probe slot.
+        // Another signature with the same hash in this slot (practically never): next free probe slot.
         for (let k = 1; k < PROBES && ins.changes === 0; k++) {
           ins = q.insertTx.run(hash + k, u.signature, u.slot, t.txIndex, u.blockTime, finality, d.truncated ? 1 : 0, d.events.length, u.source, now);
         }
@@ -611,12 +617,12 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
     saveDirty();
   };
 
-  const applyFinalityTx = sqlite.transaction((finalized: readonly string[], dropped: readonly string[]) => {
+  const applyFinalityTx = sqlite.transaction((finalized: readonly TxRef[], dropped: readonly TxRef[]) => {
     let fin = 0;
     let rolled = 0;
     const setFinal = sqlite.prepare("UPDATE txs SET finality = 2 WHERE id = ? AND finality < 2");
     for (const s of finalized) {
-      const row = findTx(signatureHash(s), s);
+      const row = findRef(s);
       if (row) fin += setFinal.run(row.id).changes;
     }
     const affectedProviders = new Set<number>();
@@ -626,7 +632,7 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
     const delTx = sqlite.prepare("DELETE FROM txs WHERE id = ?");
     const configKindSet = new Set(configKinds.split(",").map(Number));
     for (const s of dropped) {
-      const row = findTx(signatureHash(s), s);
+      const row = findRef(s);
       if (!row) continue;
       for (const r of eventsOfTx.all(row.id) as Row[]) {
         if (r.provider !== null) affectedProviders.add(n(r.provider));
@@ -700,9 +706,9 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
       const rows = sqlite.prepare("SELECT signature, slot FROM txs WHERE finality < 2 AND slot <= ? ORDER BY slot LIMIT ?").all(maxSlot, limit) as Row[];
       return rows.map((r) => ({ signature: r.signature as string, slot: b(r.slot) }));
     },
-    knownSignatures(signatures) {
+    knownSignatures(refs) {
       const out = new Set<string>();
-      for (const s of signatures) if (findTx(signatureHash(s), s)) out.add(s);
+      for (const s of refs) if (findRef(s)) out.add(typeof s === "string" ? s : s.signature);
       return out;
     },
     openGap(until, reason) {

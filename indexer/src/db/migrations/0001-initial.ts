@@ -8,8 +8,8 @@
  * - i64 timestamps, slots (< 2^63) and small ints are INTEGER (exact in SQLite).
  * - Pubkeys are interned once in `pubkeys` (32-byte BLOB + base58 text) and
  *   referenced by integer id.
- * - Deduplication is per transaction, on a UNIQUE 53-bit hash of the
- *   signature (see db/signature-hash.ts for why and how); events and
+ * - Deduplication is per transaction, on UNIQUE (slot, 53-bit hash of the
+ *   signature) (see db/signature-hash.ts for why and how); events and
  *   history rows are keyed by (tx_id, event_index): an integer key that grows
  *   with insertion, so the hot index appends instead of touching a random page.
  */
@@ -25,7 +25,7 @@ const STATEMENTS: readonly string[] = [
   `CREATE TABLE event_kinds (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)`,
   `CREATE TABLE txs (
      id INTEGER PRIMARY KEY,
-     sig_hash INTEGER NOT NULL UNIQUE,
+     sig_hash INTEGER NOT NULL,
      signature TEXT NOT NULL CHECK (length(signature) BETWEEN 32 AND 90),
      slot INTEGER NOT NULL,
      tx_index INTEGER,
@@ -34,7 +34,8 @@ const STATEMENTS: readonly string[] = [
      truncated INTEGER NOT NULL DEFAULT 0,
      event_count INTEGER NOT NULL,
      source TEXT NOT NULL,
-     indexed_at INTEGER NOT NULL
+     indexed_at INTEGER NOT NULL,
+     UNIQUE (slot, sig_hash)
    )`,
   `CREATE INDEX txs_unfinalized ON txs (slot) WHERE finality < 2`,
   `CREATE TABLE events (
