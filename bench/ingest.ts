@@ -42,6 +42,8 @@ const { values: args } = parseArgs({
     json: { type: "boolean", default: false },
   },
 });
+/** Rows per SQLite transaction for both the indexer and the ceiling (the indexer's default). */
+const BATCH = 10_000;
 const dir = mkdtempSync(join(tmpdir(), "gpunet-bench-ingest-"));
 const log = (s: string): void => {
   process.stderr.write(`${s}\n`);
@@ -59,10 +61,10 @@ async function record(): Promise<{ updates: TransactionUpdate[]; programId: stri
 }
 
 async function runGpunet(path: string, updates: readonly TransactionUpdate[], programId: string): Promise<{ seconds: number; events: number }> {
-  const ix = await createIndexer({ dbPath: path, programId, batchSize: 4_000 });
+  const ix = await createIndexer({ dbPath: path, programId, batchSize: BATCH });
   let events = 0;
   const t = performance.now();
-  for (let i = 0; i < updates.length; i += 4_000) events += (await ix.ingest(updates.slice(i, i + 4_000))).events;
+  for (let i = 0; i < updates.length; i += BATCH) events += (await ix.ingest(updates.slice(i, i + BATCH))).events;
   const seconds = (performance.now() - t) / 1000;
   await ix.stop();
   return { seconds, events };
@@ -92,7 +94,7 @@ async function runCeiling(source: string, target: string): Promise<{ seconds: nu
     const batch = dst.transaction((rs: unknown[][]) => {
       for (const r of rs) st.run(r);
     });
-    for (let i = 0; i < rows.length; i += 4_000) batch.immediate(rows.slice(i, i + 4_000));
+    for (let i = 0; i < rows.length; i += BATCH) batch.immediate(rows.slice(i, i + BATCH));
   }
   const seconds = (performance.now() - t0) / 1000;
   dst.close();

@@ -28,7 +28,7 @@ export interface IndexerConfig {
   readonly webhookAuth?: string;
   /** Serve the read-only JSON API on this port (127.0.0.1). */
   readonly apiPort?: number;
-  /** Most updates per SQLite transaction (default 4,000). */
+  /** Most updates per SQLite transaction (default 10,000: commits cost ~25 us plus the pages they touch). */
   readonly batchSize?: number;
   /** Finality sweep period in ms; 0 disables (default 2,000). */
   readonly finalityIntervalMs?: number;
@@ -83,7 +83,7 @@ export function resolveIndexerConfig(c: IndexerConfig): ResolvedIndexerConfig {
     webhookHost: c.webhookHost ?? "127.0.0.1",
     webhookAuth: c.webhookAuth,
     apiPort: c.apiPort,
-    batchSize: Math.max(1, positive("batchSize", c.batchSize, 4_000)),
+    batchSize: Math.max(1, positive("batchSize", c.batchSize, 10_000)),
     finalityIntervalMs: positive("finalityIntervalMs", c.finalityIntervalMs, 2_000),
     watchdogMs: Math.max(100, positive("watchdogMs", c.watchdogMs, 30_000)),
     reconnectMinMs: positive("reconnectMinMs", c.reconnectMinMs, 250),
