@@ -454,9 +454,9 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
         wsUrl: cfg.wsUrl, programId: cfg.programId, commitment: cfg.commitment, watchdogMs: cfg.watchdogMs,
         reconnectMinMs: cfg.reconnectMinMs, reconnectMaxMs: cfg.reconnectMaxMs,
       });
-      const onUpdate = (u: TransactionUpdate): void => {
+      const onUpdate = (u: TransactionUpdate): Promise<unknown> => {
         if (u.slot > headSlot) headSlot = u.slot;
-        ingest([u], { checkpoint: { name: "live", slot: u.slot, signature: u.signature } }).catch((e: unknown) => cfg.log(`live ingest failed: ${String(e)}`));
+        return ingest([u], { checkpoint: { name: "live", slot: u.slot, signature: u.signature } }).catch((e: unknown) => cfg.log(`live ingest failed: ${String(e)}`));
       };
       background.push(live.run(onUpdate, {
         onSubscribed: ({ reconnect }) => {

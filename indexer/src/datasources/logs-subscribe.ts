@@ -9,6 +9,9 @@
  *   reopened. An idle stream answers pings, so silence means a dead link.
  * - Every (re)subscription is reported, so the pipeline can backfill the gap
  *   since its last checkpoint (X3).
+ * - Backpressure: when `onUpdate` returns promises (commits) and too many are
+ *   pending, the socket is paused (TCP pushes back on the server) until half
+ *   of them committed; the watchdog does not count paused time.
  */
 import WebSocket from "ws";
 import { sleep } from "../rpc.ts";
@@ -22,6 +25,8 @@ export interface LogsSubscribeOptions {
   readonly watchdogMs: number;
   readonly reconnectMinMs: number;
   readonly reconnectMaxMs: number;
+  /** Pause reading the socket while this many updates are not yet committed (default 20,000). */
+  readonly maxInFlight?: number;
 }
 
 /** Counters of the live source. */
@@ -38,7 +43,7 @@ export interface LiveSourceStats {
 export interface LiveSource {
   readonly stats: LiveSourceStats;
   /** Runs until `signal` aborts; each notification goes to `onUpdate` in arrival order. */
-  run(onUpdate: (u: TransactionUpdate) => void, status: LiveStatusListener, signal: AbortSignal): Promise<void>;
+  run(onUpdate: (u: TransactionUpdate) => Promise<unknown> | void, status: LiveStatusListener, signal: AbortSignal): Promise<void>;
 }
 
 interface LogsNotification {
@@ -63,7 +68,7 @@ interface LogsNotification {
 export function createLogsSubscribeSource(opts: LogsSubscribeOptions): LiveSource {
   const stats: LiveSourceStats = { connected: false, reconnects: 0, notifications: 0, watchdogFires: 0, headSlot: 0n };
 
-  async function run(onUpdate: (u: TransactionUpdate) => void, status: LiveStatusListener, signal: AbortSignal): Promise<void> {
+  async function run(onUpdate: (u: TransactionUpdate) => Promise<unknown> | void, status: LiveStatusListener, signal: AbortSignal): Promise<void> {
     let attempt = 0;
     let everSubscribed = false;
     while (!signal.aborted) {
@@ -85,7 +90,7 @@ export function createLogsSubscribeSource(opts: LogsSubscribeOptions): LiveSourc
   }
 
   /** One connection's life; resolves when it ends. True when it got as far as subscribing. */
-  function connectOnce(onUpdate: (u: TransactionUpdate) => void, status: LiveStatusListener, signal: AbortSignal, reconnect: boolean): Promise<boolean> {
+  function connectOnce(onUpdate: (u: TransactionUpdate) => Promise<unknown> | void, status: LiveStatusListener, signal: AbortSignal, reconnect: boolean): Promise<boolean> {
     return new Promise((resolve) => {
       let subscribed = false;
       let done = false;
@@ -108,7 +113,11 @@ export function createLogsSubscribeSource(opts: LogsSubscribeOptions): LiveSourc
       };
       const onAbort = (): void => finish("aborted");
       signal.addEventListener("abort", onAbort, { once: true });
+      const high = opts.maxInFlight ?? 20_000;
+      let inFlight = 0;
+      let paused = false;
       const timer = setInterval(() => {
+        if (paused) lastSeen = Date.now();
         if (Date.now() - lastSeen > opts.watchdogMs) {
           stats.watchdogFires++;
           finish("watchdog: no message or pong");
@@ -151,10 +160,25 @@ export function createLogsSubscribeSource(opts: LogsSubscribeOptions): LiveSourc
         stats.notifications++;
         const slot = BigInt(r.context.slot);
         if (slot > stats.headSlot) stats.headSlot = slot;
-        onUpdate({
+        const pending = onUpdate({
           signature: v.signature, slot, txIndex: null, blockTime: null, err: v.err ?? null,
           logs: v.logs ?? null, finality: opts.commitment, source: "live",
         });
+        if (pending) {
+          inFlight++;
+          if (inFlight >= high && !paused) {
+            paused = true;
+            ws.pause();
+          }
+          void pending.finally(() => {
+            inFlight--;
+            if (paused && inFlight <= high / 2) {
+              paused = false;
+              lastSeen = Date.now();
+              if (!done) ws.resume();
+            }
+          });
+        }
       });
       ws.on("error", (e) => finish(`error: ${String(e)}`));
       ws.on("close", () => finish("closed"));
