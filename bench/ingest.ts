@@ -22,6 +22,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import v8 from "node:v8";
+import vm from "node:vm";
 import { BorshCoder, EventParser, type Idl } from "@coral-xyz/anchor";
 import { PublicKey } from "@solana/web3.js";
 import Database from "better-sqlite3";
@@ -45,6 +47,9 @@ const { values: args } = parseArgs({
 /** Rows per SQLite transaction for both the indexer and the ceiling (the indexer's default). */
 const BATCH = 10_000;
 const dir = mkdtempSync(join(tmpdir(), "gpunet-bench-ingest-"));
+// A full GC before each timed phase, so no phase pays for the previous one's garbage.
+v8.setFlagsFromString("--expose-gc");
+const collect = vm.runInNewContext("gc") as () => void;
 const log = (s: string): void => {
   process.stderr.write(`${s}\n`);
 };
@@ -63,6 +68,7 @@ async function record(): Promise<{ updates: TransactionUpdate[]; programId: stri
 async function runGpunet(path: string, updates: readonly TransactionUpdate[], programId: string): Promise<{ seconds: number; events: number }> {
   const ix = await createIndexer({ dbPath: path, programId, batchSize: BATCH });
   let events = 0;
+  collect();
   const t = performance.now();
   for (let i = 0; i < updates.length; i += BATCH) events += (await ix.ingest(updates.slice(i, i + BATCH))).events;
   const seconds = (performance.now() - t) / 1000;
@@ -86,6 +92,7 @@ async function runCeiling(source: string, target: string): Promise<{ seconds: nu
   src.close();
   dst.exec("DELETE FROM event_kinds");
   const events = (data.get("events") ?? []).length;
+  collect();
   const t0 = performance.now();
   for (const t of tables) {
     const rows = data.get(t) ?? [];
@@ -111,6 +118,7 @@ async function runNaive(path: string, updates: readonly TransactionUpdate[], pro
   await sql`CREATE TABLE events (signature TEXT NOT NULL, idx INTEGER NOT NULL, name TEXT NOT NULL, data TEXT NOT NULL, UNIQUE (signature, idx))`.execute(db);
   const parser = new EventParser(new PublicKey(programId), new BorshCoder(IDL as unknown as Idl));
   let events = 0;
+  collect();
   const t = performance.now();
   outer: for (const u of updates) {
     let idx = 0;
