@@ -28,7 +28,7 @@ import { BorshCoder, EventParser, type Idl } from "@coral-xyz/anchor";
 import { PublicKey } from "@solana/web3.js";
 import Database from "better-sqlite3";
 import { Kysely, SqliteDialect, sql } from "kysely";
-import { createIndexer, openReaderDatabase, signatureHash, type TransactionUpdate } from "../indexer/src/index.ts";
+import { createIndexer, openReaderDatabase, openWriterDatabase, signatureHash, type TransactionUpdate } from "../indexer/src/index.ts";
 import { harnessChain, IDL, localnetChain } from "../test/indexer/support/chain.ts";
 import { replicate, countDataLines } from "../test/indexer/support/replicate.ts";
 import { Workload } from "../test/indexer/support/workload.ts";
@@ -78,14 +78,10 @@ async function runGpunet(path: string, updates: readonly TransactionUpdate[], pr
 
 /** Inserts the indexer's final rows into a fresh database with the same schema: the write ceiling. */
 async function runCeiling(source: string, target: string): Promise<{ seconds: number; events: number }> {
-  // Same schema (migrated by opening as writer once).
-  const ix = await createIndexer({ dbPath: target, programId: PublicKey.default.toBase58() });
-  await ix.stop();
+  // Same schema and the same connection settings (page size, WAL, cache, foreign keys...).
+  const w = await openWriterDatabase(target);
+  const dst = w.sqlite;
   const src = new Database(source, { readonly: true });
-  const dst = new Database(target);
-  dst.pragma("journal_mode = WAL");
-  dst.pragma("synchronous = NORMAL");
-  dst.pragma("cache_size = -65536");
   const tables = ["pubkeys", "txs", "events", "stakes", "escrow", "rewards", "claims", "slashes", "providers", "jobs", "config"];
   const data = new Map<string, unknown[][]>();
   for (const t of tables) data.set(t, src.prepare(`SELECT * FROM ${t}`).raw().all() as unknown[][]);
@@ -104,7 +100,7 @@ async function runCeiling(source: string, target: string): Promise<{ seconds: nu
     for (let i = 0; i < rows.length; i += BATCH) batch.immediate(rows.slice(i, i + BATCH));
   }
   const seconds = (performance.now() - t0) / 1000;
-  dst.close();
+  await w.close();
   return { seconds, events };
 }
 
