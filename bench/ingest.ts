@@ -76,29 +76,59 @@ async function runGpunet(path: string, updates: readonly TransactionUpdate[], pr
   return { seconds, events };
 }
 
-/** Inserts the indexer's final rows into a fresh database with the same schema: the write ceiling. */
+/**
+ * The write ceiling: the indexer's final rows, inserted into a fresh database
+ * with the same schema and connection settings, in the same order the indexer
+ * writes them (per transaction: its txs row, its events, its history rows;
+ * entities and pubkeys once), with one prepared statement per table and the
+ * same rows per transaction. No decoding, no logic: only the writes.
+ */
 async function runCeiling(source: string, target: string): Promise<{ seconds: number; events: number }> {
-  // Same schema and the same connection settings (page size, WAL, cache, foreign keys...).
   const w = await openWriterDatabase(target);
   const dst = w.sqlite;
   const src = new Database(source, { readonly: true });
-  const tables = ["pubkeys", "txs", "events", "stakes", "escrow", "rewards", "claims", "slashes", "providers", "jobs", "config"];
-  const data = new Map<string, unknown[][]>();
-  for (const t of tables) data.set(t, src.prepare(`SELECT * FROM ${t}`).raw().all() as unknown[][]);
+  src.defaultSafeIntegers(true);
+  const all = (t: string, order: string): unknown[][] => src.prepare(`SELECT * FROM ${t} ORDER BY ${order}`).raw().all() as unknown[][];
+  const once = ["pubkeys", "providers", "jobs", "config"].map((t) => [t, all(t, "rowid")] as const);
+  const txs = all("txs", "id");
+  const perTx = ["events", "stakes", "escrow", "rewards", "claims", "slashes"].map((t) => {
+    const byTx = new Map<bigint, unknown[][]>();
+    for (const r of all(t, "tx_id")) {
+      const k = r[0] as bigint;
+      let list = byTx.get(k);
+      if (!list) byTx.set(k, (list = []));
+      list.push(r);
+    }
+    return { t, byTx };
+  });
   src.close();
-  dst.exec("DELETE FROM event_kinds");
-  const events = (data.get("events") ?? []).length;
+  const events = [...(perTx[0]?.byTx.values() ?? [])].reduce((a, l) => a + l.length, 0);
+  const insert = (t: string, width: number) => dst.prepare(`INSERT INTO ${t} VALUES (${Array(width).fill("?").join(", ")})`);
+  const insTx = insert("txs", (txs[0] as unknown[]).length);
+  const insPer = perTx.map(({ t, byTx }) => {
+    const first = byTx.values().next().value as unknown[][] | undefined;
+    return { byTx, st: first ? insert(t, (first[0] as unknown[]).length) : null };
+  });
   collect();
   const t0 = performance.now();
-  for (const t of tables) {
-    const rows = data.get(t) ?? [];
-    if (rows.length === 0) continue;
-    const st = dst.prepare(`INSERT OR REPLACE INTO ${t} VALUES (${(rows[0] as unknown[]).map(() => "?").join(", ")})`);
-    const batch = dst.transaction((rs: unknown[][]) => {
-      for (const r of rs) st.run(r);
-    });
-    for (let i = 0; i < rows.length; i += BATCH) batch.immediate(rows.slice(i, i + BATCH));
-  }
+  dst.transaction(() => {
+    for (const [t, rows] of once) {
+      if (rows.length === 0) continue;
+      const st = insert(t, (rows[0] as unknown[]).length);
+      for (const r of rows) st.run(r);
+    }
+  }).immediate();
+  const batch = dst.transaction((rows: unknown[][]) => {
+    for (const tx of rows) {
+      insTx.run(tx);
+      const id = tx[0] as bigint;
+      for (const { byTx, st } of insPer) {
+        const list = st ? byTx.get(id) : undefined;
+        if (list) for (const r of list) (st as NonNullable<typeof st>).run(r);
+      }
+    }
+  });
+  for (let i = 0; i < txs.length; i += BATCH) batch.immediate(txs.slice(i, i + BATCH));
   const seconds = (performance.now() - t0) / 1000;
   await w.close();
   return { seconds, events };
