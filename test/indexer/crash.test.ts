@@ -149,7 +149,9 @@ describe("X11 one writer; migrations all or nothing", () => {
       await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 40)));
       await child.kill9();
       if (!existsSync(path)) continue;
-      const db = new Database(path, { readonly: true });
+      // Read-write, as the next indexer start would open it: a killed writer can leave a
+      // hot journal, which only a connection that may write rolls back.
+      const db = new Database(path);
       const names = (db.prepare("SELECT name FROM sqlite_master WHERE type IN ('table','view','index') AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
       const recorded = names.includes("gpunet_migrations") ? (db.prepare("SELECT count(*) AS c FROM gpunet_migrations").get() as { c: number }).c : 0;
       db.close();
