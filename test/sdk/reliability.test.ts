@@ -150,6 +150,16 @@ describe("S6: HTTP 429 and transient failures", () => {
   });
 });
 
+/** Waits until a "confirmed" read shows the Config version byte `v` (setAccount writes the processed view). */
+async function untilConfigVersion(v: number): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    const info = await s.connection.getAccountInfo(findConfigPda()[0]);
+    if (info?.data[accountFieldOffset("config", "version")] === v) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error("config change not visible");
+}
+
 /** setAccount writes the processed view; reads at "confirmed" see it a slot later. */
 async function untilConfigLength(n: number): Promise<void> {
   for (let i = 0; i < 500; i++) {
@@ -168,6 +178,7 @@ describe("S4: IDL / program mismatch", () => {
     const data = new Uint8Array(info.data);
     data[accountFieldOffset("config", "version")] = 2;
     s.net.setAccount(cfg, { lamports: BigInt(info.lamports), data, owner: info.owner.toBase58(), executable: false });
+    await untilConfigVersion(2);
     try {
       await expect(adminClient.verifyProgram()).rejects.toMatchObject({ code: "IdlMismatch" });
       const err = (await adminClient.verifyProgram().catch((e: unknown) => e)) as GpunetError;
@@ -178,6 +189,7 @@ describe("S4: IDL / program mismatch", () => {
       data[accountFieldOffset("config", "version")] = 1;
       s.net.setAccount(cfg, { lamports: BigInt(info.lamports), data, owner: info.owner.toBase58(), executable: false });
     }
+    await untilConfigVersion(1);
     await expect(adminClient.verifyProgram()).resolves.toMatchObject({ configChecked: true });
   });
 
