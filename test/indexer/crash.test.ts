@@ -62,9 +62,15 @@ describe("X2 kill -9 and restart", () => {
       // Kill at random moments until at least two kills have landed mid-backfill (or 12 tries).
       for (let k = 0; k < 12 && seen.filter((x) => x > 0 && x < total).length < 2; k++) {
         const child = spawnChild(["index", crashed, c.net.rpcUrl, pid, "10"]);
+        const before = seen[seen.length - 1] ?? 0;
         await child.waitFor("started");
-        const delay = Math.floor(Math.random() * 1_500);
-        await new Promise((r) => setTimeout(r, delay));
+        // Wait until this run has committed something (on an idle machine the whole
+        // backfill takes well under a second, so a blind delay mostly lands after the
+        // end), then kill at a random moment inside the following batches.
+        let running = true;
+        void child.exited.then(() => (running = false));
+        for (let t = 0; t < 2_000 && running && txCount(crashed) <= before; t++) await new Promise((r) => setTimeout(r, 5));
+        await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 40)));
         await child.kill9();
         seen.push(txCount(crashed));
         if (seen[seen.length - 1] === total) break;
