@@ -9,8 +9,8 @@ import { Keypair, PublicKey, SystemProgram, SYSVAR_CLOCK_PUBKEY, SYSVAR_RENT_PUB
 import type { Signer, VersionedTransaction } from "@solana/web3.js";
 import { FailedTransactionMetadata } from "litesvm";
 import type { LiteSVM, TransactionMetadata } from "litesvm";
-import { formatRpcTransactionError, toRpcTransactionError } from "./vm-error.ts";
-import type { RpcTransactionError } from "./vm-error.ts";
+import { transactionErrorText, transactionErrorToJson } from "./transaction-error.ts";
+import type { TransactionErrorJson } from "./transaction-error.ts";
 
 /** The BPF Loader Upgradeable (loader v3) program id. */
 export const BPF_LOADER_UPGRADEABLE_ID = new PublicKey("BPFLoaderUpgradeab1e11111111111111111111111");
@@ -38,7 +38,7 @@ export class DeployError extends Error {
 /** Result of one transaction run in LiteSVM. */
 export type LiteSvmSendResult =
   | { ok: true; meta: TransactionMetadata }
-  | { ok: false; error: string; rpcError: RpcTransactionError; meta: TransactionMetadata };
+  | { ok: false; error: string; rpcError: TransactionErrorJson; meta: TransactionMetadata };
 
 /**
  * Sends an already signed web3.js v1 transaction into LiteSVM through its wire bytes.
@@ -54,8 +54,8 @@ export function sendWeb3Transaction(svm: LiteSVM, tx: Transaction | VersionedTra
   const wire = tx instanceof Transaction ? tx.serialize({ requireAllSignatures: true, verifySignatures: false }) : tx.serialize();
   const res = svm.sendTransaction(getTransactionDecoder().decode(wire));
   if (res instanceof FailedTransactionMetadata) {
-    const rpcError = toRpcTransactionError(res.err());
-    return { ok: false, error: formatRpcTransactionError(rpcError), rpcError, meta: res.meta() };
+    const rpcError = transactionErrorToJson(res.err());
+    return { ok: false, error: transactionErrorText(rpcError), rpcError, meta: res.meta() };
   }
   return { ok: true, meta: res };
 }

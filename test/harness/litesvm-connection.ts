@@ -28,8 +28,8 @@ import type {
 import bs58 from "bs58";
 import { FailedTransactionMetadata } from "litesvm";
 import type { LiteSVM, TransactionMetadata } from "litesvm";
-import { formatRpcTransactionError, toRpcTransactionError } from "../../localnet/src/vm-error.ts";
-import type { RpcTransactionError } from "../../localnet/src/vm-error.ts";
+import { transactionErrorText, transactionErrorToJson } from "../../localnet/src/transaction-error.ts";
+import type { TransactionErrorJson } from "../../localnet/src/transaction-error.ts";
 
 /** Result of a transaction the VM executed successfully. */
 export interface SendResult {
@@ -55,11 +55,11 @@ export class SvmTransactionError extends Error {
   readonly code: SvmTransactionErrorCode;
   readonly logs: string[];
   /** The error as JSON-RPC would report it, e.g. `{ InstructionError: [0, { Custom: 6000 }] }`. */
-  readonly transactionError: RpcTransactionError;
+  readonly transactionError: TransactionErrorJson;
   readonly signature: string;
   readonly computeUnits: bigint;
-  constructor(code: SvmTransactionErrorCode, transactionError: RpcTransactionError, logs: string[], signature: string, computeUnits: bigint) {
-    super(`${code === "TransactionFailed" ? "Transaction failed" : "Transaction simulation failed"}: ${formatRpcTransactionError(transactionError)}`);
+  constructor(code: SvmTransactionErrorCode, transactionError: TransactionErrorJson, logs: string[], signature: string, computeUnits: bigint) {
+    super(`${code === "TransactionFailed" ? "Transaction failed" : "Transaction simulation failed"}: ${transactionErrorText(transactionError)}`);
     this.code = code;
     this.transactionError = transactionError;
     this.logs = logs;
@@ -95,7 +95,7 @@ function toBytes(tx: Transaction | VersionedTransaction | Uint8Array | Buffer | 
 export function airdropResult(res: TransactionMetadata | FailedTransactionMetadata | null, to: PublicKey): TransactionMetadata {
   if (res instanceof FailedTransactionMetadata) {
     const meta = res.meta();
-    throw new SvmTransactionError("TransactionFailed", toRpcTransactionError(res.err()), meta.logs(), sigOf(meta), meta.computeUnitsConsumed());
+    throw new SvmTransactionError("TransactionFailed", transactionErrorToJson(res.err()), meta.logs(), sigOf(meta), meta.computeUnitsConsumed());
   }
   if (!res) throw new SvmTransactionError("TransactionFailed", `AirdropFailed: ${to.toBase58()}`, [], "", 0n);
   return res;
@@ -176,7 +176,7 @@ export class LiteSvmConnection {
     if (this.freshBlockhash) this.svm.expireBlockhash();
     if (res instanceof FailedTransactionMetadata) {
       const meta = res.meta();
-      throw new SvmTransactionError("TransactionFailed", toRpcTransactionError(res.err()), meta.logs(), sigOf(meta), meta.computeUnitsConsumed());
+      throw new SvmTransactionError("TransactionFailed", transactionErrorToJson(res.err()), meta.logs(), sigOf(meta), meta.computeUnitsConsumed());
     }
     const result: SendResult = {
       signature: sigOf(res),
@@ -212,7 +212,7 @@ export class LiteSvmConnection {
       const meta = res.meta();
       return {
         context: this.context(),
-        value: { err: toRpcTransactionError(res.err()), logs: meta.logs(), unitsConsumed: Number(meta.computeUnitsConsumed()), accounts: null },
+        value: { err: transactionErrorToJson(res.err()), logs: meta.logs(), unitsConsumed: Number(meta.computeUnitsConsumed()), accounts: null },
       };
     }
     const meta = res.meta();
@@ -240,7 +240,7 @@ export class LiteSvmConnection {
     if (this.freshBlockhash) this.svm.expireBlockhash();
     if (res instanceof FailedTransactionMetadata) {
       const meta = res.meta();
-      throw new SvmTransactionError("TransactionFailed", toRpcTransactionError(res.err()), meta.logs(), sigOf(meta), meta.computeUnitsConsumed());
+      throw new SvmTransactionError("TransactionFailed", transactionErrorToJson(res.err()), meta.logs(), sigOf(meta), meta.computeUnitsConsumed());
     }
     this.emitLogs({ signature: sigOf(res), logs: res.logs(), computeUnits: res.computeUnitsConsumed(), returnData: null });
     return sigOf(res);
@@ -256,7 +256,7 @@ export class LiteSvmConnection {
   private statusOf(signature: string): SignatureStatus | null {
     const rec = this.svm.getTransaction(bs58.encode(bs58.decode(signature)) as Parameters<LiteSVM["getTransaction"]>[0]);
     if (!rec) return null;
-    const err = rec instanceof FailedTransactionMetadata ? toRpcTransactionError(rec.err()) : null;
+    const err = rec instanceof FailedTransactionMetadata ? transactionErrorToJson(rec.err()) : null;
     return { slot: Number(this.svm.getClock().slot), confirmations: null, err, confirmationStatus: "finalized" };
   }
 

@@ -17,7 +17,7 @@ import type { TransactionMetadata } from "litesvm";
 import { beforeAll, describe, expect, test } from "vitest";
 import { buildProgram } from "../../tools/build-program.ts";
 import { deployProgramUpgradeable, sendWeb3Transaction } from "../../localnet/src/deploy.ts";
-import type { RpcTransactionError } from "../../localnet/src/vm-error.ts";
+import type { TransactionErrorJson } from "../../localnet/src/transaction-error.ts";
 
 const Op = { Echo: 0, Error: 1, Measure: 2, Create: 3, TokenFlow: 4, TokenClose: 5, Close: 6, TokenCheck: 7 } as const;
 
@@ -30,7 +30,7 @@ let programId: PublicKey;
 
 type Sent =
   | { ok: true; meta: TransactionMetadata; logs: string[]; ret: Uint8Array; cu: bigint }
-  | { ok: false; rpcError: RpcTransactionError; logs: string[] };
+  | { ok: false; rpcError: TransactionErrorJson; logs: string[] };
 
 function send(ixs: TransactionInstruction[], signers: Signer[] = []): Sent {
   const tx = new Transaction().add(...ixs);
@@ -209,7 +209,7 @@ describe("gp_deserialize: the SBPF v0 input as the program sees it", () => {
 });
 
 describe("gp_error: Anchor's error line", () => {
-  function fail(code: number): { err: RpcTransactionError; logs: string[] } {
+  function fail(code: number): { err: TransactionErrorJson; logs: string[] } {
     const r = send([ix(bytes([Op.Error], u32le(code)), [])]);
     expect(r.ok).toBe(false);
     if (r.ok) throw new Error("expected failure");
