@@ -110,8 +110,8 @@ async function main(): Promise<void> {
   const b = new Bench();
   const m = b.program.methods;
   b.setupMint();
-  const [config, configBump] = b.pda("config");
-  const [rewardVault, rewardVaultBump] = b.pda("reward_vault");
+  const [, configBump] = b.pda("config");
+  const [, rewardVaultBump] = b.pda("reward_vault");
   b.send("initialize", [await m.initialize(new BN(1_000), new BN(100), new BN(100), b.admin.publicKey, 500, 5000, configBump, rewardVaultBump)
     .accounts({ stakeMint: b.mint, treasury: b.treasury, admin: b.admin.publicKey }).instruction()], [b.admin], true);
   b.send("update_config", [await m.updateConfig(PublicKey.default, PublicKey.default, new BN(1_000), new BN(100), new BN(100), 32, 400, 0, false)

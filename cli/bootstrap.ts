@@ -5,7 +5,7 @@
  */
 import { Connection, Keypair, LAMPORTS_PER_SOL, type PublicKey } from "@solana/web3.js";
 import { createMint, getOrCreateAssociatedTokenAccount, mintTo } from "@solana/spl-token";
-import { createGpunetClient, createRetryingFetch, type GpunetClient } from "../sdk/src/index.ts";
+import { createGpunetClient, createRetryingFetch, type GpunetClient } from "@gpunet/sdk";
 
 /** A running gpunet network's handles, as the demo and the CLI use them. */
 export interface GpunetNetwork {

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { Connection, Keypair } from "@solana/web3.js";
-import { createGpunetClient, createRetryingFetch, isGpunetError } from "../sdk/src/index.ts";
+import { createGpunetClient, createRetryingFetch, isGpunetError } from "@gpunet/sdk";
 
 export const CLAIM_USAGE = `usage: gpunet claim --keypair FILE [--keypair FILE ...] [--rpc URL] [--dry-run] [--min N]
   --keypair  a provider owner's keypair (Solana CLI JSON: 64 numbers); repeatable; the first pays fees

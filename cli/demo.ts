@@ -8,7 +8,7 @@
  * so that windows and deadlines pass without waiting.
  */
 import { Keypair, type PublicKey } from "@solana/web3.js";
-import { isGpunetError, type JobState } from "../sdk/src/index.ts";
+import { isGpunetError, type JobState } from "@gpunet/sdk";
 import { airdrop, mintStake, type GpunetNetwork } from "./bootstrap.ts";
 
 /** Deterministic PRNG (xorshift64*), so a seed replays the same workload. */

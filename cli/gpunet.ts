@@ -1,4 +1,3 @@
-#!/usr/bin/env -S node --import tsx
 /**
  * The `gpunet` command.
  *
@@ -8,11 +7,12 @@
  *   gpunet query     ask the indexer's database
  *   gpunet claim     claim rewards for provider keys (the reward bot, once)
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, realpathSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { runIndexCommand, runQueryCommand } from "../indexer/src/index.ts";
-import { GPUNET_PROGRAM_ADDRESS } from "../sdk/src/index.ts";
+import { runIndexCommand, runQueryCommand } from "@gpunet/indexer";
+import { gpunetProgramPath } from "@gpunet/localnet";
+import { GPUNET_PROGRAM_ADDRESS } from "@gpunet/sdk";
 import { runStartCommand } from "./start.ts";
 import { runClaimCommand } from "./claim.ts";
 import { runLocalnetCommand } from "./localnet-command.ts";
@@ -34,7 +34,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       return runStartCommand(rest);
     case "localnet":
       // The gpunet program is loaded at its IDL address unless the caller names programs itself.
-      return runLocalnetCommand(rest, resolve(ROOT, "target/deploy/gpunet.so"));
+      return runLocalnetCommand(rest, gpunetProgramPath());
     case "index":
       return runIndexCommand(rest);
     case "query":
@@ -56,7 +56,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+/** Runs `main` with this process's arguments and exits with its code. */
+export function runAsProcess(): void {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (e: unknown) => {
@@ -64,4 +65,16 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
       process.exit(1);
     },
   );
+}
+
+// Run directly (`tsx cli/gpunet.ts ...`): compare real paths, since an installed
+// command reaches this file through a symlink. The installed bin is `bin.ts`.
+if (process.argv[1] && isThisModule(process.argv[1])) runAsProcess();
+
+function isThisModule(argv1: string): boolean {
+  try {
+    return realpathSync(argv1) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
 }

@@ -8,8 +8,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { PublicKey } from "@solana/web3.js";
-import { createLocalnet, LOCALNET_USAGE, parseLocalnetArgs } from "../localnet/src/index.ts";
-import { GPUNET_PROGRAM_ADDRESS } from "../sdk/src/index.ts";
+import { createLocalnet, LOCALNET_USAGE, parseLocalnetArgs } from "@gpunet/localnet";
+import { GPUNET_PROGRAM_ADDRESS } from "@gpunet/sdk";
 import { bootstrapNetwork, mintStake } from "./bootstrap.ts";
 
 export const GPUNET_LOCALNET_USAGE = `${LOCALNET_USAGE}

@@ -4,12 +4,12 @@
  * the live demo workload through the SDK, runs the indexer into a SQLite
  * file with its read-only HTTP API, and prints where to look.
  */
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { createLocalnet } from "../localnet/src/index.ts";
-import { createIndexer, bigintJson } from "../indexer/src/index.ts";
-import { GPUNET_PROGRAM_ADDRESS } from "../sdk/src/index.ts";
+import { createLocalnet, gpunetProgramBytes } from "@gpunet/localnet";
+import { createIndexer, bigintJson } from "@gpunet/indexer";
+import { GPUNET_PROGRAM_ADDRESS } from "@gpunet/sdk";
 import { bootstrapNetwork } from "./bootstrap.ts";
 import { runDemo } from "./demo.ts";
 
@@ -21,7 +21,6 @@ export const START_USAGE = `usage: gpunet start [--duration SECONDS] [--seed N] 
   --db        indexer database (default ./data/gpunet.db)
   --api-port  indexer HTTP API port (default 8787)`;
 
-const ROOT = resolve(dirname(new URL(import.meta.url).pathname), "..");
 
 function int(flag: string, v: string | undefined, dflt: number): number {
   if (v === undefined) return dflt;
@@ -91,7 +90,7 @@ export async function runStartCommand(argv: readonly string[]): Promise<number> 
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
 
-  const programBytes = readFileSync(resolve(ROOT, "target/deploy/gpunet.so"));
+  const programBytes = gpunetProgramBytes();
   const localnet = await createLocalnet({
     rpcPort,
     ...(wsPort !== undefined ? { wsPort } : {}),

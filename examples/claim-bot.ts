@@ -12,7 +12,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Connection, Keypair } from "@solana/web3.js";
-import { createGpunetClient, createRetryingFetch, isGpunetError, type ClaimAllResult, type PriorityFeeStrategy } from "../sdk/src/index.ts";
+import { createGpunetClient, createRetryingFetch, isGpunetError, type ClaimAllResult, type PriorityFeeStrategy } from "@gpunet/sdk";
 
 /** Options of one bot round. */
 export interface ClaimBotOptions {

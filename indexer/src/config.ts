@@ -2,7 +2,7 @@
  * Indexer configuration: one options object with defaults that fit a local
  * node and a public RPC alike.
  */
-import { GPUNET_PROGRAM_ADDRESS } from "../../sdk/src/idl.ts";
+import { GPUNET_PROGRAM_ADDRESS } from "@gpunet/sdk";
 import { IndexerError } from "./errors.ts";
 import type { RpcClient } from "./rpc.ts";
 import type { Finality } from "./types.ts";

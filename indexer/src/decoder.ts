@@ -9,7 +9,7 @@
  * - `Log truncated`: flagged, so the pipeline can recover from account state (X6).
  * - Undecodable payloads come back as failures for the dead-letter table (X9).
  */
-import { parseGpunetLogs, type EventDecodeFailure, type GpunetEvent } from "../../sdk/src/events.ts";
+import { parseGpunetLogs, type EventDecodeFailure, type GpunetEvent } from "@gpunet/sdk";
 import { encodeEventPayload } from "./event-codec.ts";
 import type { TransactionUpdate } from "./types.ts";
 

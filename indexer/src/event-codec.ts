@@ -8,9 +8,7 @@
  * encoding a fixed layout back costs ~1 us, far less than keeping log text.
  * Decoding stays the SDK's job (`decodeEventBytes`).
  */
-import { GPUNET_IDL, camelCase } from "../../sdk/src/idl.ts";
-import { structLayout, type StructLayout } from "../../sdk/src/layout.ts";
-import type { GpunetEventName } from "../../sdk/src/events.ts";
+import { GPUNET_IDL, camelCase, structLayout, type GpunetEventName, type StructLayout } from "@gpunet/sdk";
 
 interface EventEncoding {
   readonly discriminator: Uint8Array;

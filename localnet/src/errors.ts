@@ -15,7 +15,8 @@ export type LocalnetErrorCode =
   | 'LISTEN_FAILED'
   | 'CLOSED'
   | 'INVALID_ARGUMENT'
-  | 'AIRDROP_FAILED';
+  | 'AIRDROP_FAILED'
+  | 'PROGRAM_NOT_FOUND';
 
 /**
  * Error raised by the localnet library API (not by the RPC wire).

@@ -34,4 +34,5 @@ export type { Commitment } from './clock.ts';
 export type { TransactionRecord, TransactionMetaRecord, TokenBalance } from './history.ts';
 export type { LocalnetNode, NodeEvents } from './node.ts';
 export { SOLANA_CORE_VERSION } from './methods.ts';
+export { gpunetProgramPath, gpunetProgramBytes } from './program.ts';
 export { parseLocalnetArgs, runLocalnetCli, LOCALNET_USAGE } from './cli.ts';

@@ -4,7 +4,7 @@
  * transactions, the faucet, and the events the WebSocket server listens to.
  * The RPC layers only translate between JSON and this.
  */
-import { address, lamports as toLamports, type Address } from '@solana/kit';
+import { address, type Address } from '@solana/kit';
 import bs58 from 'bs58';
 import { LiteSVM, TransactionMetadata, type FailedTransactionMetadata } from 'litesvm';
 import { createAccountChangeLog, sameAccountState, type AccountChangeLog, type AccountState } from './account-changes.ts';

@@ -7,7 +7,7 @@
  */
 import { Buffer } from "buffer";
 import { PublicKey, TransactionInstruction } from "@solana/web3.js";
-import type { Commitment, Connection, Signer } from "@solana/web3.js";
+import type { Commitment, Connection } from "@solana/web3.js";
 import { getAssociatedTokenAddressSync } from "@solana/spl-token";
 import { createAtaIdempotentInstruction } from "./token.ts";
 import { GPUNET_IDL_VERSION } from "./idl.ts";
@@ -32,7 +32,6 @@ import {
   type Job,
   type JobFilter,
   type JobRef,
-  type Provider,
   type ProviderFilter,
   type ProviderRef,
   type ProviderStatus,

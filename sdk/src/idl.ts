@@ -1,12 +1,11 @@
 /**
  * The gpunet IDL as the SDK reads it at run time.
  *
- * `programs-idl/gpunet.json` is the contract (architecture.md: "one contract, three
- * consumers"); every layout, discriminator and error name in the SDK is computed
+ * `@gpunet/idl` (`programs-idl/gpunet.json`) is the contract the program, the SDK
+ * and the indexer all follow; every layout, discriminator and error name in the SDK is computed
  * from it here, never hard-coded, so the SDK cannot drift from the program.
  */
-import idlJson from "../../programs-idl/gpunet.json" with { type: "json" };
-import type { Gpunet } from "../../programs-idl/gpunet.ts";
+import { gpunetIdlJson as idlJson, type Gpunet } from "@gpunet/idl";
 
 export type { Gpunet };
 
@@ -55,7 +54,7 @@ export interface RawIdl {
  * console.log(GPUNET_IDL.metadata.version); // "0.1.0"
  * ```
  */
-export const GPUNET_IDL: RawIdl = idlJson as RawIdl;
+export const GPUNET_IDL: RawIdl = idlJson as unknown as RawIdl;
 
 /**
  * The program id the IDL declares (base58). Clusters may deploy elsewhere; every

@@ -136,5 +136,5 @@ export { subscribeEvents } from "./subscribe.ts";
 export type { SubscribeEventsOptions, EventSubscription, LiveEventContext } from "./subscribe.ts";
 
 // Layouts (offsets for memcmp filters, sizes)
-export { structLayout } from "./layout.ts";
+export { structLayout, decodeStruct, discriminatorKey } from "./layout.ts";
 export type { StructLayout, FieldLayout, FieldKind, PubkeyEncoding } from "./layout.ts";

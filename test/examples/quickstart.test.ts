@@ -6,8 +6,10 @@ const ROOT = resolve(import.meta.dirname, "../..");
 
 describe("README quickstart", () => {
   it("runs as written and the claim pays exactly what claimable() said", () => {
-    // Given the quickstart script the README shows, When it runs on a fresh localnet
-    const r = spawnSync(process.execPath, ["--import", "tsx", "examples/quickstart.ts"], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
+    // Given the quickstart script the README shows (workspace packages resolve to their
+    // sources through tsconfig paths; test/packages runs it on the installed tarballs),
+    // When it runs on a fresh localnet
+    const r = spawnSync(process.execPath, ["--import", "tsx", "examples/quickstart.mjs"], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
     // Then it exits 0 and the SDK's bigint reward math equals the program's payout
     expect(r.status, r.stderr + r.stdout).toBe(0);
     const m = /claimable (\d+), paid (\d+)/.exec(r.stdout);
@@ -21,7 +23,7 @@ describe("README", () => {
   it("shows the quickstart exactly as the runnable file", async () => {
     const { readFileSync } = await import("node:fs");
     const readme = readFileSync(resolve(ROOT, "README.md"), "utf8");
-    const file = readFileSync(resolve(ROOT, "examples/quickstart.ts"), "utf8");
-    expect(readme).toContain("```ts\n" + file + "```");
+    const file = readFileSync(resolve(ROOT, "examples/quickstart.mjs"), "utf8");
+    expect(readme).toContain("```js\n" + file + "```");
   });
 });

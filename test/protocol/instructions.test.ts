@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { asProvider, jobRef } from "./driver.ts";
 import { DEFAULT_INIT, fetchConfig, lamportsOf, M, newActor, normalize, setupProtocol, tokenBalance, warp } from "./fixtures.ts";
 import type { SendOutcome } from "./fixtures.ts";
-import { acceptedJob, bAt, disputedJob, hash, HW, ok, openJob, pAt, submittedJob, world } from "./scenario.ts";
+import { acceptedJob, bAt, disputedJob, hash, ok, openJob, pAt, submittedJob, world } from "./scenario.ts";
 import type { World } from "./scenario.ts";
 
 type Ev = { name: string; data: Record<string, unknown> };

@@ -11,7 +11,6 @@ import type { TransactionInstruction } from "@solana/web3.js";
 import { describe, expect, it } from "vitest";
 import idlJson from "../../programs-idl/gpunet.json" with { type: "json" };
 import { asProvider, jobRef } from "./driver.ts";
-import type { ProviderActor } from "./driver.ts";
 import {
   attempt,
   changedKeys,
@@ -24,17 +23,14 @@ import {
   mintTokens,
   newActor,
   PROGRAM_ID,
-  rentFor,
   sendIxs,
   setupProtocol,
   snapshot,
   TOKEN_PROGRAM_ID,
-  tokenBalance,
   warp,
   DEFAULT_INIT,
 } from "./fixtures.ts";
-import { acceptedJob, bAt, disputedJob, expectRejected, hash, HW, modelKeys, ok, openJob, pAt, submittedJob, warpTo, world } from "./scenario.ts";
-import type { World } from "./scenario.ts";
+import { acceptedJob, bAt, disputedJob, expectRejected, hash, HW, modelKeys, ok, openJob, pAt, submittedJob, world } from "./scenario.ts";
 
 const bn = (v: bigint): BN => new BN(v.toString());
 
@@ -60,13 +56,6 @@ function replaceKey(ix: TransactionInstruction, from: PublicKey, to: PublicKey):
   }
   if (!found) throw new Error(`replaceKey: ${from.toBase58()} not in the instruction`);
   return ix;
-}
-
-/** Supply of the stake mint (u64 at offset 36 of the mint account). */
-function supply(w: World): bigint {
-  const a = w.fx.env.getAccount(w.fx.mint);
-  if (!a) throw new Error("no mint");
-  return a.data.readBigUInt64LE(36);
 }
 
 /** A bump below the canonical one that still gives an off-curve address. */

@@ -3,7 +3,7 @@
  * checked against (test-only; the SDK never ships BorshCoder-decoded values).
  */
 import { Program, type Provider } from "@coral-xyz/anchor";
-import { fromBN, isBN, toBN, type BNLike } from "../../sdk/src/bn.ts";
+import { fromBN, isBN, toBN, type BNLike } from "./bn.ts";
 import { Connection, Keypair, PublicKey } from "@solana/web3.js";
 import { GPUNET_IDL, GPUNET_IDL_FOR_ANCHOR, camelCase } from "../../sdk/src/idl.ts";
 import { structLayout, type FieldLayout } from "../../sdk/src/layout.ts";

@@ -19,7 +19,7 @@ import { anchorCoder } from "./anchor-oracle.ts";
 const instructionCoder = anchorCoder.instruction as BorshInstructionCoder;
 void GPUNET_IDL_FOR_ANCHOR;
 void ({} as Idl);
-import { fromBN, type BNLike } from "../../sdk/src/bn.ts";
+import { fromBN, type BNLike } from "./bn.ts";
 import type { Connection } from "@solana/web3.js";
 
 const U64_MAX = 2n ** 64n - 1n;

@@ -4,8 +4,7 @@
  * be read back and applied as a snapshot at their `seq`. Decoding uses the
  * SDK's IDL layouts.
  */
-import { GPUNET_IDL } from "../../../sdk/src/idl.ts";
-import { decodeStruct, discriminatorKey, structLayout, type StructLayout } from "../../../sdk/src/layout.ts";
+import { GPUNET_IDL, decodeStruct, discriminatorKey, structLayout, type StructLayout } from "@gpunet/sdk";
 import type { ConfigState, JobState, KeyId, ProviderState } from "./state.ts";
 
 /** A decoded gpunet account, pubkeys as bytes. */

@@ -17,7 +17,7 @@
  * So applying a set of events in any order, or twice, gives the same state,
  * and an entity can always be rebuilt by replaying its events.
  */
-import type { GpunetEvent } from "../../../sdk/src/events.ts";
+import type { GpunetEvent } from "@gpunet/sdk";
 
 /** Resolves a 32-byte pubkey to its interned id. */
 export type KeyId = (key: Uint8Array) => number;

@@ -13,7 +13,7 @@
  * young.
  */
 import bs58 from "bs58";
-import { decodeEventBytes, GPUNET_EVENT_NAMES, type GpunetEvent } from "../../../sdk/src/events.ts";
+import { decodeEventBytes, GPUNET_EVENT_NAMES, type GpunetEvent } from "@gpunet/sdk";
 import type { SqliteHandle } from "../db/client.ts";
 import { u128Text, u64Text } from "../db/u64.ts";
 import { signatureHash } from "../db/signature-hash.ts";

@@ -2,21 +2,22 @@
  * gpunet quickstart: a local network, a GPU provider that stakes, a buyer
  * whose job is paid from escrow, and rewards claimed with exact bigint math.
  *
- *   npx tsx examples/quickstart.ts
+ *   npm install @gpunet/sdk @gpunet/localnet @solana/web3.js @solana/spl-token
+ *   node quickstart.mjs
  *
- * It starts its own localnet on free ports; point `rpcUrl` at any cluster
- * where gpunet is deployed to do the same there.
+ * Plain JavaScript (ESM), so Node runs it as is. It starts its own localnet on
+ * free ports; point the Connection at any cluster where gpunet is deployed to
+ * do the same there.
  */
 import { Connection, Keypair, LAMPORTS_PER_SOL } from "@solana/web3.js";
 import { createMint, getOrCreateAssociatedTokenAccount, mintTo } from "@solana/spl-token";
-import { createLocalnet } from "../localnet/src/index.ts"; // gpunet/localnet
-import { createGpunetClient, GPUNET_PROGRAM_ADDRESS } from "../sdk/src/index.ts"; // gpunet/sdk
-import { readFileSync } from "node:fs";
+import { createLocalnet, gpunetProgramBytes } from "@gpunet/localnet";
+import { createGpunetClient, GPUNET_PROGRAM_ADDRESS } from "@gpunet/sdk";
 
 // 1. A local Solana node with the gpunet program (the real VM, JSON-RPC on 127.0.0.1).
 const localnet = await createLocalnet({
   rpcPort: 0,
-  programs: [{ programId: GPUNET_PROGRAM_ADDRESS, bytes: readFileSync(new URL("../target/deploy/gpunet.so", import.meta.url)) }],
+  programs: [{ programId: GPUNET_PROGRAM_ADDRESS, bytes: gpunetProgramBytes() }],
 });
 const connection = new Connection(localnet.rpcUrl, "confirmed");
 const gpunet = createGpunetClient({ connection });

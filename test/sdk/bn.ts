@@ -1,9 +1,7 @@
 /**
- * The only module that touches Anchor's BN, for interop with Anchor's coders (the
- * tests use them as the oracle for the SDK's own encoders and decoders; code that
- * mixes the SDK with an Anchor `Program` can use it too). Everything public in the
- * SDK is bigint; BN never appears in an exported type and `index.ts` does not
- * re-export this module, so browser bundles do not carry it.
+ * The tests' one bridge to Anchor's BN: Anchor's coders are the oracle for the
+ * SDK's own encoders and decoders. The SDK itself is bigint throughout and does
+ * not depend on Anchor, so neither installs nor bundles carry it.
  */
 import * as anchorNs from "@coral-xyz/anchor";
 

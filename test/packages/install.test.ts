@@ -1,0 +1,195 @@
+/**
+ * The packages as users install them: every workspace is packed (`npm pack`), the
+ * tarballs are installed into a fresh project outside the repository, and there,
+ * with plain `node` and no TypeScript loader, the SDK is imported and required,
+ * the quickstart runs on a localnet from the installed @gpunet/localnet, tsc
+ * --strict checks a consumer, esbuild bundles a browser consumer, and the
+ * installed `gpunet` command runs through its bin symlink.
+ */
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { builtinModules } from "node:module";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { gzipSync } from "node:zlib";
+import { build } from "esbuild";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { packAll, waitForLine } from "./support.ts";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const HERE = join(ROOT, "test/packages/consumer");
+const NODE_BUILTINS = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
+
+let work: string;
+let app: string;
+let tarballs: Record<string, string>;
+
+beforeAll(() => {
+  // Given every package packed, and a fresh project with the tarballs installed
+  work = mkdtempSync(join(tmpdir(), "gpunet-install-"));
+  tarballs = packAll(join(work, "tarballs"));
+  app = join(work, "app");
+  execFileSync("mkdir", ["-p", app]);
+  writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", version: "1.0.0", private: true, type: "module" }));
+  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", ...Object.values(tarballs), "@solana/web3.js@1.99.0", "@solana/spl-token@0.4.14"], { cwd: app, stdio: "pipe" });
+}, 600_000);
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe("installed packages, plain node", () => {
+  it("Given the installed @gpunet/sdk, When imported as ESM and required as CommonJS, Then both load and agree", () => {
+    copyFileSync(join(HERE, "import.mjs"), join(app, "import.mjs"));
+    copyFileSync(join(HERE, "require.cjs"), join(app, "require.cjs"));
+    const esm = JSON.parse(execFileSync(process.execPath, ["import.mjs"], { cwd: app, encoding: "utf8" })) as Record<string, string>;
+    const cjs = JSON.parse(execFileSync(process.execPath, ["require.cjs"], { cwd: app, encoding: "utf8" })) as Record<string, string>;
+    expect(esm).toMatchObject({ format: "esm", createGpunetClient: "function", idl: "gpunet", code: "U64OutOfRange" });
+    expect(cjs).toMatchObject({ format: "cjs", createGpunetClient: "function", idl: "gpunet", code: "U64OutOfRange" });
+    expect(cjs.config).toBe(esm.config);
+  });
+
+  it("Given the README quickstart copied into the project, When node runs it on the installed localnet and SDK, Then the claim pays exactly what claimable() said", () => {
+    copyFileSync(join(ROOT, "examples/quickstart.mjs"), join(app, "quickstart.mjs"));
+    const r = spawnSync(process.execPath, ["quickstart.mjs"], { cwd: app, encoding: "utf8", timeout: 120_000 });
+    expect(r.status, r.stderr + r.stdout).toBe(0);
+    const m = /claimable (\d+), paid (\d+)/.exec(r.stdout);
+    expect(m).not.toBeNull();
+    expect(BigInt(m?.[1] ?? "0")).toBeGreaterThan(0n);
+    expect(m?.[1]).toBe(m?.[2]);
+  });
+
+  it("Given a TypeScript consumer of the public types, When tsc --strict checks it, Then it compiles (u64 is bigint, isGpunetError narrows, a wrong argument is an error)", () => {
+    copyFileSync(join(HERE, "consumer.ts"), join(app, "consumer.ts"));
+    const tsc = join(ROOT, "node_modules/typescript/bin/tsc");
+    const args = ["--noEmit", "--strict", "--module", "nodenext", "--moduleResolution", "nodenext", "--target", "es2022", "--types", "node", "--typeRoots", join(ROOT, "node_modules/@types"), "--skipLibCheck", "consumer.ts"];
+    const ok = spawnSync(process.execPath, [tsc, ...args], { cwd: app, encoding: "utf8" });
+    expect(ok.status, ok.stdout + ok.stderr).toBe(0);
+    // And the same file with one @ts-expect-error removed fails on exactly that line.
+    const src = readFileSync(join(app, "consumer.ts"), "utf8");
+    writeFileSync(join(app, "consumer.ts"), src.replace("  // @ts-expect-error `amount` is required, `amonut` does not exist\n", ""));
+    const bad = spawnSync(process.execPath, [tsc, ...args], { cwd: app, encoding: "utf8" });
+    expect(bad.status).not.toBe(0);
+    expect(bad.stdout).toMatch(/consumer\.ts\(\d+,\d+\): error TS\d+: .*amonut/);
+  });
+
+  it("Given a browser consumer of the installed @gpunet/sdk, When esbuild bundles it, Then no Node built-in is pulled in, and the gzipped size is printed", async () => {
+    copyFileSync(join(HERE, "browser.mjs"), join(app, "browser.mjs"));
+    const imported: string[] = [];
+    const result = await build({
+      entryPoints: [join(app, "browser.mjs")],
+      absWorkingDir: app,
+      bundle: true,
+      minify: true,
+      platform: "browser",
+      format: "esm",
+      write: false,
+      metafile: true,
+      logLevel: "silent",
+      plugins: [{ name: "record", setup: (b) => void b.onResolve({ filter: /.*/ }, (a) => void imported.push(a.path)) }],
+    });
+    expect(result.errors).toEqual([]);
+    // "buffer" is the npm polyfill in a browser build (a declared dependency); no other built-in.
+    expect(imported.filter((p) => NODE_BUILTINS.has(p) && p !== "buffer")).toEqual([]);
+    const inputs = Object.keys(result.metafile.inputs);
+    expect(inputs.some((p) => p.includes("node_modules/@gpunet/sdk/dist/esm/"))).toBe(true);
+    expect(inputs.filter((p) => /@gpunet\/(localnet|indexer)|better-sqlite3|litesvm|kysely|(^|\/)ws\//.test(p))).toEqual([]);
+    const bytes = result.outputFiles[0]?.contents ?? new Uint8Array();
+    console.log(`browser bundle of @gpunet/sdk (installed, minified): ${(bytes.length / 1024).toFixed(1)} KiB, ${(gzipSync(bytes).length / 1024).toFixed(1)} KiB gzipped`);
+  });
+});
+
+describe("the installed gpunet command, through its bin symlink", () => {
+  const bin = (): string => join(app, "node_modules/.bin/gpunet");
+
+  it("Given gpunet --help, Then it prints the usage and exits 0; an unknown command or flag exits non-zero with a message", () => {
+    const help = spawnSync(bin(), ["--help"], { cwd: app, encoding: "utf8" });
+    expect(help.status, help.stderr).toBe(0);
+    expect(help.stdout).toMatch(/usage: gpunet <command>/);
+    const unknownCommand = spawnSync(bin(), ["frobnicate"], { cwd: app, encoding: "utf8" });
+    expect(unknownCommand.status).not.toBe(0);
+    expect(unknownCommand.stderr).toMatch(/unknown command: frobnicate/);
+    const unknownFlag = spawnSync(bin(), ["localnet", "--no-such-flag"], { cwd: app, encoding: "utf8" });
+    expect(unknownFlag.status).not.toBe(0);
+    expect(unknownFlag.stderr).toMatch(/no-such-flag/);
+    const unknownIndexFlag = spawnSync(bin(), ["index", "--no-such-flag"], { cwd: app, encoding: "utf8" });
+    expect(unknownIndexFlag.status).not.toBe(0);
+    expect(unknownIndexFlag.stderr).toMatch(/no-such-flag/);
+  });
+
+  it("Given gpunet localnet, then gpunet index against it, Then the node answers JSON-RPC and the indexer serves /health, both stop on SIGINT", async () => {
+    const localnet = spawn(bin(), ["localnet", "--rpc-port", "0", "--ws-port", "0"], { cwd: app, stdio: ["ignore", "pipe", "pipe"] });
+    let indexer: ReturnType<typeof spawn> | undefined;
+    try {
+      const line = await waitForLine(localnet, /JSON-RPC (http:\/\/\S+)\s+WebSocket (ws:\/\/\S+)/, 60_000);
+      const [, rpcUrl, wsUrl] = line;
+      const health = (await (await fetch(rpcUrl as string, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "getHealth" }) })).json()) as { result?: string };
+      expect(health.result).toBe("ok");
+      const db = join(work, "index.db");
+      indexer = spawn(bin(), ["index", "--rpc", rpcUrl as string, "--ws", wsUrl as string, "--db", db, "--api-port", "0"], { cwd: app, stdio: ["ignore", "pipe", "pipe"] });
+      const [, api] = await waitForLine(indexer, /(http:\/\/127\.0\.0\.1:\d+)/, 60_000);
+      const res = await fetch(`${api}/health`);
+      expect(res.status).toBe(200);
+      indexer.kill("SIGINT");
+      expect(await exitCode(indexer)).toBe(0);
+      expect(existsSync(db)).toBe(true);
+      localnet.kill("SIGINT");
+      expect(await exitCode(localnet)).toBe(0);
+    } finally {
+      indexer?.kill("SIGKILL");
+      localnet.kill("SIGKILL");
+    }
+  });
+});
+
+describe("@gpunet/sdk installed alone", () => {
+  it("Given only @gpunet/sdk (and its web3.js peer) in a fresh project, Then no native addon and none of the indexer's, localnet's or CLI's dependencies are installed", () => {
+    const alone = join(work, "sdk-alone");
+    execFileSync("mkdir", ["-p", alone]);
+    writeFileSync(join(alone, "package.json"), JSON.stringify({ name: "sdk-alone", version: "1.0.0", private: true, type: "module" }));
+    execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", tarballs["@gpunet/idl"] as string, tarballs["@gpunet/sdk"] as string], { cwd: alone, stdio: "pipe" });
+    const names = listPackages(join(alone, "node_modules"));
+    expect(names).toContain("@gpunet/sdk");
+    expect(names).toContain("@solana/web3.js");
+    // (ws is there through web3.js's own dependencies, not the SDK's.)
+    for (const heavy of ["better-sqlite3", "litesvm", "kysely", "tsx", "esbuild", "@coral-xyz/anchor", "@gpunet/indexer", "@gpunet/localnet", "gpunet"]) {
+      expect(names, heavy).not.toContain(heavy);
+    }
+    expect(nativeAddons(join(alone, "node_modules"))).toEqual([]);
+  });
+});
+
+function exitCode(p: ReturnType<typeof spawn>): Promise<number | null> {
+  return new Promise((done) => (p.exitCode !== null ? done(p.exitCode) : p.once("exit", (code) => done(code))));
+}
+
+/** Every package name under a node_modules tree (nested ones too). */
+function listPackages(dir: string, out: string[] = []): string[] {
+  if (!existsSync(dir)) return out;
+  for (const entry of readdirSync(dir)) {
+    if (entry.startsWith(".")) continue;
+    if (entry.startsWith("@")) {
+      for (const sub of readdirSync(join(dir, entry))) visit(join(dir, entry, sub), `${entry}/${sub}`);
+    } else visit(join(dir, entry), entry);
+  }
+  return out;
+  function visit(path: string, name: string): void {
+    if (!existsSync(join(path, "package.json"))) return;
+    out.push(name);
+    listPackages(join(path, "node_modules"), out);
+  }
+}
+
+/** Files that are native addons (`*.node`) or build one (`binding.gyp`). */
+function nativeAddons(dir: string): string[] {
+  const found: string[] = [];
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith(".node") || e.name === "binding.gyp") found.push(p);
+    }
+  };
+  walk(dir);
+  return found;
+}
