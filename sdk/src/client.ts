@@ -8,8 +8,7 @@
 import { Buffer } from "buffer";
 import { PublicKey, TransactionInstruction } from "@solana/web3.js";
 import type { Commitment, Connection } from "@solana/web3.js";
-import { getAssociatedTokenAddressSync } from "@solana/spl-token";
-import { createAtaIdempotentInstruction } from "./token.ts";
+import { associatedTokenAddress, createAtaIdempotentInstruction } from "./token.ts";
 import { GPUNET_IDL_VERSION } from "./idl.ts";
 import { GpunetError } from "./errors.ts";
 import { toPublicKey, type Hash32Input, type IntegerInput, type PublicKeyInput } from "./inputs.ts";
@@ -97,7 +96,7 @@ export interface ProgramVerification {
 }
 
 function ataOf(owner: PublicKey, mint: PublicKey): PublicKey {
-  return getAssociatedTokenAddressSync(mint, owner, true);
+  return associatedTokenAddress(mint, owner);
 }
 
 /**

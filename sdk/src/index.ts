@@ -137,4 +137,7 @@ export type { SubscribeEventsOptions, EventSubscription, LiveEventContext } from
 
 // Layouts (offsets for memcmp filters, sizes)
 export { structLayout, decodeStruct, discriminatorKey } from "./layout.ts";
+
+// SPL Token
+export { associatedTokenAddress, TOKEN_PROGRAM_ID, ASSOCIATED_TOKEN_PROGRAM_ID } from "./token.ts";
 export type { StructLayout, FieldLayout, FieldKind, PubkeyEncoding } from "./layout.ts";

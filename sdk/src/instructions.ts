@@ -13,13 +13,13 @@
  */
 import { Buffer } from "buffer";
 import { PublicKey, TransactionInstruction } from "@solana/web3.js";
-import { getAssociatedTokenAddressSync } from "@solana/spl-token";
 import { GPUNET_IDL } from "./idl.ts";
 import { GpunetError } from "./errors.ts";
 import { layoutFields, type StructLayout } from "./layout.ts";
 import { toHash32, toI64, toPublicKey, toU16, toU64, toU8, type Hash32Input, type IntegerInput, type PublicKeyInput } from "./inputs.ts";
 import { GPUNET_PROGRAM_ID, findConfigPda, findEscrowPda, findJobPda, findProviderPda, findRewardVaultPda, findStakeVaultPda } from "./pdas.ts";
 import { jobAddress, statusByte, type JobRef, type ProviderStatus } from "./accounts.ts";
+import { associatedTokenAddress } from "./token.ts";
 
 /** Options every builder takes. */
 export interface BuilderOptions {
@@ -123,7 +123,7 @@ export type TokenAccountInput = { readonly tokenAccount: PublicKeyInput } | { re
  */
 export function resolveTokenAccount(owner: PublicKeyInput, t: TokenAccountInput, field: string): PublicKey {
   if ("tokenAccount" in t) return toPublicKey(t.tokenAccount, field);
-  return getAssociatedTokenAddressSync(toPublicKey(t.stakeMint, "stakeMint"), toPublicKey(owner, field), true);
+  return associatedTokenAddress(toPublicKey(t.stakeMint, "stakeMint"), toPublicKey(owner, field));
 }
 
 // ---------------------------------------------------------------- admin

@@ -1,12 +1,34 @@
 /**
- * The one SPL instruction the SDK adds itself: create a payout account if missing.
- * Why not spl-token's builder: it calls a global `Buffer`, which a browser bundle
- * without a polyfill does not have. The associated token address still comes from
- * spl-token's getAssociatedTokenAddressSync (no global needed there).
+ * The SPL Token pieces the SDK needs: the two program ids, the associated token
+ * address, and the one instruction it adds itself (create a payout account if
+ * missing). Written here rather than taken from @solana/spl-token: that package
+ * calls a global `Buffer` (absent in a browser bundle without a polyfill) and
+ * installs a native addon (bigint-buffer), for three constants and one PDA.
  */
 import { Buffer } from "buffer";
 import { PublicKey, SystemProgram, TransactionInstruction } from "@solana/web3.js";
-import { ASSOCIATED_TOKEN_PROGRAM_ID, TOKEN_PROGRAM_ID } from "@solana/spl-token";
+
+/** The SPL Token program. */
+export const TOKEN_PROGRAM_ID = new PublicKey("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA");
+/** The Associated Token Account program. */
+export const ASSOCIATED_TOKEN_PROGRAM_ID = new PublicKey("ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL");
+
+/**
+ * The associated token account of `owner` for `mint` (SPL Token program), the PDA
+ * `[owner, token program, mint]` of the Associated Token Account program. Owners
+ * off the curve (PDAs) are allowed, as the program's vaults need.
+ *
+ * @example
+ * ```ts
+ * import { PublicKey } from "@solana/web3.js";
+ * import { associatedTokenAddress } from "@gpunet/sdk";
+ * declare const owner: PublicKey, mint: PublicKey;
+ * const ata = associatedTokenAddress(mint, owner);
+ * ```
+ */
+export function associatedTokenAddress(mint: PublicKey, owner: PublicKey): PublicKey {
+  return PublicKey.findProgramAddressSync([owner.toBuffer(), TOKEN_PROGRAM_ID.toBuffer(), mint.toBuffer()], ASSOCIATED_TOKEN_PROGRAM_ID)[0];
+}
 
 /**
  * `CreateIdempotent` of the Associated Token Account program (instruction 1): a no-op
@@ -14,7 +36,7 @@ import { ASSOCIATED_TOKEN_PROGRAM_ID, TOKEN_PROGRAM_ID } from "@solana/spl-token
  *
  * @example
  * ```ts
- * createAtaIdempotentInstruction(payer, getAssociatedTokenAddressSync(mint, owner, true), owner, mint);
+ * createAtaIdempotentInstruction(payer, associatedTokenAddress(mint, owner), owner, mint);
  * ```
  */
 export function createAtaIdempotentInstruction(payer: PublicKey, ata: PublicKey, owner: PublicKey, mint: PublicKey): TransactionInstruction {
