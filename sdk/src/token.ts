@@ -14,7 +14,10 @@ import { ASSOCIATED_TOKEN_PROGRAM_ID, TOKEN_PROGRAM_ID } from "@solana/spl-token
  *
  * @example
  * ```ts
- * createAtaIdempotentInstruction(payer, getAssociatedTokenAddressSync(mint, owner, true), owner, mint);
+ * import { getAssociatedTokenAddressSync } from "@solana/spl-token";
+ * import { createAtaIdempotentInstruction } from "./token.ts";
+ * const ata = getAssociatedTokenAddressSync(mint, owner, true);
+ * const createIx = createAtaIdempotentInstruction(payer.publicKey, ata, owner, mint);
  * ```
  */
 export function createAtaIdempotentInstruction(payer: PublicKey, ata: PublicKey, owner: PublicKey, mint: PublicKey): TransactionInstruction {
