@@ -149,7 +149,10 @@ function main(): number {
       }
       const f = join(work, `example-${i}.ts`);
       // A relative import names a module next to the example's own file (an internal helper).
-      const code = ex.code.replace(/(\bfrom\s+|\bimport\s*\(\s*|\bimport\s+)(["'])(\.\.?\/[^"']+)\2/g, (_m, kw: string, q: string, rel: string) => `${kw}${q}${spec(resolve(dirname(ex.file), rel))}${q}`);
+      const code = ex.code.replace(
+        /(\bfrom\s+|\bimport\s*\(\s*|\bimport\s+)(["'])(\.\.?\/[^"']+)\2/g,
+        (_m, kw: string, q: string, rel: string) => `${kw}${q}${spec(resolve(dirname(ex.file), rel))}${q}`,
+      );
       writeFileSync(f, `${header}${code}\nexport {};\n`);
       files.push(f);
       origin.set(f, ex);
