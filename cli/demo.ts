@@ -79,7 +79,15 @@ const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
  *
  * @example
  * ```ts
+ * import { GPUNET_PROGRAM_ADDRESS } from "@gpunet/sdk";
+ * import { createLocalnet, gpunetProgramBytes } from "@gpunet/localnet";
+ * import { bootstrapNetwork } from "./bootstrap.ts";
+ * import { runDemo } from "./demo.ts";
+ * const localnet = await createLocalnet({ rpcPort: 0, programs: [{ programId: GPUNET_PROGRAM_ADDRESS, bytes: gpunetProgramBytes() }] });
+ * const net = await bootstrapNetwork({ rpcUrl: localnet.rpcUrl, wsUrl: localnet.wsUrl });
  * const stats = await runDemo({ net, seed: 42n, durationMs: 30_000 });
+ * console.log(stats.steps, stats.sent);
+ * await localnet.close();
  * ```
  */
 export async function runDemo(o: DemoOptions): Promise<DemoStats> {

@@ -132,6 +132,7 @@ function main(): number {
   mkdirSync(work, { recursive: true });
   const files: string[] = [];
   const origin = new Map<string, Example>();
+  const spec = (f: string): string => relative(work, f).replace(/\\/g, "/").replace(/^(?!\.)/, "./");
   try {
     writeFileSync(join(work, "prelude.ts"), PRELUDE);
     files.push(join(work, "prelude.ts"));
@@ -143,12 +144,16 @@ function main(): number {
         const mentioned = (n: string): boolean => new RegExp(`\\b${n}\\b`).test(ex.code);
         const fromOwn = [...own.values, ...own.types].filter(mentioned);
         const fromPkg = [...pkg.values, ...pkg.types].filter((n) => mentioned(n) && !fromOwn.includes(n));
-        const spec = (f: string): string => relative(work, f).replace(/\\/g, "/").replace(/^(?!\.)/, "./");
         if (fromOwn.length) header += `import { ${fromOwn.join(", ")} } from ${JSON.stringify(spec(ex.file))};\n`;
         if (fromPkg.length) header += `import { ${fromPkg.join(", ")} } from ${JSON.stringify(ex.pkg.name === "gpunet" ? spec(join(ROOT, ex.pkg.entry)) : ex.pkg.name)};\n`;
       }
       const f = join(work, `example-${i}.ts`);
-      writeFileSync(f, `${header}${ex.code}\nexport {};\n`);
+      // A relative import names a module next to the example's own file (an internal helper).
+      const code = ex.code.replace(
+        /(\bfrom\s+|\bimport\s*\(\s*|\bimport\s+)(["'])(\.\.?\/[^"']+)\2/g,
+        (_m, kw: string, q: string, rel: string) => `${kw}${q}${spec(resolve(dirname(ex.file), rel))}${q}`,
+      );
+      writeFileSync(f, `${header}${code}\nexport {};\n`);
       files.push(f);
       origin.set(f, ex);
     });

@@ -42,6 +42,12 @@ const DATA_PREFIX = "Program data: ";
  *
  * @example
  * ```ts
+ * import { GPUNET_PROGRAM_ADDRESS } from "@gpunet/sdk";
+ * import { decodeUpdate, type TransactionUpdate } from "@gpunet/indexer";
+ * const update: TransactionUpdate = {
+ *   signature: "5VERv8NMvzbJMEkV8xnrLkEaWRtSz9CosKDYjCJjBRnbJLgp8uirBgmQpjKhoR4tjF3ZpRzrFmBV6UjKdiSZkQUW",
+ *   slot: 1n, txIndex: 0, blockTime: null, err: null, logs, finality: "confirmed", source: "live",
+ * };
  * const d = decodeUpdate(update, GPUNET_PROGRAM_ADDRESS);
  * if (d.status === "ok") for (const e of d.events) console.log(e.name, e.eventIndex);
  * ```

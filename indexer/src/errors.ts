@@ -45,7 +45,12 @@ const RETRYABLE: ReadonlySet<IndexerErrorCode> = new Set<IndexerErrorCode>(["Tra
  *
  * @example
  * ```ts
- * try { openWriter(path) } catch (e) { if (isIndexerError(e, "WriterLocked")) console.error(e.context.pid) }
+ * try {
+ *   await openWriterDatabase("index.db");
+ * } catch (e) {
+ *   if (isIndexerError(e, "WriterLocked")) console.error("another writer runs, pid", e.context.pid);
+ *   else throw e;
+ * }
  * ```
  */
 export class IndexerError extends Error {
@@ -67,7 +72,14 @@ export class IndexerError extends Error {
  *
  * @example
  * ```ts
- * if (isIndexerError(e, "RateLimited")) await sleep(1000);
+ * import { setTimeout as sleep } from "node:timers/promises";
+ * import { createRpcClient, isIndexerError } from "@gpunet/indexer";
+ * const rpc = createRpcClient({ url: "http://127.0.0.1:8899" });
+ * const slot = await rpc.call<number>("getSlot", []).catch(async (e: unknown) => {
+ *   if (!isIndexerError(e, "RateLimited")) throw e;
+ *   await sleep(60_000); // the client's own retries are spent: back off longer
+ *   return rpc.call<number>("getSlot", []);
+ * });
  * ```
  */
 export function isIndexerError(e: unknown, code?: IndexerErrorCode): e is IndexerError {

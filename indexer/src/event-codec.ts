@@ -30,7 +30,11 @@ const MASK64 = (1n << 64n) - 1n;
  *
  * @example
  * ```ts
- * const bytes = encodeEventPayload(e.name, e.data); // decodeEventBytes(bytes, "bytes") round-trips
+ * import { decodeEventBytes } from "@gpunet/sdk";
+ * import { encodeEventPayload } from "@gpunet/indexer";
+ * declare const payload: Uint8Array; // an event's bytes, from a "Program data:" log line
+ * const r = decodeEventBytes(payload, "bytes");
+ * if (r.ok) encodeEventPayload(r.name, r.data); // the same bytes as payload
  * ```
  */
 export function encodeEventPayload(name: GpunetEventName, data: Readonly<Record<string, unknown>>): Uint8Array {

@@ -5,8 +5,8 @@
  *
  * @example
  * ```ts
- * import { createIndexer, openReaderDatabase, createIndexQueries } from "gpunet/indexer";
- * const indexer = await createIndexer({ dbPath: "index.db", rpcUrl, wsUrl });
+ * import { createIndexer, openReaderDatabase, createIndexQueries } from "@gpunet/indexer";
+ * const indexer = await createIndexer({ dbPath: "index.db", rpcUrl: "http://127.0.0.1:8899", wsUrl: "ws://127.0.0.1:8900" });
  * await indexer.start();
  * const q = createIndexQueries(openReaderDatabase("index.db").db);
  * console.log(await q.networkTotals());

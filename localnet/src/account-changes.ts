@@ -51,8 +51,12 @@ export function sameAccountState(a: AccountState | null, b: AccountState | null)
  * @example
  * ```ts
  * const log = createAccountChangeLog();
- * log.record(5n, addr, before);
- * log.stateAt(addr, 4n, now) === before;
+ * const addr = owner.toBase58();
+ * const before: AccountState = { lamports: 1n, data: new Uint8Array(0), owner: '11111111111111111111111111111111', executable: false };
+ * const now: AccountState = { ...before, lamports: 2n };
+ * log.record(5n, addr, before); // slot 5 changed addr from `before` to `now`
+ * log.stateAt(addr, 4n, now) === before; // true
+ * log.stateAt(addr, 5n, now) === now; // true
  * ```
  */
 export function createAccountChangeLog(): AccountChangeLog {

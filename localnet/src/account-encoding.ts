@@ -120,7 +120,9 @@ export function encodeAccountData(acc: AccountState, encoding: AccountEncoding, 
  *
  * @example
  * ```ts
- * accountJson(state, 'base64'); // { data: ['AQ==','base64'], executable: false, lamports: 1n, owner, rentEpoch, space: 1n }
+ * const state: AccountState = { lamports: 1n, data: Uint8Array.of(1), owner: '11111111111111111111111111111111', executable: false };
+ * accountJson(state, 'base64');
+ * // { data: ['AQ==', 'base64'], executable: false, lamports: 1n, owner: '11111111111111111111111111111111', rentEpoch: 18446744073709551615n, space: 1n }
  * ```
  */
 export function accountJson(acc: AccountState, encoding: AccountEncoding, slice?: DataSlice, mintDecimals?: MintDecimals): Record<string, unknown> {

@@ -93,6 +93,9 @@ export interface SlotClock {
  *
  * @example
  * ```ts
+ * import { LiteSVM } from 'litesvm';
+ * import { createSlotClock } from './clock.ts';
+ * const svm = new LiteSVM();
  * const clock = createSlotClock({ svm, slotMs: 400, confirmedDepth: 1n, finalizedDepth: 32n });
  * clock.advance(1n);
  * ```

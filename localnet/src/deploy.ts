@@ -45,6 +45,11 @@ export type LiteSvmSendResult =
  *
  * @example
  * ```ts
+ * import { SystemProgram, Transaction } from "@solana/web3.js";
+ * import type { LiteSVM } from "litesvm";
+ * import { sendWeb3Transaction } from "./deploy.ts";
+ * declare const svm: LiteSVM;
+ * const tx = new Transaction().add(SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: owner, lamports: 1_000_000 }));
  * tx.recentBlockhash = svm.latestBlockhash(); tx.feePayer = payer.publicKey; tx.sign(payer);
  * const r = sendWeb3Transaction(svm, tx);
  * if (!r.ok) console.error(r.error, r.meta.logs());
@@ -104,9 +109,15 @@ export interface DeployProgramOptions {
  * @throws {DeployError} with the VM's logs when a step fails (e.g. the loader rejects the ELF).
  * @example
  * ```ts
+ * import { address, lamports } from "@solana/kit";
+ * import { Keypair } from "@solana/web3.js";
+ * import { LiteSVM } from "litesvm";
+ * import { gpunetProgramBytes } from "@gpunet/localnet";
+ * import { deployProgramUpgradeable } from "./deploy.ts";
  * const svm = new LiteSVM();
+ * const payer = Keypair.generate();
  * svm.airdrop(address(payer.publicKey.toBase58()), lamports(100_000_000_000n));
- * deployProgramUpgradeable(svm, { programKeypair: Keypair.generate(), payer, programBytes: readFileSync("target/deploy/gpunet.so") });
+ * deployProgramUpgradeable(svm, { programKeypair: Keypair.generate(), payer, programBytes: gpunetProgramBytes() });
  * ```
  */
 export function deployProgramUpgradeable(svm: LiteSVM, opts: DeployProgramOptions): void {

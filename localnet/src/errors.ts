@@ -43,7 +43,14 @@ export class LocalnetError extends Error {
  *
  * @example
  * ```ts
- * if (isLocalnetError(e, 'LEDGER_CORRUPT')) rmSync(dir, { recursive: true });
+ * import { rmSync } from 'node:fs';
+ * import { createLocalnet, isLocalnetError } from '@gpunet/localnet';
+ * const ledgerDir = '.gpunet/ledger';
+ * const net = await createLocalnet({ ledgerDir }).catch((e: unknown) => {
+ *   if (!isLocalnetError(e, 'LEDGER_CORRUPT')) throw e;
+ *   rmSync(ledgerDir, { recursive: true }); // start from genesis instead
+ *   return createLocalnet({ ledgerDir });
+ * });
  * ```
  */
 export function isLocalnetError(e: unknown, code?: LocalnetErrorCode): e is LocalnetError {

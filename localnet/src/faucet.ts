@@ -40,7 +40,8 @@ function shortU16(n: number): number[] {
  * @example
  * ```ts
  * const faucet = createFaucet();
- * const wire = faucet.transfer(recipient, 1_000_000_000n, blockhash);
+ * declare const blockhash: string; // a recent blockhash of the node
+ * const wire = faucet.transfer(owner.toBase58(), 1_000_000_000n, blockhash); // signed by the faucet, ready to send
  * ```
  */
 export function createFaucet(seed: Uint8Array = randomBytes(32)): Faucet {

@@ -82,8 +82,10 @@ export interface TransactionHistory {
  *
  * @example
  * ```ts
+ * declare const record: TransactionRecord; // a landed transaction
  * const h = createTransactionHistory();
- * h.add(record); h.get(record.signature) === record;
+ * h.add(record);
+ * h.get(record.signature) === record; // true
  * ```
  */
 export function createTransactionHistory(): TransactionHistory {

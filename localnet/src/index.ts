@@ -18,10 +18,12 @@
  *
  * @example
  * ```ts
- * import { createLocalnet } from 'gpunet/localnet';
+ * import { Connection, Keypair } from '@solana/web3.js';
+ * import { createLocalnet } from '@gpunet/localnet';
  * const net = await createLocalnet({ rpcPort: 0 }); // ephemeral ports, WebSocket on rpcPort + 1
  * const connection = new Connection(net.rpcUrl, 'confirmed'); // or createSolanaRpc(net.rpcUrl)
- * net.airdrop(wallet.publicKey, 10n ** 9n);
+ * const payer = Keypair.generate();
+ * net.airdrop(payer.publicKey, 10n ** 9n);
  * await net.close();
  * ```
  */

@@ -61,7 +61,10 @@ export function handleRequest(req: unknown, lookup: (method: string) => JsonRpcH
  *
  * @example
  * ```ts
- * handlePayload('{"jsonrpc":"2.0","id":1,"method":"getSlot"}', (m) => methods[m]);
+ * import { handlePayload } from './json-rpc.ts';
+ * const methods: Record<string, (params: unknown) => unknown> = { getSlot: () => 0n };
+ * handlePayload('{"jsonrpc":"2.0","id":1,"method":"getSlot"}', (m) => (Object.hasOwn(methods, m) ? methods[m] : undefined));
+ * // '{"jsonrpc":"2.0","result":0,"id":1}'
  * ```
  */
 export function handlePayload(text: string, lookup: (method: string) => JsonRpcHandler | undefined): string | null {

@@ -62,7 +62,12 @@ function writeAtomic(path: string, data: Uint8Array | string): void {
  *
  * @example
  * ```ts
- * saveSnapshot(dir, svm, { genesisHash, clock: clock.toState(), historyCount: history.size });
+ * import { saveSnapshot } from './ledger.ts';
+ * import { createNode } from './node.ts';
+ * const node = createNode({ slotMs: 400, finalizedDepth: 32n });
+ * saveSnapshot('.gpunet/ledger', node.svm, {
+ *   genesisHash: node.genesisHash, clock: node.clock.toState(), historyCount: node.history.size, faucetSeed: node.faucet.seed,
+ * });
  * ```
  */
 export function saveSnapshot(dir: string, svm: LiteSVM, meta: LedgerMeta): void {
@@ -145,8 +150,13 @@ function processAlive(pid: number): boolean {
  *
  * @example
  * ```ts
- * const release = lockLedger(dir);
- * try { ... } finally { release(); }
+ * const dir = '.gpunet/ledger';
+ * const release = lockLedger(dir); // LocalnetError 'LEDGER_LOCKED' while a live process holds it
+ * try {
+ *   // read and write the ledger
+ * } finally {
+ *   release();
+ * }
  * ```
  */
 export function lockLedger(dir: string): () => void {

@@ -189,9 +189,13 @@ async function loadPrograms(node: LocalnetNode, programs: readonly LocalnetProgr
  *
  * @example
  * ```ts
+ * import { Connection, Keypair } from '@solana/web3.js';
+ * import { createLocalnet } from '@gpunet/localnet';
  * const net = await createLocalnet({ rpcPort: 0, slotMs: 50 });
  * const connection = new Connection(net.rpcUrl, 'confirmed');
- * net.airdrop(wallet.publicKey, 10n ** 9n);
+ * const payer = Keypair.generate();
+ * net.airdrop(payer.publicKey, 10n ** 9n);
+ * console.log(await connection.getBalance(payer.publicKey)); // 1000000000
  * // ...
  * await net.close();
  * ```

@@ -133,8 +133,12 @@ export function confirmationStatusOf(node: LocalnetNode, slot: bigint): Commitme
  *
  * @example
  * ```ts
- * const methods = createMethods({ node, rpcAddress: () => '127.0.0.1:8899', identity });
- * methods.getSlot?.([]);
+ * import { Keypair } from '@solana/web3.js';
+ * import { createMethods } from './methods.ts';
+ * import { createNode } from './node.ts';
+ * const node = createNode({ slotMs: 400, finalizedDepth: 32n });
+ * const methods = createMethods({ node, rpcAddress: () => '127.0.0.1:8899', identity: Keypair.generate().publicKey.toBase58() });
+ * methods.getSlot?.([]); // 0n
  * ```
  */
 export function createMethods(mc: MethodContext): Record<string, RpcMethod> {

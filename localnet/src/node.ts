@@ -126,7 +126,7 @@ export interface LocalnetNode {
  * @example
  * ```ts
  * const node = createNode({ slotMs: 400, finalizedDepth: 32n });
- * node.airdrop(pubkey, 1_000_000_000n);
+ * node.airdrop(owner.toBase58(), 1_000_000_000n);
  * node.advanceSlots(1n);
  * ```
  */

@@ -33,7 +33,13 @@ function reply(res: ServerResponse, status: number, body: string, type = 'applic
  *
  * @example
  * ```ts
- * const server = createRpcServer({ lookup: (m) => methods[m] });
+ * import { createMethods } from './methods.ts';
+ * import { createNode } from './node.ts';
+ * import { createRpcServer } from './rpc-server.ts';
+ * const node = createNode({ slotMs: 400, finalizedDepth: 32n });
+ * const methods = createMethods({ node, rpcAddress: () => '127.0.0.1:8899', identity: node.faucet.address });
+ * // Own properties only: `methods[m]` alone would also find 'constructor' or 'toString'.
+ * const server = createRpcServer({ lookup: (m) => (Object.hasOwn(methods, m) ? methods[m] : undefined) });
  * server.listen(8899, '127.0.0.1');
  * ```
  */

@@ -85,7 +85,9 @@ const KEY_CACHE_MAX = 50_000;
  *
  * @example
  * ```ts
- * const access = createSvmAccess(svm);
+ * import { LiteSVM } from 'litesvm';
+ * import { createSvmAccess } from './svm-access.ts';
+ * const access = createSvmAccess(new LiteSVM());
  * access.account('11111111111111111111111111111111')?.executable; // true
  * ```
  */

@@ -60,7 +60,10 @@ function instructionErrorJson(inner: unknown): TransactionErrorJson {
  *
  * @example
  * ```ts
- * transactionErrorToJson(failed.err()); // { InstructionError: [0, { Custom: 1 }] }
+ * import type { FailedTransactionMetadata } from 'litesvm';
+ * import { transactionErrorToJson } from './transaction-error.ts';
+ * declare const failed: FailedTransactionMetadata; // what svm.sendTransaction returned for a failing transaction
+ * transactionErrorToJson(failed.err()); // e.g. { InstructionError: [0, { Custom: 1 }] }
  * ```
  */
 export function transactionErrorToJson(err: ReturnType<FailedTransactionMetadata['err']>): TransactionErrorJson {

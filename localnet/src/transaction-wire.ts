@@ -78,6 +78,7 @@ class Reader {
  *
  * @example
  * ```ts
+ * declare const b64: string; // a sendTransaction request's base64 transaction
  * const tx = parseWireTransaction(Buffer.from(b64, 'base64'));
  * console.log(tx.staticKeys[0]); // fee payer
  * ```
@@ -185,7 +186,10 @@ export interface ComputeBudgetSettings {
  *
  * @example
  * ```ts
- * readComputeBudget(tx).unitPrice; // 1000n micro-lamports per CU
+ * import { ComputeBudgetProgram } from '@solana/web3.js';
+ * import { COMPUTE_BUDGET_PROGRAM, readComputeBudget } from './transaction-wire.ts';
+ * const { data } = ComputeBudgetProgram.setComputeUnitPrice({ microLamports: 1000 });
+ * readComputeBudget({ staticKeys: [COMPUTE_BUDGET_PROGRAM], instructions: [{ programIdIndex: 0, accounts: [], data }] }).unitPrice; // 1000n micro-lamports per CU
  * ```
  */
 export function readComputeBudget(tx: Pick<WireTransaction, 'staticKeys' | 'instructions'>): ComputeBudgetSettings {
@@ -232,7 +236,8 @@ const MEMO_PROGRAMS = new Set(['MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr', 'M
  *
  * @example
  * ```ts
- * memoOf(tx); // '[5] hello'
+ * const data = new TextEncoder().encode('hello');
+ * memoOf({ staticKeys: ['MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr'], instructions: [{ programIdIndex: 0, accounts: [], data }] }); // '[5] hello'
  * ```
  */
 export function memoOf(tx: Pick<WireTransaction, 'staticKeys' | 'instructions'>): string | null {

@@ -80,8 +80,14 @@ export interface WsServer {
  *
  * @example
  * ```ts
+ * import { createServer } from 'node:http';
+ * import { createNode } from './node.ts';
+ * import { createWsServer } from './ws-server.ts';
+ * const node = createNode({ slotMs: 400, finalizedDepth: 32n });
  * const ws = createWsServer(node);
- * httpServer.on('upgrade', ws.handleUpgrade);
+ * const httpServer = createServer();
+ * httpServer.on('upgrade', (req, socket, head) => ws.handleUpgrade(req, socket, head));
+ * httpServer.listen(8900, '127.0.0.1');
  * ```
  */
 export function createWsServer(node: LocalnetNode): WsServer {

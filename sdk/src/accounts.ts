@@ -119,7 +119,8 @@ function enumName<T extends string>(values: readonly T[], n: number, what: strin
  * @throws {GpunetError} `AccountDecodeFailed` (wrong discriminator) or `IdlMismatch` (wrong size).
  * @example
  * ```ts
- * const cfg = decodeConfig(new Uint8Array(info.data)); // cfg.totalActiveStake: bigint
+ * const info = await connection.getAccountInfo(findConfigPda()[0]);
+ * if (info) console.log(decodeConfig(info.data).totalActiveStake); // bigint
  * ```
  */
 export function decodeConfig(data: Uint8Array): Config {
@@ -130,7 +131,8 @@ export function decodeConfig(data: Uint8Array): Config {
  * Decodes Provider account bytes. Same errors as {@link decodeConfig}.
  * @example
  * ```ts
- * decodeProvider(new Uint8Array(info.data)).status; // "active" | "inactive"
+ * const info = await connection.getAccountInfo(findProviderPda(owner)[0]);
+ * if (info) console.log(decodeProvider(info.data).status); // "active" | "inactive"
  * ```
  */
 export function decodeProvider(data: Uint8Array): Provider {
@@ -142,7 +144,8 @@ export function decodeProvider(data: Uint8Array): Provider {
  * Decodes Job account bytes. Same errors as {@link decodeConfig}.
  * @example
  * ```ts
- * decodeJob(new Uint8Array(info.data)).state; // "open" | "accepted" | ...
+ * const info = await connection.getAccountInfo(findJobPda(buyer, 7n)[0]);
+ * if (info) console.log(decodeJob(info.data).state); // "open" | "accepted" | ...
  * ```
  */
 export function decodeJob(data: Uint8Array): Job {
@@ -219,7 +222,7 @@ function providerAddress(ref: ProviderRef, o: FetchOptions): PublicKey {
  * Fetches a Provider by owner or by address, or null.
  * @example
  * ```ts
- * const p = await fetchMaybeProvider(connection, { owner: wallet.publicKey });
+ * const p = await fetchMaybeProvider(connection, { owner }); // null until registered
  * ```
  */
 export async function fetchMaybeProvider(connection: AccountsConnection, ref: ProviderRef, o: FetchOptions = {}): Promise<GpunetAccount<Provider> | null> {
@@ -267,6 +270,7 @@ export async function fetchMaybeJob(connection: AccountsConnection, ref: JobRef,
  * Fetches a Job. @throws {GpunetError} `AccountNotFound`.
  * @example
  * ```ts
+ * const [jobPda] = findJobPda(buyer, 7n);
  * const { data } = await fetchJob(connection, { address: jobPda });
  * ```
  */

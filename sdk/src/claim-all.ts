@@ -105,6 +105,10 @@ async function loadCandidates(d: ClaimAllDeps, owners: readonly PublicKey[], sig
  * Claims for every owner this process can sign for.
  * @example
  * ```ts
+ * import type { Keypair } from "@solana/web3.js";
+ * import { createGpunetClient } from "@gpunet/sdk";
+ * declare const ownerKeypairs: Keypair[]; // the providers' owners this process holds
+ * const gpunet = createGpunetClient({ connection, wallet });
  * const r = await gpunet.claimAll({ signers: ownerKeypairs });
  * console.log(r.total, r.batches.length);
  * ```

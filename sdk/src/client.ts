@@ -105,8 +105,8 @@ function ataOf(owner: PublicKey, mint: PublicKey): PublicKey {
  * @example
  * ```ts
  * import { Connection } from "@solana/web3.js";
- * import { createGpunetClient, createRetryingFetch } from "gpunet/sdk";
- * const connection = new Connection(url, { fetch: createRetryingFetch(), commitment: "confirmed" });
+ * import { createGpunetClient, createRetryingFetch } from "@gpunet/sdk";
+ * const connection = new Connection("https://api.devnet.solana.com", { fetch: createRetryingFetch(), commitment: "confirmed" });
  * const gpunet = createGpunetClient({ connection, wallet });
  * const { signature, events } = await gpunet.stake({ amount: 1_000_000n });
  * ```

@@ -81,7 +81,8 @@ export interface GpunetErrorContext {
  *
  * @example
  * ```ts
- * try { await client.claimRewards(); }
+ * const gpunet = createGpunetClient({ connection, wallet });
+ * try { await gpunet.claimRewards(); }
  * catch (e) {
  *   if (isGpunetError(e, "NothingToClaim")) console.log("nothing yet");
  *   else throw e;
@@ -108,6 +109,7 @@ export class GpunetError extends Error {
  *
  * @example
  * ```ts
+ * declare const e: unknown; // what a catch clause caught
  * if (isGpunetError(e, "BlockhashExpired")) console.log(e.context.signature);
  * ```
  */
@@ -172,7 +174,7 @@ function customFromErrObject(err: unknown): { index?: number; custom?: number } 
  * `Custom(1)` is not gpunet's `Unauthorized`.
  * @example
  * ```ts
- * decodeFailure({ InstructionError: [0, { Custom: 6024 }] }, logs, programId).name; // "NothingToClaim"
+ * decodeFailure({ InstructionError: [0, { Custom: 6024 }] }, logs, GPUNET_PROGRAM_ADDRESS).name; // "NothingToClaim"
  * ```
  */
 export function decodeFailure(err: unknown, logs: readonly string[] | null | undefined, programId: string, message?: string): DecodedFailure {
@@ -214,7 +216,12 @@ export function decodeFailure(err: unknown, logs: readonly string[] | null | und
  * `fallback` is the code used when the failure is not one of gpunet's errors.
  * @example
  * ```ts
- * throw errorFromFailure(sim.value.err, sim.value.logs, programId, "SimulationFailed");
+ * import type { VersionedTransaction } from "@solana/web3.js";
+ * import { GPUNET_PROGRAM_ADDRESS } from "@gpunet/sdk";
+ * import { errorFromFailure } from "./errors.ts";
+ * declare const tx: VersionedTransaction;
+ * const sim = await connection.simulateTransaction(tx);
+ * if (sim.value.err) throw errorFromFailure(sim.value.err, sim.value.logs, GPUNET_PROGRAM_ADDRESS, "SimulationFailed");
  * ```
  */
 export function errorFromFailure(

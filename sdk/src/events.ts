@@ -140,7 +140,8 @@ type DecodePayloadResult<P> =
  *
  * @example
  * ```ts
- * const r = decodeEventBytes(bytes);
+ * declare const line: string; // a "Program data: <base64>" log line
+ * const r = decodeEventBytes(Buffer.from(line.slice("Program data: ".length), "base64"));
  * if (r.ok && r.name === "staked") console.log(r.data);
  * ```
  */
@@ -167,7 +168,7 @@ const DATA_PREFIX = "Program data: ";
  *
  * @example
  * ```ts
- * const { events, failures, truncated } = parseGpunetLogs(tx.meta.logMessages);
+ * const { events, failures, truncated } = parseGpunetLogs(logs); // a transaction's meta.logMessages
  * for (const e of events) if (e.name === "rewardsClaimed") console.log(e.data.amount); // bigint
  * ```
  */
@@ -284,6 +285,7 @@ export interface ParsedTransactionEvents<P = string> extends ParsedGpunetLogs<P>
  *
  * @example
  * ```ts
+ * declare const sig: string; // a transaction's signature
  * const tx = await connection.getTransaction(sig, { maxSupportedTransactionVersion: 0, commitment: "confirmed" });
  * const { events } = parseTransactionEvents(tx);
  * ```

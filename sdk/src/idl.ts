@@ -50,7 +50,7 @@ export interface RawIdl {
  *
  * @example
  * ```ts
- * import { GPUNET_IDL } from "gpunet/sdk";
+ * import { GPUNET_IDL } from "@gpunet/sdk";
  * console.log(GPUNET_IDL.metadata.version); // "0.1.0"
  * ```
  */

@@ -1,5 +1,5 @@
 /**
- * gpunet SDK (`gpunet/sdk`): typed builders, send helpers, account and event
+ * gpunet SDK (`@gpunet/sdk`): typed builders, send helpers, account and event
  * decoders for the gpunet program. Browser-safe: imports nothing Node-only.
  * u64/i64/u128 are bigint everywhere; inputs take `number | bigint`.
  *
@@ -7,7 +7,7 @@
  *
  * @example
  * ```ts
- * import { createGpunetClient } from "gpunet/sdk";
+ * import { createGpunetClient } from "@gpunet/sdk";
  * const gpunet = createGpunetClient({ connection, wallet });
  * const { signature, events } = await gpunet.claimRewards();
  * ```

@@ -150,7 +150,8 @@ export interface InitializeInput {
  * `initialize`: creates Config and the reward vault; `admin` signs and pays.
  * @example
  * ```ts
- * const ix = getInitializeInstruction({ admin, stakeMint, treasury, slashAuthority: admin, minStakePerGpu: 1_000n,
+ * const treasury = resolveTokenAccount(admin.publicKey, { stakeMint }, "treasury"); // the admin's ATA of the stake mint
+ * const ix = getInitializeInstruction({ admin: admin.publicKey, stakeMint, treasury, slashAuthority: admin.publicKey, minStakePerGpu: 1_000n,
  *   unbondingPeriod: 86_400, challengeWindow: 3_600, protocolFeeBps: 500, slashCapBps: 1_000 });
  * ```
  */
@@ -195,7 +196,7 @@ export const UPDATE_CONFIG_MASK = {
  * `update_config`: the admin changes the given fields.
  * @example
  * ```ts
- * getUpdateConfigInstruction({ admin, changes: { paused: true } });
+ * getUpdateConfigInstruction({ admin: admin.publicKey, changes: { paused: true } });
  * ```
  */
 export function getUpdateConfigInstruction(i: { readonly admin: PublicKeyInput; readonly changes: ConfigChanges }, o?: BuilderOptions): TransactionInstruction {
@@ -322,7 +323,7 @@ export function getWithdrawUnstakedInstruction(i: { readonly owner: PublicKeyInp
  * `fund_rewards`: anyone funds `amount` of rewards for stakers.
  * @example
  * ```ts
- * getFundRewardsInstruction({ funder, amount: 50_000n, stakeMint });
+ * getFundRewardsInstruction({ funder: payer.publicKey, amount: 50_000n, stakeMint });
  * ```
  */
 export function getFundRewardsInstruction(i: { readonly funder: PublicKeyInput; readonly amount: IntegerInput } & TokenAccountInput, o?: BuilderOptions): TransactionInstruction {
@@ -360,7 +361,8 @@ function providerOf(i: ProviderInput, pid: PublicKey): PublicKey {
  * `slash`: the slash authority moves `amount` of a provider's stake to the treasury.
  * @example
  * ```ts
- * getSlashInstruction({ slashAuthority, providerOwner, treasury, amount: 100n, reason: 1 });
+ * const { data: config } = await fetchConfig(connection);
+ * getSlashInstruction({ slashAuthority: config.slashAuthority, providerOwner, treasury: config.treasury, amount: 100n, reason: 1 });
  * ```
  */
 export function getSlashInstruction(
@@ -434,6 +436,7 @@ export function getCancelJobInstruction(i: { readonly buyer: PublicKeyInput; rea
  * `accept_job`: a provider's owner takes an open job.
  * @example
  * ```ts
+ * const [jobPda] = findJobPda(buyer, 1n);
  * getAcceptJobInstruction({ owner, job: { address: jobPda } });
  * ```
  */
@@ -447,7 +450,9 @@ export function getAcceptJobInstruction(i: { readonly owner: PublicKeyInput; rea
  * `submit_result`: the accepted provider's owner submits the result hash.
  * @example
  * ```ts
- * getSubmitResultInstruction({ owner, job: { address: jobPda }, resultHash });
+ * declare const output: ArrayBuffer; // the job's result
+ * const resultHash = new Uint8Array(await crypto.subtle.digest("SHA-256", output));
+ * getSubmitResultInstruction({ owner, job: { buyer, jobId: 1n }, resultHash });
  * ```
  */
 export function getSubmitResultInstruction(i: { readonly owner: PublicKeyInput; readonly job: JobRef; readonly resultHash: Hash32Input }, o?: BuilderOptions): TransactionInstruction {
@@ -470,7 +475,8 @@ function payoutOf(p: PayoutInput, field: string): PublicKey {
  * provider's owner and the protocol fee.
  * @example
  * ```ts
- * getCompleteJobInstruction({ authority: buyer, job: { address: jobPda }, provider, providerPayout: { owner: providerOwner, stakeMint } });
+ * const [jobPda] = findJobPda(buyer, 1n);
+ * getCompleteJobInstruction({ authority: buyer, job: { address: jobPda }, providerOwner, providerPayout: { owner: providerOwner, stakeMint } });
  * ```
  */
 export function getCompleteJobInstruction(
@@ -489,6 +495,7 @@ export function getCompleteJobInstruction(
  * `dispute_job`: the buyer disputes a submitted result within the challenge window.
  * @example
  * ```ts
+ * const reasonHash = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode("wrong output")));
  * getDisputeJobInstruction({ buyer, job: { buyer, jobId: 1n }, reasonHash });
  * ```
  */
@@ -503,7 +510,7 @@ export function getDisputeJobInstruction(i: { readonly buyer: PublicKeyInput; re
  * `resolve_dispute`: the admin splits a disputed job's escrow.
  * @example
  * ```ts
- * getResolveDisputeInstruction({ admin, job, provider, providerPayout: { owner: providerOwner, stakeMint }, buyerRefund: { owner: buyer, stakeMint }, providerShareBps: 6_000 });
+ * getResolveDisputeInstruction({ admin: admin.publicKey, job: { buyer, jobId: 1n }, providerOwner, providerPayout: { owner: providerOwner, stakeMint }, buyerRefund: { owner: buyer, stakeMint }, providerShareBps: 6_000 });
  * ```
  */
 export function getResolveDisputeInstruction(
@@ -522,7 +529,7 @@ export function getResolveDisputeInstruction(
  * `expire_job`: anyone, after the deadline of an accepted job; refunds the buyer.
  * @example
  * ```ts
- * getExpireJobInstruction({ caller, job, provider, buyerRefund: { owner: buyer, stakeMint } });
+ * getExpireJobInstruction({ caller: payer.publicKey, job: { buyer, jobId: 1n }, providerOwner, buyerRefund: { owner: buyer, stakeMint } });
  * ```
  */
 export function getExpireJobInstruction(i: ProviderInput & { readonly caller: PublicKeyInput; readonly job: JobRef; readonly buyerRefund: PayoutInput }, o?: BuilderOptions): TransactionInstruction {
@@ -537,7 +544,8 @@ export function getExpireJobInstruction(i: ProviderInput & { readonly caller: Pu
  * `close_job`: anyone closes a finished job; rent goes back to the buyer.
  * @example
  * ```ts
- * getCloseJobInstruction({ caller, job: { address: jobPda }, buyer });
+ * const [jobPda] = findJobPda(buyer, 1n);
+ * getCloseJobInstruction({ caller: payer.publicKey, job: { address: jobPda }, buyer });
  * ```
  */
 export function getCloseJobInstruction(i: { readonly caller: PublicKeyInput; readonly job: JobRef; readonly buyer: PublicKeyInput }, o?: BuilderOptions): TransactionInstruction {

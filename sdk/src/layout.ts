@@ -55,7 +55,8 @@ function fieldKind(type: RawIdlType, where: string): { kind: FieldKind; size: nu
  *
  * @example
  * ```ts
- * const l = layoutFields("Staked", GPUNET_IDL.types[0].type.fields);
+ * const staked = GPUNET_IDL.types.find((t) => t.name === "Staked");
+ * if (staked) console.log(layoutFields(staked.name, staked.type.fields).size); // bytes after the discriminator
  * ```
  */
 export function layoutFields(name: string, fields: readonly RawIdlField[]): StructLayout {

@@ -67,7 +67,7 @@ export function findRewardVaultPda(programId?: PublicKeyInput): ProgramDerivedAd
  * The Provider PDA of an owner (`"provider", owner`).
  * @example
  * ```ts
- * const [provider] = findProviderPda(wallet.publicKey);
+ * const [provider] = findProviderPda(owner);
  * ```
  */
 export function findProviderPda(owner: PublicKeyInput, programId?: PublicKeyInput): ProgramDerivedAddress {

@@ -57,7 +57,8 @@ function clamp(v: bigint, min: IntegerInput | undefined, max: IntegerInput | und
  * Resolves a strategy to a price in micro-lamports per compute unit.
  * @example
  * ```ts
- * await resolvePriorityFee({ kind: "percentile", percentile: 75 }, connection, writableKeys);
+ * const writable = ix.keys.filter((k) => k.isWritable).map((k) => k.pubkey);
+ * const microLamports = await resolvePriorityFee({ kind: "percentile", percentile: 75 }, connection, writable);
  * ```
  */
 export async function resolvePriorityFee(strategy: PriorityFeeStrategy, connection: PriorityFeeConnection, writable: readonly PublicKey[]): Promise<bigint> {

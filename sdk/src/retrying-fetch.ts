@@ -75,7 +75,9 @@ const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
  *
  * @example
  * ```ts
- * const connection = new Connection(url, { fetch: createRetryingFetch({ maxRetries: 4 }), disableRetryOnRateLimit: true });
+ * import { Connection } from "@solana/web3.js";
+ * import { createRetryingFetch } from "@gpunet/sdk";
+ * const connection = new Connection("https://api.devnet.solana.com", { fetch: createRetryingFetch({ maxRetries: 4 }), disableRetryOnRateLimit: true });
  * ```
  */
 export function createRetryingFetch(opts: RetryingFetchOptions = {}): FetchLike {

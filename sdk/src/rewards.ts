@@ -30,7 +30,8 @@ export function accrued(activeStake: bigint, accRewardPerStake: bigint, rewardSn
  *
  * @example
  * ```ts
- * const amount = claimable(provider.data, config.data);
+ * const [provider, config] = await Promise.all([fetchProvider(connection, { owner }), fetchConfig(connection)]);
+ * const amount = claimable(provider.data, config.data); // null: the claim would fail with MathOverflow
  * ```
  */
 export function claimable(provider: Pick<Provider, "activeStake" | "rewardSnapshot" | "rewardDebt" | "rewardsOwed">, config: Pick<Config, "accRewardPerStake">): bigint | null {

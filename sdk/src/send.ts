@@ -113,7 +113,7 @@ function compile(payer: PublicKey, blockhash: string, ixs: readonly TransactionI
  *
  * @example
  * ```ts
- * if (transactionSize(payer, ixs) > MAX_TRANSACTION_SIZE) split(ixs);
+ * const fits = transactionSize(payer.publicKey, [ix]) <= MAX_TRANSACTION_SIZE; // else spread the instructions over several transactions
  * ```
  */
 export function transactionSize(payer: PublicKey, ixs: readonly TransactionInstruction[], withBudget = true): number {
@@ -161,6 +161,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
  *
  * @example
  * ```ts
+ * const ctx: SendContext = { connection, programId: GPUNET_PROGRAM_ID, wallet, commitment: "confirmed", priorityFee: { kind: "none" } };
  * const { unitsConsumed, events } = await simulateInstructions(ctx, [ix]);
  * ```
  */
@@ -198,7 +199,8 @@ export interface SignedTransaction {
  * @throws {GpunetError} program errors from the simulation; `SignerMissing`; `TransactionTooLarge`.
  * @example
  * ```ts
- * const signed = await prepareAndSign(ctx, ixs, { signers: [owner] }); // signed.signature is known before sending
+ * const ctx: SendContext = { connection, programId: GPUNET_PROGRAM_ID, wallet, commitment: "confirmed", priorityFee: { kind: "none" } };
+ * const signed = await prepareAndSign(ctx, [ix], { signers: [ownerKeypair] }); // signed.signature is known before sending
  * ```
  */
 export async function prepareAndSign(ctx: SendContext, ixs: readonly TransactionInstruction[], o: SendOptions = {}): Promise<SignedTransaction> {
@@ -252,7 +254,9 @@ const COMMITMENT_RANK: Record<string, number> = { processed: 0, recent: 0, singl
  * expired without the transaction landing; named program errors when it landed and failed.
  * @example
  * ```ts
- * const { signature, events } = await sendSignedAndConfirm(ctx, signed);
+ * const ctx: SendContext = { connection, programId: GPUNET_PROGRAM_ID, wallet, commitment: "confirmed", priorityFee: { kind: "none" } };
+ * const signed = await prepareAndSign(ctx, [ix], { signers: [ownerKeypair] });
+ * const { signature, events } = await sendSignedAndConfirm(ctx, signed); // signature === signed.signature
  * ```
  */
 export async function sendSignedAndConfirm(ctx: SendContext, signed: SignedTransaction, o: SendOptions = {}): Promise<SendResult> {
@@ -368,7 +372,8 @@ async function eventsOf(ctx: SendContext, signature: string, commitment: Commitm
  *
  * @example
  * ```ts
- * const { signature, events } = await sendInstructions(ctx, [ix], { signers: [owner] });
+ * const ctx: SendContext = { connection, programId: GPUNET_PROGRAM_ID, wallet, commitment: "confirmed", priorityFee: { kind: "none" } };
+ * const { signature, events } = await sendInstructions(ctx, [ix], { signers: [ownerKeypair] });
  * ```
  */
 export async function sendInstructions(ctx: SendContext, ixs: readonly TransactionInstruction[], o: SendOptions = {}): Promise<SendResult> {

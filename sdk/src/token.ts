@@ -36,7 +36,8 @@ export function associatedTokenAddress(mint: PublicKey, owner: PublicKey): Publi
  *
  * @example
  * ```ts
- * createAtaIdempotentInstruction(payer, associatedTokenAddress(mint, owner), owner, mint);
+ * import { associatedTokenAddress, createAtaIdempotentInstruction } from "./token.ts";
+ * const createIx = createAtaIdempotentInstruction(payer.publicKey, associatedTokenAddress(mint, owner), owner, mint);
  * ```
  */
 export function createAtaIdempotentInstruction(payer: PublicKey, ata: PublicKey, owner: PublicKey, mint: PublicKey): TransactionInstruction {

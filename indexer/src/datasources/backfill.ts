@@ -40,7 +40,11 @@ export function rpcTransactionToUpdate(tx: RpcTransaction, finality: Finality, s
  *
  * @example
  * ```ts
- * const sigs = await listSignatures(rpc, programId, { until: checkpointSig });
+ * import { GPUNET_PROGRAM_ADDRESS } from "@gpunet/sdk";
+ * import { createRpcClient, listSignatures } from "@gpunet/indexer";
+ * const rpc = createRpcClient({ url: "http://127.0.0.1:8899" });
+ * declare const checkpointSig: string | null; // the newest signature already indexed
+ * const sigs = await listSignatures(rpc, GPUNET_PROGRAM_ADDRESS, { until: checkpointSig });
  * ```
  */
 export async function listSignatures(

@@ -58,6 +58,8 @@ function isRpcTransaction(v: unknown): v is RpcTransaction & { slot: number } {
  *
  * @example
  * ```ts
+ * import { createIndexer, startHeliusWebhookServer } from "@gpunet/indexer";
+ * const indexer = await createIndexer({ dbPath: "index.db" });
  * const hook = await startHeliusWebhookServer({ port: 8787, authHeader: "secret" }, (us) => indexer.ingest(us));
  * ```
  */

@@ -61,8 +61,18 @@ interface LogsNotification {
  *
  * @example
  * ```ts
- * const live = createLogsSubscribeSource({ wsUrl, programId, commitment: "confirmed", watchdogMs: 30_000, reconnectMinMs: 250, reconnectMaxMs: 30_000 });
- * await live.run((u) => pipeline.ingest([u]), listener, abort.signal);
+ * import { GPUNET_PROGRAM_ADDRESS } from "@gpunet/sdk";
+ * import { createIndexer, createLogsSubscribeSource } from "@gpunet/indexer";
+ * const indexer = await createIndexer({ dbPath: "index.db" });
+ * const live = createLogsSubscribeSource({
+ *   wsUrl: "ws://127.0.0.1:8900", programId: GPUNET_PROGRAM_ADDRESS, commitment: "confirmed", watchdogMs: 30_000, reconnectMinMs: 250, reconnectMaxMs: 30_000,
+ * });
+ * const abort = new AbortController();
+ * const listener = {
+ *   onSubscribed: ({ reconnect }: { reconnect: boolean }) => console.log(reconnect ? "resubscribed" : "subscribed"),
+ *   onDisconnected: (reason: string) => console.warn("disconnected:", reason),
+ * };
+ * await live.run((u) => indexer.ingest([u]), listener, abort.signal); // returns after abort.abort()
  * ```
  */
 export function createLogsSubscribeSource(opts: LogsSubscribeOptions): LiveSource {

@@ -100,7 +100,11 @@ function acquireWriterLock(dbPath: string): WriterLock {
  *
  * @example
  * ```ts
- * await runMigrations(db, INDEXER_MIGRATIONS);
+ * import Database from "better-sqlite3";
+ * import { Kysely, SqliteDialect } from "kysely";
+ * import { INDEXER_MIGRATIONS, runMigrations, type IndexDatabase } from "@gpunet/indexer";
+ * const db = new Kysely<IndexDatabase>({ dialect: new SqliteDialect({ database: new Database("index.db") }) });
+ * const applied = await runMigrations(db, INDEXER_MIGRATIONS); // names of the migrations it ran, oldest first
  * ```
  */
 export async function runMigrations(db: Kysely<IndexDatabase>, migrations: readonly IndexerMigration[]): Promise<string[]> {
@@ -134,7 +138,12 @@ export async function runMigrations(db: Kysely<IndexDatabase>, migrations: reado
  * @example
  * ```ts
  * const w = await openWriterDatabase("gpunet-index.db");
- * try { ... } finally { await w.close(); }
+ * try {
+ *   const row = await w.db.selectFrom("txs").select((eb) => eb.fn.countAll<bigint>().as("n")).executeTakeFirstOrThrow();
+ *   console.log(row.n, "transactions indexed");
+ * } finally {
+ *   await w.close();
+ * }
  * ```
  */
 export async function openWriterDatabase(path: string, opts: OpenWriterOptions = {}): Promise<WriterDatabase> {

@@ -28,7 +28,11 @@
  *
  * @example
  * ```ts
- * db.prepare("SELECT * FROM txs WHERE sig_hash = ? AND signature = ?").get(signatureHash(sig), sig);
+ * declare const sig: string; // a transaction's signature
+ * declare const slot: bigint; // the slot it landed in
+ * const { sqlite } = openReaderDatabase("index.db");
+ * const h = signatureHash(sig); // a colliding signature in the same slot is stored at h + 1 .. h + 7
+ * sqlite.prepare("SELECT * FROM txs WHERE slot = ? AND sig_hash BETWEEN ? AND ? AND signature = ?").get(slot, h, h + 7, sig);
  * ```
  */
 export function signatureHash(signature: string): number {

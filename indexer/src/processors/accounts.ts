@@ -25,7 +25,9 @@ const KINDS: ReadonlyMap<string, { type: DecodedAccount["type"]; layout: StructL
  *
  * @example
  * ```ts
- * const acc = decodeGpunetAccount(bytes); if (acc?.type === "provider") ...
+ * declare const bytes: Uint8Array; // an account's data
+ * const acc = decodeGpunetAccount(bytes);
+ * if (acc?.type === "provider") console.log(acc.data.activeStake); // bigint
  * ```
  */
 export function decodeGpunetAccount(bytes: Uint8Array): DecodedAccount | null {

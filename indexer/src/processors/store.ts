@@ -143,10 +143,13 @@ const fromBlob = (v: unknown): Uint8Array | null => (v === null || v === undefin
  *
  * @example
  * ```ts
- * const w = await openWriterDatabase(path);
- * const store = createIndexStore(w.sqlite);
- * const store = createIndexStore(w.sqlite, { programId });
- * store.applyBatch({ txs: [{ update, txIndex: 0 }] });
+ * import { GPUNET_PROGRAM_ADDRESS } from "@gpunet/sdk";
+ * import { createIndexStore, openWriterDatabase, type TransactionUpdate } from "@gpunet/indexer";
+ * declare const update: TransactionUpdate; // from a datasource
+ * const w = await openWriterDatabase("index.db");
+ * const store = createIndexStore(w.sqlite, { programId: GPUNET_PROGRAM_ADDRESS });
+ * const r = store.applyBatch({ txs: [{ update, txIndex: 0 }] }); // r.inserted, r.duplicates, r.events, ...
+ * await w.close();
  * ```
  */
 export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programId: string }): IndexStore {
