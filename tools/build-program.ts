@@ -27,7 +27,7 @@ const run = promisify(execFile);
 /** The checkout this file belongs to (tools/..). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
-/** Compiler flags that produce code the SBPF v0 loader accepts (see design/onchain-toolchain.md). */
+/** Compiler flags that produce code the SBPF v0 loader accepts. */
 export const CLANG_FLAGS: readonly string[] = Object.freeze([
   "-target", "bpf", "-mcpu=v2", "-O2",
   "-fno-builtin", "-ffreestanding", "-nostdlib", "-fno-stack-protector", "-fno-jump-tables",

@@ -2,7 +2,7 @@
  * gpunet's SBF linker: one eBPF relocatable object (clang-19/llc-19, `-mcpu=v2`)
  * in, one Solana SBPF v0 program (ET_DYN ELF) out.
  *
- * The output layout is the one described in shared/design/onchain-toolchain.md:
+ * The output layout:
  * sections null, .text, .rodata, .dynsym, .dynstr, .rel.dyn, .dynamic, .shstrtab,
  * with every loaded section's sh_addr equal to its sh_offset; three PT_LOAD and a
  * PT_DYNAMIC. Internal calls and data addresses are resolved here; only syscalls

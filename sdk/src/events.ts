@@ -3,12 +3,12 @@
  *
  * Why hand-rolled: Anchor's EventParser base58-encodes the program id on every log
  * line and allocates BN per integer; decoding with a DataView is ~20x faster
- * (indexer-performance.md: 16k vs 350k events/s).
+ * (measured: 16k vs 350k events/s).
  *
  * Attribution: a `Program data:` line belongs to the program on top of the invoke
  * stack (`Program <id> invoke [n]` pushes, `... success` / `... failed` pops). Only
  * lines inside gpunet's own frames are decoded; another program logging bytes that
- * look like a gpunet event is ignored (reliability.md X5).
+ * look like a gpunet event is ignored.
  *
  * Undecodable payloads inside gpunet frames (bad base64, unknown discriminator,
  * short or trailing bytes) come back as typed failures, never as exceptions, so an

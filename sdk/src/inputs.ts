@@ -1,6 +1,6 @@
 /**
  * Input validation: every number and key a caller hands the SDK is checked here,
- * before anything is built or signed (reliability.md S1, S2).
+ * before anything is built or signed.
  */
 import { PublicKey } from "@solana/web3.js";
 import bs58 from "bs58";

@@ -129,7 +129,7 @@ function fieldReader(f: FieldLayout, pubkeys: PubkeyEncoding): FieldReader {
 }
 
 // One decoder per layout and pubkey encoding, built once: a flat list of closures,
-// no per-field switch in the hot loop (indexer-performance.md: decode dominates ingest).
+// no per-field switch in the hot loop (decode dominates the indexer's ingest).
 const decoders = new WeakMap<StructLayout, { base58?: StructDecoder; bytes?: StructDecoder }>();
 
 function compile(layout: StructLayout, pubkeys: PubkeyEncoding): StructDecoder {

@@ -1,7 +1,7 @@
 /**
  * A `fetch` for web3.js's `Connection` (its `fetch` option) that backs off on HTTP
  * 429, honouring `Retry-After`, and on transient 5xx/network failures, then raises
- * a typed error (reliability.md S6). web3.js's own 429 loop ignores Retry-After;
+ * a typed error. web3.js's own 429 loop ignores Retry-After;
  * throwing from here after our retries keeps it from starting a second loop.
  */
 import { GpunetError } from "./errors.ts";

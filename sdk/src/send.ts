@@ -2,7 +2,7 @@
  * Sending: v0 transactions with a compute-unit limit from simulation plus a margin,
  * a priority fee from the configured strategy, one signing, and a confirmation loop
  * that re-sends the SAME signed bytes until the blockhash is no longer valid
- * (never signing twice, never losing the signature; reliability.md S5).
+ * (never signing twice, never losing the signature).
  */
 import { ComputeBudgetProgram, PublicKey, TransactionMessage, VersionedTransaction } from "@solana/web3.js";
 import type { Commitment, Connection, Signer, Transaction, TransactionInstruction } from "@solana/web3.js";
