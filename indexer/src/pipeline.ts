@@ -48,6 +48,8 @@ export interface IndexerStats {
   readonly queueDepth: number;
   readonly gapsOpen: number;
   readonly backfill: Readonly<BackfillProgress>;
+  /** Why the indexer stopped writing (the database file was deleted or replaced), null while healthy. */
+  readonly databaseError: string | null;
 }
 
 /** A running (or startable) indexer. */
@@ -94,6 +96,31 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
   const cfg = resolveIndexerConfig(config);
   const writer = await openWriterDatabase(cfg.dbPath);
   const store = createIndexStore(writer.sqlite, { programId: cfg.programId });
+  // The file this writer holds open: if the path stops naming it (deleted, or replaced
+  // by another file), every later commit would go to an unlinked inode and vanish at
+  // close. Checked before each write and by /health; once gone, nothing more is written.
+  const opened = statSync(cfg.dbPath);
+  let dbGone: IndexerError | null = null;
+  const checkDatabase = (): IndexerError | null => {
+    if (dbGone) return dbGone;
+    let why: string | null = null;
+    try {
+      const now = statSync(cfg.dbPath);
+      if (now.ino !== opened.ino || now.dev !== opened.dev) why = "was replaced by another file";
+    } catch (e) {
+      why = (e as NodeJS.ErrnoException).code === "ENOENT" ? "was deleted" : `cannot be checked (${String(e)})`;
+    }
+    if (why === null) return null;
+    dbGone = new IndexerError("DatabaseGone", `the database file ${cfg.dbPath} ${why} while the indexer ran; it stopped writing (restart it to rebuild the index)`, { path: cfg.dbPath });
+    cfg.log(dbGone.message);
+    // Sources stop feeding; queued and future writes are refused.
+    abort.abort();
+    return dbGone;
+  };
+  const health = (): { ok: boolean; error?: string } => {
+    const e = checkDatabase();
+    return e ? { ok: false, error: e.message } : { ok: true };
+  };
   const rpc: RpcClient | undefined = cfg.rpc ?? (cfg.rpcUrl ? createRpcClient({ url: cfg.rpcUrl }) : undefined);
   const abort = new AbortController();
   const queue: Op[] = [];
@@ -210,6 +237,11 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
       const head = queue[0] as Op;
       if (head.kind === "task") {
         queue.shift();
+        const gone = checkDatabase();
+        if (gone) {
+          head.reject(gone);
+          continue;
+        }
         try {
           head.resolve(await head.run());
         } catch (e) {
@@ -233,6 +265,8 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
       for (let attempt = 0; ; attempt++) {
         try {
           const prepared = await prepare(all);
+          const gone = checkDatabase();
+          if (gone) throw gone;
           const counters = pendingCounters;
           pendingCounters = {};
           result = store.applyBatch({
@@ -262,7 +296,7 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
         for (const o of ops) o.reject(failure);
         // Live updates have no other way back: let the backfill fetch them again from
         // the last committed checkpoint (later live commits must not hide the hole).
-        if (!abort.signal.aborted && rpc && cfg.backfill && ops.some((o) => o.opts.checkpoint?.name === "live")) {
+        if (!dbGone && !abort.signal.aborted && rpc && cfg.backfill && ops.some((o) => o.opts.checkpoint?.name === "live")) {
           void openGap("batch-failed", bestCheckpoint()?.signature ?? null);
         }
       }
@@ -441,6 +475,7 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
       queueDepth: queue.length,
       gapsOpen,
       backfill: { ...progress },
+      databaseError: dbGone === null ? null : (dbGone as IndexerError).message,
     };
   };
 
@@ -470,11 +505,11 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
       }, abort.signal));
     }
     if (cfg.webhookPort !== undefined) {
-      webhook = await startHeliusWebhookServer({ port: cfg.webhookPort, host: cfg.webhookHost, ...(cfg.webhookAuth ? { authHeader: cfg.webhookAuth } : {}) }, (us) => ingest(us));
+      webhook = await startHeliusWebhookServer({ port: cfg.webhookPort, host: cfg.webhookHost, ...(cfg.webhookAuth ? { authHeader: cfg.webhookAuth } : {}), log: cfg.log }, (us) => ingest(us));
       ports.webhook = webhook.port;
     }
     if (cfg.apiPort !== undefined) {
-      api = await startApiServer({ dbPath: cfg.dbPath, port: cfg.apiPort, stats });
+      api = await startApiServer({ dbPath: cfg.dbPath, port: cfg.apiPort, stats, health, log: cfg.log });
       ports.api = api.port;
     }
     if (rpc && cfg.finalityIntervalMs > 0) {
