@@ -65,8 +65,13 @@ export interface Indexer {
   ingest(updates: readonly TransactionUpdate[], opts?: IngestOptions): Promise<BatchResult>;
   /** Fills every open gap now (resolves when none is left). Needs an RPC. */
   backfillNow(): Promise<void>;
-  /** One finality pass: finalize what finalized, roll back what never will (X7). */
-  sweepFinality(): Promise<{ finalized: number; rolledBack: number }>;
+  /**
+   * One finality pass over the rows at or below the finalized slot: finalize
+   * what finalized at the row's slot, move a row whose transaction the cluster
+   * now has at another slot (re-fetched and replaced), roll back what never
+   * landed (X7).
+   */
+  sweepFinality(): Promise<{ finalized: number; rolledBack: number; moved: number }>;
   /** Resolves when the queue is empty. */
   idle(): Promise<void>;
   stats(): IndexerStats;
@@ -142,24 +147,39 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
   let stopped = false;
 
   // ---------- preparing a batch (async I/O happens here, never inside the SQLite transaction)
-  const blockCache = new Map<bigint, Promise<Map<string, number> | null>>();
+  type BlockInfo = { readonly positions: Map<string, number>; readonly blockTime: bigint | null };
+  const blockCache = new Map<bigint, Promise<BlockInfo | null>>();
   const arrival = new Map<bigint, number>();
 
-  const blockPositions = (slot: bigint): Promise<Map<string, number> | null> => {
-    let p = blockCache.get(slot);
-    if (!p) {
-      p = (rpc as RpcClient)
-        .call<{ signatures?: string[] }>("getBlock", [Number(slot), { transactionDetails: "signatures", commitment: "confirmed", maxSupportedTransactionVersion: 0, rewards: false }], abort.signal)
-        .then((blk) => new Map((blk.signatures ?? []).map((s, i) => [s, i] as const)))
-        .catch((e: unknown) => {
-          if (isIndexerError(e, "RpcError")) return null; // skipped / not yet available: fall back to arrival order
-          blockCache.delete(slot);
-          throw e;
-        });
-      blockCache.set(slot, p);
-      if (blockCache.size > BLOCK_CACHE) blockCache.delete(blockCache.keys().next().value as bigint);
-    }
+  const fetchBlock = (slot: bigint): Promise<BlockInfo | null> => {
+    const p = (rpc as RpcClient)
+      .call<{ signatures?: string[]; blockTime?: number | null }>("getBlock", [Number(slot), { transactionDetails: "signatures", commitment: "confirmed", maxSupportedTransactionVersion: 0, rewards: false }], abort.signal)
+      .then((blk) => ({
+        positions: new Map((blk.signatures ?? []).map((s, i) => [s, i] as const)),
+        blockTime: typeof blk.blockTime === "number" ? BigInt(blk.blockTime) : null,
+      }))
+      .catch((e: unknown) => {
+        if (isIndexerError(e, "RpcError")) return null; // skipped / not yet available: fall back to arrival order
+        blockCache.delete(slot);
+        throw e;
+      });
+    blockCache.set(slot, p);
+    if (blockCache.size > BLOCK_CACHE) blockCache.delete(blockCache.keys().next().value as bigint);
     return p;
+  };
+
+  /**
+   * The block of `slot` as it holds `signature`. A cached block that lacks the
+   * signature is from before a fork switch or a node restart (a confirmed block
+   * never gains transactions): it is fetched again once.
+   */
+  const blockOf = async (slot: bigint, signature: string): Promise<BlockInfo | null> => {
+    const cached = blockCache.get(slot);
+    if (cached) {
+      const b = await cached;
+      if (b && b.positions.has(signature)) return b;
+    }
+    return fetchBlock(slot);
   };
 
   const arrivalIndex = (slot: bigint): number => {
@@ -208,9 +228,14 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
         if (decoded.truncated && decoded.status === "ok") snapshots = await snapshotsFor(u);
       }
       let txIndex = u.txIndex;
-      if (txIndex === null && rpc && cfg.resolveTxIndex && u.finality !== "processed" && (u.err === null || u.err === undefined)) {
-        const positions = await blockPositions(u.slot);
-        txIndex = positions?.get(u.signature) ?? null;
+      if ((txIndex === null || u.blockTime === null) && rpc && cfg.resolveTxIndex && u.finality !== "processed" && (u.err === null || u.err === undefined)) {
+        // Live notifications carry neither the position nor the block time: the block has both.
+        const block = await blockOf(u.slot, u.signature);
+        if (block && block.positions.has(u.signature)) {
+          txIndex ??= block.positions.get(u.signature) as number;
+          // The block's time is the one every transaction of the block shares.
+          if (block.blockTime !== null && block.blockTime !== u.blockTime) u = { ...u, blockTime: block.blockTime };
+        }
       }
       out.push({ update: u, txIndex: txIndex ?? arrivalIndex(u.slot), ...(decoded ? { decoded } : {}), ...(snapshots ? { snapshots } : {}) });
     }
@@ -419,34 +444,54 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
   };
 
   // ---------- finality
-  let sweeping: Promise<{ finalized: number; rolledBack: number }> | null = null;
-  const sweepOnce = async (): Promise<{ finalized: number; rolledBack: number }> => {
-    if (!rpc) return { finalized: 0, rolledBack: 0 };
+  type SweepResult = { finalized: number; rolledBack: number; moved: number };
+  let sweeping: Promise<SweepResult> | null = null;
+  const sweepOnce = async (): Promise<SweepResult> => {
+    if (!rpc) return { finalized: 0, rolledBack: 0, moved: 0 };
     const finSlot = BigInt(await rpc.call<number>("getSlot", [{ commitment: "finalized" }], abort.signal));
     const head = BigInt(await rpc.call<number>("getSlot", [{ commitment: "processed" }], abort.signal));
     if (head > headSlot) headSlot = head;
-    let total = { finalized: 0, rolledBack: 0 };
+    const total: SweepResult = { finalized: 0, rolledBack: 0, moved: 0 };
     for (;;) {
       const rows = store.unfinalized(finSlot, 256);
       if (rows.length === 0) break;
-      const res = await rpc.call<{ value: ({ err: unknown; confirmationStatus?: string | null } | null)[] }>(
+      const res = await rpc.call<{ value: ({ slot?: number; err: unknown; confirmationStatus?: string | null } | null)[] }>(
         "getSignatureStatuses", [rows.map((r) => r.signature), { searchTransactionHistory: true }], abort.signal,
       );
       const finalized: TxRef[] = [];
       const dropped: TxRef[] = [];
+      const moved: { signature: string; finality: "confirmed" | "finalized" }[] = [];
       rows.forEach((r, i) => {
         const s = res.value[i];
         if (s === null || s === undefined || s.err !== null) dropped.push(r);
-        else if (s.confirmationStatus === "finalized") finalized.push(r);
+        // The same signed bytes landed at another slot after this row's fork was dropped:
+        // the row follows the transaction to where the cluster has it now.
+        else if (typeof s.slot === "number" && BigInt(s.slot) !== r.slot) {
+          if (s.confirmationStatus === "finalized" || s.confirmationStatus === "confirmed") moved.push({ signature: r.signature, finality: s.confirmationStatus });
+        } else if (s.confirmationStatus === "finalized") finalized.push(r);
       });
-      if (finalized.length + dropped.length === 0) break;
-      const r = await task(() => store.applyFinality(finalized, dropped));
-      total = { finalized: total.finalized + r.finalized, rolledBack: total.rolledBack + r.rolledBack };
+      let movedNow = 0;
+      if (moved.length > 0) {
+        // Blocks cached from the dropped fork would give wrong positions.
+        blockCache.clear();
+        const updates: TransactionUpdate[] = [];
+        for (const m of moved) {
+          const tx = await fetchTx(m.signature);
+          if (tx && (tx.meta?.err ?? null) === null) updates.push(rpcTransactionToUpdate(tx, m.finality, "backfill"));
+        }
+        if (updates.length > 0) movedNow = (await ingest(updates)).moved;
+      }
+      if (dropped.length > 0) blockCache.clear();
+      if (finalized.length + dropped.length + movedNow === 0) break;
+      const r = finalized.length + dropped.length > 0 ? await task(() => store.applyFinality(finalized, dropped)) : { finalized: 0, rolledBack: 0 };
+      total.finalized += r.finalized;
+      total.rolledBack += r.rolledBack;
+      total.moved += movedNow;
       if (rows.length < 256) break;
     }
     return total;
   };
-  const sweepFinality = (): Promise<{ finalized: number; rolledBack: number }> => {
+  const sweepFinality = (): Promise<SweepResult> => {
     if (!sweeping) sweeping = sweepOnce().finally(() => { sweeping = null; });
     return sweeping;
   };
