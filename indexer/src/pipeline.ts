@@ -525,10 +525,14 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
   };
 
   const start = async (): Promise<void> => {
-    if (cfg.backfill && rpc) {
-      await openGap("startup");
-      background.push(backfillWorker());
-    }
+    const backfilling = cfg.backfill && rpc !== undefined;
+    // The startup backfill lists what is confirmed when it runs; the live subscription
+    // delivers what confirms after it exists. A transaction confirmed in between would be
+    // in neither: so the listing starts once subscribed, and if the first subscription
+    // comes only after the listing began (the socket was slow or down), it opens a gap.
+    let listingStarted = false;
+    let firstSubscribed: () => void = () => {};
+    const subscribedOnce = new Promise<void>((resolve) => { firstSubscribed = resolve; });
     if (cfg.wsUrl) {
       live = createLogsSubscribeSource({
         wsUrl: cfg.wsUrl, programId: cfg.programId, commitment: cfg.commitment, watchdogMs: cfg.watchdogMs,
@@ -540,14 +544,28 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
       };
       background.push(live.run(onUpdate, {
         onSubscribed: ({ reconnect }) => {
-          if (!reconnect) return;
-          reconnects++;
-          pendingCounters.reconnects = (pendingCounters.reconnects ?? 0) + 1;
-          cfg.log("live: resubscribed; backfilling the gap");
-          if (cfg.backfill && rpc) void openGap("reconnect");
+          firstSubscribed();
+          if (reconnect) {
+            reconnects++;
+            pendingCounters.reconnects = (pendingCounters.reconnects ?? 0) + 1;
+            cfg.log("live: resubscribed; backfilling the gap");
+          } else if (!listingStarted) {
+            return;
+          }
+          if (backfilling) void openGap(reconnect ? "reconnect" : "subscribed");
         },
         onDisconnected: (reason) => cfg.log(`live: disconnected (${reason})`),
       }, abort.signal));
+      if (backfilling) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([subscribedOnce, new Promise<void>((resolve) => { timer = setTimeout(resolve, Math.min(cfg.watchdogMs, 5_000)); })]);
+        clearTimeout(timer);
+      }
+    }
+    if (backfilling) {
+      listingStarted = true;
+      await openGap("startup");
+      background.push(backfillWorker());
     }
     if (cfg.webhookPort !== undefined) {
       webhook = await startHeliusWebhookServer({ port: cfg.webhookPort, host: cfg.webhookHost, ...(cfg.webhookAuth ? { authHeader: cfg.webhookAuth } : {}), log: cfg.log }, (us) => ingest(us));
