@@ -162,6 +162,7 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
     findTx: sqlite.prepare(`SELECT id, signature, finality FROM txs WHERE slot = ? AND sig_hash BETWEEN ? AND ? + ${PROBES - 1}`),
     findTxBySignature: sqlite.prepare("SELECT id, signature, finality FROM txs WHERE signature = ?"),
     // Partial index txs_unfinalized_sig: only rows below finalized can have landed elsewhere.
+    anyUnfinalized: sqlite.prepare("SELECT EXISTS (SELECT 1 FROM txs WHERE finality < 2) AS x"),
     findUnfinalizedBySig: sqlite.prepare(`SELECT id, signature, slot, finality FROM txs WHERE finality < 2 AND sig_hash BETWEEN ? AND ? + ${PROBES - 1}`),
     setTxFinality: sqlite.prepare("UPDATE txs SET finality = ? WHERE id = ?"),
     insertEvent: sqlite.prepare(
@@ -548,6 +549,8 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
   const applyBatchTx = sqlite.transaction((batch: IngestBatch): BatchResult => {
     const res: BatchResult = { inserted: 0, duplicates: 0, moved: 0, upgraded: 0, failed: 0, events: 0, deadLetters: 0, truncated: 0 };
     const rollback = newRollback();
+    // With every stored row finalized (a backfill of old history), nothing can have moved.
+    let anyUnfinalized = n((q.anyUnfinalized.get() as Row).x) !== 0;
     const now = Date.now();
     const sorted = [...batch.txs].sort((x, y) => {
       const a = x.update.slot;
@@ -567,7 +570,7 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
       // earlier landing whose fork was dropped: the newer news (same or higher
       // commitment) replaces it; a delivery at lower commitment than that row is stale.
       let stale = false;
-      for (const r of q.findUnfinalizedBySig.all(hash, hash) as Row[]) {
+      if (anyUnfinalized) for (const r of q.findUnfinalizedBySig.all(hash, hash) as Row[]) {
         if (r.signature !== u.signature || b(r.slot) === u.slot) continue;
         if (n(r.finality) > finality) {
           stale = true;
@@ -580,6 +583,7 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
         res.duplicates++;
         continue;
       }
+      if (finality < 2) anyUnfinalized = true;
       // Insert first (the common case is a new transaction); the UNIQUE hash says when it is not.
       let ins = q.insertTx.run(hash, u.signature, u.slot, t.txIndex, u.blockTime, finality, d.truncated ? 1 : 0, d.events.length, u.source, now);
       if (ins.changes === 0) {
