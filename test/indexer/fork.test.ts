@@ -112,6 +112,17 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+describe("the localnet's fork switch", () => {
+  it("Given gpunet_switchFork, When the parent is below the finalized slot, not behind the head, or missing, Then it refuses with invalid params and changes nothing", async () => {
+    const head = c.net.slot;
+    const finalized = BigInt(await c.connection.getSlot("finalized"));
+    for (const params of [[{ parentSlot: Number(finalized) - 1 }], [{ parentSlot: Number(head) }], [{ parentSlot: Number(head) + 5 }], [{}], [{ parentSlot: -1 }], [{ parentSlot: "x" }]]) {
+      await expect(rpc("gpunet_switchFork", params)).rejects.toThrow(/Invalid params/);
+    }
+    expect(c.net.slot).toBe(head);
+  });
+});
+
 describe("a transaction dropped with its fork and landed again at another slot", () => {
   const cases = [
     { order: "later", heardBy: "live" },

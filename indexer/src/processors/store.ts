@@ -526,7 +526,8 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
   /** Rebuilds what removed rows touched and deletes pubkeys nothing stored names any more. */
   const finishRollback = (acc: Rollback): void => {
     if (acc.providers.size === 0 && acc.jobs.size === 0 && !acc.config && acc.keys.size === 0) return;
-    rebuild(acc.providers, acc.jobs, acc.config);
+    // A provider's stakes read the Config as it was before each of them: replay it too.
+    rebuild(acc.providers, acc.jobs, acc.config || acc.providers.size > 0);
     saveDirty();
     if (acc.keys.size === 0) return;
     let configKeys: Set<number> | null = null;
@@ -570,7 +571,8 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
       // earlier landing whose fork was dropped: the newer news (same or higher
       // commitment) replaces it; a delivery at lower commitment than that row is stale.
       let stale = false;
-      if (anyUnfinalized) for (const r of q.findUnfinalizedBySig.all(hash, hash) as Row[]) {
+      // The common answer is none: `get` first, all candidates only when there is one.
+      if (anyUnfinalized && q.findUnfinalizedBySig.get(hash, hash) !== undefined) for (const r of q.findUnfinalizedBySig.all(hash, hash) as Row[]) {
         if (r.signature !== u.signature || b(r.slot) === u.slot) continue;
         if (n(r.finality) > finality) {
           stale = true;
