@@ -7,6 +7,7 @@ import { openReaderDatabase } from "./db/client.ts";
 import { isIndexerError } from "./errors.ts";
 import { createIndexer } from "./pipeline.ts";
 import { bigintJson, createIndexQueries, JOB_STATES, type JobStateName } from "./query.ts";
+import { MAX_BUCKET_SECONDS, MAX_LIMIT, MAX_OFFSET, parseIntParam } from "./params.ts";
 
 /** Where the commands write (injectable for tests). */
 export interface CommandIo {
@@ -175,7 +176,19 @@ export async function runQueryCommand(argv: readonly string[], io: CommandIo = d
     io.stdout(`${QUERY_USAGE}\n`);
     return what === undefined && !values.help ? 2 : 0;
   }
-  const page = { ...(values.limit ? { limit: Number(values.limit) } : {}), ...(values.offset ? { offset: Number(values.offset) } : {}) };
+  let page: { limit?: number; offset?: number };
+  let bucket: { bucketSeconds?: number };
+  try {
+    page = {
+      ...(values.limit !== undefined ? { limit: parseIntParam("--limit", values.limit, 1, MAX_LIMIT) } : {}),
+      ...(values.offset !== undefined ? { offset: parseIntParam("--offset", values.offset, 0, MAX_OFFSET) } : {}),
+    };
+    bucket = values.bucket !== undefined ? { bucketSeconds: parseIntParam("--bucket", values.bucket, 1, MAX_BUCKET_SECONDS) } : {};
+  } catch (e) {
+    if (!isIndexerError(e, "InvalidParameter")) throw e;
+    io.stderr(`${e.message}\n`);
+    return 2;
+  }
   let reader;
   try {
     reader = openReaderDatabase(values.db);
@@ -188,7 +201,6 @@ export async function runQueryCommand(argv: readonly string[], io: CommandIo = d
   }
   try {
     const q = createIndexQueries(reader.db);
-    const bucket = values.bucket ? { bucketSeconds: Number(values.bucket) } : {};
     let result: unknown;
     switch (what) {
       case "providers": result = await q.providersByStake(page); break;
@@ -219,6 +231,10 @@ export async function runQueryCommand(argv: readonly string[], io: CommandIo = d
     if (values.json) io.stdout(`${JSON.stringify(result, bigintJson, 2)}\n`);
     else io.stdout(formatTable(result));
     return 0;
+  } catch (e) {
+    if (!isIndexerError(e, "InvalidParameter")) throw e;
+    io.stderr(`${e.message}\n`);
+    return 2;
   } finally {
     await reader.close();
   }

@@ -24,6 +24,10 @@ export type IndexerErrorCode =
   | "ValueOutOfRange"
   /** Bad configuration or command-line input. */
   | "InvalidConfig"
+  /** A query parameter (HTTP API, CLI, query module) is malformed or out of range. */
+  | "InvalidParameter"
+  /** The database file was deleted or replaced under the running writer; it stopped writing. */
+  | "DatabaseGone"
   /** An AbortSignal fired. */
   | "Aborted";
 

@@ -48,6 +48,8 @@ export interface IndexerStats {
   readonly queueDepth: number;
   readonly gapsOpen: number;
   readonly backfill: Readonly<BackfillProgress>;
+  /** Why the indexer stopped writing (the database file was deleted or replaced), null while healthy. */
+  readonly databaseError: string | null;
 }
 
 /** A running (or startable) indexer. */
@@ -63,8 +65,13 @@ export interface Indexer {
   ingest(updates: readonly TransactionUpdate[], opts?: IngestOptions): Promise<BatchResult>;
   /** Fills every open gap now (resolves when none is left). Needs an RPC. */
   backfillNow(): Promise<void>;
-  /** One finality pass: finalize what finalized, roll back what never will (X7). */
-  sweepFinality(): Promise<{ finalized: number; rolledBack: number }>;
+  /**
+   * One finality pass over the rows at or below the finalized slot: finalize
+   * what finalized at the row's slot, move a row whose transaction the cluster
+   * now has at another slot (re-fetched and replaced), roll back what never
+   * landed (X7).
+   */
+  sweepFinality(): Promise<{ finalized: number; rolledBack: number; moved: number }>;
   /** Resolves when the queue is empty. */
   idle(): Promise<void>;
   stats(): IndexerStats;
@@ -94,6 +101,31 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
   const cfg = resolveIndexerConfig(config);
   const writer = await openWriterDatabase(cfg.dbPath);
   const store = createIndexStore(writer.sqlite, { programId: cfg.programId });
+  // The file this writer holds open: if the path stops naming it (deleted, or replaced
+  // by another file), every later commit would go to an unlinked inode and vanish at
+  // close. Checked before each write and by /health; once gone, nothing more is written.
+  const opened = statSync(cfg.dbPath);
+  let dbGone: IndexerError | null = null;
+  const checkDatabase = (): IndexerError | null => {
+    if (dbGone) return dbGone;
+    let why: string | null = null;
+    try {
+      const now = statSync(cfg.dbPath);
+      if (now.ino !== opened.ino || now.dev !== opened.dev) why = "was replaced by another file";
+    } catch (e) {
+      why = (e as NodeJS.ErrnoException).code === "ENOENT" ? "was deleted" : `cannot be checked (${String(e)})`;
+    }
+    if (why === null) return null;
+    dbGone = new IndexerError("DatabaseGone", `the database file ${cfg.dbPath} ${why} while the indexer ran; it stopped writing (restart it to rebuild the index)`, { path: cfg.dbPath });
+    cfg.log(dbGone.message);
+    // Sources stop feeding; queued and future writes are refused.
+    abort.abort();
+    return dbGone;
+  };
+  const health = (): { ok: boolean; error?: string } => {
+    const e = checkDatabase();
+    return e ? { ok: false, error: e.message } : { ok: true };
+  };
   const rpc: RpcClient | undefined = cfg.rpc ?? (cfg.rpcUrl ? createRpcClient({ url: cfg.rpcUrl }) : undefined);
   const abort = new AbortController();
   const queue: Op[] = [];
@@ -115,24 +147,39 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
   let stopped = false;
 
   // ---------- preparing a batch (async I/O happens here, never inside the SQLite transaction)
-  const blockCache = new Map<bigint, Promise<Map<string, number> | null>>();
+  type BlockInfo = { readonly positions: Map<string, number>; readonly blockTime: bigint | null };
+  const blockCache = new Map<bigint, Promise<BlockInfo | null>>();
   const arrival = new Map<bigint, number>();
 
-  const blockPositions = (slot: bigint): Promise<Map<string, number> | null> => {
-    let p = blockCache.get(slot);
-    if (!p) {
-      p = (rpc as RpcClient)
-        .call<{ signatures?: string[] }>("getBlock", [Number(slot), { transactionDetails: "signatures", commitment: "confirmed", maxSupportedTransactionVersion: 0, rewards: false }], abort.signal)
-        .then((blk) => new Map((blk.signatures ?? []).map((s, i) => [s, i] as const)))
-        .catch((e: unknown) => {
-          if (isIndexerError(e, "RpcError")) return null; // skipped / not yet available: fall back to arrival order
-          blockCache.delete(slot);
-          throw e;
-        });
-      blockCache.set(slot, p);
-      if (blockCache.size > BLOCK_CACHE) blockCache.delete(blockCache.keys().next().value as bigint);
-    }
+  const fetchBlock = (slot: bigint): Promise<BlockInfo | null> => {
+    const p = (rpc as RpcClient)
+      .call<{ signatures?: string[]; blockTime?: number | null }>("getBlock", [Number(slot), { transactionDetails: "signatures", commitment: "confirmed", maxSupportedTransactionVersion: 0, rewards: false }], abort.signal)
+      .then((blk) => ({
+        positions: new Map((blk.signatures ?? []).map((s, i) => [s, i] as const)),
+        blockTime: typeof blk.blockTime === "number" ? BigInt(blk.blockTime) : null,
+      }))
+      .catch((e: unknown) => {
+        if (isIndexerError(e, "RpcError")) return null; // skipped / not yet available: fall back to arrival order
+        blockCache.delete(slot);
+        throw e;
+      });
+    blockCache.set(slot, p);
+    if (blockCache.size > BLOCK_CACHE) blockCache.delete(blockCache.keys().next().value as bigint);
     return p;
+  };
+
+  /**
+   * The block of `slot` as it holds `signature`. A cached block that lacks the
+   * signature is from before a fork switch or a node restart (a confirmed block
+   * never gains transactions): it is fetched again once.
+   */
+  const blockOf = async (slot: bigint, signature: string): Promise<BlockInfo | null> => {
+    const cached = blockCache.get(slot);
+    if (cached) {
+      const b = await cached;
+      if (b && b.positions.has(signature)) return b;
+    }
+    return fetchBlock(slot);
   };
 
   const arrivalIndex = (slot: bigint): number => {
@@ -181,9 +228,14 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
         if (decoded.truncated && decoded.status === "ok") snapshots = await snapshotsFor(u);
       }
       let txIndex = u.txIndex;
-      if (txIndex === null && rpc && cfg.resolveTxIndex && u.finality !== "processed" && (u.err === null || u.err === undefined)) {
-        const positions = await blockPositions(u.slot);
-        txIndex = positions?.get(u.signature) ?? null;
+      if ((txIndex === null || u.blockTime === null) && rpc && cfg.resolveTxIndex && u.finality !== "processed" && (u.err === null || u.err === undefined)) {
+        // Live notifications carry neither the position nor the block time: the block has both.
+        const block = await blockOf(u.slot, u.signature);
+        if (block && block.positions.has(u.signature)) {
+          txIndex ??= block.positions.get(u.signature) as number;
+          // The block's time is the one every transaction of the block shares.
+          if (block.blockTime !== null && block.blockTime !== u.blockTime) u = { ...u, blockTime: block.blockTime };
+        }
       }
       out.push({ update: u, txIndex: txIndex ?? arrivalIndex(u.slot), ...(decoded ? { decoded } : {}), ...(snapshots ? { snapshots } : {}) });
     }
@@ -210,6 +262,11 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
       const head = queue[0] as Op;
       if (head.kind === "task") {
         queue.shift();
+        const gone = checkDatabase();
+        if (gone) {
+          head.reject(gone);
+          continue;
+        }
         try {
           head.resolve(await head.run());
         } catch (e) {
@@ -233,6 +290,8 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
       for (let attempt = 0; ; attempt++) {
         try {
           const prepared = await prepare(all);
+          const gone = checkDatabase();
+          if (gone) throw gone;
           const counters = pendingCounters;
           pendingCounters = {};
           result = store.applyBatch({
@@ -262,7 +321,7 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
         for (const o of ops) o.reject(failure);
         // Live updates have no other way back: let the backfill fetch them again from
         // the last committed checkpoint (later live commits must not hide the hole).
-        if (!abort.signal.aborted && rpc && cfg.backfill && ops.some((o) => o.opts.checkpoint?.name === "live")) {
+        if (!dbGone && !abort.signal.aborted && rpc && cfg.backfill && ops.some((o) => o.opts.checkpoint?.name === "live")) {
           void openGap("batch-failed", bestCheckpoint()?.signature ?? null);
         }
       }
@@ -385,34 +444,54 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
   };
 
   // ---------- finality
-  let sweeping: Promise<{ finalized: number; rolledBack: number }> | null = null;
-  const sweepOnce = async (): Promise<{ finalized: number; rolledBack: number }> => {
-    if (!rpc) return { finalized: 0, rolledBack: 0 };
+  type SweepResult = { finalized: number; rolledBack: number; moved: number };
+  let sweeping: Promise<SweepResult> | null = null;
+  const sweepOnce = async (): Promise<SweepResult> => {
+    if (!rpc) return { finalized: 0, rolledBack: 0, moved: 0 };
     const finSlot = BigInt(await rpc.call<number>("getSlot", [{ commitment: "finalized" }], abort.signal));
     const head = BigInt(await rpc.call<number>("getSlot", [{ commitment: "processed" }], abort.signal));
     if (head > headSlot) headSlot = head;
-    let total = { finalized: 0, rolledBack: 0 };
+    const total: SweepResult = { finalized: 0, rolledBack: 0, moved: 0 };
     for (;;) {
       const rows = store.unfinalized(finSlot, 256);
       if (rows.length === 0) break;
-      const res = await rpc.call<{ value: ({ err: unknown; confirmationStatus?: string | null } | null)[] }>(
+      const res = await rpc.call<{ value: ({ slot?: number; err: unknown; confirmationStatus?: string | null } | null)[] }>(
         "getSignatureStatuses", [rows.map((r) => r.signature), { searchTransactionHistory: true }], abort.signal,
       );
       const finalized: TxRef[] = [];
       const dropped: TxRef[] = [];
+      const moved: { signature: string; finality: "confirmed" | "finalized" }[] = [];
       rows.forEach((r, i) => {
         const s = res.value[i];
         if (s === null || s === undefined || s.err !== null) dropped.push(r);
-        else if (s.confirmationStatus === "finalized") finalized.push(r);
+        // The same signed bytes landed at another slot after this row's fork was dropped:
+        // the row follows the transaction to where the cluster has it now.
+        else if (typeof s.slot === "number" && BigInt(s.slot) !== r.slot) {
+          if (s.confirmationStatus === "finalized" || s.confirmationStatus === "confirmed") moved.push({ signature: r.signature, finality: s.confirmationStatus });
+        } else if (s.confirmationStatus === "finalized") finalized.push(r);
       });
-      if (finalized.length + dropped.length === 0) break;
-      const r = await task(() => store.applyFinality(finalized, dropped));
-      total = { finalized: total.finalized + r.finalized, rolledBack: total.rolledBack + r.rolledBack };
+      let movedNow = 0;
+      if (moved.length > 0) {
+        // Blocks cached from the dropped fork would give wrong positions.
+        blockCache.clear();
+        const updates: TransactionUpdate[] = [];
+        for (const m of moved) {
+          const tx = await fetchTx(m.signature);
+          if (tx && (tx.meta?.err ?? null) === null) updates.push(rpcTransactionToUpdate(tx, m.finality, "backfill"));
+        }
+        if (updates.length > 0) movedNow = (await ingest(updates)).moved;
+      }
+      if (dropped.length > 0) blockCache.clear();
+      if (finalized.length + dropped.length + movedNow === 0) break;
+      const r = finalized.length + dropped.length > 0 ? await task(() => store.applyFinality(finalized, dropped)) : { finalized: 0, rolledBack: 0 };
+      total.finalized += r.finalized;
+      total.rolledBack += r.rolledBack;
+      total.moved += movedNow;
       if (rows.length < 256) break;
     }
     return total;
   };
-  const sweepFinality = (): Promise<{ finalized: number; rolledBack: number }> => {
+  const sweepFinality = (): Promise<SweepResult> => {
     if (!sweeping) sweeping = sweepOnce().finally(() => { sweeping = null; });
     return sweeping;
   };
@@ -441,14 +520,19 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
       queueDepth: queue.length,
       gapsOpen,
       backfill: { ...progress },
+      databaseError: dbGone === null ? null : (dbGone as IndexerError).message,
     };
   };
 
   const start = async (): Promise<void> => {
-    if (cfg.backfill && rpc) {
-      await openGap("startup");
-      background.push(backfillWorker());
-    }
+    const backfilling = cfg.backfill && rpc !== undefined;
+    // The startup backfill lists what is confirmed when it runs; the live subscription
+    // delivers what confirms after it exists. A transaction confirmed in between would be
+    // in neither: so the listing starts once subscribed, and if the first subscription
+    // comes only after the listing began (the socket was slow or down), it opens a gap.
+    let listingStarted = false;
+    let firstSubscribed: () => void = () => {};
+    const subscribedOnce = new Promise<void>((resolve) => { firstSubscribed = resolve; });
     if (cfg.wsUrl) {
       live = createLogsSubscribeSource({
         wsUrl: cfg.wsUrl, programId: cfg.programId, commitment: cfg.commitment, watchdogMs: cfg.watchdogMs,
@@ -460,21 +544,35 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
       };
       background.push(live.run(onUpdate, {
         onSubscribed: ({ reconnect }) => {
-          if (!reconnect) return;
-          reconnects++;
-          pendingCounters.reconnects = (pendingCounters.reconnects ?? 0) + 1;
-          cfg.log("live: resubscribed; backfilling the gap");
-          if (cfg.backfill && rpc) void openGap("reconnect");
+          firstSubscribed();
+          if (reconnect) {
+            reconnects++;
+            pendingCounters.reconnects = (pendingCounters.reconnects ?? 0) + 1;
+            cfg.log("live: resubscribed; backfilling the gap");
+          } else if (!listingStarted) {
+            return;
+          }
+          if (backfilling) void openGap(reconnect ? "reconnect" : "subscribed");
         },
         onDisconnected: (reason) => cfg.log(`live: disconnected (${reason})`),
       }, abort.signal));
+      if (backfilling) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([subscribedOnce, new Promise<void>((resolve) => { timer = setTimeout(resolve, Math.min(cfg.watchdogMs, 5_000)); })]);
+        clearTimeout(timer);
+      }
+    }
+    if (backfilling) {
+      listingStarted = true;
+      await openGap("startup");
+      background.push(backfillWorker());
     }
     if (cfg.webhookPort !== undefined) {
-      webhook = await startHeliusWebhookServer({ port: cfg.webhookPort, host: cfg.webhookHost, ...(cfg.webhookAuth ? { authHeader: cfg.webhookAuth } : {}) }, (us) => ingest(us));
+      webhook = await startHeliusWebhookServer({ port: cfg.webhookPort, host: cfg.webhookHost, ...(cfg.webhookAuth ? { authHeader: cfg.webhookAuth } : {}), log: cfg.log }, (us) => ingest(us));
       ports.webhook = webhook.port;
     }
     if (cfg.apiPort !== undefined) {
-      api = await startApiServer({ dbPath: cfg.dbPath, port: cfg.apiPort, stats });
+      api = await startApiServer({ dbPath: cfg.dbPath, port: cfg.apiPort, stats, health, log: cfg.log });
       ports.api = api.port;
     }
     if (rpc && cfg.finalityIntervalMs > 0) {

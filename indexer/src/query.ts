@@ -4,9 +4,10 @@
  * text (which would go through a lossy REAL). Addresses are base58.
  */
 import { sql, type Kysely } from "kysely";
-import bs58 from "bs58";
+import { IndexerError } from "./errors.ts";
 import type { IndexDatabase } from "./db/schema.ts";
 import { FINALITY_NAME, type Finality } from "./types.ts";
+import { checkIntParam, MAX_BUCKET_SECONDS, MAX_LIMIT, MAX_OFFSET, parseAddressParam } from "./params.ts";
 
 /** Job states by number (protocol.md). */
 export const JOB_STATES = ["open", "accepted", "submitted", "disputed", "completed", "cancelled", "expired", "resolved"] as const;
@@ -125,12 +126,18 @@ export interface Page {
 const big = (v: unknown): bigint => (v === null || v === undefined ? 0n : typeof v === "bigint" ? v : BigInt(v as string));
 const num = (v: unknown): number => Number(v as bigint);
 const fin = (v: unknown): Finality => FINALITY_NAME[num(v)] ?? "processed";
+/** Validated page bounds: limit 1..10,000 (default 100), offset 0..2^53-1 (default 0). */
 const lim = (p: Page | undefined): { limit: number; offset: number } => ({
-  limit: Math.min(10_000, Math.max(1, p?.limit ?? 100)),
-  offset: Math.max(0, p?.offset ?? 0),
+  limit: checkIntParam("limit", p?.limit ?? 100, 1, MAX_LIMIT),
+  offset: checkIntParam("offset", p?.offset ?? 0, 0, MAX_OFFSET),
 });
+const bucketSize = (s: number | undefined): bigint => BigInt(checkIntParam("bucketSeconds", s ?? 86_400, 1, MAX_BUCKET_SECONDS));
 
-/** The query functions; see each member. */
+/**
+ * The query functions; see each member. A malformed address, a page or bucket
+ * out of range throws `IndexerError` `InvalidParameter`; a well-formed address
+ * that is not indexed gives null (or no rows).
+ */
 export interface IndexQueries {
   /** Providers by active stake, largest first. */
   providersByStake(page?: Page): Promise<ProviderView[]>;
@@ -200,14 +207,8 @@ export function createIndexQueries(db: Kysely<IndexDatabase>): IndexQueries {
     seq: big(r.seq), finality: fin(r.finality),
   });
 
-  const keyOf = async (address: string): Promise<bigint | null> => {
-    let bytes: Uint8Array;
-    try {
-      bytes = bs58.decode(address);
-    } catch {
-      return null;
-    }
-    if (bytes.length !== 32) return null;
+  const keyOf = async (address: string, name = "address"): Promise<bigint | null> => {
+    const bytes = parseAddressParam(name, address);
     const r = await db.selectFrom("pubkeys").select("id").where("key", "=", Buffer.from(bytes)).executeTakeFirst();
     return r ? r.id : null;
   };
@@ -229,14 +230,17 @@ export function createIndexQueries(db: Kysely<IndexDatabase>): IndexQueries {
     async jobs(filter = {}) {
       const { limit, offset } = lim(filter);
       let q = jobSelect();
+      if (filter.state !== undefined && !(JOB_STATES as readonly string[]).includes(filter.state)) {
+        throw new IndexerError("InvalidParameter", `state: must be one of ${JOB_STATES.join(", ")}`);
+      }
       if (filter.state !== undefined) q = q.where("j.state", "=", BigInt(JOB_STATES.indexOf(filter.state)));
       if (filter.buyer !== undefined) {
-        const id = await keyOf(filter.buyer);
+        const id = await keyOf(filter.buyer, "buyer");
         if (id === null) return [];
         q = q.where("j.buyer", "=", id);
       }
       if (filter.provider !== undefined) {
-        const id = await keyOf(filter.provider);
+        const id = await keyOf(filter.provider, "provider");
         if (id === null) return [];
         const owned = await db.selectFrom("providers").select("id").where("owner", "=", id).executeTakeFirst();
         q = q.where("j.provider", "=", owned ? owned.id : id);
@@ -251,7 +255,7 @@ export function createIndexQueries(db: Kysely<IndexDatabase>): IndexQueries {
       return r ? toJob(r) : null;
     },
     async rewardsOverTime(opts = {}) {
-      const size = BigInt(opts.bucketSeconds ?? 86_400);
+      const size = bucketSize(opts.bucketSeconds);
       const from = opts.from ?? -(1n << 62n);
       const to = opts.to ?? 1n << 62n;
       const buckets = new Map<bigint, { funded: bigint; fees: bigint; claimed: bigint; slashed: bigint }>();
@@ -271,7 +275,7 @@ export function createIndexQueries(db: Kysely<IndexDatabase>): IndexQueries {
       return [...buckets.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([bucketStart, v]) => ({ bucketStart, ...v }));
     },
     async paymentsOverTime(opts = {}) {
-      const size = BigInt(opts.bucketSeconds ?? 86_400);
+      const size = bucketSize(opts.bucketSeconds);
       const from = opts.from ?? -(1n << 62n);
       const to = opts.to ?? 1n << 62n;
       const buckets = new Map<bigint, { deposits: bigint; payouts: bigint; fees: bigint; refunds: bigint }>();

@@ -33,6 +33,8 @@ export interface AccountChangeLog {
   changedAfter(at: bigint): Set<string>;
   /** Forgets changes made at or before `slot`. */
   pruneThrough(slot: bigint): void;
+  /** Forgets changes made after `slot` (their fork was abandoned). */
+  dropAfter(slot: bigint): void;
 }
 
 /** Whether two account states are equal in every field. */
@@ -92,6 +94,17 @@ export function createAccountChangeLog(): AccountChangeLog {
         out.add(e.address);
       }
       return out;
+    },
+    dropAfter(slot) {
+      let cut = order.length;
+      while (cut > 0 && (order[cut - 1] as { slot: bigint }).slot > slot) cut--;
+      if (cut === order.length) return;
+      order.splice(cut);
+      for (const [a, l] of byAddress) {
+        const keep = l.filter((e) => e.slot <= slot);
+        if (keep.length === 0) byAddress.delete(a);
+        else if (keep.length !== l.length) byAddress.set(a, keep);
+      }
     },
     pruneThrough(slot) {
       let cut = 0;

@@ -85,6 +85,11 @@ export interface SlotClock {
   /** Epoch and slot index of `slot` under the sysvar's EpochSchedule. */
   epochOf(slot: bigint): { epoch: bigint; slotIndex: bigint; slotsInEpoch: bigint };
   toState(): ClockState;
+  /**
+   * Goes back to `slot` for a fork switch: the blockhashes of later slots are
+   * forgotten (invalid on the new fork), time keeps running forward.
+   */
+  rewind(slot: bigint): void;
 }
 
 /**
@@ -256,6 +261,21 @@ export function createSlotClock(opts: SlotClockOptions): SlotClock {
       writeSysvar();
     },
     epochOf,
+    rewind(to) {
+      if (to >= slot) return;
+      for (const [s, h] of hashBySlot) {
+        if (s > to) {
+          hashBySlot.delete(s);
+          slotByHash.delete(h);
+        }
+      }
+      slot = to;
+      // The new fork's next block comes one slot duration after now; kept slots keep their times.
+      segments.push({ slot: to + 1n, timeMs: timeMs + slotMsBig, slotMs: slotMsBig });
+      svm.warpToSlot(slot);
+      writeSysvar();
+      writeSlotHashes();
+    },
     toState() {
       return {
         slot,

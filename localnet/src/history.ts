@@ -75,6 +75,8 @@ export interface TransactionHistory {
   /** Number of records landed in `slot` so far. */
   countInSlot(slot: bigint): number;
   all(): readonly TransactionRecord[];
+  /** Forgets the records of slots after `slot` (their fork was abandoned); returns them, oldest first. */
+  dropAfter(slot: bigint): TransactionRecord[];
 }
 
 /**
@@ -124,5 +126,22 @@ export function createTransactionHistory(): TransactionHistory {
     inSlot: (s) => bySlot.get(s) ?? [],
     countInSlot: (s) => bySlot.get(s)?.length ?? 0,
     all: () => list,
+    dropAfter(slot) {
+      let cut = list.length;
+      while (cut > 0 && (list[cut - 1] as TransactionRecord).slot > slot) cut--;
+      const dropped = list.splice(cut);
+      for (const r of dropped) {
+        bySig.delete(r.signature);
+        bySlot.delete(r.slot);
+        for (const k of new Set(r.accountKeys)) {
+          const l = byAddress.get(k);
+          if (!l) continue;
+          const keep = l.filter((x) => x.slot <= slot);
+          if (keep.length === 0) byAddress.delete(k);
+          else byAddress.set(k, keep);
+        }
+      }
+      return dropped;
+    },
   };
 }

@@ -13,7 +13,8 @@
  * getRecentPrioritizationFees sendTransaction simulateTransaction
  * requestAirdrop getSignatureStatuses getTransaction getSignaturesForAddress
  * getBlock getBlockTime, and time travel: gpunet_advanceSlots
- * gpunet_advanceClock gpunet_setClock.
+ * gpunet_advanceClock gpunet_setClock; fork switches for tests (no ledger):
+ * gpunet_switchFork.
  * PubSub: account/program/logs/signature/slot/root Subscribe + Unsubscribe.
  *
  * @example

@@ -12,6 +12,7 @@ import type { LiteSVM } from 'litesvm';
 import type { AccountState } from './account-changes.ts';
 import type { Commitment } from './clock.ts';
 import { deployProgramUpgradeable } from './deploy.ts';
+import { createForkMethods } from './fork.ts';
 import { LocalnetError } from './errors.ts';
 import { appendHistory, loadLedger, lockLedger, saveSnapshot } from './ledger.ts';
 import { createMethods } from './methods.ts';
@@ -277,7 +278,7 @@ export async function createLocalnet(opts: LocalnetOptions = {}): Promise<Localn
 
   const identity = bs58.encode(crypto.getRandomValues(new Uint8Array(32)));
   let rpcPort = 0;
-  const methods = createMethods({ node, rpcAddress: () => `${host}:${rpcPort}`, identity });
+  const methods = { ...createMethods({ node, rpcAddress: () => `${host}:${rpcPort}`, identity }), ...(ledgerDir ? {} : createForkMethods(node)) };
   const ws = createWsServer(node);
   const lookup = (m: string): ((p: unknown) => unknown) | undefined => (Object.hasOwn(methods, m) ? methods[m] : undefined);
   const rpc = createRpcServer({ lookup, onUpgrade: (req, socket, head) => ws.handleUpgrade(req, socket, head) });

@@ -18,6 +18,8 @@ export interface HeliusWebhookOptions {
   readonly authHeader?: string;
   /** Largest accepted body in bytes (default 16 MiB). */
   readonly maxBodyBytes?: number;
+  /** Where failures are reported (the sender only gets "internal error"). */
+  readonly log?: (message: string) => void;
 }
 
 /** A running webhook receiver. */
@@ -93,7 +95,10 @@ export async function startHeliusWebhookServer(
         await ingest(updates);
         reply(200, { ok: true, transactions: updates.length });
       })
-      .catch((e: unknown) => reply(500, { error: String(e) }));
+      .catch((e: unknown) => {
+        opts.log?.(`webhook post failed: ${String(e)}`);
+        reply(500, { error: "internal error" });
+      });
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

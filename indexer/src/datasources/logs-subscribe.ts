@@ -5,8 +5,10 @@
  * - Reconnects with exponential backoff (jittered, capped), forever, until the
  *   AbortSignal fires.
  * - Watchdog: the client pings every third of `watchdogMs`; if nothing (no
- *   notification, no pong) arrives for `watchdogMs`, the socket is dropped and
- *   reopened. An idle stream answers pings, so silence means a dead link.
+ *   notification, no pong) arrives for `watchdogMs` and for more than three
+ *   pings in a row, the socket is dropped and reopened. An idle stream answers
+ *   pings, so silence means a dead link; a stalled event loop delays the pings
+ *   and their answers alike, so it does not count as silence.
  * - Every (re)subscription is reported, so the pipeline can backfill the gap
  *   since its last checkpoint (X3).
  * - Backpressure: when `onUpdate` returns promises (commits) and too many are
@@ -126,9 +128,14 @@ export function createLogsSubscribeSource(opts: LogsSubscribeOptions): LiveSourc
       const high = opts.maxInFlight ?? 20_000;
       let inFlight = 0;
       let paused = false;
+      // Silence is counted in ticks as well as in time: a tick runs only after the event
+      // loop has polled the socket since the previous one, so a process too busy to read
+      // (a long synchronous batch, GC) delays both and never looks like a dead link.
+      let silentTicks = 0;
       const timer = setInterval(() => {
         if (paused) lastSeen = Date.now();
-        if (Date.now() - lastSeen > opts.watchdogMs) {
+        silentTicks = Date.now() - lastSeen > tick ? silentTicks + 1 : 0;
+        if (Date.now() - lastSeen > opts.watchdogMs && silentTicks > 3) {
           stats.watchdogFires++;
           finish("watchdog: no message or pong");
           return;

@@ -91,9 +91,10 @@ export function applyJobSnapshot(j: JobState, d: Readonly<Record<string, unknown
  * events: a snapshot read later than the transaction would count later deltas twice.
  */
 export function applyConfigSnapshot(c: ConfigState, d: Readonly<Record<string, unknown>>, address: number, version: bigint, keyId: KeyId): void {
+  const ids = [keyId(key(d.admin)), keyId(key(d.slashAuthority)), keyId(key(d.stakeMint)), keyId(key(d.treasury)), keyId(key(d.rewardVault))] as const;
   if (takeAll(c.versions, ["params", "stake", "unallocated", "carry"], version)) {
-    c.address = address; c.admin = keyId(key(d.admin)); c.slashAuthority = keyId(key(d.slashAuthority));
-    c.stakeMint = keyId(key(d.stakeMint)); c.treasury = keyId(key(d.treasury)); c.rewardVault = keyId(key(d.rewardVault));
+    c.address = address;
+    [c.admin, c.slashAuthority, c.stakeMint, c.treasury, c.rewardVault] = ids;
     c.minStakePerGpu = big(d.minStakePerGpu); c.unbondingPeriod = big(d.unbondingPeriod); c.challengeWindow = big(d.challengeWindow);
     c.protocolFeeBps = num(d.protocolFeeBps); c.slashCapBps = num(d.slashCapBps); c.paused = d.paused === true;
     c.totalActiveStake = big(d.totalActiveStake); c.unallocatedRewards = big(d.unallocatedRewards); c.rewardCarry = big(d.rewardCarry);

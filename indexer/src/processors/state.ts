@@ -297,9 +297,11 @@ export function applyToConfig(c: ConfigState, e: Ev, key: bigint, keyId: KeyId):
   switch (e.name) {
     case "configUpdated": {
       const d = e.data;
+      // Keys are interned whether or not this event wins, so the set of stored keys
+      // does not depend on the order events arrived in.
+      const ids = [keyId(d.config), keyId(d.admin), keyId(d.slashAuthority), keyId(d.stakeMint), keyId(d.treasury), keyId(d.rewardVault)] as const;
       if (lww(v, "params", key)) {
-        c.address = keyId(d.config); c.admin = keyId(d.admin); c.slashAuthority = keyId(d.slashAuthority);
-        c.stakeMint = keyId(d.stakeMint); c.treasury = keyId(d.treasury); c.rewardVault = keyId(d.rewardVault);
+        [c.address, c.admin, c.slashAuthority, c.stakeMint, c.treasury, c.rewardVault] = ids;
         c.minStakePerGpu = d.minStakePerGpu; c.unbondingPeriod = d.unbondingPeriod; c.challengeWindow = d.challengeWindow;
         c.protocolFeeBps = d.protocolFeeBps; c.slashCapBps = d.slashCapBps; c.paused = d.paused;
       }

@@ -78,6 +78,11 @@ export type TxRef = string | { readonly signature: string; readonly slot: bigint
 export interface BatchResult {
   inserted: number;
   duplicates: number;
+  /**
+   * Transactions whose earlier row at another slot was replaced: the same
+   * signature landed again after its first slot was dropped with its fork.
+   */
+  moved: number;
   upgraded: number;
   failed: number;
   events: number;
@@ -159,6 +164,9 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
     ),
     findTx: sqlite.prepare(`SELECT id, signature, finality FROM txs WHERE slot = ? AND sig_hash BETWEEN ? AND ? + ${PROBES - 1}`),
     findTxBySignature: sqlite.prepare("SELECT id, signature, finality FROM txs WHERE signature = ?"),
+    // Partial index txs_unfinalized_sig: only rows below finalized can have landed elsewhere.
+    anyUnfinalized: sqlite.prepare("SELECT EXISTS (SELECT 1 FROM txs WHERE finality < 2) AS x"),
+    findUnfinalizedBySig: sqlite.prepare(`SELECT id, signature, slot, finality FROM txs WHERE finality < 2 AND sig_hash BETWEEN ? AND ? + ${PROBES - 1}`),
     setTxFinality: sqlite.prepare("UPDATE txs SET finality = ? WHERE id = ?"),
     insertEvent: sqlite.prepare(
       "INSERT INTO events (tx_id, event_index, ix, inner_path, kind, provider, job, slot, ts, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -453,8 +461,100 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
     jobs.clear();
   };
 
+  /** What removed transaction rows touched: rebuilt and garbage-collected once per write transaction. */
+  interface Rollback {
+    readonly providers: Set<number>;
+    readonly jobs: Set<number>;
+    config: boolean;
+    /** Pubkey ids the removed events named: deleted when nothing stored names them any more. */
+    readonly keys: Set<number>;
+  }
+  const newRollback = (): Rollback => ({ providers: new Set(), jobs: new Set(), config: false, keys: new Set() });
+  const q2 = {
+    eventsOfTx: sqlite.prepare("SELECT provider, job, kind, payload FROM events WHERE tx_id = ?"),
+    txCounts: sqlite.prepare("SELECT signature, event_count, truncated FROM txs WHERE id = ?"),
+    delTx: sqlite.prepare("DELETE FROM txs WHERE id = ?"),
+    delDeadLetters: sqlite.prepare("DELETE FROM dead_letters WHERE signature = ?"),
+    keyReferenced: sqlite.prepare(`SELECT
+        EXISTS (SELECT 1 FROM providers WHERE id = @id OR owner = @id OR stake_vault = @id)
+        OR EXISTS (SELECT 1 FROM jobs WHERE id = @id OR buyer = @id OR provider = @id OR escrow = @id)
+        OR EXISTS (SELECT 1 FROM config WHERE @id IN (address, admin, slash_authority, stake_mint, treasury, reward_vault))
+        OR EXISTS (SELECT 1 FROM rewards WHERE funder = @id)
+        OR EXISTS (SELECT 1 FROM claims WHERE owner = @id)
+        OR EXISTS (SELECT 1 FROM slashes WHERE authority = @id) AS used`),
+    delPubkey: sqlite.prepare("DELETE FROM pubkeys WHERE id = ?"),
+  };
+  const configKindIds = (): Set<number> => new Set(configKinds.split(",").map(Number));
+  /** Every 32-byte value of a stored event payload that is an interned pubkey. */
+  const payloadKeys = (kind: string, payload: Uint8Array, out: Set<number>): void => {
+    const values: unknown[] = [];
+    if (kind.startsWith("account:")) {
+      values.push(payload.subarray(0, 32));
+      const acc = decodeGpunetAccount(payload.subarray(32));
+      if (acc) values.push(...Object.values(acc.data));
+    } else {
+      const dec = decodeEventBytes(payload, "bytes");
+      if (dec.ok) values.push(...Object.values(dec.data as Record<string, unknown>));
+    }
+    for (const v of values) {
+      if (!(v instanceof Uint8Array) || v.length !== 32) continue;
+      const r = q.pubkeyId.get(Buffer.from(v.buffer, v.byteOffset, 32)) as Row | undefined;
+      if (r) out.add(n(r.id));
+    }
+  };
+
+  /**
+   * Removes one transaction row with everything it stored (events and history
+   * rows by cascade, its dead letters) and takes its share out of the counters.
+   */
+  const dropTxRow = (row: Row, acc: Rollback): void => {
+    const id = row.id;
+    const t = q2.txCounts.get(id) as Row | undefined;
+    if (!t) return;
+    const cfgKinds = configKindIds();
+    for (const r of q2.eventsOfTx.all(id) as Row[]) {
+      if (r.provider !== null) acc.providers.add(n(r.provider));
+      if (r.job !== null) acc.jobs.add(n(r.job));
+      if (cfgKinds.has(n(r.kind))) acc.config = true;
+      payloadKeys(kindNames.get(n(r.kind)) ?? "", new Uint8Array(r.payload as Buffer), acc.keys);
+    }
+    const dead = q2.delDeadLetters.run(t.signature).changes;
+    q2.delTx.run(id);
+    q.addCounter.run("txs", -1);
+    q.addCounter.run("events", -n(t.event_count));
+    if (dead > 0) q.addCounter.run("deadLetters", -dead);
+    if (n(t.truncated) !== 0) q.addCounter.run("truncated", -1);
+  };
+
+  /** Rebuilds what removed rows touched and deletes pubkeys nothing stored names any more. */
+  const finishRollback = (acc: Rollback): void => {
+    if (acc.providers.size === 0 && acc.jobs.size === 0 && !acc.config && acc.keys.size === 0) return;
+    // A provider's stakes read the Config as it was before each of them: replay it too.
+    rebuild(acc.providers, acc.jobs, acc.config || acc.providers.size > 0);
+    saveDirty();
+    if (acc.keys.size === 0) return;
+    let configKeys: Set<number> | null = null;
+    for (const id of acc.keys) {
+      if (n((q2.keyReferenced.get({ id }) as Row).used) !== 0) continue;
+      // Keys named only by configUpdated events (earlier admins...) stay while such an event does.
+      if (configKeys === null) {
+        configKeys = new Set();
+        const kinds = [kindIds.get("configUpdated"), kindIds.get("account:config")].join(",");
+        for (const r of sqlite.prepare(`SELECT kind, payload FROM events WHERE kind IN (${kinds})`).all() as Row[]) {
+          payloadKeys(kindNames.get(n(r.kind)) ?? "", new Uint8Array(r.payload as Buffer), configKeys);
+        }
+      }
+      if (configKeys.has(id)) continue;
+      q2.delPubkey.run(id);
+    }
+    keyIds.clear();
+  };
+
   const applyBatchTx = sqlite.transaction((batch: IngestBatch): BatchResult => {
-    const res: BatchResult = { inserted: 0, duplicates: 0, upgraded: 0, failed: 0, events: 0, deadLetters: 0, truncated: 0 };
+    const res: BatchResult = { inserted: 0, duplicates: 0, moved: 0, upgraded: 0, failed: 0, events: 0, deadLetters: 0, truncated: 0 };
+    const rollback = newRollback();
+    // With every stored row finalized (a backfill of old history), nothing can have moved.
+    let anyUnfinalized = n((q.anyUnfinalized.get() as Row).x) !== 0;
     const now = Date.now();
     const sorted = [...batch.txs].sort((x, y) => {
       const a = x.update.slot;
@@ -470,6 +570,25 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
       }
       const hash = signatureHash(u.signature);
       const finality = FINALITY_CODE[u.finality];
+      // A signature is one transaction. An unfinalized row of it at another slot is an
+      // earlier landing whose fork was dropped: the newer news (same or higher
+      // commitment) replaces it; a delivery at lower commitment than that row is stale.
+      let stale = false;
+      // The common answer is none: `get` first, all candidates only when there is one.
+      if (anyUnfinalized && q.findUnfinalizedBySig.get(hash, hash) !== undefined) for (const r of q.findUnfinalizedBySig.all(hash, hash) as Row[]) {
+        if (r.signature !== u.signature || b(r.slot) === u.slot) continue;
+        if (n(r.finality) > finality) {
+          stale = true;
+          continue;
+        }
+        dropTxRow(r, rollback);
+        res.moved++;
+      }
+      if (stale) {
+        res.duplicates++;
+        continue;
+      }
+      if (finality < 2) anyUnfinalized = true;
       // Insert first (the common case is a new transaction); the UNIQUE hash says when it is not.
       let ins = q.insertTx.run(hash, u.signature, u.slot, t.txIndex, u.blockTime, finality, d.truncated ? 1 : 0, d.events.length, u.source, now);
       if (ins.changes === 0) {
@@ -512,6 +631,9 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
         }
       }
     }
+    // Entities the replaced rows touched are rebuilt from the events now stored
+    // (this batch's included), exactly as a fresh index would compute them.
+    finishRollback(rollback);
     saveDirty();
     for (const cp of batch.checkpoints ?? []) {
       const cur = getCheckpoint(cp.name);
@@ -527,6 +649,7 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
     deltas.failedTxs = (deltas.failedTxs ?? 0) + res.failed;
     deltas.deadLetters = (deltas.deadLetters ?? 0) + res.deadLetters;
     deltas.truncated = (deltas.truncated ?? 0) + res.truncated;
+    deltas.moved = (deltas.moved ?? 0) + res.moved;
     for (const [k, v] of Object.entries(deltas)) if (v !== 0) q.addCounter.run(k, v);
     if (res.upgraded > 0) recomputeFinality();
     return res;
@@ -546,6 +669,8 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
     const ps = new Set(providerIds);
     const js = new Set(jobIds);
     if (ps.size === 0 && js.size === 0 && !withConfig) return;
+    for (const p of [...dirtyProviders]) if (ps.has(p.id)) dirtyProviders.delete(p);
+    for (const j of [...dirtyJobs]) if (js.has(j.id)) dirtyJobs.delete(j);
     for (const id of ps) providers.set(id, emptyProvider(id));
     for (const id of js) jobs.set(id, emptyJob(id));
     if (withConfig) config = emptyConfig();
@@ -622,31 +747,21 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
 
   const applyFinalityTx = sqlite.transaction((finalized: readonly TxRef[], dropped: readonly TxRef[]) => {
     let fin = 0;
-    let rolled = 0;
     const setFinal = sqlite.prepare("UPDATE txs SET finality = 2 WHERE id = ? AND finality < 2");
     for (const s of finalized) {
       const row = findRef(s);
       if (row) fin += setFinal.run(row.id).changes;
     }
-    const affectedProviders = new Set<number>();
-    const affectedJobs = new Set<number>();
-    let affectedConfig = false;
-    const eventsOfTx = sqlite.prepare("SELECT provider, job, kind FROM events WHERE tx_id = ?");
-    const delTx = sqlite.prepare("DELETE FROM txs WHERE id = ?");
-    const configKindSet = new Set(configKinds.split(",").map(Number));
+    const rollback = newRollback();
+    let rolled = 0;
     for (const s of dropped) {
       const row = findRef(s);
       if (!row) continue;
-      for (const r of eventsOfTx.all(row.id) as Row[]) {
-        if (r.provider !== null) affectedProviders.add(n(r.provider));
-        if (r.job !== null) affectedJobs.add(n(r.job));
-        if (configKindSet.has(n(r.kind))) affectedConfig = true;
-      }
-      rolled += delTx.run(row.id).changes;
+      dropTxRow(row, rollback);
+      rolled++;
     }
     if (rolled > 0) {
-      // Deltas (job_count...) and registers alike: rebuild from the events that remain.
-      rebuild(affectedProviders, affectedJobs, affectedConfig);
+      finishRollback(rollback);
       q.addCounter.run("rolledBack", rolled);
     }
     recomputeFinality();

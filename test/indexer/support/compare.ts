@@ -133,14 +133,16 @@ export function canonicalDump(dbPath: string): string {
       }
     };
     const sig = "(SELECT signature FROM txs t WHERE t.id = x.tx_id)";
-    rows(`SELECT signature, slot, tx_index, finality, truncated, event_count FROM txs ORDER BY signature`);
+    rows(`SELECT signature, slot, tx_index, block_time, finality, truncated, event_count FROM txs ORDER BY signature`);
+    rows(`SELECT address FROM pubkeys ORDER BY address`);
+    rows(`SELECT signature, slot, event_index, reason, payload, detail FROM dead_letters ORDER BY signature, event_index`);
     rows(`SELECT ${sig} AS sig, event_index, ix, inner_path, (SELECT name FROM event_kinds k WHERE k.id = x.kind) AS kind, slot, ts, payload FROM events x ORDER BY sig, event_index`);
     for (const t of ["stakes", "escrow", "rewards", "claims", "slashes"]) rows(`SELECT '${t}' AS t, ${sig} AS sig, * FROM ${t} x ORDER BY sig, event_index`);
     const pk = (c: string) => `(SELECT address FROM pubkeys WHERE id = x.${c}) AS ${c}_a`;
     rows(`SELECT ${pk("id")}, ${pk("owner")}, ${pk("stake_vault")}, gpu_model, gpu_count, vram_gb, region, status, active_stake, unbonding_amount, unbonding_unlock_at, reward_snapshot, reward_debt, rewards_owed, total_claimed, jobs_completed, jobs_failed, slashed_total, registered_at, updated_at, seq, versions, finality, last_slot FROM providers x ORDER BY id_a`);
     rows(`SELECT ${pk("id")}, ${pk("buyer")}, ${pk("provider")}, job_id, price, state, seq, provider_payout, fee, refund, finished_at, closed, versions, finality FROM jobs x ORDER BY id_a`);
     rows(`SELECT min_stake_per_gpu, acc_reward_per_stake, total_active_stake, reward_carry, unallocated_rewards, total_funded, total_claimed, total_slashed, provider_count, job_count, seq, versions, finality FROM config`);
-    rows(`SELECT name, value FROM counters WHERE name IN ('events', 'deadLetters', 'truncated') ORDER BY name`);
+    rows(`SELECT name, value FROM counters WHERE name IN ('events', 'txs', 'deadLetters', 'truncated') ORDER BY name`);
     // tx_id-keyed rows referenced ids only through `sig`: strip the raw ids.
     return lines.map((l) => l.replace(/"tx_id":"\d+",?/g, "").replace(/"(provider|job|funder|owner|authority)":"\d+",?/g, "")).join("\n");
   } finally {

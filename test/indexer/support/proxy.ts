@@ -8,20 +8,40 @@ export interface Proxy {
   cut(): void;
   /** Keeps connections open but forwards nothing (a dead link that does not close). */
   blackhole(): void;
+  /** Accepts new connections but connects them upstream only at `restore()` (a slow handshake). */
+  hold(): void;
   /** Back to normal forwarding. */
   restore(): void;
   close(): Promise<void>;
 }
 
 export async function startProxy(targetPort: number): Promise<Proxy> {
-  let mode: "ok" | "cut" | "blackhole" = "ok";
+  let mode: "ok" | "cut" | "blackhole" | "hold" = "ok";
   const pairs = new Set<[Socket, Socket]>();
+  const held: { client: Socket; data: Buffer[]; release?: () => void }[] = [];
   const server: Server = createServer((client) => {
     if (mode === "cut") {
       client.destroy();
       return;
     }
+    if (mode === "hold") {
+      const h: { client: Socket; data: Buffer[]; release?: () => void } = { client, data: [] };
+      const keep = (d: Buffer): void => { h.data.push(d); };
+      client.on("data", keep);
+      client.on("error", () => client.destroy());
+      held.push(h);
+      h.release = () => {
+        client.off("data", keep);
+        pipe(client, h.data);
+      };
+      return;
+    }
+    pipe(client, []);
+  });
+  const pipe = (client: Socket, early: Buffer[]): void => {
+    if (client.destroyed) return;
     const upstream = connect(targetPort, "127.0.0.1");
+    for (const d of early) upstream.write(d);
     const pair: [Socket, Socket] = [client, upstream];
     pairs.add(pair);
     client.on("data", (d) => { if (mode === "ok") upstream.write(d); });
@@ -35,7 +55,7 @@ export async function startProxy(targetPort: number): Promise<Proxy> {
     upstream.on("close", end);
     client.on("error", end);
     upstream.on("error", end);
-  });
+  };
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
   const port = (server.address() as AddressInfo).port;
   return {
@@ -48,11 +68,16 @@ export async function startProxy(targetPort: number): Promise<Proxy> {
     blackhole() {
       mode = "blackhole";
     },
+    hold() {
+      mode = "hold";
+    },
     restore() {
       mode = "ok";
+      for (const h of held.splice(0)) h.release?.();
     },
     close: () => new Promise<void>((r) => {
       for (const [a, b] of pairs) { a.destroy(); b.destroy(); }
+      for (const h of held.splice(0)) h.client.destroy();
       server.close(() => r());
     }),
   };

@@ -1,0 +1,80 @@
+/**
+ * The database file deleted or replaced under a running indexer (real
+ * indexer, real SQLite file, real localnet and HTTP): /health says so with a
+ * 503, and the indexer stops writing instead of committing into an unlinked
+ * inode whose data would vanish at stop.
+ */
+import { copyFileSync, existsSync, mkdtempSync, renameSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createIndexer, isIndexerError, type TransactionUpdate } from "../../indexer/src/index.ts";
+import { localnetChain } from "./support/chain.ts";
+import { until } from "./support/proxy.ts";
+import { Workload } from "./support/workload.ts";
+
+type Net = Awaited<ReturnType<typeof localnetChain>>;
+let c: Net;
+let w: Workload;
+let dir: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(process.cwd(), ".tmp", "idx-health-"));
+  c = await localnetChain({ slotMs: 0 });
+  w = new Workload(c);
+  await w.setup(1, 1);
+  c.net.advanceSlots(1);
+});
+afterAll(async () => {
+  await c.net.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("database file gone under a running indexer", () => {
+  for (const how of ["deleted", "replaced"] as const) {
+    it(`Given a running indexer, When its database file is ${how}, Then /health is 503 naming it and nothing more is written`, async () => {
+      const path = join(dir, `${how}.db`);
+      const logs: string[] = [];
+      const ix = await createIndexer({ dbPath: path, rpcUrl: c.net.rpcUrl, wsUrl: c.net.wsUrl, programId: c.programId.toBase58(), finalityIntervalMs: 0, apiPort: 0, webhookPort: 0, log: (m) => logs.push(m) });
+      await ix.start();
+      await ix.backfillNow();
+      await until(() => ix.stats().live.connected, 10_000, "live connected");
+      const health = `http://127.0.0.1:${ix.ports.api}/health`;
+      expect((await fetch(health)).status).toBe(200);
+      // When
+      if (how === "deleted") {
+        for (const f of [path, `${path}-wal`, `${path}-shm`]) rmSync(f, { force: true });
+      } else {
+        copyFileSync(path, `${path}.copy`);
+        renameSync(`${path}.copy`, path);
+      }
+      const sig = await w.stake(w.providers[0]!, 11n);
+      c.net.advanceSlots(1);
+      // Then: the live transaction reaches the writer, which refuses it
+      await until(() => logs.some((l) => l.includes(`was ${how}`)), 10_000, "writer noticed");
+      const res = await fetch(health);
+      expect(res.status).toBe(503);
+      expect(((await res.json()) as { error: string }).error).toContain(`database file ${path} was ${how}`);
+      expect(ix.stats().databaseError).toContain(`was ${how}`);
+      expect(ix.store.knownSignatures([sig]).size).toBe(0);
+      const tx = await c.connection.getTransaction(sig, { commitment: "confirmed", maxSupportedTransactionVersion: 0 });
+      const update: TransactionUpdate = { signature: sig, slot: BigInt(tx!.slot), txIndex: 0, blockTime: null, err: null, logs: tx!.meta!.logMessages!, finality: "confirmed", source: "replay" };
+      let err: unknown = null;
+      try {
+        await ix.ingest([update]);
+      } catch (e) {
+        err = e;
+      }
+      expect(isIndexerError(err, "DatabaseGone")).toBe(true);
+      // A webhook post it cannot store is a 500 that says nothing of the inside.
+      const hook = await fetch(`http://127.0.0.1:${ix.ports.webhook}/`, {
+        method: "POST",
+        body: JSON.stringify([{ slot: Number(tx!.slot), blockTime: null, transaction: { signatures: [sig], message: { accountKeys: [] } }, meta: { err: null, logMessages: tx!.meta!.logMessages } }]),
+      });
+      expect(hook.status).toBe(500);
+      expect(await hook.text()).toBe('{"error":"internal error"}');
+      expect(logs.some((l) => l.startsWith("webhook post failed: IndexerError"))).toBe(true);
+      await ix.stop();
+      expect(existsSync(path)).toBe(how === "replaced");
+    });
+  }
+});
