@@ -34,7 +34,10 @@ export interface ForkSwitch {
  * @throws {RpcError} invalid params when `parentSlot` is below the finalized slot or not behind the current slot.
  * @example
  * ```ts
- * const { dropped } = switchFork(net.node, net.slot - 2n);
+ * import { createLocalnet } from "@gpunet/localnet";
+ * import { switchFork } from "./fork.ts";
+ * const net = await createLocalnet({ rpcPort: 0 });
+ * const { dropped } = switchFork(net.node, net.node.clock.slot - 2n);
  * ```
  */
 export function switchFork(node: LocalnetNode, parentSlot: bigint): ForkSwitch {
