@@ -93,6 +93,12 @@ export type Gpunet = {
         {
           "name": "tokenProgram",
           "address": "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
+        },
+        {
+          "name": "programData",
+          "docs": [
+            "The program's ProgramData account (BPF Loader Upgradeable); its upgrade authority must be the admin."
+          ]
         }
       ],
       "args": [
@@ -127,6 +133,10 @@ export type Gpunet = {
         {
           "name": "rewardVaultBump",
           "type": "u8"
+        },
+        {
+          "name": "allowFreezeAuthority",
+          "type": "bool"
         }
       ]
     },
@@ -977,7 +987,11 @@ export type Gpunet = {
         },
         {
           "name": "reason",
-          "type": "u16"
+          "type": {
+            "defined": {
+              "name": "slashReason"
+            }
+          }
         },
         {
           "name": "evidenceHash",
@@ -1695,6 +1709,13 @@ export type Gpunet = {
           ]
         },
         {
+          "name": "treasury",
+          "writable": true,
+          "docs": [
+            "Config.treasury: receives any tokens left in the escrow."
+          ]
+        },
+        {
           "name": "caller",
           "signer": true
         },
@@ -2168,6 +2189,26 @@ export type Gpunet = {
       "code": 6036,
       "name": "rentNotExempt",
       "msg": "The account would not be rent exempt"
+    },
+    {
+      "code": 6037,
+      "name": "tooManyAccounts",
+      "msg": "More accounts than the program reads (32)"
+    },
+    {
+      "code": 6038,
+      "name": "stakeLocked",
+      "msg": "Stake is locked by live jobs"
+    },
+    {
+      "code": 6039,
+      "name": "mintHasFreezeAuthority",
+      "msg": "The stake mint has a freeze authority and initialize did not allow it"
+    },
+    {
+      "code": 6040,
+      "name": "notUpgradeAuthority",
+      "msg": "Only the program's upgrade authority may initialize"
     }
   ],
   "types": [
@@ -2232,6 +2273,20 @@ export type Gpunet = {
           {
             "name": "jobCount",
             "type": "u64"
+          },
+          {
+            "name": "pausedAt",
+            "docs": [
+              "When the current pause began (0 while not paused)."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "pausedTotal",
+            "docs": [
+              "Seconds the protocol has spent paused, all completed pauses summed."
+            ],
+            "type": "i64"
           },
           {
             "name": "seq",
@@ -2342,6 +2397,27 @@ export type Gpunet = {
           {
             "name": "slashedInEpoch",
             "type": "u64"
+          },
+          {
+            "name": "lockedStake",
+            "docs": [
+              "Active stake that cannot be unstaked while live_jobs > 0: the largest requirement (min_stake_per_gpu * gpu_count) of a job accepted since live_jobs was last 0."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "liveJobs",
+            "docs": [
+              "Accepted jobs not yet ended (Accepted, Submitted or Disputed)."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "unlockPauseMark",
+            "docs": [
+              "Config.paused_total when unbonding_unlock_at was set; later pauses push the unlock back."
+            ],
+            "type": "i64"
           },
           {
             "name": "registeredAt",
@@ -2461,6 +2537,20 @@ export type Gpunet = {
             "type": "u64"
           },
           {
+            "name": "challengeWindow",
+            "docs": [
+              "The challenge window, fixed at creation."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "pauseMark",
+            "docs": [
+              "Config.paused_total when the running clock (open, accepted or challenge) started; later pauses extend it."
+            ],
+            "type": "i64"
+          },
+          {
             "name": "seq",
             "type": "u64"
           },
@@ -2523,6 +2613,13 @@ export type Gpunet = {
           },
           {
             "name": "providerShareBps",
+            "type": "u16"
+          },
+          {
+            "name": "feeBps",
+            "docs": [
+              "The protocol fee, fixed at creation."
+            ],
             "type": "u16"
           },
           {
@@ -3024,7 +3121,11 @@ export type Gpunet = {
           },
           {
             "name": "reason",
-            "type": "u16"
+            "type": {
+              "defined": {
+                "name": "slashReason"
+              }
+            }
           }
         ]
       }
@@ -3114,6 +3215,14 @@ export type Gpunet = {
           {
             "name": "buyer",
             "type": "pubkey"
+          },
+          {
+            "name": "endReason",
+            "type": {
+              "defined": {
+                "name": "jobEndReason"
+              }
+            }
           }
         ]
       }
@@ -3126,6 +3235,17 @@ export type Gpunet = {
           {
             "name": "deadline",
             "type": "i64"
+          },
+          {
+            "name": "lockedStake",
+            "docs": [
+              "The provider's locked stake after this acceptance."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "liveJobs",
+            "type": "u64"
           },
           {
             "name": "seq",
@@ -3235,6 +3355,14 @@ export type Gpunet = {
           {
             "name": "byTimeout",
             "type": "bool"
+          },
+          {
+            "name": "endReason",
+            "type": {
+              "defined": {
+                "name": "jobEndReason"
+              }
+            }
           }
         ]
       }
@@ -3328,6 +3456,14 @@ export type Gpunet = {
           {
             "name": "providerShareBps",
             "type": "u16"
+          },
+          {
+            "name": "endReason",
+            "type": {
+              "defined": {
+                "name": "jobEndReason"
+              }
+            }
           }
         ]
       }
@@ -3368,6 +3504,14 @@ export type Gpunet = {
           {
             "name": "provider",
             "type": "pubkey"
+          },
+          {
+            "name": "endReason",
+            "type": {
+              "defined": {
+                "name": "jobEndReason"
+              }
+            }
           }
         ]
       }
@@ -3379,6 +3523,13 @@ export type Gpunet = {
         "fields": [
           {
             "name": "rentRefunded",
+            "type": "u64"
+          },
+          {
+            "name": "swept",
+            "docs": [
+              "Tokens found in the escrow at close (sent there from outside), moved to the treasury."
+            ],
             "type": "u64"
           },
           {
@@ -3396,6 +3547,52 @@ export type Gpunet = {
           {
             "name": "buyer",
             "type": "pubkey"
+          }
+        ]
+      }
+    },
+    {
+      "name": "slashReason",
+      "type": {
+        "kind": "enum",
+        "variants": [
+          {
+            "name": "downtime"
+          },
+          {
+            "name": "failedJob"
+          },
+          {
+            "name": "fraud"
+          },
+          {
+            "name": "other"
+          }
+        ]
+      }
+    },
+    {
+      "name": "jobEndReason",
+      "type": {
+        "kind": "enum",
+        "variants": [
+          {
+            "name": "completedByBuyer"
+          },
+          {
+            "name": "completedByTimeout"
+          },
+          {
+            "name": "cancelled"
+          },
+          {
+            "name": "expiredUnaccepted"
+          },
+          {
+            "name": "expiredUndelivered"
+          },
+          {
+            "name": "disputeResolved"
           }
         ]
       }

@@ -90,8 +90,26 @@
 #define GP_ERR_ZERO_AMOUNT 6034u
 #define GP_ERR_SELF_DEALING 6035u
 #define GP_ERR_RENT_NOT_EXEMPT 6036u
+#define GP_ERR_TOO_MANY_ACCOUNTS 6037u
+#define GP_ERR_STAKE_LOCKED 6038u
+#define GP_ERR_MINT_HAS_FREEZE_AUTHORITY 6039u
+#define GP_ERR_NOT_UPGRADE_AUTHORITY 6040u
 #define GP_ERR_FIRST 6000u
-#define GP_ERR_COUNT 37u
+#define GP_ERR_COUNT 41u
+
+/* Enums: one byte, the variant index. */
+#define GP_SLASH_REASON_DOWNTIME 0u
+#define GP_SLASH_REASON_FAILED_JOB 1u
+#define GP_SLASH_REASON_FRAUD 2u
+#define GP_SLASH_REASON_OTHER 3u
+#define GP_SLASH_REASON_COUNT 4u
+#define GP_JOB_END_REASON_COMPLETED_BY_BUYER 0u
+#define GP_JOB_END_REASON_COMPLETED_BY_TIMEOUT 1u
+#define GP_JOB_END_REASON_CANCELLED 2u
+#define GP_JOB_END_REASON_EXPIRED_UNACCEPTED 3u
+#define GP_JOB_END_REASON_EXPIRED_UNDELIVERED 4u
+#define GP_JOB_END_REASON_DISPUTE_RESOLVED 5u
+#define GP_JOB_END_REASON_COUNT 6u
 
 /* Instruction accounts, in order. */
 #define GP_INITIALIZE_ACC_CONFIG 0
@@ -101,7 +119,8 @@
 #define GP_INITIALIZE_ACC_ADMIN 4
 #define GP_INITIALIZE_ACC_SYSTEM_PROGRAM 5
 #define GP_INITIALIZE_ACC_TOKEN_PROGRAM 6
-#define GP_INITIALIZE_ACC_COUNT 7
+#define GP_INITIALIZE_ACC_PROGRAM_DATA 7
+#define GP_INITIALIZE_ACC_COUNT 8
 #define GP_UPDATE_CONFIG_ACC_CONFIG 0
 #define GP_UPDATE_CONFIG_ACC_ADMIN 1
 #define GP_UPDATE_CONFIG_ACC_TREASURY 2
@@ -217,9 +236,10 @@
 #define GP_CLOSE_JOB_ACC_JOB 1
 #define GP_CLOSE_JOB_ACC_ESCROW 2
 #define GP_CLOSE_JOB_ACC_BUYER 3
-#define GP_CLOSE_JOB_ACC_CALLER 4
-#define GP_CLOSE_JOB_ACC_TOKEN_PROGRAM 5
-#define GP_CLOSE_JOB_ACC_COUNT 6
+#define GP_CLOSE_JOB_ACC_TREASURY 4
+#define GP_CLOSE_JOB_ACC_CALLER 5
+#define GP_CLOSE_JOB_ACC_TOKEN_PROGRAM 6
+#define GP_CLOSE_JOB_ACC_COUNT 7
 
 /* Account Config: data after the 8-byte discriminator. */
 typedef struct __attribute__((packed, aligned(8))) {
@@ -235,20 +255,22 @@ typedef struct __attribute__((packed, aligned(8))) {
   uint64_t total_slashed; /* offset 80 */
   uint64_t provider_count; /* offset 88 */
   uint64_t job_count; /* offset 96 */
-  uint64_t seq; /* offset 104 */
-  uint8_t admin[32]; /* offset 112 */
-  uint8_t slash_authority[32]; /* offset 144 */
-  uint8_t stake_mint[32]; /* offset 176 */
-  uint8_t treasury[32]; /* offset 208 */
-  uint8_t reward_vault[32]; /* offset 240 */
-  uint16_t protocol_fee_bps; /* offset 272 */
-  uint16_t slash_cap_bps; /* offset 274 */
-  uint8_t paused; /* offset 276 */
-  uint8_t bump; /* offset 277 */
-  uint8_t reward_vault_bump; /* offset 278 */
-  uint8_t version; /* offset 279 */
+  int64_t paused_at; /* offset 104 */
+  int64_t paused_total; /* offset 112 */
+  uint64_t seq; /* offset 120 */
+  uint8_t admin[32]; /* offset 128 */
+  uint8_t slash_authority[32]; /* offset 160 */
+  uint8_t stake_mint[32]; /* offset 192 */
+  uint8_t treasury[32]; /* offset 224 */
+  uint8_t reward_vault[32]; /* offset 256 */
+  uint16_t protocol_fee_bps; /* offset 288 */
+  uint16_t slash_cap_bps; /* offset 290 */
+  uint8_t paused; /* offset 292 */
+  uint8_t bump; /* offset 293 */
+  uint8_t reward_vault_bump; /* offset 294 */
+  uint8_t version; /* offset 295 */
 } gp_config_t;
-#define GP_CONFIG_SIZE 280u
+#define GP_CONFIG_SIZE 296u
 _Static_assert(__builtin_offsetof(gp_config_t, acc_reward_per_stake) == 0, "Config.acc_reward_per_stake");
 _Static_assert(__builtin_offsetof(gp_config_t, min_stake_per_gpu) == 16, "Config.min_stake_per_gpu");
 _Static_assert(__builtin_offsetof(gp_config_t, unbonding_period) == 24, "Config.unbonding_period");
@@ -261,18 +283,20 @@ _Static_assert(__builtin_offsetof(gp_config_t, total_claimed) == 72, "Config.tot
 _Static_assert(__builtin_offsetof(gp_config_t, total_slashed) == 80, "Config.total_slashed");
 _Static_assert(__builtin_offsetof(gp_config_t, provider_count) == 88, "Config.provider_count");
 _Static_assert(__builtin_offsetof(gp_config_t, job_count) == 96, "Config.job_count");
-_Static_assert(__builtin_offsetof(gp_config_t, seq) == 104, "Config.seq");
-_Static_assert(__builtin_offsetof(gp_config_t, admin) == 112, "Config.admin");
-_Static_assert(__builtin_offsetof(gp_config_t, slash_authority) == 144, "Config.slash_authority");
-_Static_assert(__builtin_offsetof(gp_config_t, stake_mint) == 176, "Config.stake_mint");
-_Static_assert(__builtin_offsetof(gp_config_t, treasury) == 208, "Config.treasury");
-_Static_assert(__builtin_offsetof(gp_config_t, reward_vault) == 240, "Config.reward_vault");
-_Static_assert(__builtin_offsetof(gp_config_t, protocol_fee_bps) == 272, "Config.protocol_fee_bps");
-_Static_assert(__builtin_offsetof(gp_config_t, slash_cap_bps) == 274, "Config.slash_cap_bps");
-_Static_assert(__builtin_offsetof(gp_config_t, paused) == 276, "Config.paused");
-_Static_assert(__builtin_offsetof(gp_config_t, bump) == 277, "Config.bump");
-_Static_assert(__builtin_offsetof(gp_config_t, reward_vault_bump) == 278, "Config.reward_vault_bump");
-_Static_assert(__builtin_offsetof(gp_config_t, version) == 279, "Config.version");
+_Static_assert(__builtin_offsetof(gp_config_t, paused_at) == 104, "Config.paused_at");
+_Static_assert(__builtin_offsetof(gp_config_t, paused_total) == 112, "Config.paused_total");
+_Static_assert(__builtin_offsetof(gp_config_t, seq) == 120, "Config.seq");
+_Static_assert(__builtin_offsetof(gp_config_t, admin) == 128, "Config.admin");
+_Static_assert(__builtin_offsetof(gp_config_t, slash_authority) == 160, "Config.slash_authority");
+_Static_assert(__builtin_offsetof(gp_config_t, stake_mint) == 192, "Config.stake_mint");
+_Static_assert(__builtin_offsetof(gp_config_t, treasury) == 224, "Config.treasury");
+_Static_assert(__builtin_offsetof(gp_config_t, reward_vault) == 256, "Config.reward_vault");
+_Static_assert(__builtin_offsetof(gp_config_t, protocol_fee_bps) == 288, "Config.protocol_fee_bps");
+_Static_assert(__builtin_offsetof(gp_config_t, slash_cap_bps) == 290, "Config.slash_cap_bps");
+_Static_assert(__builtin_offsetof(gp_config_t, paused) == 292, "Config.paused");
+_Static_assert(__builtin_offsetof(gp_config_t, bump) == 293, "Config.bump");
+_Static_assert(__builtin_offsetof(gp_config_t, reward_vault_bump) == 294, "Config.reward_vault_bump");
+_Static_assert(__builtin_offsetof(gp_config_t, version) == 295, "Config.version");
 
 #define GP_CONFIG_ACCOUNT_SIZE (8u + GP_CONFIG_SIZE)
 
@@ -290,22 +314,25 @@ typedef struct __attribute__((packed, aligned(8))) {
   uint64_t slashed_total; /* offset 80 */
   uint64_t slash_epoch; /* offset 88 */
   uint64_t slashed_in_epoch; /* offset 96 */
-  int64_t registered_at; /* offset 104 */
-  int64_t updated_at; /* offset 112 */
-  uint64_t seq; /* offset 120 */
-  uint8_t owner[32]; /* offset 128 */
-  uint8_t stake_vault[32]; /* offset 160 */
-  uint8_t metadata_hash[32]; /* offset 192 */
-  uint16_t gpu_model; /* offset 224 */
-  uint16_t gpu_count; /* offset 226 */
-  uint16_t vram_gb; /* offset 228 */
-  uint16_t region; /* offset 230 */
-  uint8_t status; /* offset 232 */
-  uint8_t bump; /* offset 233 */
-  uint8_t vault_bump; /* offset 234 */
-  uint8_t version; /* offset 235 */
+  uint64_t locked_stake; /* offset 104 */
+  uint64_t live_jobs; /* offset 112 */
+  int64_t unlock_pause_mark; /* offset 120 */
+  int64_t registered_at; /* offset 128 */
+  int64_t updated_at; /* offset 136 */
+  uint64_t seq; /* offset 144 */
+  uint8_t owner[32]; /* offset 152 */
+  uint8_t stake_vault[32]; /* offset 184 */
+  uint8_t metadata_hash[32]; /* offset 216 */
+  uint16_t gpu_model; /* offset 248 */
+  uint16_t gpu_count; /* offset 250 */
+  uint16_t vram_gb; /* offset 252 */
+  uint16_t region; /* offset 254 */
+  uint8_t status; /* offset 256 */
+  uint8_t bump; /* offset 257 */
+  uint8_t vault_bump; /* offset 258 */
+  uint8_t version; /* offset 259 */
 } gp_provider_t;
-#define GP_PROVIDER_SIZE 236u
+#define GP_PROVIDER_SIZE 260u
 _Static_assert(__builtin_offsetof(gp_provider_t, reward_snapshot) == 0, "Provider.reward_snapshot");
 _Static_assert(__builtin_offsetof(gp_provider_t, active_stake) == 16, "Provider.active_stake");
 _Static_assert(__builtin_offsetof(gp_provider_t, unbonding_amount) == 24, "Provider.unbonding_amount");
@@ -318,20 +345,23 @@ _Static_assert(__builtin_offsetof(gp_provider_t, jobs_failed) == 72, "Provider.j
 _Static_assert(__builtin_offsetof(gp_provider_t, slashed_total) == 80, "Provider.slashed_total");
 _Static_assert(__builtin_offsetof(gp_provider_t, slash_epoch) == 88, "Provider.slash_epoch");
 _Static_assert(__builtin_offsetof(gp_provider_t, slashed_in_epoch) == 96, "Provider.slashed_in_epoch");
-_Static_assert(__builtin_offsetof(gp_provider_t, registered_at) == 104, "Provider.registered_at");
-_Static_assert(__builtin_offsetof(gp_provider_t, updated_at) == 112, "Provider.updated_at");
-_Static_assert(__builtin_offsetof(gp_provider_t, seq) == 120, "Provider.seq");
-_Static_assert(__builtin_offsetof(gp_provider_t, owner) == 128, "Provider.owner");
-_Static_assert(__builtin_offsetof(gp_provider_t, stake_vault) == 160, "Provider.stake_vault");
-_Static_assert(__builtin_offsetof(gp_provider_t, metadata_hash) == 192, "Provider.metadata_hash");
-_Static_assert(__builtin_offsetof(gp_provider_t, gpu_model) == 224, "Provider.gpu_model");
-_Static_assert(__builtin_offsetof(gp_provider_t, gpu_count) == 226, "Provider.gpu_count");
-_Static_assert(__builtin_offsetof(gp_provider_t, vram_gb) == 228, "Provider.vram_gb");
-_Static_assert(__builtin_offsetof(gp_provider_t, region) == 230, "Provider.region");
-_Static_assert(__builtin_offsetof(gp_provider_t, status) == 232, "Provider.status");
-_Static_assert(__builtin_offsetof(gp_provider_t, bump) == 233, "Provider.bump");
-_Static_assert(__builtin_offsetof(gp_provider_t, vault_bump) == 234, "Provider.vault_bump");
-_Static_assert(__builtin_offsetof(gp_provider_t, version) == 235, "Provider.version");
+_Static_assert(__builtin_offsetof(gp_provider_t, locked_stake) == 104, "Provider.locked_stake");
+_Static_assert(__builtin_offsetof(gp_provider_t, live_jobs) == 112, "Provider.live_jobs");
+_Static_assert(__builtin_offsetof(gp_provider_t, unlock_pause_mark) == 120, "Provider.unlock_pause_mark");
+_Static_assert(__builtin_offsetof(gp_provider_t, registered_at) == 128, "Provider.registered_at");
+_Static_assert(__builtin_offsetof(gp_provider_t, updated_at) == 136, "Provider.updated_at");
+_Static_assert(__builtin_offsetof(gp_provider_t, seq) == 144, "Provider.seq");
+_Static_assert(__builtin_offsetof(gp_provider_t, owner) == 152, "Provider.owner");
+_Static_assert(__builtin_offsetof(gp_provider_t, stake_vault) == 184, "Provider.stake_vault");
+_Static_assert(__builtin_offsetof(gp_provider_t, metadata_hash) == 216, "Provider.metadata_hash");
+_Static_assert(__builtin_offsetof(gp_provider_t, gpu_model) == 248, "Provider.gpu_model");
+_Static_assert(__builtin_offsetof(gp_provider_t, gpu_count) == 250, "Provider.gpu_count");
+_Static_assert(__builtin_offsetof(gp_provider_t, vram_gb) == 252, "Provider.vram_gb");
+_Static_assert(__builtin_offsetof(gp_provider_t, region) == 254, "Provider.region");
+_Static_assert(__builtin_offsetof(gp_provider_t, status) == 256, "Provider.status");
+_Static_assert(__builtin_offsetof(gp_provider_t, bump) == 257, "Provider.bump");
+_Static_assert(__builtin_offsetof(gp_provider_t, vault_bump) == 258, "Provider.vault_bump");
+_Static_assert(__builtin_offsetof(gp_provider_t, version) == 259, "Provider.version");
 
 #define GP_PROVIDER_ACCOUNT_SIZE (8u + GP_PROVIDER_SIZE)
 
@@ -349,23 +379,26 @@ typedef struct __attribute__((packed, aligned(8))) {
   uint64_t fee; /* offset 72 */
   uint64_t refund; /* offset 80 */
   uint64_t rent_lamports; /* offset 88 */
-  uint64_t seq; /* offset 96 */
-  uint8_t buyer[32]; /* offset 104 */
-  uint8_t provider[32]; /* offset 136 */
-  uint8_t escrow[32]; /* offset 168 */
-  uint8_t spec_hash[32]; /* offset 200 */
-  uint8_t result_hash[32]; /* offset 232 */
-  uint8_t dispute_reason_hash[32]; /* offset 264 */
-  uint16_t min_gpus; /* offset 296 */
-  uint16_t gpu_model; /* offset 298 */
-  uint16_t min_vram_gb; /* offset 300 */
-  uint16_t provider_share_bps; /* offset 302 */
-  uint8_t state; /* offset 304 */
-  uint8_t bump; /* offset 305 */
-  uint8_t escrow_bump; /* offset 306 */
-  uint8_t version; /* offset 307 */
+  int64_t challenge_window; /* offset 96 */
+  int64_t pause_mark; /* offset 104 */
+  uint64_t seq; /* offset 112 */
+  uint8_t buyer[32]; /* offset 120 */
+  uint8_t provider[32]; /* offset 152 */
+  uint8_t escrow[32]; /* offset 184 */
+  uint8_t spec_hash[32]; /* offset 216 */
+  uint8_t result_hash[32]; /* offset 248 */
+  uint8_t dispute_reason_hash[32]; /* offset 280 */
+  uint16_t min_gpus; /* offset 312 */
+  uint16_t gpu_model; /* offset 314 */
+  uint16_t min_vram_gb; /* offset 316 */
+  uint16_t provider_share_bps; /* offset 318 */
+  uint16_t fee_bps; /* offset 320 */
+  uint8_t state; /* offset 322 */
+  uint8_t bump; /* offset 323 */
+  uint8_t escrow_bump; /* offset 324 */
+  uint8_t version; /* offset 325 */
 } gp_job_t;
-#define GP_JOB_SIZE 308u
+#define GP_JOB_SIZE 326u
 _Static_assert(__builtin_offsetof(gp_job_t, job_id) == 0, "Job.job_id");
 _Static_assert(__builtin_offsetof(gp_job_t, price) == 8, "Job.price");
 _Static_assert(__builtin_offsetof(gp_job_t, max_duration) == 16, "Job.max_duration");
@@ -378,21 +411,24 @@ _Static_assert(__builtin_offsetof(gp_job_t, provider_payout) == 64, "Job.provide
 _Static_assert(__builtin_offsetof(gp_job_t, fee) == 72, "Job.fee");
 _Static_assert(__builtin_offsetof(gp_job_t, refund) == 80, "Job.refund");
 _Static_assert(__builtin_offsetof(gp_job_t, rent_lamports) == 88, "Job.rent_lamports");
-_Static_assert(__builtin_offsetof(gp_job_t, seq) == 96, "Job.seq");
-_Static_assert(__builtin_offsetof(gp_job_t, buyer) == 104, "Job.buyer");
-_Static_assert(__builtin_offsetof(gp_job_t, provider) == 136, "Job.provider");
-_Static_assert(__builtin_offsetof(gp_job_t, escrow) == 168, "Job.escrow");
-_Static_assert(__builtin_offsetof(gp_job_t, spec_hash) == 200, "Job.spec_hash");
-_Static_assert(__builtin_offsetof(gp_job_t, result_hash) == 232, "Job.result_hash");
-_Static_assert(__builtin_offsetof(gp_job_t, dispute_reason_hash) == 264, "Job.dispute_reason_hash");
-_Static_assert(__builtin_offsetof(gp_job_t, min_gpus) == 296, "Job.min_gpus");
-_Static_assert(__builtin_offsetof(gp_job_t, gpu_model) == 298, "Job.gpu_model");
-_Static_assert(__builtin_offsetof(gp_job_t, min_vram_gb) == 300, "Job.min_vram_gb");
-_Static_assert(__builtin_offsetof(gp_job_t, provider_share_bps) == 302, "Job.provider_share_bps");
-_Static_assert(__builtin_offsetof(gp_job_t, state) == 304, "Job.state");
-_Static_assert(__builtin_offsetof(gp_job_t, bump) == 305, "Job.bump");
-_Static_assert(__builtin_offsetof(gp_job_t, escrow_bump) == 306, "Job.escrow_bump");
-_Static_assert(__builtin_offsetof(gp_job_t, version) == 307, "Job.version");
+_Static_assert(__builtin_offsetof(gp_job_t, challenge_window) == 96, "Job.challenge_window");
+_Static_assert(__builtin_offsetof(gp_job_t, pause_mark) == 104, "Job.pause_mark");
+_Static_assert(__builtin_offsetof(gp_job_t, seq) == 112, "Job.seq");
+_Static_assert(__builtin_offsetof(gp_job_t, buyer) == 120, "Job.buyer");
+_Static_assert(__builtin_offsetof(gp_job_t, provider) == 152, "Job.provider");
+_Static_assert(__builtin_offsetof(gp_job_t, escrow) == 184, "Job.escrow");
+_Static_assert(__builtin_offsetof(gp_job_t, spec_hash) == 216, "Job.spec_hash");
+_Static_assert(__builtin_offsetof(gp_job_t, result_hash) == 248, "Job.result_hash");
+_Static_assert(__builtin_offsetof(gp_job_t, dispute_reason_hash) == 280, "Job.dispute_reason_hash");
+_Static_assert(__builtin_offsetof(gp_job_t, min_gpus) == 312, "Job.min_gpus");
+_Static_assert(__builtin_offsetof(gp_job_t, gpu_model) == 314, "Job.gpu_model");
+_Static_assert(__builtin_offsetof(gp_job_t, min_vram_gb) == 316, "Job.min_vram_gb");
+_Static_assert(__builtin_offsetof(gp_job_t, provider_share_bps) == 318, "Job.provider_share_bps");
+_Static_assert(__builtin_offsetof(gp_job_t, fee_bps) == 320, "Job.fee_bps");
+_Static_assert(__builtin_offsetof(gp_job_t, state) == 322, "Job.state");
+_Static_assert(__builtin_offsetof(gp_job_t, bump) == 323, "Job.bump");
+_Static_assert(__builtin_offsetof(gp_job_t, escrow_bump) == 324, "Job.escrow_bump");
+_Static_assert(__builtin_offsetof(gp_job_t, version) == 325, "Job.version");
 
 #define GP_JOB_ACCOUNT_SIZE (8u + GP_JOB_SIZE)
 
@@ -406,8 +442,9 @@ typedef struct __attribute__((packed, aligned(8))) {
   uint16_t slash_cap_bps; /* offset 58 */
   uint8_t config_bump; /* offset 60 */
   uint8_t reward_vault_bump; /* offset 61 */
+  uint8_t allow_freeze_authority; /* offset 62 */
 } gp_initialize_args_t;
-#define GP_INITIALIZE_ARGS_SIZE 62u
+#define GP_INITIALIZE_ARGS_SIZE 63u
 _Static_assert(__builtin_offsetof(gp_initialize_args_t, min_stake_per_gpu) == 0, "initialize.min_stake_per_gpu");
 _Static_assert(__builtin_offsetof(gp_initialize_args_t, unbonding_period) == 8, "initialize.unbonding_period");
 _Static_assert(__builtin_offsetof(gp_initialize_args_t, challenge_window) == 16, "initialize.challenge_window");
@@ -416,6 +453,7 @@ _Static_assert(__builtin_offsetof(gp_initialize_args_t, protocol_fee_bps) == 56,
 _Static_assert(__builtin_offsetof(gp_initialize_args_t, slash_cap_bps) == 58, "initialize.slash_cap_bps");
 _Static_assert(__builtin_offsetof(gp_initialize_args_t, config_bump) == 60, "initialize.config_bump");
 _Static_assert(__builtin_offsetof(gp_initialize_args_t, reward_vault_bump) == 61, "initialize.reward_vault_bump");
+_Static_assert(__builtin_offsetof(gp_initialize_args_t, allow_freeze_authority) == 62, "initialize.allow_freeze_authority");
 
 /* Arguments of update_config, after the 8-byte discriminator. */
 typedef struct __attribute__((packed, aligned(8))) {
@@ -512,13 +550,13 @@ typedef struct __attribute__((packed, aligned(8))) {
 /* Arguments of slash, after the 8-byte discriminator. */
 typedef struct __attribute__((packed, aligned(8))) {
   uint64_t amount; /* offset 0 */
-  uint16_t reason; /* offset 8 */
-  uint8_t evidence_hash[32]; /* offset 10 */
+  uint8_t reason; /* offset 8 */
+  uint8_t evidence_hash[32]; /* offset 9 */
 } gp_slash_args_t;
-#define GP_SLASH_ARGS_SIZE 42u
+#define GP_SLASH_ARGS_SIZE 41u
 _Static_assert(__builtin_offsetof(gp_slash_args_t, amount) == 0, "slash.amount");
 _Static_assert(__builtin_offsetof(gp_slash_args_t, reason) == 8, "slash.reason");
-_Static_assert(__builtin_offsetof(gp_slash_args_t, evidence_hash) == 10, "slash.evidence_hash");
+_Static_assert(__builtin_offsetof(gp_slash_args_t, evidence_hash) == 9, "slash.evidence_hash");
 
 /* Arguments of create_job, after the 8-byte discriminator. */
 typedef struct __attribute__((packed, aligned(8))) {
@@ -814,9 +852,9 @@ typedef struct __attribute__((packed, aligned(8))) {
   uint8_t owner[32]; /* offset 136 */
   uint8_t authority[32]; /* offset 168 */
   uint8_t evidence_hash[32]; /* offset 200 */
-  uint16_t reason; /* offset 232 */
+  uint8_t reason; /* offset 232 */
 } gp_evt_slashed_t;
-#define GP_EVT_SLASHED_SIZE 234u
+#define GP_EVT_SLASHED_SIZE 233u
 _Static_assert(__builtin_offsetof(gp_evt_slashed_t, acc_reward_per_stake) == 0, "Slashed.acc_reward_per_stake");
 _Static_assert(__builtin_offsetof(gp_evt_slashed_t, amount) == 16, "Slashed.amount");
 _Static_assert(__builtin_offsetof(gp_evt_slashed_t, from_active) == 24, "Slashed.from_active");
@@ -871,32 +909,38 @@ typedef struct __attribute__((packed, aligned(8))) {
   int64_t timestamp; /* offset 16 */
   uint8_t job[32]; /* offset 24 */
   uint8_t buyer[32]; /* offset 56 */
+  uint8_t end_reason; /* offset 88 */
 } gp_evt_job_cancelled_t;
-#define GP_EVT_JOB_CANCELLED_SIZE 88u
+#define GP_EVT_JOB_CANCELLED_SIZE 89u
 _Static_assert(__builtin_offsetof(gp_evt_job_cancelled_t, refund) == 0, "JobCancelled.refund");
 _Static_assert(__builtin_offsetof(gp_evt_job_cancelled_t, seq) == 8, "JobCancelled.seq");
 _Static_assert(__builtin_offsetof(gp_evt_job_cancelled_t, timestamp) == 16, "JobCancelled.timestamp");
 _Static_assert(__builtin_offsetof(gp_evt_job_cancelled_t, job) == 24, "JobCancelled.job");
 _Static_assert(__builtin_offsetof(gp_evt_job_cancelled_t, buyer) == 56, "JobCancelled.buyer");
+_Static_assert(__builtin_offsetof(gp_evt_job_cancelled_t, end_reason) == 88, "JobCancelled.end_reason");
 
 /* Event JobAccepted: logged as discriminator || these bytes. */
 typedef struct __attribute__((packed, aligned(8))) {
   int64_t deadline; /* offset 0 */
-  uint64_t seq; /* offset 8 */
-  uint64_t provider_seq; /* offset 16 */
-  int64_t timestamp; /* offset 24 */
-  uint8_t job[32]; /* offset 32 */
-  uint8_t buyer[32]; /* offset 64 */
-  uint8_t provider[32]; /* offset 96 */
+  uint64_t locked_stake; /* offset 8 */
+  uint64_t live_jobs; /* offset 16 */
+  uint64_t seq; /* offset 24 */
+  uint64_t provider_seq; /* offset 32 */
+  int64_t timestamp; /* offset 40 */
+  uint8_t job[32]; /* offset 48 */
+  uint8_t buyer[32]; /* offset 80 */
+  uint8_t provider[32]; /* offset 112 */
 } gp_evt_job_accepted_t;
-#define GP_EVT_JOB_ACCEPTED_SIZE 128u
+#define GP_EVT_JOB_ACCEPTED_SIZE 144u
 _Static_assert(__builtin_offsetof(gp_evt_job_accepted_t, deadline) == 0, "JobAccepted.deadline");
-_Static_assert(__builtin_offsetof(gp_evt_job_accepted_t, seq) == 8, "JobAccepted.seq");
-_Static_assert(__builtin_offsetof(gp_evt_job_accepted_t, provider_seq) == 16, "JobAccepted.provider_seq");
-_Static_assert(__builtin_offsetof(gp_evt_job_accepted_t, timestamp) == 24, "JobAccepted.timestamp");
-_Static_assert(__builtin_offsetof(gp_evt_job_accepted_t, job) == 32, "JobAccepted.job");
-_Static_assert(__builtin_offsetof(gp_evt_job_accepted_t, buyer) == 64, "JobAccepted.buyer");
-_Static_assert(__builtin_offsetof(gp_evt_job_accepted_t, provider) == 96, "JobAccepted.provider");
+_Static_assert(__builtin_offsetof(gp_evt_job_accepted_t, locked_stake) == 8, "JobAccepted.locked_stake");
+_Static_assert(__builtin_offsetof(gp_evt_job_accepted_t, live_jobs) == 16, "JobAccepted.live_jobs");
+_Static_assert(__builtin_offsetof(gp_evt_job_accepted_t, seq) == 24, "JobAccepted.seq");
+_Static_assert(__builtin_offsetof(gp_evt_job_accepted_t, provider_seq) == 32, "JobAccepted.provider_seq");
+_Static_assert(__builtin_offsetof(gp_evt_job_accepted_t, timestamp) == 40, "JobAccepted.timestamp");
+_Static_assert(__builtin_offsetof(gp_evt_job_accepted_t, job) == 48, "JobAccepted.job");
+_Static_assert(__builtin_offsetof(gp_evt_job_accepted_t, buyer) == 80, "JobAccepted.buyer");
+_Static_assert(__builtin_offsetof(gp_evt_job_accepted_t, provider) == 112, "JobAccepted.provider");
 
 /* Event ResultSubmitted: logged as discriminator || these bytes. */
 typedef struct __attribute__((packed, aligned(8))) {
@@ -927,8 +971,9 @@ typedef struct __attribute__((packed, aligned(8))) {
   uint8_t buyer[32]; /* offset 80 */
   uint8_t provider[32]; /* offset 112 */
   uint8_t by_timeout; /* offset 144 */
+  uint8_t end_reason; /* offset 145 */
 } gp_evt_job_completed_t;
-#define GP_EVT_JOB_COMPLETED_SIZE 145u
+#define GP_EVT_JOB_COMPLETED_SIZE 146u
 _Static_assert(__builtin_offsetof(gp_evt_job_completed_t, provider_payout) == 0, "JobCompleted.provider_payout");
 _Static_assert(__builtin_offsetof(gp_evt_job_completed_t, fee) == 8, "JobCompleted.fee");
 _Static_assert(__builtin_offsetof(gp_evt_job_completed_t, jobs_completed) == 16, "JobCompleted.jobs_completed");
@@ -939,6 +984,7 @@ _Static_assert(__builtin_offsetof(gp_evt_job_completed_t, job) == 48, "JobComple
 _Static_assert(__builtin_offsetof(gp_evt_job_completed_t, buyer) == 80, "JobCompleted.buyer");
 _Static_assert(__builtin_offsetof(gp_evt_job_completed_t, provider) == 112, "JobCompleted.provider");
 _Static_assert(__builtin_offsetof(gp_evt_job_completed_t, by_timeout) == 144, "JobCompleted.by_timeout");
+_Static_assert(__builtin_offsetof(gp_evt_job_completed_t, end_reason) == 145, "JobCompleted.end_reason");
 
 /* Event JobDisputed: logged as discriminator || these bytes. */
 typedef struct __attribute__((packed, aligned(8))) {
@@ -971,8 +1017,9 @@ typedef struct __attribute__((packed, aligned(8))) {
   uint8_t buyer[32]; /* offset 96 */
   uint8_t provider[32]; /* offset 128 */
   uint16_t provider_share_bps; /* offset 160 */
+  uint8_t end_reason; /* offset 162 */
 } gp_evt_dispute_resolved_t;
-#define GP_EVT_DISPUTE_RESOLVED_SIZE 162u
+#define GP_EVT_DISPUTE_RESOLVED_SIZE 163u
 _Static_assert(__builtin_offsetof(gp_evt_dispute_resolved_t, provider_payout) == 0, "DisputeResolved.provider_payout");
 _Static_assert(__builtin_offsetof(gp_evt_dispute_resolved_t, fee) == 8, "DisputeResolved.fee");
 _Static_assert(__builtin_offsetof(gp_evt_dispute_resolved_t, refund) == 16, "DisputeResolved.refund");
@@ -985,6 +1032,7 @@ _Static_assert(__builtin_offsetof(gp_evt_dispute_resolved_t, job) == 64, "Disput
 _Static_assert(__builtin_offsetof(gp_evt_dispute_resolved_t, buyer) == 96, "DisputeResolved.buyer");
 _Static_assert(__builtin_offsetof(gp_evt_dispute_resolved_t, provider) == 128, "DisputeResolved.provider");
 _Static_assert(__builtin_offsetof(gp_evt_dispute_resolved_t, provider_share_bps) == 160, "DisputeResolved.provider_share_bps");
+_Static_assert(__builtin_offsetof(gp_evt_dispute_resolved_t, end_reason) == 162, "DisputeResolved.end_reason");
 
 /* Event JobExpired: logged as discriminator || these bytes. */
 typedef struct __attribute__((packed, aligned(8))) {
@@ -996,8 +1044,9 @@ typedef struct __attribute__((packed, aligned(8))) {
   uint8_t job[32]; /* offset 40 */
   uint8_t buyer[32]; /* offset 72 */
   uint8_t provider[32]; /* offset 104 */
+  uint8_t end_reason; /* offset 136 */
 } gp_evt_job_expired_t;
-#define GP_EVT_JOB_EXPIRED_SIZE 136u
+#define GP_EVT_JOB_EXPIRED_SIZE 137u
 _Static_assert(__builtin_offsetof(gp_evt_job_expired_t, refund) == 0, "JobExpired.refund");
 _Static_assert(__builtin_offsetof(gp_evt_job_expired_t, jobs_failed) == 8, "JobExpired.jobs_failed");
 _Static_assert(__builtin_offsetof(gp_evt_job_expired_t, seq) == 16, "JobExpired.seq");
@@ -1006,21 +1055,24 @@ _Static_assert(__builtin_offsetof(gp_evt_job_expired_t, timestamp) == 32, "JobEx
 _Static_assert(__builtin_offsetof(gp_evt_job_expired_t, job) == 40, "JobExpired.job");
 _Static_assert(__builtin_offsetof(gp_evt_job_expired_t, buyer) == 72, "JobExpired.buyer");
 _Static_assert(__builtin_offsetof(gp_evt_job_expired_t, provider) == 104, "JobExpired.provider");
+_Static_assert(__builtin_offsetof(gp_evt_job_expired_t, end_reason) == 136, "JobExpired.end_reason");
 
 /* Event JobClosed: logged as discriminator || these bytes. */
 typedef struct __attribute__((packed, aligned(8))) {
   uint64_t rent_refunded; /* offset 0 */
-  uint64_t seq; /* offset 8 */
-  int64_t timestamp; /* offset 16 */
-  uint8_t job[32]; /* offset 24 */
-  uint8_t buyer[32]; /* offset 56 */
+  uint64_t swept; /* offset 8 */
+  uint64_t seq; /* offset 16 */
+  int64_t timestamp; /* offset 24 */
+  uint8_t job[32]; /* offset 32 */
+  uint8_t buyer[32]; /* offset 64 */
 } gp_evt_job_closed_t;
-#define GP_EVT_JOB_CLOSED_SIZE 88u
+#define GP_EVT_JOB_CLOSED_SIZE 96u
 _Static_assert(__builtin_offsetof(gp_evt_job_closed_t, rent_refunded) == 0, "JobClosed.rent_refunded");
-_Static_assert(__builtin_offsetof(gp_evt_job_closed_t, seq) == 8, "JobClosed.seq");
-_Static_assert(__builtin_offsetof(gp_evt_job_closed_t, timestamp) == 16, "JobClosed.timestamp");
-_Static_assert(__builtin_offsetof(gp_evt_job_closed_t, job) == 24, "JobClosed.job");
-_Static_assert(__builtin_offsetof(gp_evt_job_closed_t, buyer) == 56, "JobClosed.buyer");
+_Static_assert(__builtin_offsetof(gp_evt_job_closed_t, swept) == 8, "JobClosed.swept");
+_Static_assert(__builtin_offsetof(gp_evt_job_closed_t, seq) == 16, "JobClosed.seq");
+_Static_assert(__builtin_offsetof(gp_evt_job_closed_t, timestamp) == 24, "JobClosed.timestamp");
+_Static_assert(__builtin_offsetof(gp_evt_job_closed_t, job) == 32, "JobClosed.job");
+_Static_assert(__builtin_offsetof(gp_evt_job_closed_t, buyer) == 64, "JobClosed.buyer");
 
 /* Error names and messages, indexed by code - GP_ERR_FIRST, for Anchor-format error logs. */
 static const char *const GP_ERROR_NAMES[] = {
@@ -1061,6 +1113,10 @@ static const char *const GP_ERROR_NAMES[] = {
   "ZeroAmount",
   "SelfDealing",
   "RentNotExempt",
+  "TooManyAccounts",
+  "StakeLocked",
+  "MintHasFreezeAuthority",
+  "NotUpgradeAuthority",
 };
 static const char *const GP_ERROR_MSGS[] = {
   "The signer is not allowed to do this",
@@ -1100,6 +1156,10 @@ static const char *const GP_ERROR_MSGS[] = {
   "The amount must be greater than zero",
   "A provider cannot take its own owner's job",
   "The account would not be rent exempt",
+  "More accounts than the program reads (32)",
+  "Stake is locked by live jobs",
+  "The stake mint has a freeze authority and initialize did not allow it",
+  "Only the program's upgrade authority may initialize",
 };
 
 #endif

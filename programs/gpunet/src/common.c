@@ -43,13 +43,68 @@ uint64_t gp_require_system_program(const gp_account_t *a) {
   return 0;
 }
 
+/* The address of a loaded program account is re-derived from the seeds and
+ * bump stored in it: an account of the right type at any other address (which
+ * only a bug could create) is refused before anything reads it. */
+static uint64_t verify_address(const gp_ctx_t *c, const gp_account_t *a, uint64_t disc) {
+  const uint8_t *d = a->data + 8;
+  gp_seed_t s[3];
+  uint64_t n;
+  uint8_t bump;
+  uint64_t id_le;
+  if (disc == GP_ACC_CONFIG_DISC) {
+    const gp_config_t *cfg = (const gp_config_t *)d;
+    s[0].addr = (const uint8_t *)"config";
+    s[0].len = 6;
+    n = 1;
+    bump = cfg->bump;
+  } else if (disc == GP_ACC_PROVIDER_DISC) {
+    const gp_provider_t *p = (const gp_provider_t *)d;
+    s[0].addr = (const uint8_t *)"provider";
+    s[0].len = 8;
+    s[1].addr = p->owner;
+    s[1].len = 32;
+    n = 2;
+    bump = p->bump;
+  } else {
+    const gp_job_t *j = (const gp_job_t *)d;
+    id_le = j->job_id;
+    s[0].addr = (const uint8_t *)"job";
+    s[0].len = 3;
+    s[1].addr = j->buyer;
+    s[1].len = 32;
+    s[2].addr = (const uint8_t *)&id_le;
+    s[2].len = 8;
+    n = 3;
+    bump = j->bump;
+  }
+  GP_CHECK(gp_verify_pda(a->key, s, n, bump, c->program_id), GP_ERR_INVALID_PDA);
+  return 0;
+}
+
 uint64_t gp_load(const gp_ctx_t *c, const gp_account_t *a, const gp_kind_t *kind, int writable, void **out) {
   GP_CHECK(gp_key_eq(a->owner, c->program_id), GP_ERR_WRONG_ACCOUNT_OWNER);
   GP_CHECK(a->data_len == kind->size, GP_ERR_WRONG_ACCOUNT_TYPE);
   GP_CHECK(gp_load_u64(a->data) == kind->disc, GP_ERR_WRONG_ACCOUNT_TYPE);
+  GP_TRY(verify_address(c, a, kind->disc));
   if (writable) GP_CHECK(a->is_writable, GP_ERR_ACCOUNT_NOT_WRITABLE);
   *out = a->data + 8;
   return 0;
+}
+
+uint64_t gp_time_add(int64_t a, int64_t b, int64_t *out) {
+  GP_CHECK(!__builtin_add_overflow(a, b, out), GP_ERR_MATH_OVERFLOW);
+  return 0;
+}
+
+int64_t gp_paused_total(const gp_config_t *cfg, int64_t now) {
+  int64_t t = cfg->paused_total;
+  if (cfg->paused && now > cfg->paused_at) t += now - cfg->paused_at;
+  return t;
+}
+
+uint64_t gp_effective_time(const gp_config_t *cfg, int64_t now, int64_t at, int64_t mark, int64_t *out) {
+  return gp_time_add(at, gp_paused_total(cfg, now) - mark, out);
 }
 
 uint64_t gp_check_canonical_pda(const gp_ctx_t *c, const gp_pubkey_t *key, const gp_seed_t *seeds,
@@ -62,6 +117,12 @@ uint64_t gp_check_canonical_pda(const gp_ctx_t *c, const gp_pubkey_t *key, const
     GP_CHECK(gp_create_pda(seeds, nseeds, (uint8_t)b, c->program_id, &derived) != GP_RT_OK,
              GP_ERR_INVALID_PDA);
   }
+  return 0;
+}
+
+uint64_t gp_check_new_token_account(const gp_account_t *a) {
+  GP_CHECK(a->is_writable, GP_ERR_ACCOUNT_NOT_WRITABLE);
+  GP_CHECK(gp_key_eq(a->owner, &GP_SYSTEM_PROGRAM_ID) && a->data_len == 0, GP_ERR_ALREADY_INITIALIZED);
   return 0;
 }
 
