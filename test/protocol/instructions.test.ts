@@ -253,7 +253,7 @@ describe("reward instructions", () => {
     const p = pAt(w, 0);
     ok(await w.c.requestUnstake(p, 9_000n)); // active 1,000, unbonding 9,000
     const [vb, tb] = [bal(w, p.vault), bal(w, w.fx.treasury)];
-    const out = ok(await w.c.slash(w.fx.slasher, p, 3_000n, 7, hash(9)));
+    const out = ok(await w.c.slash(w.fx.slasher, p, 3_000n, 2, hash(9)));
     expect([vb - bal(w, p.vault), bal(w, w.fx.treasury) - tb]).toEqual([3_000n, 3_000n]);
     const s = provOf(w, p.provider);
     expect(s).toMatchObject({ activeStake: 0n, unbondingAmount: 7_000n, slashedTotal: 3_000n, slashedInEpoch: 3_000n });
@@ -274,7 +274,7 @@ describe("reward instructions", () => {
       owner: p.key,
       authority: w.fx.slasher.publicKey.toBase58(),
       evidenceHash: hash(9),
-      reason: 7,
+      reason: { fraud: {} },
     });
   });
 });
@@ -312,7 +312,7 @@ describe("job instructions", () => {
     const out = ok(await w.c.cancelJob(r));
     expect([bal(w, r.buyer.token) - bb, bal(w, r.escrow)]).toEqual([5_555n, 0n]);
     expect(jobOf(w, r.job)).toMatchObject({ state: 5, refund: 5_555n });
-    expect(only(eventsOf(w, out), "jobCancelled")).toEqual({ refund: 5_555n, seq: jobOf(w, r.job).seq, timestamp: now(w), job: r.job.toBase58(), buyer: r.buyer.key });
+    expect(only(eventsOf(w, out), "jobCancelled")).toEqual({ refund: 5_555n, seq: jobOf(w, r.job).seq, timestamp: now(w), job: r.job.toBase58(), buyer: r.buyer.key, endReason: { cancelled: {} } });
   });
 
   it("accept_job assigns the provider and the deadline and emits JobAccepted", async () => {
@@ -323,6 +323,8 @@ describe("job instructions", () => {
     expect(jobOf(w, r.job)).toMatchObject({ state: 1, provider: p.provider.toBase58(), acceptedAt: now(w), deadline: now(w) + 777n });
     expect(only(eventsOf(w, out), "jobAccepted")).toEqual({
       deadline: now(w) + 777n,
+      lockedStake: DEFAULT_INIT.minStakePerGpu * BigInt(HW.gpuCount),
+      liveJobs: 1n,
       seq: jobOf(w, r.job).seq,
       providerSeq: provOf(w, p.provider).seq,
       timestamp: now(w),
@@ -362,6 +364,7 @@ describe("job instructions", () => {
       buyer: r.buyer.key,
       provider: p.provider.toBase58(),
       byTimeout: false,
+      endReason: { completedByBuyer: {} },
     });
     expect(only(evs, "rewardsFunded")).toMatchObject({ amount: 25_000n, source: 1, totalFunded: 25_000n, accRewardPerStake: cfgOf(w).accRewardPerStake, configSeq: cfgOf(w).seq });
   });
@@ -407,6 +410,7 @@ describe("job instructions", () => {
       buyer: r.buyer.key,
       provider: p.provider.toBase58(),
       providerShareBps: 6_000,
+      endReason: { disputeResolved: {} },
     });
     expect(only(evs, "rewardsFunded")).toMatchObject({ amount: 15_000n, source: 1 });
   });
@@ -429,6 +433,7 @@ describe("job instructions", () => {
       job: r.job.toBase58(),
       buyer: r.buyer.key,
       provider: p.provider.toBase58(),
+      endReason: { expiredUndelivered: {} },
     });
   });
 
@@ -441,7 +446,7 @@ describe("job instructions", () => {
     const out = ok(await w.c.closeJob(r, w.outsider));
     expect(w.fx.env.getAccount(r.job)).toBeNull();
     expect(w.fx.env.getAccount(r.escrow)).toBeNull();
-    expect(only(eventsOf(w, out), "jobClosed")).toEqual({ rentRefunded: rent, seq: seq + 1n, timestamp: now(w), job: r.job.toBase58(), buyer: r.buyer.key });
+    expect(only(eventsOf(w, out), "jobClosed")).toEqual({ rentRefunded: rent, swept: 0n, seq: seq + 1n, timestamp: now(w), job: r.job.toBase58(), buyer: r.buyer.key });
   });
 });
 

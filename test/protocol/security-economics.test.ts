@@ -403,7 +403,7 @@ describe("P19 slash bounds", () => {
     const mine = createTokenAccount(f, f.slasher.publicKey);
     const e = await expectRejected(
       w,
-      () => f.program.methods.slash(new BN(10), 1, hash(1)).accountsPartial({ config: f.config, provider: p.provider, stakeVault: p.vault, treasury: mine, slashAuthority: f.slasher.publicKey }).signers([f.slasher]).rpc(),
+      () => f.program.methods.slash(new BN(10), { failedJob: {} }, hash(1)).accountsPartial({ config: f.config, provider: p.provider, stakeVault: p.vault, treasury: mine, slashAuthority: f.slasher.publicKey }).signers([f.slasher]).rpc(),
       ["WrongVault", "WrongTokenOwner", "InvalidArgument"],
       [mine],
     );

@@ -153,7 +153,7 @@ async function step(w: World): Promise<void> {
       const a = rng.chance(0.6) ? rng.big(0n, capish > 0n ? capish : 1n) : amount(rng, total);
       const slasher = holder(w.slashers, cf.slashAuthority);
       const signer = rng.chance(0.9) ? slasher : rng.pick([...w.slashers, ...w.admins, p.kp]);
-      await c.slash(signer, p, a, rng.int(0, 9), rng.bytes32());
+      await c.slash(signer, p, a, rng.int(0, 3), rng.bytes32());
       return;
     }
     case 8: {
