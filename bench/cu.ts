@@ -19,6 +19,7 @@ import {
   createMintToInstruction, getAssociatedTokenAddressSync, createAssociatedTokenAccountIdempotentInstruction,
 } from "@solana/spl-token";
 import { createTestEnv, type TestEnv } from "../test/harness/index.ts";
+import { programDataAddress } from "../localnet/src/deploy.ts";
 import type { Gpunet } from "../programs-idl/gpunet.ts";
 
 const { BN } = anchor;
@@ -57,10 +58,11 @@ class Bench {
   admin: Keypair;
 
   constructor() {
-    this.env = createTestEnv<Gpunet>();
+    // The admin is the program's upgrade authority: only it may initialize.
+    this.admin = Keypair.generate();
+    this.env = createTestEnv<Gpunet>({ upgradeAuthority: this.admin });
     this.program = this.env.program!;
     this.mintAuthority = this.env.payer;
-    this.admin = this.env.fundedKeypair();
   }
 
   pda(...seeds: (string | PublicKey | Buffer)[]): [PublicKey, number] {
@@ -112,8 +114,8 @@ async function main(): Promise<void> {
   b.setupMint();
   const [config, configBump] = b.pda("config");
   const [rewardVault, rewardVaultBump] = b.pda("reward_vault");
-  b.send("initialize", [await m.initialize(new BN(1_000), new BN(100), new BN(100), b.admin.publicKey, 500, 5000, configBump, rewardVaultBump)
-    .accounts({ stakeMint: b.mint, treasury: b.treasury, admin: b.admin.publicKey }).instruction()], [b.admin], true);
+  b.send("initialize", [await m.initialize(new BN(1_000), new BN(100), new BN(100), b.admin.publicKey, 500, 5000, configBump, rewardVaultBump, false)
+    .accounts({ stakeMint: b.mint, treasury: b.treasury, admin: b.admin.publicKey, programData: programDataAddress(b.program.programId) }).instruction()], [b.admin], true);
   b.send("update_config", [await m.updateConfig(PublicKey.default, PublicKey.default, new BN(1_000), new BN(100), new BN(100), 32, 400, 0, false)
     .accounts({ admin: b.admin.publicKey, treasury: b.treasury }).instruction()], [b.admin]);
 
@@ -172,7 +174,7 @@ async function main(): Promise<void> {
   const submit = async (j: { job: PublicKey }, p: (typeof providers)[number]) =>
     b.send("submit_result", [await m.submitResult(Array(32).fill(9)).accountsPartial({ job: j.job, provider: p.provider, owner: p.kp.publicKey }).instruction()], [p.kp]);
   const close = async (j: { job: PublicKey; escrow: PublicKey; buyer: { kp: Keypair } }) =>
-    b.send("close_job", [await m.closeJob().accounts({ job: j.job, escrow: j.escrow, buyer: j.buyer.kp.publicKey, caller: b.env.payer.publicKey }).instruction()], [b.env.payer]);
+    b.send("close_job", [await m.closeJob().accounts({ job: j.job, escrow: j.escrow, buyer: j.buyer.kp.publicKey, treasury: b.treasury, caller: b.env.payer.publicKey }).instruction()], [b.env.payer]);
 
   const done: Awaited<ReturnType<typeof create>>[] = [];
   for (let i = 0; i < 6; i++) {

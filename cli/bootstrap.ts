@@ -22,6 +22,8 @@ export interface GpunetNetwork {
 
 /** Parameters of `initialize` used by `npm start` (short windows so a demo shows every path). */
 export interface BootstrapOptions {
+  /** The admin; it must be the program's upgrade authority. Default a new key (right for a program deployed with it). */
+  readonly admin?: Keypair;
   readonly rpcUrl: string;
   readonly wsUrl?: string;
   readonly minStakePerGpu?: bigint;
@@ -53,7 +55,8 @@ export async function bootstrapNetwork(o: BootstrapOptions): Promise<GpunetNetwo
     fetch: createRetryingFetch(),
     ...(o.wsUrl ? { wsEndpoint: o.wsUrl } : {}),
   });
-  const admin = Keypair.generate();
+  // The admin must be the program's upgrade authority (only it may initialize).
+  const admin = o.admin ?? Keypair.generate();
   await airdrop(connection, admin.publicKey, 1_000);
   const decimals = o.decimals ?? 6;
   const stakeMint = await createMint(connection, admin, admin.publicKey, null, decimals);

@@ -5,9 +5,9 @@
  * wallet SOL and stake tokens. What `--init` made is written to `--keys DIR`
  * (admin keypair and network.json) so scripts can mint and administer.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { PublicKey } from "@solana/web3.js";
+import { Keypair, PublicKey } from "@solana/web3.js";
 import { createLocalnet, LOCALNET_USAGE, parseLocalnetArgs } from "../localnet/src/index.ts";
 import { GPUNET_PROGRAM_ADDRESS } from "../sdk/src/index.ts";
 import { bootstrapNetwork, mintStake } from "./bootstrap.ts";
@@ -37,7 +37,7 @@ export async function runLocalnetCommand(argv: readonly string[], gpunetSoPath: 
     process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n${GPUNET_LOCALNET_USAGE}\n`);
     return 2;
   }
-  if (!rest.some((a) => a === "--program" || a === "--upgradeable-program")) rest.push("--program", `${GPUNET_PROGRAM_ADDRESS}=${gpunetSoPath}`);
+  const ownProgram = !rest.some((a) => a === "--program" || a === "--upgradeable-program");
   let opts;
   try {
     opts = parseLocalnetArgs(rest);
@@ -49,11 +49,15 @@ export async function runLocalnetCommand(argv: readonly string[], gpunetSoPath: 
     process.stdout.write(`${GPUNET_LOCALNET_USAGE}\n`);
     return 0;
   }
+  // gpunet at its IDL address, deployed through the BPF Loader Upgradeable; its upgrade
+  // authority is the admin (only that key may initialize), kept in the keys directory.
+  const admin = Keypair.generate();
+  if (ownProgram) opts = { ...opts, programs: [{ programId: GPUNET_PROGRAM_ADDRESS, bytes: new Uint8Array(readFileSync(gpunetSoPath)), upgradeable: true, upgradeAuthority: admin.secretKey }] };
   const net = await createLocalnet(opts);
   try {
     process.stdout.write(`gpunet localnet: JSON-RPC ${net.rpcUrl}  WebSocket ${net.wsUrl}  program ${GPUNET_PROGRAM_ADDRESS}\n`);
     if (init) {
-      const g = await bootstrapNetwork({ rpcUrl: net.rpcUrl, wsUrl: net.wsUrl });
+      const g = await bootstrapNetwork({ rpcUrl: net.rpcUrl, wsUrl: net.wsUrl, admin });
       const dir = resolve(keysDir);
       mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, "admin.json"), JSON.stringify([...g.admin.secretKey]), { mode: 0o600 });

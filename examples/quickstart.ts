@@ -13,16 +13,17 @@ import { createLocalnet } from "../localnet/src/index.ts"; // gpunet/localnet
 import { createGpunetClient, GPUNET_PROGRAM_ADDRESS } from "../sdk/src/index.ts"; // gpunet/sdk
 import { readFileSync } from "node:fs";
 
-// 1. A local Solana node with the gpunet program (the real VM, JSON-RPC on 127.0.0.1).
+// 1. A local Solana node with the gpunet program (the real VM, JSON-RPC on 127.0.0.1),
+//    deployed through the BPF Loader Upgradeable: only its upgrade authority may initialize.
+const [admin, provider, buyer] = [Keypair.generate(), Keypair.generate(), Keypair.generate()];
 const localnet = await createLocalnet({
   rpcPort: 0,
-  programs: [{ programId: GPUNET_PROGRAM_ADDRESS, bytes: readFileSync(new URL("../target/deploy/gpunet.so", import.meta.url)) }],
+  programs: [{ programId: GPUNET_PROGRAM_ADDRESS, bytes: readFileSync(new URL("../target/deploy/gpunet.so", import.meta.url)), upgradeable: true, upgradeAuthority: admin.secretKey }],
 });
 const connection = new Connection(localnet.rpcUrl, "confirmed");
 const gpunet = createGpunetClient({ connection });
 
 // 2. Wallets and the stake token (6 decimals).
-const [admin, provider, buyer] = [Keypair.generate(), Keypair.generate(), Keypair.generate()];
 for (const k of [admin, provider, buyer]) localnet.airdrop(k.publicKey, 10n * BigInt(LAMPORTS_PER_SOL));
 const mint = await createMint(connection, admin, admin.publicKey, null, 6);
 const treasury = await getOrCreateAssociatedTokenAccount(connection, admin, mint, admin.publicKey);

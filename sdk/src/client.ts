@@ -198,7 +198,7 @@ export function createGpunetClient(options: GpunetClientOptions) {
       const owner = actor(i.owner, o, "owner");
       return [...(await ensureAtas([owner], o)), ix.getClaimRewardsInstruction({ owner, stakeMint: await stakeMint() }, bo)];
     },
-    async slash(i: ix.ProviderInput & { readonly amount: IntegerInput; readonly reason: IntegerInput; readonly evidenceHash?: Hash32Input; readonly slashAuthority?: PublicKeyInput }, o?: CallOptions) {
+    async slash(i: ix.ProviderInput & { readonly amount: IntegerInput; readonly reason: ix.SlashReason; readonly evidenceHash?: Hash32Input; readonly slashAuthority?: PublicKeyInput }, o?: CallOptions) {
       const cfg = await config();
       return [ix.getSlashInstruction({ ...i, slashAuthority: actor(i.slashAuthority, o, "slashAuthority"), treasury: cfg.treasury }, bo)];
     },
@@ -244,7 +244,8 @@ export function createGpunetClient(options: GpunetClientOptions) {
     },
     async closeJob(i: { readonly job: JobRef; readonly caller?: PublicKeyInput }, o?: CallOptions) {
       const job = await jobData(i.job);
-      return [ix.getCloseJobInstruction({ caller: actor(i.caller, o, "caller"), job: { address: job.address }, buyer: job.data.buyer }, bo)];
+      const cfg = await fetchConfig(connection, fo);
+      return [ix.getCloseJobInstruction({ caller: actor(i.caller, o, "caller"), job: { address: job.address }, buyer: job.data.buyer, treasury: cfg.data.treasury }, bo)];
     },
   };
 

@@ -18,7 +18,7 @@ import { GPUNET_IDL } from "./idl.ts";
 import { GpunetError } from "./errors.ts";
 import { layoutFields, type StructLayout } from "./layout.ts";
 import { toHash32, toI64, toPublicKey, toU16, toU64, toU8, type Hash32Input, type IntegerInput, type PublicKeyInput } from "./inputs.ts";
-import { GPUNET_PROGRAM_ID, findConfigPda, findEscrowPda, findJobPda, findProviderPda, findRewardVaultPda, findStakeVaultPda } from "./pdas.ts";
+import { GPUNET_PROGRAM_ID, findConfigPda, findEscrowPda, findJobPda, findProgramDataPda, findProviderPda, findRewardVaultPda, findStakeVaultPda } from "./pdas.ts";
 import { jobAddress, statusByte, type JobRef, type ProviderStatus } from "./accounts.ts";
 
 /** Options every builder takes. */
@@ -71,6 +71,10 @@ function encodeArgs(ixName: string, layout: StructLayout, args: Readonly<Record<
         else dv.setInt32(at, v, true);
         break;
       }
+      case "enum":
+        if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v >= (f.variants?.length ?? 0)) throw wrong();
+        dv.setUint8(at, v);
+        break;
       case "bool":
         if (typeof v !== "boolean") throw wrong();
         dv.setUint8(at, v ? 1 : 0);
@@ -144,10 +148,13 @@ export interface InitializeInput {
   readonly protocolFeeBps: IntegerInput;
   /** <= 10000. */
   readonly slashCapBps: IntegerInput;
+  /** Accept a stake mint that has a freeze authority (default false: such a mint is refused). */
+  readonly allowFreezeAuthority?: boolean;
 }
 
 /**
- * `initialize`: creates Config and the reward vault; `admin` signs and pays.
+ * `initialize`: creates Config and the reward vault; `admin` signs and pays, and
+ * must be the program's upgrade authority (the program reads its ProgramData).
  * @example
  * ```ts
  * const ix = getInitializeInstruction({ admin, stakeMint, treasury, slashAuthority: admin, minStakePerGpu: 1_000n,
@@ -160,6 +167,7 @@ export function getInitializeInstruction(i: InitializeInput, o?: BuilderOptions)
   const [rewardVault, rewardVaultBump] = findRewardVaultPda(pid);
   return build("initialize", {
     config, reward_vault: rewardVault, stake_mint: toPublicKey(i.stakeMint, "stakeMint"), treasury: toPublicKey(i.treasury, "treasury"), admin: toPublicKey(i.admin, "admin"),
+    program_data: findProgramDataPda(pid)[0],
   }, {
     min_stake_per_gpu: toU64(i.minStakePerGpu, "minStakePerGpu"),
     unbonding_period: toI64(i.unbondingPeriod, "unbondingPeriod"),
@@ -169,6 +177,7 @@ export function getInitializeInstruction(i: InitializeInput, o?: BuilderOptions)
     slash_cap_bps: toU16(i.slashCapBps, "slashCapBps"),
     config_bump: configBump,
     reward_vault_bump: rewardVaultBump,
+    allow_freeze_authority: i.allowFreezeAuthority ?? false,
   }, pid);
 }
 
@@ -360,11 +369,11 @@ function providerOf(i: ProviderInput, pid: PublicKey): PublicKey {
  * `slash`: the slash authority moves `amount` of a provider's stake to the treasury.
  * @example
  * ```ts
- * getSlashInstruction({ slashAuthority, providerOwner, treasury, amount: 100n, reason: 1 });
+ * getSlashInstruction({ slashAuthority, providerOwner, treasury, amount: 100n, reason: "downtime", evidenceHash });
  * ```
  */
 export function getSlashInstruction(
-  i: ProviderInput & { readonly slashAuthority: PublicKeyInput; readonly treasury: PublicKeyInput; readonly amount: IntegerInput; readonly reason: IntegerInput; readonly evidenceHash?: Hash32Input },
+  i: ProviderInput & { readonly slashAuthority: PublicKeyInput; readonly treasury: PublicKeyInput; readonly amount: IntegerInput; readonly reason: SlashReason; readonly evidenceHash?: Hash32Input },
   o?: BuilderOptions,
 ): TransactionInstruction {
   const pid = programIdOf(o);
@@ -372,7 +381,18 @@ export function getSlashInstruction(
   const provider = providerOf(i, pid);
   return build("slash", {
     config: findConfigPda(pid)[0], provider, stake_vault: findStakeVaultPda(provider, pid)[0], treasury: toPublicKey(i.treasury, "treasury"), slash_authority: toPublicKey(i.slashAuthority, "slashAuthority"),
-  }, { amount, reason: toU16(i.reason, "reason"), evidence_hash: toHash32(i.evidenceHash, "evidenceHash") }, pid);
+  }, { amount, reason: slashReasonIndex(i.reason), evidence_hash: toHash32(i.evidenceHash, "evidenceHash") }, pid);
+}
+
+/** Why a provider is slashed (the IDL's SlashReason, as Anchor spells its variants). */
+export type SlashReason = "downtime" | "failedJob" | "fraud" | "other";
+/** SlashReason variants in IDL order (the byte the program reads). */
+export const SLASH_REASONS: readonly SlashReason[] = ["downtime", "failedJob", "fraud", "other"];
+
+function slashReasonIndex(r: SlashReason): number {
+  const i = SLASH_REASONS.indexOf(r);
+  if (i < 0) throw new GpunetError("InvalidArgument", `reason must be one of ${SLASH_REASONS.join(", ")}`, { field: "reason" });
+  return i;
 }
 
 // ---------------------------------------------------------------- jobs
@@ -519,7 +539,8 @@ export function getResolveDisputeInstruction(
 }
 
 /**
- * `expire_job`: anyone, after the deadline of an accepted job; refunds the buyer.
+ * `expire_job`: anyone, after the deadline of an accepted job (or max_duration after
+ * the creation of one nobody accepted: its provider is the zero key); refunds the buyer.
  * @example
  * ```ts
  * getExpireJobInstruction({ caller, job, provider, buyerRefund: { owner: buyer, stakeMint } });
@@ -534,14 +555,15 @@ export function getExpireJobInstruction(i: ProviderInput & { readonly caller: Pu
 }
 
 /**
- * `close_job`: anyone closes a finished job; rent goes back to the buyer.
+ * `close_job`: anyone closes a finished job; rent goes back to the buyer, and any
+ * tokens sent into the escrow from outside go to the treasury (Config.treasury).
  * @example
  * ```ts
- * getCloseJobInstruction({ caller, job: { address: jobPda }, buyer });
+ * getCloseJobInstruction({ caller, job: { address: jobPda }, buyer, treasury: config.treasury });
  * ```
  */
-export function getCloseJobInstruction(i: { readonly caller: PublicKeyInput; readonly job: JobRef; readonly buyer: PublicKeyInput }, o?: BuilderOptions): TransactionInstruction {
+export function getCloseJobInstruction(i: { readonly caller: PublicKeyInput; readonly job: JobRef; readonly buyer: PublicKeyInput; readonly treasury: PublicKeyInput }, o?: BuilderOptions): TransactionInstruction {
   const pid = programIdOf(o);
   const job = jobAddress(i.job, pid);
-  return build("close_job", { job, escrow: findEscrowPda(job, pid)[0], buyer: toPublicKey(i.buyer, "buyer"), caller: toPublicKey(i.caller, "caller") }, {}, pid);
+  return build("close_job", { job, escrow: findEscrowPda(job, pid)[0], buyer: toPublicKey(i.buyer, "buyer"), treasury: toPublicKey(i.treasury, "treasury"), caller: toPublicKey(i.caller, "caller") }, {}, pid);
 }

@@ -4,6 +4,7 @@
  * (bytes, owner, lamports) changed. Calls made through the driver are also checked
  * field by field against the exact model.
  */
+import { programDataAddress } from "../../localnet/src/deploy.ts";
 import { BN } from "@coral-xyz/anchor";
 import { address, lamports as kitLamports } from "@solana/kit";
 import { Keypair, PublicKey, SystemProgram, SYSVAR_CLOCK_PUBKEY, Transaction } from "@solana/web3.js";
@@ -426,8 +427,8 @@ describe("P9 non-canonical bump / PDA sharing", () => {
     const out = await attempt(
       () =>
         f.program.methods
-          .initialize(bn(1_000n), bn(100n), bn(100n), f.slasher.publicKey, 100, 1_000, cfgAlt.bump, f.rewardVaultBump)
-          .accountsPartial({ config: cfgAlt.address, rewardVault: f.rewardVault, stakeMint: f.mint, treasury: f.treasury, admin: f.admin.publicKey })
+          .initialize(bn(1_000n), bn(100n), bn(100n), f.slasher.publicKey, 100, 1_000, cfgAlt.bump, f.rewardVaultBump, false)
+          .accountsPartial({ config: cfgAlt.address, rewardVault: f.rewardVault, stakeMint: f.mint, treasury: f.treasury, admin: f.admin.publicKey, programData: programDataAddress(f.program.programId) })
           .signers([f.admin])
           .rpc(),
       f,

@@ -132,12 +132,12 @@ describe("config and provider instructions", () => {
 
   it("slash: the slash authority moves stake to the treasury; a stranger is refused", async () => {
     const before = await s.tokenBalance(admin.publicKey);
-    const r = await adminClient.slash({ providerOwner: providerOwner.publicKey, amount: 1_000n, reason: 3, evidenceHash: new Uint8Array(32).fill(1) });
+    const r = await adminClient.slash({ providerOwner: providerOwner.publicKey, amount: 1_000n, reason: "other", evidenceHash: new Uint8Array(32).fill(1) });
     const ev = one(r.events, "slashed").data;
     expect(ev.amount).toBe(1_000n);
-    expect(ev.reason).toBe(3);
+    expect(ev.reason).toBe("other");
     expect((await s.tokenBalance(admin.publicKey)) - before).toBe(1_000n);
-    await expectCode(stranger.slash({ providerOwner: providerOwner.publicKey, amount: 1n, reason: 0 }), "Unauthorized");
+    await expectCode(stranger.slash({ providerOwner: providerOwner.publicKey, amount: 1n, reason: "downtime" }), "Unauthorized");
   });
 });
 

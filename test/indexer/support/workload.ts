@@ -3,6 +3,7 @@
  * bench/cu.ts): config, providers, stakes, rewards, slashes and every job path,
  * plus a seeded random mix for drift tests. Works on any {@link Chain}.
  */
+import { programDataAddress } from "../../../localnet/src/deploy.ts";
 import anchor from "@coral-xyz/anchor";
 import { Keypair, PublicKey, SystemProgram, type TransactionInstruction } from "@solana/web3.js";
 import {
@@ -79,7 +80,8 @@ export class Workload {
     const mint = Keypair.generate();
     const treasury = Keypair.generate();
     const p = this.chain.payer;
-    this.admin = Keypair.generate();
+    // The payer deployed the program and is its upgrade authority: only it may initialize.
+    this.admin = this.chain.payer;
     await this.chain.airdrop(this.admin.publicKey, 10_000_000_000n);
     await this.chain.send([
       SystemProgram.createAccount({ fromPubkey: p.publicKey, newAccountPubkey: mint.publicKey, lamports: 1_461_600, space: MINT_SIZE, programId: TOKEN_PROGRAM_ID }),
@@ -91,8 +93,8 @@ export class Workload {
     this.treasury = treasury.publicKey;
     const [, configBump] = this.pda("config");
     const [, rewardVaultBump] = this.pda("reward_vault");
-    await this.chain.send([await this.m.initialize(bn(1_000), bn(100), bn(100), this.admin.publicKey, 500, 5000, configBump, rewardVaultBump)
-      .accounts({ stakeMint: this.mint, treasury: this.treasury, admin: this.admin.publicKey }).instruction()], [this.admin]);
+    await this.chain.send([await this.m.initialize(bn(1_000), bn(100), bn(100), this.admin.publicKey, 500, 5000, configBump, rewardVaultBump, false)
+      .accounts({ stakeMint: this.mint, treasury: this.treasury, admin: this.admin.publicKey, programData: programDataAddress(this.chain.programId) }).instruction()], [this.admin]);
     this.funder = await this.user(10n ** 15n);
     for (let i = 0; i < nProviders; i++) await this.addProvider(i);
     for (let i = 0; i < nBuyers; i++) this.buyers.push(await this.user(10n ** 13n));
@@ -192,7 +194,7 @@ export class Workload {
     j.state = "done";
   }
   async close(j: JobRef): Promise<void> {
-    await this.chain.send([await this.m.closeJob().accounts({ job: j.job, escrow: j.escrow, buyer: j.buyer.kp.publicKey, caller: this.chain.payer.publicKey }).instruction()], []);
+    await this.chain.send([await this.m.closeJob().accounts({ job: j.job, escrow: j.escrow, buyer: j.buyer.kp.publicKey, treasury: this.treasury, caller: this.chain.payer.publicKey }).instruction()], []);
     j.state = "closed";
   }
 
