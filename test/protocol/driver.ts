@@ -379,7 +379,7 @@ function checkEvents(fx: Fixture, step: number, ix: IxName, logs: string[], s: M
       else if (f === "seq") {
         if (!primary) known = false;
         else expect = primary.seq;
-      } else if (f === "providerSeq") expect = provider?.seq;
+      } else if (f === "providerSeq") expect = provider?.seq ?? 0n;
       else if (f === "configSeq") expect = config?.seq;
       else if (primary && f in primary) expect = primary[f];
       else if (provider && f in provider) expect = provider[f];

@@ -212,6 +212,10 @@ uint64_t gp_settle(const gp_config_t *cfg, gp_provider_t *p) {
   GP_CHECK(accrued >= p->reward_debt, GP_ERR_MATH_OVERFLOW);
   GP_CHECK(!gp_add_u64(p->rewards_owed, accrued - p->reward_debt, &p->rewards_owed), GP_ERR_MATH_OVERFLOW);
   p->reward_debt = accrued;
+  /* A period's accrual must stay within u64: once half of it is used, the
+   * period restarts (losing under one unit, as a stake change does), so that
+   * rewards recycled through fund and claim can never overflow it. */
+  if (p->reward_debt >= GP_REBASE_DEBT) gp_start_stake_period(cfg, p);
   return 0;
 }
 

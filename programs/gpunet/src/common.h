@@ -12,6 +12,7 @@
 #define GP_BPS 10000u
 #define GP_MAX_DURATION 31536000LL /* one year, seconds */
 #define GP_ACCOUNT_VERSION 1u
+#define GP_REBASE_DEBT (1ULL << 63) /* settle restarts a stake period past this debt */
 
 #define GP_PROVIDER_ACTIVE 0u
 #define GP_PROVIDER_INACTIVE 1u
