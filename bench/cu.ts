@@ -148,7 +148,7 @@ async function main(): Promise<void> {
     b.send("request_unstake", [await m.requestUnstake(new BN(500 + i)).accounts({ owner: p.kp.publicKey }).instruction()], [p.kp]);
   }
   for (const [i, p] of providers.entries()) {
-    b.send("slash", [await m.slash(new BN(100 + i), 1, Array(32).fill(1))
+    b.send("slash", [await m.slash(new BN(100 + i), { failedJob: {} }, Array(32).fill(1))
       .accounts({ provider: p.provider, stakeVault: p.vault, treasury: b.treasury, slashAuthority: b.admin.publicKey }).instruction()], [b.admin]);
   }
   b.env.warpSeconds(101);

@@ -370,7 +370,7 @@ describe("P18 illegal transitions", () => {
             .rpc(),
       ],
       ["expire a submitted job", () => f.program.methods.expireJob().accountsPartial({ config: f.config, job: submitted.job, escrow: submitted.escrow, provider: p.provider, buyerToken: submitted.buyer.token, caller: w.outsider.pk }).signers([w.outsider.kp]).rpc()],
-      ["close an open job", () => f.program.methods.closeJob().accountsPartial({ job: open.job, escrow: open.escrow, buyer: open.buyer.pk, caller: w.outsider.pk }).signers([w.outsider.kp]).rpc()],
+      ["close an open job", () => f.program.methods.closeJob().accountsPartial({ job: open.job, escrow: open.escrow, buyer: open.buyer.pk, treasury: f.treasury, caller: w.outsider.pk }).signers([w.outsider.kp]).rpc()],
       ["accept an accepted job", () => f.program.methods.acceptJob().accountsPartial({ config: f.config, job: submitted.job, provider: q.provider, owner: q.pk }).signers([q.kp]).rpc()],
     ];
     const got: Record<string, string> = {};
@@ -505,7 +505,7 @@ describe("P21 rent", () => {
     ok(await w.c.cancelJob(r));
     // rent to someone other than the buyer
     const other = bAt(w, 1);
-    const stolen = await expectRejected(w, () => f.program.methods.closeJob().accountsPartial({ job: r.job, escrow: r.escrow, buyer: other.pk, caller: w.outsider.pk }).signers([w.outsider.kp]).rpc(), ["WrongRentReceiver"], [r.job, r.escrow, other.pk]);
+    const stolen = await expectRejected(w, () => f.program.methods.closeJob().accountsPartial({ job: r.job, escrow: r.escrow, buyer: other.pk, treasury: f.treasury, caller: w.outsider.pk }).signers([w.outsider.kp]).rpc(), ["WrongRentReceiver"], [r.job, r.escrow, other.pk]);
     expect(stolen).toBe("WrongRentReceiver");
     // to the buyer: both accounts' lamports, exactly (checked inside closeJob)
     ok(await w.c.closeJob(r, w.outsider));

@@ -278,7 +278,7 @@ describe("P5 re-initialization", () => {
     const w = await world();
     const a = pAt(w, 0);
     // initialize again (a different admin would take over if it worked)
-    await expectRejected(w, () => initializeConfig(w.fx, { ...DEFAULT_INIT, protocolFeeBps: 0 }, w.outsider.kp).then((o) => (o.ok ? o : Promise.reject(o.raw))), ["AlreadyInitialized"]);
+    await expectRejected(w, () => initializeConfig(w.fx, { ...DEFAULT_INIT, protocolFeeBps: 0 }, w.outsider.kp).then((o) => (o.ok ? o : Promise.reject(o.raw))), ["NotUpgradeAuthority"]);
     // register the same owner again (would reset its stake to zero)
     const reg = await w.c.registerProvider(a, { ...HW, gpuCount: 8 });
     expect(reg.ok ? "ok" : reg.error).toBe("AlreadyInitialized");
@@ -486,7 +486,7 @@ describe("P10 close then revive", () => {
     const f = w.fx;
     const r = await openJob(w);
     ok(await w.c.cancelJob(r));
-    const close = () => f.program.methods.closeJob().accountsPartial({ job: r.job, escrow: r.escrow, buyer: r.buyer.pk, caller: w.outsider.pk }).instruction();
+    const close = () => f.program.methods.closeJob().accountsPartial({ job: r.job, escrow: r.escrow, buyer: r.buyer.pk, treasury: f.treasury, caller: w.outsider.pk }).instruction();
     const cancel = await f.program.methods.cancelJob().accountsPartial({ config: f.config, job: r.job, escrow: r.escrow, buyerToken: r.buyer.token, buyer: r.buyer.pk }).instruction();
     const rent = lamportsOf(f, r.job);
     const refund = SystemProgram.transfer({ fromPubkey: w.outsider.pk, toPubkey: r.job, lamports: Number(rent) });
@@ -707,7 +707,7 @@ describe("account substitution (P3, P4, P6, P7, P9 at once)", () => {
         await prog.methods.expireJob().accountsPartial({ config: f.config, job: expiring.job, escrow: expiring.escrow, provider: a.provider, buyerToken: expiring.buyer.token, caller: w.outsider.pk }).instruction(),
         [w.outsider.kp],
       ],
-      ["close_job", await prog.methods.closeJob().accountsPartial({ config: f.config, job: cancelled.job, escrow: cancelled.escrow, buyer: cancelled.buyer.pk, caller: w.outsider.pk }).instruction(), [w.outsider.kp]],
+      ["close_job", await prog.methods.closeJob().accountsPartial({ config: f.config, job: cancelled.job, escrow: cancelled.escrow, buyer: cancelled.buyer.pk, treasury: f.treasury, caller: w.outsider.pk }).instruction(), [w.outsider.kp]],
     ];
     const simulate = (ix: TransactionInstruction, signers: Keypair[]) => {
       const tx = new Transaction().add(ix);

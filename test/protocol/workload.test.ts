@@ -12,9 +12,10 @@ import type { Keypair } from "@solana/web3.js";
 import { beforeAll, describe, expect, it } from "vitest";
 import { asProvider, calls, createDriver, jobRef, Mismatch } from "./driver.ts";
 import type { Driver, HardwareArgs, JobRef, ProviderActor } from "./driver.ts";
-import { createMint, createTokenAccount, newActor, setupProtocol, warp } from "./fixtures.ts";
+import { createMint, createTokenAccount, newActor, sendTx, setupProtocol, warp } from "./fixtures.ts";
 import type { Actor, Fixture } from "./fixtures.ts";
-import { ConfigMask, JobStatus } from "./model.ts";
+import { ConfigMask, donate, JobStatus } from "./model.ts";
+import { createTransferInstruction } from "@solana/spl-token";
 import { createRng, seedFromEnv } from "./rng.ts";
 import type { Rng } from "./rng.ts";
 
@@ -109,6 +110,8 @@ async function step(w: World): Promise<void> {
     9, // 17 warp
     cf.paused ? 25 : 2, // 18 update config
     reg.length > 1 ? 2 : 0, // 19 wrong-owner attempts (I6 probes)
+    3, // 20 tokens sent into an escrow or vault from outside
+    reg.length > 0 ? 2 : 0, // 21 just-in-time stake around a funding
   ];
   const k = rng.weighted(weights);
   const anyProvider = (): ProviderActor => rng.pick(reg);
@@ -233,9 +236,13 @@ async function step(w: World): Promise<void> {
     }
     case 15: {
       const acc = jobsIn(w, [JobStatus.Accepted]);
-      const pool = acc.length > 0 && rng.chance(0.85) ? acc : jobsIn(w, [1, 2, 3, 4, 5, 6, 7]);
+      const pool = acc.length > 0 && rng.chance(0.85) ? acc : jobsIn(w, [0, 1, 2, 3, 4, 5, 6, 7]);
       if (pool.length === 0) return;
       const r = rng.pick(pool);
+      if (m.jobs.get(r.job.toBase58())?.state === JobStatus.Open) {
+        await c.expireJob(r, null, rng.pick([w.outsider, w.funder, r.buyer]));
+        return;
+      }
       const pa = providerOf(w, r);
       if (!pa) return;
       await c.expireJob(r, pa, rng.pick([w.outsider, w.funder, r.buyer]));
@@ -248,6 +255,25 @@ async function step(w: World): Promise<void> {
       const r = rng.pick(pool);
       const out = await c.closeJob(r, rng.pick([w.outsider, r.buyer, w.funder]));
       if (out.ok) w.jobs = w.jobs.filter((j) => !j.job.equals(r.job));
+      return;
+    }
+    case 20: {
+      // A donation: a plain SPL transfer the program never sees.
+      const live = jobsIn(w, [0, 1, 2, 3, 4, 5, 6, 7]);
+      const to = live.length > 0 && rng.chance(0.7) ? rng.pick(live).escrow : rng.chance(0.5) ? fx.rewardVault : reg.length > 0 ? rng.pick(reg).vault : fx.rewardVault;
+      const amt = rng.chance(0.5) ? 1n : rng.big(2n, 10_000n);
+      sendTx(fx, [createTransferInstruction(w.outsider.token, to, w.outsider.pk, amt)], [w.outsider.kp]);
+      fx.model = donate(fx.model, w.outsider.token.toBase58(), to.toBase58(), amt);
+      return;
+    }
+    case 21: {
+      // Stake just before a funding and ask to unstake right after.
+      const p = anyProvider();
+      const bal = m.tokens.get(p.token.toBase58())?.amount ?? 0n;
+      const a = amount(rng, bal < 9_000_000n ? bal : 9_000_000n);
+      await c.stake(p, a);
+      await c.fundRewards(w.funder, rng.big(1n, 1_000_000n));
+      await c.requestUnstake(p, a);
       return;
     }
     case 17: {
