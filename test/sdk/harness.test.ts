@@ -34,9 +34,11 @@ function sendOrName(ixs: Parameters<TestEnv["send"]>[0], signers: Keypair[]): sd
 }
 
 beforeAll(async () => {
-  env = createTestEnv();
+  // The admin is the program's upgrade authority (only it may initialize).
+  env = createTestEnv({ upgradeAuthority: Keypair.generate() });
   mint = await createMint(env.connectionLike, env.payer, env.payer.publicKey, null, 6);
-  admin = await funded(0n);
+  admin = env.upgradeAuthority;
+  env.airdrop(admin.publicKey, 10_000_000_000n);
   const treasury = (await getOrCreateAssociatedTokenAccount(env.connectionLike, env.payer, mint, admin.publicKey)).address;
   env.send([sdk.getInitializeInstruction({ admin: admin.publicKey, stakeMint: mint, treasury, slashAuthority: admin.publicKey, minStakePerGpu: 10n, unbondingPeriod: 10, challengeWindow: 10, protocolFeeBps: 100, slashCapBps: 1000 })], [admin]);
   owner = await funded(1_000_000n);
