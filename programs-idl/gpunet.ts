@@ -15,7 +15,7 @@ export type Gpunet = {
     {
       "name": "initialize",
       "docs": [
-        "Creates the Config PDA and the reward vault; the signer becomes the admin. Bumps are the canonical ones (the program verifies, never searches)."
+        "Creates the Config PDA and the reward vault; the signer, who must be the program's upgrade authority (read from its ProgramData account), becomes the admin. Bumps are the canonical ones (the program verifies, never searches)."
       ],
       "discriminator": [
         175,
@@ -2662,6 +2662,14 @@ export type Gpunet = {
             "type": "i64"
           },
           {
+            "name": "pausedAt",
+            "type": "i64"
+          },
+          {
+            "name": "pausedTotal",
+            "type": "i64"
+          },
+          {
             "name": "seq",
             "type": "u64"
           },
@@ -2893,6 +2901,10 @@ export type Gpunet = {
           },
           {
             "name": "unlockAt",
+            "type": "i64"
+          },
+          {
+            "name": "unlockPauseMark",
             "type": "i64"
           },
           {
@@ -3148,6 +3160,17 @@ export type Gpunet = {
             "type": "i64"
           },
           {
+            "name": "challengeWindow",
+            "docs": [
+              "The challenge window the job keeps."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "pauseMark",
+            "type": "i64"
+          },
+          {
             "name": "seq",
             "type": "u64"
           },
@@ -3186,6 +3209,13 @@ export type Gpunet = {
           },
           {
             "name": "minVramGb",
+            "type": "u16"
+          },
+          {
+            "name": "feeBps",
+            "docs": [
+              "The protocol fee the job keeps."
+            ],
             "type": "u16"
           }
         ]
@@ -3237,6 +3267,10 @@ export type Gpunet = {
             "type": "i64"
           },
           {
+            "name": "pauseMark",
+            "type": "i64"
+          },
+          {
             "name": "lockedStake",
             "docs": [
               "The provider's locked stake after this acceptance."
@@ -3281,6 +3315,10 @@ export type Gpunet = {
         "fields": [
           {
             "name": "challengeEndsAt",
+            "type": "i64"
+          },
+          {
+            "name": "pauseMark",
             "type": "i64"
           },
           {
@@ -3334,6 +3372,20 @@ export type Gpunet = {
           },
           {
             "name": "providerSeq",
+            "type": "u64"
+          },
+          {
+            "name": "lockedStake",
+            "docs": [
+              "The provider's locked stake after the job ended."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "liveJobs",
+            "docs": [
+              "The provider's live jobs after the job ended."
+            ],
             "type": "u64"
           },
           {
@@ -3438,6 +3490,20 @@ export type Gpunet = {
             "type": "u64"
           },
           {
+            "name": "lockedStake",
+            "docs": [
+              "The provider's locked stake after the job ended."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "liveJobs",
+            "docs": [
+              "The provider's live jobs after the job ended."
+            ],
+            "type": "u64"
+          },
+          {
             "name": "timestamp",
             "type": "i64"
           },
@@ -3487,6 +3553,20 @@ export type Gpunet = {
           },
           {
             "name": "providerSeq",
+            "type": "u64"
+          },
+          {
+            "name": "lockedStake",
+            "docs": [
+              "The provider's locked stake after the job ended."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "liveJobs",
+            "docs": [
+              "The provider's live jobs after the job ended."
+            ],
             "type": "u64"
           },
           {

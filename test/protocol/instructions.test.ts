@@ -65,6 +65,8 @@ describe("admin instructions", () => {
       minStakePerGpu: DEFAULT_INIT.minStakePerGpu,
       unbondingPeriod: DEFAULT_INIT.unbondingPeriod,
       challengeWindow: DEFAULT_INIT.challengeWindow,
+      pausedAt: 0n,
+      pausedTotal: 0n,
       seq: c?.seq,
       timestamp: fx.env.svm.getClock().unixTimestamp,
       config: fx.config.toBase58(),
@@ -189,6 +191,7 @@ describe("provider instructions", () => {
       activeStake: 6_000n,
       unbondingAmount: 4_000n,
       unlockAt: now(w) + DEFAULT_INIT.unbondingPeriod,
+      unlockPauseMark: 0n,
       totalActiveStake: 6_000n,
       rewardsOwed: s.rewardsOwed,
       rewardDebt: s.rewardDebt,
@@ -293,6 +296,8 @@ describe("job instructions", () => {
       jobId: 31n,
       price: 123_456n,
       maxDuration: 900n,
+      challengeWindow: DEFAULT_INIT.challengeWindow,
+      pauseMark: 0n,
       seq: jobOf(w, r.job).seq,
       timestamp: now(w),
       job: r.job.toBase58(),
@@ -302,6 +307,7 @@ describe("job instructions", () => {
       minGpus: 2,
       gpuModel: 1,
       minVramGb: 16,
+      feeBps: DEFAULT_INIT.protocolFeeBps,
     });
   });
 
@@ -323,6 +329,7 @@ describe("job instructions", () => {
     expect(jobOf(w, r.job)).toMatchObject({ state: 1, provider: p.provider.toBase58(), acceptedAt: now(w), deadline: now(w) + 777n });
     expect(only(eventsOf(w, out), "jobAccepted")).toEqual({
       deadline: now(w) + 777n,
+      pauseMark: 0n,
       lockedStake: DEFAULT_INIT.minStakePerGpu * BigInt(HW.gpuCount),
       liveJobs: 1n,
       seq: jobOf(w, r.job).seq,
@@ -341,7 +348,7 @@ describe("job instructions", () => {
     warp(w.fx, 10n);
     const out = ok(await w.c.submitResult(r, p, hash(77)));
     expect(jobOf(w, r.job)).toMatchObject({ state: 2, submittedAt: now(w), resultHash: hash(77) });
-    expect(only(eventsOf(w, out), "resultSubmitted")).toEqual({ challengeEndsAt: now(w) + DEFAULT_INIT.challengeWindow, seq: jobOf(w, r.job).seq, timestamp: now(w), job: r.job.toBase58(), provider: p.provider.toBase58(), resultHash: hash(77) });
+    expect(only(eventsOf(w, out), "resultSubmitted")).toEqual({ challengeEndsAt: now(w) + DEFAULT_INIT.challengeWindow, pauseMark: 0n, seq: jobOf(w, r.job).seq, timestamp: now(w), job: r.job.toBase58(), provider: p.provider.toBase58(), resultHash: hash(77) });
   });
 
   it("complete_job by the buyer pays the provider and the fee, and emits JobCompleted then RewardsFunded (source 1)", async () => {
@@ -359,6 +366,8 @@ describe("job instructions", () => {
       jobsCompleted: 1n,
       seq: jobOf(w, r.job).seq,
       providerSeq: provOf(w, p.provider).seq,
+      lockedStake: 0n,
+      liveJobs: 0n,
       timestamp: now(w),
       job: r.job.toBase58(),
       buyer: r.buyer.key,
@@ -405,6 +414,8 @@ describe("job instructions", () => {
       jobsFailed: 0n,
       seq: jobOf(w, r.job).seq,
       providerSeq: provOf(w, p.provider).seq,
+      lockedStake: 0n,
+      liveJobs: 0n,
       timestamp: now(w),
       job: r.job.toBase58(),
       buyer: r.buyer.key,
@@ -429,6 +440,8 @@ describe("job instructions", () => {
       jobsFailed: 1n,
       seq: jobOf(w, r.job).seq,
       providerSeq: provOf(w, p.provider).seq,
+      lockedStake: 0n,
+      liveJobs: 0n,
       timestamp: now(w),
       job: r.job.toBase58(),
       buyer: r.buyer.key,

@@ -637,33 +637,37 @@ typedef struct __attribute__((packed, aligned(8))) {
   uint64_t min_stake_per_gpu; /* offset 0 */
   int64_t unbonding_period; /* offset 8 */
   int64_t challenge_window; /* offset 16 */
-  uint64_t seq; /* offset 24 */
-  int64_t timestamp; /* offset 32 */
-  uint8_t config[32]; /* offset 40 */
-  uint8_t admin[32]; /* offset 72 */
-  uint8_t slash_authority[32]; /* offset 104 */
-  uint8_t stake_mint[32]; /* offset 136 */
-  uint8_t treasury[32]; /* offset 168 */
-  uint8_t reward_vault[32]; /* offset 200 */
-  uint16_t protocol_fee_bps; /* offset 232 */
-  uint16_t slash_cap_bps; /* offset 234 */
-  uint8_t paused; /* offset 236 */
+  int64_t paused_at; /* offset 24 */
+  int64_t paused_total; /* offset 32 */
+  uint64_t seq; /* offset 40 */
+  int64_t timestamp; /* offset 48 */
+  uint8_t config[32]; /* offset 56 */
+  uint8_t admin[32]; /* offset 88 */
+  uint8_t slash_authority[32]; /* offset 120 */
+  uint8_t stake_mint[32]; /* offset 152 */
+  uint8_t treasury[32]; /* offset 184 */
+  uint8_t reward_vault[32]; /* offset 216 */
+  uint16_t protocol_fee_bps; /* offset 248 */
+  uint16_t slash_cap_bps; /* offset 250 */
+  uint8_t paused; /* offset 252 */
 } gp_evt_config_updated_t;
-#define GP_EVT_CONFIG_UPDATED_SIZE 237u
+#define GP_EVT_CONFIG_UPDATED_SIZE 253u
 _Static_assert(__builtin_offsetof(gp_evt_config_updated_t, min_stake_per_gpu) == 0, "ConfigUpdated.min_stake_per_gpu");
 _Static_assert(__builtin_offsetof(gp_evt_config_updated_t, unbonding_period) == 8, "ConfigUpdated.unbonding_period");
 _Static_assert(__builtin_offsetof(gp_evt_config_updated_t, challenge_window) == 16, "ConfigUpdated.challenge_window");
-_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, seq) == 24, "ConfigUpdated.seq");
-_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, timestamp) == 32, "ConfigUpdated.timestamp");
-_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, config) == 40, "ConfigUpdated.config");
-_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, admin) == 72, "ConfigUpdated.admin");
-_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, slash_authority) == 104, "ConfigUpdated.slash_authority");
-_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, stake_mint) == 136, "ConfigUpdated.stake_mint");
-_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, treasury) == 168, "ConfigUpdated.treasury");
-_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, reward_vault) == 200, "ConfigUpdated.reward_vault");
-_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, protocol_fee_bps) == 232, "ConfigUpdated.protocol_fee_bps");
-_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, slash_cap_bps) == 234, "ConfigUpdated.slash_cap_bps");
-_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, paused) == 236, "ConfigUpdated.paused");
+_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, paused_at) == 24, "ConfigUpdated.paused_at");
+_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, paused_total) == 32, "ConfigUpdated.paused_total");
+_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, seq) == 40, "ConfigUpdated.seq");
+_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, timestamp) == 48, "ConfigUpdated.timestamp");
+_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, config) == 56, "ConfigUpdated.config");
+_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, admin) == 88, "ConfigUpdated.admin");
+_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, slash_authority) == 120, "ConfigUpdated.slash_authority");
+_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, stake_mint) == 152, "ConfigUpdated.stake_mint");
+_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, treasury) == 184, "ConfigUpdated.treasury");
+_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, reward_vault) == 216, "ConfigUpdated.reward_vault");
+_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, protocol_fee_bps) == 248, "ConfigUpdated.protocol_fee_bps");
+_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, slash_cap_bps) == 250, "ConfigUpdated.slash_cap_bps");
+_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, paused) == 252, "ConfigUpdated.paused");
 
 /* Event ProviderRegistered: logged as discriminator || these bytes. */
 typedef struct __attribute__((packed, aligned(8))) {
@@ -751,27 +755,29 @@ typedef struct __attribute__((packed, aligned(8))) {
   uint64_t active_stake; /* offset 24 */
   uint64_t unbonding_amount; /* offset 32 */
   int64_t unlock_at; /* offset 40 */
-  uint64_t total_active_stake; /* offset 48 */
-  uint64_t rewards_owed; /* offset 56 */
-  uint64_t reward_debt; /* offset 64 */
-  uint64_t seq; /* offset 72 */
-  int64_t timestamp; /* offset 80 */
-  uint8_t provider[32]; /* offset 88 */
-  uint8_t owner[32]; /* offset 120 */
+  int64_t unlock_pause_mark; /* offset 48 */
+  uint64_t total_active_stake; /* offset 56 */
+  uint64_t rewards_owed; /* offset 64 */
+  uint64_t reward_debt; /* offset 72 */
+  uint64_t seq; /* offset 80 */
+  int64_t timestamp; /* offset 88 */
+  uint8_t provider[32]; /* offset 96 */
+  uint8_t owner[32]; /* offset 128 */
 } gp_evt_unstake_requested_t;
-#define GP_EVT_UNSTAKE_REQUESTED_SIZE 152u
+#define GP_EVT_UNSTAKE_REQUESTED_SIZE 160u
 _Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, acc_reward_per_stake) == 0, "UnstakeRequested.acc_reward_per_stake");
 _Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, amount) == 16, "UnstakeRequested.amount");
 _Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, active_stake) == 24, "UnstakeRequested.active_stake");
 _Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, unbonding_amount) == 32, "UnstakeRequested.unbonding_amount");
 _Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, unlock_at) == 40, "UnstakeRequested.unlock_at");
-_Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, total_active_stake) == 48, "UnstakeRequested.total_active_stake");
-_Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, rewards_owed) == 56, "UnstakeRequested.rewards_owed");
-_Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, reward_debt) == 64, "UnstakeRequested.reward_debt");
-_Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, seq) == 72, "UnstakeRequested.seq");
-_Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, timestamp) == 80, "UnstakeRequested.timestamp");
-_Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, provider) == 88, "UnstakeRequested.provider");
-_Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, owner) == 120, "UnstakeRequested.owner");
+_Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, unlock_pause_mark) == 48, "UnstakeRequested.unlock_pause_mark");
+_Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, total_active_stake) == 56, "UnstakeRequested.total_active_stake");
+_Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, rewards_owed) == 64, "UnstakeRequested.rewards_owed");
+_Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, reward_debt) == 72, "UnstakeRequested.reward_debt");
+_Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, seq) == 80, "UnstakeRequested.seq");
+_Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, timestamp) == 88, "UnstakeRequested.timestamp");
+_Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, provider) == 96, "UnstakeRequested.provider");
+_Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, owner) == 128, "UnstakeRequested.owner");
 
 /* Event Withdrawn: logged as discriminator || these bytes. */
 typedef struct __attribute__((packed, aligned(8))) {
@@ -878,29 +884,35 @@ typedef struct __attribute__((packed, aligned(8))) {
   uint64_t job_id; /* offset 0 */
   uint64_t price; /* offset 8 */
   int64_t max_duration; /* offset 16 */
-  uint64_t seq; /* offset 24 */
-  int64_t timestamp; /* offset 32 */
-  uint8_t job[32]; /* offset 40 */
-  uint8_t buyer[32]; /* offset 72 */
-  uint8_t escrow[32]; /* offset 104 */
-  uint8_t spec_hash[32]; /* offset 136 */
-  uint16_t min_gpus; /* offset 168 */
-  uint16_t gpu_model; /* offset 170 */
-  uint16_t min_vram_gb; /* offset 172 */
+  int64_t challenge_window; /* offset 24 */
+  int64_t pause_mark; /* offset 32 */
+  uint64_t seq; /* offset 40 */
+  int64_t timestamp; /* offset 48 */
+  uint8_t job[32]; /* offset 56 */
+  uint8_t buyer[32]; /* offset 88 */
+  uint8_t escrow[32]; /* offset 120 */
+  uint8_t spec_hash[32]; /* offset 152 */
+  uint16_t min_gpus; /* offset 184 */
+  uint16_t gpu_model; /* offset 186 */
+  uint16_t min_vram_gb; /* offset 188 */
+  uint16_t fee_bps; /* offset 190 */
 } gp_evt_job_created_t;
-#define GP_EVT_JOB_CREATED_SIZE 174u
+#define GP_EVT_JOB_CREATED_SIZE 192u
 _Static_assert(__builtin_offsetof(gp_evt_job_created_t, job_id) == 0, "JobCreated.job_id");
 _Static_assert(__builtin_offsetof(gp_evt_job_created_t, price) == 8, "JobCreated.price");
 _Static_assert(__builtin_offsetof(gp_evt_job_created_t, max_duration) == 16, "JobCreated.max_duration");
-_Static_assert(__builtin_offsetof(gp_evt_job_created_t, seq) == 24, "JobCreated.seq");
-_Static_assert(__builtin_offsetof(gp_evt_job_created_t, timestamp) == 32, "JobCreated.timestamp");
-_Static_assert(__builtin_offsetof(gp_evt_job_created_t, job) == 40, "JobCreated.job");
-_Static_assert(__builtin_offsetof(gp_evt_job_created_t, buyer) == 72, "JobCreated.buyer");
-_Static_assert(__builtin_offsetof(gp_evt_job_created_t, escrow) == 104, "JobCreated.escrow");
-_Static_assert(__builtin_offsetof(gp_evt_job_created_t, spec_hash) == 136, "JobCreated.spec_hash");
-_Static_assert(__builtin_offsetof(gp_evt_job_created_t, min_gpus) == 168, "JobCreated.min_gpus");
-_Static_assert(__builtin_offsetof(gp_evt_job_created_t, gpu_model) == 170, "JobCreated.gpu_model");
-_Static_assert(__builtin_offsetof(gp_evt_job_created_t, min_vram_gb) == 172, "JobCreated.min_vram_gb");
+_Static_assert(__builtin_offsetof(gp_evt_job_created_t, challenge_window) == 24, "JobCreated.challenge_window");
+_Static_assert(__builtin_offsetof(gp_evt_job_created_t, pause_mark) == 32, "JobCreated.pause_mark");
+_Static_assert(__builtin_offsetof(gp_evt_job_created_t, seq) == 40, "JobCreated.seq");
+_Static_assert(__builtin_offsetof(gp_evt_job_created_t, timestamp) == 48, "JobCreated.timestamp");
+_Static_assert(__builtin_offsetof(gp_evt_job_created_t, job) == 56, "JobCreated.job");
+_Static_assert(__builtin_offsetof(gp_evt_job_created_t, buyer) == 88, "JobCreated.buyer");
+_Static_assert(__builtin_offsetof(gp_evt_job_created_t, escrow) == 120, "JobCreated.escrow");
+_Static_assert(__builtin_offsetof(gp_evt_job_created_t, spec_hash) == 152, "JobCreated.spec_hash");
+_Static_assert(__builtin_offsetof(gp_evt_job_created_t, min_gpus) == 184, "JobCreated.min_gpus");
+_Static_assert(__builtin_offsetof(gp_evt_job_created_t, gpu_model) == 186, "JobCreated.gpu_model");
+_Static_assert(__builtin_offsetof(gp_evt_job_created_t, min_vram_gb) == 188, "JobCreated.min_vram_gb");
+_Static_assert(__builtin_offsetof(gp_evt_job_created_t, fee_bps) == 190, "JobCreated.fee_bps");
 
 /* Event JobCancelled: logged as discriminator || these bytes. */
 typedef struct __attribute__((packed, aligned(8))) {
@@ -922,42 +934,46 @@ _Static_assert(__builtin_offsetof(gp_evt_job_cancelled_t, end_reason) == 88, "Jo
 /* Event JobAccepted: logged as discriminator || these bytes. */
 typedef struct __attribute__((packed, aligned(8))) {
   int64_t deadline; /* offset 0 */
-  uint64_t locked_stake; /* offset 8 */
-  uint64_t live_jobs; /* offset 16 */
-  uint64_t seq; /* offset 24 */
-  uint64_t provider_seq; /* offset 32 */
-  int64_t timestamp; /* offset 40 */
-  uint8_t job[32]; /* offset 48 */
-  uint8_t buyer[32]; /* offset 80 */
-  uint8_t provider[32]; /* offset 112 */
+  int64_t pause_mark; /* offset 8 */
+  uint64_t locked_stake; /* offset 16 */
+  uint64_t live_jobs; /* offset 24 */
+  uint64_t seq; /* offset 32 */
+  uint64_t provider_seq; /* offset 40 */
+  int64_t timestamp; /* offset 48 */
+  uint8_t job[32]; /* offset 56 */
+  uint8_t buyer[32]; /* offset 88 */
+  uint8_t provider[32]; /* offset 120 */
 } gp_evt_job_accepted_t;
-#define GP_EVT_JOB_ACCEPTED_SIZE 144u
+#define GP_EVT_JOB_ACCEPTED_SIZE 152u
 _Static_assert(__builtin_offsetof(gp_evt_job_accepted_t, deadline) == 0, "JobAccepted.deadline");
-_Static_assert(__builtin_offsetof(gp_evt_job_accepted_t, locked_stake) == 8, "JobAccepted.locked_stake");
-_Static_assert(__builtin_offsetof(gp_evt_job_accepted_t, live_jobs) == 16, "JobAccepted.live_jobs");
-_Static_assert(__builtin_offsetof(gp_evt_job_accepted_t, seq) == 24, "JobAccepted.seq");
-_Static_assert(__builtin_offsetof(gp_evt_job_accepted_t, provider_seq) == 32, "JobAccepted.provider_seq");
-_Static_assert(__builtin_offsetof(gp_evt_job_accepted_t, timestamp) == 40, "JobAccepted.timestamp");
-_Static_assert(__builtin_offsetof(gp_evt_job_accepted_t, job) == 48, "JobAccepted.job");
-_Static_assert(__builtin_offsetof(gp_evt_job_accepted_t, buyer) == 80, "JobAccepted.buyer");
-_Static_assert(__builtin_offsetof(gp_evt_job_accepted_t, provider) == 112, "JobAccepted.provider");
+_Static_assert(__builtin_offsetof(gp_evt_job_accepted_t, pause_mark) == 8, "JobAccepted.pause_mark");
+_Static_assert(__builtin_offsetof(gp_evt_job_accepted_t, locked_stake) == 16, "JobAccepted.locked_stake");
+_Static_assert(__builtin_offsetof(gp_evt_job_accepted_t, live_jobs) == 24, "JobAccepted.live_jobs");
+_Static_assert(__builtin_offsetof(gp_evt_job_accepted_t, seq) == 32, "JobAccepted.seq");
+_Static_assert(__builtin_offsetof(gp_evt_job_accepted_t, provider_seq) == 40, "JobAccepted.provider_seq");
+_Static_assert(__builtin_offsetof(gp_evt_job_accepted_t, timestamp) == 48, "JobAccepted.timestamp");
+_Static_assert(__builtin_offsetof(gp_evt_job_accepted_t, job) == 56, "JobAccepted.job");
+_Static_assert(__builtin_offsetof(gp_evt_job_accepted_t, buyer) == 88, "JobAccepted.buyer");
+_Static_assert(__builtin_offsetof(gp_evt_job_accepted_t, provider) == 120, "JobAccepted.provider");
 
 /* Event ResultSubmitted: logged as discriminator || these bytes. */
 typedef struct __attribute__((packed, aligned(8))) {
   int64_t challenge_ends_at; /* offset 0 */
-  uint64_t seq; /* offset 8 */
-  int64_t timestamp; /* offset 16 */
-  uint8_t job[32]; /* offset 24 */
-  uint8_t provider[32]; /* offset 56 */
-  uint8_t result_hash[32]; /* offset 88 */
+  int64_t pause_mark; /* offset 8 */
+  uint64_t seq; /* offset 16 */
+  int64_t timestamp; /* offset 24 */
+  uint8_t job[32]; /* offset 32 */
+  uint8_t provider[32]; /* offset 64 */
+  uint8_t result_hash[32]; /* offset 96 */
 } gp_evt_result_submitted_t;
-#define GP_EVT_RESULT_SUBMITTED_SIZE 120u
+#define GP_EVT_RESULT_SUBMITTED_SIZE 128u
 _Static_assert(__builtin_offsetof(gp_evt_result_submitted_t, challenge_ends_at) == 0, "ResultSubmitted.challenge_ends_at");
-_Static_assert(__builtin_offsetof(gp_evt_result_submitted_t, seq) == 8, "ResultSubmitted.seq");
-_Static_assert(__builtin_offsetof(gp_evt_result_submitted_t, timestamp) == 16, "ResultSubmitted.timestamp");
-_Static_assert(__builtin_offsetof(gp_evt_result_submitted_t, job) == 24, "ResultSubmitted.job");
-_Static_assert(__builtin_offsetof(gp_evt_result_submitted_t, provider) == 56, "ResultSubmitted.provider");
-_Static_assert(__builtin_offsetof(gp_evt_result_submitted_t, result_hash) == 88, "ResultSubmitted.result_hash");
+_Static_assert(__builtin_offsetof(gp_evt_result_submitted_t, pause_mark) == 8, "ResultSubmitted.pause_mark");
+_Static_assert(__builtin_offsetof(gp_evt_result_submitted_t, seq) == 16, "ResultSubmitted.seq");
+_Static_assert(__builtin_offsetof(gp_evt_result_submitted_t, timestamp) == 24, "ResultSubmitted.timestamp");
+_Static_assert(__builtin_offsetof(gp_evt_result_submitted_t, job) == 32, "ResultSubmitted.job");
+_Static_assert(__builtin_offsetof(gp_evt_result_submitted_t, provider) == 64, "ResultSubmitted.provider");
+_Static_assert(__builtin_offsetof(gp_evt_result_submitted_t, result_hash) == 96, "ResultSubmitted.result_hash");
 
 /* Event JobCompleted: logged as discriminator || these bytes. */
 typedef struct __attribute__((packed, aligned(8))) {
@@ -966,25 +982,29 @@ typedef struct __attribute__((packed, aligned(8))) {
   uint64_t jobs_completed; /* offset 16 */
   uint64_t seq; /* offset 24 */
   uint64_t provider_seq; /* offset 32 */
-  int64_t timestamp; /* offset 40 */
-  uint8_t job[32]; /* offset 48 */
-  uint8_t buyer[32]; /* offset 80 */
-  uint8_t provider[32]; /* offset 112 */
-  uint8_t by_timeout; /* offset 144 */
-  uint8_t end_reason; /* offset 145 */
+  uint64_t locked_stake; /* offset 40 */
+  uint64_t live_jobs; /* offset 48 */
+  int64_t timestamp; /* offset 56 */
+  uint8_t job[32]; /* offset 64 */
+  uint8_t buyer[32]; /* offset 96 */
+  uint8_t provider[32]; /* offset 128 */
+  uint8_t by_timeout; /* offset 160 */
+  uint8_t end_reason; /* offset 161 */
 } gp_evt_job_completed_t;
-#define GP_EVT_JOB_COMPLETED_SIZE 146u
+#define GP_EVT_JOB_COMPLETED_SIZE 162u
 _Static_assert(__builtin_offsetof(gp_evt_job_completed_t, provider_payout) == 0, "JobCompleted.provider_payout");
 _Static_assert(__builtin_offsetof(gp_evt_job_completed_t, fee) == 8, "JobCompleted.fee");
 _Static_assert(__builtin_offsetof(gp_evt_job_completed_t, jobs_completed) == 16, "JobCompleted.jobs_completed");
 _Static_assert(__builtin_offsetof(gp_evt_job_completed_t, seq) == 24, "JobCompleted.seq");
 _Static_assert(__builtin_offsetof(gp_evt_job_completed_t, provider_seq) == 32, "JobCompleted.provider_seq");
-_Static_assert(__builtin_offsetof(gp_evt_job_completed_t, timestamp) == 40, "JobCompleted.timestamp");
-_Static_assert(__builtin_offsetof(gp_evt_job_completed_t, job) == 48, "JobCompleted.job");
-_Static_assert(__builtin_offsetof(gp_evt_job_completed_t, buyer) == 80, "JobCompleted.buyer");
-_Static_assert(__builtin_offsetof(gp_evt_job_completed_t, provider) == 112, "JobCompleted.provider");
-_Static_assert(__builtin_offsetof(gp_evt_job_completed_t, by_timeout) == 144, "JobCompleted.by_timeout");
-_Static_assert(__builtin_offsetof(gp_evt_job_completed_t, end_reason) == 145, "JobCompleted.end_reason");
+_Static_assert(__builtin_offsetof(gp_evt_job_completed_t, locked_stake) == 40, "JobCompleted.locked_stake");
+_Static_assert(__builtin_offsetof(gp_evt_job_completed_t, live_jobs) == 48, "JobCompleted.live_jobs");
+_Static_assert(__builtin_offsetof(gp_evt_job_completed_t, timestamp) == 56, "JobCompleted.timestamp");
+_Static_assert(__builtin_offsetof(gp_evt_job_completed_t, job) == 64, "JobCompleted.job");
+_Static_assert(__builtin_offsetof(gp_evt_job_completed_t, buyer) == 96, "JobCompleted.buyer");
+_Static_assert(__builtin_offsetof(gp_evt_job_completed_t, provider) == 128, "JobCompleted.provider");
+_Static_assert(__builtin_offsetof(gp_evt_job_completed_t, by_timeout) == 160, "JobCompleted.by_timeout");
+_Static_assert(__builtin_offsetof(gp_evt_job_completed_t, end_reason) == 161, "JobCompleted.end_reason");
 
 /* Event JobDisputed: logged as discriminator || these bytes. */
 typedef struct __attribute__((packed, aligned(8))) {
@@ -1012,14 +1032,16 @@ typedef struct __attribute__((packed, aligned(8))) {
   uint64_t jobs_failed; /* offset 32 */
   uint64_t seq; /* offset 40 */
   uint64_t provider_seq; /* offset 48 */
-  int64_t timestamp; /* offset 56 */
-  uint8_t job[32]; /* offset 64 */
-  uint8_t buyer[32]; /* offset 96 */
-  uint8_t provider[32]; /* offset 128 */
-  uint16_t provider_share_bps; /* offset 160 */
-  uint8_t end_reason; /* offset 162 */
+  uint64_t locked_stake; /* offset 56 */
+  uint64_t live_jobs; /* offset 64 */
+  int64_t timestamp; /* offset 72 */
+  uint8_t job[32]; /* offset 80 */
+  uint8_t buyer[32]; /* offset 112 */
+  uint8_t provider[32]; /* offset 144 */
+  uint16_t provider_share_bps; /* offset 176 */
+  uint8_t end_reason; /* offset 178 */
 } gp_evt_dispute_resolved_t;
-#define GP_EVT_DISPUTE_RESOLVED_SIZE 163u
+#define GP_EVT_DISPUTE_RESOLVED_SIZE 179u
 _Static_assert(__builtin_offsetof(gp_evt_dispute_resolved_t, provider_payout) == 0, "DisputeResolved.provider_payout");
 _Static_assert(__builtin_offsetof(gp_evt_dispute_resolved_t, fee) == 8, "DisputeResolved.fee");
 _Static_assert(__builtin_offsetof(gp_evt_dispute_resolved_t, refund) == 16, "DisputeResolved.refund");
@@ -1027,12 +1049,14 @@ _Static_assert(__builtin_offsetof(gp_evt_dispute_resolved_t, jobs_completed) == 
 _Static_assert(__builtin_offsetof(gp_evt_dispute_resolved_t, jobs_failed) == 32, "DisputeResolved.jobs_failed");
 _Static_assert(__builtin_offsetof(gp_evt_dispute_resolved_t, seq) == 40, "DisputeResolved.seq");
 _Static_assert(__builtin_offsetof(gp_evt_dispute_resolved_t, provider_seq) == 48, "DisputeResolved.provider_seq");
-_Static_assert(__builtin_offsetof(gp_evt_dispute_resolved_t, timestamp) == 56, "DisputeResolved.timestamp");
-_Static_assert(__builtin_offsetof(gp_evt_dispute_resolved_t, job) == 64, "DisputeResolved.job");
-_Static_assert(__builtin_offsetof(gp_evt_dispute_resolved_t, buyer) == 96, "DisputeResolved.buyer");
-_Static_assert(__builtin_offsetof(gp_evt_dispute_resolved_t, provider) == 128, "DisputeResolved.provider");
-_Static_assert(__builtin_offsetof(gp_evt_dispute_resolved_t, provider_share_bps) == 160, "DisputeResolved.provider_share_bps");
-_Static_assert(__builtin_offsetof(gp_evt_dispute_resolved_t, end_reason) == 162, "DisputeResolved.end_reason");
+_Static_assert(__builtin_offsetof(gp_evt_dispute_resolved_t, locked_stake) == 56, "DisputeResolved.locked_stake");
+_Static_assert(__builtin_offsetof(gp_evt_dispute_resolved_t, live_jobs) == 64, "DisputeResolved.live_jobs");
+_Static_assert(__builtin_offsetof(gp_evt_dispute_resolved_t, timestamp) == 72, "DisputeResolved.timestamp");
+_Static_assert(__builtin_offsetof(gp_evt_dispute_resolved_t, job) == 80, "DisputeResolved.job");
+_Static_assert(__builtin_offsetof(gp_evt_dispute_resolved_t, buyer) == 112, "DisputeResolved.buyer");
+_Static_assert(__builtin_offsetof(gp_evt_dispute_resolved_t, provider) == 144, "DisputeResolved.provider");
+_Static_assert(__builtin_offsetof(gp_evt_dispute_resolved_t, provider_share_bps) == 176, "DisputeResolved.provider_share_bps");
+_Static_assert(__builtin_offsetof(gp_evt_dispute_resolved_t, end_reason) == 178, "DisputeResolved.end_reason");
 
 /* Event JobExpired: logged as discriminator || these bytes. */
 typedef struct __attribute__((packed, aligned(8))) {
@@ -1040,22 +1064,26 @@ typedef struct __attribute__((packed, aligned(8))) {
   uint64_t jobs_failed; /* offset 8 */
   uint64_t seq; /* offset 16 */
   uint64_t provider_seq; /* offset 24 */
-  int64_t timestamp; /* offset 32 */
-  uint8_t job[32]; /* offset 40 */
-  uint8_t buyer[32]; /* offset 72 */
-  uint8_t provider[32]; /* offset 104 */
-  uint8_t end_reason; /* offset 136 */
+  uint64_t locked_stake; /* offset 32 */
+  uint64_t live_jobs; /* offset 40 */
+  int64_t timestamp; /* offset 48 */
+  uint8_t job[32]; /* offset 56 */
+  uint8_t buyer[32]; /* offset 88 */
+  uint8_t provider[32]; /* offset 120 */
+  uint8_t end_reason; /* offset 152 */
 } gp_evt_job_expired_t;
-#define GP_EVT_JOB_EXPIRED_SIZE 137u
+#define GP_EVT_JOB_EXPIRED_SIZE 153u
 _Static_assert(__builtin_offsetof(gp_evt_job_expired_t, refund) == 0, "JobExpired.refund");
 _Static_assert(__builtin_offsetof(gp_evt_job_expired_t, jobs_failed) == 8, "JobExpired.jobs_failed");
 _Static_assert(__builtin_offsetof(gp_evt_job_expired_t, seq) == 16, "JobExpired.seq");
 _Static_assert(__builtin_offsetof(gp_evt_job_expired_t, provider_seq) == 24, "JobExpired.provider_seq");
-_Static_assert(__builtin_offsetof(gp_evt_job_expired_t, timestamp) == 32, "JobExpired.timestamp");
-_Static_assert(__builtin_offsetof(gp_evt_job_expired_t, job) == 40, "JobExpired.job");
-_Static_assert(__builtin_offsetof(gp_evt_job_expired_t, buyer) == 72, "JobExpired.buyer");
-_Static_assert(__builtin_offsetof(gp_evt_job_expired_t, provider) == 104, "JobExpired.provider");
-_Static_assert(__builtin_offsetof(gp_evt_job_expired_t, end_reason) == 136, "JobExpired.end_reason");
+_Static_assert(__builtin_offsetof(gp_evt_job_expired_t, locked_stake) == 32, "JobExpired.locked_stake");
+_Static_assert(__builtin_offsetof(gp_evt_job_expired_t, live_jobs) == 40, "JobExpired.live_jobs");
+_Static_assert(__builtin_offsetof(gp_evt_job_expired_t, timestamp) == 48, "JobExpired.timestamp");
+_Static_assert(__builtin_offsetof(gp_evt_job_expired_t, job) == 56, "JobExpired.job");
+_Static_assert(__builtin_offsetof(gp_evt_job_expired_t, buyer) == 88, "JobExpired.buyer");
+_Static_assert(__builtin_offsetof(gp_evt_job_expired_t, provider) == 120, "JobExpired.provider");
+_Static_assert(__builtin_offsetof(gp_evt_job_expired_t, end_reason) == 152, "JobExpired.end_reason");
 
 /* Event JobClosed: logged as discriminator || these bytes. */
 typedef struct __attribute__((packed, aligned(8))) {

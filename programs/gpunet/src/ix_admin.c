@@ -55,6 +55,8 @@ static void emit_config(const gp_ctx_t *c, const gp_account_t *config_acc, const
   e.min_stake_per_gpu = cfg->min_stake_per_gpu;
   e.unbonding_period = cfg->unbonding_period;
   e.challenge_window = cfg->challenge_window;
+  e.paused_at = cfg->paused_at;
+  e.paused_total = cfg->paused_total;
   e.seq = cfg->seq;
   e.timestamp = c->now;
   gp_key_copy((gp_pubkey_t *)e.config, config_acc->key);

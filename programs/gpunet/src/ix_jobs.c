@@ -108,6 +108,9 @@ uint64_t ix_create_job(gp_ctx_t *c) {
   e.job_id = a.job_id;
   e.price = a.price;
   e.max_duration = a.max_duration;
+  e.challenge_window = j->challenge_window;
+  e.pause_mark = j->pause_mark;
+  e.fee_bps = j->fee_bps;
   e.seq = j->seq;
   e.timestamp = c->now;
   gp_key_copy((gp_pubkey_t *)e.job, job->key);
@@ -199,6 +202,7 @@ uint64_t ix_accept_job(gp_ctx_t *c) {
 
   gp_evt_job_accepted_t e;
   e.deadline = j->deadline;
+  e.pause_mark = j->pause_mark;
   e.locked_stake = p->locked_stake;
   e.live_jobs = p->live_jobs;
   e.seq = j->seq;
@@ -238,6 +242,7 @@ uint64_t ix_submit_result(gp_ctx_t *c) {
 
   gp_evt_result_submitted_t e;
   e.challenge_ends_at = ends;
+  e.pause_mark = j->pause_mark;
   e.seq = j->seq;
   e.timestamp = c->now;
   gp_key_copy((gp_pubkey_t *)e.job, job->key);
@@ -336,6 +341,8 @@ uint64_t ix_complete_job(gp_ctx_t *c) {
   e.jobs_completed = p->jobs_completed;
   e.seq = j->seq;
   e.provider_seq = p->seq;
+  e.locked_stake = p->locked_stake;
+  e.live_jobs = p->live_jobs;
   e.timestamp = c->now;
   gp_key_copy((gp_pubkey_t *)e.job, job->key);
   gp_key_copy((gp_pubkey_t *)e.buyer, (const gp_pubkey_t *)j->buyer);
@@ -422,6 +429,8 @@ uint64_t ix_resolve_dispute(gp_ctx_t *c) {
   e.jobs_failed = p->jobs_failed;
   e.seq = j->seq;
   e.provider_seq = p->seq;
+  e.locked_stake = p->locked_stake;
+  e.live_jobs = p->live_jobs;
   e.timestamp = c->now;
   gp_key_copy((gp_pubkey_t *)e.job, job->key);
   gp_key_copy((gp_pubkey_t *)e.buyer, (const gp_pubkey_t *)j->buyer);
@@ -488,6 +497,8 @@ uint64_t ix_expire_job(gp_ctx_t *c) {
   e.jobs_failed = p ? p->jobs_failed : 0;
   e.seq = j->seq;
   e.provider_seq = p ? p->seq : 0;
+  e.locked_stake = p ? p->locked_stake : 0;
+  e.live_jobs = p ? p->live_jobs : 0;
   e.timestamp = c->now;
   gp_key_copy((gp_pubkey_t *)e.job, job->key);
   gp_key_copy((gp_pubkey_t *)e.buyer, (const gp_pubkey_t *)j->buyer);

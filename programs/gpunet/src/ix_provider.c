@@ -196,6 +196,7 @@ uint64_t ix_request_unstake(gp_ctx_t *c) {
   e.active_stake = p->active_stake;
   e.unbonding_amount = p->unbonding_amount;
   e.unlock_at = p->unbonding_unlock_at;
+  e.unlock_pause_mark = p->unlock_pause_mark;
   e.total_active_stake = cfg->total_active_stake;
   e.rewards_owed = p->rewards_owed;
   e.reward_debt = p->reward_debt;

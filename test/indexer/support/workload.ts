@@ -136,7 +136,7 @@ export class Workload {
     return this.chain.send([await this.m.withdrawUnstaked().accounts({ owner: p.kp.publicKey, ownerToken: p.ata }).instruction()], [p.kp]);
   }
   async slash(p: ProviderUser, amount: bigint): Promise<string> {
-    return this.chain.send([await this.m.slash(bn(amount), 1, Array(32).fill(1))
+    return this.chain.send([await this.m.slash(bn(amount), { failedJob: {} }, Array(32).fill(1))
       .accounts({ provider: p.provider, stakeVault: p.vault, treasury: this.treasury, slashAuthority: this.admin.publicKey }).instruction()], [this.admin]);
   }
   async updateProvider(p: ProviderUser, status: number, k: number): Promise<string> {
