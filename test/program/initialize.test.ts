@@ -98,7 +98,8 @@ describe("walking skeleton: initialize through Anchor's client", () => {
   });
 
   it("refuses an admin that did not sign, and a non-canonical bump", async () => {
-    const env = createTestEnv<Gpunet>();
+    // The admin (upgrade authority) is not the fee payer, so it can leave the signature out
+    const env = createTestEnv<Gpunet>({ upgradeAuthority: Keypair.generate() });
     const program = env.program!;
     const { mint, treasury } = createMintAndTreasury(env);
     const admin = env.upgradeAuthority;

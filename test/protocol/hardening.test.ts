@@ -387,6 +387,57 @@ describe("attack 8: the smaller ones", () => {
   });
 });
 
+describe("attack 8: the IDL's writable flags are what the program requires", () => {
+  it("every account the IDL marks writable (and no signer), passed read-only, is refused with AccountNotWritable before anything moves", async () => {
+    // Given one of each situation: unbonding stake, open, accepted, submitted and disputed jobs, a cancelled one
+    const w = await world();
+    const [a, b] = [pAt(w, 0), pAt(w, 1)];
+    const f = w.fx;
+    const m = f.program.methods;
+    ok(await w.c.requestUnstake(a, 10n));
+    const open = await openJob(w);
+    const acc = await acceptedJob(w, b, { maxDuration: 10n });
+    const sub = await submittedJob(w, a);
+    const dis = await submittedJob(w, a);
+    ok(await w.c.disputeJob(dis, hash(3)));
+    const gone = await openJob(w);
+    ok(await w.c.cancelJob(gone));
+    warp(f, 11n);
+    const fresh = asProvider(newActor(f, 0n));
+    const job9 = jobRef(bAt(w, 1), 999n);
+    const cf = configOf(w);
+    const cases: [string, TransactionInstruction, Keypair[]][] = [
+      ["request_unstake", await m.requestUnstake(new BN(1)).accountsPartial({ config: f.config, provider: a.provider, owner: a.pk }).instruction(), [a.kp]],
+      ["update_config", await m.updateConfig(new PublicKey(cf.admin), new PublicKey(cf.slashAuthority), new BN(1), new BN(100), new BN(100), 4, 0, 0, false).accountsPartial({ config: f.config, admin: f.admin.publicKey, treasury: f.treasury }).instruction(), [f.admin]],
+      ["update_provider", await m.updateProvider(1, 2, 24, 1, 0, hash(1)).accountsPartial({ config: f.config, provider: a.provider, owner: a.pk }).instruction(), [a.kp]],
+      ["register_provider", await m.registerProvider(1, 1, 1, 0, hash(0), fresh.providerBump, fresh.vaultBump).accountsPartial({ config: f.config, provider: fresh.provider, stakeVault: fresh.vault, stakeMint: f.mint, owner: fresh.pk }).instruction(), [fresh.kp]],
+      ["create_job", await m.createJob(new BN(999), new BN(10), new BN(60), 1, 0, 0, hash(1), job9.jobBump, job9.escrowBump).accountsPartial({ config: f.config, job: job9.job, escrow: job9.escrow, stakeMint: f.mint, buyerToken: job9.buyer.token, buyer: job9.buyer.pk }).instruction(), [job9.buyer.kp]],
+      ["accept_job", await m.acceptJob().accountsPartial({ config: f.config, job: open.job, provider: b.provider, owner: b.pk }).instruction(), [b.kp]],
+      ["submit_result", await m.submitResult(hash(2)).accountsPartial({ config: f.config, job: acc.job, provider: b.provider, owner: b.pk }).instruction(), [b.kp]],
+      ["dispute_job", await m.disputeJob(hash(4)).accountsPartial({ config: f.config, job: sub.job, buyer: sub.buyer.pk }).instruction(), [sub.buyer.kp]],
+      ["resolve_dispute", await m.resolveDispute(5_000).accountsPartial({ config: f.config, job: dis.job, escrow: dis.escrow, provider: a.provider, providerToken: a.token, buyerToken: dis.buyer.token, rewardVault: f.rewardVault, admin: f.admin.publicKey }).instruction(), [f.admin]],
+      ["expire_job", await m.expireJob().accountsPartial({ config: f.config, job: acc.job, escrow: acc.escrow, provider: b.provider, buyerToken: acc.buyer.token, caller: w.outsider.pk }).instruction(), [w.outsider.kp]],
+      ["close_job", await m.closeJob().accountsPartial({ config: f.config, job: gone.job, escrow: gone.escrow, buyer: gone.buyer.pk, treasury: f.treasury, caller: w.outsider.pk }).instruction(), [w.outsider.kp]],
+    ];
+    const wrong: string[] = [];
+    const checked = new Map<string, number>();
+    for (const [name, ix, signers] of cases) {
+      for (const meta of ix.keys.filter((k) => k.isWritable && !k.isSigner)) {
+        checked.set(name, (checked.get(name) ?? 0) + 1);
+        const ro = new TransactionInstruction({ programId: ix.programId, data: ix.data, keys: ix.keys.map((k) => ({ ...k, isWritable: k.pubkey.equals(meta.pubkey) ? false : k.isWritable })) });
+        const keys = [...modelKeys(w), meta.pubkey];
+        const before = snapshot(f, keys);
+        const out = sendIxs(f, [ro], signers);
+        expect(changedKeys(before, snapshot(f, keys))).toEqual([]);
+        if (out.ok || out.error !== "AccountNotWritable") wrong.push(`${name}: ${meta.pubkey.toBase58()} read-only -> ${out.ok ? "ok" : out.error}`);
+      }
+    }
+    // Then every writable flag is one the program needs (and every instruction had some to check)
+    expect(wrong).toEqual([]);
+    expect(cases.filter(([name]) => !checked.has(name)).map(([name]) => name)).toEqual([]);
+  });
+});
+
 describe("accountability: every slash and every job ending says why", () => {
   it("slash carries its SlashReason and evidence hash; each ending event carries its JobEndReason (the driver checks each against the model)", async () => {
     const w = await world({ providers: 1 });

@@ -524,6 +524,7 @@ uint64_t ix_close_job(gp_ctx_t *c) {
   GP_CHECK(gp_key_eq(buyer->key, (const gp_pubkey_t *)j->buyer), GP_ERR_WRONG_RENT_RECEIVER);
   GP_TRY(gp_require_writable(buyer));
   GP_CHECK(gp_key_eq(treasury->key, (const gp_pubkey_t *)cfg->treasury), GP_ERR_WRONG_VAULT);
+  GP_TRY(gp_require_writable(treasury));
   gp_token_account_t et;
   GP_TRY(gp_check_vault(escrow, j->escrow, (const gp_pubkey_t *)cfg->stake_mint, job->key, &et));
 
