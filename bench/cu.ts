@@ -114,9 +114,9 @@ async function main(): Promise<void> {
   b.setupMint();
   const [config, configBump] = b.pda("config");
   const [rewardVault, rewardVaultBump] = b.pda("reward_vault");
-  b.send("initialize", [await m.initialize(new BN(1_000), new BN(100), new BN(100), b.admin.publicKey, 500, 5000, configBump, rewardVaultBump, false)
+  b.send("initialize", [await m.initialize(new BN(1_000), new BN(100), new BN(100), b.admin.publicKey, 500, 5000, configBump, rewardVaultBump, false, new BN(0))
     .accounts({ stakeMint: b.mint, treasury: b.treasury, admin: b.admin.publicKey, programData: programDataAddress(b.program.programId) }).instruction()], [b.admin], true);
-  b.send("update_config", [await m.updateConfig(PublicKey.default, PublicKey.default, new BN(1_000), new BN(100), new BN(100), 32, 400, 0, false)
+  b.send("update_config", [await m.updateConfig(PublicKey.default, PublicKey.default, new BN(1_000), new BN(100), new BN(100), 32, 400, 0, false, new BN(0))
     .accounts({ admin: b.admin.publicKey, treasury: b.treasury }).instruction()], [b.admin]);
 
   const funder = b.user(10n ** 15n);

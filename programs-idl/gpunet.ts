@@ -137,6 +137,10 @@ export type Gpunet = {
         {
           "name": "allowFreezeAuthority",
           "type": "bool"
+        },
+        {
+          "name": "rewardPeriod",
+          "type": "i64"
         }
       ]
     },
@@ -222,6 +226,10 @@ export type Gpunet = {
         {
           "name": "paused",
           "type": "bool"
+        },
+        {
+          "name": "rewardPeriod",
+          "type": "i64"
         }
       ]
     },
@@ -1861,6 +1869,19 @@ export type Gpunet = {
       ]
     },
     {
+      "name": "rewardsReleased",
+      "discriminator": [
+        18,
+        186,
+        40,
+        231,
+        125,
+        191,
+        62,
+        220
+      ]
+    },
+    {
       "name": "rewardsClaimed",
       "discriminator": [
         75,
@@ -2250,7 +2271,7 @@ export type Gpunet = {
           {
             "name": "unallocatedRewards",
             "docs": [
-              "Rewards funded while no stake was active."
+              "Funded (or paid as fees) but not yet released to stakers: released linearly until stream_end."
             ],
             "type": "u64"
           },
@@ -2285,6 +2306,27 @@ export type Gpunet = {
             "name": "pausedTotal",
             "docs": [
               "Seconds the protocol has spent paused, all completed pauses summed."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "rewardPeriod",
+            "docs": [
+              "Seconds over which each funding (and fee) is released to stakers; 0 releases at once."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "streamEnd",
+            "docs": [
+              "When the rewards not yet released (unallocated_rewards) will all have been released."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "streamUpdatedAt",
+            "docs": [
+              "When the stream last released (or was frozen for lack of stake)."
             ],
             "type": "i64"
           },
@@ -2670,6 +2712,10 @@ export type Gpunet = {
             "type": "i64"
           },
           {
+            "name": "rewardPeriod",
+            "type": "i64"
+          },
+          {
             "name": "seq",
             "type": "u64"
           },
@@ -2992,6 +3038,10 @@ export type Gpunet = {
             "type": "u64"
           },
           {
+            "name": "streamEnd",
+            "type": "i64"
+          },
+          {
             "name": "totalActiveStake",
             "type": "u64"
           },
@@ -3017,6 +3067,49 @@ export type Gpunet = {
               "0 direct funding, 1 job fee."
             ],
             "type": "u8"
+          }
+        ]
+      }
+    },
+    {
+      "name": "rewardsReleased",
+      "docs": [
+        "Rewards released from the stream into the accumulator (before the instruction's own event)."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "accRewardPerStake",
+            "type": "u128"
+          },
+          {
+            "name": "amount",
+            "type": "u64"
+          },
+          {
+            "name": "rewardCarry",
+            "type": "u64"
+          },
+          {
+            "name": "unallocatedRewards",
+            "type": "u64"
+          },
+          {
+            "name": "totalActiveStake",
+            "type": "u64"
+          },
+          {
+            "name": "streamEnd",
+            "type": "i64"
+          },
+          {
+            "name": "configSeq",
+            "type": "u64"
+          },
+          {
+            "name": "timestamp",
+            "type": "i64"
           }
         ]
       }

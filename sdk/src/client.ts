@@ -6,7 +6,7 @@
  * `verifyProgram` and `subscribeEvents`.
  */
 import { Buffer } from "buffer";
-import { PublicKey, TransactionInstruction } from "@solana/web3.js";
+import { PublicKey, SYSVAR_CLOCK_PUBKEY, TransactionInstruction } from "@solana/web3.js";
 import type { Commitment, Connection, Signer } from "@solana/web3.js";
 import { getAssociatedTokenAddressSync } from "@solana/spl-token";
 import { createAtaIdempotentInstruction } from "./token.ts";
@@ -41,7 +41,7 @@ import * as ix from "./instructions.ts";
 import { prepareAndSign, sendInstructions, sendSignedAndConfirm, simulateInstructions, type SendContext, type SendOptions, type SendResult, type SimulateResult, type WalletAdapterLike, type SignedTransaction } from "./send.ts";
 import type { PriorityFeeStrategy } from "./priority-fee.ts";
 import { claimable as claimableMath } from "./rewards.ts";
-import { claimAll as claimAllImpl, type ClaimAllOptions, type ClaimAllResult } from "./claim-all.ts";
+import { claimAll as claimAllImpl, clockUnixTimestamp, type ClaimAllOptions, type ClaimAllResult } from "./claim-all.ts";
 import { subscribeEvents as subscribeImpl, type SubscribeEventsOptions, type EventSubscription } from "./subscribe.ts";
 import { callRpc } from "./rpc.ts";
 
@@ -113,6 +113,13 @@ function ataOf(owner: PublicKey, mint: PublicKey): PublicKey {
  * const { signature, events } = await gpunet.stake({ amount: 1_000_000n });
  * ```
  */
+/** The cluster's unix time from the Clock sysvar (what the program reads). */
+async function clockNow(connection: Pick<Connection, "getAccountInfo">, commitment?: Commitment): Promise<bigint> {
+  const info = await callRpc("getAccountInfo", () => connection.getAccountInfo(SYSVAR_CLOCK_PUBKEY, commitment));
+  if (!info || info.data.length < 40) throw new GpunetError("AccountNotFound", "the Clock sysvar is not readable", {});
+  return clockUnixTimestamp(new Uint8Array(info.data));
+}
+
 export function createGpunetClient(options: GpunetClientOptions) {
   const connection = options.connection;
   const programId = options.programId === undefined ? GPUNET_PROGRAM_ID : toPublicKey(options.programId, "programId");
@@ -322,8 +329,8 @@ export function createGpunetClient(options: GpunetClientOptions) {
      * with the program's exact math from the current accounts.
      */
     async claimable(ref?: ProviderRef): Promise<bigint> {
-      const [cfg, prov] = await Promise.all([fetchConfig(connection, fo), fetchProvider(connection, ref ?? { owner: actor(undefined, undefined, "owner") }, fo)]);
-      const v = claimableMath(prov.data, cfg.data);
+      const [cfg, prov, now] = await Promise.all([fetchConfig(connection, fo), fetchProvider(connection, ref ?? { owner: actor(undefined, undefined, "owner") }, fo), clockNow(connection, fo.commitment)]);
+      const v = claimableMath(prov.data, cfg.data, now);
       if (v === null) throw new GpunetError("MathOverflow", "the program would fail this claim with MathOverflow", {});
       return v;
     },

@@ -150,7 +150,16 @@ export interface InitializeInput {
   readonly slashCapBps: IntegerInput;
   /** Accept a stake mint that has a freeze authority (default false: such a mint is refused). */
   readonly allowFreezeAuthority?: boolean;
+  /**
+   * Seconds, 0..=31,536,000, over which each funding and fee is released to stakers
+   * (default 86,400; 0 releases at once, which lets stake present for one
+   * transaction take a share).
+   */
+  readonly rewardPeriod?: IntegerInput;
 }
+
+/** The SDK's default reward release period: one day. */
+export const DEFAULT_REWARD_PERIOD = 86_400n;
 
 /**
  * `initialize`: creates Config and the reward vault; `admin` signs and pays, and
@@ -178,6 +187,7 @@ export function getInitializeInstruction(i: InitializeInput, o?: BuilderOptions)
     config_bump: configBump,
     reward_vault_bump: rewardVaultBump,
     allow_freeze_authority: i.allowFreezeAuthority ?? false,
+    reward_period: toI64(i.rewardPeriod ?? DEFAULT_REWARD_PERIOD, "rewardPeriod"),
   }, pid);
 }
 
@@ -193,11 +203,13 @@ export interface ConfigChanges {
   readonly paused?: boolean;
   /** New treasury token account (must hold the stake mint). */
   readonly treasury?: PublicKeyInput;
+  /** Seconds over which later fundings and fees are released (0..=31,536,000). */
+  readonly rewardPeriod?: IntegerInput;
 }
 
 /** Mask bits of `update_config` (docs/protocol.md). */
 export const UPDATE_CONFIG_MASK = {
-  admin: 1, slashAuthority: 2, minStakePerGpu: 4, unbondingPeriod: 8, challengeWindow: 16, protocolFeeBps: 32, slashCapBps: 64, paused: 128, treasury: 256,
+  admin: 1, slashAuthority: 2, minStakePerGpu: 4, unbondingPeriod: 8, challengeWindow: 16, protocolFeeBps: 32, slashCapBps: 64, paused: 128, treasury: 256, rewardPeriod: 512,
 } as const;
 
 /**
@@ -229,6 +241,7 @@ export function getUpdateConfigInstruction(i: { readonly admin: PublicKeyInput; 
     protocol_fee_bps: toU16(c.protocolFeeBps ?? 0, "protocolFeeBps"),
     slash_cap_bps: toU16(c.slashCapBps ?? 0, "slashCapBps"),
     paused: c.paused ?? false,
+    reward_period: toI64(c.rewardPeriod ?? 0, "rewardPeriod"),
   }, pid);
 }
 

@@ -34,7 +34,7 @@ function pdas(programId: PublicKey) {
 function initialize(program: Program<Gpunet>, a: { mint: PublicKey; treasury: PublicKey; admin: Keypair; slashAuthority: PublicKey; bumps?: { config: number; vault: number } }) {
   const p = pdas(program.programId);
   return program.methods
-    .initialize(new BN(1_000_000), new BN(7 * 86_400), new BN(86_400), a.slashAuthority, 500, 1000, a.bumps?.config ?? p.configBump, a.bumps?.vault ?? p.rewardVaultBump, false)
+    .initialize(new BN(1_000_000), new BN(7 * 86_400), new BN(86_400), a.slashAuthority, 500, 1000, a.bumps?.config ?? p.configBump, a.bumps?.vault ?? p.rewardVaultBump, false, new BN(0))
     .accounts({ stakeMint: a.mint, treasury: a.treasury, admin: a.admin.publicKey, programData: programDataAddress(program.programId) })
     .signers([a.admin]);
 }
@@ -117,7 +117,7 @@ describe("walking skeleton: initialize through Anchor's client", () => {
     }
     const otherKey = PublicKey.createProgramAddressSync([Buffer.from("config"), Buffer.from([other])], program.programId);
     const err = await program.methods
-      .initialize(new BN(1), new BN(1), new BN(1), admin.publicKey, 0, 0, other, pdas(program.programId).rewardVaultBump, false)
+      .initialize(new BN(1), new BN(1), new BN(1), admin.publicKey, 0, 0, other, pdas(program.programId).rewardVaultBump, false, new BN(0))
       .accountsPartial({ config: otherKey, stakeMint: mint, treasury, admin: admin.publicKey, programData: programDataAddress(program.programId) })
       .signers([admin]).rpc().catch((e: unknown) => e);
     expect((err as AnchorError).error.errorCode.code).toBe("InvalidPda");

@@ -343,7 +343,7 @@ const EVENTS: Record<IxName, string[]> = {
   expire_job: ["jobExpired"],
   close_job: ["jobClosed"],
 };
-const CONFIG_EVENTS = new Set(["configUpdated", "rewardsFunded"]);
+const CONFIG_EVENTS = new Set(["configUpdated", "rewardsFunded", "rewardsReleased"]);
 const PROVIDER_EVENTS = new Set(["providerRegistered", "providerUpdated", "staked", "unstakeRequested", "withdrawn", "rewardsClaimed", "slashed"]);
 
 /**
@@ -355,7 +355,7 @@ const PROVIDER_EVENTS = new Set(["providerRegistered", "providerUpdated", "stake
 function checkEvents(fx: Fixture, step: number, ix: IxName, logs: string[], s: ModelState, ctx: Ctx, notes: string[]): void {
   const parser = new EventParser(fx.program.programId, fx.program.coder);
   const evs = [...parser.parseLogs(logs)].map((e) => ({ name: e.name, data: normalize(e.data) as Record<string, unknown> }));
-  const want = EVENTS[ix].filter((n) => !(n === "rewardsFunded" && notes.includes("zeroFee")));
+  const want = [...(notes.includes("released") ? ["rewardsReleased"] : []), ...EVENTS[ix].filter((n) => !(n === "rewardsFunded" && notes.includes("zeroFee")))];
   const bad: string[] = [];
   if (show(evs.map((e) => e.name)) !== show(want)) bad.push(`events ${show(evs.map((e) => e.name))}, expected ${show(want)}`);
   for (const e of evs) {
@@ -513,7 +513,7 @@ export function calls(d: Driver) {
         (s, ctx) => M.updateConfig(s, { ...a, signer: signer.publicKey.toBase58(), treasury: treasury.toBase58() }, ctx),
         () =>
           p.methods
-            .updateConfig(new Pk(a.newAdmin), new Pk(a.newSlashAuthority), bn(a.minStakePerGpu), bn(a.unbondingPeriod), bn(a.challengeWindow), a.mask, a.protocolFeeBps, a.slashCapBps, a.paused)
+            .updateConfig(new Pk(a.newAdmin), new Pk(a.newSlashAuthority), bn(a.minStakePerGpu), bn(a.unbondingPeriod), bn(a.challengeWindow), a.mask, a.protocolFeeBps, a.slashCapBps, a.paused, bn(a.rewardPeriod ?? fx.model.config?.rewardPeriod ?? 0n))
             .accountsPartial({ config: cfgKey, admin: signer.publicKey, treasury })
             .signers([signer]),
       );

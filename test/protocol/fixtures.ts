@@ -149,14 +149,18 @@ export interface InitParams {
   challengeWindow: bigint;
   protocolFeeBps: number;
   slashCapBps: number;
+  /** Seconds over which fundings and fees are released; 0 releases at once. */
+  rewardPeriod: bigint;
 }
 
+/** The suites' defaults; rewardPeriod 0 so that a funding is claimable at once (the hardening and workload suites stream). */
 export const DEFAULT_INIT: InitParams = {
   minStakePerGpu: 1_000n,
   unbondingPeriod: 7_200n,
   challengeWindow: 600n,
   protocolFeeBps: 250,
   slashCapBps: 5_000,
+  rewardPeriod: 0n,
 };
 
 export interface Fixture {
@@ -338,7 +342,7 @@ export async function initializeConfig(fx: Fixture, p: InitParams, signer: Keypa
   const out = await attempt(
     () =>
       fx.program.methods
-        .initialize(new BN(p.minStakePerGpu.toString()), new BN(p.unbondingPeriod.toString()), new BN(p.challengeWindow.toString()), fx.slasher.publicKey, p.protocolFeeBps, p.slashCapBps, fx.configBump, fx.rewardVaultBump, false)
+        .initialize(new BN(p.minStakePerGpu.toString()), new BN(p.unbondingPeriod.toString()), new BN(p.challengeWindow.toString()), fx.slasher.publicKey, p.protocolFeeBps, p.slashCapBps, fx.configBump, fx.rewardVaultBump, false, new BN(p.rewardPeriod.toString()))
         .accountsPartial({ config: fx.config, rewardVault: fx.rewardVault, stakeMint: fx.mint, treasury: fx.treasury, admin: signer.publicKey, programData: programDataAddress(fx.program.programId) })
         .signers([signer])
         .rpc(),

@@ -146,7 +146,7 @@ describe("attack 3: only the upgrade authority initializes", () => {
     const stranger = fx.env.fundedKeypair(100_000_000_000n);
     const init = (admin: Keypair, programData = programDataAddress(fx.program.programId)) =>
       fx.program.methods
-        .initialize(new BN(1), new BN(100), new BN(100), stranger.publicKey, 2_000, 10_000, fx.configBump, fx.rewardVaultBump, false)
+        .initialize(new BN(1), new BN(100), new BN(100), stranger.publicKey, 2_000, 10_000, fx.configBump, fx.rewardVaultBump, false, new BN(0))
         .accountsPartial({ config: fx.config, rewardVault: fx.rewardVault, stakeMint: fx.mint, treasury: fx.treasury, admin: admin.publicKey, programData })
         .signers([admin])
         .rpc();
@@ -170,7 +170,7 @@ describe("attack 3: only the upgrade authority initializes", () => {
     const out = await attempt(
       () =>
         fx.program.methods
-          .initialize(new BN(1), new BN(100), new BN(100), fx.slasher.publicKey, 0, 0, fx.configBump, fx.rewardVaultBump, false)
+          .initialize(new BN(1), new BN(100), new BN(100), fx.slasher.publicKey, 0, 0, fx.configBump, fx.rewardVaultBump, false, new BN(0))
           .accountsPartial({ config: fx.config, rewardVault: fx.rewardVault, stakeMint: fx.mint, treasury: fx.treasury, admin: fx.admin.publicKey, programData: programDataAddress(fx.program.programId) })
           .signers([fx.admin])
           .rpc(),
@@ -191,7 +191,7 @@ describe("attack 3: only the upgrade authority initializes", () => {
     const treasury = newActor(fx, 0n).token;
     const init = (allow: boolean) => () =>
       fx.program.methods
-        .initialize(new BN(1), new BN(100), new BN(100), fx.slasher.publicKey, 0, 0, fx.configBump, fx.rewardVaultBump, allow)
+        .initialize(new BN(1), new BN(100), new BN(100), fx.slasher.publicKey, 0, 0, fx.configBump, fx.rewardVaultBump, allow, new BN(0))
         .accountsPartial({ config: fx.config, rewardVault: fx.rewardVault, stakeMint: mint.publicKey, treasury, admin: fx.admin.publicKey, programData: programDataAddress(fx.program.programId) })
         .signers([fx.admin])
         .rpc();
@@ -284,6 +284,67 @@ describe("attack 5: a pause costs nobody a deadline, a challenge window or unbon
     const b0 = tokenBalance(w.fx, r.buyer.token) ?? 0n;
     ok(await w.c.expireJob(r, null, w.outsider));
     expect((tokenBalance(w.fx, r.buyer.token) ?? 0n) - b0).toBe(1_000_000n);
+    expect(w.d.violations).toEqual([]);
+  });
+});
+
+describe("attack 6: just-in-time stake around a funding earns next to nothing", () => {
+  it("[stake 9e6, fund 1e6, request_unstake 9e6] in one transaction: the attacker earns 0, the stake that stays earns the funding over the period", async () => {
+    // Given fundings released over an hour, and an honest provider with 1e6 staked
+    const w = await world({ providers: 1, stake: 1_000_000n, init: { rewardPeriod: 3_600n } });
+    const honest = pAt(w, 0);
+    const attacker = asProvider(newActor(w.fx, 20_000_000n));
+    ok(await w.c.registerProvider(attacker, HW));
+    const f = w.fx;
+    const m = f.program.methods;
+    // When the attacker stakes 9e6, funds 1e6 and asks to unstake the 9e6, all in one transaction
+    const ixs = [
+      await m.stake(new BN(9_000_000)).accountsPartial({ config: f.config, provider: attacker.provider, stakeVault: attacker.vault, ownerToken: attacker.token, owner: attacker.pk }).instruction(),
+      await m.fundRewards(new BN(1_000_000)).accountsPartial({ config: f.config, rewardVault: f.rewardVault, funderToken: attacker.token, funder: attacker.pk }).instruction(),
+      await m.requestUnstake(new BN(9_000_000)).accountsPartial({ config: f.config, provider: attacker.provider, owner: attacker.pk }).instruction(),
+    ];
+    const out = sendIxs(f, ixs, [attacker.kp]);
+    expect(out.ok ? "ok" : out.error).toBe("ok");
+    // (the model follows the same three steps at the same clock)
+    const clock = f.env.svm.getClock();
+    const ctx = { now: clock.unixTimestamp, epoch: clock.epoch, signers: new Set([attacker.key]) };
+    for (const step of [
+      (s: M.ModelState) => M.stake(s, { owner: attacker.key, provider: attacker.provider.toBase58(), ownerToken: attacker.token.toBase58(), amount: 9_000_000n }, ctx),
+      (s: M.ModelState) => M.fundRewards(s, { funder: attacker.key, funderToken: attacker.token.toBase58(), amount: 1_000_000n }, ctx),
+      (s: M.ModelState) => M.requestUnstake(s, { owner: attacker.key, provider: attacker.provider.toBase58(), amount: 9_000_000n }, ctx),
+    ]) {
+      const r = step(f.model);
+      if (!r.ok) throw new Error(`model refused: ${r.errors.join("|")}`);
+      f.model = r.state;
+    }
+    // Then nothing was released to the attacker's stake, at once or later
+    expect(providerOf(w, attacker)).toMatchObject({ rewardsOwed: 0n, activeStake: 0n });
+    warp(f, 3_600n);
+    await refused(w, () => w.c.claimRewards(attacker), ["NothingToClaim"]);
+    // And the honest stake, present all along, earns the whole funding as it is released (less rounding)
+    const before = tokenBalance(f, honest.token) ?? 0n;
+    ok(await w.c.claimRewards(honest));
+    const got = (tokenBalance(f, honest.token) ?? 0n) - before;
+    expect(got).toBeGreaterThanOrEqual(999_999n);
+    expect(got).toBeLessThanOrEqual(1_000_000n);
+    expect(w.d.violations).toEqual([]);
+  });
+
+  it("a funding is released linearly: a quarter of the period releases a quarter, and stake that arrives midway earns only from then", async () => {
+    const w = await world({ providers: 2, stake: 1_000n, init: { rewardPeriod: 4_000n } });
+    const [p, q] = [pAt(w, 0), pAt(w, 1)];
+    ok(await w.c.requestUnstake(q, 1_000n));
+    ok(await w.c.fundRewards(w.funder, 400_000n));
+    warp(w.fx, 1_000n);
+    ok(await w.c.claimRewards(p));
+    expect(providerOf(w, p).totalClaimed).toBe(100_000n);
+    ok(await w.c.stake(q, 3_000n));
+    warp(w.fx, 3_000n);
+    ok(await w.c.claimRewards(p));
+    ok(await w.c.claimRewards(q));
+    // p: 100,000 alone, then a quarter of the remaining 300,000; q: three quarters of it
+    expect(providerOf(w, p).totalClaimed).toBe(175_000n);
+    expect(providerOf(w, q).totalClaimed).toBe(225_000n);
     expect(w.d.violations).toEqual([]);
   });
 });
@@ -408,7 +469,7 @@ describe("attack 8: the IDL's writable flags are what the program requires", () 
     const cf = configOf(w);
     const cases: [string, TransactionInstruction, Keypair[]][] = [
       ["request_unstake", await m.requestUnstake(new BN(1)).accountsPartial({ config: f.config, provider: a.provider, owner: a.pk }).instruction(), [a.kp]],
-      ["update_config", await m.updateConfig(new PublicKey(cf.admin), new PublicKey(cf.slashAuthority), new BN(1), new BN(100), new BN(100), 4, 0, 0, false).accountsPartial({ config: f.config, admin: f.admin.publicKey, treasury: f.treasury }).instruction(), [f.admin]],
+      ["update_config", await m.updateConfig(new PublicKey(cf.admin), new PublicKey(cf.slashAuthority), new BN(1), new BN(100), new BN(100), 4, 0, 0, false, new BN(0)).accountsPartial({ config: f.config, admin: f.admin.publicKey, treasury: f.treasury }).instruction(), [f.admin]],
       ["update_provider", await m.updateProvider(1, 2, 24, 1, 0, hash(1)).accountsPartial({ config: f.config, provider: a.provider, owner: a.pk }).instruction(), [a.kp]],
       ["register_provider", await m.registerProvider(1, 1, 1, 0, hash(0), fresh.providerBump, fresh.vaultBump).accountsPartial({ config: f.config, provider: fresh.provider, stakeVault: fresh.vault, stakeMint: f.mint, owner: fresh.pk }).instruction(), [fresh.kp]],
       ["create_job", await m.createJob(new BN(999), new BN(10), new BN(60), 1, 0, 0, hash(1), job9.jobBump, job9.escrowBump).accountsPartial({ config: f.config, job: job9.job, escrow: job9.escrow, stakeMint: f.mint, buyerToken: job9.buyer.token, buyer: job9.buyer.pk }).instruction(), [job9.buyer.kp]],

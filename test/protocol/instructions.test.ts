@@ -67,6 +67,7 @@ describe("admin instructions", () => {
       challengeWindow: DEFAULT_INIT.challengeWindow,
       pausedAt: 0n,
       pausedTotal: 0n,
+      rewardPeriod: 0n,
       seq: c?.seq,
       timestamp: fx.env.svm.getClock().unixTimestamp,
       config: fx.config.toBase58(),
@@ -229,6 +230,7 @@ describe("reward instructions", () => {
       amount: 1_000_001n,
       rewardCarry: num % 20_003n,
       unallocatedRewards: 0n,
+      streamEnd: now(w),
       totalActiveStake: 20_003n,
       totalFunded: 1_000_001n,
       configSeq: cf.seq,
@@ -359,7 +361,8 @@ describe("job instructions", () => {
     const out = ok(await w.c.completeJob(r, p, r.buyer));
     expect([bal(w, p.token) - pb, bal(w, w.fx.rewardVault) - rb, bal(w, r.escrow)]).toEqual([975_000n, 25_000n, 0n]);
     const evs = eventsOf(w, out);
-    expect(evs.map((e) => e.name)).toEqual(["jobCompleted", "rewardsFunded"]);
+    // A reward period of 0 releases the fee at once: RewardsReleased comes first
+    expect(evs.map((e) => e.name)).toEqual(["rewardsReleased", "jobCompleted", "rewardsFunded"]);
     expect(only(evs, "jobCompleted")).toEqual({
       providerPayout: 975_000n,
       fee: 25_000n,
@@ -405,7 +408,7 @@ describe("job instructions", () => {
     // gross = floor(1,000,003 * 0.6) = 600,001; fee = floor(600,001 * 0.025) = 15,000
     expect([bal(w, p.token) - pb, bal(w, w.fx.rewardVault) - rb, bal(w, r.buyer.token) - bb, bal(w, r.escrow)]).toEqual([585_001n, 15_000n, 400_002n, 0n]);
     const evs = eventsOf(w, out);
-    expect(evs.map((e) => e.name)).toEqual(["disputeResolved", "rewardsFunded"]);
+    expect(evs.map((e) => e.name)).toEqual(["rewardsReleased", "disputeResolved", "rewardsFunded"]);
     expect(only(evs, "disputeResolved")).toEqual({
       providerPayout: 585_001n,
       fee: 15_000n,

@@ -95,6 +95,9 @@ export interface ConfigState {
   jobCount: bigint;
   pausedAt: bigint;
   pausedTotal: bigint;
+  rewardPeriod: bigint;
+  streamEnd: bigint;
+  streamUpdatedAt: bigint;
   seq: bigint;
   admin: string;
   slashAuthority: string;
@@ -410,10 +413,7 @@ function creditExact(op: Op, r: bigint): void {
 function distribute(op: Op, r: bigint): void {
   const c = cfg(op.s);
   if (r === 0n) return;
-  if (c.totalActiveStake === 0n) {
-    c.unallocatedRewards = addU64(c.unallocatedRewards, r);
-    return;
-  }
+  if (c.totalActiveStake === 0n) throw new Error("model: distribute with no stake");
   const num = r * Q64 + c.rewardCarry;
   const acc = c.accRewardPerStake + num / c.totalActiveStake;
   if (acc > U128_MAX) fail("MathOverflow");
@@ -422,13 +422,54 @@ function distribute(op: Op, r: bigint): void {
   c.rewardCarry = num % c.totalActiveStake;
 }
 
-function release(op: Op): void {
+/**
+ * What the reward stream releases by `now` (docs/protocol.md, Rewards): all of it
+ * once `stream_end` has passed, else floor(unallocated * dt / (end - updated_at));
+ * nothing while no stake is active (the end then moves back by the time waited).
+ * Pure: `null` fields stay as they are.
+ */
+export function streamRelease(c: Pick<ConfigState, "unallocatedRewards" | "totalActiveStake" | "streamEnd" | "streamUpdatedAt">, now: bigint): { released: bigint; streamEnd: bigint; streamUpdatedAt: bigint } {
+  const last = c.streamUpdatedAt;
+  const dt = now > last ? now - last : 0n;
+  const rem = c.unallocatedRewards;
+  if (rem === 0n) return { released: 0n, streamEnd: c.streamEnd, streamUpdatedAt: now };
+  if (c.totalActiveStake === 0n) return { released: 0n, streamEnd: addI64(c.streamEnd, dt), streamUpdatedAt: now };
+  if (now >= c.streamEnd) return { released: rem, streamEnd: c.streamEnd, streamUpdatedAt: now };
+  if (dt === 0n) return { released: 0n, streamEnd: c.streamEnd, streamUpdatedAt: last };
+  const r = (rem * dt) / (c.streamEnd - last);
+  return { released: r, streamEnd: c.streamEnd, streamUpdatedAt: r === 0n ? last : now };
+}
+
+/** Releases what the stream owes by `now` into the accumulator; notes "released" when it does. */
+function streamUpdate(op: Op, now: bigint): bigint {
   const c = cfg(op.s);
-  if (c.totalActiveStake > 0n && c.unallocatedRewards > 0n) {
-    const u = c.unallocatedRewards;
-    c.unallocatedRewards = 0n;
-    distribute(op, u);
+  const st = streamRelease(c, now);
+  if (st.released > 0n) {
+    distribute(op, st.released);
+    c.unallocatedRewards -= st.released;
+    if (!op.notes.includes("released")) op.notes.push("released");
   }
+  c.streamEnd = st.streamEnd;
+  c.streamUpdatedAt = st.streamUpdatedAt;
+  return st.released;
+}
+
+/** A funding or fee joins the stream: release what is due, add, restart a full period, release again (period 0). */
+function streamAdd(op: Op, now: bigint, amount: bigint): void {
+  const c = cfg(op.s);
+  streamUpdate(op, now);
+  c.unallocatedRewards = addU64(c.unallocatedRewards, amount);
+  c.streamEnd = addI64(now, c.rewardPeriod);
+  c.streamUpdatedAt = now;
+  streamUpdate(op, now);
+}
+
+/** The accumulator a settle at `now` would use (after the stream's release), or null on overflow. */
+export function accAt(c: ConfigState, now: bigint): bigint | null {
+  const st = streamRelease(c, now);
+  if (st.released === 0n) return c.accRewardPerStake;
+  const acc = c.accRewardPerStake + (st.released * Q64 + c.rewardCarry) / c.totalActiveStake;
+  return acc > U128_MAX ? null : acc;
 }
 
 /**
@@ -503,6 +544,8 @@ export interface InitializeArgs {
   slashCapBps: number;
   configBump: number;
   rewardVaultBump: number;
+  /** Seconds over which fundings and fees are released (0: at once). */
+  rewardPeriod: bigint;
   /** The upgrade authority recorded in the program's ProgramData (null: none). */
   upgradeAuthority: string | null;
 }
@@ -516,6 +559,7 @@ export function initialize(s: ModelState, a: InitializeArgs, ctx: Ctx): Outcome 
     c.when(a.protocolFeeBps > MAX_FEE_BPS || a.slashCapBps > 10_000, "FeeTooHigh");
     c.when(a.unbondingPeriod < 1n || a.unbondingPeriod > MAX_DURATION, "InvalidDuration");
     c.when(a.challengeWindow < 1n || a.challengeWindow > MAX_DURATION, "InvalidDuration");
+    c.when(a.rewardPeriod < 0n || a.rewardPeriod > MAX_DURATION, "InvalidDuration");
     const t = op.s.tokens.get(a.treasury);
     c.when(!t || t.mint !== a.stakeMint, "WrongMint");
     c.done();
@@ -535,6 +579,9 @@ export function initialize(s: ModelState, a: InitializeArgs, ctx: Ctx): Outcome 
       jobCount: 0n,
       pausedAt: 0n,
       pausedTotal: 0n,
+      rewardPeriod: a.rewardPeriod,
+      streamEnd: 0n,
+      streamUpdatedAt: ctx.now,
       seq: 1n,
       admin: a.admin,
       slashAuthority: a.slashAuthority,
@@ -563,6 +610,7 @@ export const ConfigMask = {
   slashCapBps: 64,
   paused: 128,
   treasury: 256,
+  rewardPeriod: 512,
 } as const;
 
 export interface UpdateConfigArgs {
@@ -577,6 +625,8 @@ export interface UpdateConfigArgs {
   slashCapBps: number;
   paused: boolean;
   treasury: string;
+  /** Default: unchanged. */
+  rewardPeriod?: bigint;
 }
 
 export function updateConfig(s: ModelState, a: UpdateConfigArgs, ctx: Ctx): Outcome {
@@ -590,12 +640,14 @@ export function updateConfig(s: ModelState, a: UpdateConfigArgs, ctx: Ctx): Outc
     if (m & ConfigMask.slashCapBps) c.when(a.slashCapBps > 10_000, "FeeTooHigh");
     if (m & ConfigMask.unbondingPeriod) c.when(a.unbondingPeriod < 1n || a.unbondingPeriod > MAX_DURATION, "InvalidDuration");
     if (m & ConfigMask.challengeWindow) c.when(a.challengeWindow < 1n || a.challengeWindow > MAX_DURATION, "InvalidDuration");
+    const period = a.rewardPeriod ?? cf.rewardPeriod;
+    if (m & ConfigMask.rewardPeriod) c.when(period < 0n || period > MAX_DURATION, "InvalidDuration");
     if (m & ConfigMask.treasury) {
       const t = op.s.tokens.get(a.treasury);
       c.when(!t || t.mint !== cf.stakeMint, "WrongMint");
     }
     // Not in docs/protocol.md: an empty mask or an unknown bit is taken as a bad argument.
-    c.when(m === 0 || m >= 512, "InvalidArgument");
+    c.when(m === 0 || m >= 1024, "InvalidArgument");
     c.done();
     if (m & ConfigMask.admin) cf.admin = a.newAdmin;
     if (m & ConfigMask.slashAuthority) cf.slashAuthority = a.newSlashAuthority;
@@ -613,6 +665,7 @@ export function updateConfig(s: ModelState, a: UpdateConfigArgs, ctx: Ctx): Outc
       cf.paused = a.paused;
     }
     if (m & ConfigMask.treasury) cf.treasury = a.treasury;
+    if (m & ConfigMask.rewardPeriod) cf.rewardPeriod = period;
     bumpConfig(op.s);
   });
 }
@@ -733,12 +786,12 @@ export function stake(s: ModelState, a: StakeArgs, ctx: Ctx): Outcome {
     c.done();
     const p = prov(op.s, a.provider);
     const cf = cfg(op.s);
+    streamUpdate(op, ctx.now);
     settle(op, a.provider);
     transfer(op, a.ownerToken, p.stakeVault, a.amount);
     p.activeStake = addU64(p.activeStake, a.amount);
     cf.totalActiveStake = addU64(cf.totalActiveStake, a.amount);
     startStakePeriod(p, cf);
-    release(op);
     p.updatedAt = ctx.now;
     p.seq += 1n;
     bumpConfig(op.s);
@@ -764,6 +817,7 @@ export function requestUnstake(s: ModelState, a: RequestUnstakeArgs, ctx: Ctx): 
     c.when(a.amount <= p.activeStake && p.liveJobs > 0n && p.activeStake - a.amount < p.lockedStake, "StakeLocked");
     c.when(ctx.now + cf.unbondingPeriod > I64_MAX, "MathOverflow");
     c.done();
+    streamUpdate(op, ctx.now);
     settle(op, a.provider);
     p.activeStake -= a.amount;
     cf.totalActiveStake -= a.amount;
@@ -826,7 +880,7 @@ export function fundRewards(s: ModelState, a: FundArgs, ctx: Ctx): Outcome {
     c.done();
     transfer(op, a.funderToken, cf.rewardVault, a.amount);
     cf.totalFunded = satU64(cf.totalFunded, a.amount);
-    distribute(op, a.amount);
+    streamAdd(op, ctx.now, a.amount);
     bumpConfig(op.s);
   });
 }
@@ -846,10 +900,12 @@ export function claimRewards(s: ModelState, a: ClaimArgs, ctx: Ctx): Outcome {
     ownsProvider(op.s, c, a.provider, a.owner);
     notPaused(op.s, c);
     checkTokenAccount(op.s, c, a.ownerToken, p.owner);
-    const pend = pendingOf(p, cf.accRewardPerStake);
+    const acc = accAt(cf, ctx.now);
+    const pend = acc === null ? null : pendingOf(p, acc);
     c.when(pend === null, "MathOverflow");
     c.when(pend !== null && p.rewardsOwed + pend === 0n, "NothingToClaim");
     c.done();
+    streamUpdate(op, ctx.now);
     settle(op, a.provider);
     const amount = p.rewardsOwed;
     p.rewardsOwed = 0n;
@@ -904,6 +960,7 @@ export function slash(s: ModelState, a: SlashArgs, ctx: Ctx): Outcome {
       p.slashEpoch = ctx.epoch;
       p.slashedInEpoch = 0n;
     }
+    streamUpdate(op, ctx.now);
     settle(op, a.provider);
     const { fromActive, fromUnbonding } = slashSplit(p, a.amount);
     p.activeStake -= fromActive;
@@ -1081,14 +1138,14 @@ export function submitResult(s: ModelState, a: SubmitResultArgs, ctx: Ctx): Outc
   });
 }
 
-function payFee(op: Op, fee: bigint): void {
+function payFee(op: Op, fee: bigint, now: bigint): void {
   const cf = cfg(op.s);
   if (fee === 0n) {
     op.notes.push("zeroFee");
     return;
   }
   cf.totalFunded = satU64(cf.totalFunded, fee);
-  distribute(op, fee);
+  streamAdd(op, now, fee);
   bumpConfig(op.s);
 }
 
@@ -1118,7 +1175,7 @@ export function completeJob(s: ModelState, a: CompleteJobArgs, ctx: Ctx): Outcom
     const payout = j.price - fee;
     transfer(op, j.escrow, a.providerToken, payout);
     transfer(op, j.escrow, cf.rewardVault, fee);
-    payFee(op, fee);
+    payFee(op, fee, ctx.now);
     pp.jobsCompleted = satU64(pp.jobsCompleted, 1n);
     endLiveJob(pp);
     pp.updatedAt = ctx.now;
@@ -1191,7 +1248,7 @@ export function resolveDispute(s: ModelState, a: ResolveDisputeArgs, ctx: Ctx): 
     transfer(op, j.escrow, a.providerToken, payout);
     transfer(op, j.escrow, cf.rewardVault, fee);
     transfer(op, j.escrow, a.buyerToken, refund);
-    payFee(op, fee);
+    payFee(op, fee, ctx.now);
     if (a.providerShareBps >= 5000) pp.jobsCompleted = satU64(pp.jobsCompleted, 1n);
     else pp.jobsFailed = satU64(pp.jobsFailed, 1n);
     endLiveJob(pp);

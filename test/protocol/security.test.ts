@@ -105,7 +105,7 @@ describe("P1 missing signer", () => {
       ["slash", await prog.methods.slash(bn(10n), { failedJob: {} }, hash(9)).accountsPartial({ config: fx.config, provider: p.provider, stakeVault: p.vault, treasury: fx.treasury, slashAuthority: fx.slasher.publicKey }).instruction(), fx.slasher.publicKey],
       [
         "update_config",
-        await prog.methods.updateConfig(fx.admin.publicKey, fx.slasher.publicKey, bn(0n), bn(1n), bn(1n), M.ConfigMask.paused, 0, 0, true).accountsPartial({ config: fx.config, admin: fx.admin.publicKey, treasury: fx.treasury }).instruction(),
+        await prog.methods.updateConfig(fx.admin.publicKey, fx.slasher.publicKey, bn(0n), bn(1n), bn(1n), M.ConfigMask.paused, 0, 0, true, new BN(0)).accountsPartial({ config: fx.config, admin: fx.admin.publicKey, treasury: fx.treasury }).instruction(),
         fx.admin.publicKey,
       ],
       ["fund_rewards", await prog.methods.fundRewards(bn(10n)).accountsPartial({ config: fx.config, rewardVault: fx.rewardVault, funderToken: w.funder.token, funder: w.funder.pk }).instruction(), w.funder.pk],
@@ -427,7 +427,7 @@ describe("P9 non-canonical bump / PDA sharing", () => {
     const out = await attempt(
       () =>
         f.program.methods
-          .initialize(bn(1_000n), bn(100n), bn(100n), f.slasher.publicKey, 100, 1_000, cfgAlt.bump, f.rewardVaultBump, false)
+          .initialize(bn(1_000n), bn(100n), bn(100n), f.slasher.publicKey, 100, 1_000, cfgAlt.bump, f.rewardVaultBump, false, new BN(0))
           .accountsPartial({ config: cfgAlt.address, rewardVault: f.rewardVault, stakeMint: f.mint, treasury: f.treasury, admin: f.admin.publicKey, programData: programDataAddress(f.program.programId) })
           .signers([f.admin])
           .rpc(),

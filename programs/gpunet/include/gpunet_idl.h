@@ -40,6 +40,7 @@
 #define GP_EVT_UNSTAKE_REQUESTED_DISC 0x982ace8155b1fd15ULL
 #define GP_EVT_WITHDRAWN_DISC 0x0ddb7cc2c6df5914ULL
 #define GP_EVT_REWARDS_FUNDED_DISC 0x5ca593e4cbf5e954ULL
+#define GP_EVT_REWARDS_RELEASED_DISC 0xdc3ebf7de728ba12ULL
 #define GP_EVT_REWARDS_CLAIMED_DISC 0x795870db1258624bULL
 #define GP_EVT_SLASHED_DISC 0xc26235e99af93b62ULL
 #define GP_EVT_JOB_CREATED_DISC 0x839f4a43b1a26e30ULL
@@ -257,20 +258,23 @@ typedef struct __attribute__((packed, aligned(8))) {
   uint64_t job_count; /* offset 96 */
   int64_t paused_at; /* offset 104 */
   int64_t paused_total; /* offset 112 */
-  uint64_t seq; /* offset 120 */
-  uint8_t admin[32]; /* offset 128 */
-  uint8_t slash_authority[32]; /* offset 160 */
-  uint8_t stake_mint[32]; /* offset 192 */
-  uint8_t treasury[32]; /* offset 224 */
-  uint8_t reward_vault[32]; /* offset 256 */
-  uint16_t protocol_fee_bps; /* offset 288 */
-  uint16_t slash_cap_bps; /* offset 290 */
-  uint8_t paused; /* offset 292 */
-  uint8_t bump; /* offset 293 */
-  uint8_t reward_vault_bump; /* offset 294 */
-  uint8_t version; /* offset 295 */
+  int64_t reward_period; /* offset 120 */
+  int64_t stream_end; /* offset 128 */
+  int64_t stream_updated_at; /* offset 136 */
+  uint64_t seq; /* offset 144 */
+  uint8_t admin[32]; /* offset 152 */
+  uint8_t slash_authority[32]; /* offset 184 */
+  uint8_t stake_mint[32]; /* offset 216 */
+  uint8_t treasury[32]; /* offset 248 */
+  uint8_t reward_vault[32]; /* offset 280 */
+  uint16_t protocol_fee_bps; /* offset 312 */
+  uint16_t slash_cap_bps; /* offset 314 */
+  uint8_t paused; /* offset 316 */
+  uint8_t bump; /* offset 317 */
+  uint8_t reward_vault_bump; /* offset 318 */
+  uint8_t version; /* offset 319 */
 } gp_config_t;
-#define GP_CONFIG_SIZE 296u
+#define GP_CONFIG_SIZE 320u
 _Static_assert(__builtin_offsetof(gp_config_t, acc_reward_per_stake) == 0, "Config.acc_reward_per_stake");
 _Static_assert(__builtin_offsetof(gp_config_t, min_stake_per_gpu) == 16, "Config.min_stake_per_gpu");
 _Static_assert(__builtin_offsetof(gp_config_t, unbonding_period) == 24, "Config.unbonding_period");
@@ -285,18 +289,21 @@ _Static_assert(__builtin_offsetof(gp_config_t, provider_count) == 88, "Config.pr
 _Static_assert(__builtin_offsetof(gp_config_t, job_count) == 96, "Config.job_count");
 _Static_assert(__builtin_offsetof(gp_config_t, paused_at) == 104, "Config.paused_at");
 _Static_assert(__builtin_offsetof(gp_config_t, paused_total) == 112, "Config.paused_total");
-_Static_assert(__builtin_offsetof(gp_config_t, seq) == 120, "Config.seq");
-_Static_assert(__builtin_offsetof(gp_config_t, admin) == 128, "Config.admin");
-_Static_assert(__builtin_offsetof(gp_config_t, slash_authority) == 160, "Config.slash_authority");
-_Static_assert(__builtin_offsetof(gp_config_t, stake_mint) == 192, "Config.stake_mint");
-_Static_assert(__builtin_offsetof(gp_config_t, treasury) == 224, "Config.treasury");
-_Static_assert(__builtin_offsetof(gp_config_t, reward_vault) == 256, "Config.reward_vault");
-_Static_assert(__builtin_offsetof(gp_config_t, protocol_fee_bps) == 288, "Config.protocol_fee_bps");
-_Static_assert(__builtin_offsetof(gp_config_t, slash_cap_bps) == 290, "Config.slash_cap_bps");
-_Static_assert(__builtin_offsetof(gp_config_t, paused) == 292, "Config.paused");
-_Static_assert(__builtin_offsetof(gp_config_t, bump) == 293, "Config.bump");
-_Static_assert(__builtin_offsetof(gp_config_t, reward_vault_bump) == 294, "Config.reward_vault_bump");
-_Static_assert(__builtin_offsetof(gp_config_t, version) == 295, "Config.version");
+_Static_assert(__builtin_offsetof(gp_config_t, reward_period) == 120, "Config.reward_period");
+_Static_assert(__builtin_offsetof(gp_config_t, stream_end) == 128, "Config.stream_end");
+_Static_assert(__builtin_offsetof(gp_config_t, stream_updated_at) == 136, "Config.stream_updated_at");
+_Static_assert(__builtin_offsetof(gp_config_t, seq) == 144, "Config.seq");
+_Static_assert(__builtin_offsetof(gp_config_t, admin) == 152, "Config.admin");
+_Static_assert(__builtin_offsetof(gp_config_t, slash_authority) == 184, "Config.slash_authority");
+_Static_assert(__builtin_offsetof(gp_config_t, stake_mint) == 216, "Config.stake_mint");
+_Static_assert(__builtin_offsetof(gp_config_t, treasury) == 248, "Config.treasury");
+_Static_assert(__builtin_offsetof(gp_config_t, reward_vault) == 280, "Config.reward_vault");
+_Static_assert(__builtin_offsetof(gp_config_t, protocol_fee_bps) == 312, "Config.protocol_fee_bps");
+_Static_assert(__builtin_offsetof(gp_config_t, slash_cap_bps) == 314, "Config.slash_cap_bps");
+_Static_assert(__builtin_offsetof(gp_config_t, paused) == 316, "Config.paused");
+_Static_assert(__builtin_offsetof(gp_config_t, bump) == 317, "Config.bump");
+_Static_assert(__builtin_offsetof(gp_config_t, reward_vault_bump) == 318, "Config.reward_vault_bump");
+_Static_assert(__builtin_offsetof(gp_config_t, version) == 319, "Config.version");
 
 #define GP_CONFIG_ACCOUNT_SIZE (8u + GP_CONFIG_SIZE)
 
@@ -443,8 +450,9 @@ typedef struct __attribute__((packed, aligned(8))) {
   uint8_t config_bump; /* offset 60 */
   uint8_t reward_vault_bump; /* offset 61 */
   uint8_t allow_freeze_authority; /* offset 62 */
+  int64_t reward_period; /* offset 63 */
 } gp_initialize_args_t;
-#define GP_INITIALIZE_ARGS_SIZE 63u
+#define GP_INITIALIZE_ARGS_SIZE 71u
 _Static_assert(__builtin_offsetof(gp_initialize_args_t, min_stake_per_gpu) == 0, "initialize.min_stake_per_gpu");
 _Static_assert(__builtin_offsetof(gp_initialize_args_t, unbonding_period) == 8, "initialize.unbonding_period");
 _Static_assert(__builtin_offsetof(gp_initialize_args_t, challenge_window) == 16, "initialize.challenge_window");
@@ -454,6 +462,7 @@ _Static_assert(__builtin_offsetof(gp_initialize_args_t, slash_cap_bps) == 58, "i
 _Static_assert(__builtin_offsetof(gp_initialize_args_t, config_bump) == 60, "initialize.config_bump");
 _Static_assert(__builtin_offsetof(gp_initialize_args_t, reward_vault_bump) == 61, "initialize.reward_vault_bump");
 _Static_assert(__builtin_offsetof(gp_initialize_args_t, allow_freeze_authority) == 62, "initialize.allow_freeze_authority");
+_Static_assert(__builtin_offsetof(gp_initialize_args_t, reward_period) == 63, "initialize.reward_period");
 
 /* Arguments of update_config, after the 8-byte discriminator. */
 typedef struct __attribute__((packed, aligned(8))) {
@@ -466,8 +475,9 @@ typedef struct __attribute__((packed, aligned(8))) {
   uint16_t protocol_fee_bps; /* offset 90 */
   uint16_t slash_cap_bps; /* offset 92 */
   uint8_t paused; /* offset 94 */
+  int64_t reward_period; /* offset 95 */
 } gp_update_config_args_t;
-#define GP_UPDATE_CONFIG_ARGS_SIZE 95u
+#define GP_UPDATE_CONFIG_ARGS_SIZE 103u
 _Static_assert(__builtin_offsetof(gp_update_config_args_t, new_admin) == 0, "update_config.new_admin");
 _Static_assert(__builtin_offsetof(gp_update_config_args_t, new_slash_authority) == 32, "update_config.new_slash_authority");
 _Static_assert(__builtin_offsetof(gp_update_config_args_t, min_stake_per_gpu) == 64, "update_config.min_stake_per_gpu");
@@ -477,6 +487,7 @@ _Static_assert(__builtin_offsetof(gp_update_config_args_t, mask) == 88, "update_
 _Static_assert(__builtin_offsetof(gp_update_config_args_t, protocol_fee_bps) == 90, "update_config.protocol_fee_bps");
 _Static_assert(__builtin_offsetof(gp_update_config_args_t, slash_cap_bps) == 92, "update_config.slash_cap_bps");
 _Static_assert(__builtin_offsetof(gp_update_config_args_t, paused) == 94, "update_config.paused");
+_Static_assert(__builtin_offsetof(gp_update_config_args_t, reward_period) == 95, "update_config.reward_period");
 
 /* Arguments of register_provider, after the 8-byte discriminator. */
 typedef struct __attribute__((packed, aligned(8))) {
@@ -639,35 +650,37 @@ typedef struct __attribute__((packed, aligned(8))) {
   int64_t challenge_window; /* offset 16 */
   int64_t paused_at; /* offset 24 */
   int64_t paused_total; /* offset 32 */
-  uint64_t seq; /* offset 40 */
-  int64_t timestamp; /* offset 48 */
-  uint8_t config[32]; /* offset 56 */
-  uint8_t admin[32]; /* offset 88 */
-  uint8_t slash_authority[32]; /* offset 120 */
-  uint8_t stake_mint[32]; /* offset 152 */
-  uint8_t treasury[32]; /* offset 184 */
-  uint8_t reward_vault[32]; /* offset 216 */
-  uint16_t protocol_fee_bps; /* offset 248 */
-  uint16_t slash_cap_bps; /* offset 250 */
-  uint8_t paused; /* offset 252 */
+  int64_t reward_period; /* offset 40 */
+  uint64_t seq; /* offset 48 */
+  int64_t timestamp; /* offset 56 */
+  uint8_t config[32]; /* offset 64 */
+  uint8_t admin[32]; /* offset 96 */
+  uint8_t slash_authority[32]; /* offset 128 */
+  uint8_t stake_mint[32]; /* offset 160 */
+  uint8_t treasury[32]; /* offset 192 */
+  uint8_t reward_vault[32]; /* offset 224 */
+  uint16_t protocol_fee_bps; /* offset 256 */
+  uint16_t slash_cap_bps; /* offset 258 */
+  uint8_t paused; /* offset 260 */
 } gp_evt_config_updated_t;
-#define GP_EVT_CONFIG_UPDATED_SIZE 253u
+#define GP_EVT_CONFIG_UPDATED_SIZE 261u
 _Static_assert(__builtin_offsetof(gp_evt_config_updated_t, min_stake_per_gpu) == 0, "ConfigUpdated.min_stake_per_gpu");
 _Static_assert(__builtin_offsetof(gp_evt_config_updated_t, unbonding_period) == 8, "ConfigUpdated.unbonding_period");
 _Static_assert(__builtin_offsetof(gp_evt_config_updated_t, challenge_window) == 16, "ConfigUpdated.challenge_window");
 _Static_assert(__builtin_offsetof(gp_evt_config_updated_t, paused_at) == 24, "ConfigUpdated.paused_at");
 _Static_assert(__builtin_offsetof(gp_evt_config_updated_t, paused_total) == 32, "ConfigUpdated.paused_total");
-_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, seq) == 40, "ConfigUpdated.seq");
-_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, timestamp) == 48, "ConfigUpdated.timestamp");
-_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, config) == 56, "ConfigUpdated.config");
-_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, admin) == 88, "ConfigUpdated.admin");
-_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, slash_authority) == 120, "ConfigUpdated.slash_authority");
-_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, stake_mint) == 152, "ConfigUpdated.stake_mint");
-_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, treasury) == 184, "ConfigUpdated.treasury");
-_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, reward_vault) == 216, "ConfigUpdated.reward_vault");
-_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, protocol_fee_bps) == 248, "ConfigUpdated.protocol_fee_bps");
-_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, slash_cap_bps) == 250, "ConfigUpdated.slash_cap_bps");
-_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, paused) == 252, "ConfigUpdated.paused");
+_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, reward_period) == 40, "ConfigUpdated.reward_period");
+_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, seq) == 48, "ConfigUpdated.seq");
+_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, timestamp) == 56, "ConfigUpdated.timestamp");
+_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, config) == 64, "ConfigUpdated.config");
+_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, admin) == 96, "ConfigUpdated.admin");
+_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, slash_authority) == 128, "ConfigUpdated.slash_authority");
+_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, stake_mint) == 160, "ConfigUpdated.stake_mint");
+_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, treasury) == 192, "ConfigUpdated.treasury");
+_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, reward_vault) == 224, "ConfigUpdated.reward_vault");
+_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, protocol_fee_bps) == 256, "ConfigUpdated.protocol_fee_bps");
+_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, slash_cap_bps) == 258, "ConfigUpdated.slash_cap_bps");
+_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, paused) == 260, "ConfigUpdated.paused");
 
 /* Event ProviderRegistered: logged as discriminator || these bytes. */
 typedef struct __attribute__((packed, aligned(8))) {
@@ -802,24 +815,47 @@ typedef struct __attribute__((packed, aligned(8))) {
   uint64_t amount; /* offset 16 */
   uint64_t reward_carry; /* offset 24 */
   uint64_t unallocated_rewards; /* offset 32 */
-  uint64_t total_active_stake; /* offset 40 */
-  uint64_t total_funded; /* offset 48 */
-  uint64_t config_seq; /* offset 56 */
-  int64_t timestamp; /* offset 64 */
-  uint8_t funder[32]; /* offset 72 */
-  uint8_t source; /* offset 104 */
+  int64_t stream_end; /* offset 40 */
+  uint64_t total_active_stake; /* offset 48 */
+  uint64_t total_funded; /* offset 56 */
+  uint64_t config_seq; /* offset 64 */
+  int64_t timestamp; /* offset 72 */
+  uint8_t funder[32]; /* offset 80 */
+  uint8_t source; /* offset 112 */
 } gp_evt_rewards_funded_t;
-#define GP_EVT_REWARDS_FUNDED_SIZE 105u
+#define GP_EVT_REWARDS_FUNDED_SIZE 113u
 _Static_assert(__builtin_offsetof(gp_evt_rewards_funded_t, acc_reward_per_stake) == 0, "RewardsFunded.acc_reward_per_stake");
 _Static_assert(__builtin_offsetof(gp_evt_rewards_funded_t, amount) == 16, "RewardsFunded.amount");
 _Static_assert(__builtin_offsetof(gp_evt_rewards_funded_t, reward_carry) == 24, "RewardsFunded.reward_carry");
 _Static_assert(__builtin_offsetof(gp_evt_rewards_funded_t, unallocated_rewards) == 32, "RewardsFunded.unallocated_rewards");
-_Static_assert(__builtin_offsetof(gp_evt_rewards_funded_t, total_active_stake) == 40, "RewardsFunded.total_active_stake");
-_Static_assert(__builtin_offsetof(gp_evt_rewards_funded_t, total_funded) == 48, "RewardsFunded.total_funded");
-_Static_assert(__builtin_offsetof(gp_evt_rewards_funded_t, config_seq) == 56, "RewardsFunded.config_seq");
-_Static_assert(__builtin_offsetof(gp_evt_rewards_funded_t, timestamp) == 64, "RewardsFunded.timestamp");
-_Static_assert(__builtin_offsetof(gp_evt_rewards_funded_t, funder) == 72, "RewardsFunded.funder");
-_Static_assert(__builtin_offsetof(gp_evt_rewards_funded_t, source) == 104, "RewardsFunded.source");
+_Static_assert(__builtin_offsetof(gp_evt_rewards_funded_t, stream_end) == 40, "RewardsFunded.stream_end");
+_Static_assert(__builtin_offsetof(gp_evt_rewards_funded_t, total_active_stake) == 48, "RewardsFunded.total_active_stake");
+_Static_assert(__builtin_offsetof(gp_evt_rewards_funded_t, total_funded) == 56, "RewardsFunded.total_funded");
+_Static_assert(__builtin_offsetof(gp_evt_rewards_funded_t, config_seq) == 64, "RewardsFunded.config_seq");
+_Static_assert(__builtin_offsetof(gp_evt_rewards_funded_t, timestamp) == 72, "RewardsFunded.timestamp");
+_Static_assert(__builtin_offsetof(gp_evt_rewards_funded_t, funder) == 80, "RewardsFunded.funder");
+_Static_assert(__builtin_offsetof(gp_evt_rewards_funded_t, source) == 112, "RewardsFunded.source");
+
+/* Event RewardsReleased: logged as discriminator || these bytes. */
+typedef struct __attribute__((packed, aligned(8))) {
+  gp_u128 acc_reward_per_stake; /* offset 0 */
+  uint64_t amount; /* offset 16 */
+  uint64_t reward_carry; /* offset 24 */
+  uint64_t unallocated_rewards; /* offset 32 */
+  uint64_t total_active_stake; /* offset 40 */
+  int64_t stream_end; /* offset 48 */
+  uint64_t config_seq; /* offset 56 */
+  int64_t timestamp; /* offset 64 */
+} gp_evt_rewards_released_t;
+#define GP_EVT_REWARDS_RELEASED_SIZE 72u
+_Static_assert(__builtin_offsetof(gp_evt_rewards_released_t, acc_reward_per_stake) == 0, "RewardsReleased.acc_reward_per_stake");
+_Static_assert(__builtin_offsetof(gp_evt_rewards_released_t, amount) == 16, "RewardsReleased.amount");
+_Static_assert(__builtin_offsetof(gp_evt_rewards_released_t, reward_carry) == 24, "RewardsReleased.reward_carry");
+_Static_assert(__builtin_offsetof(gp_evt_rewards_released_t, unallocated_rewards) == 32, "RewardsReleased.unallocated_rewards");
+_Static_assert(__builtin_offsetof(gp_evt_rewards_released_t, total_active_stake) == 40, "RewardsReleased.total_active_stake");
+_Static_assert(__builtin_offsetof(gp_evt_rewards_released_t, stream_end) == 48, "RewardsReleased.stream_end");
+_Static_assert(__builtin_offsetof(gp_evt_rewards_released_t, config_seq) == 56, "RewardsReleased.config_seq");
+_Static_assert(__builtin_offsetof(gp_evt_rewards_released_t, timestamp) == 64, "RewardsReleased.timestamp");
 
 /* Event RewardsClaimed: logged as discriminator || these bytes. */
 typedef struct __attribute__((packed, aligned(8))) {

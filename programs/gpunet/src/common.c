@@ -171,10 +171,6 @@ uint64_t gp_transfer(const gp_account_t *src, const gp_account_t *dst, const gp_
 
 uint64_t gp_distribute(gp_config_t *cfg, uint64_t amount) {
   if (amount == 0) return 0;
-  if (cfg->total_active_stake == 0) {
-    GP_CHECK(!gp_add_u64(cfg->unallocated_rewards, amount, &cfg->unallocated_rewards), GP_ERR_MATH_OVERFLOW);
-    return 0;
-  }
   gp_u128 acc = cfg->acc_reward_per_stake;
   uint64_t carry = cfg->reward_carry;
   GP_CHECK(!gp_reward_fund(&acc, &carry, amount, cfg->total_active_stake), GP_ERR_MATH_OVERFLOW);
@@ -183,11 +179,49 @@ uint64_t gp_distribute(gp_config_t *cfg, uint64_t amount) {
   return 0;
 }
 
-uint64_t gp_release(gp_config_t *cfg) {
-  if (cfg->total_active_stake == 0 || cfg->unallocated_rewards == 0) return 0;
-  uint64_t u = cfg->unallocated_rewards;
-  GP_TRY(gp_distribute(cfg, u));
-  cfg->unallocated_rewards = 0;
+uint64_t gp_stream_update(gp_config_t *cfg, int64_t now, uint64_t *released) {
+  *released = 0;
+  int64_t last = cfg->stream_updated_at;
+  int64_t dt = now > last ? now - last : 0;
+  uint64_t rem = cfg->unallocated_rewards;
+  if (rem == 0) {
+    cfg->stream_updated_at = now;
+    return 0;
+  }
+  if (cfg->total_active_stake == 0) {
+    /* Nobody to pay: the stream waits, and its end moves back by the time waited. */
+    GP_TRY(gp_time_add(cfg->stream_end, dt, &cfg->stream_end));
+    cfg->stream_updated_at = now;
+    return 0;
+  }
+  uint64_t r;
+  if (now >= cfg->stream_end) {
+    r = rem;
+  } else {
+    if (dt == 0) return 0;
+    /* Linear release: the share of the time left that has passed. Rounded down,
+     * the remainder stays in the stream; the time is kept when nothing is
+     * released, so short intervals add up instead of rounding to nothing. */
+    GP_CHECK(!gp_mul_div_u64(rem, (uint64_t)dt, (uint64_t)(cfg->stream_end - last), &r), GP_ERR_MATH_OVERFLOW);
+    if (r == 0) return 0;
+  }
+  GP_TRY(gp_distribute(cfg, r));
+  cfg->unallocated_rewards = rem - r;
+  cfg->stream_updated_at = now;
+  *released = r;
+  return 0;
+}
+
+uint64_t gp_stream_add(gp_config_t *cfg, int64_t now, uint64_t amount, uint64_t *released) {
+  uint64_t first, second;
+  GP_TRY(gp_stream_update(cfg, now, &first));
+  GP_CHECK(!gp_add_u64(cfg->unallocated_rewards, amount, &cfg->unallocated_rewards), GP_ERR_MATH_OVERFLOW);
+  /* Everything not yet released is spread over a full period from now. */
+  GP_TRY(gp_time_add(now, cfg->reward_period, &cfg->stream_end));
+  cfg->stream_updated_at = now;
+  /* A period of 0 releases at once (to the stake present now, if any). */
+  GP_TRY(gp_stream_update(cfg, now, &second));
+  *released = first + second;
   return 0;
 }
 
@@ -227,11 +261,26 @@ uint64_t gp_start_stake_period(const gp_config_t *cfg, gp_provider_t *p) {
 }
 
 void gp_emit_event(uint64_t disc, const void *body, uint64_t size) {
-  /* The largest event body is under 256 bytes (see gpunet_idl.h). */
-  uint64_t buf[(8 + 256) / 8];
+  /* The largest event body is under 320 bytes (see gpunet_idl.h). */
+  _Static_assert(GP_EVT_CONFIG_UPDATED_SIZE <= 320 && GP_EVT_SLASHED_SIZE <= 320 && GP_EVT_JOB_CREATED_SIZE <= 320, "event buffer");
+  uint64_t buf[(8 + 320) / 8];
   buf[0] = disc;
   gp_memcpy(&buf[1], body, size);
   gp_emit(buf, 8 + size);
+}
+
+void gp_emit_rewards_released(const gp_ctx_t *c, const gp_config_t *cfg, uint64_t amount) {
+  if (amount == 0) return;
+  gp_evt_rewards_released_t e;
+  e.acc_reward_per_stake = cfg->acc_reward_per_stake;
+  e.amount = amount;
+  e.reward_carry = cfg->reward_carry;
+  e.unallocated_rewards = cfg->unallocated_rewards;
+  e.total_active_stake = cfg->total_active_stake;
+  e.stream_end = cfg->stream_end;
+  e.config_seq = cfg->seq;
+  e.timestamp = c->now;
+  gp_emit_event(GP_EVT_REWARDS_RELEASED_DISC, &e, GP_EVT_REWARDS_RELEASED_SIZE);
 }
 
 void gp_emit_rewards_funded(const gp_ctx_t *c, const gp_config_t *cfg, const gp_pubkey_t *funder,
@@ -241,6 +290,7 @@ void gp_emit_rewards_funded(const gp_ctx_t *c, const gp_config_t *cfg, const gp_
   e.amount = amount;
   e.reward_carry = cfg->reward_carry;
   e.unallocated_rewards = cfg->unallocated_rewards;
+  e.stream_end = cfg->stream_end;
   e.total_active_stake = cfg->total_active_stake;
   e.total_funded = cfg->total_funded;
   e.config_seq = cfg->seq;

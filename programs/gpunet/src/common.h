@@ -122,10 +122,16 @@ uint64_t gp_transfer(const gp_account_t *src, const gp_account_t *dst, const gp_
                      uint64_t amount, const gp_signer_seeds_t *seeds);
 
 /* ---- rewards (docs/protocol.md "Rewards") ------------------------------ */
-/* distribute(R): into acc (S > 0) or unallocated (S = 0). */
+/* distribute(R) into acc (the caller has S > 0). */
 uint64_t gp_distribute(gp_config_t *cfg, uint64_t amount);
-/* release(): unallocated into acc once S > 0. */
-uint64_t gp_release(gp_config_t *cfg);
+/* Releases the part of the stream (unallocated_rewards) due by `now` into acc;
+ * *released says how much. The stream waits while S = 0. */
+uint64_t gp_stream_update(gp_config_t *cfg, int64_t now, uint64_t *released);
+/* A funding or fee: release what is due, add `amount`, and spread everything
+ * not yet released over reward_period from now. */
+uint64_t gp_stream_add(gp_config_t *cfg, int64_t now, uint64_t amount, uint64_t *released);
+/* Emits RewardsReleased when amount > 0. */
+void gp_emit_rewards_released(const gp_ctx_t *c, const gp_config_t *cfg, uint64_t amount);
 /* owed += floor(active * (acc - snapshot) / 2^64) - debt; debt = that accrual. */
 uint64_t gp_settle(const gp_config_t *cfg, gp_provider_t *p);
 /* After a stake change (settled first): snapshot = acc, debt = 0. */

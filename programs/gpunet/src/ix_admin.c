@@ -43,8 +43,9 @@ static uint64_t check_upgrade_authority(const gp_ctx_t *c, const gp_account_t *p
   return 0;
 }
 
-static uint64_t check_bounds(uint16_t fee_bps, uint16_t cap_bps, int64_t unbonding, int64_t window) {
+static uint64_t check_bounds(uint16_t fee_bps, uint16_t cap_bps, int64_t unbonding, int64_t window, int64_t period) {
   GP_CHECK(fee_bps <= GP_MAX_FEE_BPS && cap_bps <= GP_BPS, GP_ERR_FEE_TOO_HIGH);
+  GP_CHECK(period >= 0 && period <= GP_MAX_DURATION, GP_ERR_INVALID_DURATION);
   GP_CHECK(unbonding > 0 && unbonding <= GP_MAX_DURATION, GP_ERR_INVALID_DURATION);
   GP_CHECK(window > 0 && window <= GP_MAX_DURATION, GP_ERR_INVALID_DURATION);
   return 0;
@@ -57,6 +58,7 @@ static void emit_config(const gp_ctx_t *c, const gp_account_t *config_acc, const
   e.challenge_window = cfg->challenge_window;
   e.paused_at = cfg->paused_at;
   e.paused_total = cfg->paused_total;
+  e.reward_period = cfg->reward_period;
   e.seq = cfg->seq;
   e.timestamp = c->now;
   gp_key_copy((gp_pubkey_t *)e.config, config_acc->key);
@@ -79,7 +81,7 @@ uint64_t ix_initialize(gp_ctx_t *c) {
   GP_TRY(gp_require_writable(admin));
   GP_TRY(gp_require_system_program(gp_acc(c, GP_INITIALIZE_ACC_SYSTEM_PROGRAM)));
   GP_TRY(gp_require_token_program(gp_acc(c, GP_INITIALIZE_ACC_TOKEN_PROGRAM)));
-  GP_TRY(check_bounds(a.protocol_fee_bps, a.slash_cap_bps, a.unbonding_period, a.challenge_window));
+  GP_TRY(check_bounds(a.protocol_fee_bps, a.slash_cap_bps, a.unbonding_period, a.challenge_window, a.reward_period));
 
   /* The stake mint: an initialized SPL Token mint. */
   GP_CHECK(gp_key_eq(mint->owner, &GP_TOKEN_PROGRAM_ID), GP_ERR_WRONG_ACCOUNT_OWNER);
@@ -109,6 +111,8 @@ uint64_t ix_initialize(gp_ctx_t *c) {
   cfg->min_stake_per_gpu = a.min_stake_per_gpu;
   cfg->unbonding_period = a.unbonding_period;
   cfg->challenge_window = a.challenge_window;
+  cfg->reward_period = a.reward_period;
+  cfg->stream_updated_at = c->now;
   cfg->seq = 1;
   gp_key_copy((gp_pubkey_t *)cfg->admin, admin->key);
   gp_key_copy((gp_pubkey_t *)cfg->slash_authority, (const gp_pubkey_t *)a.slash_authority);
@@ -133,7 +137,8 @@ uint64_t ix_initialize(gp_ctx_t *c) {
 #define MASK_SLASH_CAP 64u
 #define MASK_PAUSED 128u
 #define MASK_TREASURY 256u
-#define MASK_ALL 511u
+#define MASK_REWARD_PERIOD 512u
+#define MASK_ALL 1023u
 
 uint64_t ix_update_config(gp_ctx_t *c) {
   gp_update_config_args_t a;
@@ -151,7 +156,8 @@ uint64_t ix_update_config(gp_ctx_t *c) {
   uint16_t cap = (a.mask & MASK_SLASH_CAP) ? a.slash_cap_bps : cfg->slash_cap_bps;
   int64_t unbonding = (a.mask & MASK_UNBONDING) ? a.unbonding_period : cfg->unbonding_period;
   int64_t window = (a.mask & MASK_WINDOW) ? a.challenge_window : cfg->challenge_window;
-  GP_TRY(check_bounds(fee, cap, unbonding, window));
+  int64_t period = (a.mask & MASK_REWARD_PERIOD) ? a.reward_period : cfg->reward_period;
+  GP_TRY(check_bounds(fee, cap, unbonding, window, period));
   if (a.mask & MASK_PAUSED) GP_CHECK(a.paused <= 1, GP_ERR_INVALID_ARGUMENT);
   if (a.mask & MASK_TREASURY) {
     gp_token_account_t t;
@@ -178,6 +184,8 @@ uint64_t ix_update_config(gp_ctx_t *c) {
   cfg->slash_cap_bps = cap;
   cfg->unbonding_period = unbonding;
   cfg->challenge_window = window;
+  /* Applies from the next funding: what is streaming keeps its end. */
+  cfg->reward_period = period;
   GP_BUMP(cfg->seq);
   emit_config(c, config, cfg);
   return 0;

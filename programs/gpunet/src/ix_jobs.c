@@ -259,6 +259,7 @@ typedef struct {
   gp_config_t *cfg;
   gp_job_t *j;
   int job_i, escrow_i, provider_token_i, buyer_token_i, reward_vault_i, config_i;
+  uint64_t released; /* released from the reward stream when the fee joined it */
 } gp_payout_t;
 
 static uint64_t pay_out(gp_payout_t *x, uint64_t gross) {
@@ -285,7 +286,7 @@ static uint64_t pay_out(gp_payout_t *x, uint64_t gross) {
   if (x->buyer_token_i >= 0) GP_TRY(gp_transfer(escrow, gp_acc(c, x->buyer_token_i), job, j->refund, &sig));
   if (fee) {
     GP_STAT_ADD(cfg->total_funded, fee);
-    GP_TRY(gp_distribute(cfg, fee));
+    GP_TRY(gp_stream_add(cfg, c->now, fee, &x->released));
     GP_BUMP(cfg->seq);
   }
   return 0;
@@ -324,7 +325,7 @@ uint64_t ix_complete_job(gp_ctx_t *c) {
   }
 
   gp_payout_t x = {c, cfg, j, GP_COMPLETE_JOB_ACC_JOB, GP_COMPLETE_JOB_ACC_ESCROW, GP_COMPLETE_JOB_ACC_PROVIDER_TOKEN,
-                   -1, GP_COMPLETE_JOB_ACC_REWARD_VAULT, GP_COMPLETE_JOB_ACC_CONFIG};
+                   -1, GP_COMPLETE_JOB_ACC_REWARD_VAULT, GP_COMPLETE_JOB_ACC_CONFIG, 0};
   GP_TRY(check_payout_accounts(&x, p));
   GP_TRY(pay_out(&x, j->price));
   j->state = GP_JOB_COMPLETED;
@@ -335,6 +336,7 @@ uint64_t ix_complete_job(gp_ctx_t *c) {
   p->updated_at = c->now;
   GP_BUMP(p->seq);
 
+  gp_emit_rewards_released(c, cfg, x.released);
   gp_evt_job_completed_t e;
   e.provider_payout = j->provider_payout;
   e.fee = j->fee;
@@ -405,7 +407,7 @@ uint64_t ix_resolve_dispute(gp_ctx_t *c) {
 
   gp_payout_t x = {c, cfg, j, GP_RESOLVE_DISPUTE_ACC_JOB, GP_RESOLVE_DISPUTE_ACC_ESCROW,
                    GP_RESOLVE_DISPUTE_ACC_PROVIDER_TOKEN, GP_RESOLVE_DISPUTE_ACC_BUYER_TOKEN,
-                   GP_RESOLVE_DISPUTE_ACC_REWARD_VAULT, GP_RESOLVE_DISPUTE_ACC_CONFIG};
+                   GP_RESOLVE_DISPUTE_ACC_REWARD_VAULT, GP_RESOLVE_DISPUTE_ACC_CONFIG, 0};
   GP_TRY(check_payout_accounts(&x, p));
   uint64_t gross;
   GP_CHECK(!gp_mul_div_u64(j->price, a.provider_share_bps, GP_BPS, &gross), GP_ERR_MATH_OVERFLOW);
@@ -421,6 +423,7 @@ uint64_t ix_resolve_dispute(gp_ctx_t *c) {
   p->updated_at = c->now;
   GP_BUMP(p->seq);
 
+  gp_emit_rewards_released(c, cfg, x.released);
   gp_evt_dispute_resolved_t e;
   e.provider_payout = j->provider_payout;
   e.fee = j->fee;

@@ -139,16 +139,19 @@ uint64_t ix_stake(gp_ctx_t *c) {
   GP_TRY(gp_check_token(src, (const gp_pubkey_t *)cfg->stake_mint, GP_NULL, &t));
   GP_CHECK(t.amount >= a.amount, GP_ERR_INSUFFICIENT_FUNDS);
 
+  /* What the stream owes the stake present so far is released before the stake changes. */
+  uint64_t released;
+  GP_TRY(gp_stream_update(cfg, c->now, &released));
   GP_TRY(gp_settle(cfg, p));
   GP_CHECK(!gp_add_u64(p->active_stake, a.amount, &p->active_stake), GP_ERR_MATH_OVERFLOW);
   GP_CHECK(!gp_add_u64(cfg->total_active_stake, a.amount, &cfg->total_active_stake), GP_ERR_MATH_OVERFLOW);
   GP_TRY(gp_start_stake_period(cfg, p));
-  GP_TRY(gp_release(cfg));
   GP_TRY(gp_transfer(src, vault, owner, a.amount, GP_NULL));
   p->updated_at = c->now;
   GP_BUMP(p->seq);
   GP_BUMP(cfg->seq);
 
+  gp_emit_rewards_released(c, cfg, released);
   gp_evt_staked_t e;
   e.acc_reward_per_stake = cfg->acc_reward_per_stake;
   e.amount = a.amount;
@@ -179,6 +182,8 @@ uint64_t ix_request_unstake(gp_ctx_t *c) {
   int64_t unlock;
   GP_TRY(gp_time_add(c->now, cfg->unbonding_period, &unlock));
 
+  uint64_t released;
+  GP_TRY(gp_stream_update(cfg, c->now, &released));
   GP_TRY(gp_settle(cfg, p));
   p->active_stake -= a.amount;
   cfg->total_active_stake -= a.amount;
@@ -190,6 +195,7 @@ uint64_t ix_request_unstake(gp_ctx_t *c) {
   GP_BUMP(p->seq);
   GP_BUMP(cfg->seq);
 
+  gp_emit_rewards_released(c, cfg, released);
   gp_evt_unstake_requested_t e;
   e.acc_reward_per_stake = cfg->acc_reward_per_stake;
   e.amount = a.amount;
@@ -282,6 +288,8 @@ uint64_t ix_slash(gp_ctx_t *c) {
   GP_CHECK(!gp_add_u64(p->slashed_in_epoch, a.amount, &after), GP_ERR_MATH_OVERFLOW);
   GP_CHECK(after <= cap, GP_ERR_SLASH_CAP_EXCEEDED);
 
+  uint64_t released;
+  GP_TRY(gp_stream_update(cfg, c->now, &released));
   GP_TRY(gp_settle(cfg, p));
   uint64_t from_active = a.amount <= p->active_stake ? a.amount : p->active_stake;
   uint64_t from_unbonding = a.amount - from_active;
@@ -300,6 +308,7 @@ uint64_t ix_slash(gp_ctx_t *c) {
   provider_seeds(p, s, &sig);
   GP_TRY(gp_transfer(vault, treasury, prov, a.amount, &sig));
 
+  gp_emit_rewards_released(c, cfg, released);
   gp_evt_slashed_t e;
   e.acc_reward_per_stake = cfg->acc_reward_per_stake;
   e.amount = a.amount;

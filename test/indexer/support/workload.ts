@@ -93,7 +93,7 @@ export class Workload {
     this.treasury = treasury.publicKey;
     const [, configBump] = this.pda("config");
     const [, rewardVaultBump] = this.pda("reward_vault");
-    await this.chain.send([await this.m.initialize(bn(1_000), bn(100), bn(100), this.admin.publicKey, 500, 5000, configBump, rewardVaultBump, false)
+    await this.chain.send([await this.m.initialize(bn(1_000), bn(100), bn(100), this.admin.publicKey, 500, 5000, configBump, rewardVaultBump, false, bn(0))
       .accounts({ stakeMint: this.mint, treasury: this.treasury, admin: this.admin.publicKey, programData: programDataAddress(this.chain.programId) }).instruction()], [this.admin]);
     this.funder = await this.user(10n ** 15n);
     for (let i = 0; i < nProviders; i++) await this.addProvider(i);
@@ -144,7 +144,7 @@ export class Workload {
       .accounts({ owner: p.kp.publicKey }).instruction()], [p.kp]);
   }
   async updateConfig(fee: number): Promise<string> {
-    return this.chain.send([await this.m.updateConfig(PublicKey.default, PublicKey.default, bn(1_000), bn(100), bn(100), 32, fee, 0, false)
+    return this.chain.send([await this.m.updateConfig(PublicKey.default, PublicKey.default, bn(1_000), bn(100), bn(100), 32, fee, 0, false, bn(0))
       .accounts({ admin: this.admin.publicKey, treasury: this.treasury }).instruction()], [this.admin]);
   }
 
