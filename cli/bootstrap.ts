@@ -22,6 +22,8 @@ export interface GpunetNetwork {
 
 /** Parameters of `initialize` used by `npm start` (short windows so a demo shows every path). */
 export interface BootstrapOptions {
+  /** Seconds over which fundings and fees are released to stakers (default 300). */
+  readonly rewardPeriod?: bigint;
   /** The admin; it must be the program's upgrade authority. Default a new key (right for a program deployed with it). */
   readonly admin?: Keypair;
   readonly rpcUrl: string;
@@ -69,6 +71,8 @@ export async function bootstrapNetwork(o: BootstrapOptions): Promise<GpunetNetwo
       treasury,
       minStakePerGpu: o.minStakePerGpu ?? 100n * 10n ** BigInt(decimals),
       unbondingPeriod: o.unbondingPeriod ?? 3_600n,
+      // A short release period so that the demo's stakers see rewards within minutes.
+      rewardPeriod: o.rewardPeriod ?? 300n,
       challengeWindow: o.challengeWindow ?? 600n,
       protocolFeeBps: o.protocolFeeBps ?? 500,
       slashCapBps: o.slashCapBps ?? 1_000,

@@ -32,9 +32,10 @@ for (const k of [provider, buyer]) {
   await mintTo(connection, admin, mint, ata.address, admin, 1_000_000_000n);
 }
 
-// 3. Initialize the protocol: 100 tokens of stake per GPU, 5% fee on jobs.
+// 3. Initialize the protocol: 100 tokens of stake per GPU, 5% fee on jobs, rewards
+//    released to stakers over 10 minutes (stake must stay to earn them).
 await gpunet.initialize(
-  { stakeMint: mint, treasury: treasury.address, minStakePerGpu: 100_000_000n, unbondingPeriod: 3_600, challengeWindow: 600, protocolFeeBps: 500, slashCapBps: 1_000 },
+  { stakeMint: mint, treasury: treasury.address, minStakePerGpu: 100_000_000n, unbondingPeriod: 3_600, challengeWindow: 600, protocolFeeBps: 500, slashCapBps: 1_000, rewardPeriod: 600 },
   { signers: [admin] },
 );
 
@@ -51,7 +52,9 @@ await gpunet.submitResult({ job, resultHash: new Uint8Array(32).fill(7) }, { sig
 const done = await gpunet.completeJob({ job }, { signers: [buyer] });
 for (const e of done.events) console.log(e.name, e.data);
 
-// 6. The 5% fee went to stakers: what can the provider claim? Exactly what the program will pay.
+// 6. The 5% fee went to stakers, released over the next 10 minutes (the localnet's clock
+//    jumps ahead): what can the provider claim? Exactly what the program will pay.
+localnet.advanceClock(600);
 const owed = await gpunet.claimable({ owner: provider.publicKey });
 const claim = await gpunet.claimRewards({}, { signers: [provider] });
 const paid = claim.events.find((e) => e.name === "rewardsClaimed");

@@ -452,6 +452,6 @@ export function rentFor(fx: Pick<Fixture, "env">, len: number): bigint {
 }
 
 /** Byte sizes of the program accounts (8-byte discriminator + Borsh fields). */
-export const ACCOUNT_SIZES = { config: 8 + 16 + 8 * 14 + 32 * 5 + 2 + 2 + 1 + 1 + 1 + 1, provider: 8 + 16 + 8 * 17 + 32 * 3 + 2 * 4 + 4, job: 8 + 8 * 15 + 32 * 6 + 2 * 5 + 4 } as const;
+export const ACCOUNT_SIZES = { config: 8 + 16 + 8 * 17 + 32 * 5 + 2 + 2 + 1 + 1 + 1 + 1, provider: 8 + 16 + 8 * 17 + 32 * 3 + 2 * 4 + 4, job: 8 + 8 * 15 + 32 * 6 + 2 * 5 + 4 } as const;
 
 export { M, TOKEN_PROGRAM_ID };

@@ -282,10 +282,11 @@ describe("P16 funding with no stake", () => {
     ok(await w.c.fundRewards(w.funder, 1_000n));
     const cf0 = w.fx.model.config;
     expect([cf0?.unallocatedRewards, cf0?.accRewardPerStake]).toEqual([1_000n, 0n]);
-    // A stakes 3: the 1,000 is released to A (its debt was fixed before the release)
+    // A stakes 3: the stream waited while nothing was staked; A's claim releases the 1,000 to A
     ok(await w.c.stake(a, 3n));
-    expect(w.fx.model.config?.unallocatedRewards).toBe(0n);
+    expect(w.fx.model.config?.unallocatedRewards).toBe(1_000n);
     ok(await w.c.claimRewards(a));
+    expect(w.fx.model.config?.unallocatedRewards).toBe(0n);
     expect(providerOf(w, a).totalClaimed).toBeGreaterThanOrEqual(999n);
     // A leaves; a new funding waits for B
     ok(await w.c.requestUnstake(a, 3n));

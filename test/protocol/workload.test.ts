@@ -296,7 +296,10 @@ async function step(w: World): Promise<void> {
       else if (which === 4)
         await c.updateConfig(admin, base(w, ConfigMask.challengeWindow | ConfigMask.unbondingPeriod, { challengeWindow: rng.chance(0.1) ? 0n : rng.big(30n, 1_200n), unbondingPeriod: rng.chance(0.1) ? 31_536_001n : rng.big(60n, 10_000n) }));
       else if (which === 5) await c.updateConfig(rng.pick([...w.slashers, ...w.admins.filter((k) => k !== admin), w.outsider.kp]), base(w, ConfigMask.paused, { paused: true }));
-      else if (which === 6) await c.updateConfig(admin, base(w, rng.pick([0, 512, 1024 | ConfigMask.paused]), {}));
+      else if (which === 6) {
+        if (rng.chance(0.5)) await c.updateConfig(admin, base(w, rng.pick([0, 1024, 2048 | ConfigMask.paused]), {}));
+        else await c.updateConfig(admin, base(w, ConfigMask.rewardPeriod, { rewardPeriod: rng.chance(0.1) ? rng.pick([-1n, 31_536_001n]) : rng.pick([0n, 60n, rng.big(1n, 3_600n)]) }));
+      }
       else if (which === 7) {
         // rotate the admin and/or the slash authority to another key of theirs
         const mask = rng.pick([ConfigMask.admin, ConfigMask.slashAuthority, ConfigMask.admin | ConfigMask.slashAuthority]);
@@ -321,7 +324,7 @@ async function step(w: World): Promise<void> {
 function base(
   w: World,
   mask: number,
-  over: Partial<{ paused: boolean; protocolFeeBps: number; slashCapBps: number; minStakePerGpu: bigint; challengeWindow: bigint; unbondingPeriod: bigint; newAdmin: string; newSlashAuthority: string; treasury: PublicKey }>,
+  over: Partial<{ paused: boolean; protocolFeeBps: number; slashCapBps: number; minStakePerGpu: bigint; challengeWindow: bigint; unbondingPeriod: bigint; newAdmin: string; newSlashAuthority: string; treasury: PublicKey; rewardPeriod: bigint }>,
 ) {
   const cf = w.fx.model.config;
   if (!cf) throw new Error("workload: no config");
@@ -336,6 +339,7 @@ function base(
     slashCapBps: over.slashCapBps ?? cf.slashCapBps,
     paused: over.paused ?? cf.paused,
     treasury: over.treasury ?? new PublicKey(cf.treasury),
+    rewardPeriod: over.rewardPeriod ?? cf.rewardPeriod,
   };
 }
 
@@ -348,7 +352,8 @@ describe(`protocol workload (GPUNET_SEED=${SEED}, ${STEPS} steps)`, () => {
     // eslint-disable-next-line no-console
     console.log(`gpunet workload seed: GPUNET_SEED=${SEED} (steps ${STEPS})`);
     const t0 = performance.now();
-    const fx = await setupProtocol();
+    // Fundings and fees stream over 15 minutes, so releases, JIT stakes and pauses interleave.
+    const fx = await setupProtocol({ init: { rewardPeriod: 900n } });
     const d = createDriver(fx);
     const rng = createRng(SEED);
     const providers = Array.from({ length: 7 }, () => asProvider(newActor(fx, TOKENS)));

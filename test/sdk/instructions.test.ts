@@ -163,7 +163,7 @@ describe("job instructions and listings", () => {
 
     const before = await s.tokenBalance(providerOwner.publicKey);
     const done = await buyer.completeJob({ job: { address: jobPda } });
-    expect(names(done.events)).toEqual(["jobCompleted", "rewardsFunded"]);
+    expect(names(done.events)).toEqual(["rewardsReleased", "jobCompleted", "rewardsFunded"]);
     const jc = one(done.events, "jobCompleted").data;
     expect(jc.fee).toBe(500n);
     expect(jc.providerPayout).toBe(9_500n);

@@ -113,7 +113,7 @@ export async function startSdkNet(opts: { commitment?: Commitment; slotMs?: numb
 }
 
 /** Initializes gpunet with `admin` as admin and slash authority; returns the admin's client. */
-export async function initializeGpunet(s: SdkNet, overrides: { unbondingPeriod?: bigint; challengeWindow?: bigint; protocolFeeBps?: number; slashCapBps?: number; minStakePerGpu?: bigint } = {}): Promise<{ admin: CountingWallet; adminClient: GpunetClient; treasury: PublicKey }> {
+export async function initializeGpunet(s: SdkNet, overrides: { unbondingPeriod?: bigint; challengeWindow?: bigint; protocolFeeBps?: number; slashCapBps?: number; minStakePerGpu?: bigint; rewardPeriod?: bigint } = {}): Promise<{ admin: CountingWallet; adminClient: GpunetClient; treasury: PublicKey }> {
   const adminKp = s.upgradeAuthority;
   const admin = keypairWallet(adminKp);
   const adminClient = s.client(admin);
@@ -126,6 +126,7 @@ export async function initializeGpunet(s: SdkNet, overrides: { unbondingPeriod?:
     challengeWindow: overrides.challengeWindow ?? 50n,
     protocolFeeBps: overrides.protocolFeeBps ?? 500,
     slashCapBps: overrides.slashCapBps ?? 5_000,
+    rewardPeriod: overrides.rewardPeriod ?? 0n,
   });
   return { admin, adminClient, treasury };
 }

@@ -42,7 +42,7 @@ export interface ConfigTable {
   address: bigint | null; admin: bigint | null; slash_authority: bigint | null; stake_mint: bigint | null;
   treasury: bigint | null; reward_vault: bigint | null;
   min_stake_per_gpu: string; unbonding_period: bigint; challenge_window: bigint;
-  protocol_fee_bps: bigint; slash_cap_bps: bigint; paused: bigint; paused_at: bigint; paused_total: bigint;
+  protocol_fee_bps: bigint; slash_cap_bps: bigint; paused: bigint; paused_at: bigint; paused_total: bigint; reward_period: bigint;
   acc_reward_per_stake: string; total_active_stake: string; reward_carry: string; unallocated_rewards: string;
   total_funded: string; total_claimed: string; total_slashed: string; provider_count: string; job_count: string; seq: string;
   versions: string; finality: bigint; last_slot: bigint;

@@ -98,7 +98,7 @@ export function applyConfigSnapshot(c: ConfigState, d: Readonly<Record<string, u
     c.stakeMint = keyId(key(d.stakeMint)); c.treasury = keyId(key(d.treasury)); c.rewardVault = keyId(key(d.rewardVault));
     c.minStakePerGpu = big(d.minStakePerGpu); c.unbondingPeriod = big(d.unbondingPeriod); c.challengeWindow = big(d.challengeWindow);
     c.protocolFeeBps = num(d.protocolFeeBps); c.slashCapBps = num(d.slashCapBps); c.paused = d.paused === true;
-    c.pausedAt = big(d.pausedAt); c.pausedTotal = big(d.pausedTotal);
+    c.pausedAt = big(d.pausedAt); c.pausedTotal = big(d.pausedTotal); c.rewardPeriod = big(d.rewardPeriod);
     c.totalActiveStake = big(d.totalActiveStake); c.unallocatedRewards = big(d.unallocatedRewards); c.rewardCarry = big(d.rewardCarry);
   }
   c.accRewardPerStake = max(c.accRewardPerStake, big(d.accRewardPerStake));

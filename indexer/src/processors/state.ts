@@ -44,7 +44,7 @@ export interface ConfigState {
   address: number | null; admin: number | null; slashAuthority: number | null; stakeMint: number | null;
   treasury: number | null; rewardVault: number | null;
   minStakePerGpu: bigint; unbondingPeriod: bigint; challengeWindow: bigint;
-  protocolFeeBps: number; slashCapBps: number; paused: boolean; pausedAt: bigint; pausedTotal: bigint;
+  protocolFeeBps: number; slashCapBps: number; paused: boolean; pausedAt: bigint; pausedTotal: bigint; rewardPeriod: bigint;
   accRewardPerStake: bigint; totalActiveStake: bigint; rewardCarry: bigint; unallocatedRewards: bigint;
   totalFunded: bigint; totalClaimed: bigint; totalSlashed: bigint; providerCount: bigint; jobCount: bigint; seq: bigint;
   versions: Versions;
@@ -87,7 +87,7 @@ export interface JobState {
 export function emptyConfig(): ConfigState {
   return {
     address: null, admin: null, slashAuthority: null, stakeMint: null, treasury: null, rewardVault: null,
-    minStakePerGpu: 0n, unbondingPeriod: 0n, challengeWindow: 0n, protocolFeeBps: 0, slashCapBps: 0, paused: false, pausedAt: 0n, pausedTotal: 0n,
+    minStakePerGpu: 0n, unbondingPeriod: 0n, challengeWindow: 0n, protocolFeeBps: 0, slashCapBps: 0, paused: false, pausedAt: 0n, pausedTotal: 0n, rewardPeriod: 0n,
     accRewardPerStake: 0n, totalActiveStake: 0n, rewardCarry: 0n, unallocatedRewards: 0n, totalFunded: 0n,
     totalClaimed: 0n, totalSlashed: 0n, providerCount: 0n, jobCount: 0n, seq: 0n, versions: {}, finality: 2, lastSlot: 0n,
   };
@@ -145,7 +145,7 @@ export function eventJob(e: Ev): Uint8Array | null {
 export function touchesConfig(e: Ev): boolean {
   switch (e.name) {
     case "configUpdated": case "providerRegistered": case "staked": case "unstakeRequested": case "slashed":
-    case "rewardsFunded": case "rewardsClaimed": case "jobCreated":
+    case "rewardsFunded": case "rewardsReleased": case "rewardsClaimed": case "jobCreated":
       return true;
     default:
       return false;
@@ -157,20 +157,8 @@ export function eventTimestamp(e: Ev): bigint {
   return e.data.timestamp;
 }
 
-/**
- * What the Config held just before the event, when the caller applies events in
- * order. `stake` starts the provider's reward period (`reward_snapshot = acc`)
- * before releasing unallocated rewards, so when a release happened (unallocated
- * was > 0) the snapshot is the accumulator before the event, not the one the
- * Staked event carries (protocol.md, Rewards).
- */
-export interface ConfigBefore {
-  readonly accRewardPerStake: bigint;
-  readonly unallocatedRewards: bigint;
-}
-
 /** Applies an event to a provider (the caller checked `eventProvider(e)` is this provider). */
-export function applyToProvider(p: ProviderState, e: Ev, keyId: KeyId, before?: ConfigBefore): void {
+export function applyToProvider(p: ProviderState, e: Ev, keyId: KeyId): void {
   const v = p.versions;
   const touch = (seq: bigint, ts: bigint): void => {
     if (lww(v, "touched", seq)) p.updatedAt = ts;
@@ -198,9 +186,8 @@ export function applyToProvider(p: ProviderState, e: Ev, keyId: KeyId, before?: 
       const d = e.data;
       if (lww(v, "active", d.seq)) p.activeStake = d.activeStake;
       if (lww(v, "reward", d.seq)) { p.rewardsOwed = d.rewardsOwed; p.rewardDebt = d.rewardDebt; }
-      if (lww(v, "snapshot", d.seq)) {
-        p.rewardSnapshot = before && before.unallocatedRewards > 0n ? before.accRewardPerStake : d.accRewardPerStake;
-      }
+      // The stream's release (if any) came before the settle: the period starts at the acc Staked carries.
+      if (lww(v, "snapshot", d.seq)) p.rewardSnapshot = d.accRewardPerStake;
       touch(d.seq, d.timestamp); p.seq = max(p.seq, d.seq);
       break;
     }
@@ -325,7 +312,7 @@ export function applyToConfig(c: ConfigState, e: Ev, key: bigint, keyId: KeyId):
         c.stakeMint = keyId(d.stakeMint); c.treasury = keyId(d.treasury); c.rewardVault = keyId(d.rewardVault);
         c.minStakePerGpu = d.minStakePerGpu; c.unbondingPeriod = d.unbondingPeriod; c.challengeWindow = d.challengeWindow;
         c.protocolFeeBps = d.protocolFeeBps; c.slashCapBps = d.slashCapBps; c.paused = d.paused;
-        c.pausedAt = d.pausedAt; c.pausedTotal = d.pausedTotal;
+        c.pausedAt = d.pausedAt; c.pausedTotal = d.pausedTotal; c.rewardPeriod = d.rewardPeriod;
       }
       c.seq = max(c.seq, d.seq);
       break;
@@ -350,6 +337,14 @@ export function applyToConfig(c: ConfigState, e: Ev, key: bigint, keyId: KeyId):
       if (lww(v, "carry", key)) c.rewardCarry = d.rewardCarry;
       c.accRewardPerStake = max(c.accRewardPerStake, d.accRewardPerStake);
       c.totalFunded = max(c.totalFunded, d.totalFunded);
+      c.seq = max(c.seq, d.configSeq);
+      break;
+    }
+    case "rewardsReleased": {
+      const d = e.data;
+      if (lww(v, "unallocated", key)) c.unallocatedRewards = d.unallocatedRewards;
+      if (lww(v, "carry", key)) c.rewardCarry = d.rewardCarry;
+      c.accRewardPerStake = max(c.accRewardPerStake, d.accRewardPerStake);
       c.seq = max(c.seq, d.configSeq);
       break;
     }

@@ -23,7 +23,7 @@ import { IndexerError } from "../errors.ts";
 import { applyConfigSnapshot, applyJobSnapshot, applyProviderSnapshot, decodeGpunetAccount } from "./accounts.ts";
 import {
   applyToConfig, applyToJob, applyToProvider, emptyConfig, emptyJob, emptyProvider, eventJob, eventProvider, orderKey,
-  touchesConfig, type ConfigBefore, type ConfigState, type JobState, type ProviderState, type Versions,
+  touchesConfig, type ConfigState, type JobState, type ProviderState, type Versions,
 } from "./state.ts";
 
 type Ev = GpunetEvent<Uint8Array>;
@@ -195,8 +195,8 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
       `INSERT OR REPLACE INTO config (id, address, admin, slash_authority, stake_mint, treasury, reward_vault, min_stake_per_gpu,
         unbonding_period, challenge_window, protocol_fee_bps, slash_cap_bps, paused, acc_reward_per_stake, total_active_stake,
         reward_carry, unallocated_rewards, total_funded, total_claimed, total_slashed, provider_count, job_count, seq, versions,
-        finality, last_slot, paused_at, paused_total)
-       VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        finality, last_slot, paused_at, paused_total, reward_period)
+       VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     putCheckpoint: sqlite.prepare("INSERT OR REPLACE INTO checkpoints (name, slot, signature, updated_at) VALUES (?, ?, ?, ?)"),
     getCheckpoint: sqlite.prepare("SELECT slot, signature FROM checkpoints WHERE name = ?"),
@@ -271,7 +271,7 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
         c.unbondingPeriod, c.challengeWindow, c.protocolFeeBps, c.slashCapBps, c.paused ? 1 : 0, u128Text(c.accRewardPerStake),
         u64Text(c.totalActiveStake), u64Text(c.rewardCarry), u64Text(c.unallocatedRewards), u64Text(c.totalFunded),
         u64Text(c.totalClaimed), u64Text(c.totalSlashed), u64Text(c.providerCount), u64Text(c.jobCount), u64Text(c.seq),
-        json(c.versions), c.finality, c.lastSlot, c.pausedAt, c.pausedTotal,
+        json(c.versions), c.finality, c.lastSlot, c.pausedAt, c.pausedTotal, c.rewardPeriod,
       );
     }
     for (const p of dirtyProviders) {
@@ -303,12 +303,7 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
     const jobId = jk ? keyId(jk) : null;
     if (providerId !== null) {
       const p = loadProvider(providerId);
-      let before: ConfigBefore | undefined;
-      if (e.name === "staked") {
-        const c = loadConfig();
-        before = { accRewardPerStake: c.accRewardPerStake, unallocatedRewards: c.unallocatedRewards };
-      }
-      applyToProvider(p, e, keyId, before);
+      applyToProvider(p, e, keyId);
       if (finality < p.finality) p.finality = finality;
       if (slot > p.lastSlot) p.lastSlot = slot;
       dirtyProviders.add(p);
@@ -582,8 +577,7 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
       const e = { name: dec.name, data: dec.data, instructionIndex: n(r.ix), innerPath: [], innerIndex: null, eventIndex: n(r.event_index) } as unknown as Ev;
       if (pid !== null && ps.has(pid)) {
         const p = loadProvider(pid);
-        const c = withConfig ? loadConfig() : null;
-        applyToProvider(p, e, keyId, e.name === "staked" && c ? { accRewardPerStake: c.accRewardPerStake, unallocatedRewards: c.unallocatedRewards } : undefined);
+        applyToProvider(p, e, keyId);
         if (finality < p.finality) p.finality = finality;
         if (slot > p.lastSlot) p.lastSlot = slot;
         seenP.add(pid);
@@ -755,7 +749,7 @@ function rowToConfig(r: Row): ConfigState {
     unallocatedRewards: b(r.unallocated_rewards), totalFunded: b(r.total_funded), totalClaimed: b(r.total_claimed),
     totalSlashed: b(r.total_slashed), providerCount: b(r.provider_count), jobCount: b(r.job_count), seq: b(r.seq),
     versions: unjson(r.versions as string), finality: n(r.finality), lastSlot: b(r.last_slot),
-    pausedAt: b(r.paused_at), pausedTotal: b(r.paused_total),
+    pausedAt: b(r.paused_at), pausedTotal: b(r.paused_total), rewardPeriod: b(r.reward_period),
   };
 }
 

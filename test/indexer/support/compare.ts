@@ -10,7 +10,7 @@ import { decodeConfig, decodeJob, decodeProvider, JOB_STATES, PROVIDER_STATUSES 
 
 /** Fields the index cannot know from events (documented in SCHEMA.md). */
 export const NOT_INDEXED = {
-  config: ["bump", "rewardVaultBump", "version", "seq"],
+  config: ["bump", "rewardVaultBump", "version", "seq", "streamEnd", "streamUpdatedAt"],
   provider: ["bump", "vaultBump", "version", "slashEpoch", "slashedInEpoch"],
   job: ["bump", "escrowBump", "version", "rentLamports"],
 } as const;
@@ -74,7 +74,7 @@ export function indexState(dbPath: string): { config: Flat | null; providers: Ma
       totalFunded: u(c.total_funded), totalClaimed: u(c.total_claimed), totalSlashed: u(c.total_slashed), providerCount: u(c.provider_count),
       jobCount: u(c.job_count), admin: addr(c.admin), slashAuthority: addr(c.slash_authority), stakeMint: addr(c.stake_mint),
       treasury: addr(c.treasury), rewardVault: addr(c.reward_vault), protocolFeeBps: String(c.protocol_fee_bps), slashCapBps: String(c.slash_cap_bps),
-      paused: String(c.paused), pausedAt: String(c.paused_at), pausedTotal: String(c.paused_total),
+      paused: String(c.paused), pausedAt: String(c.paused_at), pausedTotal: String(c.paused_total), rewardPeriod: String(c.reward_period),
     } : null;
     const providers = new Map<string, Flat>();
     for (const p of db.prepare("SELECT * FROM providers").all() as Record<string, unknown>[]) {
