@@ -8,7 +8,7 @@ import anchor from "@coral-xyz/anchor";
 import { Keypair, PublicKey, SystemProgram, type TransactionInstruction } from "@solana/web3.js";
 import {
   ACCOUNT_SIZE, MINT_SIZE, TOKEN_PROGRAM_ID, createAssociatedTokenAccountIdempotentInstruction, createInitializeAccount3Instruction,
-  createInitializeMint2Instruction, createMintToInstruction, getAssociatedTokenAddressSync,
+  createInitializeMint2Instruction, createMintToInstruction, createTransferInstruction, getAssociatedTokenAddressSync,
 } from "@solana/spl-token";
 import type { Chain } from "./chain.ts";
 
@@ -193,6 +193,19 @@ export class Workload {
     await this.chain.send([await this.m.expireJob().accounts({ job: j.job, escrow: j.escrow, provider: p.provider, buyerToken: j.buyer.ata, caller: this.chain.payer.publicKey }).instruction()], []);
     j.state = "done";
   }
+  /** An open job nobody accepted, expired after its max_duration (its provider is the zero key). */
+  async expireOpen(j: JobRef): Promise<void> {
+    await this.chain.send([await this.m.expireJob().accounts({ job: j.job, escrow: j.escrow, provider: PublicKey.default, buyerToken: j.buyer.ata, caller: this.chain.payer.publicKey }).instruction()], []);
+    j.state = "done";
+  }
+  /** A plain token transfer into a job's escrow (close_job sweeps it to the treasury). */
+  async donate(from: User, j: JobRef, amount: bigint): Promise<void> {
+    await this.chain.send([createTransferInstruction(from.ata, j.escrow, from.kp.publicKey, amount)], [from.kp]);
+  }
+  async setPaused(paused: boolean): Promise<string> {
+    return this.chain.send([await this.m.updateConfig(PublicKey.default, PublicKey.default, bn(0), bn(0), bn(0), 128, 0, 0, paused, bn(0))
+      .accounts({ admin: this.admin.publicKey, treasury: this.treasury }).instruction()], [this.admin]);
+  }
   async close(j: JobRef): Promise<void> {
     await this.chain.send([await this.m.closeJob().accounts({ job: j.job, escrow: j.escrow, buyer: j.buyer.kp.publicKey, treasury: this.treasury, caller: this.chain.payer.publicKey }).instruction()], []);
     j.state = "closed";
@@ -214,10 +227,17 @@ export class Workload {
     const j2 = await this.createJob(b, 5_000n); await this.cancel(j2);
     const j3 = await this.createJob(b, 20_000n); await this.accept(j3, p1); await this.submit(j3); await this.dispute(j3); await this.resolve(j3, 7_500);
     const j4 = await this.createJob(b, 3_000n); await this.accept(j4, p1);
+    const j5 = await this.createJob(b, 2_000n);
+    // A pause of 30 s moves every deadline back by 30 s
+    await this.setPaused(true);
+    await this.chain.warpSeconds(30);
+    await this.setPaused(false);
     await this.chain.warpSeconds(101);
     await this.expire(j4);
+    await this.expireOpen(j5);
     await this.withdraw(p0);
     await this.close(j1);
+    await this.donate(b, j2, 7n);
     await this.close(j2);
   }
 
