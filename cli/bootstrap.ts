@@ -22,6 +22,10 @@ export interface GpunetNetwork {
 
 /** Parameters of `initialize` used by `npm start` (short windows so a demo shows every path). */
 export interface BootstrapOptions {
+  /** Seconds over which fundings and fees are released to stakers (default 300). */
+  readonly rewardPeriod?: bigint;
+  /** The admin; it must be the program's upgrade authority. Default a new key (right for a program deployed with it). */
+  readonly admin?: Keypair;
   readonly rpcUrl: string;
   readonly wsUrl?: string;
   readonly minStakePerGpu?: bigint;
@@ -53,7 +57,8 @@ export async function bootstrapNetwork(o: BootstrapOptions): Promise<GpunetNetwo
     fetch: createRetryingFetch(),
     ...(o.wsUrl ? { wsEndpoint: o.wsUrl } : {}),
   });
-  const admin = Keypair.generate();
+  // The admin must be the program's upgrade authority (only it may initialize).
+  const admin = o.admin ?? Keypair.generate();
   await airdrop(connection, admin.publicKey, 1_000);
   const decimals = o.decimals ?? 6;
   const stakeMint = await createMint(connection, admin, admin.publicKey, null, decimals);
@@ -66,6 +71,8 @@ export async function bootstrapNetwork(o: BootstrapOptions): Promise<GpunetNetwo
       treasury,
       minStakePerGpu: o.minStakePerGpu ?? 100n * 10n ** BigInt(decimals),
       unbondingPeriod: o.unbondingPeriod ?? 3_600n,
+      // A short release period so that the demo's stakers see rewards within minutes.
+      rewardPeriod: o.rewardPeriod ?? 300n,
       challengeWindow: o.challengeWindow ?? 600n,
       protocolFeeBps: o.protocolFeeBps ?? 500,
       slashCapBps: o.slashCapBps ?? 1_000,

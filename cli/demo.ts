@@ -216,7 +216,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoStats> {
       const prov = (await client.fetchProvider({ owner: p.kp.publicKey })).data;
       const amount = (prov.activeStake + prov.unbondingAmount) / 200n; // 0.5%: well under the 10% epoch cap
       if (amount > 0n) {
-        await act("slash", () => client.slash({ providerOwner: p.kp.publicKey, amount, reason: 1 + rng.int(3) }, { signers: [net.admin] }));
+        await act("slash", () => client.slash({ providerOwner: p.kp.publicKey, amount, reason: (["failedJob", "fraud", "other"] as const)[rng.int(3)] ?? "other" }, { signers: [net.admin] }));
         log(`  slashed provider ${p.kp.publicKey.toBase58().slice(0, 8)}… by ${amount}`);
       }
     } else if (roll < 92) {

@@ -5,9 +5,9 @@
  * wallet SOL and stake tokens. What `--init` made is written to `--keys DIR`
  * (admin keypair and network.json) so scripts can mint and administer.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { PublicKey } from "@solana/web3.js";
+import { Keypair, PublicKey } from "@solana/web3.js";
 import { createLocalnet, LOCALNET_USAGE, parseLocalnetArgs } from "@gpunet/localnet";
 import { GPUNET_PROGRAM_ADDRESS } from "@gpunet/sdk";
 import { bootstrapNetwork, mintStake } from "./bootstrap.ts";
@@ -15,7 +15,8 @@ import { bootstrapNetwork, mintStake } from "./bootstrap.ts";
 export const GPUNET_LOCALNET_USAGE = `${LOCALNET_USAGE}
 gpunet additions:
   --init                initialize gpunet: admin, stake mint (6 decimals), treasury
-  --keys DIR            where --init writes admin.json and network.json (default .gpunet)
+  --keys DIR            where admin.json (gpunet's upgrade authority: the only key that
+                        may initialize) and, with --init, network.json go (default .gpunet)
   --fund PUBKEY         with --init: 100 SOL and 1,000,000 stake tokens to this wallet (repeatable)`;
 
 /** Runs `gpunet localnet`; resolves with the exit code once stopped by SIGINT/SIGTERM. */
@@ -37,7 +38,7 @@ export async function runLocalnetCommand(argv: readonly string[], gpunetSoPath: 
     process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n${GPUNET_LOCALNET_USAGE}\n`);
     return 2;
   }
-  if (!rest.some((a) => a === "--program" || a === "--upgradeable-program")) rest.push("--program", `${GPUNET_PROGRAM_ADDRESS}=${gpunetSoPath}`);
+  const ownProgram = !rest.some((a) => a === "--program" || a === "--upgradeable-program");
   let opts;
   try {
     opts = parseLocalnetArgs(rest);
@@ -49,11 +50,22 @@ export async function runLocalnetCommand(argv: readonly string[], gpunetSoPath: 
     process.stdout.write(`${GPUNET_LOCALNET_USAGE}\n`);
     return 0;
   }
+  // gpunet at its IDL address, deployed through the BPF Loader Upgradeable; its upgrade
+  // authority is the admin (only that key may initialize), kept in the keys directory.
+  // An admin.json left by an earlier run is kept (a resumed --ledger has that key as its upgrade authority).
+  const adminPath = join(resolve(keysDir), "admin.json");
+  const admin = existsSync(adminPath) ? Keypair.fromSecretKey(Uint8Array.from(JSON.parse(readFileSync(adminPath, "utf8")) as number[])) : Keypair.generate();
+  if (ownProgram) opts = { ...opts, programs: [{ programId: GPUNET_PROGRAM_ADDRESS, bytes: new Uint8Array(readFileSync(gpunetSoPath)), upgradeable: true, upgradeAuthority: admin.secretKey }] };
   const net = await createLocalnet(opts);
+  if (ownProgram) {
+    const dir = resolve(keysDir);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "admin.json"), JSON.stringify([...admin.secretKey]), { mode: 0o600 });
+  }
   try {
     process.stdout.write(`gpunet localnet: JSON-RPC ${net.rpcUrl}  WebSocket ${net.wsUrl}  program ${GPUNET_PROGRAM_ADDRESS}\n`);
     if (init) {
-      const g = await bootstrapNetwork({ rpcUrl: net.rpcUrl, wsUrl: net.wsUrl });
+      const g = await bootstrapNetwork({ rpcUrl: net.rpcUrl, wsUrl: net.wsUrl, admin });
       const dir = resolve(keysDir);
       mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, "admin.json"), JSON.stringify([...g.admin.secretKey]), { mode: 0o600 });

@@ -7,6 +7,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { Keypair } from "@solana/web3.js";
 import { createLocalnet, gpunetProgramBytes } from "@gpunet/localnet";
 import { createIndexer, bigintJson } from "@gpunet/indexer";
 import { GPUNET_PROGRAM_ADDRESS } from "@gpunet/sdk";
@@ -91,16 +92,19 @@ export async function runStartCommand(argv: readonly string[]): Promise<number> 
   process.on("SIGTERM", onSignal);
 
   const programBytes = gpunetProgramBytes();
+  const admin = Keypair.generate();
   const localnet = await createLocalnet({
     rpcPort,
     ...(wsPort !== undefined ? { wsPort } : {}),
     ...(values.ledger ? { ledgerDir: values.ledger } : {}),
-    programs: [{ programId: GPUNET_PROGRAM_ADDRESS, bytes: programBytes }],
+    // Deployed through the BPF Loader Upgradeable with the admin as upgrade authority:
+    // gpunet's initialize accepts only that key.
+    programs: [{ programId: GPUNET_PROGRAM_ADDRESS, bytes: programBytes, upgradeable: true, upgradeAuthority: admin.secretKey }],
   });
   say(`localnet: RPC ${localnet.rpcUrl}  WebSocket ${localnet.wsUrl}  (program ${GPUNET_PROGRAM_ADDRESS})`);
   let indexer: Awaited<ReturnType<typeof createIndexer>> | undefined;
   try {
-    const net = await bootstrapNetwork({ rpcUrl: localnet.rpcUrl, wsUrl: localnet.wsUrl });
+    const net = await bootstrapNetwork({ rpcUrl: localnet.rpcUrl, wsUrl: localnet.wsUrl, admin });
     say(`gpunet initialized: stake mint ${net.stakeMint.toBase58()}, admin ${net.admin.publicKey.toBase58()}`);
 
     const dbPath = resolve(values.db);

@@ -14,16 +14,17 @@ import { createMint, getOrCreateAssociatedTokenAccount, mintTo } from "@solana/s
 import { createLocalnet, gpunetProgramBytes } from "@gpunet/localnet";
 import { createGpunetClient, GPUNET_PROGRAM_ADDRESS } from "@gpunet/sdk";
 
-// 1. A local Solana node with the gpunet program (the real VM, JSON-RPC on 127.0.0.1).
+// 1. A local Solana node with the gpunet program (the real VM, JSON-RPC on 127.0.0.1),
+//    deployed through the BPF Loader Upgradeable: only its upgrade authority may initialize.
+const [admin, provider, buyer] = [Keypair.generate(), Keypair.generate(), Keypair.generate()];
 const localnet = await createLocalnet({
   rpcPort: 0,
-  programs: [{ programId: GPUNET_PROGRAM_ADDRESS, bytes: gpunetProgramBytes() }],
+  programs: [{ programId: GPUNET_PROGRAM_ADDRESS, bytes: gpunetProgramBytes(), upgradeable: true, upgradeAuthority: admin.secretKey }],
 });
 const connection = new Connection(localnet.rpcUrl, "confirmed");
 const gpunet = createGpunetClient({ connection });
 
 // 2. Wallets and the stake token (6 decimals).
-const [admin, provider, buyer] = [Keypair.generate(), Keypair.generate(), Keypair.generate()];
 for (const k of [admin, provider, buyer]) localnet.airdrop(k.publicKey, 10n * BigInt(LAMPORTS_PER_SOL));
 const mint = await createMint(connection, admin, admin.publicKey, null, 6);
 const treasury = await getOrCreateAssociatedTokenAccount(connection, admin, mint, admin.publicKey);
@@ -32,9 +33,10 @@ for (const k of [provider, buyer]) {
   await mintTo(connection, admin, mint, ata.address, admin, 1_000_000_000n);
 }
 
-// 3. Initialize the protocol: 100 tokens of stake per GPU, 5% fee on jobs.
+// 3. Initialize the protocol: 100 tokens of stake per GPU, 5% fee on jobs, rewards
+//    released to stakers over 10 minutes (stake must stay to earn them).
 await gpunet.initialize(
-  { stakeMint: mint, treasury: treasury.address, minStakePerGpu: 100_000_000n, unbondingPeriod: 3_600, challengeWindow: 600, protocolFeeBps: 500, slashCapBps: 1_000 },
+  { stakeMint: mint, treasury: treasury.address, minStakePerGpu: 100_000_000n, unbondingPeriod: 3_600, challengeWindow: 600, protocolFeeBps: 500, slashCapBps: 1_000, rewardPeriod: 600 },
   { signers: [admin] },
 );
 
@@ -51,7 +53,9 @@ await gpunet.submitResult({ job, resultHash: new Uint8Array(32).fill(7) }, { sig
 const done = await gpunet.completeJob({ job }, { signers: [buyer] });
 for (const e of done.events) console.log(e.name, e.data);
 
-// 6. The 5% fee went to stakers: what can the provider claim? Exactly what the program will pay.
+// 6. The 5% fee went to stakers, released over the next 10 minutes (the localnet's clock
+//    jumps ahead): what can the provider claim? Exactly what the program will pay.
+localnet.advanceClock(600);
 const owed = await gpunet.claimable({ owner: provider.publicKey });
 const claim = await gpunet.claimRewards({}, { signers: [provider] });
 const paid = claim.events.find((e) => e.name === "rewardsClaimed");

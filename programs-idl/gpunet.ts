@@ -15,7 +15,7 @@ export type Gpunet = {
     {
       "name": "initialize",
       "docs": [
-        "Creates the Config PDA and the reward vault; the signer becomes the admin. Bumps are the canonical ones (the program verifies, never searches)."
+        "Creates the Config PDA and the reward vault; the signer, who must be the program's upgrade authority (read from its ProgramData account), becomes the admin. Bumps are the canonical ones (the program verifies, never searches)."
       ],
       "discriminator": [
         175,
@@ -93,6 +93,12 @@ export type Gpunet = {
         {
           "name": "tokenProgram",
           "address": "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
+        },
+        {
+          "name": "programData",
+          "docs": [
+            "The program's ProgramData account (BPF Loader Upgradeable); its upgrade authority must be the admin."
+          ]
         }
       ],
       "args": [
@@ -127,6 +133,14 @@ export type Gpunet = {
         {
           "name": "rewardVaultBump",
           "type": "u8"
+        },
+        {
+          "name": "allowFreezeAuthority",
+          "type": "bool"
+        },
+        {
+          "name": "rewardPeriod",
+          "type": "i64"
         }
       ]
     },
@@ -212,6 +226,10 @@ export type Gpunet = {
         {
           "name": "paused",
           "type": "bool"
+        },
+        {
+          "name": "rewardPeriod",
+          "type": "i64"
         }
       ]
     },
@@ -977,7 +995,11 @@ export type Gpunet = {
         },
         {
           "name": "reason",
-          "type": "u16"
+          "type": {
+            "defined": {
+              "name": "slashReason"
+            }
+          }
         },
         {
           "name": "evidenceHash",
@@ -1695,6 +1717,13 @@ export type Gpunet = {
           ]
         },
         {
+          "name": "treasury",
+          "writable": true,
+          "docs": [
+            "Config.treasury: receives any tokens left in the escrow."
+          ]
+        },
+        {
           "name": "caller",
           "signer": true
         },
@@ -1837,6 +1866,19 @@ export type Gpunet = {
         147,
         165,
         92
+      ]
+    },
+    {
+      "name": "rewardsReleased",
+      "discriminator": [
+        18,
+        186,
+        40,
+        231,
+        125,
+        191,
+        62,
+        220
       ]
     },
     {
@@ -2168,6 +2210,26 @@ export type Gpunet = {
       "code": 6036,
       "name": "rentNotExempt",
       "msg": "The account would not be rent exempt"
+    },
+    {
+      "code": 6037,
+      "name": "tooManyAccounts",
+      "msg": "More accounts than the program reads (32)"
+    },
+    {
+      "code": 6038,
+      "name": "stakeLocked",
+      "msg": "Stake is locked by live jobs"
+    },
+    {
+      "code": 6039,
+      "name": "mintHasFreezeAuthority",
+      "msg": "The stake mint has a freeze authority and initialize did not allow it"
+    },
+    {
+      "code": 6040,
+      "name": "notUpgradeAuthority",
+      "msg": "Only the program's upgrade authority may initialize"
     }
   ],
   "types": [
@@ -2209,7 +2271,7 @@ export type Gpunet = {
           {
             "name": "unallocatedRewards",
             "docs": [
-              "Rewards funded while no stake was active."
+              "Funded (or paid as fees) but not yet released to stakers: released linearly until stream_end."
             ],
             "type": "u64"
           },
@@ -2232,6 +2294,41 @@ export type Gpunet = {
           {
             "name": "jobCount",
             "type": "u64"
+          },
+          {
+            "name": "pausedAt",
+            "docs": [
+              "When the current pause began (0 while not paused)."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "pausedTotal",
+            "docs": [
+              "Seconds the protocol has spent paused, all completed pauses summed."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "rewardPeriod",
+            "docs": [
+              "Seconds over which each funding (and fee) is released to stakers; 0 releases at once."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "streamEnd",
+            "docs": [
+              "When the rewards not yet released (unallocated_rewards) will all have been released."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "streamUpdatedAt",
+            "docs": [
+              "When the stream last released (or was frozen for lack of stake)."
+            ],
+            "type": "i64"
           },
           {
             "name": "seq",
@@ -2342,6 +2439,27 @@ export type Gpunet = {
           {
             "name": "slashedInEpoch",
             "type": "u64"
+          },
+          {
+            "name": "lockedStake",
+            "docs": [
+              "Active stake that cannot be unstaked while live_jobs > 0: the largest requirement (min_stake_per_gpu * gpu_count) of a job accepted since live_jobs was last 0."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "liveJobs",
+            "docs": [
+              "Accepted jobs not yet ended (Accepted, Submitted or Disputed)."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "unlockPauseMark",
+            "docs": [
+              "Config.paused_total when unbonding_unlock_at was set; later pauses push the unlock back."
+            ],
+            "type": "i64"
           },
           {
             "name": "registeredAt",
@@ -2461,6 +2579,20 @@ export type Gpunet = {
             "type": "u64"
           },
           {
+            "name": "challengeWindow",
+            "docs": [
+              "The challenge window, fixed at creation."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "pauseMark",
+            "docs": [
+              "Config.paused_total when the running clock (open, accepted or challenge) started; later pauses extend it."
+            ],
+            "type": "i64"
+          },
+          {
             "name": "seq",
             "type": "u64"
           },
@@ -2526,6 +2658,13 @@ export type Gpunet = {
             "type": "u16"
           },
           {
+            "name": "feeBps",
+            "docs": [
+              "The protocol fee, fixed at creation."
+            ],
+            "type": "u16"
+          },
+          {
             "name": "state",
             "docs": [
               "0 open, 1 accepted, 2 submitted, 3 disputed, 4 completed, 5 cancelled, 6 expired, 7 resolved."
@@ -2562,6 +2701,18 @@ export type Gpunet = {
           },
           {
             "name": "challengeWindow",
+            "type": "i64"
+          },
+          {
+            "name": "pausedAt",
+            "type": "i64"
+          },
+          {
+            "name": "pausedTotal",
+            "type": "i64"
+          },
+          {
+            "name": "rewardPeriod",
             "type": "i64"
           },
           {
@@ -2799,6 +2950,10 @@ export type Gpunet = {
             "type": "i64"
           },
           {
+            "name": "unlockPauseMark",
+            "type": "i64"
+          },
+          {
             "name": "totalActiveStake",
             "type": "u64"
           },
@@ -2883,6 +3038,10 @@ export type Gpunet = {
             "type": "u64"
           },
           {
+            "name": "streamEnd",
+            "type": "i64"
+          },
+          {
             "name": "totalActiveStake",
             "type": "u64"
           },
@@ -2908,6 +3067,49 @@ export type Gpunet = {
               "0 direct funding, 1 job fee."
             ],
             "type": "u8"
+          }
+        ]
+      }
+    },
+    {
+      "name": "rewardsReleased",
+      "docs": [
+        "Rewards released from the stream into the accumulator (before the instruction's own event)."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "accRewardPerStake",
+            "type": "u128"
+          },
+          {
+            "name": "amount",
+            "type": "u64"
+          },
+          {
+            "name": "rewardCarry",
+            "type": "u64"
+          },
+          {
+            "name": "unallocatedRewards",
+            "type": "u64"
+          },
+          {
+            "name": "totalActiveStake",
+            "type": "u64"
+          },
+          {
+            "name": "streamEnd",
+            "type": "i64"
+          },
+          {
+            "name": "configSeq",
+            "type": "u64"
+          },
+          {
+            "name": "timestamp",
+            "type": "i64"
           }
         ]
       }
@@ -3024,7 +3226,11 @@ export type Gpunet = {
           },
           {
             "name": "reason",
-            "type": "u16"
+            "type": {
+              "defined": {
+                "name": "slashReason"
+              }
+            }
           }
         ]
       }
@@ -3044,6 +3250,17 @@ export type Gpunet = {
           },
           {
             "name": "maxDuration",
+            "type": "i64"
+          },
+          {
+            "name": "challengeWindow",
+            "docs": [
+              "The challenge window the job keeps."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "pauseMark",
             "type": "i64"
           },
           {
@@ -3086,6 +3303,13 @@ export type Gpunet = {
           {
             "name": "minVramGb",
             "type": "u16"
+          },
+          {
+            "name": "feeBps",
+            "docs": [
+              "The protocol fee the job keeps."
+            ],
+            "type": "u16"
           }
         ]
       }
@@ -3114,6 +3338,14 @@ export type Gpunet = {
           {
             "name": "buyer",
             "type": "pubkey"
+          },
+          {
+            "name": "endReason",
+            "type": {
+              "defined": {
+                "name": "jobEndReason"
+              }
+            }
           }
         ]
       }
@@ -3126,6 +3358,21 @@ export type Gpunet = {
           {
             "name": "deadline",
             "type": "i64"
+          },
+          {
+            "name": "pauseMark",
+            "type": "i64"
+          },
+          {
+            "name": "lockedStake",
+            "docs": [
+              "The provider's locked stake after this acceptance."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "liveJobs",
+            "type": "u64"
           },
           {
             "name": "seq",
@@ -3161,6 +3408,10 @@ export type Gpunet = {
         "fields": [
           {
             "name": "challengeEndsAt",
+            "type": "i64"
+          },
+          {
+            "name": "pauseMark",
             "type": "i64"
           },
           {
@@ -3217,6 +3468,20 @@ export type Gpunet = {
             "type": "u64"
           },
           {
+            "name": "lockedStake",
+            "docs": [
+              "The provider's locked stake after the job ended."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "liveJobs",
+            "docs": [
+              "The provider's live jobs after the job ended."
+            ],
+            "type": "u64"
+          },
+          {
             "name": "timestamp",
             "type": "i64"
           },
@@ -3235,6 +3500,14 @@ export type Gpunet = {
           {
             "name": "byTimeout",
             "type": "bool"
+          },
+          {
+            "name": "endReason",
+            "type": {
+              "defined": {
+                "name": "jobEndReason"
+              }
+            }
           }
         ]
       }
@@ -3310,6 +3583,20 @@ export type Gpunet = {
             "type": "u64"
           },
           {
+            "name": "lockedStake",
+            "docs": [
+              "The provider's locked stake after the job ended."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "liveJobs",
+            "docs": [
+              "The provider's live jobs after the job ended."
+            ],
+            "type": "u64"
+          },
+          {
             "name": "timestamp",
             "type": "i64"
           },
@@ -3328,6 +3615,14 @@ export type Gpunet = {
           {
             "name": "providerShareBps",
             "type": "u16"
+          },
+          {
+            "name": "endReason",
+            "type": {
+              "defined": {
+                "name": "jobEndReason"
+              }
+            }
           }
         ]
       }
@@ -3354,6 +3649,20 @@ export type Gpunet = {
             "type": "u64"
           },
           {
+            "name": "lockedStake",
+            "docs": [
+              "The provider's locked stake after the job ended."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "liveJobs",
+            "docs": [
+              "The provider's live jobs after the job ended."
+            ],
+            "type": "u64"
+          },
+          {
             "name": "timestamp",
             "type": "i64"
           },
@@ -3368,6 +3677,14 @@ export type Gpunet = {
           {
             "name": "provider",
             "type": "pubkey"
+          },
+          {
+            "name": "endReason",
+            "type": {
+              "defined": {
+                "name": "jobEndReason"
+              }
+            }
           }
         ]
       }
@@ -3379,6 +3696,13 @@ export type Gpunet = {
         "fields": [
           {
             "name": "rentRefunded",
+            "type": "u64"
+          },
+          {
+            "name": "swept",
+            "docs": [
+              "Tokens found in the escrow at close (sent there from outside), moved to the treasury."
+            ],
             "type": "u64"
           },
           {
@@ -3396,6 +3720,52 @@ export type Gpunet = {
           {
             "name": "buyer",
             "type": "pubkey"
+          }
+        ]
+      }
+    },
+    {
+      "name": "slashReason",
+      "type": {
+        "kind": "enum",
+        "variants": [
+          {
+            "name": "downtime"
+          },
+          {
+            "name": "failedJob"
+          },
+          {
+            "name": "fraud"
+          },
+          {
+            "name": "other"
+          }
+        ]
+      }
+    },
+    {
+      "name": "jobEndReason",
+      "type": {
+        "kind": "enum",
+        "variants": [
+          {
+            "name": "completedByBuyer"
+          },
+          {
+            "name": "completedByTimeout"
+          },
+          {
+            "name": "cancelled"
+          },
+          {
+            "name": "expiredUnaccepted"
+          },
+          {
+            "name": "expiredUndelivered"
+          },
+          {
+            "name": "disputeResolved"
           }
         ]
       }

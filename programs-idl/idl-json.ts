@@ -12,7 +12,7 @@ export const gpunetIdlJson = {
     {
       "name": "initialize",
       "docs": [
-        "Creates the Config PDA and the reward vault; the signer becomes the admin. Bumps are the canonical ones (the program verifies, never searches)."
+        "Creates the Config PDA and the reward vault; the signer, who must be the program's upgrade authority (read from its ProgramData account), becomes the admin. Bumps are the canonical ones (the program verifies, never searches)."
       ],
       "discriminator": [
         175,
@@ -90,6 +90,12 @@ export const gpunetIdlJson = {
         {
           "name": "token_program",
           "address": "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
+        },
+        {
+          "name": "program_data",
+          "docs": [
+            "The program's ProgramData account (BPF Loader Upgradeable); its upgrade authority must be the admin."
+          ]
         }
       ],
       "args": [
@@ -124,6 +130,14 @@ export const gpunetIdlJson = {
         {
           "name": "reward_vault_bump",
           "type": "u8"
+        },
+        {
+          "name": "allow_freeze_authority",
+          "type": "bool"
+        },
+        {
+          "name": "reward_period",
+          "type": "i64"
         }
       ]
     },
@@ -209,6 +223,10 @@ export const gpunetIdlJson = {
         {
           "name": "paused",
           "type": "bool"
+        },
+        {
+          "name": "reward_period",
+          "type": "i64"
         }
       ]
     },
@@ -974,7 +992,11 @@ export const gpunetIdlJson = {
         },
         {
           "name": "reason",
-          "type": "u16"
+          "type": {
+            "defined": {
+              "name": "SlashReason"
+            }
+          }
         },
         {
           "name": "evidence_hash",
@@ -1692,6 +1714,13 @@ export const gpunetIdlJson = {
           ]
         },
         {
+          "name": "treasury",
+          "writable": true,
+          "docs": [
+            "Config.treasury: receives any tokens left in the escrow."
+          ]
+        },
+        {
           "name": "caller",
           "signer": true
         },
@@ -1834,6 +1863,19 @@ export const gpunetIdlJson = {
         147,
         165,
         92
+      ]
+    },
+    {
+      "name": "RewardsReleased",
+      "discriminator": [
+        18,
+        186,
+        40,
+        231,
+        125,
+        191,
+        62,
+        220
       ]
     },
     {
@@ -2165,6 +2207,26 @@ export const gpunetIdlJson = {
       "code": 6036,
       "name": "RentNotExempt",
       "msg": "The account would not be rent exempt"
+    },
+    {
+      "code": 6037,
+      "name": "TooManyAccounts",
+      "msg": "More accounts than the program reads (32)"
+    },
+    {
+      "code": 6038,
+      "name": "StakeLocked",
+      "msg": "Stake is locked by live jobs"
+    },
+    {
+      "code": 6039,
+      "name": "MintHasFreezeAuthority",
+      "msg": "The stake mint has a freeze authority and initialize did not allow it"
+    },
+    {
+      "code": 6040,
+      "name": "NotUpgradeAuthority",
+      "msg": "Only the program's upgrade authority may initialize"
     }
   ],
   "types": [
@@ -2206,7 +2268,7 @@ export const gpunetIdlJson = {
           {
             "name": "unallocated_rewards",
             "docs": [
-              "Rewards funded while no stake was active."
+              "Funded (or paid as fees) but not yet released to stakers: released linearly until stream_end."
             ],
             "type": "u64"
           },
@@ -2229,6 +2291,41 @@ export const gpunetIdlJson = {
           {
             "name": "job_count",
             "type": "u64"
+          },
+          {
+            "name": "paused_at",
+            "docs": [
+              "When the current pause began (0 while not paused)."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "paused_total",
+            "docs": [
+              "Seconds the protocol has spent paused, all completed pauses summed."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "reward_period",
+            "docs": [
+              "Seconds over which each funding (and fee) is released to stakers; 0 releases at once."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "stream_end",
+            "docs": [
+              "When the rewards not yet released (unallocated_rewards) will all have been released."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "stream_updated_at",
+            "docs": [
+              "When the stream last released (or was frozen for lack of stake)."
+            ],
+            "type": "i64"
           },
           {
             "name": "seq",
@@ -2339,6 +2436,27 @@ export const gpunetIdlJson = {
           {
             "name": "slashed_in_epoch",
             "type": "u64"
+          },
+          {
+            "name": "locked_stake",
+            "docs": [
+              "Active stake that cannot be unstaked while live_jobs > 0: the largest requirement (min_stake_per_gpu * gpu_count) of a job accepted since live_jobs was last 0."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "live_jobs",
+            "docs": [
+              "Accepted jobs not yet ended (Accepted, Submitted or Disputed)."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "unlock_pause_mark",
+            "docs": [
+              "Config.paused_total when unbonding_unlock_at was set; later pauses push the unlock back."
+            ],
+            "type": "i64"
           },
           {
             "name": "registered_at",
@@ -2458,6 +2576,20 @@ export const gpunetIdlJson = {
             "type": "u64"
           },
           {
+            "name": "challenge_window",
+            "docs": [
+              "The challenge window, fixed at creation."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "pause_mark",
+            "docs": [
+              "Config.paused_total when the running clock (open, accepted or challenge) started; later pauses extend it."
+            ],
+            "type": "i64"
+          },
+          {
             "name": "seq",
             "type": "u64"
           },
@@ -2523,6 +2655,13 @@ export const gpunetIdlJson = {
             "type": "u16"
           },
           {
+            "name": "fee_bps",
+            "docs": [
+              "The protocol fee, fixed at creation."
+            ],
+            "type": "u16"
+          },
+          {
             "name": "state",
             "docs": [
               "0 open, 1 accepted, 2 submitted, 3 disputed, 4 completed, 5 cancelled, 6 expired, 7 resolved."
@@ -2559,6 +2698,18 @@ export const gpunetIdlJson = {
           },
           {
             "name": "challenge_window",
+            "type": "i64"
+          },
+          {
+            "name": "paused_at",
+            "type": "i64"
+          },
+          {
+            "name": "paused_total",
+            "type": "i64"
+          },
+          {
+            "name": "reward_period",
             "type": "i64"
           },
           {
@@ -2796,6 +2947,10 @@ export const gpunetIdlJson = {
             "type": "i64"
           },
           {
+            "name": "unlock_pause_mark",
+            "type": "i64"
+          },
+          {
             "name": "total_active_stake",
             "type": "u64"
           },
@@ -2880,6 +3035,10 @@ export const gpunetIdlJson = {
             "type": "u64"
           },
           {
+            "name": "stream_end",
+            "type": "i64"
+          },
+          {
             "name": "total_active_stake",
             "type": "u64"
           },
@@ -2905,6 +3064,49 @@ export const gpunetIdlJson = {
               "0 direct funding, 1 job fee."
             ],
             "type": "u8"
+          }
+        ]
+      }
+    },
+    {
+      "name": "RewardsReleased",
+      "docs": [
+        "Rewards released from the stream into the accumulator (before the instruction's own event)."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "acc_reward_per_stake",
+            "type": "u128"
+          },
+          {
+            "name": "amount",
+            "type": "u64"
+          },
+          {
+            "name": "reward_carry",
+            "type": "u64"
+          },
+          {
+            "name": "unallocated_rewards",
+            "type": "u64"
+          },
+          {
+            "name": "total_active_stake",
+            "type": "u64"
+          },
+          {
+            "name": "stream_end",
+            "type": "i64"
+          },
+          {
+            "name": "config_seq",
+            "type": "u64"
+          },
+          {
+            "name": "timestamp",
+            "type": "i64"
           }
         ]
       }
@@ -3021,7 +3223,11 @@ export const gpunetIdlJson = {
           },
           {
             "name": "reason",
-            "type": "u16"
+            "type": {
+              "defined": {
+                "name": "SlashReason"
+              }
+            }
           }
         ]
       }
@@ -3041,6 +3247,17 @@ export const gpunetIdlJson = {
           },
           {
             "name": "max_duration",
+            "type": "i64"
+          },
+          {
+            "name": "challenge_window",
+            "docs": [
+              "The challenge window the job keeps."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "pause_mark",
             "type": "i64"
           },
           {
@@ -3083,6 +3300,13 @@ export const gpunetIdlJson = {
           {
             "name": "min_vram_gb",
             "type": "u16"
+          },
+          {
+            "name": "fee_bps",
+            "docs": [
+              "The protocol fee the job keeps."
+            ],
+            "type": "u16"
           }
         ]
       }
@@ -3111,6 +3335,14 @@ export const gpunetIdlJson = {
           {
             "name": "buyer",
             "type": "pubkey"
+          },
+          {
+            "name": "end_reason",
+            "type": {
+              "defined": {
+                "name": "JobEndReason"
+              }
+            }
           }
         ]
       }
@@ -3123,6 +3355,21 @@ export const gpunetIdlJson = {
           {
             "name": "deadline",
             "type": "i64"
+          },
+          {
+            "name": "pause_mark",
+            "type": "i64"
+          },
+          {
+            "name": "locked_stake",
+            "docs": [
+              "The provider's locked stake after this acceptance."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "live_jobs",
+            "type": "u64"
           },
           {
             "name": "seq",
@@ -3158,6 +3405,10 @@ export const gpunetIdlJson = {
         "fields": [
           {
             "name": "challenge_ends_at",
+            "type": "i64"
+          },
+          {
+            "name": "pause_mark",
             "type": "i64"
           },
           {
@@ -3214,6 +3465,20 @@ export const gpunetIdlJson = {
             "type": "u64"
           },
           {
+            "name": "locked_stake",
+            "docs": [
+              "The provider's locked stake after the job ended."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "live_jobs",
+            "docs": [
+              "The provider's live jobs after the job ended."
+            ],
+            "type": "u64"
+          },
+          {
             "name": "timestamp",
             "type": "i64"
           },
@@ -3232,6 +3497,14 @@ export const gpunetIdlJson = {
           {
             "name": "by_timeout",
             "type": "bool"
+          },
+          {
+            "name": "end_reason",
+            "type": {
+              "defined": {
+                "name": "JobEndReason"
+              }
+            }
           }
         ]
       }
@@ -3307,6 +3580,20 @@ export const gpunetIdlJson = {
             "type": "u64"
           },
           {
+            "name": "locked_stake",
+            "docs": [
+              "The provider's locked stake after the job ended."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "live_jobs",
+            "docs": [
+              "The provider's live jobs after the job ended."
+            ],
+            "type": "u64"
+          },
+          {
             "name": "timestamp",
             "type": "i64"
           },
@@ -3325,6 +3612,14 @@ export const gpunetIdlJson = {
           {
             "name": "provider_share_bps",
             "type": "u16"
+          },
+          {
+            "name": "end_reason",
+            "type": {
+              "defined": {
+                "name": "JobEndReason"
+              }
+            }
           }
         ]
       }
@@ -3351,6 +3646,20 @@ export const gpunetIdlJson = {
             "type": "u64"
           },
           {
+            "name": "locked_stake",
+            "docs": [
+              "The provider's locked stake after the job ended."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "live_jobs",
+            "docs": [
+              "The provider's live jobs after the job ended."
+            ],
+            "type": "u64"
+          },
+          {
             "name": "timestamp",
             "type": "i64"
           },
@@ -3365,6 +3674,14 @@ export const gpunetIdlJson = {
           {
             "name": "provider",
             "type": "pubkey"
+          },
+          {
+            "name": "end_reason",
+            "type": {
+              "defined": {
+                "name": "JobEndReason"
+              }
+            }
           }
         ]
       }
@@ -3376,6 +3693,13 @@ export const gpunetIdlJson = {
         "fields": [
           {
             "name": "rent_refunded",
+            "type": "u64"
+          },
+          {
+            "name": "swept",
+            "docs": [
+              "Tokens found in the escrow at close (sent there from outside), moved to the treasury."
+            ],
             "type": "u64"
           },
           {
@@ -3393,6 +3717,52 @@ export const gpunetIdlJson = {
           {
             "name": "buyer",
             "type": "pubkey"
+          }
+        ]
+      }
+    },
+    {
+      "name": "SlashReason",
+      "type": {
+        "kind": "enum",
+        "variants": [
+          {
+            "name": "Downtime"
+          },
+          {
+            "name": "FailedJob"
+          },
+          {
+            "name": "Fraud"
+          },
+          {
+            "name": "Other"
+          }
+        ]
+      }
+    },
+    {
+      "name": "JobEndReason",
+      "type": {
+        "kind": "enum",
+        "variants": [
+          {
+            "name": "CompletedByBuyer"
+          },
+          {
+            "name": "CompletedByTimeout"
+          },
+          {
+            "name": "Cancelled"
+          },
+          {
+            "name": "ExpiredUnaccepted"
+          },
+          {
+            "name": "ExpiredUndelivered"
+          },
+          {
+            "name": "DisputeResolved"
           }
         ]
       }

@@ -4,13 +4,18 @@
  * signed transaction, so the loader's own ELF checks run exactly as on a cluster.
  * `LiteSVM.addProgram` skips some of them (it accepts unresolved syscalls).
  */
-import { getTransactionDecoder } from "@solana/kit";
+import { address, getTransactionDecoder, lamports } from "@solana/kit";
 import { Keypair, PublicKey, SystemProgram, SYSVAR_CLOCK_PUBKEY, SYSVAR_RENT_PUBKEY, Transaction, TransactionInstruction } from "@solana/web3.js";
 import type { Signer, VersionedTransaction } from "@solana/web3.js";
 import { FailedTransactionMetadata } from "litesvm";
 import type { LiteSVM, TransactionMetadata } from "litesvm";
 import { transactionErrorText, transactionErrorToJson } from "./transaction-error.ts";
 import type { TransactionErrorJson } from "./transaction-error.ts";
+
+/** The ProgramData address of a loader-v3 program: the loader's PDA of the program id. */
+export function programDataAddress(programId: PublicKey): PublicKey {
+  return PublicKey.findProgramAddressSync([programId.toBuffer()], BPF_LOADER_UPGRADEABLE_ID)[0];
+}
 
 /** The BPF Loader Upgradeable (loader v3) program id. */
 export const BPF_LOADER_UPGRADEABLE_ID = new PublicKey("BPFLoaderUpgradeab1e11111111111111111111111");
@@ -89,8 +94,24 @@ function concat(...parts: Uint8Array[]): Buffer {
 
 /** Options of {@link deployProgramUpgradeable}. */
 export interface DeployProgramOptions {
-  /** Keypair whose public key becomes the program id. */
-  programKeypair: Keypair;
+  /**
+   * Keypair whose public key becomes the program id (it signs the program
+   * account's creation, as with `solana program deploy`).
+   */
+  programKeypair?: Keypair;
+  /**
+   * Program id without its keypair (e.g. the IDL's address): the empty program
+   * account the loader needs is placed into the VM directly, and the deploy
+   * itself (DeployWithMaxDataLen, which creates ProgramData and verifies the
+   * ELF) still goes through the loader. Exactly one of the two is required.
+   */
+  programId?: PublicKey;
+  /**
+   * "transactions" (default): fill the buffer with Write instructions, as a
+   * cluster deploy does. "direct": place the filled buffer into the VM in one
+   * step (tests deploy often; the loader still checks and deploys it).
+   */
+  writeBuffer?: "transactions" | "direct";
   /** Pays for the buffer, program and programdata accounts and the fees. */
   payer: Keypair;
   /** The program ELF (e.g. `target/deploy/gpunet.so`). */
@@ -123,7 +144,8 @@ export interface DeployProgramOptions {
 export function deployProgramUpgradeable(svm: LiteSVM, opts: DeployProgramOptions): void {
   const { programKeypair, payer, programBytes } = opts;
   const authority = opts.upgradeAuthority ?? payer;
-  const programId = programKeypair.publicKey;
+  if ((programKeypair === undefined) === (opts.programId === undefined)) throw new TypeError("deployProgramUpgradeable: give exactly one of programKeypair and programId");
+  const programId = programKeypair ? programKeypair.publicKey : (opts.programId as PublicKey);
   // The buffer is temporary (the deploy drains it), so a throwaway key is enough.
   const buffer = Keypair.generate();
   const len = programBytes.length;
@@ -144,7 +166,18 @@ export function deployProgramUpgradeable(svm: LiteSVM, opts: DeployProgramOption
 
   // 1. Buffer account owned by the loader, initialised with the upgrade authority.
   const bufferSize = BUFFER_METADATA_SIZE + len;
-  send(
+  if (opts.writeBuffer === "direct") {
+    // Buffer state (tag 1, Some(authority)) followed by the ELF, as the Writes leave it.
+    const data = concat(u32(1), Uint8Array.of(1), authority.publicKey.toBytes(), programBytes);
+    svm.setAccount({
+      address: address(buffer.publicKey.toBase58()),
+      lamports: lamports(svm.minimumBalanceForRentExemption(BigInt(bufferSize))),
+      programAddress: address(BPF_LOADER_UPGRADEABLE_ID.toBase58()),
+      executable: false,
+      space: BigInt(bufferSize),
+      data,
+    });
+  } else send(
     "CreateBufferFailed",
     [
       SystemProgram.createAccount({
@@ -167,7 +200,7 @@ export function deployProgramUpgradeable(svm: LiteSVM, opts: DeployProgramOption
   );
 
   // 2. Write the ELF in chunks (Write = tag 1, offset u32, bytes as bincode Vec<u8>).
-  for (let off = 0; off < len; off += WRITE_CHUNK) {
+  for (let off = 0; opts.writeBuffer !== "direct" && off < len; off += WRITE_CHUNK) {
     const chunk = programBytes.subarray(off, Math.min(len, off + WRITE_CHUNK));
     send(
       "WriteFailed",
@@ -187,16 +220,32 @@ export function deployProgramUpgradeable(svm: LiteSVM, opts: DeployProgramOption
 
   // 3. Program account, then DeployWithMaxDataLen (tag 2) in the same transaction,
   //    as the Solana CLI does, so no half-created program is ever visible.
+  const programRent = svm.minimumBalanceForRentExemption(BigInt(PROGRAM_ACCOUNT_SIZE));
+  if (!programKeypair) {
+    // The uninitialized program account that create_account would have made.
+    svm.setAccount({
+      address: address(programId.toBase58()),
+      lamports: lamports(programRent),
+      programAddress: address(BPF_LOADER_UPGRADEABLE_ID.toBase58()),
+      executable: false,
+      space: BigInt(PROGRAM_ACCOUNT_SIZE),
+      data: new Uint8Array(PROGRAM_ACCOUNT_SIZE),
+    });
+  }
   send(
     "DeployFailed",
     [
-      SystemProgram.createAccount({
-        fromPubkey: payer.publicKey,
-        newAccountPubkey: programId,
-        lamports: Number(svm.minimumBalanceForRentExemption(BigInt(PROGRAM_ACCOUNT_SIZE))),
-        space: PROGRAM_ACCOUNT_SIZE,
-        programId: BPF_LOADER_UPGRADEABLE_ID,
-      }),
+      ...(programKeypair
+        ? [
+            SystemProgram.createAccount({
+              fromPubkey: payer.publicKey,
+              newAccountPubkey: programId,
+              lamports: Number(programRent),
+              space: PROGRAM_ACCOUNT_SIZE,
+              programId: BPF_LOADER_UPGRADEABLE_ID,
+            }),
+          ]
+        : []),
       new TransactionInstruction({
         programId: BPF_LOADER_UPGRADEABLE_ID,
         keys: [
@@ -212,7 +261,7 @@ export function deployProgramUpgradeable(svm: LiteSVM, opts: DeployProgramOption
         data: concat(u32(2), u64(maxDataLen)),
       }),
     ],
-    [programKeypair, authority],
+    programKeypair ? [programKeypair, authority] : [authority],
   );
 
   svm.warpToSlot(svm.getClock().slot + 1n);

@@ -6,7 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { address, lamports as toLamports, type Address } from '@solana/kit';
-import { Keypair } from '@solana/web3.js';
+import { Keypair, PublicKey } from '@solana/web3.js';
 import bs58 from 'bs58';
 import type { LiteSVM } from 'litesvm';
 import type { AccountState } from './account-changes.ts';
@@ -27,11 +27,16 @@ export interface LocalnetProgram {
   /** The ELF (.so) bytes. */
   readonly bytes: Uint8Array;
   /**
-   * Deploy through the BPF Loader Upgradeable instructions (needs
-   * `programKeypair`) instead of placing it directly with LiteSVM.
+   * Deploy through the BPF Loader Upgradeable instructions instead of placing
+   * it directly with LiteSVM (which records no upgrade authority).
    */
   readonly upgradeable?: boolean;
-  /** 64-byte ed25519 secret key (seed || public key) of the program id, for upgradeable deploys. */
+  /**
+   * 64-byte ed25519 secret key (seed || public key) of the program id, for
+   * upgradeable deploys. Without it the empty program account is placed at
+   * `programId` directly and the loader's deploy runs as usual (how the gpunet
+   * program gets its IDL address, whose key nobody holds).
+   */
   readonly programKeypair?: Uint8Array;
   /** 64-byte secret key of the upgrade authority; defaults to a throwaway deploy payer (not upgradeable in practice). */
   readonly upgradeAuthority?: Uint8Array;
@@ -160,18 +165,15 @@ async function loadPrograms(node: LocalnetNode, programs: readonly LocalnetProgr
       node.svm.addProgram(id, p.bytes);
       continue;
     }
-    if (!p.programKeypair) {
-      throw new LocalnetError('INVALID_OPTIONS', `upgradeable program ${p.programId} needs programKeypair`, { programId: p.programId });
-    }
-    const programKeypair = Keypair.fromSecretKey(p.programKeypair);
-    if (programKeypair.publicKey.toBase58() !== p.programId) {
+    const programKeypair = p.programKeypair ? Keypair.fromSecretKey(p.programKeypair) : undefined;
+    if (programKeypair && programKeypair.publicKey.toBase58() !== p.programId) {
       throw new LocalnetError('INVALID_OPTIONS', `programKeypair does not match programId ${p.programId}`, { programId: p.programId });
     }
     const payer = Keypair.generate();
     node.svm.airdrop(address(payer.publicKey.toBase58()), toLamports(deployBudget(p.bytes.length)));
     try {
       deployProgramUpgradeable(node.svm, {
-        programKeypair,
+        ...(programKeypair ? { programKeypair } : { programId: new PublicKey(p.programId) }),
         payer,
         programBytes: p.bytes,
         ...(p.upgradeAuthority ? { upgradeAuthority: Keypair.fromSecretKey(p.upgradeAuthority) } : {}),

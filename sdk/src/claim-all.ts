@@ -6,7 +6,7 @@
  * signature landed is counted as done, and amounts are recomputed from fresh
  * accounts, so no claim is sent twice; NothingToClaim is a skip, not an error.
  */
-import { PublicKey } from "@solana/web3.js";
+import { PublicKey, SYSVAR_CLOCK_PUBKEY } from "@solana/web3.js";
 import type { Commitment, Signer, TransactionInstruction } from "@solana/web3.js";
 import { GpunetError } from "./errors.ts";
 import { decodeConfig, decodeProvider, type Provider } from "./accounts.ts";
@@ -77,22 +77,30 @@ interface Candidate {
   readonly signer: Signer | null;
 }
 
+/** unix_timestamp of the Clock sysvar's data (i64 at offset 32). */
+export function clockUnixTimestamp(data: Uint8Array): bigint {
+  return new DataView(data.buffer, data.byteOffset, data.byteLength).getBigInt64(32, true);
+}
+
 async function loadCandidates(d: ClaimAllDeps, owners: readonly PublicKey[], signerOf: Map<string, Signer | null>, min: bigint, skipped: ClaimAllResult["skipped"][number][]): Promise<Candidate[]> {
   const [cfgAddr] = findConfigPda(d.programId);
   const providers = owners.map((o) => findProviderPda(o, d.programId)[0]);
-  const infos = await callRpc("getMultipleAccountsInfo", () => d.connection.getMultipleAccountsInfo([cfgAddr, ...providers], d.commitment));
+  const infos = await callRpc("getMultipleAccountsInfo", () => d.connection.getMultipleAccountsInfo([cfgAddr, SYSVAR_CLOCK_PUBKEY, ...providers], d.commitment));
   const cfgInfo = infos[0];
+  const clockInfo = infos[1];
+  // The Clock sysvar: unix_timestamp (i64) at offset 32. What a claim releases from the stream depends on it.
+  const now = clockInfo && clockInfo.data.length >= 40 ? clockUnixTimestamp(new Uint8Array(clockInfo.data)) : undefined;
   if (!cfgInfo) throw new GpunetError("AccountNotFound", "Config does not exist: the program is not initialized", {});
   const cfg = decodeConfig(new Uint8Array(cfgInfo.data));
   const out: Candidate[] = [];
   owners.forEach((owner, i) => {
-    const info = infos[i + 1];
+    const info = infos[i + 2];
     if (!info || !info.owner.equals(d.programId)) {
       skipped.push({ owner, reason: "noProvider" });
       return;
     }
     const p: Provider = decodeProvider(new Uint8Array(info.data));
-    const amount = claimable(p, cfg);
+    const amount = claimable(p, cfg, now);
     if (amount === null) return; // the program would fail with MathOverflow; nothing to send
     if (amount === 0n) skipped.push({ owner, reason: "nothingToClaim" });
     else if (amount < min) skipped.push({ owner, reason: "belowMinimum" });

@@ -6,7 +6,7 @@
  * `verifyProgram` and `subscribeEvents`.
  */
 import { Buffer } from "buffer";
-import { PublicKey, TransactionInstruction } from "@solana/web3.js";
+import { PublicKey, SYSVAR_CLOCK_PUBKEY, TransactionInstruction } from "@solana/web3.js";
 import type { Commitment, Connection } from "@solana/web3.js";
 import { associatedTokenAddress, createAtaIdempotentInstruction } from "./token.ts";
 import { GPUNET_IDL_VERSION } from "./idl.ts";
@@ -39,7 +39,7 @@ import * as ix from "./instructions.ts";
 import { prepareAndSign, sendInstructions, sendSignedAndConfirm, simulateInstructions, type SendContext, type SendOptions, type SendResult, type SimulateResult, type WalletAdapterLike, type SignedTransaction } from "./send.ts";
 import type { PriorityFeeStrategy } from "./priority-fee.ts";
 import { claimable as claimableMath } from "./rewards.ts";
-import { claimAll as claimAllImpl, type ClaimAllOptions, type ClaimAllResult } from "./claim-all.ts";
+import { claimAll as claimAllImpl, clockUnixTimestamp, type ClaimAllOptions, type ClaimAllResult } from "./claim-all.ts";
 import { subscribeEvents as subscribeImpl, type SubscribeEventsOptions, type EventSubscription } from "./subscribe.ts";
 import { callRpc } from "./rpc.ts";
 
@@ -111,6 +111,13 @@ function ataOf(owner: PublicKey, mint: PublicKey): PublicKey {
  * const { signature, events } = await gpunet.stake({ amount: 1_000_000n });
  * ```
  */
+/** The cluster's unix time from the Clock sysvar (what the program reads). */
+async function clockNow(connection: Pick<Connection, "getAccountInfo">, commitment?: Commitment): Promise<bigint> {
+  const info = await callRpc("getAccountInfo", () => connection.getAccountInfo(SYSVAR_CLOCK_PUBKEY, commitment));
+  if (!info || info.data.length < 40) throw new GpunetError("AccountNotFound", "the Clock sysvar is not readable", {});
+  return clockUnixTimestamp(new Uint8Array(info.data));
+}
+
 export function createGpunetClient(options: GpunetClientOptions) {
   const connection = options.connection;
   const programId = options.programId === undefined ? GPUNET_PROGRAM_ID : toPublicKey(options.programId, "programId");
@@ -196,7 +203,7 @@ export function createGpunetClient(options: GpunetClientOptions) {
       const owner = actor(i.owner, o, "owner");
       return [...(await ensureAtas([owner], o)), ix.getClaimRewardsInstruction({ owner, stakeMint: await stakeMint() }, bo)];
     },
-    async slash(i: ix.ProviderInput & { readonly amount: IntegerInput; readonly reason: IntegerInput; readonly evidenceHash?: Hash32Input; readonly slashAuthority?: PublicKeyInput }, o?: CallOptions) {
+    async slash(i: ix.ProviderInput & { readonly amount: IntegerInput; readonly reason: ix.SlashReason; readonly evidenceHash?: Hash32Input; readonly slashAuthority?: PublicKeyInput }, o?: CallOptions) {
       const cfg = await config();
       return [ix.getSlashInstruction({ ...i, slashAuthority: actor(i.slashAuthority, o, "slashAuthority"), treasury: cfg.treasury }, bo)];
     },
@@ -242,7 +249,8 @@ export function createGpunetClient(options: GpunetClientOptions) {
     },
     async closeJob(i: { readonly job: JobRef; readonly caller?: PublicKeyInput }, o?: CallOptions) {
       const job = await jobData(i.job);
-      return [ix.getCloseJobInstruction({ caller: actor(i.caller, o, "caller"), job: { address: job.address }, buyer: job.data.buyer }, bo)];
+      const cfg = await fetchConfig(connection, fo);
+      return [ix.getCloseJobInstruction({ caller: actor(i.caller, o, "caller"), job: { address: job.address }, buyer: job.data.buyer, treasury: cfg.data.treasury }, bo)];
     },
   };
 
@@ -319,8 +327,8 @@ export function createGpunetClient(options: GpunetClientOptions) {
      * with the program's exact math from the current accounts.
      */
     async claimable(ref?: ProviderRef): Promise<bigint> {
-      const [cfg, prov] = await Promise.all([fetchConfig(connection, fo), fetchProvider(connection, ref ?? { owner: actor(undefined, undefined, "owner") }, fo)]);
-      const v = claimableMath(prov.data, cfg.data);
+      const [cfg, prov, now] = await Promise.all([fetchConfig(connection, fo), fetchProvider(connection, ref ?? { owner: actor(undefined, undefined, "owner") }, fo), clockNow(connection, fo.commitment)]);
+      const v = claimableMath(prov.data, cfg.data, now);
       if (v === null) throw new GpunetError("MathOverflow", "the program would fail this claim with MathOverflow", {});
       return v;
     },

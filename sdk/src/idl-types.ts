@@ -19,13 +19,20 @@ export type IdlFieldValue<T, P> = T extends "u64" | "i64" | "u128" | "i128"
         ? P
         : T extends { array: readonly ["u8", number] }
           ? Uint8Array
-          : never;
+          : T extends { defined: { name: infer N } }
+            ? EnumVariant<N>
+            : never;
+
+/** The variant names (camelCase) of an IDL enum, by the enum's camelCase name. */
+export type EnumVariant<N> = Extract<IdlTypeDef, { name: N; type: { kind: "enum" } }>["type"] extends { variants: readonly (infer V)[] }
+  ? V extends { name: infer S } ? S : never
+  : never;
 
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
 
 /** The decoded shape of an IDL struct by its camelCase name, pubkeys as `P`. */
 export type IdlStruct<N extends IdlTypeDef["name"], P> = Simplify<{
-  readonly [F in Extract<IdlTypeDef, { name: N }>["type"]["fields"][number] as F["name"]]: IdlFieldValue<F["type"], P>;
+  readonly [F in Extract<IdlTypeDef, { name: N; type: { kind: "struct" } }>["type"]["fields"][number] as F["name"]]: IdlFieldValue<F["type"], P>;
 }>;
 
 /** Event names as Anchor's client spells them (`staked`, `jobCompleted`, ...). */

@@ -42,7 +42,10 @@ export interface RawIdl {
   readonly accounts: readonly { readonly name: string; readonly discriminator: readonly number[] }[];
   readonly events: readonly { readonly name: string; readonly discriminator: readonly number[] }[];
   readonly errors: readonly { readonly code: number; readonly name: string; readonly msg: string }[];
-  readonly types: readonly { readonly name: string; readonly type: { readonly kind: "struct"; readonly fields: readonly RawIdlField[] } }[];
+  readonly types: readonly (
+    | { readonly name: string; readonly type: { readonly kind: "struct"; readonly fields: readonly RawIdlField[] } }
+    | { readonly name: string; readonly type: { readonly kind: "enum"; readonly variants: readonly { readonly name: string }[] } }
+  )[];
 }
 
 /**

@@ -31,7 +31,7 @@ export { toU64, toI64, toU16, toU8, toPublicKey, toHash32 } from "./inputs.ts";
 export type { IntegerInput, PublicKeyInput, Hash32Input } from "./inputs.ts";
 
 // PDAs
-export { GPUNET_PROGRAM_ID, findConfigPda, findRewardVaultPda, findProviderPda, findStakeVaultPda, findJobPda, findEscrowPda } from "./pdas.ts";
+export { GPUNET_PROGRAM_ID, findConfigPda, findRewardVaultPda, findProviderPda, findStakeVaultPda, findJobPda, findEscrowPda, findProgramDataPda, BPF_LOADER_UPGRADEABLE_ID } from "./pdas.ts";
 export type { ProgramDerivedAddress } from "./pdas.ts";
 
 // Accounts
@@ -94,6 +94,8 @@ export {
   getCloseJobInstruction,
   resolveTokenAccount,
   UPDATE_CONFIG_MASK,
+  SLASH_REASONS,
+  DEFAULT_REWARD_PERIOD,
 } from "./instructions.ts";
 export type {
   BuilderOptions,
@@ -104,6 +106,7 @@ export type {
   TokenAccountInput,
   ProviderInput,
   PayoutInput,
+  SlashReason,
 } from "./instructions.ts";
 
 // Sending
@@ -115,7 +118,8 @@ export { createRetryingFetch, parseRetryAfter } from "./retrying-fetch.ts";
 export type { FetchLike, RetryingFetchOptions } from "./retrying-fetch.ts";
 
 // Rewards and bots
-export { claimable, accrued } from "./rewards.ts";
+export { claimable, accrued, streamReleased } from "./rewards.ts";
+export type { StreamConfig } from "./rewards.ts";
 export type { ClaimAllOptions, ClaimAllResult, ClaimEntry } from "./claim-all.ts";
 
 // Events

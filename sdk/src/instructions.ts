@@ -17,7 +17,7 @@ import { GPUNET_IDL } from "./idl.ts";
 import { GpunetError } from "./errors.ts";
 import { layoutFields, type StructLayout } from "./layout.ts";
 import { toHash32, toI64, toPublicKey, toU16, toU64, toU8, type Hash32Input, type IntegerInput, type PublicKeyInput } from "./inputs.ts";
-import { GPUNET_PROGRAM_ID, findConfigPda, findEscrowPda, findJobPda, findProviderPda, findRewardVaultPda, findStakeVaultPda } from "./pdas.ts";
+import { GPUNET_PROGRAM_ID, findConfigPda, findEscrowPda, findJobPda, findProgramDataPda, findProviderPda, findRewardVaultPda, findStakeVaultPda } from "./pdas.ts";
 import { jobAddress, statusByte, type JobRef, type ProviderStatus } from "./accounts.ts";
 import { associatedTokenAddress } from "./token.ts";
 
@@ -71,6 +71,10 @@ function encodeArgs(ixName: string, layout: StructLayout, args: Readonly<Record<
         else dv.setInt32(at, v, true);
         break;
       }
+      case "enum":
+        if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v >= (f.variants?.length ?? 0)) throw wrong();
+        dv.setUint8(at, v);
+        break;
       case "bool":
         if (typeof v !== "boolean") throw wrong();
         dv.setUint8(at, v ? 1 : 0);
@@ -144,10 +148,22 @@ export interface InitializeInput {
   readonly protocolFeeBps: IntegerInput;
   /** <= 10000. */
   readonly slashCapBps: IntegerInput;
+  /** Accept a stake mint that has a freeze authority (default false: such a mint is refused). */
+  readonly allowFreezeAuthority?: boolean;
+  /**
+   * Seconds, 0..=31,536,000, over which each funding and fee is released to stakers
+   * (default 86,400; 0 releases at once, which lets stake present for one
+   * transaction take a share).
+   */
+  readonly rewardPeriod?: IntegerInput;
 }
 
+/** The SDK's default reward release period: one day. */
+export const DEFAULT_REWARD_PERIOD = 86_400n;
+
 /**
- * `initialize`: creates Config and the reward vault; `admin` signs and pays.
+ * `initialize`: creates Config and the reward vault; `admin` signs and pays, and
+ * must be the program's upgrade authority (the program reads its ProgramData).
  * @example
  * ```ts
  * const treasury = resolveTokenAccount(admin.publicKey, { stakeMint }, "treasury"); // the admin's ATA of the stake mint
@@ -161,6 +177,7 @@ export function getInitializeInstruction(i: InitializeInput, o?: BuilderOptions)
   const [rewardVault, rewardVaultBump] = findRewardVaultPda(pid);
   return build("initialize", {
     config, reward_vault: rewardVault, stake_mint: toPublicKey(i.stakeMint, "stakeMint"), treasury: toPublicKey(i.treasury, "treasury"), admin: toPublicKey(i.admin, "admin"),
+    program_data: findProgramDataPda(pid)[0],
   }, {
     min_stake_per_gpu: toU64(i.minStakePerGpu, "minStakePerGpu"),
     unbonding_period: toI64(i.unbondingPeriod, "unbondingPeriod"),
@@ -170,6 +187,8 @@ export function getInitializeInstruction(i: InitializeInput, o?: BuilderOptions)
     slash_cap_bps: toU16(i.slashCapBps, "slashCapBps"),
     config_bump: configBump,
     reward_vault_bump: rewardVaultBump,
+    allow_freeze_authority: i.allowFreezeAuthority ?? false,
+    reward_period: toI64(i.rewardPeriod ?? DEFAULT_REWARD_PERIOD, "rewardPeriod"),
   }, pid);
 }
 
@@ -185,11 +204,13 @@ export interface ConfigChanges {
   readonly paused?: boolean;
   /** New treasury token account (must hold the stake mint). */
   readonly treasury?: PublicKeyInput;
+  /** Seconds over which later fundings and fees are released (0..=31,536,000). */
+  readonly rewardPeriod?: IntegerInput;
 }
 
 /** Mask bits of `update_config` (docs/protocol.md). */
 export const UPDATE_CONFIG_MASK = {
-  admin: 1, slashAuthority: 2, minStakePerGpu: 4, unbondingPeriod: 8, challengeWindow: 16, protocolFeeBps: 32, slashCapBps: 64, paused: 128, treasury: 256,
+  admin: 1, slashAuthority: 2, minStakePerGpu: 4, unbondingPeriod: 8, challengeWindow: 16, protocolFeeBps: 32, slashCapBps: 64, paused: 128, treasury: 256, rewardPeriod: 512,
 } as const;
 
 /**
@@ -221,6 +242,7 @@ export function getUpdateConfigInstruction(i: { readonly admin: PublicKeyInput; 
     protocol_fee_bps: toU16(c.protocolFeeBps ?? 0, "protocolFeeBps"),
     slash_cap_bps: toU16(c.slashCapBps ?? 0, "slashCapBps"),
     paused: c.paused ?? false,
+    reward_period: toI64(c.rewardPeriod ?? 0, "rewardPeriod"),
   }, pid);
 }
 
@@ -362,11 +384,12 @@ function providerOf(i: ProviderInput, pid: PublicKey): PublicKey {
  * @example
  * ```ts
  * const { data: config } = await fetchConfig(connection);
- * getSlashInstruction({ slashAuthority: config.slashAuthority, providerOwner, treasury: config.treasury, amount: 100n, reason: 1 });
+ * const evidenceHash = new Uint8Array(32); // e.g. sha256 of the evidence bundle
+ * getSlashInstruction({ slashAuthority: config.slashAuthority, providerOwner, treasury: config.treasury, amount: 100n, reason: "downtime", evidenceHash });
  * ```
  */
 export function getSlashInstruction(
-  i: ProviderInput & { readonly slashAuthority: PublicKeyInput; readonly treasury: PublicKeyInput; readonly amount: IntegerInput; readonly reason: IntegerInput; readonly evidenceHash?: Hash32Input },
+  i: ProviderInput & { readonly slashAuthority: PublicKeyInput; readonly treasury: PublicKeyInput; readonly amount: IntegerInput; readonly reason: SlashReason; readonly evidenceHash?: Hash32Input },
   o?: BuilderOptions,
 ): TransactionInstruction {
   const pid = programIdOf(o);
@@ -374,7 +397,18 @@ export function getSlashInstruction(
   const provider = providerOf(i, pid);
   return build("slash", {
     config: findConfigPda(pid)[0], provider, stake_vault: findStakeVaultPda(provider, pid)[0], treasury: toPublicKey(i.treasury, "treasury"), slash_authority: toPublicKey(i.slashAuthority, "slashAuthority"),
-  }, { amount, reason: toU16(i.reason, "reason"), evidence_hash: toHash32(i.evidenceHash, "evidenceHash") }, pid);
+  }, { amount, reason: slashReasonIndex(i.reason), evidence_hash: toHash32(i.evidenceHash, "evidenceHash") }, pid);
+}
+
+/** Why a provider is slashed (the IDL's SlashReason, as Anchor spells its variants). */
+export type SlashReason = "downtime" | "failedJob" | "fraud" | "other";
+/** SlashReason variants in IDL order (the byte the program reads). */
+export const SLASH_REASONS: readonly SlashReason[] = ["downtime", "failedJob", "fraud", "other"];
+
+function slashReasonIndex(r: SlashReason): number {
+  const i = SLASH_REASONS.indexOf(r);
+  if (i < 0) throw new GpunetError("InvalidArgument", `reason must be one of ${SLASH_REASONS.join(", ")}`, { field: "reason" });
+  return i;
 }
 
 // ---------------------------------------------------------------- jobs
@@ -526,7 +560,8 @@ export function getResolveDisputeInstruction(
 }
 
 /**
- * `expire_job`: anyone, after the deadline of an accepted job; refunds the buyer.
+ * `expire_job`: anyone, after the deadline of an accepted job (or max_duration after
+ * the creation of one nobody accepted: its provider is the zero key); refunds the buyer.
  * @example
  * ```ts
  * getExpireJobInstruction({ caller: payer.publicKey, job: { buyer, jobId: 1n }, providerOwner, buyerRefund: { owner: buyer, stakeMint } });
@@ -541,15 +576,17 @@ export function getExpireJobInstruction(i: ProviderInput & { readonly caller: Pu
 }
 
 /**
- * `close_job`: anyone closes a finished job; rent goes back to the buyer.
+ * `close_job`: anyone closes a finished job; rent goes back to the buyer, and any
+ * tokens sent into the escrow from outside go to the treasury (Config.treasury).
  * @example
  * ```ts
+ * const { data: config } = await fetchConfig(connection);
  * const [jobPda] = findJobPda(buyer, 1n);
- * getCloseJobInstruction({ caller: payer.publicKey, job: { address: jobPda }, buyer });
+ * getCloseJobInstruction({ caller: payer.publicKey, job: { address: jobPda }, buyer, treasury: config.treasury });
  * ```
  */
-export function getCloseJobInstruction(i: { readonly caller: PublicKeyInput; readonly job: JobRef; readonly buyer: PublicKeyInput }, o?: BuilderOptions): TransactionInstruction {
+export function getCloseJobInstruction(i: { readonly caller: PublicKeyInput; readonly job: JobRef; readonly buyer: PublicKeyInput; readonly treasury: PublicKeyInput }, o?: BuilderOptions): TransactionInstruction {
   const pid = programIdOf(o);
   const job = jobAddress(i.job, pid);
-  return build("close_job", { job, escrow: findEscrowPda(job, pid)[0], buyer: toPublicKey(i.buyer, "buyer"), caller: toPublicKey(i.caller, "caller") }, {}, pid);
+  return build("close_job", { job, escrow: findEscrowPda(job, pid)[0], buyer: toPublicKey(i.buyer, "buyer"), treasury: toPublicKey(i.treasury, "treasury"), caller: toPublicKey(i.caller, "caller") }, {}, pid);
 }

@@ -11,7 +11,7 @@ import { GPUNET_IDL, camelCase, type RawIdlType, type RawIdlField } from "./idl.
 import { GpunetError } from "./errors.ts";
 
 /** Scalar kinds a gpunet layout can hold. */
-export type FieldKind = "u8" | "i8" | "bool" | "u16" | "i16" | "u32" | "i32" | "u64" | "i64" | "u128" | "i128" | "pubkey" | "bytes";
+export type FieldKind = "u8" | "i8" | "bool" | "u16" | "i16" | "u32" | "i32" | "u64" | "i64" | "u128" | "i128" | "pubkey" | "bytes" | "enum";
 
 /** One field at a fixed offset (relative to the first byte after the discriminator). */
 export interface FieldLayout {
@@ -22,6 +22,8 @@ export interface FieldLayout {
   readonly kind: FieldKind;
   readonly offset: number;
   readonly size: number;
+  /** For an enum (one byte, the variant index): its variants, camelCase. */
+  readonly variants?: readonly string[];
 }
 
 /** A fixed-size struct: its fields and total Borsh size (without discriminator). */
@@ -37,7 +39,7 @@ const SCALAR_SIZES: Readonly<Record<string, number>> = {
   u8: 1, i8: 1, bool: 1, u16: 2, i16: 2, u32: 4, i32: 4, u64: 8, i64: 8, u128: 16, i128: 16, pubkey: 32,
 };
 
-function fieldKind(type: RawIdlType, where: string): { kind: FieldKind; size: number } {
+function fieldKind(type: RawIdlType, where: string): { kind: FieldKind; size: number; variants?: readonly string[] } {
   if (typeof type === "string") {
     const size = SCALAR_SIZES[type];
     if (size === undefined) throw new GpunetError("IdlMismatch", `unsupported IDL type ${type} at ${where}`, {});
@@ -46,6 +48,10 @@ function fieldKind(type: RawIdlType, where: string): { kind: FieldKind; size: nu
   if ("array" in type) {
     const [inner, len] = type.array;
     if (inner === "u8") return { kind: "bytes", size: len };
+  }
+  if ("defined" in type) {
+    const def = GPUNET_IDL.types.find((t) => t.name === type.defined.name);
+    if (def && def.type.kind === "enum") return { kind: "enum", size: 1, variants: def.type.variants.map((v) => camelCase(v.name)) };
   }
   throw new GpunetError("IdlMismatch", `unsupported IDL type ${JSON.stringify(type)} at ${where}`, {});
 }
@@ -56,15 +62,15 @@ function fieldKind(type: RawIdlType, where: string): { kind: FieldKind; size: nu
  * @example
  * ```ts
  * const staked = GPUNET_IDL.types.find((t) => t.name === "Staked");
- * if (staked) console.log(layoutFields(staked.name, staked.type.fields).size); // bytes after the discriminator
+ * if (staked?.type.kind === "struct") console.log(layoutFields(staked.name, staked.type.fields).size); // bytes after the discriminator
  * ```
  */
 export function layoutFields(name: string, fields: readonly RawIdlField[]): StructLayout {
   const out: FieldLayout[] = [];
   let offset = 0;
   for (const f of fields) {
-    const { kind, size } = fieldKind(f.type, `${name}.${f.name}`);
-    out.push({ name: camelCase(f.name), idlName: f.name, kind, offset, size });
+    const { kind, size, variants } = fieldKind(f.type, `${name}.${f.name}`);
+    out.push({ name: camelCase(f.name), idlName: f.name, kind, offset, size, ...(variants ? { variants } : {}) });
     offset += size;
   }
   return { name, fields: out, size: offset, byName: new Map(out.map((f) => [f.name, f])) };
@@ -85,6 +91,7 @@ export function structLayout(typeName: string): StructLayout {
   if (hit) return hit;
   const def = GPUNET_IDL.types.find((t) => t.name === typeName);
   if (!def) throw new GpunetError("IdlMismatch", `type ${typeName} is not in the IDL`, {});
+  if (def.type.kind !== "struct") throw new GpunetError("IdlMismatch", `type ${typeName} is not a struct`, {});
   const layout = layoutFields(typeName, def.type.fields);
   structCache.set(typeName, layout);
   return layout;
@@ -124,6 +131,11 @@ function fieldReader(f: FieldLayout, pubkeys: PubkeyEncoding): FieldReader {
     case "bytes": {
       const size = f.size;
       return (b, _dv, s, o) => { o[n] = copyBytes(b, s + off, s + off + size); };
+    }
+    case "enum": {
+      // The variant's camelCase name; a byte past the variants stays visible as a number.
+      const variants = f.variants ?? [];
+      return (_b, dv, s, o) => { const i = dv.getUint8(s + off); o[n] = variants[i] ?? i; };
     }
   }
 }

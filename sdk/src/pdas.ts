@@ -41,6 +41,22 @@ function find(seeds: Uint8Array[], programId: PublicKeyInput | undefined): Progr
   return [address, bump] as const;
 }
 
+/** The BPF Loader Upgradeable, which gpunet is deployed with. */
+export const BPF_LOADER_UPGRADEABLE_ID = new PublicKey("BPFLoaderUpgradeab1e11111111111111111111111");
+
+/**
+ * The program's ProgramData account (the loader's PDA of the program id): its
+ * upgrade authority is the only key that may `initialize`.
+ * @example
+ * ```ts
+ * const [programData] = findProgramDataPda();
+ * ```
+ */
+export function findProgramDataPda(programId?: PublicKeyInput): ProgramDerivedAddress {
+  const [address, bump] = PublicKey.findProgramAddressSync([pid(programId).toBuffer()], BPF_LOADER_UPGRADEABLE_ID);
+  return [address, bump] as const;
+}
+
 /**
  * The Config PDA (`"config"`).
  * @example

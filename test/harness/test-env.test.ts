@@ -8,6 +8,7 @@ import { Keypair, PublicKey, SystemProgram, TransactionInstruction } from "@sola
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildProgram } from "../../tools/build-program.ts";
 import { FIXTURES } from "../tools/sbf-fixtures.ts";
+import { BPF_LOADER_UPGRADEABLE_ID, programDataAddress } from "../../localnet/src/deploy.ts";
 import { createTestEnv, SvmTransactionError } from "./index.ts";
 import type { TestEnv } from "./index.ts";
 
@@ -65,8 +66,14 @@ for (const deploy of ["addProgram", "upgradeable"] as const) {
     it("Anchor rpc() runs the program; account fetch/all read the result; events come back from simulate()", async () => {
       // Given the counter fixture and a counter at 5
       const env = createTestEnv({ idl, program: so, deploy });
-      if (deploy === "addProgram") expect(env.programId.toBase58()).toBe(idl.address);
-      else expect(env.programId.toBase58()).not.toBe(idl.address);
+      expect(env.programId.toBase58()).toBe(idl.address);
+      // And an upgradeable deploy is owned by the loader, with ProgramData naming the upgrade authority
+      if (deploy === "upgradeable") {
+        expect(env.getAccount(env.programId)?.owner.toBase58()).toBe(BPF_LOADER_UPGRADEABLE_ID.toBase58());
+        const pd = env.getAccount(programDataAddress(env.programId));
+        expect(pd?.data.readUInt32LE(0)).toBe(3);
+        expect(new PublicKey(pd?.data.subarray(13, 45) ?? new Uint8Array(32)).equals(env.upgradeAuthority.publicKey)).toBe(true);
+      }
       const counter = seedCounter(env, env.payer.publicKey, 5n);
       const program = env.program;
       if (!program) throw new Error("no program");

@@ -33,13 +33,17 @@ export interface TestEnvOptions<T extends Idl = Idl> {
   /** Program bytes or a path; default `target/deploy/gpunet.so` when it exists. `null`: load no program. */
   program?: Uint8Array | string | null;
   /**
-   * "addProgram" (default, fast): load at the IDL's address (or `programId`).
-   * "upgradeable": deploy through the BPF Loader Upgradeable at a fresh address
-   * (the loader's full ELF checks run), and point `program` at that address.
+   * "upgradeable" (default): deploy through the BPF Loader Upgradeable (the
+   * loader's full ELF checks run, and the program has a ProgramData account
+   * naming `upgradeAuthority`, which gpunet's `initialize` requires).
+   * "addProgram": LiteSVM's direct load, with no ProgramData (so gpunet cannot
+   * be initialized; for tests of that refusal and of other programs).
    */
   deploy?: DeployMode;
-  /** Program address for "addProgram"; default the IDL's `address`, else a fresh key. */
+  /** Program address; default the IDL's `address`, else a fresh key. */
   programId?: PublicKey;
+  /** Upgrade authority of an "upgradeable" deploy; default the payer. */
+  upgradeAuthority?: Keypair;
   /** Payer's starting balance; default 1,000 SOL. */
   payerLamports?: bigint;
   /** Bring your own VM (e.g. with a custom FeatureSet). Default `new LiteSVM()`. */
@@ -56,6 +60,8 @@ export interface TestEnv<T extends Idl = Idl> {
   provider: LiteSvmProvider;
   payer: Keypair;
   programId: PublicKey;
+  /** The upgrade authority recorded in ProgramData ("upgradeable" deploys; else the payer, unused). */
+  upgradeAuthority: Keypair;
   /** Anchor Program over the IDL, at `programId`; undefined when no IDL was available. */
   program: Program<T> | undefined;
   /**
@@ -114,14 +120,15 @@ export function createTestEnv<T extends Idl = Idl>(opts: TestEnvOptions<T> = {})
     else if (existsSync(GPUNET_SO_PATH)) programBytes = readFileSync(GPUNET_SO_PATH);
   }
 
-  let programId: PublicKey;
-  if ((opts.deploy ?? "addProgram") === "upgradeable") {
-    const programKeypair = Keypair.generate();
-    programId = programKeypair.publicKey;
-    if (programBytes) deployProgramUpgradeable(svm, { programKeypair, payer, programBytes });
-  } else {
-    programId = opts.programId ?? (idl ? new PublicKey(idl.address) : Keypair.generate().publicKey);
-    if (programBytes) svm.addProgram(address(programId.toBase58()), programBytes);
+  const programId = opts.programId ?? (idl ? new PublicKey(idl.address) : Keypair.generate().publicKey);
+  const upgradeAuthority = opts.upgradeAuthority ?? payer;
+  if ((opts.deploy ?? "upgradeable") === "upgradeable") {
+    if (programBytes) {
+      if (!upgradeAuthority.publicKey.equals(payer.publicKey)) airdrop(upgradeAuthority.publicKey, 1_000_000_000n);
+      deployProgramUpgradeable(svm, { programId, payer, upgradeAuthority, programBytes, writeBuffer: "direct" });
+    }
+  } else if (programBytes) {
+    svm.addProgram(address(programId.toBase58()), programBytes);
   }
 
   const connection = new LiteSvmConnection(svm, { payer });
@@ -144,6 +151,7 @@ export function createTestEnv<T extends Idl = Idl>(opts: TestEnvOptions<T> = {})
     provider,
     payer,
     programId,
+    upgradeAuthority,
     program,
     airdrop,
     fundedKeypair(amount = 10_000_000_000n) {

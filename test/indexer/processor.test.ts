@@ -223,3 +223,31 @@ describe("u64 storage", () => {
     expect(u128Text(2n ** 128n - 1n)).toHaveLength(39);
   });
 });
+
+describe("accountability columns", () => {
+  it("Given the recorded workload indexed, Then each ended job has the end reason its event gave, each slash its reason by name, the swept escrow tokens a row, and the paused time is known", async () => {
+    // Given every transaction of the scenario (every path: completed, cancelled, resolved, expired accepted and unaccepted, a donation swept at close, a 30 s pause)
+    const path = fresh();
+    await indexAll(path, txs.map((t) => toUpdate(t)));
+    const db = new Database(path, { readonly: true });
+    db.defaultSafeIntegers(true);
+    try {
+      // Then
+      const reasons = (db.prepare("SELECT DISTINCT end_reason AS r FROM jobs WHERE end_reason IS NOT NULL").all() as { r: string }[]).map((x) => x.r).sort();
+      expect(reasons).toEqual(expect.arrayContaining(["cancelled", "completedByBuyer", "disputeResolved", "expiredUnaccepted", "expiredUndelivered"]));
+      const live = db.prepare("SELECT count(*) AS c FROM jobs WHERE state < 4 AND end_reason IS NOT NULL").get() as { c: bigint };
+      expect(live.c).toBe(0n);
+      const unaccepted = db.prepare("SELECT provider, fee_bps, challenge_window FROM jobs WHERE end_reason = 'expiredUnaccepted'").all() as { provider: bigint | null; fee_bps: bigint; challenge_window: bigint }[];
+      expect(unaccepted.length).toBeGreaterThan(0);
+      for (const j of unaccepted) expect(j).toEqual({ provider: null, fee_bps: 400n, challenge_window: 100n }); // the fee set by update_config before the job
+      const slash = db.prepare("SELECT reason, reason_name, length(evidence_hash) AS n FROM slashes ORDER BY tx_id LIMIT 1").get() as { reason: bigint; reason_name: string; n: bigint };
+      expect(slash).toEqual({ reason: 1n, reason_name: "failedJob", n: 32n });
+      const swept = db.prepare("SELECT amount FROM escrow WHERE kind = 'swept'").all() as { amount: string }[];
+      expect(swept.map((x) => x.amount)).toEqual([u64Text(7n)]);
+      const cfg = db.prepare("SELECT paused, paused_total, reward_period FROM config").get() as { paused: bigint; paused_total: bigint; reward_period: bigint };
+      expect(cfg).toEqual({ paused: 0n, paused_total: 30n, reward_period: 0n });
+    } finally {
+      db.close();
+    }
+  });
+});

@@ -5,6 +5,7 @@ import {
   ACCOUNT_SIZE, MINT_SIZE, TOKEN_PROGRAM_ID, createInitializeAccount3Instruction, createInitializeMint2Instruction,
   getAccount,
 } from "@solana/spl-token";
+import { programDataAddress } from "../../localnet/src/deploy.ts";
 import { createTestEnv, type TestEnv } from "../harness/index.ts";
 import type { Gpunet } from "../../programs-idl/gpunet.ts";
 
@@ -33,8 +34,8 @@ function pdas(programId: PublicKey) {
 function initialize(program: Program<Gpunet>, a: { mint: PublicKey; treasury: PublicKey; admin: Keypair; slashAuthority: PublicKey; bumps?: { config: number; vault: number } }) {
   const p = pdas(program.programId);
   return program.methods
-    .initialize(new BN(1_000_000), new BN(7 * 86_400), new BN(86_400), a.slashAuthority, 500, 1000, a.bumps?.config ?? p.configBump, a.bumps?.vault ?? p.rewardVaultBump)
-    .accounts({ stakeMint: a.mint, treasury: a.treasury, admin: a.admin.publicKey })
+    .initialize(new BN(1_000_000), new BN(7 * 86_400), new BN(86_400), a.slashAuthority, 500, 1000, a.bumps?.config ?? p.configBump, a.bumps?.vault ?? p.rewardVaultBump, false, new BN(0))
+    .accounts({ stakeMint: a.mint, treasury: a.treasury, admin: a.admin.publicKey, programData: programDataAddress(program.programId) })
     .signers([a.admin]);
 }
 
@@ -44,7 +45,7 @@ describe("walking skeleton: initialize through Anchor's client", () => {
     const env = createTestEnv<Gpunet>();
     const program = env.program!;
     const { mint, treasury } = createMintAndTreasury(env);
-    const admin = env.fundedKeypair();
+    const admin = env.upgradeAuthority;
     const slasher = Keypair.generate().publicKey;
     // When the admin initializes
     const sig = await initialize(program, { mint, treasury, admin, slashAuthority: slasher }).rpc();
@@ -84,7 +85,7 @@ describe("walking skeleton: initialize through Anchor's client", () => {
     const env = createTestEnv<Gpunet>();
     const program = env.program!;
     const { mint, treasury } = createMintAndTreasury(env);
-    const admin = env.fundedKeypair();
+    const admin = env.upgradeAuthority;
     await initialize(program, { mint, treasury, admin, slashAuthority: admin.publicKey }).rpc();
     const before = env.getAccount(pdas(program.programId).config)!.data;
     // When initialize is sent again
@@ -97,10 +98,11 @@ describe("walking skeleton: initialize through Anchor's client", () => {
   });
 
   it("refuses an admin that did not sign, and a non-canonical bump", async () => {
-    const env = createTestEnv<Gpunet>();
+    // The admin (upgrade authority) is not the fee payer, so it can leave the signature out
+    const env = createTestEnv<Gpunet>({ upgradeAuthority: Keypair.generate() });
     const program = env.program!;
     const { mint, treasury } = createMintAndTreasury(env);
-    const admin = env.fundedKeypair();
+    const admin = env.upgradeAuthority;
     // Given an instruction whose admin account is marked signer=false
     const ix = await initialize(program, { mint, treasury, admin, slashAuthority: admin.publicKey }).instruction();
     ix.keys = ix.keys.map((k) => (k.pubkey.equals(admin.publicKey) ? { ...k, isSigner: false } : k));
@@ -115,8 +117,8 @@ describe("walking skeleton: initialize through Anchor's client", () => {
     }
     const otherKey = PublicKey.createProgramAddressSync([Buffer.from("config"), Buffer.from([other])], program.programId);
     const err = await program.methods
-      .initialize(new BN(1), new BN(1), new BN(1), admin.publicKey, 0, 0, other, pdas(program.programId).rewardVaultBump)
-      .accountsPartial({ config: otherKey, stakeMint: mint, treasury, admin: admin.publicKey })
+      .initialize(new BN(1), new BN(1), new BN(1), admin.publicKey, 0, 0, other, pdas(program.programId).rewardVaultBump, false, new BN(0))
+      .accountsPartial({ config: otherKey, stakeMint: mint, treasury, admin: admin.publicKey, programData: programDataAddress(program.programId) })
       .signers([admin]).rpc().catch((e: unknown) => e);
     expect((err as AnchorError).error.errorCode.code).toBe("InvalidPda");
     expect(env.getAccount(otherKey)).toBeNull();

@@ -13,7 +13,7 @@ import { PublicKey as Pk } from "@solana/web3.js";
 import * as M from "./model.ts";
 import type { ConfigState, Ctx, ErrorName, InvariantViolation, JobState, ModelState, Outcome, ProviderState, Transfer } from "./model.ts";
 import { address } from "@solana/kit";
-import { ACCOUNT_BY_DISCRIMINATOR, attempt, escrowPda, fetchAll, jobPda, lamportsOf, normalize, PROGRAM_ID, providerPda, readProgramAccounts, stakeVaultPda, tokenAmount } from "./fixtures.ts";
+import { ACCOUNT_BY_DISCRIMINATOR, ACCOUNT_SIZES, attempt, escrowPda, fetchAll, jobPda, lamportsOf, normalize, PROGRAM_ID, providerPda, readProgramAccounts, stakeVaultPda, tokenAmount } from "./fixtures.ts";
 import type { Actor, Fixture, SendOutcome } from "./fixtures.ts";
 
 /** Instruction names as the IDL spells them. */
@@ -170,9 +170,6 @@ function softReason(ix: IxName, d: Diff, notes: string[], before: ModelState, af
   if (d.kind === "config" && d.field === "providerCount") return "config.provider_count: docs/protocol.md does not say register_provider counts";
   if (d.kind === "config" && d.field === "seq" && notes.includes("zeroFee") && typeof d.model === "bigint" && d.chain === d.model + 1n) {
     return "config.seq when the job fee is 0 (nothing in Config changes)";
-  }
-  if (d.kind === "provider" && d.field === "seq" && ix === "accept_job" && typeof d.model === "bigint" && d.chain === d.model + 1n) {
-    return "provider.seq on accept_job (no Provider field changes; JobAccepted carries provider_seq)";
   }
   if (d.kind === "provider" && d.field === "unbondingUnlockAt") {
     const p = after.providers.get(d.account);
@@ -346,7 +343,7 @@ const EVENTS: Record<IxName, string[]> = {
   expire_job: ["jobExpired"],
   close_job: ["jobClosed"],
 };
-const CONFIG_EVENTS = new Set(["configUpdated", "rewardsFunded"]);
+const CONFIG_EVENTS = new Set(["configUpdated", "rewardsFunded", "rewardsReleased"]);
 const PROVIDER_EVENTS = new Set(["providerRegistered", "providerUpdated", "staked", "unstakeRequested", "withdrawn", "rewardsClaimed", "slashed"]);
 
 /**
@@ -358,7 +355,7 @@ const PROVIDER_EVENTS = new Set(["providerRegistered", "providerUpdated", "stake
 function checkEvents(fx: Fixture, step: number, ix: IxName, logs: string[], s: ModelState, ctx: Ctx, notes: string[]): void {
   const parser = new EventParser(fx.program.programId, fx.program.coder);
   const evs = [...parser.parseLogs(logs)].map((e) => ({ name: e.name, data: normalize(e.data) as Record<string, unknown> }));
-  const want = EVENTS[ix].filter((n) => !(n === "rewardsFunded" && notes.includes("zeroFee")));
+  const want = [...(notes.includes("released") ? ["rewardsReleased"] : []), ...EVENTS[ix].filter((n) => !(n === "rewardsFunded" && notes.includes("zeroFee")))];
   const bad: string[] = [];
   if (show(evs.map((e) => e.name)) !== show(want)) bad.push(`events ${show(evs.map((e) => e.name))}, expected ${show(want)}`);
   for (const e of evs) {
@@ -374,10 +371,15 @@ function checkEvents(fx: Fixture, step: number, ix: IxName, logs: string[], s: M
       let expect: unknown;
       let known = true;
       if (f === "timestamp") expect = ctx.now;
+      else if (f === "endReason") {
+        const got = typeof v === "object" && v !== null ? Object.keys(v)[0] : String(v);
+        if (got !== expectedEndReason(ix, notes)) bad.push(`${e.name}.endReason: event ${got}, expected ${String(expectedEndReason(ix, notes))}`);
+        continue;
+      } else if (f === "reason" && e.name === "slashed") continue;
       else if (f === "seq") {
         if (!primary) known = false;
         else expect = primary.seq;
-      } else if (f === "providerSeq") expect = provider?.seq;
+      } else if (f === "providerSeq") expect = provider?.seq ?? 0n;
       else if (f === "configSeq") expect = config?.seq;
       else if (primary && f in primary) expect = primary[f];
       else if (provider && f in provider) expect = provider[f];
@@ -424,9 +426,11 @@ function checkI6(d: Driver, ix: IxName, ctx: Ctx, before: ModelState, b0: Map<st
         const j = before.jobs.get(t.owner);
         if (!j) break;
         if (ix === "cancel_job") ok = signed(j.buyer);
-        else if (ix === "complete_job") ok = signed(j.buyer) || (cf !== null && ctx.now > j.submittedAt + cf.challengeWindow);
+        else if (ix === "complete_job") ok = signed(j.buyer) || (cf !== null && ctx.now > M.effectiveTime(cf, ctx.now, j.submittedAt + j.challengeWindow, j.pauseMark));
         else if (ix === "resolve_dispute") ok = signed(cf?.admin);
-        else if (ix === "expire_job") ok = ctx.now > j.deadline;
+        else if (ix === "expire_job") ok = cf !== null && ctx.now > M.effectiveTime(cf, ctx.now, j.state === M.JobStatus.Open ? j.createdAt + j.maxDuration : j.deadline, j.pauseMark);
+        // close_job moves only what was sent into the escrow from outside, and only to the treasury.
+        else if (ix === "close_job") ok = cf !== null && transfers.every((x) => x.from !== k || x.to === cf.treasury);
         break;
       }
     }
@@ -439,6 +443,24 @@ function checkI6(d: Driver, ix: IxName, ctx: Ctx, before: ModelState, b0: Map<st
 // ---------------------------------------------------------------------------
 
 const bn = (v: bigint): BN => new BN(v.toString());
+
+/** SlashReason variants by index, as Anchor's client spells them. */
+export const SLASH_REASONS = ["downtime", "failedJob", "fraud", "other"] as const;
+/** The Anchor enum value of a SlashReason index (an index out of range has no encoding: use a raw transaction). */
+export function slashReason(i: number): Record<string, Record<string, never>> {
+  const name = SLASH_REASONS[i];
+  if (name === undefined) throw new Error(`slash reason ${i} has no SlashReason variant`);
+  return { [name]: {} };
+}
+
+/** The JobEndReason the model's notes imply for a job-ending instruction. */
+function expectedEndReason(ix: IxName, notes: string[]): string | undefined {
+  if (ix === "cancel_job") return "cancelled";
+  if (ix === "complete_job") return notes.includes("byTimeout") ? "completedByTimeout" : "completedByBuyer";
+  if (ix === "resolve_dispute") return "disputeResolved";
+  if (ix === "expire_job") return notes.includes("expiredUnaccepted") ? "expiredUnaccepted" : "expiredUndelivered";
+  return undefined;
+}
 
 /** A provider-to-be: an actor with its PDAs. */
 export interface ProviderActor extends Actor {
@@ -491,7 +513,7 @@ export function calls(d: Driver) {
         (s, ctx) => M.updateConfig(s, { ...a, signer: signer.publicKey.toBase58(), treasury: treasury.toBase58() }, ctx),
         () =>
           p.methods
-            .updateConfig(new Pk(a.newAdmin), new Pk(a.newSlashAuthority), bn(a.minStakePerGpu), bn(a.unbondingPeriod), bn(a.challengeWindow), a.mask, a.protocolFeeBps, a.slashCapBps, a.paused)
+            .updateConfig(new Pk(a.newAdmin), new Pk(a.newSlashAuthority), bn(a.minStakePerGpu), bn(a.unbondingPeriod), bn(a.challengeWindow), a.mask, a.protocolFeeBps, a.slashCapBps, a.paused, bn(a.rewardPeriod ?? fx.model.config?.rewardPeriod ?? 0n))
             .accountsPartial({ config: cfgKey, admin: signer.publicKey, treasury })
             .signers([signer]),
       );
@@ -584,13 +606,13 @@ export function calls(d: Driver) {
         (s, ctx) => M.slash(s, { signer: signer.publicKey.toBase58(), provider: pa.provider.toBase58(), stakeVault: pa.vault.toBase58(), treasury: treasury.toBase58(), amount, reason, evidenceHash }, ctx),
         () =>
           p.methods
-            .slash(bn(amount), reason, evidenceHash)
+            .slash(bn(amount), slashReason(reason), evidenceHash)
             .accountsPartial({ config: cfgKey, provider: pa.provider, stakeVault: pa.vault, treasury, slashAuthority: signer.publicKey })
             .signers([signer]),
       );
     },
     createJob(r: JobRef, a: { price: bigint; maxDuration: bigint; minGpus: number; gpuModel: number; minVramGb: number; specHash: number[] }) {
-      const rent = fx.env.svm.minimumBalanceForRentExemption(316n) + fx.env.svm.minimumBalanceForRentExemption(165n);
+      const rent = fx.env.svm.minimumBalanceForRentExemption(BigInt(ACCOUNT_SIZES.job)) + fx.env.svm.minimumBalanceForRentExemption(165n);
       return d.exec(
         "create_job",
         [r.buyer.kp],
@@ -668,26 +690,29 @@ export function calls(d: Driver) {
             .signers([signer]),
       );
     },
-    expireJob(r: JobRef, pa: ProviderActor, caller: Actor) {
+    /** `pa` null: an open job, whose provider is the zero key. */
+    expireJob(r: JobRef, pa: ProviderActor | null, caller: Actor) {
+      const provider = pa ? pa.provider : new Pk(M.ZERO_KEY);
       return d.exec(
         "expire_job",
         [caller.kp],
-        (s, ctx) => M.expireJob(s, { signer: caller.key, job: r.job.toBase58(), provider: pa.provider.toBase58(), buyerToken: r.buyer.token.toBase58() }, ctx),
+        (s, ctx) => M.expireJob(s, { signer: caller.key, job: r.job.toBase58(), provider: provider.toBase58(), buyerToken: r.buyer.token.toBase58() }, ctx),
         () =>
           p.methods
             .expireJob()
-            .accountsPartial({ config: cfgKey, job: r.job, escrow: r.escrow, provider: pa.provider, buyerToken: r.buyer.token, caller: caller.pk })
+            .accountsPartial({ config: cfgKey, job: r.job, escrow: r.escrow, provider, buyerToken: r.buyer.token, caller: caller.pk })
             .signers([caller.kp]),
       );
     },
     async closeJob(r: JobRef, caller: Actor) {
+      const treasury = new Pk(fx.model.config?.treasury ?? fx.treasury.toBase58());
       const jobLamports = lamportsOf(fx, r.job) + lamportsOf(fx, r.escrow);
       const buyerBefore = lamportsOf(fx, r.buyer.pk);
       const out = await d.exec(
         "close_job",
         [caller.kp],
-        (s, ctx) => M.closeJob(s, { signer: caller.key, job: r.job.toBase58(), rentReceiver: r.buyer.key }, ctx),
-        () => p.methods.closeJob().accountsPartial({ job: r.job, escrow: r.escrow, buyer: r.buyer.pk, caller: caller.pk }).signers([caller.kp]),
+        (s, ctx) => M.closeJob(s, { signer: caller.key, job: r.job.toBase58(), rentReceiver: r.buyer.key, treasury: treasury.toBase58() }, ctx),
+        () => p.methods.closeJob().accountsPartial({ job: r.job, escrow: r.escrow, buyer: r.buyer.pk, treasury, caller: caller.pk }).signers([caller.kp]),
       );
       if (out.ok) {
         // Rent goes back in full to the buyer (the caller, who paid the fee, is someone else).

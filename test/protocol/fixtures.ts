@@ -21,6 +21,7 @@ import { Clock } from "litesvm";
 import type { Gpunet } from "../../programs-idl/gpunet.ts";
 import idlJson from "../../programs-idl/gpunet.json" with { type: "json" };
 import { createTestEnv, SvmTransactionError } from "../harness/index.ts";
+import { programDataAddress } from "../../localnet/src/deploy.ts";
 import type { TestEnv } from "../harness/index.ts";
 import * as M from "./model.ts";
 import type { ConfigState, Ctx, JobState, ModelState, ProviderState } from "./model.ts";
@@ -148,14 +149,18 @@ export interface InitParams {
   challengeWindow: bigint;
   protocolFeeBps: number;
   slashCapBps: number;
+  /** Seconds over which fundings and fees are released; 0 releases at once. */
+  rewardPeriod: bigint;
 }
 
+/** The suites' defaults; rewardPeriod 0 so that a funding is claimable at once (the hardening and workload suites stream). */
 export const DEFAULT_INIT: InitParams = {
   minStakePerGpu: 1_000n,
   unbondingPeriod: 7_200n,
   challengeWindow: 600n,
   protocolFeeBps: 250,
   slashCapBps: 5_000,
+  rewardPeriod: 0n,
 };
 
 export interface Fixture {
@@ -178,6 +183,8 @@ export interface Fixture {
 export interface SetupOptions {
   /** Send `initialize` (default true). */
   initialize?: boolean;
+  /** The program's upgrade authority (default: the admin, who can then initialize). */
+  upgradeAuthority?: Keypair;
   init?: Partial<InitParams>;
   /** Mint decimals (default 6). */
   decimals?: number;
@@ -294,8 +301,12 @@ export function warp(fx: Pick<Fixture, "env">, seconds: bigint, epochs = 0n): vo
 export async function setupProtocol(opts: SetupOptions = {}): Promise<Fixture> {
   // GPUNET_SO: test another build of the program (e.g. a committed one) than target/deploy/gpunet.so.
   const so = process.env.GPUNET_SO;
-  const env = createTestEnv<Gpunet>(so !== undefined && so !== "" ? { program: so } : {});
+  // The program is deployed through the BPF Loader Upgradeable with the admin as its
+  // upgrade authority: only that key may initialize.
+  const admin = Keypair.generate();
+  const env = createTestEnv<Gpunet>({ ...(so !== undefined && so !== "" ? { program: so } : {}), upgradeAuthority: opts.upgradeAuthority ?? admin });
   if (!env.program) throw new Error("fixture: the IDL did not load");
+  env.airdrop(admin.publicKey, 100_000_000_000n);
   const mintAuthority = env.fundedKeypair();
   const [config, configBump] = configPda();
   const [rewardVault, rewardVaultBump] = rewardVaultPda();
@@ -305,7 +316,7 @@ export async function setupProtocol(opts: SetupOptions = {}): Promise<Fixture> {
     ...partial,
     mint,
     mintAuthority,
-    admin: env.fundedKeypair(100_000_000_000n),
+    admin,
     slasher: env.fundedKeypair(100_000_000_000n),
     treasuryOwner: env.fundedKeypair(),
     treasury: PublicKey.default,
@@ -331,8 +342,8 @@ export async function initializeConfig(fx: Fixture, p: InitParams, signer: Keypa
   const out = await attempt(
     () =>
       fx.program.methods
-        .initialize(new BN(p.minStakePerGpu.toString()), new BN(p.unbondingPeriod.toString()), new BN(p.challengeWindow.toString()), fx.slasher.publicKey, p.protocolFeeBps, p.slashCapBps, fx.configBump, fx.rewardVaultBump)
-        .accountsPartial({ config: fx.config, rewardVault: fx.rewardVault, stakeMint: fx.mint, treasury: fx.treasury, admin: signer.publicKey })
+        .initialize(new BN(p.minStakePerGpu.toString()), new BN(p.unbondingPeriod.toString()), new BN(p.challengeWindow.toString()), fx.slasher.publicKey, p.protocolFeeBps, p.slashCapBps, fx.configBump, fx.rewardVaultBump, false, new BN(p.rewardPeriod.toString()))
+        .accountsPartial({ config: fx.config, rewardVault: fx.rewardVault, stakeMint: fx.mint, treasury: fx.treasury, admin: signer.publicKey, programData: programDataAddress(fx.program.programId) })
         .signers([signer])
         .rpc(),
     fx,
@@ -349,6 +360,7 @@ export async function initializeConfig(fx: Fixture, p: InitParams, signer: Keypa
         slashAuthority: fx.slasher.publicKey.toBase58(),
         configBump: fx.configBump,
         rewardVaultBump: fx.rewardVaultBump,
+        upgradeAuthority: fx.env.upgradeAuthority.publicKey.toBase58(),
         ...p,
       },
       ctxOf(fx, signer.publicKey),
@@ -440,6 +452,6 @@ export function rentFor(fx: Pick<Fixture, "env">, len: number): bigint {
 }
 
 /** Byte sizes of the program accounts (8-byte discriminator + Borsh fields). */
-export const ACCOUNT_SIZES = { config: 8 + 16 + 8 * 12 + 32 * 5 + 2 + 2 + 1 + 1 + 1 + 1, provider: 8 + 16 + 8 * 14 + 32 * 3 + 2 * 4 + 4, job: 8 + 8 * 13 + 32 * 6 + 2 * 4 + 4 } as const;
+export const ACCOUNT_SIZES = { config: 8 + 16 + 8 * 17 + 32 * 5 + 2 + 2 + 1 + 1 + 1 + 1, provider: 8 + 16 + 8 * 17 + 32 * 3 + 2 * 4 + 4, job: 8 + 8 * 15 + 32 * 6 + 2 * 5 + 4 } as const;
 
 export { M, TOKEN_PROGRAM_ID };

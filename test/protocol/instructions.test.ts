@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { asProvider, jobRef } from "./driver.ts";
 import { DEFAULT_INIT, fetchConfig, lamportsOf, M, newActor, normalize, setupProtocol, tokenBalance, warp } from "./fixtures.ts";
 import type { SendOutcome } from "./fixtures.ts";
-import { acceptedJob, bAt, disputedJob, hash, ok, openJob, pAt, submittedJob, world } from "./scenario.ts";
+import { acceptedJob, bAt, disputedJob, hash, HW, ok, openJob, pAt, submittedJob, world } from "./scenario.ts";
 import type { World } from "./scenario.ts";
 
 type Ev = { name: string; data: Record<string, unknown> };
@@ -65,6 +65,9 @@ describe("admin instructions", () => {
       minStakePerGpu: DEFAULT_INIT.minStakePerGpu,
       unbondingPeriod: DEFAULT_INIT.unbondingPeriod,
       challengeWindow: DEFAULT_INIT.challengeWindow,
+      pausedAt: 0n,
+      pausedTotal: 0n,
+      rewardPeriod: 0n,
       seq: c?.seq,
       timestamp: fx.env.svm.getClock().unixTimestamp,
       config: fx.config.toBase58(),
@@ -189,6 +192,7 @@ describe("provider instructions", () => {
       activeStake: 6_000n,
       unbondingAmount: 4_000n,
       unlockAt: now(w) + DEFAULT_INIT.unbondingPeriod,
+      unlockPauseMark: 0n,
       totalActiveStake: 6_000n,
       rewardsOwed: s.rewardsOwed,
       rewardDebt: s.rewardDebt,
@@ -226,6 +230,7 @@ describe("reward instructions", () => {
       amount: 1_000_001n,
       rewardCarry: num % 20_003n,
       unallocatedRewards: 0n,
+      streamEnd: now(w),
       totalActiveStake: 20_003n,
       totalFunded: 1_000_001n,
       configSeq: cf.seq,
@@ -253,7 +258,7 @@ describe("reward instructions", () => {
     const p = pAt(w, 0);
     ok(await w.c.requestUnstake(p, 9_000n)); // active 1,000, unbonding 9,000
     const [vb, tb] = [bal(w, p.vault), bal(w, w.fx.treasury)];
-    const out = ok(await w.c.slash(w.fx.slasher, p, 3_000n, 7, hash(9)));
+    const out = ok(await w.c.slash(w.fx.slasher, p, 3_000n, 2, hash(9)));
     expect([vb - bal(w, p.vault), bal(w, w.fx.treasury) - tb]).toEqual([3_000n, 3_000n]);
     const s = provOf(w, p.provider);
     expect(s).toMatchObject({ activeStake: 0n, unbondingAmount: 7_000n, slashedTotal: 3_000n, slashedInEpoch: 3_000n });
@@ -274,7 +279,7 @@ describe("reward instructions", () => {
       owner: p.key,
       authority: w.fx.slasher.publicKey.toBase58(),
       evidenceHash: hash(9),
-      reason: 7,
+      reason: { fraud: {} },
     });
   });
 });
@@ -293,6 +298,8 @@ describe("job instructions", () => {
       jobId: 31n,
       price: 123_456n,
       maxDuration: 900n,
+      challengeWindow: DEFAULT_INIT.challengeWindow,
+      pauseMark: 0n,
       seq: jobOf(w, r.job).seq,
       timestamp: now(w),
       job: r.job.toBase58(),
@@ -302,6 +309,7 @@ describe("job instructions", () => {
       minGpus: 2,
       gpuModel: 1,
       minVramGb: 16,
+      feeBps: DEFAULT_INIT.protocolFeeBps,
     });
   });
 
@@ -312,7 +320,7 @@ describe("job instructions", () => {
     const out = ok(await w.c.cancelJob(r));
     expect([bal(w, r.buyer.token) - bb, bal(w, r.escrow)]).toEqual([5_555n, 0n]);
     expect(jobOf(w, r.job)).toMatchObject({ state: 5, refund: 5_555n });
-    expect(only(eventsOf(w, out), "jobCancelled")).toEqual({ refund: 5_555n, seq: jobOf(w, r.job).seq, timestamp: now(w), job: r.job.toBase58(), buyer: r.buyer.key });
+    expect(only(eventsOf(w, out), "jobCancelled")).toEqual({ refund: 5_555n, seq: jobOf(w, r.job).seq, timestamp: now(w), job: r.job.toBase58(), buyer: r.buyer.key, endReason: { cancelled: {} } });
   });
 
   it("accept_job assigns the provider and the deadline and emits JobAccepted", async () => {
@@ -323,6 +331,9 @@ describe("job instructions", () => {
     expect(jobOf(w, r.job)).toMatchObject({ state: 1, provider: p.provider.toBase58(), acceptedAt: now(w), deadline: now(w) + 777n });
     expect(only(eventsOf(w, out), "jobAccepted")).toEqual({
       deadline: now(w) + 777n,
+      pauseMark: 0n,
+      lockedStake: DEFAULT_INIT.minStakePerGpu * BigInt(HW.gpuCount),
+      liveJobs: 1n,
       seq: jobOf(w, r.job).seq,
       providerSeq: provOf(w, p.provider).seq,
       timestamp: now(w),
@@ -339,7 +350,7 @@ describe("job instructions", () => {
     warp(w.fx, 10n);
     const out = ok(await w.c.submitResult(r, p, hash(77)));
     expect(jobOf(w, r.job)).toMatchObject({ state: 2, submittedAt: now(w), resultHash: hash(77) });
-    expect(only(eventsOf(w, out), "resultSubmitted")).toEqual({ challengeEndsAt: now(w) + DEFAULT_INIT.challengeWindow, seq: jobOf(w, r.job).seq, timestamp: now(w), job: r.job.toBase58(), provider: p.provider.toBase58(), resultHash: hash(77) });
+    expect(only(eventsOf(w, out), "resultSubmitted")).toEqual({ challengeEndsAt: now(w) + DEFAULT_INIT.challengeWindow, pauseMark: 0n, seq: jobOf(w, r.job).seq, timestamp: now(w), job: r.job.toBase58(), provider: p.provider.toBase58(), resultHash: hash(77) });
   });
 
   it("complete_job by the buyer pays the provider and the fee, and emits JobCompleted then RewardsFunded (source 1)", async () => {
@@ -350,18 +361,22 @@ describe("job instructions", () => {
     const out = ok(await w.c.completeJob(r, p, r.buyer));
     expect([bal(w, p.token) - pb, bal(w, w.fx.rewardVault) - rb, bal(w, r.escrow)]).toEqual([975_000n, 25_000n, 0n]);
     const evs = eventsOf(w, out);
-    expect(evs.map((e) => e.name)).toEqual(["jobCompleted", "rewardsFunded"]);
+    // A reward period of 0 releases the fee at once: RewardsReleased comes first
+    expect(evs.map((e) => e.name)).toEqual(["rewardsReleased", "jobCompleted", "rewardsFunded"]);
     expect(only(evs, "jobCompleted")).toEqual({
       providerPayout: 975_000n,
       fee: 25_000n,
       jobsCompleted: 1n,
       seq: jobOf(w, r.job).seq,
       providerSeq: provOf(w, p.provider).seq,
+      lockedStake: 0n,
+      liveJobs: 0n,
       timestamp: now(w),
       job: r.job.toBase58(),
       buyer: r.buyer.key,
       provider: p.provider.toBase58(),
       byTimeout: false,
+      endReason: { completedByBuyer: {} },
     });
     expect(only(evs, "rewardsFunded")).toMatchObject({ amount: 25_000n, source: 1, totalFunded: 25_000n, accRewardPerStake: cfgOf(w).accRewardPerStake, configSeq: cfgOf(w).seq });
   });
@@ -393,7 +408,7 @@ describe("job instructions", () => {
     // gross = floor(1,000,003 * 0.6) = 600,001; fee = floor(600,001 * 0.025) = 15,000
     expect([bal(w, p.token) - pb, bal(w, w.fx.rewardVault) - rb, bal(w, r.buyer.token) - bb, bal(w, r.escrow)]).toEqual([585_001n, 15_000n, 400_002n, 0n]);
     const evs = eventsOf(w, out);
-    expect(evs.map((e) => e.name)).toEqual(["disputeResolved", "rewardsFunded"]);
+    expect(evs.map((e) => e.name)).toEqual(["rewardsReleased", "disputeResolved", "rewardsFunded"]);
     expect(only(evs, "disputeResolved")).toEqual({
       providerPayout: 585_001n,
       fee: 15_000n,
@@ -402,11 +417,14 @@ describe("job instructions", () => {
       jobsFailed: 0n,
       seq: jobOf(w, r.job).seq,
       providerSeq: provOf(w, p.provider).seq,
+      lockedStake: 0n,
+      liveJobs: 0n,
       timestamp: now(w),
       job: r.job.toBase58(),
       buyer: r.buyer.key,
       provider: p.provider.toBase58(),
       providerShareBps: 6_000,
+      endReason: { disputeResolved: {} },
     });
     expect(only(evs, "rewardsFunded")).toMatchObject({ amount: 15_000n, source: 1 });
   });
@@ -425,10 +443,13 @@ describe("job instructions", () => {
       jobsFailed: 1n,
       seq: jobOf(w, r.job).seq,
       providerSeq: provOf(w, p.provider).seq,
+      lockedStake: 0n,
+      liveJobs: 0n,
       timestamp: now(w),
       job: r.job.toBase58(),
       buyer: r.buyer.key,
       provider: p.provider.toBase58(),
+      endReason: { expiredUndelivered: {} },
     });
   });
 
@@ -441,7 +462,7 @@ describe("job instructions", () => {
     const out = ok(await w.c.closeJob(r, w.outsider));
     expect(w.fx.env.getAccount(r.job)).toBeNull();
     expect(w.fx.env.getAccount(r.escrow)).toBeNull();
-    expect(only(eventsOf(w, out), "jobClosed")).toEqual({ rentRefunded: rent, seq: seq + 1n, timestamp: now(w), job: r.job.toBase58(), buyer: r.buyer.key });
+    expect(only(eventsOf(w, out), "jobClosed")).toEqual({ rentRefunded: rent, swept: 0n, seq: seq + 1n, timestamp: now(w), job: r.job.toBase58(), buyer: r.buyer.key });
   });
 });
 

@@ -93,6 +93,11 @@ export interface ConfigState {
   totalSlashed: bigint;
   providerCount: bigint;
   jobCount: bigint;
+  pausedAt: bigint;
+  pausedTotal: bigint;
+  rewardPeriod: bigint;
+  streamEnd: bigint;
+  streamUpdatedAt: bigint;
   seq: bigint;
   admin: string;
   slashAuthority: string;
@@ -120,6 +125,9 @@ export interface ProviderState {
   slashedTotal: bigint;
   slashEpoch: bigint;
   slashedInEpoch: bigint;
+  lockedStake: bigint;
+  liveJobs: bigint;
+  unlockPauseMark: bigint;
   registeredAt: bigint;
   updatedAt: bigint;
   seq: bigint;
@@ -149,6 +157,8 @@ export interface JobState {
   fee: bigint;
   refund: bigint;
   rentLamports: bigint;
+  challengeWindow: bigint;
+  pauseMark: bigint;
   seq: bigint;
   buyer: string;
   provider: string;
@@ -160,6 +170,7 @@ export interface JobState {
   gpuModel: number;
   minVramGb: number;
   providerShareBps: number;
+  feeBps: number;
   state: number;
   bump: number;
   escrowBump: number;
@@ -193,6 +204,8 @@ export interface ModelState {
   /** I4: each provider's exact reward entitlement, and how many settlements it had. */
   exactShare: Map<string, Rational>;
   settlements: Map<string, bigint>;
+  /** Tokens sent into an escrow from outside the program (I5 counts them apart from the price). */
+  donated: Map<string, bigint>;
 }
 
 export function emptyState(): ModelState {
@@ -206,6 +219,7 @@ export function emptyState(): ModelState {
     vaultOut: new Map(),
     exactShare: new Map(),
     settlements: new Map(),
+    donated: new Map(),
   };
 }
 
@@ -304,6 +318,30 @@ function addI64(a: bigint, b: bigint): bigint {
   if (r > I64_MAX) fail("MathOverflow");
   return r;
 }
+/** Lifetime statistics saturate at u64::MAX; they never fail an instruction. */
+export function satU64(a: bigint, b: bigint): bigint {
+  const r = a + b;
+  return r > U64_MAX ? U64_MAX : r;
+}
+
+/** Seconds paused in total up to now, the running pause included. */
+export function pausedTotal(cf: ConfigState, now: bigint): bigint {
+  return cf.pausedTotal + (cf.paused && now > cf.pausedAt ? now - cf.pausedAt : 0n);
+}
+/** `at` pushed back by the seconds paused since `mark` (checked i64). */
+export function effectiveTime(cf: ConfigState, now: bigint, at: bigint, mark: bigint): bigint {
+  return addI64(at, pausedTotal(cf, now) - mark);
+}
+/** The fee of a payment: floor(gross * bps / 10000), at least 1 on a paid amount while bps > 0. */
+export function feeOf(gross: bigint, feeBps: number): bigint {
+  const f = (gross * BigInt(feeBps)) / BPS;
+  return f === 0n && gross > 0n && feeBps > 0 ? 1n : f;
+}
+/** A job that was accepted ends: one live job less; the lock goes with the last. */
+function endLiveJob(p: ProviderState): void {
+  if (p.liveJobs > 0n) p.liveJobs -= 1n;
+  if (p.liveJobs === 0n) p.lockedStake = 0n;
+}
 
 const isVault = (k: TokenKind): boolean => k === "stakeVault" || k === "rewardVault" || k === "escrow";
 
@@ -357,6 +395,8 @@ function settle(op: Op, addr: string): void {
   const acc = accrued(p, c.accRewardPerStake);
   p.rewardsOwed = addU64(p.rewardsOwed, acc - p.rewardDebt);
   p.rewardDebt = acc;
+  // Past 2^63 of debt the period restarts, so a period's accrual always fits u64.
+  if (p.rewardDebt >= 1n << 63n) startStakePeriod(p, c);
   op.s.settlements.set(addr, (op.s.settlements.get(addr) ?? 0n) + 1n);
 }
 
@@ -373,10 +413,7 @@ function creditExact(op: Op, r: bigint): void {
 function distribute(op: Op, r: bigint): void {
   const c = cfg(op.s);
   if (r === 0n) return;
-  if (c.totalActiveStake === 0n) {
-    c.unallocatedRewards = addU64(c.unallocatedRewards, r);
-    return;
-  }
+  if (c.totalActiveStake === 0n) throw new Error("model: distribute with no stake");
   const num = r * Q64 + c.rewardCarry;
   const acc = c.accRewardPerStake + num / c.totalActiveStake;
   if (acc > U128_MAX) fail("MathOverflow");
@@ -385,13 +422,54 @@ function distribute(op: Op, r: bigint): void {
   c.rewardCarry = num % c.totalActiveStake;
 }
 
-function release(op: Op): void {
+/**
+ * What the reward stream releases by `now` (docs/protocol.md, Rewards): all of it
+ * once `stream_end` has passed, else floor(unallocated * dt / (end - updated_at));
+ * nothing while no stake is active (the end then moves back by the time waited).
+ * Pure: `null` fields stay as they are.
+ */
+export function streamRelease(c: Pick<ConfigState, "unallocatedRewards" | "totalActiveStake" | "streamEnd" | "streamUpdatedAt">, now: bigint): { released: bigint; streamEnd: bigint; streamUpdatedAt: bigint } {
+  const last = c.streamUpdatedAt;
+  const dt = now > last ? now - last : 0n;
+  const rem = c.unallocatedRewards;
+  if (rem === 0n) return { released: 0n, streamEnd: c.streamEnd, streamUpdatedAt: now };
+  if (c.totalActiveStake === 0n) return { released: 0n, streamEnd: addI64(c.streamEnd, dt), streamUpdatedAt: now };
+  if (now >= c.streamEnd) return { released: rem, streamEnd: c.streamEnd, streamUpdatedAt: now };
+  if (dt === 0n) return { released: 0n, streamEnd: c.streamEnd, streamUpdatedAt: last };
+  const r = (rem * dt) / (c.streamEnd - last);
+  return { released: r, streamEnd: c.streamEnd, streamUpdatedAt: r === 0n ? last : now };
+}
+
+/** Releases what the stream owes by `now` into the accumulator; notes "released" when it does. */
+function streamUpdate(op: Op, now: bigint): bigint {
   const c = cfg(op.s);
-  if (c.totalActiveStake > 0n && c.unallocatedRewards > 0n) {
-    const u = c.unallocatedRewards;
-    c.unallocatedRewards = 0n;
-    distribute(op, u);
+  const st = streamRelease(c, now);
+  if (st.released > 0n) {
+    distribute(op, st.released);
+    c.unallocatedRewards -= st.released;
+    if (!op.notes.includes("released")) op.notes.push("released");
   }
+  c.streamEnd = st.streamEnd;
+  c.streamUpdatedAt = st.streamUpdatedAt;
+  return st.released;
+}
+
+/** A funding or fee joins the stream: release what is due, add, restart a full period, release again (period 0). */
+function streamAdd(op: Op, now: bigint, amount: bigint): void {
+  const c = cfg(op.s);
+  streamUpdate(op, now);
+  c.unallocatedRewards = addU64(c.unallocatedRewards, amount);
+  c.streamEnd = addI64(now, c.rewardPeriod);
+  c.streamUpdatedAt = now;
+  streamUpdate(op, now);
+}
+
+/** The accumulator a settle at `now` would use (after the stream's release), or null on overflow. */
+export function accAt(c: ConfigState, now: bigint): bigint | null {
+  const st = streamRelease(c, now);
+  if (st.released === 0n) return c.accRewardPerStake;
+  const acc = c.accRewardPerStake + (st.released * Q64 + c.rewardCarry) / c.totalActiveStake;
+  return acc > U128_MAX ? null : acc;
 }
 
 /**
@@ -422,6 +500,23 @@ export function addTokenAccount(s: ModelState, address: string, t: TokenAccountS
   return n;
 }
 
+/**
+ * A plain SPL transfer into a program vault or escrow, outside the program (a
+ * "donation"): the tokens enter the vault (I1), and an escrow's are counted apart
+ * from its price (I5) until close_job sweeps them to the treasury.
+ */
+export function donate(s: ModelState, from: string, to: string, amount: bigint): ModelState {
+  const n = cloneState(s);
+  const f = n.tokens.get(from);
+  const t = n.tokens.get(to);
+  if (!f || !t || f.amount < amount) throw new Error("model: bad donation");
+  f.amount -= amount;
+  t.amount += amount;
+  if (isVault(t.kind)) n.vaultIn.set(t.mint, (n.vaultIn.get(t.mint) ?? 0n) + amount);
+  if (t.kind === "escrow") n.donated.set(to, (n.donated.get(to) ?? 0n) + amount);
+  return n;
+}
+
 /** A mint-to outside the program (supply enters a user account). */
 export function mintTo(s: ModelState, address: string, amount: bigint): ModelState {
   const n = cloneState(s);
@@ -449,16 +544,22 @@ export interface InitializeArgs {
   slashCapBps: number;
   configBump: number;
   rewardVaultBump: number;
+  /** Seconds over which fundings and fees are released (0: at once). */
+  rewardPeriod: bigint;
+  /** The upgrade authority recorded in the program's ProgramData (null: none). */
+  upgradeAuthority: string | null;
 }
 
 export function initialize(s: ModelState, a: InitializeArgs, ctx: Ctx): Outcome {
   return run(s, (op) => {
     const c = new Checks();
     c.when(!ctx.signers.has(a.admin), "MissingSigner");
+    c.when(a.upgradeAuthority !== a.admin, "NotUpgradeAuthority");
     c.when(op.s.config !== null, "AlreadyInitialized");
     c.when(a.protocolFeeBps > MAX_FEE_BPS || a.slashCapBps > 10_000, "FeeTooHigh");
     c.when(a.unbondingPeriod < 1n || a.unbondingPeriod > MAX_DURATION, "InvalidDuration");
     c.when(a.challengeWindow < 1n || a.challengeWindow > MAX_DURATION, "InvalidDuration");
+    c.when(a.rewardPeriod < 0n || a.rewardPeriod > MAX_DURATION, "InvalidDuration");
     const t = op.s.tokens.get(a.treasury);
     c.when(!t || t.mint !== a.stakeMint, "WrongMint");
     c.done();
@@ -476,6 +577,11 @@ export function initialize(s: ModelState, a: InitializeArgs, ctx: Ctx): Outcome 
       totalSlashed: 0n,
       providerCount: 0n,
       jobCount: 0n,
+      pausedAt: 0n,
+      pausedTotal: 0n,
+      rewardPeriod: a.rewardPeriod,
+      streamEnd: 0n,
+      streamUpdatedAt: ctx.now,
       seq: 1n,
       admin: a.admin,
       slashAuthority: a.slashAuthority,
@@ -504,6 +610,7 @@ export const ConfigMask = {
   slashCapBps: 64,
   paused: 128,
   treasury: 256,
+  rewardPeriod: 512,
 } as const;
 
 export interface UpdateConfigArgs {
@@ -518,6 +625,8 @@ export interface UpdateConfigArgs {
   slashCapBps: number;
   paused: boolean;
   treasury: string;
+  /** Default: unchanged. */
+  rewardPeriod?: bigint;
 }
 
 export function updateConfig(s: ModelState, a: UpdateConfigArgs, ctx: Ctx): Outcome {
@@ -531,12 +640,14 @@ export function updateConfig(s: ModelState, a: UpdateConfigArgs, ctx: Ctx): Outc
     if (m & ConfigMask.slashCapBps) c.when(a.slashCapBps > 10_000, "FeeTooHigh");
     if (m & ConfigMask.unbondingPeriod) c.when(a.unbondingPeriod < 1n || a.unbondingPeriod > MAX_DURATION, "InvalidDuration");
     if (m & ConfigMask.challengeWindow) c.when(a.challengeWindow < 1n || a.challengeWindow > MAX_DURATION, "InvalidDuration");
+    const period = a.rewardPeriod ?? cf.rewardPeriod;
+    if (m & ConfigMask.rewardPeriod) c.when(period < 0n || period > MAX_DURATION, "InvalidDuration");
     if (m & ConfigMask.treasury) {
       const t = op.s.tokens.get(a.treasury);
       c.when(!t || t.mint !== cf.stakeMint, "WrongMint");
     }
     // Not in docs/protocol.md: an empty mask or an unknown bit is taken as a bad argument.
-    c.when(m === 0 || m >= 512, "InvalidArgument");
+    c.when(m === 0 || m >= 1024, "InvalidArgument");
     c.done();
     if (m & ConfigMask.admin) cf.admin = a.newAdmin;
     if (m & ConfigMask.slashAuthority) cf.slashAuthority = a.newSlashAuthority;
@@ -545,8 +656,16 @@ export function updateConfig(s: ModelState, a: UpdateConfigArgs, ctx: Ctx): Outc
     if (m & ConfigMask.challengeWindow) cf.challengeWindow = a.challengeWindow;
     if (m & ConfigMask.protocolFeeBps) cf.protocolFeeBps = a.protocolFeeBps;
     if (m & ConfigMask.slashCapBps) cf.slashCapBps = a.slashCapBps;
-    if (m & ConfigMask.paused) cf.paused = a.paused;
+    if (m & ConfigMask.paused && a.paused !== cf.paused) {
+      if (a.paused) cf.pausedAt = ctx.now;
+      else {
+        cf.pausedTotal = addI64(cf.pausedTotal, ctx.now - cf.pausedAt);
+        cf.pausedAt = 0n;
+      }
+      cf.paused = a.paused;
+    }
     if (m & ConfigMask.treasury) cf.treasury = a.treasury;
+    if (m & ConfigMask.rewardPeriod) cf.rewardPeriod = period;
     bumpConfig(op.s);
   });
 }
@@ -593,6 +712,9 @@ export function registerProvider(s: ModelState, a: RegisterArgs, ctx: Ctx): Outc
       slashedTotal: 0n,
       slashEpoch: 0n,
       slashedInEpoch: 0n,
+      lockedStake: 0n,
+      liveJobs: 0n,
+      unlockPauseMark: 0n,
       registeredAt: ctx.now,
       updatedAt: ctx.now,
       seq: 1n,
@@ -611,7 +733,7 @@ export function registerProvider(s: ModelState, a: RegisterArgs, ctx: Ctx): Outc
     op.s.tokens.set(a.stakeVault, { mint: cf.stakeMint, owner: a.provider, amount: 0n, kind: "stakeVault" });
     // The Config "counters" (design) include provider_count; docs/protocol.md does not
     // say register_provider counts: a soft field.
-    cf.providerCount += 1n;
+    cf.providerCount = satU64(cf.providerCount, 1n);
     bumpConfig(op.s);
     op.notes.push("providerCount");
   });
@@ -664,12 +786,12 @@ export function stake(s: ModelState, a: StakeArgs, ctx: Ctx): Outcome {
     c.done();
     const p = prov(op.s, a.provider);
     const cf = cfg(op.s);
+    streamUpdate(op, ctx.now);
     settle(op, a.provider);
     transfer(op, a.ownerToken, p.stakeVault, a.amount);
     p.activeStake = addU64(p.activeStake, a.amount);
     cf.totalActiveStake = addU64(cf.totalActiveStake, a.amount);
     startStakePeriod(p, cf);
-    release(op);
     p.updatedAt = ctx.now;
     p.seq += 1n;
     bumpConfig(op.s);
@@ -692,12 +814,16 @@ export function requestUnstake(s: ModelState, a: RequestUnstakeArgs, ctx: Ctx): 
     notPaused(op.s, c);
     c.when(a.amount === 0n, "ZeroAmount", "InvalidArgument");
     c.when(a.amount > p.activeStake, "InsufficientStake", "InvalidArgument");
+    c.when(a.amount <= p.activeStake && p.liveJobs > 0n && p.activeStake - a.amount < p.lockedStake, "StakeLocked");
+    c.when(ctx.now + cf.unbondingPeriod > I64_MAX, "MathOverflow");
     c.done();
+    streamUpdate(op, ctx.now);
     settle(op, a.provider);
     p.activeStake -= a.amount;
     cf.totalActiveStake -= a.amount;
     p.unbondingAmount = addU64(p.unbondingAmount, a.amount);
     p.unbondingUnlockAt = addI64(ctx.now, cf.unbondingPeriod);
+    p.unlockPauseMark = pausedTotal(cf, ctx.now);
     startStakePeriod(p, cf);
     p.updatedAt = ctx.now;
     p.seq += 1n;
@@ -719,11 +845,13 @@ export function withdrawUnstaked(s: ModelState, a: WithdrawArgs, ctx: Ctx): Outc
     ownsProvider(op.s, c, a.provider, a.owner);
     notPaused(op.s, c);
     c.when(p.unbondingAmount === 0n, "NothingToWithdraw");
-    c.when(p.unbondingAmount > 0n && ctx.now < p.unbondingUnlockAt, "StillUnbonding");
+    c.when(p.unbondingAmount > 0n && ctx.now < effectiveTime(cfg(op.s), ctx.now, p.unbondingUnlockAt, p.unlockPauseMark), "StillUnbonding");
     checkTokenAccount(op.s, c, a.ownerToken, p.owner);
     c.done();
     transfer(op, p.stakeVault, a.ownerToken, p.unbondingAmount);
     p.unbondingAmount = 0n;
+    p.unbondingUnlockAt = 0n;
+    p.unlockPauseMark = 0n;
     p.updatedAt = ctx.now;
     p.seq += 1n;
   });
@@ -751,8 +879,8 @@ export function fundRewards(s: ModelState, a: FundArgs, ctx: Ctx): Outcome {
     c.when(t !== undefined && t.amount < a.amount, "InsufficientFunds", "TokenInsufficientFunds");
     c.done();
     transfer(op, a.funderToken, cf.rewardVault, a.amount);
-    cf.totalFunded = addU64(cf.totalFunded, a.amount);
-    distribute(op, a.amount);
+    cf.totalFunded = satU64(cf.totalFunded, a.amount);
+    streamAdd(op, ctx.now, a.amount);
     bumpConfig(op.s);
   });
 }
@@ -772,16 +900,18 @@ export function claimRewards(s: ModelState, a: ClaimArgs, ctx: Ctx): Outcome {
     ownsProvider(op.s, c, a.provider, a.owner);
     notPaused(op.s, c);
     checkTokenAccount(op.s, c, a.ownerToken, p.owner);
-    const pend = pendingOf(p, cf.accRewardPerStake);
+    const acc = accAt(cf, ctx.now);
+    const pend = acc === null ? null : pendingOf(p, acc);
     c.when(pend === null, "MathOverflow");
     c.when(pend !== null && p.rewardsOwed + pend === 0n, "NothingToClaim");
     c.done();
+    streamUpdate(op, ctx.now);
     settle(op, a.provider);
     const amount = p.rewardsOwed;
     p.rewardsOwed = 0n;
     transfer(op, cf.rewardVault, a.ownerToken, amount);
-    p.totalClaimed = addU64(p.totalClaimed, amount);
-    cf.totalClaimed = addU64(cf.totalClaimed, amount);
+    p.totalClaimed = satU64(p.totalClaimed, amount);
+    cf.totalClaimed = satU64(cf.totalClaimed, amount);
     p.updatedAt = ctx.now;
     p.seq += 1n;
     bumpConfig(op.s);
@@ -798,6 +928,7 @@ export interface SlashArgs {
   stakeVault: string;
   treasury: string;
   amount: bigint;
+  /** SlashReason variant index (Downtime 0, FailedJob 1, Fraud 2, Other 3). */
   reason: number;
   evidenceHash: number[];
 }
@@ -816,6 +947,7 @@ export function slash(s: ModelState, a: SlashArgs, ctx: Ctx): Outcome {
     c.when(!ctx.signers.has(a.signer), "MissingSigner");
     c.when(a.signer !== cf.slashAuthority, "Unauthorized");
     c.when(a.amount === 0n, "ZeroAmount", "InvalidArgument");
+    c.when(a.reason > 3, "InvalidArgument");
     c.when(a.stakeVault !== p.stakeVault, "WrongVault", "InvalidPda");
     c.when(a.treasury !== cf.treasury, "WrongVault", "WrongTokenOwner", "InvalidArgument");
     const total = p.activeStake + p.unbondingAmount;
@@ -828,6 +960,7 @@ export function slash(s: ModelState, a: SlashArgs, ctx: Ctx): Outcome {
       p.slashEpoch = ctx.epoch;
       p.slashedInEpoch = 0n;
     }
+    streamUpdate(op, ctx.now);
     settle(op, a.provider);
     const { fromActive, fromUnbonding } = slashSplit(p, a.amount);
     p.activeStake -= fromActive;
@@ -836,8 +969,8 @@ export function slash(s: ModelState, a: SlashArgs, ctx: Ctx): Outcome {
     startStakePeriod(p, cf);
     transfer(op, p.stakeVault, cf.treasury, a.amount);
     p.slashedInEpoch += a.amount;
-    p.slashedTotal = addU64(p.slashedTotal, a.amount);
-    cf.totalSlashed = addU64(cf.totalSlashed, a.amount);
+    p.slashedTotal = satU64(p.slashedTotal, a.amount);
+    cf.totalSlashed = satU64(cf.totalSlashed, a.amount);
     p.updatedAt = ctx.now;
     p.seq += 1n;
     bumpConfig(op.s);
@@ -894,6 +1027,8 @@ export function createJob(s: ModelState, a: CreateJobArgs, ctx: Ctx): Outcome {
       fee: 0n,
       refund: 0n,
       rentLamports: a.rentLamports,
+      challengeWindow: cf.challengeWindow,
+      pauseMark: pausedTotal(cf, ctx.now),
       seq: 1n,
       buyer: a.buyer,
       provider: ZERO_KEY,
@@ -905,13 +1040,14 @@ export function createJob(s: ModelState, a: CreateJobArgs, ctx: Ctx): Outcome {
       gpuModel: a.gpuModel,
       minVramGb: a.minVramGb,
       providerShareBps: 0,
+      feeBps: cf.protocolFeeBps,
       state: JobStatus.Open,
       bump: a.jobBump,
       escrowBump: a.escrowBump,
       version: 1,
     });
     transfer(op, a.buyerToken, a.escrow, a.price);
-    cf.jobCount = addU64(cf.jobCount, 1n);
+    cf.jobCount = satU64(cf.jobCount, 1n);
     bumpConfig(op.s);
   });
 }
@@ -958,17 +1094,20 @@ export function acceptJob(s: ModelState, a: AcceptJobArgs, ctx: Ctx): Outcome {
     c.when(p.status !== 0, "ProviderInactive");
     c.when(p.owner === j.buyer, "SelfDealing");
     c.when(p.gpuCount < j.minGpus || p.vramGb < j.minVramGb || (j.gpuModel !== 0 && p.gpuModel !== j.gpuModel), "HardwareMismatch");
-    c.when(p.activeStake < cf.minStakePerGpu * BigInt(p.gpuCount), "InsufficientStake");
+    const needed = cf.minStakePerGpu * BigInt(p.gpuCount);
+    c.when(p.activeStake < needed, "InsufficientStake");
     c.when(j.state !== JobStatus.Open, "InvalidJobState");
     c.done();
     j.provider = a.provider;
     j.acceptedAt = ctx.now;
     j.deadline = addI64(ctx.now, j.maxDuration);
+    j.pauseMark = pausedTotal(cf, ctx.now);
     j.state = JobStatus.Accepted;
     j.seq += 1n;
-    // docs/protocol.md changes no Provider field here (JobAccepted still carries
-    // provider_seq): whether provider.seq moves is a soft field.
-    op.notes.push("acceptProviderSeq");
+    p.liveJobs += 1n;
+    if (needed > p.lockedStake) p.lockedStake = needed;
+    p.updatedAt = ctx.now;
+    p.seq += 1n;
   });
 }
 
@@ -988,23 +1127,25 @@ export function submitResult(s: ModelState, a: SubmitResultArgs, ctx: Ctx): Outc
     notPaused(op.s, c);
     c.when(j.provider !== a.provider || p.owner !== a.owner, "Unauthorized");
     c.when(j.state !== JobStatus.Accepted, "InvalidJobState");
-    c.when(j.state === JobStatus.Accepted && ctx.now > j.deadline, "DeadlinePassed");
+    c.when(j.state === JobStatus.Accepted && ctx.now > effectiveTime(cfg(op.s), ctx.now, j.deadline, j.pauseMark), "DeadlinePassed");
     c.done();
+    addI64(ctx.now, j.challengeWindow);
     j.submittedAt = ctx.now;
+    j.pauseMark = pausedTotal(cfg(op.s), ctx.now);
     j.resultHash = [...a.resultHash];
     j.state = JobStatus.Submitted;
     j.seq += 1n;
   });
 }
 
-function payFee(op: Op, fee: bigint): void {
+function payFee(op: Op, fee: bigint, now: bigint): void {
   const cf = cfg(op.s);
   if (fee === 0n) {
     op.notes.push("zeroFee");
     return;
   }
-  cf.totalFunded = addU64(cf.totalFunded, fee);
-  distribute(op, fee);
+  cf.totalFunded = satU64(cf.totalFunded, fee);
+  streamAdd(op, now, fee);
   bumpConfig(op.s);
 }
 
@@ -1027,15 +1168,16 @@ export function completeJob(s: ModelState, a: CompleteJobArgs, ctx: Ctx): Outcom
     c.when(j.state === JobStatus.Submitted && (p === undefined || a.provider !== j.provider), "Unauthorized", "InvalidArgument", "WrongAccountType");
     if (p) checkTokenAccount(op.s, c, a.providerToken, p.owner);
     const byTimeout = a.signer !== j.buyer;
-    c.when(j.state === JobStatus.Submitted && byTimeout && ctx.now <= j.submittedAt + cf.challengeWindow, "ChallengeWindowOpen");
+    c.when(j.state === JobStatus.Submitted && byTimeout && ctx.now <= effectiveTime(cf, ctx.now, j.submittedAt + j.challengeWindow, j.pauseMark), "ChallengeWindowOpen");
     c.done();
     const pp = prov(op.s, a.provider);
-    const fee = (j.price * BigInt(cf.protocolFeeBps)) / BPS;
+    const fee = feeOf(j.price, j.feeBps);
     const payout = j.price - fee;
     transfer(op, j.escrow, a.providerToken, payout);
     transfer(op, j.escrow, cf.rewardVault, fee);
-    payFee(op, fee);
-    pp.jobsCompleted += 1n;
+    payFee(op, fee, ctx.now);
+    pp.jobsCompleted = satU64(pp.jobsCompleted, 1n);
+    endLiveJob(pp);
     pp.updatedAt = ctx.now;
     pp.seq += 1n;
     j.providerPayout = payout;
@@ -1063,7 +1205,7 @@ export function disputeJob(s: ModelState, a: DisputeJobArgs, ctx: Ctx): Outcome 
     notPaused(op.s, c);
     c.when(a.signer !== j.buyer, "Unauthorized");
     c.when(j.state !== JobStatus.Submitted, "InvalidJobState");
-    c.when(j.state === JobStatus.Submitted && ctx.now > j.submittedAt + cf.challengeWindow, "ChallengeWindowClosed");
+    c.when(j.state === JobStatus.Submitted && ctx.now > effectiveTime(cf, ctx.now, j.submittedAt + j.challengeWindow, j.pauseMark), "ChallengeWindowClosed");
     c.done();
     j.disputeReasonHash = [...a.reasonHash];
     j.state = JobStatus.Disputed;
@@ -1083,7 +1225,7 @@ export interface ResolveDisputeArgs {
 /** The split of a resolved dispute (docs/protocol.md). */
 export function disputeSplit(price: bigint, shareBps: number, feeBps: number): { gross: bigint; fee: bigint; payout: bigint; refund: bigint } {
   const gross = (price * BigInt(shareBps)) / BPS;
-  const fee = (gross * BigInt(feeBps)) / BPS;
+  const fee = feeOf(gross, feeBps);
   return { gross, fee, payout: gross - fee, refund: price - gross };
 }
 
@@ -1102,13 +1244,14 @@ export function resolveDispute(s: ModelState, a: ResolveDisputeArgs, ctx: Ctx): 
     checkTokenAccount(op.s, c, a.buyerToken, j.buyer);
     c.done();
     const pp = prov(op.s, a.provider);
-    const { fee, payout, refund } = disputeSplit(j.price, a.providerShareBps, cf.protocolFeeBps);
+    const { fee, payout, refund } = disputeSplit(j.price, a.providerShareBps, j.feeBps);
     transfer(op, j.escrow, a.providerToken, payout);
     transfer(op, j.escrow, cf.rewardVault, fee);
     transfer(op, j.escrow, a.buyerToken, refund);
-    payFee(op, fee);
-    if (a.providerShareBps >= 5000) pp.jobsCompleted += 1n;
-    else pp.jobsFailed += 1n;
+    payFee(op, fee, ctx.now);
+    if (a.providerShareBps >= 5000) pp.jobsCompleted = satU64(pp.jobsCompleted, 1n);
+    else pp.jobsFailed = satU64(pp.jobsFailed, 1n);
+    endLiveJob(pp);
     pp.updatedAt = ctx.now;
     pp.seq += 1n;
     j.providerPayout = payout;
@@ -1131,23 +1274,33 @@ export interface ExpireJobArgs {
 export function expireJob(s: ModelState, a: ExpireJobArgs, ctx: Ctx): Outcome {
   return run(s, (op) => {
     const j = job(op.s, a.job);
+    const cf = cfg(op.s);
     const c = new Checks();
     c.when(!ctx.signers.has(a.signer), "MissingSigner");
     notPaused(op.s, c);
-    c.when(j.state !== JobStatus.Accepted, "InvalidJobState");
-    c.when(j.state === JobStatus.Accepted && ctx.now <= j.deadline, "DeadlineNotPassed");
-    c.when(j.state === JobStatus.Accepted && a.provider !== j.provider, "Unauthorized", "InvalidArgument", "WrongAccountType");
+    const accepted = j.state === JobStatus.Accepted;
+    c.when(j.state !== JobStatus.Accepted && j.state !== JobStatus.Open, "InvalidJobState");
+    const live = accepted || j.state === JobStatus.Open;
+    c.when(live && a.provider !== j.provider, "Unauthorized", "InvalidArgument", "WrongAccountType");
+    if (live) {
+      const at = accepted ? j.deadline : j.createdAt + j.maxDuration;
+      c.when(ctx.now <= effectiveTime(cf, ctx.now, at, j.pauseMark), "DeadlineNotPassed");
+    }
     checkTokenAccount(op.s, c, a.buyerToken, j.buyer);
     c.done();
-    const p = prov(op.s, a.provider);
     transfer(op, j.escrow, a.buyerToken, j.price);
-    p.jobsFailed += 1n;
-    p.updatedAt = ctx.now;
-    p.seq += 1n;
+    if (accepted) {
+      const p = prov(op.s, a.provider);
+      p.jobsFailed = satU64(p.jobsFailed, 1n);
+      endLiveJob(p);
+      p.updatedAt = ctx.now;
+      p.seq += 1n;
+    }
     j.refund = j.price;
     j.state = JobStatus.Expired;
     j.finishedAt = ctx.now;
     j.seq += 1n;
+    op.notes.push(accepted ? "expiredUndelivered" : "expiredUnaccepted");
   });
 }
 
@@ -1156,6 +1309,8 @@ export interface CloseJobArgs {
   job: string;
   /** The account given to receive the rent. */
   rentReceiver: string;
+  /** The account given as the treasury (receives what was sent into the escrow from outside). */
+  treasury: string;
 }
 
 export function closeJob(s: ModelState, a: CloseJobArgs, ctx: Ctx): Outcome {
@@ -1166,9 +1321,14 @@ export function closeJob(s: ModelState, a: CloseJobArgs, ctx: Ctx): Outcome {
     if (op.s.config) notPaused(op.s, c);
     c.when(!TERMINAL.has(j.state), "InvalidJobState");
     c.when(a.rentReceiver !== j.buyer, "WrongRentReceiver");
+    c.when(op.s.config !== null && a.treasury !== cfg(op.s).treasury, "WrongVault");
     c.done();
     const e = tok(op.s, j.escrow);
-    if (e.amount !== 0n) throw new Error("model: terminal job with a non-empty escrow");
+    const extra = op.s.donated.get(j.escrow) ?? 0n;
+    if (e.amount !== extra) throw new Error(`model: terminal escrow holds ${e.amount}, donations ${extra}`);
+    transfer(op, j.escrow, a.treasury, e.amount);
+    if (extra > 0n) op.notes.push("swept");
+    op.s.donated.delete(j.escrow);
     op.s.tokens.delete(j.escrow);
     op.s.jobs.delete(a.job);
   });
@@ -1218,6 +1378,8 @@ export function checkInvariants(s: ModelState, prevAcc: bigint): InvariantViolat
   // I4: claimed <= exact share; exact share - entitlement <= settlements + 1.
   for (const [addr, p] of s.providers) {
     const exact = s.exactShare.get(addr) ?? RAT_ZERO;
+    // A saturated total_claimed no longer measures what was claimed: I4 cannot be read from it.
+    if (p.totalClaimed === U64_MAX) continue;
     if (p.totalClaimed * exact.d > exact.n) {
       out.push({ invariant: "I4", detail: `provider ${addr}: claimed ${p.totalClaimed} > exact share ${exact.n}/${exact.d} (~${ratFloor(exact)})` });
     }
@@ -1233,10 +1395,11 @@ export function checkInvariants(s: ModelState, prevAcc: bigint): InvariantViolat
   // live jobs' escrows hold the price.
   for (const [addr, j] of s.jobs) {
     const e = s.tokens.get(j.escrow)?.amount;
+    const extra = s.donated.get(j.escrow) ?? 0n;
     if (TERMINAL.has(j.state)) {
       if (j.providerPayout + j.fee + j.refund !== j.price) out.push({ invariant: "I5", detail: `job ${addr}: ${j.providerPayout}+${j.fee}+${j.refund} != ${j.price}` });
-      if (e !== 0n) out.push({ invariant: "I5", detail: `job ${addr}: terminal escrow holds ${String(e)}` });
-    } else if (e !== j.price) out.push({ invariant: "I5", detail: `job ${addr}: live escrow holds ${String(e)} != price ${j.price}` });
+      if (e !== extra) out.push({ invariant: "I5", detail: `job ${addr}: terminal escrow holds ${String(e)} != donated ${extra}` });
+    } else if (e !== j.price + extra) out.push({ invariant: "I5", detail: `job ${addr}: live escrow holds ${String(e)} != price ${j.price} + donated ${extra}` });
   }
   return out;
 }

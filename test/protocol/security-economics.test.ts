@@ -282,10 +282,11 @@ describe("P16 funding with no stake", () => {
     ok(await w.c.fundRewards(w.funder, 1_000n));
     const cf0 = w.fx.model.config;
     expect([cf0?.unallocatedRewards, cf0?.accRewardPerStake]).toEqual([1_000n, 0n]);
-    // A stakes 3: the 1,000 is released to A (its debt was fixed before the release)
+    // A stakes 3: the stream waited while nothing was staked; A's claim releases the 1,000 to A
     ok(await w.c.stake(a, 3n));
-    expect(w.fx.model.config?.unallocatedRewards).toBe(0n);
+    expect(w.fx.model.config?.unallocatedRewards).toBe(1_000n);
     ok(await w.c.claimRewards(a));
+    expect(w.fx.model.config?.unallocatedRewards).toBe(0n);
     expect(providerOf(w, a).totalClaimed).toBeGreaterThanOrEqual(999n);
     // A leaves; a new funding waits for B
     ok(await w.c.requestUnstake(a, 3n));
@@ -370,7 +371,7 @@ describe("P18 illegal transitions", () => {
             .rpc(),
       ],
       ["expire a submitted job", () => f.program.methods.expireJob().accountsPartial({ config: f.config, job: submitted.job, escrow: submitted.escrow, provider: p.provider, buyerToken: submitted.buyer.token, caller: w.outsider.pk }).signers([w.outsider.kp]).rpc()],
-      ["close an open job", () => f.program.methods.closeJob().accountsPartial({ job: open.job, escrow: open.escrow, buyer: open.buyer.pk, caller: w.outsider.pk }).signers([w.outsider.kp]).rpc()],
+      ["close an open job", () => f.program.methods.closeJob().accountsPartial({ job: open.job, escrow: open.escrow, buyer: open.buyer.pk, treasury: f.treasury, caller: w.outsider.pk }).signers([w.outsider.kp]).rpc()],
       ["accept an accepted job", () => f.program.methods.acceptJob().accountsPartial({ config: f.config, job: submitted.job, provider: q.provider, owner: q.pk }).signers([q.kp]).rpc()],
     ];
     const got: Record<string, string> = {};
@@ -403,7 +404,7 @@ describe("P19 slash bounds", () => {
     const mine = createTokenAccount(f, f.slasher.publicKey);
     const e = await expectRejected(
       w,
-      () => f.program.methods.slash(new BN(10), 1, hash(1)).accountsPartial({ config: f.config, provider: p.provider, stakeVault: p.vault, treasury: mine, slashAuthority: f.slasher.publicKey }).signers([f.slasher]).rpc(),
+      () => f.program.methods.slash(new BN(10), { failedJob: {} }, hash(1)).accountsPartial({ config: f.config, provider: p.provider, stakeVault: p.vault, treasury: mine, slashAuthority: f.slasher.publicKey }).signers([f.slasher]).rpc(),
       ["WrongVault", "WrongTokenOwner", "InvalidArgument"],
       [mine],
     );
@@ -505,7 +506,7 @@ describe("P21 rent", () => {
     ok(await w.c.cancelJob(r));
     // rent to someone other than the buyer
     const other = bAt(w, 1);
-    const stolen = await expectRejected(w, () => f.program.methods.closeJob().accountsPartial({ job: r.job, escrow: r.escrow, buyer: other.pk, caller: w.outsider.pk }).signers([w.outsider.kp]).rpc(), ["WrongRentReceiver"], [r.job, r.escrow, other.pk]);
+    const stolen = await expectRejected(w, () => f.program.methods.closeJob().accountsPartial({ job: r.job, escrow: r.escrow, buyer: other.pk, treasury: f.treasury, caller: w.outsider.pk }).signers([w.outsider.kp]).rpc(), ["WrongRentReceiver"], [r.job, r.escrow, other.pk]);
     expect(stolen).toBe("WrongRentReceiver");
     // to the buyer: both accounts' lamports, exactly (checked inside closeJob)
     ok(await w.c.closeJob(r, w.outsider));

@@ -4,6 +4,7 @@
  * (bytes, owner, lamports) changed. Calls made through the driver are also checked
  * field by field against the exact model.
  */
+import { programDataAddress } from "../../localnet/src/deploy.ts";
 import { BN } from "@coral-xyz/anchor";
 import { address, lamports as kitLamports } from "@solana/kit";
 import { Keypair, PublicKey, SystemProgram, SYSVAR_CLOCK_PUBKEY, Transaction } from "@solana/web3.js";
@@ -90,10 +91,10 @@ describe("P1 missing signer", () => {
       ["request_unstake", await prog.methods.requestUnstake(bn(1n)).accountsPartial({ config: fx.config, provider: p.provider, owner: p.pk }).instruction(), p.pk],
       ["claim_rewards", await prog.methods.claimRewards().accountsPartial({ config: fx.config, provider: p.provider, rewardVault: fx.rewardVault, ownerToken: p.token, owner: p.pk }).instruction(), p.pk],
       ["withdraw_unstaked", await prog.methods.withdrawUnstaked().accountsPartial({ config: fx.config, provider: p.provider, stakeVault: p.vault, ownerToken: p.token, owner: p.pk }).instruction(), p.pk],
-      ["slash", await prog.methods.slash(bn(10n), 1, hash(9)).accountsPartial({ config: fx.config, provider: p.provider, stakeVault: p.vault, treasury: fx.treasury, slashAuthority: fx.slasher.publicKey }).instruction(), fx.slasher.publicKey],
+      ["slash", await prog.methods.slash(bn(10n), { failedJob: {} }, hash(9)).accountsPartial({ config: fx.config, provider: p.provider, stakeVault: p.vault, treasury: fx.treasury, slashAuthority: fx.slasher.publicKey }).instruction(), fx.slasher.publicKey],
       [
         "update_config",
-        await prog.methods.updateConfig(fx.admin.publicKey, fx.slasher.publicKey, bn(0n), bn(1n), bn(1n), M.ConfigMask.paused, 0, 0, true).accountsPartial({ config: fx.config, admin: fx.admin.publicKey, treasury: fx.treasury }).instruction(),
+        await prog.methods.updateConfig(fx.admin.publicKey, fx.slasher.publicKey, bn(0n), bn(1n), bn(1n), M.ConfigMask.paused, 0, 0, true, new BN(0)).accountsPartial({ config: fx.config, admin: fx.admin.publicKey, treasury: fx.treasury }).instruction(),
         fx.admin.publicKey,
       ],
       ["fund_rewards", await prog.methods.fundRewards(bn(10n)).accountsPartial({ config: fx.config, rewardVault: fx.rewardVault, funderToken: w.funder.token, funder: w.funder.pk }).instruction(), w.funder.pk],
@@ -192,7 +193,7 @@ describe("P3 owner check", () => {
       ["provider", a.provider, () => f.program.methods.claimRewards().accountsPartial({ config: f.config, provider: a.provider, rewardVault: f.rewardVault, ownerToken: a.token, owner: a.pk }).signers([a.kp]).rpc()],
       ["config", f.config, () => f.program.methods.claimRewards().accountsPartial({ config: f.config, provider: a.provider, rewardVault: f.rewardVault, ownerToken: a.token, owner: a.pk }).signers([a.kp]).rpc()],
       ["payout token account", a.token, () => f.program.methods.claimRewards().accountsPartial({ config: f.config, provider: a.provider, rewardVault: f.rewardVault, ownerToken: a.token, owner: a.pk }).signers([a.kp]).rpc()],
-      ["stake vault", a.vault, () => f.program.methods.slash(bn(10n), 1, hash(1)).accountsPartial({ config: f.config, provider: a.provider, stakeVault: a.vault, treasury: f.treasury, slashAuthority: f.slasher.publicKey }).signers([f.slasher]).rpc()],
+      ["stake vault", a.vault, () => f.program.methods.slash(bn(10n), { failedJob: {} }, hash(1)).accountsPartial({ config: f.config, provider: a.provider, stakeVault: a.vault, treasury: f.treasury, slashAuthority: f.slasher.publicKey }).signers([f.slasher]).rpc()],
     ];
     for (const [name, victim, call] of cases) {
       // When the same bytes (and lamports) sit at the same address under another owner
@@ -222,7 +223,7 @@ describe("P3 owner check (copy at another address)", () => {
     f.env.svm.setAccount({ ...orig, address: address(copy.toBase58()), programAddress: address(Keypair.generate().publicKey.toBase58()) });
     const e = await expectRejected(
       w,
-      () => f.program.methods.slash(bn(10n), 1, hash(1)).accountsPartial({ config: f.config, provider: copy, stakeVault: a.vault, treasury: f.treasury, slashAuthority: f.slasher.publicKey }).signers([f.slasher]).rpc(),
+      () => f.program.methods.slash(bn(10n), { failedJob: {} }, hash(1)).accountsPartial({ config: f.config, provider: copy, stakeVault: a.vault, treasury: f.treasury, slashAuthority: f.slasher.publicKey }).signers([f.slasher]).rpc(),
       ["WrongAccountOwner"],
       [copy],
     );
@@ -246,7 +247,7 @@ describe("P4 type cosplay", () => {
     // When the job account is given as the Provider of a slash (no seeds to check there)
     const e1 = await expectRejected(
       w,
-      () => f.program.methods.slash(bn(10n), 1, hash(1)).accountsPartial({ config: f.config, provider: r.job, stakeVault: a.vault, treasury: f.treasury, slashAuthority: f.slasher.publicKey }).signers([f.slasher]).rpc(),
+      () => f.program.methods.slash(bn(10n), { failedJob: {} }, hash(1)).accountsPartial({ config: f.config, provider: r.job, stakeVault: a.vault, treasury: f.treasury, slashAuthority: f.slasher.publicKey }).signers([f.slasher]).rpc(),
       ["WrongAccountType"],
     );
     // And the Provider is given as the Job of a cancel, and the Config as the Job of an accept
@@ -266,7 +267,7 @@ describe("P5 re-initialization", () => {
     const w = await world();
     const a = pAt(w, 0);
     // initialize again (a different admin would take over if it worked)
-    await expectRejected(w, () => initializeConfig(w.fx, { ...DEFAULT_INIT, protocolFeeBps: 0 }, w.outsider.kp).then((o) => (o.ok ? o : Promise.reject(o.raw))), ["AlreadyInitialized"]);
+    await expectRejected(w, () => initializeConfig(w.fx, { ...DEFAULT_INIT, protocolFeeBps: 0 }, w.outsider.kp).then((o) => (o.ok ? o : Promise.reject(o.raw))), ["NotUpgradeAuthority"]);
     // register the same owner again (would reset its stake to zero)
     const reg = await w.c.registerProvider(a, { ...HW, gpuCount: 8 });
     expect(reg.ok ? "ok" : reg.error).toBe("AlreadyInitialized");
@@ -346,7 +347,7 @@ describe("P7 account data matching", () => {
     await expectRejected(w, () => f.program.methods.withdrawUnstaked().accountsPartial({ config: f.config, provider: a.provider, stakeVault: a.vault, ownerToken: b.token, owner: a.pk }).signers([a.kp]).rpc(), ["WrongTokenOwner"]);
     await expectRejected(w, () => f.program.methods.withdrawUnstaked().accountsPartial({ config: f.config, provider: a.provider, stakeVault: b.vault, ownerToken: a.token, owner: a.pk }).signers([a.kp]).rpc(), ["WrongVault", "InvalidPda"]);
     // slash A from B's vault
-    await expectRejected(w, () => f.program.methods.slash(bn(10n), 1, hash(1)).accountsPartial({ config: f.config, provider: a.provider, stakeVault: b.vault, treasury: f.treasury, slashAuthority: f.slasher.publicKey }).signers([f.slasher]).rpc(), ["WrongVault", "InvalidPda"]);
+    await expectRejected(w, () => f.program.methods.slash(bn(10n), { failedJob: {} }, hash(1)).accountsPartial({ config: f.config, provider: a.provider, stakeVault: b.vault, treasury: f.treasury, slashAuthority: f.slasher.publicKey }).signers([f.slasher]).rpc(), ["WrongVault", "InvalidPda"]);
     // a job's payout to the buyer's account instead of the provider's; an expiry refund to an outsider
     const sub = await submittedJob(w, a);
     await expectRejected(
@@ -415,8 +416,8 @@ describe("P9 non-canonical bump / PDA sharing", () => {
     const out = await attempt(
       () =>
         f.program.methods
-          .initialize(bn(1_000n), bn(100n), bn(100n), f.slasher.publicKey, 100, 1_000, cfgAlt.bump, f.rewardVaultBump)
-          .accountsPartial({ config: cfgAlt.address, rewardVault: f.rewardVault, stakeMint: f.mint, treasury: f.treasury, admin: f.admin.publicKey })
+          .initialize(bn(1_000n), bn(100n), bn(100n), f.slasher.publicKey, 100, 1_000, cfgAlt.bump, f.rewardVaultBump, false, new BN(0))
+          .accountsPartial({ config: cfgAlt.address, rewardVault: f.rewardVault, stakeMint: f.mint, treasury: f.treasury, admin: f.admin.publicKey, programData: programDataAddress(f.program.programId) })
           .signers([f.admin])
           .rpc(),
       f,
@@ -474,7 +475,7 @@ describe("P10 close then revive", () => {
     const f = w.fx;
     const r = await openJob(w);
     ok(await w.c.cancelJob(r));
-    const close = () => f.program.methods.closeJob().accountsPartial({ job: r.job, escrow: r.escrow, buyer: r.buyer.pk, caller: w.outsider.pk }).instruction();
+    const close = () => f.program.methods.closeJob().accountsPartial({ job: r.job, escrow: r.escrow, buyer: r.buyer.pk, treasury: f.treasury, caller: w.outsider.pk }).instruction();
     const cancel = await f.program.methods.cancelJob().accountsPartial({ config: f.config, job: r.job, escrow: r.escrow, buyerToken: r.buyer.token, buyer: r.buyer.pk }).instruction();
     const rent = lamportsOf(f, r.job);
     const refund = SystemProgram.transfer({ fromPubkey: w.outsider.pk, toPubkey: r.job, lamports: Number(rent) });
@@ -566,7 +567,7 @@ describe("account and data checks every instruction makes (docs/protocol.md)", (
       ["claim_rewards", await prog.methods.claimRewards().accountsPartial({ config: f.config, provider: a.provider, rewardVault: f.rewardVault, ownerToken: a.token, owner: a.pk }).instruction(), [a.kp]],
       ["withdraw_unstaked", await prog.methods.withdrawUnstaked().accountsPartial({ config: f.config, provider: a.provider, stakeVault: a.vault, ownerToken: a.token, owner: a.pk }).instruction(), [a.kp]],
       ["fund_rewards", await prog.methods.fundRewards(bn(10n)).accountsPartial({ config: f.config, rewardVault: f.rewardVault, funderToken: w.funder.token, funder: w.funder.pk }).instruction(), [w.funder.kp]],
-      ["slash", await prog.methods.slash(bn(10n), 1, hash(1)).accountsPartial({ config: f.config, provider: a.provider, stakeVault: a.vault, treasury: f.treasury, slashAuthority: f.slasher.publicKey }).instruction(), [f.slasher]],
+      ["slash", await prog.methods.slash(bn(10n), { failedJob: {} }, hash(1)).accountsPartial({ config: f.config, provider: a.provider, stakeVault: a.vault, treasury: f.treasury, slashAuthority: f.slasher.publicKey }).instruction(), [f.slasher]],
       ["cancel_job", await prog.methods.cancelJob().accountsPartial({ config: f.config, job: open.job, escrow: open.escrow, buyerToken: open.buyer.token, buyer: open.buyer.pk }).instruction(), [open.buyer.kp]],
       [
         "complete_job",
@@ -659,7 +660,7 @@ describe("account substitution (P3, P4, P6, P7, P9 at once)", () => {
       ["withdraw_unstaked", await prog.methods.withdrawUnstaked().accountsPartial({ config: f.config, provider: a.provider, stakeVault: a.vault, ownerToken: a.token, owner: a.pk }).instruction(), [a.kp]],
       ["claim_rewards", await prog.methods.claimRewards().accountsPartial({ config: f.config, provider: a.provider, rewardVault: f.rewardVault, ownerToken: a.token, owner: a.pk }).instruction(), [a.kp]],
       ["fund_rewards", await prog.methods.fundRewards(bn(10n)).accountsPartial({ config: f.config, rewardVault: f.rewardVault, funderToken: w.funder.token, funder: w.funder.pk }).instruction(), [w.funder.kp]],
-      ["slash", await prog.methods.slash(bn(10n), 1, hash(1)).accountsPartial({ config: f.config, provider: a.provider, stakeVault: a.vault, treasury: f.treasury, slashAuthority: f.slasher.publicKey }).instruction(), [f.slasher]],
+      ["slash", await prog.methods.slash(bn(10n), { failedJob: {} }, hash(1)).accountsPartial({ config: f.config, provider: a.provider, stakeVault: a.vault, treasury: f.treasury, slashAuthority: f.slasher.publicKey }).instruction(), [f.slasher]],
       ["update_provider", await prog.methods.updateProvider(1, 2, 3, 4, 0, hash(1)).accountsPartial({ config: f.config, provider: a.provider, owner: a.pk }).instruction(), [a.kp]],
       [
         "register_provider",
@@ -695,7 +696,7 @@ describe("account substitution (P3, P4, P6, P7, P9 at once)", () => {
         await prog.methods.expireJob().accountsPartial({ config: f.config, job: expiring.job, escrow: expiring.escrow, provider: a.provider, buyerToken: expiring.buyer.token, caller: w.outsider.pk }).instruction(),
         [w.outsider.kp],
       ],
-      ["close_job", await prog.methods.closeJob().accountsPartial({ config: f.config, job: cancelled.job, escrow: cancelled.escrow, buyer: cancelled.buyer.pk, caller: w.outsider.pk }).instruction(), [w.outsider.kp]],
+      ["close_job", await prog.methods.closeJob().accountsPartial({ config: f.config, job: cancelled.job, escrow: cancelled.escrow, buyer: cancelled.buyer.pk, treasury: f.treasury, caller: w.outsider.pk }).instruction(), [w.outsider.kp]],
     ];
     const simulate = (ix: TransactionInstruction, signers: Keypair[]) => {
       const tx = new Transaction().add(ix);

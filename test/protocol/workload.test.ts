@@ -12,9 +12,10 @@ import type { Keypair } from "@solana/web3.js";
 import { beforeAll, describe, expect, it } from "vitest";
 import { asProvider, calls, createDriver, jobRef, Mismatch } from "./driver.ts";
 import type { Driver, HardwareArgs, JobRef, ProviderActor } from "./driver.ts";
-import { createMint, createTokenAccount, newActor, setupProtocol, warp } from "./fixtures.ts";
+import { createMint, createTokenAccount, newActor, sendTx, setupProtocol, warp } from "./fixtures.ts";
 import type { Actor, Fixture } from "./fixtures.ts";
-import { ConfigMask, JobStatus } from "./model.ts";
+import { ConfigMask, donate, JobStatus } from "./model.ts";
+import { createTransferInstruction } from "@solana/spl-token";
 import { createRng, seedFromEnv } from "./rng.ts";
 import type { Rng } from "./rng.ts";
 
@@ -109,6 +110,8 @@ async function step(w: World): Promise<void> {
     9, // 17 warp
     cf.paused ? 25 : 2, // 18 update config
     reg.length > 1 ? 2 : 0, // 19 wrong-owner attempts (I6 probes)
+    3, // 20 tokens sent into an escrow or vault from outside
+    reg.length > 0 ? 2 : 0, // 21 just-in-time stake around a funding
   ];
   const k = rng.weighted(weights);
   const anyProvider = (): ProviderActor => rng.pick(reg);
@@ -153,7 +156,7 @@ async function step(w: World): Promise<void> {
       const a = rng.chance(0.6) ? rng.big(0n, capish > 0n ? capish : 1n) : amount(rng, total);
       const slasher = holder(w.slashers, cf.slashAuthority);
       const signer = rng.chance(0.9) ? slasher : rng.pick([...w.slashers, ...w.admins, p.kp]);
-      await c.slash(signer, p, a, rng.int(0, 9), rng.bytes32());
+      await c.slash(signer, p, a, rng.int(0, 3), rng.bytes32());
       return;
     }
     case 8: {
@@ -233,9 +236,13 @@ async function step(w: World): Promise<void> {
     }
     case 15: {
       const acc = jobsIn(w, [JobStatus.Accepted]);
-      const pool = acc.length > 0 && rng.chance(0.85) ? acc : jobsIn(w, [1, 2, 3, 4, 5, 6, 7]);
+      const pool = acc.length > 0 && rng.chance(0.85) ? acc : jobsIn(w, [0, 1, 2, 3, 4, 5, 6, 7]);
       if (pool.length === 0) return;
       const r = rng.pick(pool);
+      if (m.jobs.get(r.job.toBase58())?.state === JobStatus.Open) {
+        await c.expireJob(r, null, rng.pick([w.outsider, w.funder, r.buyer]));
+        return;
+      }
       const pa = providerOf(w, r);
       if (!pa) return;
       await c.expireJob(r, pa, rng.pick([w.outsider, w.funder, r.buyer]));
@@ -248,6 +255,25 @@ async function step(w: World): Promise<void> {
       const r = rng.pick(pool);
       const out = await c.closeJob(r, rng.pick([w.outsider, r.buyer, w.funder]));
       if (out.ok) w.jobs = w.jobs.filter((j) => !j.job.equals(r.job));
+      return;
+    }
+    case 20: {
+      // A donation: a plain SPL transfer the program never sees.
+      const live = jobsIn(w, [0, 1, 2, 3, 4, 5, 6, 7]);
+      const to = live.length > 0 && rng.chance(0.7) ? rng.pick(live).escrow : rng.chance(0.5) ? fx.rewardVault : reg.length > 0 ? rng.pick(reg).vault : fx.rewardVault;
+      const amt = rng.chance(0.5) ? 1n : rng.big(2n, 10_000n);
+      sendTx(fx, [createTransferInstruction(w.outsider.token, to, w.outsider.pk, amt)], [w.outsider.kp]);
+      fx.model = donate(fx.model, w.outsider.token.toBase58(), to.toBase58(), amt);
+      return;
+    }
+    case 21: {
+      // Stake just before a funding and ask to unstake right after.
+      const p = anyProvider();
+      const bal = m.tokens.get(p.token.toBase58())?.amount ?? 0n;
+      const a = amount(rng, bal < 9_000_000n ? bal : 9_000_000n);
+      await c.stake(p, a);
+      await c.fundRewards(w.funder, rng.big(1n, 1_000_000n));
+      await c.requestUnstake(p, a);
       return;
     }
     case 17: {
@@ -270,7 +296,10 @@ async function step(w: World): Promise<void> {
       else if (which === 4)
         await c.updateConfig(admin, base(w, ConfigMask.challengeWindow | ConfigMask.unbondingPeriod, { challengeWindow: rng.chance(0.1) ? 0n : rng.big(30n, 1_200n), unbondingPeriod: rng.chance(0.1) ? 31_536_001n : rng.big(60n, 10_000n) }));
       else if (which === 5) await c.updateConfig(rng.pick([...w.slashers, ...w.admins.filter((k) => k !== admin), w.outsider.kp]), base(w, ConfigMask.paused, { paused: true }));
-      else if (which === 6) await c.updateConfig(admin, base(w, rng.pick([0, 512, 1024 | ConfigMask.paused]), {}));
+      else if (which === 6) {
+        if (rng.chance(0.5)) await c.updateConfig(admin, base(w, rng.pick([0, 1024, 2048 | ConfigMask.paused]), {}));
+        else await c.updateConfig(admin, base(w, ConfigMask.rewardPeriod, { rewardPeriod: rng.chance(0.1) ? rng.pick([-1n, 31_536_001n]) : rng.pick([0n, 60n, rng.big(1n, 3_600n)]) }));
+      }
       else if (which === 7) {
         // rotate the admin and/or the slash authority to another key of theirs
         const mask = rng.pick([ConfigMask.admin, ConfigMask.slashAuthority, ConfigMask.admin | ConfigMask.slashAuthority]);
@@ -295,7 +324,7 @@ async function step(w: World): Promise<void> {
 function base(
   w: World,
   mask: number,
-  over: Partial<{ paused: boolean; protocolFeeBps: number; slashCapBps: number; minStakePerGpu: bigint; challengeWindow: bigint; unbondingPeriod: bigint; newAdmin: string; newSlashAuthority: string; treasury: PublicKey }>,
+  over: Partial<{ paused: boolean; protocolFeeBps: number; slashCapBps: number; minStakePerGpu: bigint; challengeWindow: bigint; unbondingPeriod: bigint; newAdmin: string; newSlashAuthority: string; treasury: PublicKey; rewardPeriod: bigint }>,
 ) {
   const cf = w.fx.model.config;
   if (!cf) throw new Error("workload: no config");
@@ -310,6 +339,7 @@ function base(
     slashCapBps: over.slashCapBps ?? cf.slashCapBps,
     paused: over.paused ?? cf.paused,
     treasury: over.treasury ?? new PublicKey(cf.treasury),
+    rewardPeriod: over.rewardPeriod ?? cf.rewardPeriod,
   };
 }
 
@@ -322,7 +352,8 @@ describe(`protocol workload (GPUNET_SEED=${SEED}, ${STEPS} steps)`, () => {
     // eslint-disable-next-line no-console
     console.log(`gpunet workload seed: GPUNET_SEED=${SEED} (steps ${STEPS})`);
     const t0 = performance.now();
-    const fx = await setupProtocol();
+    // Fundings and fees stream over 15 minutes, so releases, JIT stakes and pauses interleave.
+    const fx = await setupProtocol({ init: { rewardPeriod: 900n } });
     const d = createDriver(fx);
     const rng = createRng(SEED);
     const providers = Array.from({ length: 7 }, () => asProvider(newActor(fx, TOKENS)));

@@ -53,6 +53,7 @@ function randomField(f: FieldLayout, r: () => number): [unknown, unknown] {
     case "u128": { const v = edge < 0.2 ? (1n << 128n) - 1n : randBig(r, 128); return [v, toBN(v)]; }
     case "pubkey": { const k = edge < 0.1 ? PublicKey.default : Keypair.generate().publicKey; return [k.toBase58(), k]; }
     case "bytes": { const b = Uint8Array.from({ length: f.size }, () => Math.floor(r() * 256)); return [b, Array.from(b)]; }
+    case "enum": { const vs = f.variants ?? []; const v = vs[Math.floor(r() * vs.length)] ?? ""; return [v, { [v]: {} }]; }
     default: throw new Error(`test generator lacks ${f.kind}`);
   }
 }
@@ -73,6 +74,9 @@ export function fromAnchor(v: unknown): unknown {
   if (Array.isArray(v)) return Uint8Array.from(v as number[]);
   // Anchor decodes [u8; N] to a Buffer of the `buffer` package (not always this realm's Uint8Array).
   if (v instanceof Uint8Array || (v && typeof v === "object" && "readUInt8" in v)) return Uint8Array.from(v as ArrayLike<number>);
+  // A unit enum variant, `{ fraud: {} }`: the SDK spells it as the variant's name.
+  const entries = Object.entries(v);
+  if (entries.length === 1 && entries[0] && typeof entries[0][1] === "object" && entries[0][1] !== null && Object.keys(entries[0][1]).length === 0 && !isBN(entries[0][1])) return entries[0][0];
   if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fromAnchor(x)]));
   return v;
 }

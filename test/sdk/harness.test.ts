@@ -34,31 +34,40 @@ function sendOrName(ixs: Parameters<TestEnv["send"]>[0], signers: Keypair[]): sd
 }
 
 beforeAll(async () => {
-  env = createTestEnv();
+  // The admin is the program's upgrade authority (only it may initialize).
+  env = createTestEnv({ upgradeAuthority: Keypair.generate() });
   mint = await createMint(env.connectionLike, env.payer, env.payer.publicKey, null, 6);
-  admin = await funded(0n);
+  admin = env.upgradeAuthority;
+  env.airdrop(admin.publicKey, 10_000_000_000n);
   const treasury = (await getOrCreateAssociatedTokenAccount(env.connectionLike, env.payer, mint, admin.publicKey)).address;
-  env.send([sdk.getInitializeInstruction({ admin: admin.publicKey, stakeMint: mint, treasury, slashAuthority: admin.publicKey, minStakePerGpu: 10n, unbondingPeriod: 10, challengeWindow: 10, protocolFeeBps: 100, slashCapBps: 1000 })], [admin]);
+  env.send([sdk.getInitializeInstruction({ admin: admin.publicKey, stakeMint: mint, treasury, slashAuthority: admin.publicKey, minStakePerGpu: 10n, unbondingPeriod: 10, challengeWindow: 10, protocolFeeBps: 100, slashCapBps: 1000, rewardPeriod: 1_000 })], [admin]);
   owner = await funded(1_000_000n);
   env.send([sdk.getRegisterProviderInstruction({ owner: owner.publicKey, stakeMint: mint, gpuModel: 1, gpuCount: 1, vramGb: 24, region: 0 })], [owner]);
 });
 
 describe("builders through the harness", () => {
-  it("stake + fund + claim: the decoded events match the accounts, and claimable equals the paid amount", async () => {
+  it("stake + fund + claim: the decoded events match the accounts, and claimable (at the Clock's time, mid-stream) equals the paid amount", async () => {
     const st = env.send([sdk.getStakeInstruction({ owner: owner.publicKey, amount: 300_000n, stakeMint: mint })], [owner]);
     const staked = sdk.parseGpunetLogs(st.logs).events;
     expect(staked.map((e) => e.name)).toEqual(["staked"]);
     const funder = await funded(10_000n);
     env.send([sdk.getFundRewardsInstruction({ funder: funder.publicKey, amount: 9_999n, stakeMint: mint })], [funder]);
+    // A funding is released over the 1,000 s reward period: 333 s later about a third is claimable
+    env.warpSeconds(333);
     const cfgInfo = env.getAccount(sdk.findConfigPda()[0]);
     const provInfo = env.getAccount(sdk.findProviderPda(owner.publicKey)[0]);
     if (!cfgInfo || !provInfo) throw new Error("missing accounts");
-    const want = sdk.claimable(sdk.decodeProvider(provInfo.data), sdk.decodeConfig(cfgInfo.data));
+    const want = sdk.claimable(sdk.decodeProvider(provInfo.data), sdk.decodeConfig(cfgInfo.data), env.now().unixTimestamp);
+    expect(want).toBeGreaterThan(3_000n);
+    expect(want).toBeLessThan(3_400n);
+    // (as stored, before the claim releases anything, the accumulator owes nothing yet)
+    expect(sdk.claimable(sdk.decodeProvider(provInfo.data), sdk.decodeConfig(cfgInfo.data))).toBe(0n);
     const cl = env.send([sdk.getClaimRewardsInstruction({ owner: owner.publicKey, stakeMint: mint })], [owner]);
     const { events, failures, truncated } = sdk.parseGpunetLogs(cl.logs);
     expect(failures).toEqual([]);
     expect(truncated).toBe(false);
-    const ev = events[0];
+    expect(events.map((e) => e.name)).toEqual(["rewardsReleased", "rewardsClaimed"]);
+    const ev = events[1];
     if (ev?.name !== "rewardsClaimed") throw new Error("expected rewardsClaimed");
     expect(ev.data.amount).toBe(want);
     expect(ev.data.owner).toBe(owner.publicKey.toBase58());
@@ -88,6 +97,7 @@ describe("events decoded from the real program's logs", () => {
   beforeAll(async () => {
     const funder = await funded(1_000n);
     env.send([sdk.getFundRewardsInstruction({ funder: funder.publicKey, amount: 500n, stakeMint: mint })], [funder]);
+    env.warpSeconds(1_000); // the whole reward period: all of it is released by the claim
     // The claim CPIs into the token program; its frame sits inside gpunet's.
     logs = env.send([sdk.getClaimRewardsInstruction({ owner: owner.publicKey, stakeMint: mint })], [owner]).logs;
     expect(logs.some((l) => l.startsWith("Program TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA invoke [2]"))).toBe(true);
@@ -103,7 +113,7 @@ describe("events decoded from the real program's logs", () => {
     const bump = (l: string): string => l.replace(/ invoke \[(\d+)\]$/, (_m, d: string) => ` invoke [${Number(d) + 1}]`);
     const nested = ["Program Fake1111111111111111111111111111111111111111 invoke [1]", ...logs.map(bump), "Program Fake1111111111111111111111111111111111111111 success"];
     const { events } = sdk.parseGpunetLogs(nested);
-    expect(events.map((e) => [e.name, e.instructionIndex, e.innerPath, e.innerIndex])).toEqual([["rewardsClaimed", 0, [0], 0]]);
+    expect(events.map((e) => [e.name, e.instructionIndex, e.innerPath, e.innerIndex])).toEqual([["rewardsReleased", 0, [0], 0], ["rewardsClaimed", 0, [0], 0]]);
     // ...and the foreign program logging gpunet's bytes itself is ignored.
     const data = logs.find((l) => l.startsWith("Program data: ")) as string;
     const spoof = ["Program Fake1111111111111111111111111111111111111111 invoke [1]", data, "Program Fake1111111111111111111111111111111111111111 success"];
@@ -115,7 +125,7 @@ describe("events decoded from the real program's logs", () => {
     const cut = [...logs.slice(0, at + 1), "Log truncated"];
     const r = sdk.parseGpunetLogs(cut);
     expect(r.truncated).toBe(true);
-    expect(r.events.map((e) => e.name)).toEqual(["rewardsClaimed"]);
+    expect(r.events.map((e) => e.name)).toEqual(["rewardsReleased"]);
     const before = sdk.parseGpunetLogs([...logs.slice(0, at), "Log truncated"]);
     expect(before).toMatchObject({ truncated: true, events: [] });
   });

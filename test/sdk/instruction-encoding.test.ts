@@ -36,7 +36,7 @@ describe("instruction data vs Anchor's BorshInstructionCoder", () => {
     ["withdrawUnstaked", sdk.getWithdrawUnstakedInstruction({ owner, stakeMint: mint }), {}],
     ["fundRewards", sdk.getFundRewardsInstruction({ funder: owner, amount: 1, stakeMint: mint }), { amount: 1n }],
     ["claimRewards", sdk.getClaimRewardsInstruction({ owner, stakeMint: mint }), {}],
-    ["slash", sdk.getSlashInstruction({ slashAuthority: admin, providerOwner: owner, treasury, amount: 5n, reason: 3, evidenceHash: new Uint8Array(32).fill(1) }), { amount: 5n, reason: 3, evidenceHash: new Uint8Array(32).fill(1) }],
+    ["slash", sdk.getSlashInstruction({ slashAuthority: admin, providerOwner: owner, treasury, amount: 5n, reason: "other", evidenceHash: new Uint8Array(32).fill(1) }), { amount: 5n, reason: "other", evidenceHash: new Uint8Array(32).fill(1) }],
     ["createJob", sdk.getCreateJobInstruction({ buyer, jobId: U64_MAX, price: 10n, maxDuration: 60, minGpus: 1, gpuModel: 2, minVramGb: 3, specHash: new Uint8Array(32).fill(4), stakeMint: mint }),
       { jobId: U64_MAX, price: 10n, maxDuration: 60n, minGpus: 1, gpuModel: 2, minVramGb: 3, specHash: new Uint8Array(32).fill(4), jobBump: sdk.findJobPda(buyer, U64_MAX)[1], escrowBump: sdk.findEscrowPda(sdk.findJobPda(buyer, U64_MAX)[0])[1] }],
     ["cancelJob", sdk.getCancelJobInstruction({ buyer, job: { buyer, jobId: 1 }, stakeMint: mint }), {}],
@@ -46,7 +46,7 @@ describe("instruction data vs Anchor's BorshInstructionCoder", () => {
     ["disputeJob", sdk.getDisputeJobInstruction({ buyer, job: { buyer, jobId: 1 } }), { reasonHash: new Uint8Array(32) }],
     ["resolveDispute", sdk.getResolveDisputeInstruction({ admin, job: { buyer, jobId: 1 }, providerOwner: owner, providerPayout: { owner, stakeMint: mint }, buyerRefund: { owner: buyer, stakeMint: mint }, providerShareBps: 10_000 }), { providerShareBps: 10_000 }],
     ["expireJob", sdk.getExpireJobInstruction({ caller: admin, job: { buyer, jobId: 1 }, providerOwner: owner, buyerRefund: { owner: buyer, stakeMint: mint } }), {}],
-    ["closeJob", sdk.getCloseJobInstruction({ caller: admin, job: { buyer, jobId: 1 }, buyer }), {}],
+    ["closeJob", sdk.getCloseJobInstruction({ caller: admin, job: { buyer, jobId: 1 }, buyer, treasury }), {}],
   ];
 
   it("covers every IDL instruction", () => {

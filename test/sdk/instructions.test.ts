@@ -132,12 +132,12 @@ describe("config and provider instructions", () => {
 
   it("slash: the slash authority moves stake to the treasury; a stranger is refused", async () => {
     const before = await s.tokenBalance(admin.publicKey);
-    const r = await adminClient.slash({ providerOwner: providerOwner.publicKey, amount: 1_000n, reason: 3, evidenceHash: new Uint8Array(32).fill(1) });
+    const r = await adminClient.slash({ providerOwner: providerOwner.publicKey, amount: 1_000n, reason: "other", evidenceHash: new Uint8Array(32).fill(1) });
     const ev = one(r.events, "slashed").data;
     expect(ev.amount).toBe(1_000n);
-    expect(ev.reason).toBe(3);
+    expect(ev.reason).toBe("other");
     expect((await s.tokenBalance(admin.publicKey)) - before).toBe(1_000n);
-    await expectCode(stranger.slash({ providerOwner: providerOwner.publicKey, amount: 1n, reason: 0 }), "Unauthorized");
+    await expectCode(stranger.slash({ providerOwner: providerOwner.publicKey, amount: 1n, reason: "downtime" }), "Unauthorized");
   });
 });
 
@@ -163,7 +163,7 @@ describe("job instructions and listings", () => {
 
     const before = await s.tokenBalance(providerOwner.publicKey);
     const done = await buyer.completeJob({ job: { address: jobPda } });
-    expect(names(done.events)).toEqual(["jobCompleted", "rewardsFunded"]);
+    expect(names(done.events)).toEqual(["rewardsReleased", "jobCompleted", "rewardsFunded"]);
     const jc = one(done.events, "jobCompleted").data;
     expect(jc.fee).toBe(500n);
     expect(jc.providerPayout).toBe(9_500n);

@@ -47,6 +47,8 @@ export interface SdkNet {
   readonly connection: Connection;
   readonly mint: PublicKey;
   readonly mintAuthority: Keypair;
+  /** The program's upgrade authority: the only key that may initialize. */
+  readonly upgradeAuthority: Keypair;
   /** A funded keypair (SOL) with `tokens` of the stake mint in its ATA. */
   user(tokens?: bigint): Promise<Keypair>;
   client(wallet?: WalletAdapterLike, extra?: Partial<GpunetClientOptions>): GpunetClient;
@@ -57,12 +59,14 @@ export interface SdkNet {
 }
 
 export async function startSdkNet(opts: { commitment?: Commitment; slotMs?: number } = {}): Promise<SdkNet> {
+  const upgradeAuthority = Keypair.generate();
   const net = await createLocalnet({
     rpcPort: 0,
     wsPort: 0,
     slotMs: opts.slotMs ?? 40,
-    programs: [{ programId: GPUNET_PROGRAM_ADDRESS, bytes: readFileSync(GPUNET_SO) }],
+    programs: [{ programId: GPUNET_PROGRAM_ADDRESS, bytes: readFileSync(GPUNET_SO), upgradeable: true, upgradeAuthority: upgradeAuthority.secretKey }],
   });
+  net.airdrop(upgradeAuthority.publicKey, 10_000_000_000n);
   const commitment = opts.commitment ?? "confirmed";
   const connection = new Connection(net.rpcUrl, { commitment, wsEndpoint: net.wsUrl });
   // web3.js reuses a blockhash for up to 30 s in sendTransaction (spl-token's helpers use it);
@@ -84,6 +88,7 @@ export async function startSdkNet(opts: { commitment?: Commitment; slotMs?: numb
     connection,
     mint,
     mintAuthority,
+    upgradeAuthority,
     async user(tokens = 0n) {
       const kp = Keypair.generate();
       net.airdrop(kp.publicKey, 10_000_000_000n);
@@ -108,8 +113,8 @@ export async function startSdkNet(opts: { commitment?: Commitment; slotMs?: numb
 }
 
 /** Initializes gpunet with `admin` as admin and slash authority; returns the admin's client. */
-export async function initializeGpunet(s: SdkNet, overrides: { unbondingPeriod?: bigint; challengeWindow?: bigint; protocolFeeBps?: number; slashCapBps?: number; minStakePerGpu?: bigint } = {}): Promise<{ admin: CountingWallet; adminClient: GpunetClient; treasury: PublicKey }> {
-  const adminKp = await s.user();
+export async function initializeGpunet(s: SdkNet, overrides: { unbondingPeriod?: bigint; challengeWindow?: bigint; protocolFeeBps?: number; slashCapBps?: number; minStakePerGpu?: bigint; rewardPeriod?: bigint } = {}): Promise<{ admin: CountingWallet; adminClient: GpunetClient; treasury: PublicKey }> {
+  const adminKp = s.upgradeAuthority;
   const admin = keypairWallet(adminKp);
   const adminClient = s.client(admin);
   const treasury = await s.ata(adminKp.publicKey);
@@ -121,6 +126,7 @@ export async function initializeGpunet(s: SdkNet, overrides: { unbondingPeriod?:
     challengeWindow: overrides.challengeWindow ?? 50n,
     protocolFeeBps: overrides.protocolFeeBps ?? 500,
     slashCapBps: overrides.slashCapBps ?? 5_000,
+    rewardPeriod: overrides.rewardPeriod ?? 0n,
   });
   return { admin, adminClient, treasury };
 }

@@ -50,6 +50,11 @@ describe("exported types", () => {
     expectTypeOf<GpunetEventOf<"staked">["data"]["accRewardPerStake"]>().toEqualTypeOf<bigint>();
     expectTypeOf<GpunetEventOf<"staked">["data"]["provider"]>().toEqualTypeOf<string>();
     expectTypeOf<GpunetEventOf<"staked", Uint8Array>["data"]["provider"]>().toEqualTypeOf<Uint8Array>();
+    // IDL enums in events are their variants' names
+    expectTypeOf<GpunetEventOf<"slashed">["data"]["reason"]>().toEqualTypeOf<"downtime" | "failedJob" | "fraud" | "other">();
+    expectTypeOf<GpunetEventOf<"slashed">["data"]["reason"]>().toEqualTypeOf<sdk.SlashReason>();
+    expectTypeOf<GpunetEventOf<"jobCompleted">["data"]["endReason"]>().toEqualTypeOf<"completedByBuyer" | "completedByTimeout" | "cancelled" | "expiredUnaccepted" | "expiredUndelivered" | "disputeResolved">();
+    expectTypeOf<GpunetEventOf<"rewardsReleased">["data"]["amount"]>().toEqualTypeOf<bigint>();
     expectTypeOf<GpunetEventOf<"jobCompleted">["data"]["byTimeout"]>().toEqualTypeOf<boolean>();
     expectTypeOf<GpunetEventOf<"slashed">["data"]["evidenceHash"]>().toEqualTypeOf<Uint8Array>();
     expectTypeOf<GpunetEventOf<"rewardsFunded">["data"]["source"]>().toEqualTypeOf<number>();

@@ -44,7 +44,7 @@ export interface ConfigState {
   address: number | null; admin: number | null; slashAuthority: number | null; stakeMint: number | null;
   treasury: number | null; rewardVault: number | null;
   minStakePerGpu: bigint; unbondingPeriod: bigint; challengeWindow: bigint;
-  protocolFeeBps: number; slashCapBps: number; paused: boolean;
+  protocolFeeBps: number; slashCapBps: number; paused: boolean; pausedAt: bigint; pausedTotal: bigint; rewardPeriod: bigint;
   accRewardPerStake: bigint; totalActiveStake: bigint; rewardCarry: bigint; unallocatedRewards: bigint;
   totalFunded: bigint; totalClaimed: bigint; totalSlashed: bigint; providerCount: bigint; jobCount: bigint; seq: bigint;
   versions: Versions;
@@ -58,6 +58,7 @@ export interface ProviderState {
   owner: number | null; stakeVault: number | null; metadataHash: Uint8Array | null;
   gpuModel: number; gpuCount: number; vramGb: number; region: number; status: number;
   activeStake: bigint; unbondingAmount: bigint; unbondingUnlockAt: bigint; rewardSnapshot: bigint; rewardDebt: bigint; rewardsOwed: bigint;
+  lockedStake: bigint; liveJobs: bigint; unlockPauseMark: bigint;
   totalClaimed: bigint; jobsCompleted: bigint; jobsFailed: bigint; slashedTotal: bigint;
   registeredAt: bigint; updatedAt: bigint; seq: bigint;
   versions: Versions;
@@ -74,6 +75,9 @@ export interface JobState {
   specHash: Uint8Array | null; resultHash: Uint8Array | null; disputeReasonHash: Uint8Array | null;
   minGpus: number; gpuModel: number; minVramGb: number; providerShareBps: number; state: number; seq: bigint;
   closed: boolean; closedAt: bigint | null;
+  /** JobEndReason variant (camelCase) from the event that ended the job; null before. */
+  endReason: string | null;
+  feeBps: number; challengeWindow: bigint; pauseMark: bigint;
   versions: Versions;
   finality: number;
   lastSlot: bigint;
@@ -83,7 +87,7 @@ export interface JobState {
 export function emptyConfig(): ConfigState {
   return {
     address: null, admin: null, slashAuthority: null, stakeMint: null, treasury: null, rewardVault: null,
-    minStakePerGpu: 0n, unbondingPeriod: 0n, challengeWindow: 0n, protocolFeeBps: 0, slashCapBps: 0, paused: false,
+    minStakePerGpu: 0n, unbondingPeriod: 0n, challengeWindow: 0n, protocolFeeBps: 0, slashCapBps: 0, paused: false, pausedAt: 0n, pausedTotal: 0n, rewardPeriod: 0n,
     accRewardPerStake: 0n, totalActiveStake: 0n, rewardCarry: 0n, unallocatedRewards: 0n, totalFunded: 0n,
     totalClaimed: 0n, totalSlashed: 0n, providerCount: 0n, jobCount: 0n, seq: 0n, versions: {}, finality: 2, lastSlot: 0n,
   };
@@ -94,6 +98,7 @@ export function emptyProvider(id: number): ProviderState {
   return {
     id, owner: null, stakeVault: null, metadataHash: null, gpuModel: 0, gpuCount: 0, vramGb: 0, region: 0, status: 0,
     activeStake: 0n, unbondingAmount: 0n, unbondingUnlockAt: 0n, rewardSnapshot: 0n, rewardDebt: 0n, rewardsOwed: 0n, totalClaimed: 0n,
+    lockedStake: 0n, liveJobs: 0n, unlockPauseMark: 0n,
     jobsCompleted: 0n, jobsFailed: 0n, slashedTotal: 0n, registeredAt: 0n, updatedAt: 0n, seq: 0n, versions: {}, finality: 2, lastSlot: 0n,
   };
 }
@@ -104,7 +109,7 @@ export function emptyJob(id: number): JobState {
     id, jobId: 0n, buyer: null, provider: null, escrow: null, price: 0n, maxDuration: 0n, createdAt: 0n, acceptedAt: 0n,
     deadline: 0n, submittedAt: 0n, finishedAt: 0n, providerPayout: 0n, fee: 0n, refund: 0n, specHash: null, resultHash: null,
     disputeReasonHash: null, minGpus: 0, gpuModel: 0, minVramGb: 0, providerShareBps: 0, state: 0, seq: 0n, closed: false,
-    closedAt: null, versions: {}, finality: 2, lastSlot: 0n,
+    closedAt: null, endReason: null, feeBps: 0, challengeWindow: 0n, pauseMark: 0n, versions: {}, finality: 2, lastSlot: 0n,
   };
 }
 
@@ -115,8 +120,11 @@ export function eventProvider(e: Ev): Uint8Array | null {
   switch (e.name) {
     case "providerRegistered": case "providerUpdated": case "staked": case "unstakeRequested": case "withdrawn":
     case "rewardsClaimed": case "slashed": case "jobAccepted": case "resultSubmitted": case "jobCompleted":
-    case "jobDisputed": case "disputeResolved": case "jobExpired":
+    case "jobDisputed": case "disputeResolved":
       return e.data.provider;
+    // An open job that expired unaccepted names the zero key: no provider.
+    case "jobExpired":
+      return e.data.provider.every((b) => b === 0) ? null : e.data.provider;
     default:
       return null;
   }
@@ -137,7 +145,7 @@ export function eventJob(e: Ev): Uint8Array | null {
 export function touchesConfig(e: Ev): boolean {
   switch (e.name) {
     case "configUpdated": case "providerRegistered": case "staked": case "unstakeRequested": case "slashed":
-    case "rewardsFunded": case "rewardsClaimed": case "jobCreated":
+    case "rewardsFunded": case "rewardsReleased": case "rewardsClaimed": case "jobCreated":
       return true;
     default:
       return false;
@@ -149,20 +157,8 @@ export function eventTimestamp(e: Ev): bigint {
   return e.data.timestamp;
 }
 
-/**
- * What the Config held just before the event, when the caller applies events in
- * order. `stake` starts the provider's reward period (`reward_snapshot = acc`)
- * before releasing unallocated rewards, so when a release happened (unallocated
- * was > 0) the snapshot is the accumulator before the event, not the one the
- * Staked event carries (protocol.md, Rewards).
- */
-export interface ConfigBefore {
-  readonly accRewardPerStake: bigint;
-  readonly unallocatedRewards: bigint;
-}
-
 /** Applies an event to a provider (the caller checked `eventProvider(e)` is this provider). */
-export function applyToProvider(p: ProviderState, e: Ev, keyId: KeyId, before?: ConfigBefore): void {
+export function applyToProvider(p: ProviderState, e: Ev, keyId: KeyId): void {
   const v = p.versions;
   const touch = (seq: bigint, ts: bigint): void => {
     if (lww(v, "touched", seq)) p.updatedAt = ts;
@@ -190,9 +186,8 @@ export function applyToProvider(p: ProviderState, e: Ev, keyId: KeyId, before?: 
       const d = e.data;
       if (lww(v, "active", d.seq)) p.activeStake = d.activeStake;
       if (lww(v, "reward", d.seq)) { p.rewardsOwed = d.rewardsOwed; p.rewardDebt = d.rewardDebt; }
-      if (lww(v, "snapshot", d.seq)) {
-        p.rewardSnapshot = before && before.unallocatedRewards > 0n ? before.accRewardPerStake : d.accRewardPerStake;
-      }
+      // The stream's release (if any) came before the settle: the period starts at the acc Staked carries.
+      if (lww(v, "snapshot", d.seq)) p.rewardSnapshot = d.accRewardPerStake;
       touch(d.seq, d.timestamp); p.seq = max(p.seq, d.seq);
       break;
     }
@@ -200,7 +195,7 @@ export function applyToProvider(p: ProviderState, e: Ev, keyId: KeyId, before?: 
       const d = e.data;
       if (lww(v, "active", d.seq)) p.activeStake = d.activeStake;
       if (lww(v, "unbonding", d.seq)) p.unbondingAmount = d.unbondingAmount;
-      if (lww(v, "unlock", d.seq)) p.unbondingUnlockAt = d.unlockAt;
+      if (lww(v, "unlock", d.seq)) { p.unbondingUnlockAt = d.unlockAt; p.unlockPauseMark = d.unlockPauseMark; }
       if (lww(v, "reward", d.seq)) { p.rewardsOwed = d.rewardsOwed; p.rewardDebt = d.rewardDebt; }
       if (lww(v, "snapshot", d.seq)) p.rewardSnapshot = d.accRewardPerStake;
       touch(d.seq, d.timestamp); p.seq = max(p.seq, d.seq);
@@ -209,7 +204,7 @@ export function applyToProvider(p: ProviderState, e: Ev, keyId: KeyId, before?: 
     case "withdrawn": {
       const d = e.data;
       if (lww(v, "unbonding", d.seq)) p.unbondingAmount = d.unbondingAmount;
-      if (lww(v, "unlock", d.seq)) p.unbondingUnlockAt = 0n;
+      if (lww(v, "unlock", d.seq)) { p.unbondingUnlockAt = 0n; p.unlockPauseMark = 0n; }
       touch(d.seq, d.timestamp); p.seq = max(p.seq, d.seq);
       break;
     }
@@ -230,18 +225,24 @@ export function applyToProvider(p: ProviderState, e: Ev, keyId: KeyId, before?: 
       touch(d.seq, d.timestamp); p.seq = max(p.seq, d.seq);
       break;
     }
-    case "jobAccepted": p.seq = max(p.seq, e.data.providerSeq); break;
+    case "jobAccepted":
+      if (lww(v, "live", e.data.providerSeq)) { p.lockedStake = e.data.lockedStake; p.liveJobs = e.data.liveJobs; }
+      touch(e.data.providerSeq, e.data.timestamp); p.seq = max(p.seq, e.data.providerSeq);
+      break;
     // Job outcomes change the provider too (counters, seq, updated_at: protocol.md "Choices").
     case "jobCompleted":
       p.jobsCompleted = max(p.jobsCompleted, e.data.jobsCompleted);
+      if (lww(v, "live", e.data.providerSeq)) { p.lockedStake = e.data.lockedStake; p.liveJobs = e.data.liveJobs; }
       touch(e.data.providerSeq, e.data.timestamp); p.seq = max(p.seq, e.data.providerSeq);
       break;
     case "disputeResolved":
       p.jobsCompleted = max(p.jobsCompleted, e.data.jobsCompleted); p.jobsFailed = max(p.jobsFailed, e.data.jobsFailed);
+      if (lww(v, "live", e.data.providerSeq)) { p.lockedStake = e.data.lockedStake; p.liveJobs = e.data.liveJobs; }
       touch(e.data.providerSeq, e.data.timestamp); p.seq = max(p.seq, e.data.providerSeq);
       break;
     case "jobExpired":
       p.jobsFailed = max(p.jobsFailed, e.data.jobsFailed);
+      if (lww(v, "live", e.data.providerSeq)) { p.lockedStake = e.data.lockedStake; p.liveJobs = e.data.liveJobs; }
       touch(e.data.providerSeq, e.data.timestamp); p.seq = max(p.seq, e.data.providerSeq);
       break;
     default: break;
@@ -261,31 +262,40 @@ export function applyToJob(j: JobState, e: Ev, keyId: KeyId): void {
       j.jobId = d.jobId; j.price = d.price; j.maxDuration = d.maxDuration; j.createdAt = d.timestamp;
       j.buyer = keyId(d.buyer); j.escrow = keyId(d.escrow); j.specHash = d.specHash;
       j.minGpus = d.minGpus; j.gpuModel = d.gpuModel; j.minVramGb = d.minVramGb;
+      j.feeBps = d.feeBps; j.challengeWindow = d.challengeWindow;
+      if (lww(versions, "pause", d.seq)) j.pauseMark = d.pauseMark;
       state(d.seq, 0);
       break;
     }
-    case "jobCancelled": j.refund = e.data.refund; j.finishedAt = e.data.timestamp; state(e.data.seq, 5); break;
+    case "jobCancelled": j.refund = e.data.refund; j.finishedAt = e.data.timestamp; j.endReason = e.data.endReason; state(e.data.seq, 5); break;
     case "jobAccepted": {
       const d = e.data;
       j.provider = keyId(d.provider); j.acceptedAt = d.timestamp; j.deadline = d.deadline;
+      if (lww(versions, "pause", d.seq)) j.pauseMark = d.pauseMark;
       state(d.seq, 1);
       break;
     }
-    case "resultSubmitted": j.submittedAt = e.data.timestamp; j.resultHash = e.data.resultHash; state(e.data.seq, 2); break;
+    case "resultSubmitted":
+      j.submittedAt = e.data.timestamp; j.resultHash = e.data.resultHash;
+      if (lww(versions, "pause", e.data.seq)) j.pauseMark = e.data.pauseMark;
+      state(e.data.seq, 2);
+      break;
     case "jobDisputed": j.disputeReasonHash = e.data.reasonHash; state(e.data.seq, 3); break;
     case "jobCompleted": {
       const d = e.data;
       j.providerPayout = d.providerPayout; j.fee = d.fee; j.refund = 0n; j.providerShareBps = 10_000; j.finishedAt = d.timestamp;
+      j.endReason = d.endReason;
       state(d.seq, 4);
       break;
     }
     case "disputeResolved": {
       const d = e.data;
       j.providerPayout = d.providerPayout; j.fee = d.fee; j.refund = d.refund; j.providerShareBps = d.providerShareBps; j.finishedAt = d.timestamp;
+      j.endReason = d.endReason;
       state(d.seq, 7);
       break;
     }
-    case "jobExpired": j.refund = e.data.refund; j.finishedAt = e.data.timestamp; state(e.data.seq, 6); break;
+    case "jobExpired": j.refund = e.data.refund; j.finishedAt = e.data.timestamp; j.endReason = e.data.endReason; state(e.data.seq, 6); break;
     case "jobClosed": j.closed = true; j.closedAt = e.data.timestamp; j.seq = max(j.seq, e.data.seq); break;
     default: break;
   }
@@ -304,6 +314,7 @@ export function applyToConfig(c: ConfigState, e: Ev, key: bigint, keyId: KeyId):
         [c.address, c.admin, c.slashAuthority, c.stakeMint, c.treasury, c.rewardVault] = ids;
         c.minStakePerGpu = d.minStakePerGpu; c.unbondingPeriod = d.unbondingPeriod; c.challengeWindow = d.challengeWindow;
         c.protocolFeeBps = d.protocolFeeBps; c.slashCapBps = d.slashCapBps; c.paused = d.paused;
+        c.pausedAt = d.pausedAt; c.pausedTotal = d.pausedTotal; c.rewardPeriod = d.rewardPeriod;
       }
       c.seq = max(c.seq, d.seq);
       break;
@@ -328,6 +339,14 @@ export function applyToConfig(c: ConfigState, e: Ev, key: bigint, keyId: KeyId):
       if (lww(v, "carry", key)) c.rewardCarry = d.rewardCarry;
       c.accRewardPerStake = max(c.accRewardPerStake, d.accRewardPerStake);
       c.totalFunded = max(c.totalFunded, d.totalFunded);
+      c.seq = max(c.seq, d.configSeq);
+      break;
+    }
+    case "rewardsReleased": {
+      const d = e.data;
+      if (lww(v, "unallocated", key)) c.unallocatedRewards = d.unallocatedRewards;
+      if (lww(v, "carry", key)) c.rewardCarry = d.rewardCarry;
+      c.accRewardPerStake = max(c.accRewardPerStake, d.accRewardPerStake);
       c.seq = max(c.seq, d.configSeq);
       break;
     }

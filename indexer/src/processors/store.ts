@@ -23,7 +23,7 @@ import { IndexerError } from "../errors.ts";
 import { applyConfigSnapshot, applyJobSnapshot, applyProviderSnapshot, decodeGpunetAccount } from "./accounts.ts";
 import {
   applyToConfig, applyToJob, applyToProvider, emptyConfig, emptyJob, emptyProvider, eventJob, eventProvider, orderKey,
-  touchesConfig, type ConfigBefore, type ConfigState, type JobState, type ProviderState, type Versions,
+  touchesConfig, type ConfigState, type JobState, type ProviderState, type Versions,
 } from "./state.ts";
 
 type Ev = GpunetEvent<Uint8Array>;
@@ -180,7 +180,7 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
     ),
     insertClaim: sqlite.prepare("INSERT INTO claims (tx_id, event_index, provider, owner, amount, total_claimed, slot, ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
     insertSlash: sqlite.prepare(
-      "INSERT INTO slashes (tx_id, event_index, provider, authority, amount, from_active, from_unbonding, reason, evidence_hash, slot, ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO slashes (tx_id, event_index, provider, authority, amount, from_active, from_unbonding, reason, reason_name, evidence_hash, slot, ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     ),
     insertDeadLetter: sqlite.prepare(
       "INSERT OR IGNORE INTO dead_letters (signature, slot, event_index, reason, payload, detail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -193,21 +193,21 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
     putProvider: sqlite.prepare(
       `INSERT OR REPLACE INTO providers (id, owner, stake_vault, metadata_hash, gpu_model, gpu_count, vram_gb, region, status,
         active_stake, unbonding_amount, unbonding_unlock_at, reward_snapshot, reward_debt, rewards_owed, total_claimed, jobs_completed,
-        jobs_failed, slashed_total, registered_at, updated_at, seq, versions, finality, last_slot)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        jobs_failed, slashed_total, registered_at, updated_at, seq, versions, finality, last_slot, locked_stake, live_jobs, unlock_pause_mark)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     putJob: sqlite.prepare(
       `INSERT OR REPLACE INTO jobs (id, job_id, buyer, provider, escrow, price, max_duration, created_at, accepted_at, deadline,
         submitted_at, finished_at, provider_payout, fee, refund, spec_hash, result_hash, dispute_reason_hash, min_gpus, gpu_model,
-        min_vram_gb, provider_share_bps, state, seq, closed, closed_at, versions, finality, last_slot)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        min_vram_gb, provider_share_bps, state, seq, closed, closed_at, versions, finality, last_slot, end_reason, fee_bps, challenge_window, pause_mark)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     putConfig: sqlite.prepare(
       `INSERT OR REPLACE INTO config (id, address, admin, slash_authority, stake_mint, treasury, reward_vault, min_stake_per_gpu,
         unbonding_period, challenge_window, protocol_fee_bps, slash_cap_bps, paused, acc_reward_per_stake, total_active_stake,
         reward_carry, unallocated_rewards, total_funded, total_claimed, total_slashed, provider_count, job_count, seq, versions,
-        finality, last_slot)
-       VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        finality, last_slot, paused_at, paused_total, reward_period)
+       VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     putCheckpoint: sqlite.prepare("INSERT OR REPLACE INTO checkpoints (name, slot, signature, updated_at) VALUES (?, ?, ?, ?)"),
     getCheckpoint: sqlite.prepare("SELECT slot, signature FROM checkpoints WHERE name = ?"),
@@ -282,7 +282,7 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
         c.unbondingPeriod, c.challengeWindow, c.protocolFeeBps, c.slashCapBps, c.paused ? 1 : 0, u128Text(c.accRewardPerStake),
         u64Text(c.totalActiveStake), u64Text(c.rewardCarry), u64Text(c.unallocatedRewards), u64Text(c.totalFunded),
         u64Text(c.totalClaimed), u64Text(c.totalSlashed), u64Text(c.providerCount), u64Text(c.jobCount), u64Text(c.seq),
-        json(c.versions), c.finality, c.lastSlot,
+        json(c.versions), c.finality, c.lastSlot, c.pausedAt, c.pausedTotal, c.rewardPeriod,
       );
     }
     for (const p of dirtyProviders) {
@@ -290,7 +290,7 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
         p.id, p.owner, p.stakeVault, blob(p.metadataHash), p.gpuModel, p.gpuCount, p.vramGb, p.region, p.status,
         u64Text(p.activeStake), u64Text(p.unbondingAmount), p.unbondingUnlockAt, u128Text(p.rewardSnapshot), u64Text(p.rewardDebt), u64Text(p.rewardsOwed),
         u64Text(p.totalClaimed), u64Text(p.jobsCompleted), u64Text(p.jobsFailed), u64Text(p.slashedTotal), p.registeredAt,
-        p.updatedAt, u64Text(p.seq), json(p.versions), p.finality, p.lastSlot,
+        p.updatedAt, u64Text(p.seq), json(p.versions), p.finality, p.lastSlot, u64Text(p.lockedStake), u64Text(p.liveJobs), p.unlockPauseMark,
       );
     }
     for (const j of dirtyJobs) {
@@ -298,7 +298,7 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
         j.id, u64Text(j.jobId), j.buyer, j.provider, j.escrow, u64Text(j.price), j.maxDuration, j.createdAt, j.acceptedAt,
         j.deadline, j.submittedAt, j.finishedAt, u64Text(j.providerPayout), u64Text(j.fee), u64Text(j.refund), blob(j.specHash),
         blob(j.resultHash), blob(j.disputeReasonHash), j.minGpus, j.gpuModel, j.minVramGb, j.providerShareBps, j.state,
-        u64Text(j.seq), j.closed ? 1 : 0, j.closedAt, json(j.versions), j.finality, j.lastSlot,
+        u64Text(j.seq), j.closed ? 1 : 0, j.closedAt, json(j.versions), j.finality, j.lastSlot, j.endReason, j.feeBps, j.challengeWindow, j.pauseMark,
       );
     }
     configDirty = false;
@@ -314,12 +314,7 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
     const jobId = jk ? keyId(jk) : null;
     if (providerId !== null) {
       const p = loadProvider(providerId);
-      let before: ConfigBefore | undefined;
-      if (e.name === "staked") {
-        const c = loadConfig();
-        before = { accRewardPerStake: c.accRewardPerStake, unallocatedRewards: c.unallocatedRewards };
-      }
-      applyToProvider(p, e, keyId, before);
+      applyToProvider(p, e, keyId);
       if (finality < p.finality) p.finality = finality;
       if (slot > p.lastSlot) p.lastSlot = slot;
       dirtyProviders.add(p);
@@ -362,7 +357,7 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
         q.insertClaim.run(txId, i, providerId, keyId(e.data.owner), u64Text(e.data.amount), u64Text(e.data.totalClaimed), slot, ts);
         break;
       case "slashed":
-        q.insertSlash.run(txId, i, providerId, keyId(e.data.authority), u64Text(e.data.amount), u64Text(e.data.fromActive), u64Text(e.data.fromUnbonding), e.data.reason, blob(e.data.evidenceHash), slot, ts);
+        q.insertSlash.run(txId, i, providerId, keyId(e.data.authority), u64Text(e.data.amount), u64Text(e.data.fromActive), u64Text(e.data.fromUnbonding), slashReasonIndex(e.data.reason), String(e.data.reason), blob(e.data.evidenceHash), slot, ts);
         break;
       case "jobCreated":
         q.insertEscrow.run(txId, i, "deposit", jobId, null, u64Text(e.data.price), slot, ts);
@@ -381,6 +376,9 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
         break;
       case "jobExpired":
         q.insertEscrow.run(txId, i, "refund", jobId, providerId, u64Text(e.data.refund), slot, ts);
+        break;
+      case "jobClosed":
+        if (e.data.swept > 0n) q.insertEscrow.run(txId, i, "swept", jobId, null, u64Text(e.data.swept), slot, ts);
         break;
       default:
         break;
@@ -707,8 +705,7 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
       const e = { name: dec.name, data: dec.data, instructionIndex: n(r.ix), innerPath: [], innerIndex: null, eventIndex: n(r.event_index) } as unknown as Ev;
       if (pid !== null && ps.has(pid)) {
         const p = loadProvider(pid);
-        const c = withConfig ? loadConfig() : null;
-        applyToProvider(p, e, keyId, e.name === "staked" && c ? { accRewardPerStake: c.accRewardPerStake, unallocatedRewards: c.unallocatedRewards } : undefined);
+        applyToProvider(p, e, keyId);
         if (finality < p.finality) p.finality = finality;
         if (slot > p.lastSlot) p.lastSlot = slot;
         seenP.add(pid);
@@ -870,6 +867,7 @@ function rowToConfig(r: Row): ConfigState {
     unallocatedRewards: b(r.unallocated_rewards), totalFunded: b(r.total_funded), totalClaimed: b(r.total_claimed),
     totalSlashed: b(r.total_slashed), providerCount: b(r.provider_count), jobCount: b(r.job_count), seq: b(r.seq),
     versions: unjson(r.versions as string), finality: n(r.finality), lastSlot: b(r.last_slot),
+    pausedAt: b(r.paused_at), pausedTotal: b(r.paused_total), rewardPeriod: b(r.reward_period),
   };
 }
 
@@ -881,6 +879,7 @@ function rowToProvider(r: Row): ProviderState {
     rewardDebt: b(r.reward_debt), rewardsOwed: b(r.rewards_owed), totalClaimed: b(r.total_claimed), jobsCompleted: b(r.jobs_completed),
     jobsFailed: b(r.jobs_failed), slashedTotal: b(r.slashed_total), registeredAt: b(r.registered_at), updatedAt: b(r.updated_at),
     seq: b(r.seq), versions: unjson(r.versions as string), finality: n(r.finality), lastSlot: b(r.last_slot),
+    lockedStake: b(r.locked_stake), liveJobs: b(r.live_jobs), unlockPauseMark: b(r.unlock_pause_mark),
   };
 }
 
@@ -893,5 +892,14 @@ function rowToJob(r: Row): JobState {
     minGpus: n(r.min_gpus), gpuModel: n(r.gpu_model), minVramGb: n(r.min_vram_gb), providerShareBps: n(r.provider_share_bps),
     state: n(r.state), seq: b(r.seq), closed: n(r.closed) !== 0, closedAt: r.closed_at === null ? null : b(r.closed_at),
     versions: unjson(r.versions as string), finality: n(r.finality), lastSlot: b(r.last_slot),
+    endReason: (r.end_reason as string | null) ?? null, feeBps: n(r.fee_bps), challengeWindow: b(r.challenge_window), pauseMark: b(r.pause_mark),
   };
+}
+
+/** SlashReason variants in IDL order: the `reason` column keeps the index the program logged. */
+const SLASH_REASONS: readonly string[] = ["downtime", "failedJob", "fraud", "other"];
+function slashReasonIndex(name: unknown): number | null {
+  if (typeof name === "number") return name;
+  const i = SLASH_REASONS.indexOf(String(name));
+  return i < 0 ? null : i;
 }

@@ -40,6 +40,7 @@
 #define GP_EVT_UNSTAKE_REQUESTED_DISC 0x982ace8155b1fd15ULL
 #define GP_EVT_WITHDRAWN_DISC 0x0ddb7cc2c6df5914ULL
 #define GP_EVT_REWARDS_FUNDED_DISC 0x5ca593e4cbf5e954ULL
+#define GP_EVT_REWARDS_RELEASED_DISC 0xdc3ebf7de728ba12ULL
 #define GP_EVT_REWARDS_CLAIMED_DISC 0x795870db1258624bULL
 #define GP_EVT_SLASHED_DISC 0xc26235e99af93b62ULL
 #define GP_EVT_JOB_CREATED_DISC 0x839f4a43b1a26e30ULL
@@ -90,8 +91,26 @@
 #define GP_ERR_ZERO_AMOUNT 6034u
 #define GP_ERR_SELF_DEALING 6035u
 #define GP_ERR_RENT_NOT_EXEMPT 6036u
+#define GP_ERR_TOO_MANY_ACCOUNTS 6037u
+#define GP_ERR_STAKE_LOCKED 6038u
+#define GP_ERR_MINT_HAS_FREEZE_AUTHORITY 6039u
+#define GP_ERR_NOT_UPGRADE_AUTHORITY 6040u
 #define GP_ERR_FIRST 6000u
-#define GP_ERR_COUNT 37u
+#define GP_ERR_COUNT 41u
+
+/* Enums: one byte, the variant index. */
+#define GP_SLASH_REASON_DOWNTIME 0u
+#define GP_SLASH_REASON_FAILED_JOB 1u
+#define GP_SLASH_REASON_FRAUD 2u
+#define GP_SLASH_REASON_OTHER 3u
+#define GP_SLASH_REASON_COUNT 4u
+#define GP_JOB_END_REASON_COMPLETED_BY_BUYER 0u
+#define GP_JOB_END_REASON_COMPLETED_BY_TIMEOUT 1u
+#define GP_JOB_END_REASON_CANCELLED 2u
+#define GP_JOB_END_REASON_EXPIRED_UNACCEPTED 3u
+#define GP_JOB_END_REASON_EXPIRED_UNDELIVERED 4u
+#define GP_JOB_END_REASON_DISPUTE_RESOLVED 5u
+#define GP_JOB_END_REASON_COUNT 6u
 
 /* Instruction accounts, in order. */
 #define GP_INITIALIZE_ACC_CONFIG 0
@@ -101,7 +120,8 @@
 #define GP_INITIALIZE_ACC_ADMIN 4
 #define GP_INITIALIZE_ACC_SYSTEM_PROGRAM 5
 #define GP_INITIALIZE_ACC_TOKEN_PROGRAM 6
-#define GP_INITIALIZE_ACC_COUNT 7
+#define GP_INITIALIZE_ACC_PROGRAM_DATA 7
+#define GP_INITIALIZE_ACC_COUNT 8
 #define GP_UPDATE_CONFIG_ACC_CONFIG 0
 #define GP_UPDATE_CONFIG_ACC_ADMIN 1
 #define GP_UPDATE_CONFIG_ACC_TREASURY 2
@@ -217,9 +237,10 @@
 #define GP_CLOSE_JOB_ACC_JOB 1
 #define GP_CLOSE_JOB_ACC_ESCROW 2
 #define GP_CLOSE_JOB_ACC_BUYER 3
-#define GP_CLOSE_JOB_ACC_CALLER 4
-#define GP_CLOSE_JOB_ACC_TOKEN_PROGRAM 5
-#define GP_CLOSE_JOB_ACC_COUNT 6
+#define GP_CLOSE_JOB_ACC_TREASURY 4
+#define GP_CLOSE_JOB_ACC_CALLER 5
+#define GP_CLOSE_JOB_ACC_TOKEN_PROGRAM 6
+#define GP_CLOSE_JOB_ACC_COUNT 7
 
 /* Account Config: data after the 8-byte discriminator. */
 typedef struct __attribute__((packed, aligned(8))) {
@@ -235,20 +256,25 @@ typedef struct __attribute__((packed, aligned(8))) {
   uint64_t total_slashed; /* offset 80 */
   uint64_t provider_count; /* offset 88 */
   uint64_t job_count; /* offset 96 */
-  uint64_t seq; /* offset 104 */
-  uint8_t admin[32]; /* offset 112 */
-  uint8_t slash_authority[32]; /* offset 144 */
-  uint8_t stake_mint[32]; /* offset 176 */
-  uint8_t treasury[32]; /* offset 208 */
-  uint8_t reward_vault[32]; /* offset 240 */
-  uint16_t protocol_fee_bps; /* offset 272 */
-  uint16_t slash_cap_bps; /* offset 274 */
-  uint8_t paused; /* offset 276 */
-  uint8_t bump; /* offset 277 */
-  uint8_t reward_vault_bump; /* offset 278 */
-  uint8_t version; /* offset 279 */
+  int64_t paused_at; /* offset 104 */
+  int64_t paused_total; /* offset 112 */
+  int64_t reward_period; /* offset 120 */
+  int64_t stream_end; /* offset 128 */
+  int64_t stream_updated_at; /* offset 136 */
+  uint64_t seq; /* offset 144 */
+  uint8_t admin[32]; /* offset 152 */
+  uint8_t slash_authority[32]; /* offset 184 */
+  uint8_t stake_mint[32]; /* offset 216 */
+  uint8_t treasury[32]; /* offset 248 */
+  uint8_t reward_vault[32]; /* offset 280 */
+  uint16_t protocol_fee_bps; /* offset 312 */
+  uint16_t slash_cap_bps; /* offset 314 */
+  uint8_t paused; /* offset 316 */
+  uint8_t bump; /* offset 317 */
+  uint8_t reward_vault_bump; /* offset 318 */
+  uint8_t version; /* offset 319 */
 } gp_config_t;
-#define GP_CONFIG_SIZE 280u
+#define GP_CONFIG_SIZE 320u
 _Static_assert(__builtin_offsetof(gp_config_t, acc_reward_per_stake) == 0, "Config.acc_reward_per_stake");
 _Static_assert(__builtin_offsetof(gp_config_t, min_stake_per_gpu) == 16, "Config.min_stake_per_gpu");
 _Static_assert(__builtin_offsetof(gp_config_t, unbonding_period) == 24, "Config.unbonding_period");
@@ -261,18 +287,23 @@ _Static_assert(__builtin_offsetof(gp_config_t, total_claimed) == 72, "Config.tot
 _Static_assert(__builtin_offsetof(gp_config_t, total_slashed) == 80, "Config.total_slashed");
 _Static_assert(__builtin_offsetof(gp_config_t, provider_count) == 88, "Config.provider_count");
 _Static_assert(__builtin_offsetof(gp_config_t, job_count) == 96, "Config.job_count");
-_Static_assert(__builtin_offsetof(gp_config_t, seq) == 104, "Config.seq");
-_Static_assert(__builtin_offsetof(gp_config_t, admin) == 112, "Config.admin");
-_Static_assert(__builtin_offsetof(gp_config_t, slash_authority) == 144, "Config.slash_authority");
-_Static_assert(__builtin_offsetof(gp_config_t, stake_mint) == 176, "Config.stake_mint");
-_Static_assert(__builtin_offsetof(gp_config_t, treasury) == 208, "Config.treasury");
-_Static_assert(__builtin_offsetof(gp_config_t, reward_vault) == 240, "Config.reward_vault");
-_Static_assert(__builtin_offsetof(gp_config_t, protocol_fee_bps) == 272, "Config.protocol_fee_bps");
-_Static_assert(__builtin_offsetof(gp_config_t, slash_cap_bps) == 274, "Config.slash_cap_bps");
-_Static_assert(__builtin_offsetof(gp_config_t, paused) == 276, "Config.paused");
-_Static_assert(__builtin_offsetof(gp_config_t, bump) == 277, "Config.bump");
-_Static_assert(__builtin_offsetof(gp_config_t, reward_vault_bump) == 278, "Config.reward_vault_bump");
-_Static_assert(__builtin_offsetof(gp_config_t, version) == 279, "Config.version");
+_Static_assert(__builtin_offsetof(gp_config_t, paused_at) == 104, "Config.paused_at");
+_Static_assert(__builtin_offsetof(gp_config_t, paused_total) == 112, "Config.paused_total");
+_Static_assert(__builtin_offsetof(gp_config_t, reward_period) == 120, "Config.reward_period");
+_Static_assert(__builtin_offsetof(gp_config_t, stream_end) == 128, "Config.stream_end");
+_Static_assert(__builtin_offsetof(gp_config_t, stream_updated_at) == 136, "Config.stream_updated_at");
+_Static_assert(__builtin_offsetof(gp_config_t, seq) == 144, "Config.seq");
+_Static_assert(__builtin_offsetof(gp_config_t, admin) == 152, "Config.admin");
+_Static_assert(__builtin_offsetof(gp_config_t, slash_authority) == 184, "Config.slash_authority");
+_Static_assert(__builtin_offsetof(gp_config_t, stake_mint) == 216, "Config.stake_mint");
+_Static_assert(__builtin_offsetof(gp_config_t, treasury) == 248, "Config.treasury");
+_Static_assert(__builtin_offsetof(gp_config_t, reward_vault) == 280, "Config.reward_vault");
+_Static_assert(__builtin_offsetof(gp_config_t, protocol_fee_bps) == 312, "Config.protocol_fee_bps");
+_Static_assert(__builtin_offsetof(gp_config_t, slash_cap_bps) == 314, "Config.slash_cap_bps");
+_Static_assert(__builtin_offsetof(gp_config_t, paused) == 316, "Config.paused");
+_Static_assert(__builtin_offsetof(gp_config_t, bump) == 317, "Config.bump");
+_Static_assert(__builtin_offsetof(gp_config_t, reward_vault_bump) == 318, "Config.reward_vault_bump");
+_Static_assert(__builtin_offsetof(gp_config_t, version) == 319, "Config.version");
 
 #define GP_CONFIG_ACCOUNT_SIZE (8u + GP_CONFIG_SIZE)
 
@@ -290,22 +321,25 @@ typedef struct __attribute__((packed, aligned(8))) {
   uint64_t slashed_total; /* offset 80 */
   uint64_t slash_epoch; /* offset 88 */
   uint64_t slashed_in_epoch; /* offset 96 */
-  int64_t registered_at; /* offset 104 */
-  int64_t updated_at; /* offset 112 */
-  uint64_t seq; /* offset 120 */
-  uint8_t owner[32]; /* offset 128 */
-  uint8_t stake_vault[32]; /* offset 160 */
-  uint8_t metadata_hash[32]; /* offset 192 */
-  uint16_t gpu_model; /* offset 224 */
-  uint16_t gpu_count; /* offset 226 */
-  uint16_t vram_gb; /* offset 228 */
-  uint16_t region; /* offset 230 */
-  uint8_t status; /* offset 232 */
-  uint8_t bump; /* offset 233 */
-  uint8_t vault_bump; /* offset 234 */
-  uint8_t version; /* offset 235 */
+  uint64_t locked_stake; /* offset 104 */
+  uint64_t live_jobs; /* offset 112 */
+  int64_t unlock_pause_mark; /* offset 120 */
+  int64_t registered_at; /* offset 128 */
+  int64_t updated_at; /* offset 136 */
+  uint64_t seq; /* offset 144 */
+  uint8_t owner[32]; /* offset 152 */
+  uint8_t stake_vault[32]; /* offset 184 */
+  uint8_t metadata_hash[32]; /* offset 216 */
+  uint16_t gpu_model; /* offset 248 */
+  uint16_t gpu_count; /* offset 250 */
+  uint16_t vram_gb; /* offset 252 */
+  uint16_t region; /* offset 254 */
+  uint8_t status; /* offset 256 */
+  uint8_t bump; /* offset 257 */
+  uint8_t vault_bump; /* offset 258 */
+  uint8_t version; /* offset 259 */
 } gp_provider_t;
-#define GP_PROVIDER_SIZE 236u
+#define GP_PROVIDER_SIZE 260u
 _Static_assert(__builtin_offsetof(gp_provider_t, reward_snapshot) == 0, "Provider.reward_snapshot");
 _Static_assert(__builtin_offsetof(gp_provider_t, active_stake) == 16, "Provider.active_stake");
 _Static_assert(__builtin_offsetof(gp_provider_t, unbonding_amount) == 24, "Provider.unbonding_amount");
@@ -318,20 +352,23 @@ _Static_assert(__builtin_offsetof(gp_provider_t, jobs_failed) == 72, "Provider.j
 _Static_assert(__builtin_offsetof(gp_provider_t, slashed_total) == 80, "Provider.slashed_total");
 _Static_assert(__builtin_offsetof(gp_provider_t, slash_epoch) == 88, "Provider.slash_epoch");
 _Static_assert(__builtin_offsetof(gp_provider_t, slashed_in_epoch) == 96, "Provider.slashed_in_epoch");
-_Static_assert(__builtin_offsetof(gp_provider_t, registered_at) == 104, "Provider.registered_at");
-_Static_assert(__builtin_offsetof(gp_provider_t, updated_at) == 112, "Provider.updated_at");
-_Static_assert(__builtin_offsetof(gp_provider_t, seq) == 120, "Provider.seq");
-_Static_assert(__builtin_offsetof(gp_provider_t, owner) == 128, "Provider.owner");
-_Static_assert(__builtin_offsetof(gp_provider_t, stake_vault) == 160, "Provider.stake_vault");
-_Static_assert(__builtin_offsetof(gp_provider_t, metadata_hash) == 192, "Provider.metadata_hash");
-_Static_assert(__builtin_offsetof(gp_provider_t, gpu_model) == 224, "Provider.gpu_model");
-_Static_assert(__builtin_offsetof(gp_provider_t, gpu_count) == 226, "Provider.gpu_count");
-_Static_assert(__builtin_offsetof(gp_provider_t, vram_gb) == 228, "Provider.vram_gb");
-_Static_assert(__builtin_offsetof(gp_provider_t, region) == 230, "Provider.region");
-_Static_assert(__builtin_offsetof(gp_provider_t, status) == 232, "Provider.status");
-_Static_assert(__builtin_offsetof(gp_provider_t, bump) == 233, "Provider.bump");
-_Static_assert(__builtin_offsetof(gp_provider_t, vault_bump) == 234, "Provider.vault_bump");
-_Static_assert(__builtin_offsetof(gp_provider_t, version) == 235, "Provider.version");
+_Static_assert(__builtin_offsetof(gp_provider_t, locked_stake) == 104, "Provider.locked_stake");
+_Static_assert(__builtin_offsetof(gp_provider_t, live_jobs) == 112, "Provider.live_jobs");
+_Static_assert(__builtin_offsetof(gp_provider_t, unlock_pause_mark) == 120, "Provider.unlock_pause_mark");
+_Static_assert(__builtin_offsetof(gp_provider_t, registered_at) == 128, "Provider.registered_at");
+_Static_assert(__builtin_offsetof(gp_provider_t, updated_at) == 136, "Provider.updated_at");
+_Static_assert(__builtin_offsetof(gp_provider_t, seq) == 144, "Provider.seq");
+_Static_assert(__builtin_offsetof(gp_provider_t, owner) == 152, "Provider.owner");
+_Static_assert(__builtin_offsetof(gp_provider_t, stake_vault) == 184, "Provider.stake_vault");
+_Static_assert(__builtin_offsetof(gp_provider_t, metadata_hash) == 216, "Provider.metadata_hash");
+_Static_assert(__builtin_offsetof(gp_provider_t, gpu_model) == 248, "Provider.gpu_model");
+_Static_assert(__builtin_offsetof(gp_provider_t, gpu_count) == 250, "Provider.gpu_count");
+_Static_assert(__builtin_offsetof(gp_provider_t, vram_gb) == 252, "Provider.vram_gb");
+_Static_assert(__builtin_offsetof(gp_provider_t, region) == 254, "Provider.region");
+_Static_assert(__builtin_offsetof(gp_provider_t, status) == 256, "Provider.status");
+_Static_assert(__builtin_offsetof(gp_provider_t, bump) == 257, "Provider.bump");
+_Static_assert(__builtin_offsetof(gp_provider_t, vault_bump) == 258, "Provider.vault_bump");
+_Static_assert(__builtin_offsetof(gp_provider_t, version) == 259, "Provider.version");
 
 #define GP_PROVIDER_ACCOUNT_SIZE (8u + GP_PROVIDER_SIZE)
 
@@ -349,23 +386,26 @@ typedef struct __attribute__((packed, aligned(8))) {
   uint64_t fee; /* offset 72 */
   uint64_t refund; /* offset 80 */
   uint64_t rent_lamports; /* offset 88 */
-  uint64_t seq; /* offset 96 */
-  uint8_t buyer[32]; /* offset 104 */
-  uint8_t provider[32]; /* offset 136 */
-  uint8_t escrow[32]; /* offset 168 */
-  uint8_t spec_hash[32]; /* offset 200 */
-  uint8_t result_hash[32]; /* offset 232 */
-  uint8_t dispute_reason_hash[32]; /* offset 264 */
-  uint16_t min_gpus; /* offset 296 */
-  uint16_t gpu_model; /* offset 298 */
-  uint16_t min_vram_gb; /* offset 300 */
-  uint16_t provider_share_bps; /* offset 302 */
-  uint8_t state; /* offset 304 */
-  uint8_t bump; /* offset 305 */
-  uint8_t escrow_bump; /* offset 306 */
-  uint8_t version; /* offset 307 */
+  int64_t challenge_window; /* offset 96 */
+  int64_t pause_mark; /* offset 104 */
+  uint64_t seq; /* offset 112 */
+  uint8_t buyer[32]; /* offset 120 */
+  uint8_t provider[32]; /* offset 152 */
+  uint8_t escrow[32]; /* offset 184 */
+  uint8_t spec_hash[32]; /* offset 216 */
+  uint8_t result_hash[32]; /* offset 248 */
+  uint8_t dispute_reason_hash[32]; /* offset 280 */
+  uint16_t min_gpus; /* offset 312 */
+  uint16_t gpu_model; /* offset 314 */
+  uint16_t min_vram_gb; /* offset 316 */
+  uint16_t provider_share_bps; /* offset 318 */
+  uint16_t fee_bps; /* offset 320 */
+  uint8_t state; /* offset 322 */
+  uint8_t bump; /* offset 323 */
+  uint8_t escrow_bump; /* offset 324 */
+  uint8_t version; /* offset 325 */
 } gp_job_t;
-#define GP_JOB_SIZE 308u
+#define GP_JOB_SIZE 326u
 _Static_assert(__builtin_offsetof(gp_job_t, job_id) == 0, "Job.job_id");
 _Static_assert(__builtin_offsetof(gp_job_t, price) == 8, "Job.price");
 _Static_assert(__builtin_offsetof(gp_job_t, max_duration) == 16, "Job.max_duration");
@@ -378,21 +418,24 @@ _Static_assert(__builtin_offsetof(gp_job_t, provider_payout) == 64, "Job.provide
 _Static_assert(__builtin_offsetof(gp_job_t, fee) == 72, "Job.fee");
 _Static_assert(__builtin_offsetof(gp_job_t, refund) == 80, "Job.refund");
 _Static_assert(__builtin_offsetof(gp_job_t, rent_lamports) == 88, "Job.rent_lamports");
-_Static_assert(__builtin_offsetof(gp_job_t, seq) == 96, "Job.seq");
-_Static_assert(__builtin_offsetof(gp_job_t, buyer) == 104, "Job.buyer");
-_Static_assert(__builtin_offsetof(gp_job_t, provider) == 136, "Job.provider");
-_Static_assert(__builtin_offsetof(gp_job_t, escrow) == 168, "Job.escrow");
-_Static_assert(__builtin_offsetof(gp_job_t, spec_hash) == 200, "Job.spec_hash");
-_Static_assert(__builtin_offsetof(gp_job_t, result_hash) == 232, "Job.result_hash");
-_Static_assert(__builtin_offsetof(gp_job_t, dispute_reason_hash) == 264, "Job.dispute_reason_hash");
-_Static_assert(__builtin_offsetof(gp_job_t, min_gpus) == 296, "Job.min_gpus");
-_Static_assert(__builtin_offsetof(gp_job_t, gpu_model) == 298, "Job.gpu_model");
-_Static_assert(__builtin_offsetof(gp_job_t, min_vram_gb) == 300, "Job.min_vram_gb");
-_Static_assert(__builtin_offsetof(gp_job_t, provider_share_bps) == 302, "Job.provider_share_bps");
-_Static_assert(__builtin_offsetof(gp_job_t, state) == 304, "Job.state");
-_Static_assert(__builtin_offsetof(gp_job_t, bump) == 305, "Job.bump");
-_Static_assert(__builtin_offsetof(gp_job_t, escrow_bump) == 306, "Job.escrow_bump");
-_Static_assert(__builtin_offsetof(gp_job_t, version) == 307, "Job.version");
+_Static_assert(__builtin_offsetof(gp_job_t, challenge_window) == 96, "Job.challenge_window");
+_Static_assert(__builtin_offsetof(gp_job_t, pause_mark) == 104, "Job.pause_mark");
+_Static_assert(__builtin_offsetof(gp_job_t, seq) == 112, "Job.seq");
+_Static_assert(__builtin_offsetof(gp_job_t, buyer) == 120, "Job.buyer");
+_Static_assert(__builtin_offsetof(gp_job_t, provider) == 152, "Job.provider");
+_Static_assert(__builtin_offsetof(gp_job_t, escrow) == 184, "Job.escrow");
+_Static_assert(__builtin_offsetof(gp_job_t, spec_hash) == 216, "Job.spec_hash");
+_Static_assert(__builtin_offsetof(gp_job_t, result_hash) == 248, "Job.result_hash");
+_Static_assert(__builtin_offsetof(gp_job_t, dispute_reason_hash) == 280, "Job.dispute_reason_hash");
+_Static_assert(__builtin_offsetof(gp_job_t, min_gpus) == 312, "Job.min_gpus");
+_Static_assert(__builtin_offsetof(gp_job_t, gpu_model) == 314, "Job.gpu_model");
+_Static_assert(__builtin_offsetof(gp_job_t, min_vram_gb) == 316, "Job.min_vram_gb");
+_Static_assert(__builtin_offsetof(gp_job_t, provider_share_bps) == 318, "Job.provider_share_bps");
+_Static_assert(__builtin_offsetof(gp_job_t, fee_bps) == 320, "Job.fee_bps");
+_Static_assert(__builtin_offsetof(gp_job_t, state) == 322, "Job.state");
+_Static_assert(__builtin_offsetof(gp_job_t, bump) == 323, "Job.bump");
+_Static_assert(__builtin_offsetof(gp_job_t, escrow_bump) == 324, "Job.escrow_bump");
+_Static_assert(__builtin_offsetof(gp_job_t, version) == 325, "Job.version");
 
 #define GP_JOB_ACCOUNT_SIZE (8u + GP_JOB_SIZE)
 
@@ -406,8 +449,10 @@ typedef struct __attribute__((packed, aligned(8))) {
   uint16_t slash_cap_bps; /* offset 58 */
   uint8_t config_bump; /* offset 60 */
   uint8_t reward_vault_bump; /* offset 61 */
+  uint8_t allow_freeze_authority; /* offset 62 */
+  int64_t reward_period; /* offset 63 */
 } gp_initialize_args_t;
-#define GP_INITIALIZE_ARGS_SIZE 62u
+#define GP_INITIALIZE_ARGS_SIZE 71u
 _Static_assert(__builtin_offsetof(gp_initialize_args_t, min_stake_per_gpu) == 0, "initialize.min_stake_per_gpu");
 _Static_assert(__builtin_offsetof(gp_initialize_args_t, unbonding_period) == 8, "initialize.unbonding_period");
 _Static_assert(__builtin_offsetof(gp_initialize_args_t, challenge_window) == 16, "initialize.challenge_window");
@@ -416,6 +461,8 @@ _Static_assert(__builtin_offsetof(gp_initialize_args_t, protocol_fee_bps) == 56,
 _Static_assert(__builtin_offsetof(gp_initialize_args_t, slash_cap_bps) == 58, "initialize.slash_cap_bps");
 _Static_assert(__builtin_offsetof(gp_initialize_args_t, config_bump) == 60, "initialize.config_bump");
 _Static_assert(__builtin_offsetof(gp_initialize_args_t, reward_vault_bump) == 61, "initialize.reward_vault_bump");
+_Static_assert(__builtin_offsetof(gp_initialize_args_t, allow_freeze_authority) == 62, "initialize.allow_freeze_authority");
+_Static_assert(__builtin_offsetof(gp_initialize_args_t, reward_period) == 63, "initialize.reward_period");
 
 /* Arguments of update_config, after the 8-byte discriminator. */
 typedef struct __attribute__((packed, aligned(8))) {
@@ -428,8 +475,9 @@ typedef struct __attribute__((packed, aligned(8))) {
   uint16_t protocol_fee_bps; /* offset 90 */
   uint16_t slash_cap_bps; /* offset 92 */
   uint8_t paused; /* offset 94 */
+  int64_t reward_period; /* offset 95 */
 } gp_update_config_args_t;
-#define GP_UPDATE_CONFIG_ARGS_SIZE 95u
+#define GP_UPDATE_CONFIG_ARGS_SIZE 103u
 _Static_assert(__builtin_offsetof(gp_update_config_args_t, new_admin) == 0, "update_config.new_admin");
 _Static_assert(__builtin_offsetof(gp_update_config_args_t, new_slash_authority) == 32, "update_config.new_slash_authority");
 _Static_assert(__builtin_offsetof(gp_update_config_args_t, min_stake_per_gpu) == 64, "update_config.min_stake_per_gpu");
@@ -439,6 +487,7 @@ _Static_assert(__builtin_offsetof(gp_update_config_args_t, mask) == 88, "update_
 _Static_assert(__builtin_offsetof(gp_update_config_args_t, protocol_fee_bps) == 90, "update_config.protocol_fee_bps");
 _Static_assert(__builtin_offsetof(gp_update_config_args_t, slash_cap_bps) == 92, "update_config.slash_cap_bps");
 _Static_assert(__builtin_offsetof(gp_update_config_args_t, paused) == 94, "update_config.paused");
+_Static_assert(__builtin_offsetof(gp_update_config_args_t, reward_period) == 95, "update_config.reward_period");
 
 /* Arguments of register_provider, after the 8-byte discriminator. */
 typedef struct __attribute__((packed, aligned(8))) {
@@ -512,13 +561,13 @@ typedef struct __attribute__((packed, aligned(8))) {
 /* Arguments of slash, after the 8-byte discriminator. */
 typedef struct __attribute__((packed, aligned(8))) {
   uint64_t amount; /* offset 0 */
-  uint16_t reason; /* offset 8 */
-  uint8_t evidence_hash[32]; /* offset 10 */
+  uint8_t reason; /* offset 8 */
+  uint8_t evidence_hash[32]; /* offset 9 */
 } gp_slash_args_t;
-#define GP_SLASH_ARGS_SIZE 42u
+#define GP_SLASH_ARGS_SIZE 41u
 _Static_assert(__builtin_offsetof(gp_slash_args_t, amount) == 0, "slash.amount");
 _Static_assert(__builtin_offsetof(gp_slash_args_t, reason) == 8, "slash.reason");
-_Static_assert(__builtin_offsetof(gp_slash_args_t, evidence_hash) == 10, "slash.evidence_hash");
+_Static_assert(__builtin_offsetof(gp_slash_args_t, evidence_hash) == 9, "slash.evidence_hash");
 
 /* Arguments of create_job, after the 8-byte discriminator. */
 typedef struct __attribute__((packed, aligned(8))) {
@@ -599,33 +648,39 @@ typedef struct __attribute__((packed, aligned(8))) {
   uint64_t min_stake_per_gpu; /* offset 0 */
   int64_t unbonding_period; /* offset 8 */
   int64_t challenge_window; /* offset 16 */
-  uint64_t seq; /* offset 24 */
-  int64_t timestamp; /* offset 32 */
-  uint8_t config[32]; /* offset 40 */
-  uint8_t admin[32]; /* offset 72 */
-  uint8_t slash_authority[32]; /* offset 104 */
-  uint8_t stake_mint[32]; /* offset 136 */
-  uint8_t treasury[32]; /* offset 168 */
-  uint8_t reward_vault[32]; /* offset 200 */
-  uint16_t protocol_fee_bps; /* offset 232 */
-  uint16_t slash_cap_bps; /* offset 234 */
-  uint8_t paused; /* offset 236 */
+  int64_t paused_at; /* offset 24 */
+  int64_t paused_total; /* offset 32 */
+  int64_t reward_period; /* offset 40 */
+  uint64_t seq; /* offset 48 */
+  int64_t timestamp; /* offset 56 */
+  uint8_t config[32]; /* offset 64 */
+  uint8_t admin[32]; /* offset 96 */
+  uint8_t slash_authority[32]; /* offset 128 */
+  uint8_t stake_mint[32]; /* offset 160 */
+  uint8_t treasury[32]; /* offset 192 */
+  uint8_t reward_vault[32]; /* offset 224 */
+  uint16_t protocol_fee_bps; /* offset 256 */
+  uint16_t slash_cap_bps; /* offset 258 */
+  uint8_t paused; /* offset 260 */
 } gp_evt_config_updated_t;
-#define GP_EVT_CONFIG_UPDATED_SIZE 237u
+#define GP_EVT_CONFIG_UPDATED_SIZE 261u
 _Static_assert(__builtin_offsetof(gp_evt_config_updated_t, min_stake_per_gpu) == 0, "ConfigUpdated.min_stake_per_gpu");
 _Static_assert(__builtin_offsetof(gp_evt_config_updated_t, unbonding_period) == 8, "ConfigUpdated.unbonding_period");
 _Static_assert(__builtin_offsetof(gp_evt_config_updated_t, challenge_window) == 16, "ConfigUpdated.challenge_window");
-_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, seq) == 24, "ConfigUpdated.seq");
-_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, timestamp) == 32, "ConfigUpdated.timestamp");
-_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, config) == 40, "ConfigUpdated.config");
-_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, admin) == 72, "ConfigUpdated.admin");
-_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, slash_authority) == 104, "ConfigUpdated.slash_authority");
-_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, stake_mint) == 136, "ConfigUpdated.stake_mint");
-_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, treasury) == 168, "ConfigUpdated.treasury");
-_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, reward_vault) == 200, "ConfigUpdated.reward_vault");
-_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, protocol_fee_bps) == 232, "ConfigUpdated.protocol_fee_bps");
-_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, slash_cap_bps) == 234, "ConfigUpdated.slash_cap_bps");
-_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, paused) == 236, "ConfigUpdated.paused");
+_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, paused_at) == 24, "ConfigUpdated.paused_at");
+_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, paused_total) == 32, "ConfigUpdated.paused_total");
+_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, reward_period) == 40, "ConfigUpdated.reward_period");
+_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, seq) == 48, "ConfigUpdated.seq");
+_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, timestamp) == 56, "ConfigUpdated.timestamp");
+_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, config) == 64, "ConfigUpdated.config");
+_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, admin) == 96, "ConfigUpdated.admin");
+_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, slash_authority) == 128, "ConfigUpdated.slash_authority");
+_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, stake_mint) == 160, "ConfigUpdated.stake_mint");
+_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, treasury) == 192, "ConfigUpdated.treasury");
+_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, reward_vault) == 224, "ConfigUpdated.reward_vault");
+_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, protocol_fee_bps) == 256, "ConfigUpdated.protocol_fee_bps");
+_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, slash_cap_bps) == 258, "ConfigUpdated.slash_cap_bps");
+_Static_assert(__builtin_offsetof(gp_evt_config_updated_t, paused) == 260, "ConfigUpdated.paused");
 
 /* Event ProviderRegistered: logged as discriminator || these bytes. */
 typedef struct __attribute__((packed, aligned(8))) {
@@ -713,27 +768,29 @@ typedef struct __attribute__((packed, aligned(8))) {
   uint64_t active_stake; /* offset 24 */
   uint64_t unbonding_amount; /* offset 32 */
   int64_t unlock_at; /* offset 40 */
-  uint64_t total_active_stake; /* offset 48 */
-  uint64_t rewards_owed; /* offset 56 */
-  uint64_t reward_debt; /* offset 64 */
-  uint64_t seq; /* offset 72 */
-  int64_t timestamp; /* offset 80 */
-  uint8_t provider[32]; /* offset 88 */
-  uint8_t owner[32]; /* offset 120 */
+  int64_t unlock_pause_mark; /* offset 48 */
+  uint64_t total_active_stake; /* offset 56 */
+  uint64_t rewards_owed; /* offset 64 */
+  uint64_t reward_debt; /* offset 72 */
+  uint64_t seq; /* offset 80 */
+  int64_t timestamp; /* offset 88 */
+  uint8_t provider[32]; /* offset 96 */
+  uint8_t owner[32]; /* offset 128 */
 } gp_evt_unstake_requested_t;
-#define GP_EVT_UNSTAKE_REQUESTED_SIZE 152u
+#define GP_EVT_UNSTAKE_REQUESTED_SIZE 160u
 _Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, acc_reward_per_stake) == 0, "UnstakeRequested.acc_reward_per_stake");
 _Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, amount) == 16, "UnstakeRequested.amount");
 _Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, active_stake) == 24, "UnstakeRequested.active_stake");
 _Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, unbonding_amount) == 32, "UnstakeRequested.unbonding_amount");
 _Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, unlock_at) == 40, "UnstakeRequested.unlock_at");
-_Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, total_active_stake) == 48, "UnstakeRequested.total_active_stake");
-_Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, rewards_owed) == 56, "UnstakeRequested.rewards_owed");
-_Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, reward_debt) == 64, "UnstakeRequested.reward_debt");
-_Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, seq) == 72, "UnstakeRequested.seq");
-_Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, timestamp) == 80, "UnstakeRequested.timestamp");
-_Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, provider) == 88, "UnstakeRequested.provider");
-_Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, owner) == 120, "UnstakeRequested.owner");
+_Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, unlock_pause_mark) == 48, "UnstakeRequested.unlock_pause_mark");
+_Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, total_active_stake) == 56, "UnstakeRequested.total_active_stake");
+_Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, rewards_owed) == 64, "UnstakeRequested.rewards_owed");
+_Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, reward_debt) == 72, "UnstakeRequested.reward_debt");
+_Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, seq) == 80, "UnstakeRequested.seq");
+_Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, timestamp) == 88, "UnstakeRequested.timestamp");
+_Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, provider) == 96, "UnstakeRequested.provider");
+_Static_assert(__builtin_offsetof(gp_evt_unstake_requested_t, owner) == 128, "UnstakeRequested.owner");
 
 /* Event Withdrawn: logged as discriminator || these bytes. */
 typedef struct __attribute__((packed, aligned(8))) {
@@ -758,24 +815,47 @@ typedef struct __attribute__((packed, aligned(8))) {
   uint64_t amount; /* offset 16 */
   uint64_t reward_carry; /* offset 24 */
   uint64_t unallocated_rewards; /* offset 32 */
-  uint64_t total_active_stake; /* offset 40 */
-  uint64_t total_funded; /* offset 48 */
-  uint64_t config_seq; /* offset 56 */
-  int64_t timestamp; /* offset 64 */
-  uint8_t funder[32]; /* offset 72 */
-  uint8_t source; /* offset 104 */
+  int64_t stream_end; /* offset 40 */
+  uint64_t total_active_stake; /* offset 48 */
+  uint64_t total_funded; /* offset 56 */
+  uint64_t config_seq; /* offset 64 */
+  int64_t timestamp; /* offset 72 */
+  uint8_t funder[32]; /* offset 80 */
+  uint8_t source; /* offset 112 */
 } gp_evt_rewards_funded_t;
-#define GP_EVT_REWARDS_FUNDED_SIZE 105u
+#define GP_EVT_REWARDS_FUNDED_SIZE 113u
 _Static_assert(__builtin_offsetof(gp_evt_rewards_funded_t, acc_reward_per_stake) == 0, "RewardsFunded.acc_reward_per_stake");
 _Static_assert(__builtin_offsetof(gp_evt_rewards_funded_t, amount) == 16, "RewardsFunded.amount");
 _Static_assert(__builtin_offsetof(gp_evt_rewards_funded_t, reward_carry) == 24, "RewardsFunded.reward_carry");
 _Static_assert(__builtin_offsetof(gp_evt_rewards_funded_t, unallocated_rewards) == 32, "RewardsFunded.unallocated_rewards");
-_Static_assert(__builtin_offsetof(gp_evt_rewards_funded_t, total_active_stake) == 40, "RewardsFunded.total_active_stake");
-_Static_assert(__builtin_offsetof(gp_evt_rewards_funded_t, total_funded) == 48, "RewardsFunded.total_funded");
-_Static_assert(__builtin_offsetof(gp_evt_rewards_funded_t, config_seq) == 56, "RewardsFunded.config_seq");
-_Static_assert(__builtin_offsetof(gp_evt_rewards_funded_t, timestamp) == 64, "RewardsFunded.timestamp");
-_Static_assert(__builtin_offsetof(gp_evt_rewards_funded_t, funder) == 72, "RewardsFunded.funder");
-_Static_assert(__builtin_offsetof(gp_evt_rewards_funded_t, source) == 104, "RewardsFunded.source");
+_Static_assert(__builtin_offsetof(gp_evt_rewards_funded_t, stream_end) == 40, "RewardsFunded.stream_end");
+_Static_assert(__builtin_offsetof(gp_evt_rewards_funded_t, total_active_stake) == 48, "RewardsFunded.total_active_stake");
+_Static_assert(__builtin_offsetof(gp_evt_rewards_funded_t, total_funded) == 56, "RewardsFunded.total_funded");
+_Static_assert(__builtin_offsetof(gp_evt_rewards_funded_t, config_seq) == 64, "RewardsFunded.config_seq");
+_Static_assert(__builtin_offsetof(gp_evt_rewards_funded_t, timestamp) == 72, "RewardsFunded.timestamp");
+_Static_assert(__builtin_offsetof(gp_evt_rewards_funded_t, funder) == 80, "RewardsFunded.funder");
+_Static_assert(__builtin_offsetof(gp_evt_rewards_funded_t, source) == 112, "RewardsFunded.source");
+
+/* Event RewardsReleased: logged as discriminator || these bytes. */
+typedef struct __attribute__((packed, aligned(8))) {
+  gp_u128 acc_reward_per_stake; /* offset 0 */
+  uint64_t amount; /* offset 16 */
+  uint64_t reward_carry; /* offset 24 */
+  uint64_t unallocated_rewards; /* offset 32 */
+  uint64_t total_active_stake; /* offset 40 */
+  int64_t stream_end; /* offset 48 */
+  uint64_t config_seq; /* offset 56 */
+  int64_t timestamp; /* offset 64 */
+} gp_evt_rewards_released_t;
+#define GP_EVT_REWARDS_RELEASED_SIZE 72u
+_Static_assert(__builtin_offsetof(gp_evt_rewards_released_t, acc_reward_per_stake) == 0, "RewardsReleased.acc_reward_per_stake");
+_Static_assert(__builtin_offsetof(gp_evt_rewards_released_t, amount) == 16, "RewardsReleased.amount");
+_Static_assert(__builtin_offsetof(gp_evt_rewards_released_t, reward_carry) == 24, "RewardsReleased.reward_carry");
+_Static_assert(__builtin_offsetof(gp_evt_rewards_released_t, unallocated_rewards) == 32, "RewardsReleased.unallocated_rewards");
+_Static_assert(__builtin_offsetof(gp_evt_rewards_released_t, total_active_stake) == 40, "RewardsReleased.total_active_stake");
+_Static_assert(__builtin_offsetof(gp_evt_rewards_released_t, stream_end) == 48, "RewardsReleased.stream_end");
+_Static_assert(__builtin_offsetof(gp_evt_rewards_released_t, config_seq) == 56, "RewardsReleased.config_seq");
+_Static_assert(__builtin_offsetof(gp_evt_rewards_released_t, timestamp) == 64, "RewardsReleased.timestamp");
 
 /* Event RewardsClaimed: logged as discriminator || these bytes. */
 typedef struct __attribute__((packed, aligned(8))) {
@@ -814,9 +894,9 @@ typedef struct __attribute__((packed, aligned(8))) {
   uint8_t owner[32]; /* offset 136 */
   uint8_t authority[32]; /* offset 168 */
   uint8_t evidence_hash[32]; /* offset 200 */
-  uint16_t reason; /* offset 232 */
+  uint8_t reason; /* offset 232 */
 } gp_evt_slashed_t;
-#define GP_EVT_SLASHED_SIZE 234u
+#define GP_EVT_SLASHED_SIZE 233u
 _Static_assert(__builtin_offsetof(gp_evt_slashed_t, acc_reward_per_stake) == 0, "Slashed.acc_reward_per_stake");
 _Static_assert(__builtin_offsetof(gp_evt_slashed_t, amount) == 16, "Slashed.amount");
 _Static_assert(__builtin_offsetof(gp_evt_slashed_t, from_active) == 24, "Slashed.from_active");
@@ -840,29 +920,35 @@ typedef struct __attribute__((packed, aligned(8))) {
   uint64_t job_id; /* offset 0 */
   uint64_t price; /* offset 8 */
   int64_t max_duration; /* offset 16 */
-  uint64_t seq; /* offset 24 */
-  int64_t timestamp; /* offset 32 */
-  uint8_t job[32]; /* offset 40 */
-  uint8_t buyer[32]; /* offset 72 */
-  uint8_t escrow[32]; /* offset 104 */
-  uint8_t spec_hash[32]; /* offset 136 */
-  uint16_t min_gpus; /* offset 168 */
-  uint16_t gpu_model; /* offset 170 */
-  uint16_t min_vram_gb; /* offset 172 */
+  int64_t challenge_window; /* offset 24 */
+  int64_t pause_mark; /* offset 32 */
+  uint64_t seq; /* offset 40 */
+  int64_t timestamp; /* offset 48 */
+  uint8_t job[32]; /* offset 56 */
+  uint8_t buyer[32]; /* offset 88 */
+  uint8_t escrow[32]; /* offset 120 */
+  uint8_t spec_hash[32]; /* offset 152 */
+  uint16_t min_gpus; /* offset 184 */
+  uint16_t gpu_model; /* offset 186 */
+  uint16_t min_vram_gb; /* offset 188 */
+  uint16_t fee_bps; /* offset 190 */
 } gp_evt_job_created_t;
-#define GP_EVT_JOB_CREATED_SIZE 174u
+#define GP_EVT_JOB_CREATED_SIZE 192u
 _Static_assert(__builtin_offsetof(gp_evt_job_created_t, job_id) == 0, "JobCreated.job_id");
 _Static_assert(__builtin_offsetof(gp_evt_job_created_t, price) == 8, "JobCreated.price");
 _Static_assert(__builtin_offsetof(gp_evt_job_created_t, max_duration) == 16, "JobCreated.max_duration");
-_Static_assert(__builtin_offsetof(gp_evt_job_created_t, seq) == 24, "JobCreated.seq");
-_Static_assert(__builtin_offsetof(gp_evt_job_created_t, timestamp) == 32, "JobCreated.timestamp");
-_Static_assert(__builtin_offsetof(gp_evt_job_created_t, job) == 40, "JobCreated.job");
-_Static_assert(__builtin_offsetof(gp_evt_job_created_t, buyer) == 72, "JobCreated.buyer");
-_Static_assert(__builtin_offsetof(gp_evt_job_created_t, escrow) == 104, "JobCreated.escrow");
-_Static_assert(__builtin_offsetof(gp_evt_job_created_t, spec_hash) == 136, "JobCreated.spec_hash");
-_Static_assert(__builtin_offsetof(gp_evt_job_created_t, min_gpus) == 168, "JobCreated.min_gpus");
-_Static_assert(__builtin_offsetof(gp_evt_job_created_t, gpu_model) == 170, "JobCreated.gpu_model");
-_Static_assert(__builtin_offsetof(gp_evt_job_created_t, min_vram_gb) == 172, "JobCreated.min_vram_gb");
+_Static_assert(__builtin_offsetof(gp_evt_job_created_t, challenge_window) == 24, "JobCreated.challenge_window");
+_Static_assert(__builtin_offsetof(gp_evt_job_created_t, pause_mark) == 32, "JobCreated.pause_mark");
+_Static_assert(__builtin_offsetof(gp_evt_job_created_t, seq) == 40, "JobCreated.seq");
+_Static_assert(__builtin_offsetof(gp_evt_job_created_t, timestamp) == 48, "JobCreated.timestamp");
+_Static_assert(__builtin_offsetof(gp_evt_job_created_t, job) == 56, "JobCreated.job");
+_Static_assert(__builtin_offsetof(gp_evt_job_created_t, buyer) == 88, "JobCreated.buyer");
+_Static_assert(__builtin_offsetof(gp_evt_job_created_t, escrow) == 120, "JobCreated.escrow");
+_Static_assert(__builtin_offsetof(gp_evt_job_created_t, spec_hash) == 152, "JobCreated.spec_hash");
+_Static_assert(__builtin_offsetof(gp_evt_job_created_t, min_gpus) == 184, "JobCreated.min_gpus");
+_Static_assert(__builtin_offsetof(gp_evt_job_created_t, gpu_model) == 186, "JobCreated.gpu_model");
+_Static_assert(__builtin_offsetof(gp_evt_job_created_t, min_vram_gb) == 188, "JobCreated.min_vram_gb");
+_Static_assert(__builtin_offsetof(gp_evt_job_created_t, fee_bps) == 190, "JobCreated.fee_bps");
 
 /* Event JobCancelled: logged as discriminator || these bytes. */
 typedef struct __attribute__((packed, aligned(8))) {
@@ -871,49 +957,59 @@ typedef struct __attribute__((packed, aligned(8))) {
   int64_t timestamp; /* offset 16 */
   uint8_t job[32]; /* offset 24 */
   uint8_t buyer[32]; /* offset 56 */
+  uint8_t end_reason; /* offset 88 */
 } gp_evt_job_cancelled_t;
-#define GP_EVT_JOB_CANCELLED_SIZE 88u
+#define GP_EVT_JOB_CANCELLED_SIZE 89u
 _Static_assert(__builtin_offsetof(gp_evt_job_cancelled_t, refund) == 0, "JobCancelled.refund");
 _Static_assert(__builtin_offsetof(gp_evt_job_cancelled_t, seq) == 8, "JobCancelled.seq");
 _Static_assert(__builtin_offsetof(gp_evt_job_cancelled_t, timestamp) == 16, "JobCancelled.timestamp");
 _Static_assert(__builtin_offsetof(gp_evt_job_cancelled_t, job) == 24, "JobCancelled.job");
 _Static_assert(__builtin_offsetof(gp_evt_job_cancelled_t, buyer) == 56, "JobCancelled.buyer");
+_Static_assert(__builtin_offsetof(gp_evt_job_cancelled_t, end_reason) == 88, "JobCancelled.end_reason");
 
 /* Event JobAccepted: logged as discriminator || these bytes. */
 typedef struct __attribute__((packed, aligned(8))) {
   int64_t deadline; /* offset 0 */
-  uint64_t seq; /* offset 8 */
-  uint64_t provider_seq; /* offset 16 */
-  int64_t timestamp; /* offset 24 */
-  uint8_t job[32]; /* offset 32 */
-  uint8_t buyer[32]; /* offset 64 */
-  uint8_t provider[32]; /* offset 96 */
+  int64_t pause_mark; /* offset 8 */
+  uint64_t locked_stake; /* offset 16 */
+  uint64_t live_jobs; /* offset 24 */
+  uint64_t seq; /* offset 32 */
+  uint64_t provider_seq; /* offset 40 */
+  int64_t timestamp; /* offset 48 */
+  uint8_t job[32]; /* offset 56 */
+  uint8_t buyer[32]; /* offset 88 */
+  uint8_t provider[32]; /* offset 120 */
 } gp_evt_job_accepted_t;
-#define GP_EVT_JOB_ACCEPTED_SIZE 128u
+#define GP_EVT_JOB_ACCEPTED_SIZE 152u
 _Static_assert(__builtin_offsetof(gp_evt_job_accepted_t, deadline) == 0, "JobAccepted.deadline");
-_Static_assert(__builtin_offsetof(gp_evt_job_accepted_t, seq) == 8, "JobAccepted.seq");
-_Static_assert(__builtin_offsetof(gp_evt_job_accepted_t, provider_seq) == 16, "JobAccepted.provider_seq");
-_Static_assert(__builtin_offsetof(gp_evt_job_accepted_t, timestamp) == 24, "JobAccepted.timestamp");
-_Static_assert(__builtin_offsetof(gp_evt_job_accepted_t, job) == 32, "JobAccepted.job");
-_Static_assert(__builtin_offsetof(gp_evt_job_accepted_t, buyer) == 64, "JobAccepted.buyer");
-_Static_assert(__builtin_offsetof(gp_evt_job_accepted_t, provider) == 96, "JobAccepted.provider");
+_Static_assert(__builtin_offsetof(gp_evt_job_accepted_t, pause_mark) == 8, "JobAccepted.pause_mark");
+_Static_assert(__builtin_offsetof(gp_evt_job_accepted_t, locked_stake) == 16, "JobAccepted.locked_stake");
+_Static_assert(__builtin_offsetof(gp_evt_job_accepted_t, live_jobs) == 24, "JobAccepted.live_jobs");
+_Static_assert(__builtin_offsetof(gp_evt_job_accepted_t, seq) == 32, "JobAccepted.seq");
+_Static_assert(__builtin_offsetof(gp_evt_job_accepted_t, provider_seq) == 40, "JobAccepted.provider_seq");
+_Static_assert(__builtin_offsetof(gp_evt_job_accepted_t, timestamp) == 48, "JobAccepted.timestamp");
+_Static_assert(__builtin_offsetof(gp_evt_job_accepted_t, job) == 56, "JobAccepted.job");
+_Static_assert(__builtin_offsetof(gp_evt_job_accepted_t, buyer) == 88, "JobAccepted.buyer");
+_Static_assert(__builtin_offsetof(gp_evt_job_accepted_t, provider) == 120, "JobAccepted.provider");
 
 /* Event ResultSubmitted: logged as discriminator || these bytes. */
 typedef struct __attribute__((packed, aligned(8))) {
   int64_t challenge_ends_at; /* offset 0 */
-  uint64_t seq; /* offset 8 */
-  int64_t timestamp; /* offset 16 */
-  uint8_t job[32]; /* offset 24 */
-  uint8_t provider[32]; /* offset 56 */
-  uint8_t result_hash[32]; /* offset 88 */
+  int64_t pause_mark; /* offset 8 */
+  uint64_t seq; /* offset 16 */
+  int64_t timestamp; /* offset 24 */
+  uint8_t job[32]; /* offset 32 */
+  uint8_t provider[32]; /* offset 64 */
+  uint8_t result_hash[32]; /* offset 96 */
 } gp_evt_result_submitted_t;
-#define GP_EVT_RESULT_SUBMITTED_SIZE 120u
+#define GP_EVT_RESULT_SUBMITTED_SIZE 128u
 _Static_assert(__builtin_offsetof(gp_evt_result_submitted_t, challenge_ends_at) == 0, "ResultSubmitted.challenge_ends_at");
-_Static_assert(__builtin_offsetof(gp_evt_result_submitted_t, seq) == 8, "ResultSubmitted.seq");
-_Static_assert(__builtin_offsetof(gp_evt_result_submitted_t, timestamp) == 16, "ResultSubmitted.timestamp");
-_Static_assert(__builtin_offsetof(gp_evt_result_submitted_t, job) == 24, "ResultSubmitted.job");
-_Static_assert(__builtin_offsetof(gp_evt_result_submitted_t, provider) == 56, "ResultSubmitted.provider");
-_Static_assert(__builtin_offsetof(gp_evt_result_submitted_t, result_hash) == 88, "ResultSubmitted.result_hash");
+_Static_assert(__builtin_offsetof(gp_evt_result_submitted_t, pause_mark) == 8, "ResultSubmitted.pause_mark");
+_Static_assert(__builtin_offsetof(gp_evt_result_submitted_t, seq) == 16, "ResultSubmitted.seq");
+_Static_assert(__builtin_offsetof(gp_evt_result_submitted_t, timestamp) == 24, "ResultSubmitted.timestamp");
+_Static_assert(__builtin_offsetof(gp_evt_result_submitted_t, job) == 32, "ResultSubmitted.job");
+_Static_assert(__builtin_offsetof(gp_evt_result_submitted_t, provider) == 64, "ResultSubmitted.provider");
+_Static_assert(__builtin_offsetof(gp_evt_result_submitted_t, result_hash) == 96, "ResultSubmitted.result_hash");
 
 /* Event JobCompleted: logged as discriminator || these bytes. */
 typedef struct __attribute__((packed, aligned(8))) {
@@ -922,23 +1018,29 @@ typedef struct __attribute__((packed, aligned(8))) {
   uint64_t jobs_completed; /* offset 16 */
   uint64_t seq; /* offset 24 */
   uint64_t provider_seq; /* offset 32 */
-  int64_t timestamp; /* offset 40 */
-  uint8_t job[32]; /* offset 48 */
-  uint8_t buyer[32]; /* offset 80 */
-  uint8_t provider[32]; /* offset 112 */
-  uint8_t by_timeout; /* offset 144 */
+  uint64_t locked_stake; /* offset 40 */
+  uint64_t live_jobs; /* offset 48 */
+  int64_t timestamp; /* offset 56 */
+  uint8_t job[32]; /* offset 64 */
+  uint8_t buyer[32]; /* offset 96 */
+  uint8_t provider[32]; /* offset 128 */
+  uint8_t by_timeout; /* offset 160 */
+  uint8_t end_reason; /* offset 161 */
 } gp_evt_job_completed_t;
-#define GP_EVT_JOB_COMPLETED_SIZE 145u
+#define GP_EVT_JOB_COMPLETED_SIZE 162u
 _Static_assert(__builtin_offsetof(gp_evt_job_completed_t, provider_payout) == 0, "JobCompleted.provider_payout");
 _Static_assert(__builtin_offsetof(gp_evt_job_completed_t, fee) == 8, "JobCompleted.fee");
 _Static_assert(__builtin_offsetof(gp_evt_job_completed_t, jobs_completed) == 16, "JobCompleted.jobs_completed");
 _Static_assert(__builtin_offsetof(gp_evt_job_completed_t, seq) == 24, "JobCompleted.seq");
 _Static_assert(__builtin_offsetof(gp_evt_job_completed_t, provider_seq) == 32, "JobCompleted.provider_seq");
-_Static_assert(__builtin_offsetof(gp_evt_job_completed_t, timestamp) == 40, "JobCompleted.timestamp");
-_Static_assert(__builtin_offsetof(gp_evt_job_completed_t, job) == 48, "JobCompleted.job");
-_Static_assert(__builtin_offsetof(gp_evt_job_completed_t, buyer) == 80, "JobCompleted.buyer");
-_Static_assert(__builtin_offsetof(gp_evt_job_completed_t, provider) == 112, "JobCompleted.provider");
-_Static_assert(__builtin_offsetof(gp_evt_job_completed_t, by_timeout) == 144, "JobCompleted.by_timeout");
+_Static_assert(__builtin_offsetof(gp_evt_job_completed_t, locked_stake) == 40, "JobCompleted.locked_stake");
+_Static_assert(__builtin_offsetof(gp_evt_job_completed_t, live_jobs) == 48, "JobCompleted.live_jobs");
+_Static_assert(__builtin_offsetof(gp_evt_job_completed_t, timestamp) == 56, "JobCompleted.timestamp");
+_Static_assert(__builtin_offsetof(gp_evt_job_completed_t, job) == 64, "JobCompleted.job");
+_Static_assert(__builtin_offsetof(gp_evt_job_completed_t, buyer) == 96, "JobCompleted.buyer");
+_Static_assert(__builtin_offsetof(gp_evt_job_completed_t, provider) == 128, "JobCompleted.provider");
+_Static_assert(__builtin_offsetof(gp_evt_job_completed_t, by_timeout) == 160, "JobCompleted.by_timeout");
+_Static_assert(__builtin_offsetof(gp_evt_job_completed_t, end_reason) == 161, "JobCompleted.end_reason");
 
 /* Event JobDisputed: logged as discriminator || these bytes. */
 typedef struct __attribute__((packed, aligned(8))) {
@@ -966,13 +1068,16 @@ typedef struct __attribute__((packed, aligned(8))) {
   uint64_t jobs_failed; /* offset 32 */
   uint64_t seq; /* offset 40 */
   uint64_t provider_seq; /* offset 48 */
-  int64_t timestamp; /* offset 56 */
-  uint8_t job[32]; /* offset 64 */
-  uint8_t buyer[32]; /* offset 96 */
-  uint8_t provider[32]; /* offset 128 */
-  uint16_t provider_share_bps; /* offset 160 */
+  uint64_t locked_stake; /* offset 56 */
+  uint64_t live_jobs; /* offset 64 */
+  int64_t timestamp; /* offset 72 */
+  uint8_t job[32]; /* offset 80 */
+  uint8_t buyer[32]; /* offset 112 */
+  uint8_t provider[32]; /* offset 144 */
+  uint16_t provider_share_bps; /* offset 176 */
+  uint8_t end_reason; /* offset 178 */
 } gp_evt_dispute_resolved_t;
-#define GP_EVT_DISPUTE_RESOLVED_SIZE 162u
+#define GP_EVT_DISPUTE_RESOLVED_SIZE 179u
 _Static_assert(__builtin_offsetof(gp_evt_dispute_resolved_t, provider_payout) == 0, "DisputeResolved.provider_payout");
 _Static_assert(__builtin_offsetof(gp_evt_dispute_resolved_t, fee) == 8, "DisputeResolved.fee");
 _Static_assert(__builtin_offsetof(gp_evt_dispute_resolved_t, refund) == 16, "DisputeResolved.refund");
@@ -980,11 +1085,14 @@ _Static_assert(__builtin_offsetof(gp_evt_dispute_resolved_t, jobs_completed) == 
 _Static_assert(__builtin_offsetof(gp_evt_dispute_resolved_t, jobs_failed) == 32, "DisputeResolved.jobs_failed");
 _Static_assert(__builtin_offsetof(gp_evt_dispute_resolved_t, seq) == 40, "DisputeResolved.seq");
 _Static_assert(__builtin_offsetof(gp_evt_dispute_resolved_t, provider_seq) == 48, "DisputeResolved.provider_seq");
-_Static_assert(__builtin_offsetof(gp_evt_dispute_resolved_t, timestamp) == 56, "DisputeResolved.timestamp");
-_Static_assert(__builtin_offsetof(gp_evt_dispute_resolved_t, job) == 64, "DisputeResolved.job");
-_Static_assert(__builtin_offsetof(gp_evt_dispute_resolved_t, buyer) == 96, "DisputeResolved.buyer");
-_Static_assert(__builtin_offsetof(gp_evt_dispute_resolved_t, provider) == 128, "DisputeResolved.provider");
-_Static_assert(__builtin_offsetof(gp_evt_dispute_resolved_t, provider_share_bps) == 160, "DisputeResolved.provider_share_bps");
+_Static_assert(__builtin_offsetof(gp_evt_dispute_resolved_t, locked_stake) == 56, "DisputeResolved.locked_stake");
+_Static_assert(__builtin_offsetof(gp_evt_dispute_resolved_t, live_jobs) == 64, "DisputeResolved.live_jobs");
+_Static_assert(__builtin_offsetof(gp_evt_dispute_resolved_t, timestamp) == 72, "DisputeResolved.timestamp");
+_Static_assert(__builtin_offsetof(gp_evt_dispute_resolved_t, job) == 80, "DisputeResolved.job");
+_Static_assert(__builtin_offsetof(gp_evt_dispute_resolved_t, buyer) == 112, "DisputeResolved.buyer");
+_Static_assert(__builtin_offsetof(gp_evt_dispute_resolved_t, provider) == 144, "DisputeResolved.provider");
+_Static_assert(__builtin_offsetof(gp_evt_dispute_resolved_t, provider_share_bps) == 176, "DisputeResolved.provider_share_bps");
+_Static_assert(__builtin_offsetof(gp_evt_dispute_resolved_t, end_reason) == 178, "DisputeResolved.end_reason");
 
 /* Event JobExpired: logged as discriminator || these bytes. */
 typedef struct __attribute__((packed, aligned(8))) {
@@ -992,35 +1100,43 @@ typedef struct __attribute__((packed, aligned(8))) {
   uint64_t jobs_failed; /* offset 8 */
   uint64_t seq; /* offset 16 */
   uint64_t provider_seq; /* offset 24 */
-  int64_t timestamp; /* offset 32 */
-  uint8_t job[32]; /* offset 40 */
-  uint8_t buyer[32]; /* offset 72 */
-  uint8_t provider[32]; /* offset 104 */
+  uint64_t locked_stake; /* offset 32 */
+  uint64_t live_jobs; /* offset 40 */
+  int64_t timestamp; /* offset 48 */
+  uint8_t job[32]; /* offset 56 */
+  uint8_t buyer[32]; /* offset 88 */
+  uint8_t provider[32]; /* offset 120 */
+  uint8_t end_reason; /* offset 152 */
 } gp_evt_job_expired_t;
-#define GP_EVT_JOB_EXPIRED_SIZE 136u
+#define GP_EVT_JOB_EXPIRED_SIZE 153u
 _Static_assert(__builtin_offsetof(gp_evt_job_expired_t, refund) == 0, "JobExpired.refund");
 _Static_assert(__builtin_offsetof(gp_evt_job_expired_t, jobs_failed) == 8, "JobExpired.jobs_failed");
 _Static_assert(__builtin_offsetof(gp_evt_job_expired_t, seq) == 16, "JobExpired.seq");
 _Static_assert(__builtin_offsetof(gp_evt_job_expired_t, provider_seq) == 24, "JobExpired.provider_seq");
-_Static_assert(__builtin_offsetof(gp_evt_job_expired_t, timestamp) == 32, "JobExpired.timestamp");
-_Static_assert(__builtin_offsetof(gp_evt_job_expired_t, job) == 40, "JobExpired.job");
-_Static_assert(__builtin_offsetof(gp_evt_job_expired_t, buyer) == 72, "JobExpired.buyer");
-_Static_assert(__builtin_offsetof(gp_evt_job_expired_t, provider) == 104, "JobExpired.provider");
+_Static_assert(__builtin_offsetof(gp_evt_job_expired_t, locked_stake) == 32, "JobExpired.locked_stake");
+_Static_assert(__builtin_offsetof(gp_evt_job_expired_t, live_jobs) == 40, "JobExpired.live_jobs");
+_Static_assert(__builtin_offsetof(gp_evt_job_expired_t, timestamp) == 48, "JobExpired.timestamp");
+_Static_assert(__builtin_offsetof(gp_evt_job_expired_t, job) == 56, "JobExpired.job");
+_Static_assert(__builtin_offsetof(gp_evt_job_expired_t, buyer) == 88, "JobExpired.buyer");
+_Static_assert(__builtin_offsetof(gp_evt_job_expired_t, provider) == 120, "JobExpired.provider");
+_Static_assert(__builtin_offsetof(gp_evt_job_expired_t, end_reason) == 152, "JobExpired.end_reason");
 
 /* Event JobClosed: logged as discriminator || these bytes. */
 typedef struct __attribute__((packed, aligned(8))) {
   uint64_t rent_refunded; /* offset 0 */
-  uint64_t seq; /* offset 8 */
-  int64_t timestamp; /* offset 16 */
-  uint8_t job[32]; /* offset 24 */
-  uint8_t buyer[32]; /* offset 56 */
+  uint64_t swept; /* offset 8 */
+  uint64_t seq; /* offset 16 */
+  int64_t timestamp; /* offset 24 */
+  uint8_t job[32]; /* offset 32 */
+  uint8_t buyer[32]; /* offset 64 */
 } gp_evt_job_closed_t;
-#define GP_EVT_JOB_CLOSED_SIZE 88u
+#define GP_EVT_JOB_CLOSED_SIZE 96u
 _Static_assert(__builtin_offsetof(gp_evt_job_closed_t, rent_refunded) == 0, "JobClosed.rent_refunded");
-_Static_assert(__builtin_offsetof(gp_evt_job_closed_t, seq) == 8, "JobClosed.seq");
-_Static_assert(__builtin_offsetof(gp_evt_job_closed_t, timestamp) == 16, "JobClosed.timestamp");
-_Static_assert(__builtin_offsetof(gp_evt_job_closed_t, job) == 24, "JobClosed.job");
-_Static_assert(__builtin_offsetof(gp_evt_job_closed_t, buyer) == 56, "JobClosed.buyer");
+_Static_assert(__builtin_offsetof(gp_evt_job_closed_t, swept) == 8, "JobClosed.swept");
+_Static_assert(__builtin_offsetof(gp_evt_job_closed_t, seq) == 16, "JobClosed.seq");
+_Static_assert(__builtin_offsetof(gp_evt_job_closed_t, timestamp) == 24, "JobClosed.timestamp");
+_Static_assert(__builtin_offsetof(gp_evt_job_closed_t, job) == 32, "JobClosed.job");
+_Static_assert(__builtin_offsetof(gp_evt_job_closed_t, buyer) == 64, "JobClosed.buyer");
 
 /* Error names and messages, indexed by code - GP_ERR_FIRST, for Anchor-format error logs. */
 static const char *const GP_ERROR_NAMES[] = {
@@ -1061,6 +1177,10 @@ static const char *const GP_ERROR_NAMES[] = {
   "ZeroAmount",
   "SelfDealing",
   "RentNotExempt",
+  "TooManyAccounts",
+  "StakeLocked",
+  "MintHasFreezeAuthority",
+  "NotUpgradeAuthority",
 };
 static const char *const GP_ERROR_MSGS[] = {
   "The signer is not allowed to do this",
@@ -1100,6 +1220,10 @@ static const char *const GP_ERROR_MSGS[] = {
   "The amount must be greater than zero",
   "A provider cannot take its own owner's job",
   "The account would not be rent exempt",
+  "More accounts than the program reads (32)",
+  "Stake is locked by live jobs",
+  "The stake mint has a freeze authority and initialize did not allow it",
+  "Only the program's upgrade authority may initialize",
 };
 
 #endif

@@ -12,6 +12,7 @@
 #define GP_BPS 10000u
 #define GP_MAX_DURATION 31536000LL /* one year, seconds */
 #define GP_ACCOUNT_VERSION 1u
+#define GP_REBASE_DEBT (1ULL << 63) /* settle restarts a stake period past this debt */
 
 #define GP_PROVIDER_ACTIVE 0u
 #define GP_PROVIDER_INACTIVE 1u
@@ -24,6 +25,8 @@
 #define GP_JOB_CANCELLED 5u
 #define GP_JOB_EXPIRED 6u
 #define GP_JOB_RESOLVED 7u
+
+extern const gp_pubkey_t GP_BPF_LOADER_UPGRADEABLE_ID;
 
 /* Handler context: the parsed input and the clock, read once by syscall
  * (sysvar accounts are never trusted: reliability.md P11). */
@@ -73,6 +76,28 @@ uint64_t gp_load(const gp_ctx_t *c, const gp_account_t *a, const gp_kind_t *kind
 #define GP_LOAD_PROVIDER(c, a, w, out) gp_load((c), (a), &GP_KIND_PROVIDER, (w), (void **)(out))
 #define GP_LOAD_JOB(c, a, w, out) gp_load((c), (a), &GP_KIND_JOB, (w), (void **)(out))
 
+/* Lifetime statistics (totals, counters, seq) saturate at u64::MAX instead of
+ * failing: a statistic must never stop an instruction. */
+static inline uint64_t gp_sat_add(uint64_t a, uint64_t b) {
+  uint64_t r;
+  return gp_add_u64(a, b, &r) ? 0xffffffffffffffffULL : r;
+}
+#define GP_STAT_ADD(field, v) ((field) = gp_sat_add((field), (v)))
+#define GP_BUMP(field) GP_STAT_ADD(field, 1)
+
+/* Checked i64 addition (MathOverflow). */
+uint64_t gp_time_add(int64_t a, int64_t b, int64_t *out);
+/* Seconds paused in total up to now, the running pause included. */
+int64_t gp_paused_total(const gp_config_t *cfg, int64_t now);
+/* `at`, pushed back by every second paused since `mark` (the value of
+ * gp_paused_total when the clock started): paused time never counts against
+ * a deadline, window or unbonding. Checked (MathOverflow). */
+uint64_t gp_effective_time(const gp_config_t *cfg, int64_t now, int64_t at, int64_t mark, int64_t *out);
+
+/* A token account about to be created at a PDA: writable, still a System
+ * account with no data. */
+uint64_t gp_check_new_token_account(const gp_account_t *a);
+
 /* Verifies that `key` is the canonical PDA for seeds + bump: the address
  * matches, and no higher bump gives a valid PDA (so the bump is the one a
  * client's find_program_address returns; reliability.md P9). Costs one
@@ -97,10 +122,16 @@ uint64_t gp_transfer(const gp_account_t *src, const gp_account_t *dst, const gp_
                      uint64_t amount, const gp_signer_seeds_t *seeds);
 
 /* ---- rewards (docs/protocol.md "Rewards") ------------------------------ */
-/* distribute(R): into acc (S > 0) or unallocated (S = 0). */
+/* distribute(R) into acc (the caller has S > 0). */
 uint64_t gp_distribute(gp_config_t *cfg, uint64_t amount);
-/* release(): unallocated into acc once S > 0. */
-uint64_t gp_release(gp_config_t *cfg);
+/* Releases the part of the stream (unallocated_rewards) due by `now` into acc;
+ * *released says how much. The stream waits while S = 0. */
+uint64_t gp_stream_update(gp_config_t *cfg, int64_t now, uint64_t *released);
+/* A funding or fee: release what is due, add `amount`, and spread everything
+ * not yet released over reward_period from now. */
+uint64_t gp_stream_add(gp_config_t *cfg, int64_t now, uint64_t amount, uint64_t *released);
+/* Emits RewardsReleased when amount > 0. */
+void gp_emit_rewards_released(const gp_ctx_t *c, const gp_config_t *cfg, uint64_t amount);
 /* owed += floor(active * (acc - snapshot) / 2^64) - debt; debt = that accrual. */
 uint64_t gp_settle(const gp_config_t *cfg, gp_provider_t *p);
 /* After a stake change (settled first): snapshot = acc, debt = 0. */

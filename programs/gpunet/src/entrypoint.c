@@ -7,7 +7,9 @@ uint64_t entrypoint(uint8_t *input) {
   /* The parsed input (1.8 KiB) lives at the start of the heap, leaving the
    * stack frames to the handlers. */
   gp_input_t *in = (gp_input_t *)GP_HEAP_START;
-  if (gp_deserialize(input, in) != GP_RT_OK) GP_FAIL(GP_ERR_NOT_ENOUGH_ACCOUNTS);
+  uint64_t r = gp_deserialize(input, in);
+  if (r == GP_RT_E_TOO_MANY_ACCOUNTS) GP_FAIL(GP_ERR_TOO_MANY_ACCOUNTS);
+  if (r != GP_RT_OK) GP_FAIL(GP_ERR_NOT_ENOUGH_ACCOUNTS);
   c.in = in;
   c.program_id = in->program_id;
   GP_CHECK(in->data_len >= 8, GP_ERR_INVALID_INSTRUCTION);

@@ -3,9 +3,49 @@
 
 #define GP_MINT_LEN 82
 #define GP_MINT_IS_INITIALIZED_OFFSET 45
+#define GP_MINT_FREEZE_AUTHORITY_OFFSET 46 /* COption<Pubkey>: u32 tag, then the key */
 
-static uint64_t check_bounds(uint16_t fee_bps, uint16_t cap_bps, int64_t unbonding, int64_t window) {
+const gp_pubkey_t GP_BPF_LOADER_UPGRADEABLE_ID = {{
+    0x02, 0xa8, 0xf6, 0x91, 0x4e, 0x88, 0xa1, 0xb0, 0xe2, 0x10, 0x15, 0x3e, 0xf7, 0x63, 0xae, 0x2b,
+    0x00, 0xc2, 0xb9, 0x3d, 0x16, 0xc1, 0x24, 0xd2, 0xc0, 0x53, 0x7a, 0x10, 0x04, 0x80, 0x00, 0x00,
+}};
+
+static uint32_t le32(const uint8_t *p) {
+  return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+}
+
+/* UpgradeableLoaderState::ProgramData (bincode): u32 tag 3, u64 slot,
+ * Option<Pubkey> upgrade authority (u8 tag, key), then the ELF. */
+#define GP_PROGRAMDATA_TAG 3u
+#define GP_PROGRAMDATA_AUTH_TAG_OFFSET 12
+#define GP_PROGRAMDATA_AUTH_OFFSET 13
+#define GP_PROGRAMDATA_MIN_LEN 45
+
+/* Only the program's upgrade authority may initialize: `pd` must be the
+ * program's ProgramData account (the loader's PDA of the program id, owned
+ * by the loader) and record `admin` as its upgrade authority. */
+static uint64_t check_upgrade_authority(const gp_ctx_t *c, const gp_account_t *pd, const gp_account_t *admin) {
+  GP_CHECK(gp_key_eq(pd->owner, &GP_BPF_LOADER_UPGRADEABLE_ID), GP_ERR_NOT_UPGRADE_AUTHORITY);
+  gp_seed_t s[1] = {{c->program_id->x, 32}};
+  /* The canonical bump: the highest one that gives a valid address. */
+  gp_pubkey_t derived;
+  uint32_t b = 256;
+  while (b > 0) {
+    b--;
+    if (gp_create_pda(s, 1, (uint8_t)b, &GP_BPF_LOADER_UPGRADEABLE_ID, &derived) == GP_RT_OK) break;
+  }
+  GP_CHECK(gp_key_eq(&derived, pd->key), GP_ERR_NOT_UPGRADE_AUTHORITY);
+  GP_CHECK(pd->data_len >= GP_PROGRAMDATA_MIN_LEN && le32(pd->data) == GP_PROGRAMDATA_TAG,
+           GP_ERR_NOT_UPGRADE_AUTHORITY);
+  GP_CHECK(pd->data[GP_PROGRAMDATA_AUTH_TAG_OFFSET] == 1, GP_ERR_NOT_UPGRADE_AUTHORITY);
+  GP_CHECK(gp_key_eq((const gp_pubkey_t *)(pd->data + GP_PROGRAMDATA_AUTH_OFFSET), admin->key),
+           GP_ERR_NOT_UPGRADE_AUTHORITY);
+  return 0;
+}
+
+static uint64_t check_bounds(uint16_t fee_bps, uint16_t cap_bps, int64_t unbonding, int64_t window, int64_t period) {
   GP_CHECK(fee_bps <= GP_MAX_FEE_BPS && cap_bps <= GP_BPS, GP_ERR_FEE_TOO_HIGH);
+  GP_CHECK(period >= 0 && period <= GP_MAX_DURATION, GP_ERR_INVALID_DURATION);
   GP_CHECK(unbonding > 0 && unbonding <= GP_MAX_DURATION, GP_ERR_INVALID_DURATION);
   GP_CHECK(window > 0 && window <= GP_MAX_DURATION, GP_ERR_INVALID_DURATION);
   return 0;
@@ -16,6 +56,9 @@ static void emit_config(const gp_ctx_t *c, const gp_account_t *config_acc, const
   e.min_stake_per_gpu = cfg->min_stake_per_gpu;
   e.unbonding_period = cfg->unbonding_period;
   e.challenge_window = cfg->challenge_window;
+  e.paused_at = cfg->paused_at;
+  e.paused_total = cfg->paused_total;
+  e.reward_period = cfg->reward_period;
   e.seq = cfg->seq;
   e.timestamp = c->now;
   gp_key_copy((gp_pubkey_t *)e.config, config_acc->key);
@@ -38,11 +81,16 @@ uint64_t ix_initialize(gp_ctx_t *c) {
   GP_TRY(gp_require_writable(admin));
   GP_TRY(gp_require_system_program(gp_acc(c, GP_INITIALIZE_ACC_SYSTEM_PROGRAM)));
   GP_TRY(gp_require_token_program(gp_acc(c, GP_INITIALIZE_ACC_TOKEN_PROGRAM)));
-  GP_TRY(check_bounds(a.protocol_fee_bps, a.slash_cap_bps, a.unbonding_period, a.challenge_window));
+  GP_TRY(check_bounds(a.protocol_fee_bps, a.slash_cap_bps, a.unbonding_period, a.challenge_window, a.reward_period));
 
   /* The stake mint: an initialized SPL Token mint. */
   GP_CHECK(gp_key_eq(mint->owner, &GP_TOKEN_PROGRAM_ID), GP_ERR_WRONG_ACCOUNT_OWNER);
   GP_CHECK(mint->data_len == GP_MINT_LEN && mint->data[GP_MINT_IS_INITIALIZED_OFFSET] == 1, GP_ERR_WRONG_MINT);
+  GP_CHECK(a.allow_freeze_authority <= 1, GP_ERR_INVALID_ARGUMENT);
+  /* A freeze authority could freeze every vault and escrow: only by choice. */
+  if (!a.allow_freeze_authority)
+    GP_CHECK(le32(mint->data + GP_MINT_FREEZE_AUTHORITY_OFFSET) == 0, GP_ERR_MINT_HAS_FREEZE_AUTHORITY);
+  GP_TRY(check_upgrade_authority(c, gp_acc(c, GP_INITIALIZE_ACC_PROGRAM_DATA), admin));
   gp_token_account_t t;
   GP_TRY(gp_check_token(treasury, mint->key, GP_NULL, &t));
 
@@ -52,9 +100,9 @@ uint64_t ix_initialize(gp_ctx_t *c) {
   GP_TRY(gp_check_canonical_pda(c, vault->key, vs, 1, a.reward_vault_bump));
 
   gp_signer_seeds_t config_signer = {cs, 2};
+  GP_TRY(gp_check_new_token_account(vault));
   GP_TRY(gp_create_program_account(c, admin, config, &config_signer, &GP_KIND_CONFIG));
   gp_signer_seeds_t vault_signer = {vs, 2};
-  GP_CHECK(gp_key_eq(vault->owner, &GP_SYSTEM_PROGRAM_ID) && vault->data_len == 0, GP_ERR_ALREADY_INITIALIZED);
   GP_CHECK(gp_token_create_account(admin, vault, &vault_signer, mint, config->key) == GP_RT_OK,
            GP_ERR_INSUFFICIENT_FUNDS);
 
@@ -63,6 +111,8 @@ uint64_t ix_initialize(gp_ctx_t *c) {
   cfg->min_stake_per_gpu = a.min_stake_per_gpu;
   cfg->unbonding_period = a.unbonding_period;
   cfg->challenge_window = a.challenge_window;
+  cfg->reward_period = a.reward_period;
+  cfg->stream_updated_at = c->now;
   cfg->seq = 1;
   gp_key_copy((gp_pubkey_t *)cfg->admin, admin->key);
   gp_key_copy((gp_pubkey_t *)cfg->slash_authority, (const gp_pubkey_t *)a.slash_authority);
@@ -87,7 +137,8 @@ uint64_t ix_initialize(gp_ctx_t *c) {
 #define MASK_SLASH_CAP 64u
 #define MASK_PAUSED 128u
 #define MASK_TREASURY 256u
-#define MASK_ALL 511u
+#define MASK_REWARD_PERIOD 512u
+#define MASK_ALL 1023u
 
 uint64_t ix_update_config(gp_ctx_t *c) {
   gp_update_config_args_t a;
@@ -105,7 +156,8 @@ uint64_t ix_update_config(gp_ctx_t *c) {
   uint16_t cap = (a.mask & MASK_SLASH_CAP) ? a.slash_cap_bps : cfg->slash_cap_bps;
   int64_t unbonding = (a.mask & MASK_UNBONDING) ? a.unbonding_period : cfg->unbonding_period;
   int64_t window = (a.mask & MASK_WINDOW) ? a.challenge_window : cfg->challenge_window;
-  GP_TRY(check_bounds(fee, cap, unbonding, window));
+  int64_t period = (a.mask & MASK_REWARD_PERIOD) ? a.reward_period : cfg->reward_period;
+  GP_TRY(check_bounds(fee, cap, unbonding, window, period));
   if (a.mask & MASK_PAUSED) GP_CHECK(a.paused <= 1, GP_ERR_INVALID_ARGUMENT);
   if (a.mask & MASK_TREASURY) {
     gp_token_account_t t;
@@ -116,12 +168,25 @@ uint64_t ix_update_config(gp_ctx_t *c) {
   if (a.mask & MASK_SLASH_AUTHORITY)
     gp_key_copy((gp_pubkey_t *)cfg->slash_authority, (const gp_pubkey_t *)a.new_slash_authority);
   if (a.mask & MASK_MIN_STAKE) cfg->min_stake_per_gpu = a.min_stake_per_gpu;
-  if (a.mask & MASK_PAUSED) cfg->paused = a.paused;
+  if ((a.mask & MASK_PAUSED) && a.paused != cfg->paused) {
+    /* Pause time is kept so that deadlines, windows and unbonding can skip it. */
+    if (a.paused) {
+      cfg->paused_at = c->now;
+    } else {
+      int64_t total;
+      GP_TRY(gp_time_add(cfg->paused_total, c->now - cfg->paused_at, &total));
+      cfg->paused_total = total;
+      cfg->paused_at = 0;
+    }
+    cfg->paused = a.paused;
+  }
   cfg->protocol_fee_bps = fee;
   cfg->slash_cap_bps = cap;
   cfg->unbonding_period = unbonding;
   cfg->challenge_window = window;
-  cfg->seq += 1;
+  /* Applies from the next funding: what is streaming keeps its end. */
+  cfg->reward_period = period;
+  GP_BUMP(cfg->seq);
   emit_config(c, config, cfg);
   return 0;
 }

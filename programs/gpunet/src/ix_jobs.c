@@ -32,6 +32,13 @@ static uint64_t check_escrow(gp_ctx_t *c, int ei, int ji, const gp_job_t *j, con
   return gp_check_vault(gp_acc(c, ei), j->escrow, (const gp_pubkey_t *)cfg->stake_mint, gp_acc(c, ji)->key, &t);
 }
 
+/* A job that was accepted ends: its provider has one live job less, and the
+ * stake lock goes when the last one ends. */
+static void end_live_job(gp_provider_t *p) {
+  if (p->live_jobs > 0) p->live_jobs -= 1;
+  if (p->live_jobs == 0) p->locked_stake = 0;
+}
+
 /* A job's provider account: the one recorded at acceptance. */
 static uint64_t load_job_provider(gp_ctx_t *c, int pi, const gp_job_t *j, int writable, gp_provider_t **out) {
   GP_CHECK(gp_key_eq(gp_acc(c, pi)->key, (const gp_pubkey_t *)j->provider), GP_ERR_UNAUTHORIZED);
@@ -67,9 +74,9 @@ uint64_t ix_create_job(gp_ctx_t *c) {
   GP_TRY(gp_check_canonical_pda(c, escrow->key, es, 2, a.escrow_bump));
 
   gp_signer_seeds_t jsig = {js, 4};
+  GP_TRY(gp_check_new_token_account(escrow));
   GP_TRY(gp_create_program_account(c, buyer, job, &jsig, &GP_KIND_JOB));
   gp_signer_seeds_t esig = {es, 3};
-  GP_CHECK(gp_key_eq(escrow->owner, &GP_SYSTEM_PROGRAM_ID) && escrow->data_len == 0, GP_ERR_ALREADY_INITIALIZED);
   GP_CHECK(gp_token_create_account(buyer, escrow, &esig, mint, job->key) == GP_RT_OK, GP_ERR_INSUFFICIENT_FUNDS);
   GP_TRY(gp_transfer(src, escrow, buyer, a.price, GP_NULL));
 
@@ -78,6 +85,10 @@ uint64_t ix_create_job(gp_ctx_t *c) {
   j->price = a.price;
   j->max_duration = a.max_duration;
   j->created_at = c->now;
+  /* The terms a job keeps whatever the admin changes later. */
+  j->fee_bps = cfg->protocol_fee_bps;
+  j->challenge_window = cfg->challenge_window;
+  j->pause_mark = gp_paused_total(cfg, c->now);
   j->rent_lamports = *job->lamports + *escrow->lamports;
   j->seq = 1;
   gp_key_copy((gp_pubkey_t *)j->buyer, buyer->key);
@@ -90,13 +101,16 @@ uint64_t ix_create_job(gp_ctx_t *c) {
   j->bump = a.job_bump;
   j->escrow_bump = a.escrow_bump;
   j->version = GP_ACCOUNT_VERSION;
-  cfg->job_count += 1;
-  cfg->seq += 1;
+  GP_BUMP(cfg->job_count);
+  GP_BUMP(cfg->seq);
 
   gp_evt_job_created_t e;
   e.job_id = a.job_id;
   e.price = a.price;
   e.max_duration = a.max_duration;
+  e.challenge_window = j->challenge_window;
+  e.pause_mark = j->pause_mark;
+  e.fee_bps = j->fee_bps;
   e.seq = j->seq;
   e.timestamp = c->now;
   gp_key_copy((gp_pubkey_t *)e.job, job->key);
@@ -130,7 +144,7 @@ uint64_t ix_cancel_job(gp_ctx_t *c) {
   j->state = GP_JOB_CANCELLED;
   j->refund = j->price;
   j->finished_at = c->now;
-  j->seq += 1;
+  GP_BUMP(j->seq);
   uint64_t id;
   gp_seed_t s[4];
   gp_signer_seeds_t sig;
@@ -143,6 +157,7 @@ uint64_t ix_cancel_job(gp_ctx_t *c) {
   e.timestamp = c->now;
   gp_key_copy((gp_pubkey_t *)e.job, job->key);
   gp_key_copy((gp_pubkey_t *)e.buyer, buyer->key);
+  e.end_reason = GP_JOB_END_REASON_CANCELLED;
   gp_emit_event(GP_EVT_JOB_CANCELLED_DISC, &e, GP_EVT_JOB_CANCELLED_SIZE);
   return 0;
 }
@@ -157,7 +172,7 @@ uint64_t ix_accept_job(gp_ctx_t *c) {
   gp_job_t *j;
   GP_TRY(GP_LOAD_JOB(c, job, 1, &j));
   gp_provider_t *p;
-  GP_TRY(GP_LOAD_PROVIDER(c, prov, 0, &p));
+  GP_TRY(GP_LOAD_PROVIDER(c, prov, 1, &p));
   GP_TRY(gp_require_signer(owner));
   GP_CHECK(gp_key_eq(owner->key, (const gp_pubkey_t *)p->owner), GP_ERR_UNAUTHORIZED);
   GP_CHECK(j->state == GP_JOB_OPEN, GP_ERR_INVALID_JOB_STATE);
@@ -170,16 +185,26 @@ uint64_t ix_accept_job(gp_ctx_t *c) {
   /* A product past u64 cannot be covered by any u64 stake. */
   GP_CHECK(!gp_mul_u64(cfg->min_stake_per_gpu, p->gpu_count, &needed), GP_ERR_INSUFFICIENT_STAKE);
   GP_CHECK(p->active_stake >= needed, GP_ERR_INSUFFICIENT_STAKE);
-  GP_CHECK(c->now <= (int64_t)0x7fffffffffffffffLL - j->max_duration, GP_ERR_MATH_OVERFLOW);
+  int64_t deadline;
+  GP_TRY(gp_time_add(c->now, j->max_duration, &deadline));
 
   gp_key_copy((gp_pubkey_t *)j->provider, prov->key);
   j->accepted_at = c->now;
-  j->deadline = c->now + j->max_duration;
+  j->deadline = deadline;
+  j->pause_mark = gp_paused_total(cfg, c->now);
   j->state = GP_JOB_ACCEPTED;
-  j->seq += 1;
+  GP_BUMP(j->seq);
+  /* The stake that qualified for this job backs it until it ends. */
+  p->live_jobs += 1;
+  if (needed > p->locked_stake) p->locked_stake = needed;
+  p->updated_at = c->now;
+  GP_BUMP(p->seq);
 
   gp_evt_job_accepted_t e;
   e.deadline = j->deadline;
+  e.pause_mark = j->pause_mark;
+  e.locked_stake = p->locked_stake;
+  e.live_jobs = p->live_jobs;
   e.seq = j->seq;
   e.provider_seq = p->seq;
   e.timestamp = c->now;
@@ -204,15 +229,20 @@ uint64_t ix_submit_result(gp_ctx_t *c) {
   GP_TRY(gp_require_signer(owner));
   GP_CHECK(gp_key_eq(owner->key, (const gp_pubkey_t *)p->owner), GP_ERR_UNAUTHORIZED);
   GP_CHECK(j->state == GP_JOB_ACCEPTED, GP_ERR_INVALID_JOB_STATE);
-  GP_CHECK(c->now <= j->deadline, GP_ERR_DEADLINE_PASSED);
+  int64_t deadline, ends;
+  GP_TRY(gp_effective_time(cfg, c->now, j->deadline, j->pause_mark, &deadline));
+  GP_CHECK(c->now <= deadline, GP_ERR_DEADLINE_PASSED);
+  GP_TRY(gp_time_add(c->now, j->challenge_window, &ends));
 
   gp_memcpy(j->result_hash, a.result_hash, 32);
   j->submitted_at = c->now;
+  j->pause_mark = gp_paused_total(cfg, c->now);
   j->state = GP_JOB_SUBMITTED;
-  j->seq += 1;
+  GP_BUMP(j->seq);
 
   gp_evt_result_submitted_t e;
-  e.challenge_ends_at = c->now + cfg->challenge_window;
+  e.challenge_ends_at = ends;
+  e.pause_mark = j->pause_mark;
   e.seq = j->seq;
   e.timestamp = c->now;
   gp_key_copy((gp_pubkey_t *)e.job, job->key);
@@ -229,6 +259,7 @@ typedef struct {
   gp_config_t *cfg;
   gp_job_t *j;
   int job_i, escrow_i, provider_token_i, buyer_token_i, reward_vault_i, config_i;
+  uint64_t released; /* released from the reward stream when the fee joined it */
 } gp_payout_t;
 
 static uint64_t pay_out(gp_payout_t *x, uint64_t gross) {
@@ -236,7 +267,9 @@ static uint64_t pay_out(gp_payout_t *x, uint64_t gross) {
   gp_config_t *cfg = x->cfg;
   gp_job_t *j = x->j;
   uint64_t fee;
-  GP_CHECK(!gp_mul_div_u64(gross, cfg->protocol_fee_bps, GP_BPS, &fee), GP_ERR_MATH_OVERFLOW);
+  GP_CHECK(!gp_mul_div_u64(gross, j->fee_bps, GP_BPS, &fee), GP_ERR_MATH_OVERFLOW);
+  /* A paid job never pays no fee while the job's fee rate is non-zero. */
+  if (fee == 0 && gross > 0 && j->fee_bps > 0) fee = 1;
   j->fee = fee;
   j->provider_payout = gross - fee;
   j->refund = j->price - gross;
@@ -252,9 +285,9 @@ static uint64_t pay_out(gp_payout_t *x, uint64_t gross) {
   GP_TRY(gp_transfer(escrow, gp_acc(c, x->reward_vault_i), job, fee, &sig));
   if (x->buyer_token_i >= 0) GP_TRY(gp_transfer(escrow, gp_acc(c, x->buyer_token_i), job, j->refund, &sig));
   if (fee) {
-    GP_CHECK(!gp_add_u64(cfg->total_funded, fee, &cfg->total_funded), GP_ERR_MATH_OVERFLOW);
-    GP_TRY(gp_distribute(cfg, fee));
-    cfg->seq += 1;
+    GP_STAT_ADD(cfg->total_funded, fee);
+    GP_TRY(gp_stream_add(cfg, c->now, fee, &x->released));
+    GP_BUMP(cfg->seq);
   }
   return 0;
 }
@@ -284,30 +317,40 @@ uint64_t ix_complete_job(gp_ctx_t *c) {
   GP_TRY(gp_require_token_program(gp_acc(c, GP_COMPLETE_JOB_ACC_TOKEN_PROGRAM)));
   GP_CHECK(j->state == GP_JOB_SUBMITTED, GP_ERR_INVALID_JOB_STATE);
   uint8_t by_timeout = !gp_key_eq(auth->key, (const gp_pubkey_t *)j->buyer);
-  if (by_timeout) GP_CHECK(c->now > j->submitted_at + cfg->challenge_window, GP_ERR_CHALLENGE_WINDOW_OPEN);
+  if (by_timeout) {
+    int64_t ends;
+    GP_TRY(gp_time_add(j->submitted_at, j->challenge_window, &ends));
+    GP_TRY(gp_effective_time(cfg, c->now, ends, j->pause_mark, &ends));
+    GP_CHECK(c->now > ends, GP_ERR_CHALLENGE_WINDOW_OPEN);
+  }
 
   gp_payout_t x = {c, cfg, j, GP_COMPLETE_JOB_ACC_JOB, GP_COMPLETE_JOB_ACC_ESCROW, GP_COMPLETE_JOB_ACC_PROVIDER_TOKEN,
-                   -1, GP_COMPLETE_JOB_ACC_REWARD_VAULT, GP_COMPLETE_JOB_ACC_CONFIG};
+                   -1, GP_COMPLETE_JOB_ACC_REWARD_VAULT, GP_COMPLETE_JOB_ACC_CONFIG, 0};
   GP_TRY(check_payout_accounts(&x, p));
   GP_TRY(pay_out(&x, j->price));
   j->state = GP_JOB_COMPLETED;
   j->provider_share_bps = GP_BPS;
-  j->seq += 1;
-  p->jobs_completed += 1;
+  GP_BUMP(j->seq);
+  GP_BUMP(p->jobs_completed);
+  end_live_job(p);
   p->updated_at = c->now;
-  p->seq += 1;
+  GP_BUMP(p->seq);
 
+  gp_emit_rewards_released(c, cfg, x.released);
   gp_evt_job_completed_t e;
   e.provider_payout = j->provider_payout;
   e.fee = j->fee;
   e.jobs_completed = p->jobs_completed;
   e.seq = j->seq;
   e.provider_seq = p->seq;
+  e.locked_stake = p->locked_stake;
+  e.live_jobs = p->live_jobs;
   e.timestamp = c->now;
   gp_key_copy((gp_pubkey_t *)e.job, job->key);
   gp_key_copy((gp_pubkey_t *)e.buyer, (const gp_pubkey_t *)j->buyer);
   gp_key_copy((gp_pubkey_t *)e.provider, gp_acc(c, GP_COMPLETE_JOB_ACC_PROVIDER)->key);
   e.by_timeout = by_timeout;
+  e.end_reason = by_timeout ? GP_JOB_END_REASON_COMPLETED_BY_TIMEOUT : GP_JOB_END_REASON_COMPLETED_BY_BUYER;
   gp_emit_event(GP_EVT_JOB_COMPLETED_DISC, &e, GP_EVT_JOB_COMPLETED_SIZE);
   if (j->fee) gp_emit_rewards_funded(c, cfg, job->key, j->fee, 1);
   return 0;
@@ -325,11 +368,14 @@ uint64_t ix_dispute_job(gp_ctx_t *c) {
   GP_TRY(gp_require_signer(buyer));
   GP_CHECK(gp_key_eq(buyer->key, (const gp_pubkey_t *)j->buyer), GP_ERR_UNAUTHORIZED);
   GP_CHECK(j->state == GP_JOB_SUBMITTED, GP_ERR_INVALID_JOB_STATE);
-  GP_CHECK(c->now <= j->submitted_at + cfg->challenge_window, GP_ERR_CHALLENGE_WINDOW_CLOSED);
+  int64_t ends;
+  GP_TRY(gp_time_add(j->submitted_at, j->challenge_window, &ends));
+  GP_TRY(gp_effective_time(cfg, c->now, ends, j->pause_mark, &ends));
+  GP_CHECK(c->now <= ends, GP_ERR_CHALLENGE_WINDOW_CLOSED);
 
   gp_memcpy(j->dispute_reason_hash, a.reason_hash, 32);
   j->state = GP_JOB_DISPUTED;
-  j->seq += 1;
+  GP_BUMP(j->seq);
 
   gp_evt_job_disputed_t e;
   e.seq = j->seq;
@@ -361,21 +407,23 @@ uint64_t ix_resolve_dispute(gp_ctx_t *c) {
 
   gp_payout_t x = {c, cfg, j, GP_RESOLVE_DISPUTE_ACC_JOB, GP_RESOLVE_DISPUTE_ACC_ESCROW,
                    GP_RESOLVE_DISPUTE_ACC_PROVIDER_TOKEN, GP_RESOLVE_DISPUTE_ACC_BUYER_TOKEN,
-                   GP_RESOLVE_DISPUTE_ACC_REWARD_VAULT, GP_RESOLVE_DISPUTE_ACC_CONFIG};
+                   GP_RESOLVE_DISPUTE_ACC_REWARD_VAULT, GP_RESOLVE_DISPUTE_ACC_CONFIG, 0};
   GP_TRY(check_payout_accounts(&x, p));
   uint64_t gross;
   GP_CHECK(!gp_mul_div_u64(j->price, a.provider_share_bps, GP_BPS, &gross), GP_ERR_MATH_OVERFLOW);
   GP_TRY(pay_out(&x, gross));
   j->state = GP_JOB_RESOLVED;
   j->provider_share_bps = a.provider_share_bps;
-  j->seq += 1;
+  GP_BUMP(j->seq);
   if (a.provider_share_bps >= GP_BPS / 2)
-    p->jobs_completed += 1;
+    GP_BUMP(p->jobs_completed);
   else
-    p->jobs_failed += 1;
+    GP_BUMP(p->jobs_failed);
+  end_live_job(p);
   p->updated_at = c->now;
-  p->seq += 1;
+  GP_BUMP(p->seq);
 
+  gp_emit_rewards_released(c, cfg, x.released);
   gp_evt_dispute_resolved_t e;
   e.provider_payout = j->provider_payout;
   e.fee = j->fee;
@@ -384,11 +432,14 @@ uint64_t ix_resolve_dispute(gp_ctx_t *c) {
   e.jobs_failed = p->jobs_failed;
   e.seq = j->seq;
   e.provider_seq = p->seq;
+  e.locked_stake = p->locked_stake;
+  e.live_jobs = p->live_jobs;
   e.timestamp = c->now;
   gp_key_copy((gp_pubkey_t *)e.job, job->key);
   gp_key_copy((gp_pubkey_t *)e.buyer, (const gp_pubkey_t *)j->buyer);
   gp_key_copy((gp_pubkey_t *)e.provider, gp_acc(c, GP_RESOLVE_DISPUTE_ACC_PROVIDER)->key);
   e.provider_share_bps = a.provider_share_bps;
+  e.end_reason = GP_JOB_END_REASON_DISPUTE_RESOLVED;
   gp_emit_event(GP_EVT_DISPUTE_RESOLVED_DISC, &e, GP_EVT_DISPUTE_RESOLVED_SIZE);
   if (j->fee) gp_emit_rewards_funded(c, cfg, job->key, j->fee, 1);
   return 0;
@@ -400,14 +451,30 @@ uint64_t ix_expire_job(gp_ctx_t *c) {
   GP_TRY(load_config(c, GP_EXPIRE_JOB_ACC_CONFIG, 0, 0, &cfg));
   gp_account_t *job = gp_acc(c, GP_EXPIRE_JOB_ACC_JOB);
   gp_account_t *dst = gp_acc(c, GP_EXPIRE_JOB_ACC_BUYER_TOKEN);
+  gp_account_t *prov = gp_acc(c, GP_EXPIRE_JOB_ACC_PROVIDER);
   gp_job_t *j;
   GP_TRY(GP_LOAD_JOB(c, job, 1, &j));
-  gp_provider_t *p;
-  GP_TRY(load_job_provider(c, GP_EXPIRE_JOB_ACC_PROVIDER, j, 1, &p));
   GP_TRY(gp_require_signer(gp_acc(c, GP_EXPIRE_JOB_ACC_CALLER)));
   GP_TRY(gp_require_token_program(gp_acc(c, GP_EXPIRE_JOB_ACC_TOKEN_PROGRAM)));
-  GP_CHECK(j->state == GP_JOB_ACCEPTED, GP_ERR_INVALID_JOB_STATE);
-  GP_CHECK(c->now > j->deadline, GP_ERR_DEADLINE_NOT_PASSED);
+  GP_CHECK(j->state == GP_JOB_OPEN || j->state == GP_JOB_ACCEPTED, GP_ERR_INVALID_JOB_STATE);
+  /* An open job nobody accepted expires max_duration after its creation (its
+   * provider is the zero key, which the caller passes); an accepted one at its
+   * deadline. Paused time is skipped in both. */
+  uint8_t accepted = j->state == GP_JOB_ACCEPTED;
+  gp_provider_t *p = GP_NULL;
+  if (accepted) {
+    GP_TRY(load_job_provider(c, GP_EXPIRE_JOB_ACC_PROVIDER, j, 1, &p));
+  } else {
+    GP_CHECK(gp_key_eq(prov->key, (const gp_pubkey_t *)j->provider), GP_ERR_UNAUTHORIZED);
+  }
+  int64_t deadline;
+  if (accepted) {
+    GP_TRY(gp_effective_time(cfg, c->now, j->deadline, j->pause_mark, &deadline));
+  } else {
+    GP_TRY(gp_time_add(j->created_at, j->max_duration, &deadline));
+    GP_TRY(gp_effective_time(cfg, c->now, deadline, j->pause_mark, &deadline));
+  }
+  GP_CHECK(c->now > deadline, GP_ERR_DEADLINE_NOT_PASSED);
   GP_TRY(check_escrow(c, GP_EXPIRE_JOB_ACC_ESCROW, GP_EXPIRE_JOB_ACC_JOB, j, cfg));
   gp_token_account_t t;
   GP_TRY(gp_check_token(dst, (const gp_pubkey_t *)cfg->stake_mint, (const gp_pubkey_t *)j->buyer, &t));
@@ -415,10 +482,13 @@ uint64_t ix_expire_job(gp_ctx_t *c) {
   j->state = GP_JOB_EXPIRED;
   j->refund = j->price;
   j->finished_at = c->now;
-  j->seq += 1;
-  p->jobs_failed += 1;
-  p->updated_at = c->now;
-  p->seq += 1;
+  GP_BUMP(j->seq);
+  if (p) {
+    GP_BUMP(p->jobs_failed);
+    end_live_job(p);
+    p->updated_at = c->now;
+    GP_BUMP(p->seq);
+  }
   uint64_t id;
   gp_seed_t s[4];
   gp_signer_seeds_t sig;
@@ -427,13 +497,16 @@ uint64_t ix_expire_job(gp_ctx_t *c) {
 
   gp_evt_job_expired_t e;
   e.refund = j->refund;
-  e.jobs_failed = p->jobs_failed;
+  e.jobs_failed = p ? p->jobs_failed : 0;
   e.seq = j->seq;
-  e.provider_seq = p->seq;
+  e.provider_seq = p ? p->seq : 0;
+  e.locked_stake = p ? p->locked_stake : 0;
+  e.live_jobs = p ? p->live_jobs : 0;
   e.timestamp = c->now;
   gp_key_copy((gp_pubkey_t *)e.job, job->key);
   gp_key_copy((gp_pubkey_t *)e.buyer, (const gp_pubkey_t *)j->buyer);
-  gp_key_copy((gp_pubkey_t *)e.provider, gp_acc(c, GP_EXPIRE_JOB_ACC_PROVIDER)->key);
+  gp_key_copy((gp_pubkey_t *)e.provider, prov->key);
+  e.end_reason = accepted ? GP_JOB_END_REASON_EXPIRED_UNDELIVERED : GP_JOB_END_REASON_EXPIRED_UNACCEPTED;
   gp_emit_event(GP_EVT_JOB_EXPIRED_DISC, &e, GP_EVT_JOB_EXPIRED_SIZE);
   return 0;
 }
@@ -445,6 +518,7 @@ uint64_t ix_close_job(gp_ctx_t *c) {
   gp_account_t *job = gp_acc(c, GP_CLOSE_JOB_ACC_JOB);
   gp_account_t *escrow = gp_acc(c, GP_CLOSE_JOB_ACC_ESCROW);
   gp_account_t *buyer = gp_acc(c, GP_CLOSE_JOB_ACC_BUYER);
+  gp_account_t *treasury = gp_acc(c, GP_CLOSE_JOB_ACC_TREASURY);
   gp_job_t *j;
   GP_TRY(GP_LOAD_JOB(c, job, 1, &j));
   GP_TRY(gp_require_signer(gp_acc(c, GP_CLOSE_JOB_ACC_CALLER)));
@@ -452,16 +526,28 @@ uint64_t ix_close_job(gp_ctx_t *c) {
   GP_CHECK(is_terminal(j->state), GP_ERR_INVALID_JOB_STATE);
   GP_CHECK(gp_key_eq(buyer->key, (const gp_pubkey_t *)j->buyer), GP_ERR_WRONG_RENT_RECEIVER);
   GP_TRY(gp_require_writable(buyer));
-  GP_TRY(check_escrow(c, GP_CLOSE_JOB_ACC_ESCROW, GP_CLOSE_JOB_ACC_JOB, j, cfg));
+  GP_CHECK(gp_key_eq(treasury->key, (const gp_pubkey_t *)cfg->treasury), GP_ERR_WRONG_VAULT);
+  GP_TRY(gp_require_writable(treasury));
+  gp_token_account_t et;
+  GP_TRY(gp_check_vault(escrow, j->escrow, (const gp_pubkey_t *)cfg->stake_mint, job->key, &et));
 
   uint64_t id;
   gp_seed_t s[4];
   gp_signer_seeds_t sig;
   job_seeds(j, &id, s, &sig);
+  /* Every payout already left a terminal job's escrow: whatever is still in it
+   * was sent there from outside, and goes to the treasury so that the escrow
+   * can close. */
+  if (et.amount > 0) {
+    gp_token_account_t t;
+    GP_TRY(gp_check_token(treasury, (const gp_pubkey_t *)cfg->stake_mint, GP_NULL, &t));
+    GP_TRY(gp_transfer(escrow, treasury, job, et.amount, &sig));
+  }
   uint64_t before = *buyer->lamports;
   GP_CHECK(gp_token_close_account(escrow, buyer, job, &sig) == GP_RT_OK, GP_ERR_WRONG_VAULT);
   gp_evt_job_closed_t e;
-  e.seq = j->seq + 1;
+  e.swept = et.amount;
+  e.seq = gp_sat_add(j->seq, 1);
   e.timestamp = c->now;
   gp_key_copy((gp_pubkey_t *)e.job, job->key);
   gp_key_copy((gp_pubkey_t *)e.buyer, buyer->key);

@@ -50,9 +50,9 @@ uint64_t ix_register_provider(gp_ctx_t *c) {
   GP_TRY(gp_check_canonical_pda(c, vault->key, vs, 2, a.vault_bump));
 
   gp_signer_seeds_t psig = {ps, 3};
+  GP_TRY(gp_check_new_token_account(vault));
   GP_TRY(gp_create_program_account(c, owner, prov, &psig, &GP_KIND_PROVIDER));
   gp_signer_seeds_t vsig = {vs, 3};
-  GP_CHECK(gp_key_eq(vault->owner, &GP_SYSTEM_PROGRAM_ID) && vault->data_len == 0, GP_ERR_ALREADY_INITIALIZED);
   GP_CHECK(gp_token_create_account(owner, vault, &vsig, mint, prov->key) == GP_RT_OK, GP_ERR_INSUFFICIENT_FUNDS);
 
   gp_provider_t *p = (gp_provider_t *)(prov->data + 8);
@@ -70,8 +70,8 @@ uint64_t ix_register_provider(gp_ctx_t *c) {
   p->bump = a.provider_bump;
   p->vault_bump = a.vault_bump;
   p->version = GP_ACCOUNT_VERSION;
-  cfg->provider_count += 1;
-  cfg->seq += 1;
+  GP_BUMP(cfg->provider_count);
+  GP_BUMP(cfg->seq);
 
   gp_evt_provider_registered_t e;
   e.seq = p->seq;
@@ -104,7 +104,7 @@ uint64_t ix_update_provider(gp_ctx_t *c) {
   p->status = a.status;
   gp_memcpy(p->metadata_hash, a.metadata_hash, 32);
   p->updated_at = c->now;
-  p->seq += 1;
+  GP_BUMP(p->seq);
 
   gp_evt_provider_updated_t e;
   e.seq = p->seq;
@@ -139,16 +139,19 @@ uint64_t ix_stake(gp_ctx_t *c) {
   GP_TRY(gp_check_token(src, (const gp_pubkey_t *)cfg->stake_mint, GP_NULL, &t));
   GP_CHECK(t.amount >= a.amount, GP_ERR_INSUFFICIENT_FUNDS);
 
+  /* What the stream owes the stake present so far is released before the stake changes. */
+  uint64_t released;
+  GP_TRY(gp_stream_update(cfg, c->now, &released));
   GP_TRY(gp_settle(cfg, p));
   GP_CHECK(!gp_add_u64(p->active_stake, a.amount, &p->active_stake), GP_ERR_MATH_OVERFLOW);
   GP_CHECK(!gp_add_u64(cfg->total_active_stake, a.amount, &cfg->total_active_stake), GP_ERR_MATH_OVERFLOW);
   GP_TRY(gp_start_stake_period(cfg, p));
-  GP_TRY(gp_release(cfg));
   GP_TRY(gp_transfer(src, vault, owner, a.amount, GP_NULL));
   p->updated_at = c->now;
-  p->seq += 1;
-  cfg->seq += 1;
+  GP_BUMP(p->seq);
+  GP_BUMP(cfg->seq);
 
+  gp_emit_rewards_released(c, cfg, released);
   gp_evt_staked_t e;
   e.acc_reward_per_stake = cfg->acc_reward_per_stake;
   e.amount = a.amount;
@@ -174,23 +177,32 @@ uint64_t ix_request_unstake(gp_ctx_t *c) {
   GP_TRY(load_own_provider(c, GP_REQUEST_UNSTAKE_ACC_PROVIDER, GP_REQUEST_UNSTAKE_ACC_OWNER, 1, &p));
   GP_CHECK(a.amount > 0, GP_ERR_ZERO_AMOUNT);
   GP_CHECK(a.amount <= p->active_stake, GP_ERR_INSUFFICIENT_STAKE);
+  /* Stake backing live jobs stays until they end. */
+  GP_CHECK(p->live_jobs == 0 || p->active_stake - a.amount >= p->locked_stake, GP_ERR_STAKE_LOCKED);
+  int64_t unlock;
+  GP_TRY(gp_time_add(c->now, cfg->unbonding_period, &unlock));
 
+  uint64_t released;
+  GP_TRY(gp_stream_update(cfg, c->now, &released));
   GP_TRY(gp_settle(cfg, p));
   p->active_stake -= a.amount;
   cfg->total_active_stake -= a.amount;
   GP_CHECK(!gp_add_u64(p->unbonding_amount, a.amount, &p->unbonding_amount), GP_ERR_MATH_OVERFLOW);
-  p->unbonding_unlock_at = c->now + cfg->unbonding_period;
+  p->unbonding_unlock_at = unlock;
+  p->unlock_pause_mark = gp_paused_total(cfg, c->now);
   GP_TRY(gp_start_stake_period(cfg, p));
   p->updated_at = c->now;
-  p->seq += 1;
-  cfg->seq += 1;
+  GP_BUMP(p->seq);
+  GP_BUMP(cfg->seq);
 
+  gp_emit_rewards_released(c, cfg, released);
   gp_evt_unstake_requested_t e;
   e.acc_reward_per_stake = cfg->acc_reward_per_stake;
   e.amount = a.amount;
   e.active_stake = p->active_stake;
   e.unbonding_amount = p->unbonding_amount;
   e.unlock_at = p->unbonding_unlock_at;
+  e.unlock_pause_mark = p->unlock_pause_mark;
   e.total_active_stake = cfg->total_active_stake;
   e.rewards_owed = p->rewards_owed;
   e.reward_debt = p->reward_debt;
@@ -216,13 +228,16 @@ uint64_t ix_withdraw_unstaked(gp_ctx_t *c) {
   GP_TRY(gp_check_vault(vault, p->stake_vault, (const gp_pubkey_t *)cfg->stake_mint, prov->key, &t));
   GP_TRY(gp_check_token(dst, (const gp_pubkey_t *)cfg->stake_mint, (const gp_pubkey_t *)p->owner, &t));
   GP_CHECK(p->unbonding_amount > 0, GP_ERR_NOTHING_TO_WITHDRAW);
-  GP_CHECK(c->now >= p->unbonding_unlock_at, GP_ERR_STILL_UNBONDING);
+  int64_t unlock;
+  GP_TRY(gp_effective_time(cfg, c->now, p->unbonding_unlock_at, p->unlock_pause_mark, &unlock));
+  GP_CHECK(c->now >= unlock, GP_ERR_STILL_UNBONDING);
 
   uint64_t amount = p->unbonding_amount;
   p->unbonding_amount = 0;
   p->unbonding_unlock_at = 0;
+  p->unlock_pause_mark = 0;
   p->updated_at = c->now;
-  p->seq += 1;
+  GP_BUMP(p->seq);
   gp_seed_t s[3];
   gp_signer_seeds_t sig;
   provider_seeds(p, s, &sig);
@@ -258,6 +273,7 @@ uint64_t ix_slash(gp_ctx_t *c) {
   GP_CHECK(gp_key_eq(treasury->key, (const gp_pubkey_t *)cfg->treasury), GP_ERR_WRONG_VAULT);
   GP_TRY(gp_check_token(treasury, (const gp_pubkey_t *)cfg->stake_mint, GP_NULL, &t));
   GP_CHECK(a.amount > 0, GP_ERR_ZERO_AMOUNT);
+  GP_CHECK(a.reason < GP_SLASH_REASON_COUNT, GP_ERR_INVALID_ARGUMENT);
 
   uint64_t total;
   GP_CHECK(!gp_add_u64(p->active_stake, p->unbonding_amount, &total), GP_ERR_MATH_OVERFLOW);
@@ -272,6 +288,8 @@ uint64_t ix_slash(gp_ctx_t *c) {
   GP_CHECK(!gp_add_u64(p->slashed_in_epoch, a.amount, &after), GP_ERR_MATH_OVERFLOW);
   GP_CHECK(after <= cap, GP_ERR_SLASH_CAP_EXCEEDED);
 
+  uint64_t released;
+  GP_TRY(gp_stream_update(cfg, c->now, &released));
   GP_TRY(gp_settle(cfg, p));
   uint64_t from_active = a.amount <= p->active_stake ? a.amount : p->active_stake;
   uint64_t from_unbonding = a.amount - from_active;
@@ -280,16 +298,17 @@ uint64_t ix_slash(gp_ctx_t *c) {
   p->unbonding_amount -= from_unbonding;
   GP_TRY(gp_start_stake_period(cfg, p));
   p->slashed_in_epoch = after;
-  GP_CHECK(!gp_add_u64(p->slashed_total, a.amount, &p->slashed_total), GP_ERR_MATH_OVERFLOW);
-  GP_CHECK(!gp_add_u64(cfg->total_slashed, a.amount, &cfg->total_slashed), GP_ERR_MATH_OVERFLOW);
+  GP_STAT_ADD(p->slashed_total, a.amount);
+  GP_STAT_ADD(cfg->total_slashed, a.amount);
   p->updated_at = c->now;
-  p->seq += 1;
-  cfg->seq += 1;
+  GP_BUMP(p->seq);
+  GP_BUMP(cfg->seq);
   gp_seed_t s[3];
   gp_signer_seeds_t sig;
   provider_seeds(p, s, &sig);
   GP_TRY(gp_transfer(vault, treasury, prov, a.amount, &sig));
 
+  gp_emit_rewards_released(c, cfg, released);
   gp_evt_slashed_t e;
   e.acc_reward_per_stake = cfg->acc_reward_per_stake;
   e.amount = a.amount;

@@ -19,10 +19,12 @@ uint64_t ix_fund_rewards(gp_ctx_t *c) {
   GP_TRY(gp_check_token(src, (const gp_pubkey_t *)cfg->stake_mint, GP_NULL, &t));
   GP_CHECK(t.amount >= a.amount, GP_ERR_INSUFFICIENT_FUNDS);
 
-  GP_CHECK(!gp_add_u64(cfg->total_funded, a.amount, &cfg->total_funded), GP_ERR_MATH_OVERFLOW);
-  GP_TRY(gp_distribute(cfg, a.amount));
-  cfg->seq += 1;
+  GP_STAT_ADD(cfg->total_funded, a.amount);
+  uint64_t released;
+  GP_TRY(gp_stream_add(cfg, c->now, a.amount, &released));
+  GP_BUMP(cfg->seq);
   GP_TRY(gp_transfer(src, vault, funder, a.amount, GP_NULL));
+  gp_emit_rewards_released(c, cfg, released);
   gp_emit_rewards_funded(c, cfg, funder->key, a.amount, 0);
   return 0;
 }
@@ -46,19 +48,22 @@ uint64_t ix_claim_rewards(gp_ctx_t *c) {
   GP_TRY(gp_check_vault(vault, cfg->reward_vault, (const gp_pubkey_t *)cfg->stake_mint, config->key, &t));
   GP_TRY(gp_check_token(dst, (const gp_pubkey_t *)cfg->stake_mint, (const gp_pubkey_t *)p->owner, &t));
 
+  uint64_t released;
+  GP_TRY(gp_stream_update(cfg, c->now, &released));
   GP_TRY(gp_settle(cfg, p));
   uint64_t amount = p->rewards_owed;
   GP_CHECK(amount > 0, GP_ERR_NOTHING_TO_CLAIM);
   p->rewards_owed = 0;
-  GP_CHECK(!gp_add_u64(p->total_claimed, amount, &p->total_claimed), GP_ERR_MATH_OVERFLOW);
-  GP_CHECK(!gp_add_u64(cfg->total_claimed, amount, &cfg->total_claimed), GP_ERR_MATH_OVERFLOW);
+  GP_STAT_ADD(p->total_claimed, amount);
+  GP_STAT_ADD(cfg->total_claimed, amount);
   p->updated_at = c->now;
-  p->seq += 1;
-  cfg->seq += 1;
+  GP_BUMP(p->seq);
+  GP_BUMP(cfg->seq);
 
   gp_seed_t s[2] = {{(const uint8_t *)"config", 6}, {&cfg->bump, 1}};
   gp_signer_seeds_t sig = {s, 2};
   GP_TRY(gp_transfer(vault, dst, config, amount, &sig));
+  gp_emit_rewards_released(c, cfg, released);
 
   gp_evt_rewards_claimed_t e;
   e.amount = amount;

@@ -83,12 +83,13 @@ export function harnessChain(): Chain & { env: TestEnv<Gpunet> } {
 
 /** The localnet over HTTP JSON-RPC. */
 export async function localnetChain(opts: { slotMs?: number; finalizedDepth?: number } = {}): Promise<Chain & { net: Localnet; connection: Connection }> {
+  // The payer is the program's upgrade authority, so the workload can initialize.
+  const payer = Keypair.generate();
   const net = await createLocalnet({
     rpcPort: 0, wsPort: 0, slotMs: opts.slotMs ?? 0, finalizedDepth: opts.finalizedDepth ?? 32,
-    programs: [{ programId: PROGRAM_ID.toBase58(), bytes: PROGRAM_BYTES }],
+    programs: [{ programId: PROGRAM_ID.toBase58(), bytes: PROGRAM_BYTES, upgradeable: true, upgradeAuthority: payer.secretKey }],
   });
   const connection = new Connection(net.rpcUrl, { commitment: "confirmed", wsEndpoint: net.wsUrl });
-  const payer = Keypair.generate();
   net.airdrop(payer.publicKey.toBase58(), 1_000_000_000_000n);
   const provider = new AnchorProvider(connection, keypairWallet(payer) as unknown as anchor.Wallet, { commitment: "confirmed" });
   const program = new Program<Gpunet>(IDL, provider);

@@ -10,7 +10,7 @@ import { decodeConfig, decodeJob, decodeProvider, JOB_STATES, PROVIDER_STATUSES 
 
 /** Fields the index cannot know from events (documented in SCHEMA.md). */
 export const NOT_INDEXED = {
-  config: ["bump", "rewardVaultBump", "version", "seq"],
+  config: ["bump", "rewardVaultBump", "version", "seq", "streamEnd", "streamUpdatedAt"],
   provider: ["bump", "vaultBump", "version", "slashEpoch", "slashedInEpoch"],
   job: ["bump", "escrowBump", "version", "rentLamports"],
 } as const;
@@ -74,7 +74,7 @@ export function indexState(dbPath: string): { config: Flat | null; providers: Ma
       totalFunded: u(c.total_funded), totalClaimed: u(c.total_claimed), totalSlashed: u(c.total_slashed), providerCount: u(c.provider_count),
       jobCount: u(c.job_count), admin: addr(c.admin), slashAuthority: addr(c.slash_authority), stakeMint: addr(c.stake_mint),
       treasury: addr(c.treasury), rewardVault: addr(c.reward_vault), protocolFeeBps: String(c.protocol_fee_bps), slashCapBps: String(c.slash_cap_bps),
-      paused: String(c.paused),
+      paused: String(c.paused), pausedAt: String(c.paused_at), pausedTotal: String(c.paused_total), rewardPeriod: String(c.reward_period),
     } : null;
     const providers = new Map<string, Flat>();
     for (const p of db.prepare("SELECT * FROM providers").all() as Record<string, unknown>[]) {
@@ -84,6 +84,7 @@ export function indexState(dbPath: string): { config: Flat | null; providers: Ma
         jobsFailed: u(p.jobs_failed), slashedTotal: u(p.slashed_total), registeredAt: String(p.registered_at), updatedAt: String(p.updated_at),
         seq: u(p.seq), owner: addr(p.owner), stakeVault: addr(p.stake_vault), metadataHash: h(p.metadata_hash), gpuModel: String(p.gpu_model),
         gpuCount: String(p.gpu_count), vramGb: String(p.vram_gb), region: String(p.region), status: String(p.status),
+        lockedStake: u(p.locked_stake), liveJobs: u(p.live_jobs), unlockPauseMark: String(p.unlock_pause_mark),
       });
     }
     const jobs = new Map<string, Flat>();
@@ -94,6 +95,7 @@ export function indexState(dbPath: string): { config: Flat | null; providers: Ma
         fee: u(j.fee), refund: u(j.refund), seq: u(j.seq), buyer: addr(j.buyer), provider: addr(j.provider), escrow: addr(j.escrow),
         specHash: h(j.spec_hash), resultHash: h(j.result_hash), disputeReasonHash: h(j.dispute_reason_hash), minGpus: String(j.min_gpus),
         gpuModel: String(j.gpu_model), minVramGb: String(j.min_vram_gb), providerShareBps: String(j.provider_share_bps), state: String(j.state),
+        challengeWindow: String(j.challenge_window), pauseMark: String(j.pause_mark), feeBps: String(j.fee_bps),
       });
     }
     return { config, providers, jobs };

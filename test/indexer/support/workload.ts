@@ -3,11 +3,12 @@
  * bench/cu.ts): config, providers, stakes, rewards, slashes and every job path,
  * plus a seeded random mix for drift tests. Works on any {@link Chain}.
  */
+import { programDataAddress } from "../../../localnet/src/deploy.ts";
 import anchor from "@coral-xyz/anchor";
 import { Keypair, PublicKey, SystemProgram, type TransactionInstruction } from "@solana/web3.js";
 import {
   ACCOUNT_SIZE, MINT_SIZE, TOKEN_PROGRAM_ID, createAssociatedTokenAccountIdempotentInstruction, createInitializeAccount3Instruction,
-  createInitializeMint2Instruction, createMintToInstruction, getAssociatedTokenAddressSync,
+  createInitializeMint2Instruction, createMintToInstruction, createTransferInstruction, getAssociatedTokenAddressSync,
 } from "@solana/spl-token";
 import type { Chain } from "./chain.ts";
 
@@ -79,7 +80,8 @@ export class Workload {
     const mint = Keypair.generate();
     const treasury = Keypair.generate();
     const p = this.chain.payer;
-    this.admin = Keypair.generate();
+    // The payer deployed the program and is its upgrade authority: only it may initialize.
+    this.admin = this.chain.payer;
     await this.chain.airdrop(this.admin.publicKey, 10_000_000_000n);
     await this.chain.send([
       SystemProgram.createAccount({ fromPubkey: p.publicKey, newAccountPubkey: mint.publicKey, lamports: 1_461_600, space: MINT_SIZE, programId: TOKEN_PROGRAM_ID }),
@@ -91,8 +93,8 @@ export class Workload {
     this.treasury = treasury.publicKey;
     const [, configBump] = this.pda("config");
     const [, rewardVaultBump] = this.pda("reward_vault");
-    await this.chain.send([await this.m.initialize(bn(1_000), bn(100), bn(100), this.admin.publicKey, 500, 5000, configBump, rewardVaultBump)
-      .accounts({ stakeMint: this.mint, treasury: this.treasury, admin: this.admin.publicKey }).instruction()], [this.admin]);
+    await this.chain.send([await this.m.initialize(bn(1_000), bn(100), bn(100), this.admin.publicKey, 500, 5000, configBump, rewardVaultBump, false, bn(0))
+      .accounts({ stakeMint: this.mint, treasury: this.treasury, admin: this.admin.publicKey, programData: programDataAddress(this.chain.programId) }).instruction()], [this.admin]);
     this.funder = await this.user(10n ** 15n);
     for (let i = 0; i < nProviders; i++) await this.addProvider(i);
     for (let i = 0; i < nBuyers; i++) this.buyers.push(await this.user(10n ** 13n));
@@ -134,7 +136,7 @@ export class Workload {
     return this.chain.send([await this.m.withdrawUnstaked().accounts({ owner: p.kp.publicKey, ownerToken: p.ata }).instruction()], [p.kp]);
   }
   async slash(p: ProviderUser, amount: bigint): Promise<string> {
-    return this.chain.send([await this.m.slash(bn(amount), 1, Array(32).fill(1))
+    return this.chain.send([await this.m.slash(bn(amount), { failedJob: {} }, Array(32).fill(1))
       .accounts({ provider: p.provider, stakeVault: p.vault, treasury: this.treasury, slashAuthority: this.admin.publicKey }).instruction()], [this.admin]);
   }
   async updateProvider(p: ProviderUser, status: number, k: number): Promise<string> {
@@ -142,7 +144,7 @@ export class Workload {
       .accounts({ owner: p.kp.publicKey }).instruction()], [p.kp]);
   }
   async updateConfig(fee: number): Promise<string> {
-    return this.chain.send([await this.m.updateConfig(PublicKey.default, PublicKey.default, bn(1_000), bn(100), bn(100), 32, fee, 0, false)
+    return this.chain.send([await this.m.updateConfig(PublicKey.default, PublicKey.default, bn(1_000), bn(100), bn(100), 32, fee, 0, false, bn(0))
       .accounts({ admin: this.admin.publicKey, treasury: this.treasury }).instruction()], [this.admin]);
   }
 
@@ -191,8 +193,21 @@ export class Workload {
     await this.chain.send([await this.m.expireJob().accounts({ job: j.job, escrow: j.escrow, provider: p.provider, buyerToken: j.buyer.ata, caller: this.chain.payer.publicKey }).instruction()], []);
     j.state = "done";
   }
+  /** An open job nobody accepted, expired after its max_duration (its provider is the zero key). */
+  async expireOpen(j: JobRef): Promise<void> {
+    await this.chain.send([await this.m.expireJob().accounts({ job: j.job, escrow: j.escrow, provider: PublicKey.default, buyerToken: j.buyer.ata, caller: this.chain.payer.publicKey }).instruction()], []);
+    j.state = "done";
+  }
+  /** A plain token transfer into a job's escrow (close_job sweeps it to the treasury). */
+  async donate(from: User, j: JobRef, amount: bigint): Promise<void> {
+    await this.chain.send([createTransferInstruction(from.ata, j.escrow, from.kp.publicKey, amount)], [from.kp]);
+  }
+  async setPaused(paused: boolean): Promise<string> {
+    return this.chain.send([await this.m.updateConfig(PublicKey.default, PublicKey.default, bn(0), bn(0), bn(0), 128, 0, 0, paused, bn(0))
+      .accounts({ admin: this.admin.publicKey, treasury: this.treasury }).instruction()], [this.admin]);
+  }
   async close(j: JobRef): Promise<void> {
-    await this.chain.send([await this.m.closeJob().accounts({ job: j.job, escrow: j.escrow, buyer: j.buyer.kp.publicKey, caller: this.chain.payer.publicKey }).instruction()], []);
+    await this.chain.send([await this.m.closeJob().accounts({ job: j.job, escrow: j.escrow, buyer: j.buyer.kp.publicKey, treasury: this.treasury, caller: this.chain.payer.publicKey }).instruction()], []);
     j.state = "closed";
   }
 
@@ -212,10 +227,17 @@ export class Workload {
     const j2 = await this.createJob(b, 5_000n); await this.cancel(j2);
     const j3 = await this.createJob(b, 20_000n); await this.accept(j3, p1); await this.submit(j3); await this.dispute(j3); await this.resolve(j3, 7_500);
     const j4 = await this.createJob(b, 3_000n); await this.accept(j4, p1);
+    const j5 = await this.createJob(b, 2_000n);
+    // A pause of 30 s moves every deadline back by 30 s
+    await this.setPaused(true);
+    await this.chain.warpSeconds(30);
+    await this.setPaused(false);
     await this.chain.warpSeconds(101);
     await this.expire(j4);
+    await this.expireOpen(j5);
     await this.withdraw(p0);
     await this.close(j1);
+    await this.donate(b, j2, 7n);
     await this.close(j2);
   }
 

@@ -1,7 +1,8 @@
 /** The indexer's migrations, in order. Never edit a released one: add the next. */
 import type { Kysely } from "kysely";
 import * as m0001 from "./0001-initial.ts";
-import * as m0002 from "./0002-unfinalized-signatures.ts";
+import * as m0002 from "./0002-accountability.ts";
+import * as m0003 from "./0003-unfinalized-signatures.ts";
 
 /** One migration: a name (sorts in order) and its `up`. */
 export interface IndexerMigration {
@@ -12,5 +13,6 @@ export interface IndexerMigration {
 /** All migrations of this indexer version, oldest first. */
 export const INDEXER_MIGRATIONS: readonly IndexerMigration[] = [
   { name: "0001-initial", up: m0001.up },
-  { name: "0002-unfinalized-signatures", up: m0002.up },
+  { name: "0002-accountability", up: m0002.up },
+  { name: "0003-unfinalized-signatures", up: m0003.up },
 ];

@@ -1,5 +1,5 @@
 /**
- * Migration 0002: an index of the signatures of transactions not yet
+ * Migration 0003: an index of the signatures of transactions not yet
  * finalized. A signature is one transaction: when a delivery names it at
  * another slot (its first landing was dropped with its fork and the same
  * signed bytes landed again), the store finds the earlier row through this
