@@ -2,7 +2,10 @@
  * Seeded random workload: >= 1,000 random steps of every instruction through
  * Anchor's `Program<Gpunet>` on the real program in LiteSVM, each checked against
  * the exact model (model.ts): same outcome (the program's error is one the model
- * names), every account field equal, invariants I1-I6.
+ * names), every account field equal, invariants I1-I6. Rewards stream over 900 s;
+ * the steps include pauses, fee, window and reward-period changes under live jobs,
+ * just-in-time stakes around fundings, tokens sent into escrows and vaults from
+ * outside, and expiries of accepted and unaccepted jobs.
  *
  * Seed: printed at the start; set GPUNET_SEED=<n> to replay a run, GPUNET_STEPS=<n>
  * to change its length (default 1,500).
