@@ -36,6 +36,9 @@ const SYSTEM_PROGRAM = '11111111111111111111111111111111';
 const LOOKUP_TABLE_META_SIZE = 56;
 /** Lamports the faucet keeps beyond pending airdrops (500M SOL, as a genesis faucet is simply rich). */
 const FAUCET_RESERVE = 500_000_000n * 1_000_000_000n;
+/** The most one airdrop may give: 10^9 SOL, more than the whole supply of SOL, and small enough that the faucet's balance stays inside u64. */
+export const MAX_AIRDROP_LAMPORTS = 10n ** 18n;
+const U64_MAX = 2n ** 64n - 1n;
 /** Agave keeps prioritization fees for the last 150 blocks. */
 const PRIORITIZATION_FEE_SLOTS = 150n;
 
@@ -469,6 +472,13 @@ export function createNode(opts: NodeOptions): LocalnetNode {
       } catch (e) {
         throw new LocalnetError('INVALID_ARGUMENT', `not a base58 public key: ${recipient}`, { recipient }, { cause: e });
       }
+      if (amount > MAX_AIRDROP_LAMPORTS) {
+        throw new LocalnetError('INVALID_ARGUMENT', `an airdrop gives at most ${MAX_AIRDROP_LAMPORTS} lamports, not ${amount}`, { recipient, lamports: amount });
+      }
+      const held = accountState(recipient)?.lamports ?? 0n;
+      if (held + amount > U64_MAX) {
+        throw new LocalnetError('INVALID_ARGUMENT', `an airdrop of ${amount} lamports would take ${recipient} (holding ${held}) past the u64 maximum`, { recipient, lamports: amount });
+      }
       const balance = accountState(faucet.address)?.lamports ?? 0n;
       if (balance < amount + LAMPORTS_PER_SIGNATURE + FAUCET_RESERVE) topUpFaucet(amount);
       // The same airdrop twice would be the same message and signature; a cluster
@@ -498,10 +508,13 @@ export function createNode(opts: NodeOptions): LocalnetNode {
       clock.shiftTime(ms);
     },
     setClock(o) {
+      // Everything is checked before anything moves, so a refused call changes nothing.
       if (o.slot !== undefined) {
         if (o.slot < clock.slot) throw new LocalnetError('INVALID_ARGUMENT', `cannot move the slot backwards from ${clock.slot} to ${o.slot}`);
-        advanceSlots(o.slot - clock.slot);
+        clock.checkAdvance(o.slot - clock.slot);
       }
+      if (o.unixTimestamp !== undefined) clock.checkTime(o.unixTimestamp * 1000n);
+      if (o.slot !== undefined) advanceSlots(o.slot - clock.slot);
       if (o.unixTimestamp !== undefined) clock.setTime(o.unixTimestamp * 1000n);
     },
     recentPrioritizationFees(addresses) {
