@@ -100,6 +100,8 @@ export interface SlotClock {
   setTime(ms: bigint): void;
   /** Epoch and slot index of `slot` under the sysvar's EpochSchedule. */
   epochOf(slot: bigint): { epoch: bigint; slotIndex: bigint; slotsInEpoch: bigint };
+  /** The newest clock segment (the one shiftTime or setTime just added). */
+  readonly lastSegment: ClockSegment;
   toState(): ClockState;
 }
 
@@ -287,6 +289,9 @@ export function createSlotClock(opts: SlotClockOptions): SlotClock {
       writeSysvar();
     },
     epochOf,
+    get lastSegment() {
+      return segments[segments.length - 1] as ClockSegment;
+    },
     toState() {
       return {
         slot,

@@ -8,7 +8,7 @@ import { address, lamports as toLamports, type Address } from '@solana/kit';
 import bs58 from 'bs58';
 import { LiteSVM, TransactionMetadata, type FailedTransactionMetadata } from 'litesvm';
 import { createAccountChangeLog, sameAccountState, type AccountChangeLog, type AccountState } from './account-changes.ts';
-import { createSlotClock, type ClockState, type Commitment, type SlotClock } from './clock.ts';
+import { createSlotClock, type ClockSegment, type ClockState, type Commitment, type SlotClock } from './clock.ts';
 import { LocalnetError } from './errors.ts';
 import { createSvmAccess } from './svm-access.ts';
 import { createFaucet } from './faucet.ts';
@@ -85,8 +85,26 @@ export interface NodeOptions {
     readonly genesisHash: string;
     readonly faucetSeed?: Uint8Array;
   };
-  /** Called after a transaction landed (ledger append). */
-  readonly onLanded?: (record: TransactionRecord) => void;
+  /** Receives every change to the node's state, for the ledger's write-ahead log. */
+  readonly journal?: NodeJournal;
+}
+
+/** What the ledger's write-ahead log is told; see {@link NodeOptions.journal}. */
+export interface NodeJournal {
+  /** A transaction landed; `written` are the accounts it changed, with their new states. */
+  landed(record: TransactionRecord, written: readonly (readonly [string, AccountState | null])[]): void;
+  /** Accounts were overwritten outside a transaction. */
+  accountsWritten(written: readonly (readonly [string, AccountState | null])[]): void;
+  /** The slot moved; `hashes` are the blockhashes made on the way, oldest first. */
+  slotsMoved(slot: bigint, timeMs: bigint, hashes: readonly (readonly [bigint, string])[]): void;
+  /** The wall clock was set or shifted. */
+  timeSet(segment: ClockSegment): void;
+  /**
+   * Called before the slot moves. Transactions become `confirmed` only once
+   * a later slot exists, so whatever landed must be durable by the time
+   * this returns; if it throws, the slot does not move.
+   */
+  beforeSlotAdvance(): void;
 }
 
 /** The node core; see the module comment. */
@@ -274,7 +292,9 @@ export function createNode(opts: NodeOptions): LocalnetNode {
   /** Tops the faucet up to hold at least `need` plus its standing reserve (like a genesis faucet, it is just very rich). */
   function topUpFaucet(need: bigint): void {
     const before = accountState(faucet.address);
-    access.setAccount(faucet.address, { lamports: (before?.lamports ?? 0n) + need + FAUCET_RESERVE, data: new Uint8Array(0), owner: SYSTEM_PROGRAM, executable: false });
+    const state: AccountState = { lamports: (before?.lamports ?? 0n) + need + FAUCET_RESERVE, data: new Uint8Array(0), owner: SYSTEM_PROGRAM, executable: false };
+    access.setAccount(faucet.address, state);
+    opts.journal?.accountsWritten([[faucet.address, state]]);
     if (before !== null || clock.slot > 0n) changes.record(clock.slot, faucet.address, before);
   }
   if (!opts.resume) topUpFaucet(0n);
@@ -336,7 +356,7 @@ export function createNode(opts: NodeOptions): LocalnetNode {
     };
     history.add(record);
     transactionCount++;
-    opts.onLanded?.(record);
+    if (opts.journal) opts.journal.landed(record, changed.map((k) => [k, post[keys.indexOf(k)] ?? null] as const));
     emit('transaction', record, changed);
     return { landed: true, record };
   }
@@ -419,7 +439,17 @@ export function createNode(opts: NodeOptions): LocalnetNode {
     if (n <= 0n) return;
     const prevConfirmed = clock.commitmentSlot('confirmed');
     const prevFinalized = clock.commitmentSlot('finalized');
+    clock.checkAdvance(n);
+    opts.journal?.beforeSlotAdvance();
     const { fromSlot, toSlot } = clock.advance(n);
+    if (opts.journal) {
+      const hashes: (readonly [bigint, string])[] = [];
+      for (let s = toSlot > fromSlot + 512n ? toSlot - 512n : fromSlot + 1n; s <= toSlot; s++) {
+        const h = clock.blockhashOf(s);
+        if (h !== null) hashes.push([s, h]);
+      }
+      opts.journal.slotsMoved(toSlot, clock.timeMs, hashes);
+    }
     const confirmed = clock.commitmentSlot('confirmed');
     const finalized = clock.commitmentSlot('finalized');
     emit('slot', { slot: toSlot, parent: fromSlot, root: finalized });
@@ -500,12 +530,14 @@ export function createNode(opts: NodeOptions): LocalnetNode {
     setAccount(addr, state) {
       const before = accountState(addr);
       access.setAccount(addr, state);
+      opts.journal?.accountsWritten([[addr, state]]);
       changes.record(clock.slot, addr, before);
       emit('accounts', clock.slot, [addr]);
     },
     advanceSlots,
     advanceClockMs(ms) {
       clock.shiftTime(ms);
+      opts.journal?.timeSet(clock.lastSegment);
     },
     setClock(o) {
       // Everything is checked before anything moves, so a refused call changes nothing.
@@ -515,7 +547,10 @@ export function createNode(opts: NodeOptions): LocalnetNode {
       }
       if (o.unixTimestamp !== undefined) clock.checkTime(o.unixTimestamp * 1000n);
       if (o.slot !== undefined) advanceSlots(o.slot - clock.slot);
-      if (o.unixTimestamp !== undefined) clock.setTime(o.unixTimestamp * 1000n);
+      if (o.unixTimestamp !== undefined) {
+        clock.setTime(o.unixTimestamp * 1000n);
+        opts.journal?.timeSet(clock.lastSegment);
+      }
     },
     recentPrioritizationFees(addresses) {
       const out: { slot: bigint; prioritizationFee: bigint }[] = [];
