@@ -272,8 +272,9 @@ export function createNode(opts: NodeOptions): LocalnetNode {
   function returnDataOf(meta: TransactionMetadata): { programId: string; data: string } | null {
     const rd = meta.returnData();
     const data = rd.data();
+    // As Agave records it: no return data unless a program set some.
+    if (data.length === 0) return null;
     const pid = rd.programId();
-    if (data.length === 0 && pid.every((b) => b === 0)) return null;
     return { programId: bs58.encode(pid), data: Buffer.from(data).toString('base64') };
   }
 
@@ -307,7 +308,9 @@ export function createNode(opts: NodeOptions): LocalnetNode {
     const resolved = resolveKeys(tx);
     if (!resolved.ok) return notLanded(resolved.err);
     const { keys, writable, loaded } = resolved;
-    const pre = keys.map((k) => (preOverride?.has(k) ? (preOverride.get(k) ?? null) : accountState(k)));
+    // An account the transaction cannot write keeps its state: it is read once, and its data only if
+    // token balances need it. Writable accounts are read in full before and after.
+    const pre = keys.map((k, i) => (preOverride?.has(k) ? (preOverride.get(k) ?? null) : writable[i] ? accountState(k) : access.balanceView(k)));
     const result = run(tx);
     if (!(result instanceof TransactionMetadata) && (typeof result === 'string' || !('meta' in result))) {
       return notLanded(result as TransactionErrorJson);
@@ -315,7 +318,7 @@ export function createNode(opts: NodeOptions): LocalnetNode {
     const ok = result instanceof TransactionMetadata;
     const meta = ok ? result : (result as FailedTransactionMetadata).meta();
     const err = ok ? null : transactionErrorToJson((result as FailedTransactionMetadata).err());
-    const post = keys.map(accountState);
+    const post = keys.map((k, i) => (writable[i] ? accountState(k) : (pre[i] ?? null)));
     // On a cluster a failed transaction lands iff its fee was charged.
     const landed = ok || pre[0]?.lamports !== post[0]?.lamports;
     if (!landed) return notLanded(err ?? 'SanitizeFailure', meta.logs());
