@@ -6,7 +6,7 @@
  * signature verification on). Rounds are interleaved and medians reported;
  * the ratio localnet / LiteSVM is the figure of merit.
  *
- *   npm run bench:localnet [-- --txs 10000 --rounds 3 --concurrency 32 --preflight --profile DIR --json]
+^ *   npx tsx bench/localnet.ts [--txs 10000 --rounds 3 --concurrency 32 --preflight --ledger-cost --profile DIR --json] (npm run bench runs it with --ledger-cost)
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { request } from "node:http";
@@ -29,6 +29,8 @@ const { values: args } = parseArgs({
     preflight: { type: "boolean", default: false },
     /** Write a V8 CPU profile of the localnet process into this directory. */
     profile: { type: "string" },
+    /** Also run a node without --ledger, to show what durability costs. */
+    "ledger-cost": { type: "boolean", default: false },
     json: { type: "boolean", default: false },
   },
 });
@@ -47,9 +49,9 @@ const tmpRoot = join(ROOT, ".tmp");
 mkdirSync(tmpRoot, { recursive: true });
 const dir = mkdtempSync(join(tmpRoot, "bench-localnet-"));
 
-function startNode(): Promise<{ child: ChildProcess; url: string }> {
+function startNode(ledger: boolean): Promise<{ child: ChildProcess; url: string }> {
   const prof = args.profile ? ["--cpu-prof", "--cpu-prof-dir", resolve(args.profile)] : [];
-  const child = spawn(process.execPath, [...prof, "--import", "tsx", "localnet/src/main.ts", "--rpc-port", "0", "--ledger", join(dir, "ledger")], {
+  const child = spawn(process.execPath, [...prof, "--import", "tsx", "localnet/src/main.ts", "--rpc-port", "0", ...(ledger ? ["--ledger", join(dir, "ledger")] : [])], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -238,46 +240,62 @@ function cpuSeconds(pid: number | undefined): number | null {
 
 const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
+interface Node {
+  readonly name: string;
+  readonly child: ChildProcess;
+  readonly url: string;
+  readonly tps: number[];
+  readonly cpuPerTx: number[];
+}
+
 async function main(): Promise<void> {
-  const { child, url } = await startNode();
+  const nodes: Node[] = [];
   try {
+    const durable = await startNode(true);
+    nodes.push({ name: "localnet --ledger (durable)", ...durable, tps: [], cpuPerTx: [] });
+    if (args["ledger-cost"]) {
+      const memory = await startNode(false);
+      nodes.push({ name: "localnet without --ledger", ...memory, tps: [], cpuPerTx: [] });
+    }
     const payers = Array.from({ length: PAYERS }, () => Keypair.generate());
     const recipients = Array.from({ length: 256 }, () => Keypair.generate().publicKey);
-    const airdrops = [];
-    for (const p of payers) airdrops.push(await rpc<string>(url, "requestAirdrop", [p.publicKey.toBase58(), 1_000_000_000_000]));
-    await waitConfirmed(url, airdrops);
-    log(`localnet bench: ${TXS} transfers x ${ROUNDS} rounds, ${CONCURRENCY} in flight, ${PAYERS} payers, durable ledger on, preflight ${args.preflight ? "on" : "off"}`);
+    for (const node of nodes) {
+      const airdrops = [];
+      for (const p of payers) airdrops.push(await rpc<string>(node.url, "requestAirdrop", [p.publicKey.toBase58(), 1_000_000_000_000]));
+      await waitConfirmed(node.url, airdrops);
+    }
+    log(`localnet bench: ${TXS} transfers x ${ROUNDS} rounds, ${CONCURRENCY} in flight, ${PAYERS} payers, preflight ${args.preflight ? "on" : "off"}`);
     const lite: number[] = [];
-    const net: number[] = [];
-    const cpuPerTx: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      const { value } = await rpc<{ value: { blockhash: string } }>(url, "getLatestBlockhash", [{ commitment: "confirmed" }]);
-      const txs = sign(payers, recipients, value.blockhash, TXS, round);
-      lite.push(runLiteSvm(payers, txs));
-      const cpu0 = cpuSeconds(child.pid);
-      const c0 = process.cpuUsage();
-      net.push(await runLocalnet(url, txs, args.preflight));
-      const c1 = process.cpuUsage(c0);
-      const cpu1 = cpuSeconds(child.pid);
-      if (cpu0 !== null && cpu1 !== null) cpuPerTx.push(((cpu1 - cpu0) * 1e6) / TXS);
-      log(`    client CPU ${(((c1.user + c1.system) / TXS)).toFixed(0)} us/tx`);
-      // Durability is part of the cost: every transaction of the round must reach confirmed.
-      await waitConfirmed(url, txs.map((t) => t.signature));
-      log(`  round ${round + 1}: LiteSVM ${lite[round]?.toFixed(0)} tx/s, localnet ${net[round]?.toFixed(0)} tx/s${cpuPerTx[round] !== undefined ? `, node CPU ${cpuPerTx[round]?.toFixed(0)} us/tx` : ""}`);
+      for (const node of nodes) {
+        const { value } = await rpc<{ value: { blockhash: string } }>(node.url, "getLatestBlockhash", [{ commitment: "confirmed" }]);
+        const txs = sign(payers, recipients, value.blockhash, TXS, round);
+        // The baseline runs beside each node's turn, so both see the same machine load.
+        lite.push(runLiteSvm(payers, txs));
+        const cpu0 = cpuSeconds(node.child.pid);
+        node.tps.push(await runLocalnet(node.url, txs, args.preflight));
+        const cpu1 = cpuSeconds(node.child.pid);
+        if (cpu0 !== null && cpu1 !== null) node.cpuPerTx.push(((cpu1 - cpu0) * 1e6) / TXS);
+        // Every transaction of the round must reach confirmed (for the durable node: be fsync'd) before the next.
+        await waitConfirmed(node.url, txs.map((t) => t.signature));
+        log(`  round ${round + 1}: LiteSVM ${lite[lite.length - 1]?.toFixed(0)} tx/s, ${node.name} ${node.tps[round]?.toFixed(0)} tx/s${node.cpuPerTx[round] !== undefined ? ` (${node.cpuPerTx[round]?.toFixed(0)} us CPU/tx)` : ""}`);
+      }
     }
     const l = median(lite);
-    const n = median(net);
-    const ratio = n / l;
-    if (args.json) process.stdout.write(`${JSON.stringify({ txs: TXS, rounds: ROUNDS, liteSvmTps: l, localnetTps: n, ratio, nodeCpuUsPerTx: cpuPerTx.length ? median(cpuPerTx) : null })}\n`);
+    const results = nodes.map((n) => ({ name: n.name, tps: median(n.tps), ratio: median(n.tps) / l, cpuUsPerTx: n.cpuPerTx.length ? median(n.cpuPerTx) : null }));
+    if (args.json) process.stdout.write(`${JSON.stringify({ txs: TXS, rounds: ROUNDS, liteSvmTps: l, nodes: results })}\n`);
     else {
-      process.stdout.write(`LiteSVM in-process:            ${l.toFixed(0)} tx/s (median of ${ROUNDS})\n`);
-      process.stdout.write(`localnet sendTransaction/HTTP: ${n.toFixed(0)} tx/s (median of ${ROUNDS}, --ledger, separate process)\n`);
-      if (cpuPerTx.length > 0) process.stdout.write(`localnet CPU per transaction: ${median(cpuPerTx).toFixed(0)} us (LiteSVM alone: ${(1e6 / l).toFixed(0)} us)\n`);
-      process.stdout.write(`ratio localnet / LiteSVM:      ${(ratio * 100).toFixed(1)}%\n`);
+      process.stdout.write(`LiteSVM in-process:  ${l.toFixed(0)} tx/s, ${(1e6 / l).toFixed(0)} us/tx (median of ${lite.length})\n`);
+      for (const r of results) {
+        process.stdout.write(`${r.name}: ${r.tps.toFixed(0)} tx/s over HTTP from another process${r.cpuUsPerTx !== null ? `, ${r.cpuUsPerTx.toFixed(0)} us CPU/tx` : ""} (median of ${ROUNDS})\n`);
+        process.stdout.write(`  ratio to LiteSVM: ${(r.ratio * 100).toFixed(1)}%${r.cpuUsPerTx !== null ? ` (CPU ratio ${((1e6 / l / r.cpuUsPerTx) * 100).toFixed(1)}%)` : ""}\n`);
+      }
     }
   } finally {
-    child.kill("SIGTERM");
-    await new Promise((r) => child.once("exit", r));
+    for (const n of nodes) {
+      n.child.kill("SIGTERM");
+      await new Promise((r) => n.child.once("exit", r));
+    }
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -56,6 +56,58 @@ function replacer(_k: string, v: unknown): unknown {
   if (v instanceof Uint8Array) return { $b: Buffer.from(v).toString('base64') };
   return v;
 }
+/**
+ * The same text as `JSON.stringify(v, replacer)`, written directly (about
+ * twice as fast: no callback per value), for the per-transaction log lines.
+ */
+function tagged(v: unknown): string {
+  switch (typeof v) {
+    case 'bigint':
+      return `{"$n":"${v.toString()}"}`;
+    case 'string':
+      return JSON.stringify(v);
+    case 'number':
+      return Number.isFinite(v) ? String(v) : 'null';
+    case 'boolean':
+      return v ? 'true' : 'false';
+    case 'object': {
+      if (v === null) return 'null';
+      if (v instanceof Uint8Array) return `{"$b":"${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64')}"}`;
+      if (Array.isArray(v)) {
+        let out = '[';
+        for (let i = 0; i < v.length; i++) {
+          if (i > 0) out += ',';
+          out += v[i] === undefined ? 'null' : tagged(v[i]);
+        }
+        return `${out}]`;
+      }
+      let out = '{';
+      let first = true;
+      for (const k of Object.keys(v)) {
+        const x = (v as Record<string, unknown>)[k];
+        if (x === undefined || typeof x === 'function' || typeof x === 'symbol') continue;
+        if (!first) out += ',';
+        first = false;
+        out += `${JSON.stringify(k)}:${tagged(x)}`;
+      }
+      return `${out}}`;
+    }
+    default:
+      return 'null';
+  }
+}
+
+/** Serialized records, so a transaction logged once is not serialized again for history.jsonl. */
+const recordText = new WeakMap<TransactionRecord, string>();
+function recordLine(r: TransactionRecord): string {
+  let t = recordText.get(r);
+  if (t === undefined) {
+    t = tagged(r);
+    recordText.set(r, t);
+  }
+  return t;
+}
+
 function reviver(_k: string, v: unknown): unknown {
   if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
     const o = v as Record<string, unknown>;
@@ -105,8 +157,12 @@ export function appendHistory(dir: string, records: readonly TransactionRecord[]
   if (records.length === 0) return;
   const fd = openSync(join(dir, HISTORY), 'a');
   try {
-    writeSync(fd, Buffer.from(records.map((r) => `${JSON.stringify(r, replacer)}\n`).join(''), 'utf8'));
+    const buf = Buffer.from(records.map((r) => `${recordLine(r)}\n`).join(''), 'utf8');
+    let off = 0;
+    while (off < buf.length) off += writeSync(fd, buf, off);
     fsyncSync(fd);
+    // History holds records for good; their text is only kept until it is on disk here.
+    for (const r of records) recordText.delete(r);
   } finally {
     closeSync(fd);
   }
@@ -179,7 +235,7 @@ export function openWal(dir: string, gen: number): WalWriter {
       return current;
     },
     append(entry) {
-      const line = `${JSON.stringify(entry, replacer)}\n`;
+      const line = entry.t === 'tx' ? `{"t":"tx","r":${recordLine(entry.r)},"a":${tagged(entry.a)}}\n` : `${tagged(entry)}\n`;
       pending.push(line);
       pendingBytes += line.length;
       total += line.length;
