@@ -6,7 +6,9 @@
  * signature verification on). Rounds are interleaved and medians reported;
  * the ratio localnet / LiteSVM is the figure of merit.
  *
-^ *   npx tsx bench/localnet.ts [--txs 10000 --rounds 3 --concurrency 32 --preflight --ledger-cost --profile DIR --json] (npm run bench runs it with --ledger-cost)
+ *   npx tsx bench/localnet.ts [--txs 10000 --rounds 3 --concurrency 32 --preflight --ledger-cost --profile DIR --json]
+ *
+ * `npm run bench` runs it with --ledger-cost (a node without --ledger beside the durable one).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { request } from "node:http";
