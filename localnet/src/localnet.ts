@@ -76,7 +76,7 @@ export interface Localnet {
   readonly wsUrl: string;
   readonly rpcPort: number;
   readonly wsPort: number;
-  /** The VM itself. Changes made through it directly are not seen by subscriptions or history. */
+  /** The VM itself. Changes made through it directly are not seen by subscriptions, history or the ledger's write-ahead log. */
   readonly svm: LiteSVM;
   /** The node core (history, clock, events), for advanced tests. */
   readonly node: LocalnetNode;
@@ -259,9 +259,11 @@ export async function createLocalnet(opts: LocalnetOptions = {}): Promise<Localn
               dirty = true;
               wal.append({ t: 'acct', a: written });
             },
+            // The new slot is made durable too, so after a crash a confirmed transaction still reads confirmed.
+            // (No snapshot is needed for slot moves alone: the log carries them.)
             slotsMoved: (slot, timeMs, hashes) => {
-              dirty = true;
               wal.append({ t: 'slot', slot, timeMs, h: hashes });
+              wal.sync();
             },
             timeSet: (seg) => {
               dirty = true;
@@ -352,7 +354,7 @@ export async function createLocalnet(opts: LocalnetOptions = {}): Promise<Localn
     // A timer callback that throws would take the whole process down; report once and keep ticking.
     try {
       node.advanceSlots(1n);
-      if (dirty && wal && (Date.now() - lastSave >= snapshotMs || wal.bytes >= SNAPSHOT_WAL_BYTES)) save();
+      if (wal && ((dirty && Date.now() - lastSave >= snapshotMs) || wal.bytes >= SNAPSHOT_WAL_BYTES)) save();
     } catch (e) {
       if (!reportedTickError) console.error('gpunet localnet: slot tick failed:', e);
       reportedTickError = true;

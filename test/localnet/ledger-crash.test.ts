@@ -4,13 +4,16 @@
  * random moment, restarted on the same ledger, and every signature the node
  * ever reported confirmed must still be there with its slot and status,
  * with account balances matching exactly the transactions that survived.
+ * Also the log's replay itself: non-transaction writes, time travel, a torn
+ * last line, and a damaged one.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Keypair, PublicKey, SystemProgram, Transaction } from '@solana/web3.js';
 import bs58 from 'bs58';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createLocalnet, isLocalnetError } from '../../localnet/src/index.ts';
 import { parseJson } from '../../localnet/src/json.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -109,6 +112,8 @@ describe('ledger durability under kill -9', () => {
           sigs.forEach((s, i) => {
             expect(BigInt((st[i] as Status).slot)).toBe(confirmed.get(s));
             expect((st[i] as Status).err).toBeNull();
+            // Still confirmed (or finalized) right after the restart, not back to processed.
+            expect((st[i] as Status).confirmationStatus).not.toBe('processed');
           });
           // ...and the accounts match exactly the transfers that survived.
           if (funded) {
@@ -195,4 +200,64 @@ describe('ledger durability under kill -9', () => {
     },
     300_000,
   );
+});
+
+describe('write-ahead log replay', () => {
+  /** The ledger files as a crash would leave them: copied while the node still runs. */
+  function crashCopy(from: string): string {
+    const to = mkdtempSync(join(TMP, 'ledger-copy-'));
+    for (const f of readdirSync(from)) if (f !== 'LOCK') copyFileSync(join(from, f), join(to, f));
+    return to;
+  }
+
+  it('Given account writes, airdrops and time travel after the last snapshot, When the ledger is reopened from its crash state, Then all of it is replayed and blockhashes stay unique', async () => {
+    const live = mkdtempSync(join(TMP, 'ledger-live-'));
+    const copies: string[] = [];
+    const net = await createLocalnet({ rpcPort: 0, slotMs: 0, ledgerDir: live, snapshotMs: 3_600_000 });
+    try {
+      const wallet = Keypair.generate().publicKey.toBase58();
+      const sig = net.airdrop(wallet, 5_000_000_000n);
+      const data = new Uint8Array([1, 2, 3, 4]);
+      const other = Keypair.generate().publicKey.toBase58();
+      net.setAccount(other, { lamports: 2_000_000n, data, owner: SystemProgram.programId.toBase58(), executable: false });
+      net.advanceClock(3600n);
+      net.advanceSlots(200n);
+      const hashesBefore = new Set(net.node.clock.toState().blockhashes.map((b) => b.blockhash));
+      const state = { slot: net.slot, timeMs: net.node.clock.timeMs };
+      const crashed = crashCopy(live);
+      copies.push(crashed);
+      expect(readdirSync(crashed).some((f) => /^wal\.\d+\.jsonl$/.test(f))).toBe(true);
+      // A write torn by the crash leaves a partial last line.
+      const wal = readdirSync(crashed).find((f) => f.startsWith('wal.')) as string;
+      appendFileSync(join(crashed, wal), '{"t":"acct","a":[["');
+
+      const back = await createLocalnet({ rpcPort: 0, slotMs: 0, ledgerDir: crashed });
+      try {
+        expect(back.slot).toBe(state.slot);
+        expect(back.node.clock.timeMs).toBe(state.timeMs);
+        expect(back.node.accountState(wallet)?.lamports).toBe(5_000_000_000n);
+        expect(back.node.accountState(other)?.data).toEqual(data);
+        expect(back.node.history.get(sig)?.meta.err).toBeNull();
+        back.advanceSlots(3n);
+        const fresh = back.node.clock.toState().blockhashes.filter((b) => b.slot > state.slot).map((b) => b.blockhash);
+        expect(fresh).toHaveLength(3);
+        for (const h of fresh) expect(hashesBefore.has(h)).toBe(false);
+      } finally {
+        await back.close();
+      }
+
+      // A damaged line before the end is not a torn write: the ledger is refused, typed.
+      const damaged = crashCopy(live);
+      copies.push(damaged);
+      const w = readdirSync(damaged).find((f) => f.startsWith('wal.')) as string;
+      const lines = readFileSync(join(damaged, w), 'utf8').split('\n');
+      lines[0] = '{"t":"tx",';
+      writeFileSync(join(damaged, w), lines.join('\n'));
+      const err = await createLocalnet({ rpcPort: 0, slotMs: 0, ledgerDir: damaged }).catch((e: unknown) => e);
+      expect(isLocalnetError(err, 'LEDGER_CORRUPT')).toBe(true);
+    } finally {
+      await net.close();
+      for (const d of [live, ...copies]) rmSync(d, { recursive: true, force: true });
+    }
+  });
 });
