@@ -118,13 +118,13 @@ interface Signed {
   readonly signature: string;
 }
 
-/** `n` transfers from the payers (round robin) to 256 recipients, each with a distinct amount. */
-function sign(payers: readonly Keypair[], recipients: readonly PublicKey[], blockhash: string, n: number, salt: number): Signed[] {
+/** `n` transfers from the payers (round robin) to 256 recipients, of firstAmount, firstAmount + 1, ... lamports (distinct messages). */
+function sign(payers: readonly Keypair[], recipients: readonly PublicKey[], blockhash: string, n: number, firstAmount: number): Signed[] {
   const out: Signed[] = [];
   for (let i = 0; i < n; i++) {
     const payer = payers[i % payers.length] as Keypair;
     const tx = new Transaction({ feePayer: payer.publicKey, recentBlockhash: blockhash }).add(
-      SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: recipients[i % recipients.length] as PublicKey, lamports: 1_000_000 + salt * n + i }),
+      SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: recipients[i % recipients.length] as PublicKey, lamports: firstAmount + i }),
     );
     tx.sign(payer);
     out.push({ wire: new Uint8Array(tx.serialize()), signature: bs58.encode(tx.signature as Buffer) });
@@ -266,12 +266,20 @@ async function main(): Promise<void> {
       for (const p of payers) airdrops.push(await rpc<string>(node.url, "requestAirdrop", [p.publicKey.toBase58(), 1_000_000_000_000]));
       await waitConfirmed(node.url, airdrops);
     }
+    // One uncounted round per node first, so JIT warm-up is not measured.
+    for (const node of nodes) {
+      const { value } = await rpc<{ value: { blockhash: string } }>(node.url, "getLatestBlockhash", [{ commitment: "confirmed" }]);
+      const warm = sign(payers, recipients, value.blockhash, Math.min(TXS, 2000), 1_000_000 + ROUNDS * TXS);
+      runLiteSvm(payers, warm);
+      await runLocalnet(node.url, warm, args.preflight);
+      await waitConfirmed(node.url, warm.map((t) => t.signature));
+    }
     log(`localnet bench: ${TXS} transfers x ${ROUNDS} rounds, ${CONCURRENCY} in flight, ${PAYERS} payers, preflight ${args.preflight ? "on" : "off"}`);
     const lite: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       for (const node of nodes) {
         const { value } = await rpc<{ value: { blockhash: string } }>(node.url, "getLatestBlockhash", [{ commitment: "confirmed" }]);
-        const txs = sign(payers, recipients, value.blockhash, TXS, round);
+        const txs = sign(payers, recipients, value.blockhash, TXS, 1_000_000 + round * TXS);
         // The baseline runs beside each node's turn, so both see the same machine load.
         lite.push(runLiteSvm(payers, txs));
         const cpu0 = cpuSeconds(node.child.pid);
