@@ -6,6 +6,7 @@
 import bs58 from 'bs58';
 import type { AccountState } from './account-changes.ts';
 import { invalidParams } from './errors.ts';
+import { u64Param } from './params.ts';
 import { readMintDecimals, readTokenAccount, TOKEN_2022_PROGRAM, TOKEN_PROGRAM, uiTokenAmount } from './token-accounts.ts';
 
 /** Encodings a client may ask account data in. */
@@ -35,10 +36,21 @@ export function parseAccountEncoding(v: unknown, fallback: AccountEncoding): Acc
 export function parseDataSlice(v: unknown): DataSlice | undefined {
   if (v === undefined || v === null) return undefined;
   const o = v as Record<string, unknown>;
-  if (typeof v !== 'object' || !Number.isInteger(o.offset) || !Number.isInteger(o.length) || (o.offset as number) < 0 || (o.length as number) < 0) {
-    throw invalidParams('Invalid params: dataSlice must be { offset: usize, length: usize }');
-  }
-  return { offset: o.offset as number, length: o.length as number };
+  if (typeof v !== 'object' || Array.isArray(v)) throw invalidParams('Invalid params: dataSlice must be { offset: usize, length: usize }');
+  return { offset: dataLength(o.offset, 'dataSlice.offset'), length: dataLength(o.length, 'dataSlice.length') };
+}
+
+/** No account holds more data than this (10 MiB), so larger offsets and sizes compare alike. */
+const BEYOND_ANY_ACCOUNT = 2 ** 32;
+
+/**
+ * A u64 offset or size compared against account data lengths. Values past
+ * any possible account length are clamped to 2^32, which matches or slices
+ * exactly as the original value would (nothing).
+ */
+function dataLength(v: unknown, name: string): number {
+  const n = u64Param(v, name);
+  return n >= BigInt(BEYOND_ANY_ACCOUNT) ? BEYOND_ANY_ACCOUNT : Number(n);
 }
 
 /** Looks up a mint's decimals, for jsonParsed token accounts. */
@@ -157,15 +169,11 @@ export function parseFilters(v: unknown): AccountFilter[] {
   if (v.length > 4) throw invalidParams(`Too many filters provided; max 4`);
   return v.map((f: unknown): AccountFilter => {
     const o = (f ?? {}) as Record<string, unknown>;
-    if ('dataSize' in o) {
-      if (!Number.isInteger(o.dataSize) || (o.dataSize as number) < 0) throw invalidParams('Invalid params: dataSize must be a u64');
-      return { kind: 'dataSize', size: o.dataSize as number };
-    }
+    if ('dataSize' in o) return { kind: 'dataSize', size: dataLength(o.dataSize, 'dataSize') };
     if ('memcmp' in o) {
       const m = (o.memcmp ?? {}) as Record<string, unknown>;
-      if (!Number.isInteger(m.offset) || (m.offset as number) < 0 || typeof m.bytes !== 'string') {
-        throw invalidParams('Invalid params: memcmp must be { offset, bytes, encoding? }');
-      }
+      if (m.offset === undefined || typeof m.bytes !== 'string') throw invalidParams('Invalid params: memcmp must be { offset, bytes, encoding? }');
+      const offset = dataLength(m.offset, 'memcmp.offset');
       const enc = m.encoding ?? 'base58';
       let bytes: Uint8Array;
       if (enc === 'base58') {
@@ -176,10 +184,15 @@ export function parseFilters(v: unknown): AccountFilter[] {
           throw invalidParams('Invalid param: memcmp bytes are not valid base58');
         }
       } else if (enc === 'base64') {
+        if (m.bytes.length > 172) throw invalidParams('Invalid param: memcmp bytes data too large (base64 string > 172 characters)');
+        // Buffer.from skips characters it does not know; refuse them instead of matching on what is left.
+        if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(m.bytes)) {
+          throw invalidParams('Invalid param: memcmp bytes are not valid base64');
+        }
         bytes = Buffer.from(m.bytes, 'base64');
       } else throw invalidParams(`Invalid param: unsupported memcmp encoding ${String(enc)}`);
       if (bytes.length > 128) throw invalidParams('Invalid param: memcmp bytes data too large (max 128 bytes)');
-      return { kind: 'memcmp', offset: m.offset as number, bytes };
+      return { kind: 'memcmp', offset, bytes };
     }
     if ('tokenAccountState' in o) return { kind: 'tokenAccountState' };
     throw invalidParams('Invalid params: unknown filter; expected dataSize, memcmp or tokenAccountState');

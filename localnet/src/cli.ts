@@ -16,6 +16,9 @@ export const LOCALNET_USAGE = `usage: localnet [options]
   --slot-ms N           slot duration in ms (default 400; 0 = manual clock)
   --finalized-depth N   slots between processed and finalized (default 32)
   --ledger DIR          persist accounts and history in DIR and resume from it
+                        (what the node reported confirmed survives a crash)
+  --snapshot-ms N       with --ledger: rewrite the full snapshot at most every N ms
+                        (default 30000; a write-ahead log covers the time between)
   --program ID=PATH     load a program at genesis (repeatable)
   --upgradeable-program KEYPAIR.json=PATH
                         deploy through BPF Loader Upgradeable; the program id is
@@ -71,6 +74,9 @@ export function parseLocalnetArgs(argv: readonly string[]): LocalnetOptions | nu
         opts.ledgerDir = d;
         break;
       }
+      case '--snapshot-ms':
+        opts.snapshotMs = num(flag, next());
+        break;
       case '--program': {
         const [programId, path] = pair(flag, next());
         programs.push({ programId, bytes: new Uint8Array(readFileSync(path)) });

@@ -7,9 +7,18 @@
  * the block height is at most s + 150, Agave's MAX_PROCESSING_AGE.
  */
 import { Clock, type LiteSVM } from 'litesvm';
+import { LocalnetError } from './errors.ts';
 
 /** Blockhash lifetime in blocks (Agave MAX_PROCESSING_AGE). */
 export const BLOCKHASH_VALID_BLOCKS = 150n;
+/**
+ * The highest slot the node moves to: a blockhash made there still has a
+ * lastValidBlockHeight (slot + 150) inside u64.
+ */
+export const MAX_SLOT = 2n ** 64n - 1n - BLOCKHASH_VALID_BLOCKS;
+/** The Clock sysvar's unix_timestamp is an i64 number of seconds. */
+const MIN_UNIX_SECONDS = -(2n ** 63n);
+const MAX_UNIX_SECONDS = 2n ** 63n - 1n;
 /** How many recent slots keep their blockhash and block time in memory. */
 const RECENT_SLOTS = 512n;
 /** Agave's MINIMUM_SLOTS_PER_EPOCH, the first (warm-up) epoch length. */
@@ -76,14 +85,23 @@ export interface SlotClock {
    * at 'processed', as a cluster does.
    */
   isBlockhashValid(blockhash: string, at?: bigint): boolean;
-  /** Moves `n` slots forward, updating LiteSVM's slot, Clock and blockhash. */
+  /**
+   * Moves `n` slots forward, updating LiteSVM's slot, Clock and blockhash.
+   * @throws {LocalnetError} INVALID_ARGUMENT past {@link MAX_SLOT} or the i64 clock, with nothing changed.
+   */
   advance(n: bigint): SlotAdvance;
+  /** Throws INVALID_ARGUMENT (changing nothing) when advance(n) would leave the slot or time range. */
+  checkAdvance(n: bigint): void;
+  /** Throws INVALID_ARGUMENT when `ms` unix milliseconds is outside the Clock sysvar's i64 seconds. */
+  checkTime(ms: bigint): void;
   /** Moves the wall clock (and the Clock sysvar) by `ms`, slot unchanged. */
   shiftTime(ms: bigint): void;
   /** Sets the wall clock to `ms` unix milliseconds, slot unchanged. */
   setTime(ms: bigint): void;
   /** Epoch and slot index of `slot` under the sysvar's EpochSchedule. */
   epochOf(slot: bigint): { epoch: bigint; slotIndex: bigint; slotsInEpoch: bigint };
+  /** The newest clock segment (the one shiftTime or setTime just added). */
+  readonly lastSegment: ClockSegment;
   toState(): ClockState;
   /**
    * Goes back to `slot` for a fork switch: the blockhashes of later slots are
@@ -187,6 +205,19 @@ export function createSlotClock(opts: SlotClockOptions): SlotClock {
     svm.setSlotHashes(list);
   }
 
+  function checkTime(ms: bigint): void {
+    const seconds = ms / 1000n;
+    if (seconds < MIN_UNIX_SECONDS || seconds > MAX_UNIX_SECONDS) {
+      throw new LocalnetError('INVALID_ARGUMENT', `unix time ${seconds} s is outside the Clock sysvar's i64 range ${MIN_UNIX_SECONDS}..${MAX_UNIX_SECONDS}`, { seconds });
+    }
+  }
+
+  function checkAdvance(n: bigint): void {
+    if (n <= 0n) return;
+    if (slot + n > MAX_SLOT) throw new LocalnetError('INVALID_ARGUMENT', `slot ${slot + n} would pass the highest slot ${MAX_SLOT}`, { slot: slot + n });
+    checkTime(timeMs + n * slotMsBig);
+  }
+
   svm.warpToSlot(slot);
   writeSysvar();
   writeSlotHashes();
@@ -232,9 +263,12 @@ export function createSlotClock(opts: SlotClockOptions): SlotClock {
       const s = slotByHash.get(h);
       return s !== undefined && s <= at && s + BLOCKHASH_VALID_BLOCKS >= at && s + BLOCKHASH_VALID_BLOCKS >= slot;
     },
+    checkAdvance,
+    checkTime,
     advance(n) {
       const fromSlot = slot;
       if (n <= 0n) return { fromSlot, toSlot: slot };
+      checkAdvance(n);
       // On a jump, the last slots still get their own blockhash, so that a
       // 'finalized' or 'confirmed' getLatestBlockhash lands on a live one.
       const firstHashed = n > BLOCKHASH_VALID_BLOCKS ? slot + n - BLOCKHASH_VALID_BLOCKS : slot + 1n;
@@ -251,16 +285,21 @@ export function createSlotClock(opts: SlotClockOptions): SlotClock {
       return { fromSlot, toSlot: slot };
     },
     shiftTime(ms) {
+      checkTime(timeMs + ms);
       timeMs += ms;
       segments.push({ slot, timeMs, slotMs: slotMsBig });
       writeSysvar();
     },
     setTime(ms) {
+      checkTime(ms);
       timeMs = ms;
       segments.push({ slot, timeMs, slotMs: slotMsBig });
       writeSysvar();
     },
     epochOf,
+    get lastSegment() {
+      return segments[segments.length - 1] as ClockSegment;
+    },
     rewind(to) {
       if (to >= slot) return;
       for (const [s, h] of hashBySlot) {

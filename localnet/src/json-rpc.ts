@@ -5,10 +5,13 @@
  * here throws.
  */
 import { RPC_ERROR, RpcError } from './errors.ts';
-import { stringifyJson } from './json.ts';
+import { parseJson, stringifyJson } from './json.ts';
+
+/** A batch holding more requests than this is refused as a whole (-32600). */
+export const MAX_BATCH_REQUESTS = 1000;
 
 /** A JSON-RPC id as a client may send it. */
-export type JsonRpcId = string | number | null;
+export type JsonRpcId = string | number | bigint | null;
 
 /** A method handler: receives raw params, returns a result or throws RpcError. */
 export type JsonRpcHandler = (params: unknown) => unknown;
@@ -23,7 +26,7 @@ function errorReply(code: number, message: string, id: JsonRpcId, data?: unknown
 }
 
 function isId(v: unknown): v is JsonRpcId {
-  return v === null || typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
+  return v === null || typeof v === 'string' || typeof v === 'bigint' || (typeof v === 'number' && Number.isFinite(v));
 }
 
 /**
@@ -70,12 +73,17 @@ export function handleRequest(req: unknown, lookup: (method: string) => JsonRpcH
 export function handlePayload(text: string, lookup: (method: string) => JsonRpcHandler | undefined): string | null {
   let body: unknown;
   try {
-    body = JSON.parse(text);
+    body = parseJson(text);
   } catch {
     return stringifyJson(errorReply(RPC_ERROR.PARSE_ERROR, 'Parse error', null));
   }
   if (Array.isArray(body)) {
     if (body.length === 0) return stringifyJson(errorReply(RPC_ERROR.INVALID_REQUEST, 'Invalid request', null));
+    if (body.length > MAX_BATCH_REQUESTS) {
+      return stringifyJson(
+        errorReply(RPC_ERROR.INVALID_REQUEST, `Invalid request: a batch holds at most ${MAX_BATCH_REQUESTS} requests, this one has ${body.length}`, null),
+      );
+    }
     const replies = body.map((r) => handleRequest(r, lookup)).filter((r): r is JsonRpcResponse => r !== null);
     return replies.length === 0 ? null : stringifyJson(replies);
   }

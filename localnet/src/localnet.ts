@@ -14,9 +14,9 @@ import type { Commitment } from './clock.ts';
 import { deployProgramUpgradeable } from './deploy.ts';
 import { createForkMethods } from './fork.ts';
 import { LocalnetError } from './errors.ts';
-import { appendHistory, loadLedger, lockLedger, saveSnapshot } from './ledger.ts';
+import { appendHistory, loadLedger, lockLedger, openWal, saveSnapshot } from './ledger.ts';
 import { createMethods } from './methods.ts';
-import { createNode, type LocalnetNode } from './node.ts';
+import { createNode, type LocalnetNode, type NodeJournal } from './node.ts';
 import { createRpcServer } from './rpc-server.ts';
 import { createWsServer } from './ws-server.ts';
 
@@ -58,8 +58,15 @@ export interface LocalnetOptions {
   readonly slotMs?: number;
   /** Slots by which 'finalized' trails 'processed' (default 32, at most 149). */
   readonly finalizedDepth?: number;
-  /** Persist accounts and history here and resume from it on restart. */
+  /**
+   * Persist accounts and history here and resume from it on restart.
+   * Everything the node reports `confirmed` (or `finalized`) survives a
+   * crash, kill -9 included: it is in the fsync'd write-ahead log before
+   * the slot that confirms it begins.
+   */
   readonly ledgerDir?: string;
+  /** With ledgerDir: how often at most (ms) the full snapshot is rewritten while things change (default 30000). */
+  readonly snapshotMs?: number;
   /** Programs to load at genesis (skipped on resume if already present). */
   readonly programs?: readonly LocalnetProgram[];
 }
@@ -75,7 +82,7 @@ export interface Localnet {
   readonly wsUrl: string;
   readonly rpcPort: number;
   readonly wsPort: number;
-  /** The VM itself. Changes made through it directly are not seen by subscriptions or history. */
+  /** The VM itself. Changes made through it directly are not seen by subscriptions, history or the ledger's write-ahead log. */
   readonly svm: LiteSVM;
   /** The node core (history, clock, events), for advanced tests. */
   readonly node: LocalnetNode;
@@ -107,8 +114,10 @@ export interface Localnet {
   close(): Promise<void>;
 }
 
-/** How often at most the ledger snapshot is rewritten while transactions land. */
-const SAVE_INTERVAL_MS = 1000;
+/** How often at most the ledger snapshot is rewritten while transactions land (the write-ahead log covers the time between). */
+const SNAPSHOT_INTERVAL_MS = 30_000;
+/** A snapshot is also taken once the write-ahead log has grown this large, bounding replay time. */
+const SNAPSHOT_WAL_BYTES = 32 * 1024 * 1024;
 
 function keyOf(k: PubkeyLike): string {
   return typeof k === 'string' ? k : k.toBase58();
@@ -216,6 +225,8 @@ export async function createLocalnet(opts: LocalnetOptions = {}): Promise<Localn
     throw new LocalnetError('INVALID_OPTIONS', 'finalizedDepth must be an integer in 1..149', { finalizedDepth });
   }
 
+  const snapshotMs = opts.snapshotMs ?? SNAPSHOT_INTERVAL_MS;
+  if (!Number.isInteger(snapshotMs) || snapshotMs < 0) throw new LocalnetError('INVALID_OPTIONS', 'snapshotMs must be a non-negative integer', { snapshotMs });
   const ledgerDir = opts.ledgerDir;
   const releaseLedger = ledgerDir ? lockLedger(ledgerDir) : () => {};
   let loaded: ReturnType<typeof loadLedger> = null;
@@ -227,6 +238,8 @@ export async function createLocalnet(opts: LocalnetOptions = {}): Promise<Localn
   }
   let dirty = false;
   let lastSave = 0;
+  const wal = ledgerDir ? openWal(ledgerDir, loaded?.meta.walGen ?? 0) : null;
+  let persistedHistory = loaded?.persistedHistory ?? 0;
   const node = createNode({
     // Slot times still need a nominal duration when the clock is manual.
     slotMs: slotMs === 0 ? 400 : slotMs,
@@ -242,16 +255,32 @@ export async function createLocalnet(opts: LocalnetOptions = {}): Promise<Localn
           },
         }
       : {}),
-    onLanded: (r) => {
-      if (!ledgerDir) return;
-      dirty = true;
-      try {
-        appendHistory(ledgerDir, r);
-      } catch (e) {
-        // The transaction already landed in memory; a failed append only loses it on restart.
-        console.error('gpunet localnet: cannot append to the ledger history:', e);
-      }
-    },
+    ...(wal
+      ? {
+          journal: {
+            landed: (record, written) => {
+              dirty = true;
+              wal.append({ t: 'tx', r: record, a: written });
+            },
+            accountsWritten: (written) => {
+              dirty = true;
+              wal.append({ t: 'acct', a: written });
+            },
+            // The new slot is made durable too, so after a crash a confirmed transaction still reads confirmed.
+            // (No snapshot is needed for slot moves alone: the log carries them.)
+            slotsMoved: (slot, timeMs, hashes) => {
+              wal.append({ t: 'slot', slot, timeMs, h: hashes });
+              wal.sync();
+            },
+            timeSet: (seg) => {
+              dirty = true;
+              wal.append({ t: 'time', seg });
+            },
+            // A failed sync throws here and the slot stays: nothing unlogged gets confirmed.
+            beforeSlotAdvance: () => wal.sync(),
+          } satisfies NodeJournal,
+        }
+      : {}),
   });
   try {
     await loadPrograms(node, opts.programs ?? [], loaded !== null);
@@ -261,13 +290,20 @@ export async function createLocalnet(opts: LocalnetOptions = {}): Promise<Localn
   }
 
   const save = (): void => {
-    if (!ledgerDir) return;
+    if (!ledgerDir || !wal) return;
+    // History first, then the snapshot that counts it, then the log it replaces goes.
+    const all = node.history.all();
+    appendHistory(ledgerDir, all.slice(persistedHistory));
+    persistedHistory = all.length;
+    const walGen = wal.gen + 1;
     saveSnapshot(ledgerDir, node.svm, {
       genesisHash: node.genesisHash,
       clock: node.clock.toState(),
-      historyCount: node.history.size,
+      historyCount: all.length,
+      walGen,
       faucetSeed: node.faucet.seed,
     });
+    wal.rotate(walGen);
     dirty = false;
     lastSave = Date.now();
   };
@@ -325,7 +361,7 @@ export async function createLocalnet(opts: LocalnetOptions = {}): Promise<Localn
     // A timer callback that throws would take the whole process down; report once and keep ticking.
     try {
       node.advanceSlots(1n);
-      if (dirty && Date.now() - lastSave >= SAVE_INTERVAL_MS) save();
+      if (wal && ((dirty && Date.now() - lastSave >= snapshotMs) || wal.bytes >= SNAPSHOT_WAL_BYTES)) save();
     } catch (e) {
       if (!reportedTickError) console.error('gpunet localnet: slot tick failed:', e);
       reportedTickError = true;
@@ -393,6 +429,7 @@ export async function createLocalnet(opts: LocalnetOptions = {}): Promise<Localn
       await Promise.all([closeServer(rpc), closeServer(wsHttp)]);
       try {
         save();
+        wal?.close();
       } finally {
         releaseLedger();
       }

@@ -121,6 +121,16 @@ function statusOf(node: LocalnetNode, r: TransactionRecord): Record<string, unkn
   };
 }
 
+/** Runs a time-travel call; the node's INVALID_ARGUMENT refusal (which changed nothing) becomes Invalid params. */
+function refusedAsInvalidParams(f: () => void): void {
+  try {
+    f();
+  } catch (e) {
+    if (isLocalnetError(e, 'INVALID_ARGUMENT')) throw invalidParams(`Invalid params: ${e.message}`);
+    throw e;
+  }
+}
+
 /** The commitment level a slot has reached. */
 export function confirmationStatusOf(node: LocalnetNode, slot: bigint): Commitment {
   if (slot <= node.clock.commitmentSlot('finalized')) return 'finalized';
@@ -383,6 +393,7 @@ export function createMethods(mc: MethodContext): Record<string, RpcMethod> {
       try {
         return node.airdrop(key, lamports).signature;
       } catch (e) {
+        if (isLocalnetError(e, 'INVALID_ARGUMENT')) throw invalidParams(`Invalid params: ${e.message}`);
         if (isLocalnetError(e)) throw new RpcError(RPC_ERROR.INTERNAL_ERROR, e.message, e.context.err === undefined ? undefined : { err: e.context.err });
         throw e;
       }
@@ -486,7 +497,7 @@ export function createMethods(mc: MethodContext): Record<string, RpcMethod> {
       const params = paramsArray(p);
       const a = params[0];
       const n = u64Param(typeof a === 'object' && a !== null ? (a as Record<string, unknown>).slots : a, 'slots');
-      node.advanceSlots(n);
+      refusedAsInvalidParams(() => node.advanceSlots(n));
       return { slot: clock.slot, unixTimestamp: clock.timeMs / 1000n };
     },
     gpunet_advanceClock: (p) => {
@@ -494,7 +505,7 @@ export function createMethods(mc: MethodContext): Record<string, RpcMethod> {
       const a = params[0];
       const s = i64Param(typeof a === 'object' && a !== null ? (a as Record<string, unknown>).seconds : a, 'seconds');
       if (s < 0n) throw invalidParams('Invalid params: seconds must be >= 0 (use gpunet_setClock to go back)');
-      node.advanceClockMs(s * 1000n);
+      refusedAsInvalidParams(() => node.advanceClockMs(s * 1000n));
       return { slot: clock.slot, unixTimestamp: clock.timeMs / 1000n };
     },
     gpunet_setClock: (p) => {
@@ -503,7 +514,7 @@ export function createMethods(mc: MethodContext): Record<string, RpcMethod> {
       const unixTimestamp = a.unixTimestamp === undefined ? undefined : i64Param(a.unixTimestamp, 'unixTimestamp');
       const slot = a.slot === undefined ? undefined : u64Param(a.slot, 'slot');
       if (slot !== undefined && slot < clock.slot) throw invalidParams(`Invalid params: slot ${slot} is behind the current slot ${clock.slot}`);
-      node.setClock({ ...(unixTimestamp !== undefined ? { unixTimestamp } : {}), ...(slot !== undefined ? { slot } : {}) });
+      refusedAsInvalidParams(() => node.setClock({ ...(unixTimestamp !== undefined ? { unixTimestamp } : {}), ...(slot !== undefined ? { slot } : {}) }));
       return { slot: clock.slot, unixTimestamp: clock.timeMs / 1000n };
     },
   };

@@ -8,7 +8,7 @@ import { address, type Address } from '@solana/kit';
 import bs58 from 'bs58';
 import { LiteSVM, TransactionMetadata, type FailedTransactionMetadata } from 'litesvm';
 import { createAccountChangeLog, sameAccountState, type AccountChangeLog, type AccountState } from './account-changes.ts';
-import { createSlotClock, type ClockState, type Commitment, type SlotClock } from './clock.ts';
+import { createSlotClock, type ClockSegment, type ClockState, type Commitment, type SlotClock } from './clock.ts';
 import { LocalnetError } from './errors.ts';
 import { createSvmAccess } from './svm-access.ts';
 import { createFaucet } from './faucet.ts';
@@ -36,6 +36,9 @@ const SYSTEM_PROGRAM = '11111111111111111111111111111111';
 const LOOKUP_TABLE_META_SIZE = 56;
 /** Lamports the faucet keeps beyond pending airdrops (500M SOL, as a genesis faucet is simply rich). */
 const FAUCET_RESERVE = 500_000_000n * 1_000_000_000n;
+/** The most one airdrop may give: 10^9 SOL, more than the whole supply of SOL, and small enough that the faucet's balance stays inside u64. */
+export const MAX_AIRDROP_LAMPORTS = 10n ** 18n;
+const U64_MAX = 2n ** 64n - 1n;
 /** Agave keeps prioritization fees for the last 150 blocks. */
 const PRIORITIZATION_FEE_SLOTS = 150n;
 
@@ -82,8 +85,26 @@ export interface NodeOptions {
     readonly genesisHash: string;
     readonly faucetSeed?: Uint8Array;
   };
-  /** Called after a transaction landed (ledger append). */
-  readonly onLanded?: (record: TransactionRecord) => void;
+  /** Receives every change to the node's state, for the ledger's write-ahead log. */
+  readonly journal?: NodeJournal;
+}
+
+/** What the ledger's write-ahead log is told; see {@link NodeOptions.journal}. */
+export interface NodeJournal {
+  /** A transaction landed; `written` are the accounts it changed, with their new states. */
+  landed(record: TransactionRecord, written: readonly (readonly [string, AccountState | null])[]): void;
+  /** Accounts were overwritten outside a transaction. */
+  accountsWritten(written: readonly (readonly [string, AccountState | null])[]): void;
+  /** The slot moved; `hashes` are the blockhashes made on the way, oldest first. */
+  slotsMoved(slot: bigint, timeMs: bigint, hashes: readonly (readonly [bigint, string])[]): void;
+  /** The wall clock was set or shifted. */
+  timeSet(segment: ClockSegment): void;
+  /**
+   * Called before the slot moves. Transactions become `confirmed` only once
+   * a later slot exists, so whatever landed must be durable by the time
+   * this returns; if it throws, the slot does not move.
+   */
+  beforeSlotAdvance(): void;
 }
 
 /** The node core; see the module comment. */
@@ -251,8 +272,9 @@ export function createNode(opts: NodeOptions): LocalnetNode {
   function returnDataOf(meta: TransactionMetadata): { programId: string; data: string } | null {
     const rd = meta.returnData();
     const data = rd.data();
+    // As Agave records it: no return data unless a program set some.
+    if (data.length === 0) return null;
     const pid = rd.programId();
-    if (data.length === 0 && pid.every((b) => b === 0)) return null;
     return { programId: bs58.encode(pid), data: Buffer.from(data).toString('base64') };
   }
 
@@ -271,7 +293,9 @@ export function createNode(opts: NodeOptions): LocalnetNode {
   /** Tops the faucet up to hold at least `need` plus its standing reserve (like a genesis faucet, it is just very rich). */
   function topUpFaucet(need: bigint): void {
     const before = accountState(faucet.address);
-    access.setAccount(faucet.address, { lamports: (before?.lamports ?? 0n) + need + FAUCET_RESERVE, data: new Uint8Array(0), owner: SYSTEM_PROGRAM, executable: false });
+    const state: AccountState = { lamports: (before?.lamports ?? 0n) + need + FAUCET_RESERVE, data: new Uint8Array(0), owner: SYSTEM_PROGRAM, executable: false };
+    access.setAccount(faucet.address, state);
+    opts.journal?.accountsWritten([[faucet.address, state]]);
     if (before !== null || clock.slot > 0n) changes.record(clock.slot, faucet.address, before);
   }
   if (!opts.resume) topUpFaucet(0n);
@@ -284,7 +308,9 @@ export function createNode(opts: NodeOptions): LocalnetNode {
     const resolved = resolveKeys(tx);
     if (!resolved.ok) return notLanded(resolved.err);
     const { keys, writable, loaded } = resolved;
-    const pre = keys.map((k) => (preOverride?.has(k) ? (preOverride.get(k) ?? null) : accountState(k)));
+    // An account the transaction cannot write keeps its state: it is read once, and its data only if
+    // token balances need it. Writable accounts are read in full before and after.
+    const pre = keys.map((k, i) => (preOverride?.has(k) ? (preOverride.get(k) ?? null) : writable[i] ? accountState(k) : access.balanceView(k)));
     const result = run(tx);
     if (!(result instanceof TransactionMetadata) && (typeof result === 'string' || !('meta' in result))) {
       return notLanded(result as TransactionErrorJson);
@@ -292,7 +318,7 @@ export function createNode(opts: NodeOptions): LocalnetNode {
     const ok = result instanceof TransactionMetadata;
     const meta = ok ? result : (result as FailedTransactionMetadata).meta();
     const err = ok ? null : transactionErrorToJson((result as FailedTransactionMetadata).err());
-    const post = keys.map(accountState);
+    const post = keys.map((k, i) => (writable[i] ? accountState(k) : (pre[i] ?? null)));
     // On a cluster a failed transaction lands iff its fee was charged.
     const landed = ok || pre[0]?.lamports !== post[0]?.lamports;
     if (!landed) return notLanded(err ?? 'SanitizeFailure', meta.logs());
@@ -333,7 +359,7 @@ export function createNode(opts: NodeOptions): LocalnetNode {
     };
     history.add(record);
     transactionCount++;
-    opts.onLanded?.(record);
+    if (opts.journal) opts.journal.landed(record, changed.map((k) => [k, post[keys.indexOf(k)] ?? null] as const));
     emit('transaction', record, changed);
     return { landed: true, record };
   }
@@ -416,7 +442,17 @@ export function createNode(opts: NodeOptions): LocalnetNode {
     if (n <= 0n) return;
     const prevConfirmed = clock.commitmentSlot('confirmed');
     const prevFinalized = clock.commitmentSlot('finalized');
+    clock.checkAdvance(n);
+    opts.journal?.beforeSlotAdvance();
     const { fromSlot, toSlot } = clock.advance(n);
+    if (opts.journal) {
+      const hashes: (readonly [bigint, string])[] = [];
+      for (let s = toSlot > fromSlot + 512n ? toSlot - 512n : fromSlot + 1n; s <= toSlot; s++) {
+        const h = clock.blockhashOf(s);
+        if (h !== null) hashes.push([s, h]);
+      }
+      opts.journal.slotsMoved(toSlot, clock.timeMs, hashes);
+    }
     const confirmed = clock.commitmentSlot('confirmed');
     const finalized = clock.commitmentSlot('finalized');
     emit('slot', { slot: toSlot, parent: fromSlot, root: finalized });
@@ -469,6 +505,13 @@ export function createNode(opts: NodeOptions): LocalnetNode {
       } catch (e) {
         throw new LocalnetError('INVALID_ARGUMENT', `not a base58 public key: ${recipient}`, { recipient }, { cause: e });
       }
+      if (amount > MAX_AIRDROP_LAMPORTS) {
+        throw new LocalnetError('INVALID_ARGUMENT', `an airdrop gives at most ${MAX_AIRDROP_LAMPORTS} lamports, not ${amount}`, { recipient, lamports: amount });
+      }
+      const held = accountState(recipient)?.lamports ?? 0n;
+      if (held + amount > U64_MAX) {
+        throw new LocalnetError('INVALID_ARGUMENT', `an airdrop of ${amount} lamports would take ${recipient} (holding ${held}) past the u64 maximum`, { recipient, lamports: amount });
+      }
       const balance = accountState(faucet.address)?.lamports ?? 0n;
       if (balance < amount + LAMPORTS_PER_SIGNATURE + FAUCET_RESERVE) topUpFaucet(amount);
       // The same airdrop twice would be the same message and signature; a cluster
@@ -490,19 +533,27 @@ export function createNode(opts: NodeOptions): LocalnetNode {
     setAccount(addr, state) {
       const before = accountState(addr);
       access.setAccount(addr, state);
+      opts.journal?.accountsWritten([[addr, state]]);
       changes.record(clock.slot, addr, before);
       emit('accounts', clock.slot, [addr]);
     },
     advanceSlots,
     advanceClockMs(ms) {
       clock.shiftTime(ms);
+      opts.journal?.timeSet(clock.lastSegment);
     },
     setClock(o) {
+      // Everything is checked before anything moves, so a refused call changes nothing.
       if (o.slot !== undefined) {
         if (o.slot < clock.slot) throw new LocalnetError('INVALID_ARGUMENT', `cannot move the slot backwards from ${clock.slot} to ${o.slot}`);
-        advanceSlots(o.slot - clock.slot);
+        clock.checkAdvance(o.slot - clock.slot);
       }
-      if (o.unixTimestamp !== undefined) clock.setTime(o.unixTimestamp * 1000n);
+      if (o.unixTimestamp !== undefined) clock.checkTime(o.unixTimestamp * 1000n);
+      if (o.slot !== undefined) advanceSlots(o.slot - clock.slot);
+      if (o.unixTimestamp !== undefined) {
+        clock.setTime(o.unixTimestamp * 1000n);
+        opts.journal?.timeSet(clock.lastSegment);
+      }
     },
     recentPrioritizationFees(addresses) {
       const out: { slot: bigint; prioritizationFee: bigint }[] = [];

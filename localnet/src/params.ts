@@ -47,19 +47,34 @@ export function signatureParam(v: unknown): string {
   return v;
 }
 
-/** A non-negative integer (u64 params arrive as JSON numbers). */
-export function u64Param(v: unknown, name: string): bigint {
-  if (typeof v === 'bigint' && v >= 0n) return v;
-  if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return BigInt(v);
-  if (typeof v === 'string' && /^\d+$/.test(v)) return BigInt(v);
-  throw invalidParams(`Invalid params: ${name} must be a non-negative integer`);
+/** Largest u64 and the i64 range, the bounds integer params are checked against. */
+export const U64_MAX = 2n ** 64n - 1n;
+export const I64_MIN = -(2n ** 63n);
+export const I64_MAX = 2n ** 63n - 1n;
+
+/** An integer param as a bigint: an exact JSON integer (bigint or safe number) or a decimal string; null otherwise. */
+function integerOf(v: unknown): bigint | null {
+  if (typeof v === 'bigint') return v;
+  // Beyond 2^53 a number is already rounded (e.g. written as 1e20): refused rather than guessed.
+  if (typeof v === 'number') return Number.isSafeInteger(v) ? BigInt(v) : null;
+  if (typeof v === 'string' && /^-?[0-9]{1,40}$/.test(v)) return BigInt(v);
+  return null;
 }
 
-/** A signed integer (i64), e.g. a unix timestamp. */
+/** A u64 (0..2^64-1); anything else, including a larger integer, is Invalid params. */
+export function u64Param(v: unknown, name: string): bigint {
+  const n = integerOf(v);
+  if (n === null || n < 0n) throw invalidParams(`Invalid params: ${name} must be a non-negative integer`);
+  if (n > U64_MAX) throw invalidParams(`Invalid params: ${name} ${n} is above the u64 maximum ${U64_MAX}`);
+  return n;
+}
+
+/** A signed integer (i64, -2^63..2^63-1), e.g. a unix timestamp. */
 export function i64Param(v: unknown, name: string): bigint {
-  if (typeof v === 'number' && Number.isInteger(v)) return BigInt(v);
-  if (typeof v === 'string' && /^-?\d+$/.test(v)) return BigInt(v);
-  throw invalidParams(`Invalid params: ${name} must be an integer`);
+  const n = integerOf(v);
+  if (n === null) throw invalidParams(`Invalid params: ${name} must be an integer`);
+  if (n < I64_MIN || n > I64_MAX) throw invalidParams(`Invalid params: ${name} ${n} is outside the i64 range ${I64_MIN}..${I64_MAX}`);
+  return n;
 }
 
 /**

@@ -13,6 +13,8 @@ import bs58 from 'bs58';
 import { Account, type FailedTransactionMetadata, type LiteSVM, type TransactionMetadata } from 'litesvm';
 import { lamports as toLamports } from '@solana/kit';
 import type { AccountState } from './account-changes.ts';
+import { encodeBase58 } from './base58.ts';
+import { TOKEN_2022_PROGRAM, TOKEN_PROGRAM } from './token-accounts.ts';
 
 interface NativeAccount {
   lamports(): bigint;
@@ -51,6 +53,12 @@ export interface SimulationResult {
 export interface SvmAccess {
   /** The account, or null when absent or holding 0 lamports (dead, as the runtime treats it). */
   account(addr: string): AccountState | null;
+  /**
+   * Like {@link account}, but the data is read only for token-program
+   * accounts (elsewhere it comes back empty): enough for balances and token
+   * balances of an account a transaction cannot write.
+   */
+  balanceView(addr: string): AccountState | null;
   /** Overwrites an account; null stores a dead (0-lamport, empty) account. */
   setAccount(addr: string, state: AccountState | null): void;
   programAccounts(programId: string): { pubkey: string; account: AccountState }[];
@@ -75,6 +83,7 @@ function nativeOf(svm: LiteSVM): NativeSvm | null {
 }
 
 const SYSTEM_PROGRAM = '11111111111111111111111111111111';
+const NO_DATA = new Uint8Array(0);
 const DEAD: AccountState = { lamports: 0n, data: new Uint8Array(0), owner: SYSTEM_PROGRAM, executable: false };
 
 /** Bounded caches: addresses repeat a lot (payers, programs, owners). */
@@ -110,7 +119,7 @@ export function createSvmAccess(svm: LiteSVM): SvmAccess {
     let n = keyNames.get(k);
     if (!n) {
       if (keyNames.size >= KEY_CACHE_MAX) keyNames.clear();
-      n = bs58.encode(bytes);
+      n = encodeBase58(bytes);
       keyNames.set(k, n);
     }
     return n;
@@ -124,11 +133,13 @@ export function createSvmAccess(svm: LiteSVM): SvmAccess {
   });
 
   if (!native) {
+    const account = (addr: string): AccountState | null => {
+      const a = svm.getAccount(addr as Address);
+      return a.exists && a.lamports > 0n ? { lamports: BigInt(a.lamports), data: new Uint8Array(a.data), owner: a.programAddress, executable: a.executable } : null;
+    };
     return {
-      account(addr) {
-        const a = svm.getAccount(addr as Address);
-        return a.exists && a.lamports > 0n ? { lamports: BigInt(a.lamports), data: new Uint8Array(a.data), owner: a.programAddress, executable: a.executable } : null;
-      },
+      account,
+      balanceView: account,
       setAccount(addr, state) {
         const st = state ?? DEAD;
         svm.setAccount({
@@ -162,6 +173,15 @@ export function createSvmAccess(svm: LiteSVM): SvmAccess {
     account(addr) {
       const a = native.getAccount(bytesOf(addr));
       return a && a.lamports() > 0n ? stateOf(a) : null;
+    },
+    balanceView(addr) {
+      const a = native.getAccount(bytesOf(addr));
+      if (!a) return null;
+      const lamports = a.lamports();
+      if (lamports === 0n) return null;
+      const owner = nameOf(a.owner());
+      const data = owner === TOKEN_PROGRAM || owner === TOKEN_2022_PROGRAM ? a.data() : NO_DATA;
+      return { lamports, data, owner, executable: a.executable(), rentEpoch: a.rentEpoch() };
     },
     setAccount(addr, state) {
       const st = state ?? DEAD;

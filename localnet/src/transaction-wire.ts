@@ -5,7 +5,7 @@
  * instructions for history, log mentions, token balances and priority fees;
  * LiteSVM only returns execution results, so the wire format is read here.
  */
-import bs58 from 'bs58';
+import { encodeBase58, encodeKey } from './base58.ts';
 import { invalidParams } from './errors.ts';
 
 /** A compiled instruction as it appears in the message. */
@@ -105,8 +105,8 @@ export function parseWireTransaction(bytes: Uint8Array): WireTransaction {
   };
   const keyCount = r.shortU16();
   const staticKeys: string[] = [];
-  for (let i = 0; i < keyCount; i++) staticKeys.push(bs58.encode(r.bytes(32)));
-  const recentBlockhash = bs58.encode(r.bytes(32));
+  for (let i = 0; i < keyCount; i++) staticKeys.push(encodeKey(r.bytes(32)));
+  const recentBlockhash = encodeKey(r.bytes(32));
   const ixCount = r.shortU16();
   const instructions: WireInstruction[] = [];
   for (let i = 0; i < ixCount; i++) {
@@ -121,7 +121,7 @@ export function parseWireTransaction(bytes: Uint8Array): WireTransaction {
   if (version === 0) {
     const n = r.shortU16();
     for (let i = 0; i < n; i++) {
-      const accountKey = bs58.encode(r.bytes(32));
+      const accountKey = encodeKey(r.bytes(32));
       const writableIndexes = Array.from(r.bytes(r.shortU16()));
       const readonlyIndexes = Array.from(r.bytes(r.shortU16()));
       lookups.push({ accountKey, writableIndexes, readonlyIndexes });
@@ -166,7 +166,7 @@ export function isStaticWritable(h: WireHeader, staticCount: number, i: number):
 /** The first signature, base58: the transaction id. */
 export function transactionId(tx: WireTransaction): string {
   const s = tx.signatures[0];
-  return s === undefined ? '' : bs58.encode(s);
+  return s === undefined ? '' : encodeBase58(s);
 }
 
 /** Compute Budget program id. */

@@ -30,8 +30,13 @@ import type { LocalnetNode } from './node.ts';
 import { readMintDecimals } from './token-accounts.ts';
 import { commitmentParam, configAt, paramsArray, pubkeyParam, signatureParam } from './params.ts';
 
-/** A connection is dropped when it stops reading and this much is queued (backpressure). */
-const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
+/**
+ * A connection is dropped when a message is due while more than this is
+ * still unsent to it (a client that stopped reading). Above one maximal
+ * account notification (10 MiB of data is about 14 MB in base64), so a
+ * reading client is never dropped for a single large account.
+ */
+export const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 
 type Sub =
   | { kind: 'account'; id: number; conn: Conn; commitment: Commitment; address: string; encoding: AccountEncoding; slice: DataSlice | undefined }
@@ -302,7 +307,9 @@ export function createWsServer(node: LocalnetNode): WsServer {
     ws.on('message', (data) => {
       const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
       const out = handlePayload(text, lookup);
-      if (out !== null && ws.readyState === WebSocket.OPEN) ws.send(out);
+      if (out === null || ws.readyState !== WebSocket.OPEN) return;
+      if (ws.bufferedAmount > MAX_BUFFERED_BYTES) ws.terminate();
+      else ws.send(out);
     });
     ws.on('close', () => {
       for (const id of [...conn.subs.keys()]) remove(id);
