@@ -210,9 +210,14 @@ export interface WalWriter {
  *
  * @example
  * ```ts
- * const wal = openWal(dir, meta.walGen ?? 0);
- * wal.append({ t: 'acct', a: [[addr, state]] });
+ * import { mkdtempSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import { openWal } from "./ledger.ts";
+ * const wal = openWal(mkdtempSync(join(tmpdir(), "ledger-")), 0);
+ * wal.append({ t: 'acct', a: [] }); // records go out in order, fsync'd by sync()
  * wal.sync();
+ * wal.close();
  * ```
  */
 export function openWal(dir: string, gen: number): WalWriter {
