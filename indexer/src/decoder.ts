@@ -1,13 +1,13 @@
 /**
  * The decoder: pure, from one {@link TransactionUpdate} to the gpunet events it
- * carries, with the SDK's parser (architecture.md: the indexer decodes with the
+ * carries, with the SDK's parser (the indexer decodes with the
  * SDK's parser, so it cannot drift from the IDL). No I/O, no clock.
  *
  * - Failed transactions (`err` set, or a program frame that reported `failed`)
- *   yield no events: they changed nothing (reliability.md X4).
- * - Only `Program data:` lines inside gpunet's own invoke frames count (X5).
- * - `Log truncated`: flagged, so the pipeline can recover from account state (X6).
- * - Undecodable payloads come back as failures for the dead-letter table (X9).
+ *   yield no events: they changed nothing.
+ * - Only `Program data:` lines inside gpunet's own invoke frames count.
+ * - `Log truncated`: flagged, so the pipeline can recover from account state.
+ * - Undecodable payloads come back as failures for the dead-letter table.
  */
 import { parseGpunetLogs, type EventDecodeFailure, type GpunetEvent } from "@gpunet/sdk";
 import { encodeEventPayload } from "./event-codec.ts";

@@ -1,6 +1,6 @@
 /**
  * The indexer's one error class. Every error says whether retrying can help;
- * only the pipeline loop decides to retry (architecture.md: "errors are
+ * only the pipeline loop decides to retry ("errors are
  * retryable or not, and only the pipeline loop decides").
  */
 

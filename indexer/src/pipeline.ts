@@ -69,7 +69,7 @@ export interface Indexer {
    * One finality pass over the rows at or below the finalized slot: finalize
    * what finalized at the row's slot, move a row whose transaction the cluster
    * now has at another slot (re-fetched and replaced), roll back what never
-   * landed (X7).
+   * landed.
    */
   sweepFinality(): Promise<{ finalized: number; rolledBack: number; moved: number }>;
   /** Resolves when the queue is empty. */

@@ -1,5 +1,5 @@
 /**
- * The one update type every datasource emits (architecture.md: live and
+ * The one update type every datasource emits (live and
  * backfill sources emit the same update type; the pipeline does not know
  * which one it came from, except for counters).
  */

@@ -12,7 +12,7 @@
  *
  * Undecodable payloads inside gpunet frames (bad base64, unknown discriminator,
  * short or trailing bytes) come back as typed failures, never as exceptions, so an
- * indexer can dead-letter them (X9).
+ * indexer can dead-letter them.
  */
 import { GPUNET_IDL, GPUNET_PROGRAM_ADDRESS, camelCase } from "./idl.ts";
 import type { GpunetEventName, IdlStruct } from "./idl-types.ts";

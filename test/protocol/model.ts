@@ -502,8 +502,8 @@ export function addTokenAccount(s: ModelState, address: string, t: TokenAccountS
 
 /**
  * A plain SPL transfer into a program vault or escrow, outside the program (a
- * "donation"): the tokens enter the vault (I1), and an escrow's are counted apart
- * from its price (I5) until close_job sweeps them to the treasury.
+ * "donation"): the tokens enter the vault, and an escrow's are counted apart
+ * from its price until close_job sweeps them to the treasury.
  */
 export function donate(s: ModelState, from: string, to: string, amount: bigint): ModelState {
   const n = cloneState(s);

@@ -1,5 +1,5 @@
 /**
- * Rows P12-P21 of reliability.md (numbers, time, rewards, escrow, state machine,
+ * The economic threats P12-P21 (numbers, time, rewards, escrow, state machine,
  * slashing, pause, rent), against the compiled program in LiteSVM. Calls go through
  * the driver, so besides the named error each step is compared field by field with
  * the exact model; rejected calls also prove that no account changed.
@@ -238,8 +238,8 @@ describe("P14 rounding drain", () => {
     const exactA = w.fx.model.exactShare.get(a.provider.toBase58()) ?? M.RAT_ZERO;
     const claimA = errOf(await w.c.claimRewards(a));
     const claimH = errOf(await w.c.claimRewards(h));
-    // Then (I2) what is owed fits in what was funded, so both claims go through,
-    // and (I4) A is owed no more than its exact share
+    // Then what is owed fits in what was funded, so both claims go through,
+    // and A is owed no more than its exact share
     // (A's exact share is below one unit, so the protocol owes it nothing at all)
     expect({ claimA, claimH }).toEqual({ claimA: owedA === 0n ? "NothingToClaim" : "ok", claimH: "ok" });
     expect(owedH + owedA, `owed H ${owedH} + A ${owedA}, funded ${cf.totalFunded}`).toBeLessThanOrEqual(cf.totalFunded);

@@ -1,5 +1,5 @@
 /**
- * One test per row P1-P21 of reliability.md, against the compiled program in
+ * One test per protocol threat (signers, owners, substitution, numbers, time, state), against the compiled program in
  * LiteSVM: send the bad thing, expect the named error, and check that no account
  * (bytes, owner, lamports) changed. Calls made through the driver are also checked
  * field by field against the exact model.

@@ -1,12 +1,12 @@
 /**
  * Backfill datasource: `getSignaturesForAddress` (paged, newest first) then
  * `getTransaction` with bounded concurrency. It fills history on first start,
- * and any gap after a disconnect or a restart from the last checkpoint (X3).
+ * and any gap after a disconnect or a restart from the last checkpoint.
  * 429s back off honouring Retry-After inside the RPC client.
  *
  * A gap is a persisted row (`gaps`): signatures older than `before` and newer
  * than `until`. Each chunk of transactions is committed together with the
- * gap's new `before`, so a crash resumes where the last commit ended (X2).
+ * gap's new `before`, so a crash resumes where the last commit ended.
  */
 import { type RpcClient, type RpcTransaction, transactionAccountKeys } from "../rpc.ts";
 import type { Finality, TransactionUpdate } from "../types.ts";

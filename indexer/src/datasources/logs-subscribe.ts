@@ -10,7 +10,7 @@
  *   pings, so silence means a dead link; a stalled event loop delays the pings
  *   and their answers alike, so it does not count as silence.
  * - Every (re)subscription is reported, so the pipeline can backfill the gap
- *   since its last checkpoint (X3).
+ *   since its last checkpoint.
  * - Backpressure: when `onUpdate` returns promises (commits) and too many are
  *   pending, the socket is paused (TCP pushes back on the server) until half
  *   of them committed; the watchdog does not count paused time.

@@ -3,11 +3,11 @@
  * connection holds it), many read-only readers, migrations that are all or
  * nothing.
  *
- * Settings (reliability.md): WAL, synchronous=NORMAL (cursor and rows commit in
+ * Settings: WAL, synchronous=NORMAL (cursor and rows commit in
  * one transaction, so a power cut loses at most a suffix of batches, never
  * splits one), busy_timeout, foreign keys, `defaultSafeIntegers` (INTEGER ->
  * bigint, never a lossy number), journal_size_limit so the WAL file shrinks
- * back after checkpoints (X12).
+ * back after checkpoints.
  *
  * The writer lock is an OS-level lock: a sidecar SQLite file `<db>.writer-lock`
  * on which the writer holds `BEGIN EXCLUSIVE` for its whole life. SQLite's

@@ -1,7 +1,7 @@
 /**
  * Exact text encodings of wide unsigned integers for SQLite: fixed width,
  * zero-padded, so text order equals numeric order and nothing is ever
- * converted through a lossy REAL (architecture.md anti-patterns).
+ * converted through a lossy REAL.
  */
 import { IndexerError } from "../errors.ts";
 

@@ -1,5 +1,5 @@
 /**
- * Account snapshots, for transactions whose logs were truncated (X6): the
+ * Account snapshots, for transactions whose logs were truncated: the
  * events after the cut are lost, but the accounts the transaction touched can
  * be read back and applied as a snapshot at their `seq`. Decoding uses the
  * SDK's IDL layouts.

@@ -1,7 +1,7 @@
 /**
  * Entity state and how each event changes it. Pure: no I/O.
  *
- * Why order does not matter here (reliability.md X1, X3, X8): events carry the
+ * Why order does not matter here: events carry the
  * resulting totals, so each field is a register written by the latest event
  * that carries it.
  * - Provider and Job fields are last-writer-wins by the account's `seq`, which

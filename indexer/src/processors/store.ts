@@ -2,9 +2,9 @@
  * The processor's write side: applies decoded transactions to SQLite, all of a
  * batch (transaction rows, events, history rows, entity state, checkpoints,
  * gap cursors, counters) in ONE immediate transaction, so a crash at any point
- * leaves the database at a batch boundary (X2).
+ * leaves the database at a batch boundary.
  *
- * Hot path per indexer-performance.md: prepared statements through
+ * Hot path, measured by bench/ingest.ts: prepared statements through
  * better-sqlite3 (kysely re-prepares each query, ~20 us), dedupe per
  * transaction on a UNIQUE 53-bit signature hash (db/signature-hash.ts), events
  * keyed by (integer tx id, event index), pubkeys interned to integer ids
@@ -45,7 +45,7 @@ export interface PreparedTransaction {
   readonly update: TransactionUpdate;
   readonly decoded?: DecodedTransaction;
   readonly txIndex: number;
-  /** Accounts read back when the logs were truncated (X6). */
+  /** Accounts read back when the logs were truncated. */
   readonly snapshots?: readonly AccountSnapshotInput[];
 }
 
@@ -101,7 +101,7 @@ export interface GapRow {
 /** The store; see the module comment. */
 export interface IndexStore {
   applyBatch(batch: IngestBatch): BatchResult;
-  /** Marks transactions finalized; deletes those that never finalized and rebuilds what they touched (X7). */
+  /** Marks transactions finalized; deletes those that never finalized and rebuilds what they touched. */
   applyFinality(finalized: readonly TxRef[], dropped: readonly TxRef[]): { finalized: number; rolledBack: number };
   /** Transactions not yet finalized at or below `maxSlot`. */
   unfinalized(maxSlot: bigint, limit: number): { signature: string; slot: bigint }[];

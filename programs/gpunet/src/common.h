@@ -29,7 +29,7 @@
 extern const gp_pubkey_t GP_BPF_LOADER_UPGRADEABLE_ID;
 
 /* Handler context: the parsed input and the clock, read once by syscall
- * (sysvar accounts are never trusted: reliability.md P11). */
+ * (sysvar accounts are never trusted). */
 typedef struct {
   gp_input_t *in;
   const gp_pubkey_t *program_id;
@@ -100,7 +100,7 @@ uint64_t gp_check_new_token_account(const gp_account_t *a);
 
 /* Verifies that `key` is the canonical PDA for seeds + bump: the address
  * matches, and no higher bump gives a valid PDA (so the bump is the one a
- * client's find_program_address returns; reliability.md P9). Costs one
+ * client's find_program_address returns). Costs one
  * create_program_address per higher bump, usually none or one. */
 uint64_t gp_check_canonical_pda(const gp_ctx_t *c, const gp_pubkey_t *key, const gp_seed_t *seeds,
                                 uint64_t nseeds, uint8_t bump);

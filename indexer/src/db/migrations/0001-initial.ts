@@ -1,7 +1,7 @@
 /**
  * Migration 0001: the whole v1 schema. See indexer/SCHEMA.md for every column.
  *
- * Storage rules (reliability.md, indexer-performance.md):
+ * Storage rules:
  * - u64 amounts are TEXT of exactly 20 digits (zero-padded, so they sort and
  *   compare as text); u128 are 39 digits. Never INTEGER/REAL, which would lose
  *   values above 2^63 / 2^53.
