@@ -6,12 +6,16 @@ import vm from "node:vm";
 import { webcrypto } from "node:crypto";
 
 const ENTRY = fileURLToPath(new URL("../../sdk/src/index.ts", import.meta.url));
+// The workspace's @gpunet/idl from source, as tsconfig paths give it to tsc and tsx
+// (the installed form is bundled by test/packages).
+const SOURCE_ALIAS = { "@gpunet/idl": fileURLToPath(new URL("../../programs-idl/index.ts", import.meta.url)) };
 const NODE_BUILTINS = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 
 describe("browser bundle", () => {
   it("Given sdk/src/index.ts, When bundled by esbuild for the browser, Then it builds and pulls in no Node built-in and none of our Node-only code", async () => {
     const imported: string[] = [];
     const result = await build({
+      alias: SOURCE_ALIAS,
       entryPoints: [ENTRY],
       bundle: true,
       platform: "browser",
@@ -52,7 +56,7 @@ describe("browser bundle", () => {
       try { sdk.toU64(-1, "amount"); } catch (e) { code = e.code; }
       globalThis.__out = { keys: ix.keys.length, dataLen: ix.data.length, jobDataLen: job.data.length, failures: r.failures.map((f) => f.reason), code, pda: sdk.findConfigPda()[0].toBase58() };
     `;
-    const res = await build({ stdin: { contents: entry, resolveDir: process.cwd(), loader: "ts" }, bundle: true, platform: "browser", format: "iife", write: false, logLevel: "silent" });
+    const res = await build({ stdin: { contents: entry, resolveDir: process.cwd(), loader: "ts" }, bundle: true, platform: "browser", format: "iife", write: false, logLevel: "silent", alias: SOURCE_ALIAS });
     const ctx: Record<string, unknown> = { console, TextEncoder, TextDecoder, crypto: webcrypto, atob, btoa, URL, setTimeout, clearTimeout, setInterval, clearInterval, queueMicrotask };
     ctx.globalThis = ctx;
     ctx.self = ctx;
@@ -82,7 +86,7 @@ describe("browser bundle", () => {
           return { version: cfg.data.version, events: [...reg.events, ...st.events].map((e) => e.name), amount: String(st.events[0].data.amount) };
         };
       `;
-      const res = await build({ stdin: { contents: entry, resolveDir: process.cwd(), loader: "ts" }, bundle: true, platform: "browser", format: "iife", write: false, logLevel: "silent" });
+      const res = await build({ stdin: { contents: entry, resolveDir: process.cwd(), loader: "ts" }, bundle: true, platform: "browser", format: "iife", write: false, logLevel: "silent", alias: SOURCE_ALIAS });
       const ctx: Record<string, unknown> = { console, TextEncoder, TextDecoder, crypto: webcrypto, atob, btoa, URL, setTimeout, clearTimeout, setInterval, clearInterval, queueMicrotask, fetch, Headers, Request, Response, AbortController, AbortSignal, Event, EventTarget };
       ctx.globalThis = ctx;
       ctx.self = ctx;
