@@ -97,12 +97,39 @@ function tagged(v: unknown): string {
   }
 }
 
+const big = (v: bigint): string => `{"$n":"${v.toString()}"}`;
+function bigs(vs: readonly bigint[]): string {
+  let out = '[';
+  for (let i = 0; i < vs.length; i++) out += i > 0 ? `,${big(vs[i] as bigint)}` : big(vs[i] as bigint);
+  return `${out}]`;
+}
+
+/**
+ * The same text as `tagged(r)` for a transaction record, written field by
+ * field (the per-transaction log line is the node's most frequent write).
+ * The field list must match {@link TransactionRecord}; a test compares the two.
+ */
+export function recordJson(r: TransactionRecord): string {
+  const m = r.meta;
+  const w = r.wire;
+  return (
+    `{"signature":${JSON.stringify(r.signature)},"slot":${big(r.slot)},"blockTime":${big(r.blockTime)},"indexInSlot":${tagged(r.indexInSlot)}` +
+    `,"blockhash":${JSON.stringify(r.blockhash)},"previousBlockhash":${JSON.stringify(r.previousBlockhash)}` +
+    `,"wire":{"$b":"${Buffer.from(w.buffer, w.byteOffset, w.byteLength).toString('base64')}"},"version":${tagged(r.version)}` +
+    `,"accountKeys":${JSON.stringify(r.accountKeys)},"writable":${JSON.stringify(r.writable)},"unitPrice":${big(r.unitPrice)}` +
+    `,"meta":{"err":${tagged(m.err)},"fee":${big(m.fee)},"preBalances":${bigs(m.preBalances)},"postBalances":${bigs(m.postBalances)}` +
+    `,"logMessages":${JSON.stringify(m.logMessages)},"computeUnitsConsumed":${big(m.computeUnitsConsumed)}` +
+    `,"innerInstructions":${tagged(m.innerInstructions)},"preTokenBalances":${tagged(m.preTokenBalances)},"postTokenBalances":${tagged(m.postTokenBalances)}` +
+    `,"returnData":${tagged(m.returnData)},"loadedAddresses":${JSON.stringify(m.loadedAddresses)}}}`
+  );
+}
+
 /** Serialized records, so a transaction logged once is not serialized again for history.jsonl. */
 const recordText = new WeakMap<TransactionRecord, string>();
 function recordLine(r: TransactionRecord): string {
   let t = recordText.get(r);
   if (t === undefined) {
-    t = tagged(r);
+    t = recordJson(r);
     recordText.set(r, t);
   }
   return t;
