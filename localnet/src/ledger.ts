@@ -124,17 +124,6 @@ export function recordJson(r: TransactionRecord): string {
   );
 }
 
-/** Serialized records, so a transaction logged once is not serialized again for history.jsonl. */
-const recordText = new WeakMap<TransactionRecord, string>();
-function recordLine(r: TransactionRecord): string {
-  let t = recordText.get(r);
-  if (t === undefined) {
-    t = recordJson(r);
-    recordText.set(r, t);
-  }
-  return t;
-}
-
 function reviver(_k: string, v: unknown): unknown {
   if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
     const o = v as Record<string, unknown>;
@@ -184,12 +173,12 @@ export function appendHistory(dir: string, records: readonly TransactionRecord[]
   if (records.length === 0) return;
   const fd = openSync(join(dir, HISTORY), 'a');
   try {
-    const buf = Buffer.from(records.map((r) => `${recordLine(r)}\n`).join(''), 'utf8');
+    // Serialized again rather than kept from the log line: holding every line until the snapshot cost more (in
+    // garbage collection of the long-lived strings) than writing it twice.
+    const buf = Buffer.from(records.map((r) => `${recordJson(r)}\n`).join(''), 'utf8');
     let off = 0;
     while (off < buf.length) off += writeSync(fd, buf, off);
     fsyncSync(fd);
-    // History holds records for good; their text is only kept until it is on disk here.
-    for (const r of records) recordText.delete(r);
   } finally {
     closeSync(fd);
   }
@@ -262,7 +251,7 @@ export function openWal(dir: string, gen: number): WalWriter {
       return current;
     },
     append(entry) {
-      const line = entry.t === 'tx' ? `{"t":"tx","r":${recordLine(entry.r)},"a":${tagged(entry.a)}}\n` : `${tagged(entry)}\n`;
+      const line = entry.t === 'tx' ? `{"t":"tx","r":${recordJson(entry.r)},"a":${tagged(entry.a)}}\n` : `${tagged(entry)}\n`;
       pending.push(line);
       pendingBytes += line.length;
       total += line.length;
