@@ -248,16 +248,17 @@ interface Node {
   readonly url: string;
   readonly tps: number[];
   readonly cpuPerTx: number[];
+  readonly clientCpuPerTx: number[];
 }
 
 async function main(): Promise<void> {
   const nodes: Node[] = [];
   try {
     const durable = await startNode(true);
-    nodes.push({ name: "localnet --ledger (durable)", ...durable, tps: [], cpuPerTx: [] });
+    nodes.push({ name: "localnet --ledger (durable)", ...durable, tps: [], cpuPerTx: [], clientCpuPerTx: [] });
     if (args["ledger-cost"]) {
       const memory = await startNode(false);
-      nodes.push({ name: "localnet without --ledger", ...memory, tps: [], cpuPerTx: [] });
+      nodes.push({ name: "localnet without --ledger", ...memory, tps: [], cpuPerTx: [], clientCpuPerTx: [] });
     }
     const payers = Array.from({ length: PAYERS }, () => Keypair.generate());
     const recipients = Array.from({ length: 256 }, () => Keypair.generate().publicKey);
@@ -283,21 +284,24 @@ async function main(): Promise<void> {
         // The baseline runs beside each node's turn, so both see the same machine load.
         lite.push(runLiteSvm(payers, txs));
         const cpu0 = cpuSeconds(node.child.pid);
+        const own0 = process.cpuUsage();
         node.tps.push(await runLocalnet(node.url, txs, args.preflight));
+        const own = process.cpuUsage(own0);
         const cpu1 = cpuSeconds(node.child.pid);
         if (cpu0 !== null && cpu1 !== null) node.cpuPerTx.push(((cpu1 - cpu0) * 1e6) / TXS);
+        node.clientCpuPerTx.push((own.user + own.system) / TXS);
         // Every transaction of the round must reach confirmed (for the durable node: be fsync'd) before the next.
         await waitConfirmed(node.url, txs.map((t) => t.signature));
-        log(`  round ${round + 1}: LiteSVM ${lite[lite.length - 1]?.toFixed(0)} tx/s, ${node.name} ${node.tps[round]?.toFixed(0)} tx/s${node.cpuPerTx[round] !== undefined ? ` (${node.cpuPerTx[round]?.toFixed(0)} us CPU/tx)` : ""}`);
+        log(`  round ${round + 1}: LiteSVM ${lite[lite.length - 1]?.toFixed(0)} tx/s, ${node.name} ${node.tps[round]?.toFixed(0)} tx/s${node.cpuPerTx[round] !== undefined ? ` (${node.cpuPerTx[round]?.toFixed(0)} us CPU/tx)` : ""}, client ${node.clientCpuPerTx[round]?.toFixed(0)} us CPU/tx`);
       }
     }
     const l = median(lite);
-    const results = nodes.map((n) => ({ name: n.name, tps: median(n.tps), ratio: median(n.tps) / l, cpuUsPerTx: n.cpuPerTx.length ? median(n.cpuPerTx) : null }));
+    const results = nodes.map((n) => ({ name: n.name, tps: median(n.tps), ratio: median(n.tps) / l, cpuUsPerTx: n.cpuPerTx.length ? median(n.cpuPerTx) : null, clientCpuUsPerTx: median(n.clientCpuPerTx) }));
     if (args.json) process.stdout.write(`${JSON.stringify({ txs: TXS, rounds: ROUNDS, liteSvmTps: l, nodes: results })}\n`);
     else {
       process.stdout.write(`LiteSVM in-process:  ${l.toFixed(0)} tx/s, ${(1e6 / l).toFixed(0)} us/tx (median of ${lite.length})\n`);
       for (const r of results) {
-        process.stdout.write(`${r.name}: ${r.tps.toFixed(0)} tx/s over HTTP from another process${r.cpuUsPerTx !== null ? `, ${r.cpuUsPerTx.toFixed(0)} us CPU/tx` : ""} (median of ${ROUNDS})\n`);
+        process.stdout.write(`${r.name}: ${r.tps.toFixed(0)} tx/s over HTTP from another process${r.cpuUsPerTx !== null ? `, ${r.cpuUsPerTx.toFixed(0)} us CPU/tx` : ""}, load generator ${r.clientCpuUsPerTx.toFixed(0)} us CPU/tx (median of ${ROUNDS})\n`);
         process.stdout.write(`  ratio to LiteSVM: ${(r.ratio * 100).toFixed(1)}%${r.cpuUsPerTx !== null ? ` (CPU ratio ${((1e6 / l / r.cpuUsPerTx) * 100).toFixed(1)}%)` : ""}\n`);
       }
     }

@@ -97,15 +97,31 @@ function tagged(v: unknown): string {
   }
 }
 
-/** Serialized records, so a transaction logged once is not serialized again for history.jsonl. */
-const recordText = new WeakMap<TransactionRecord, string>();
-function recordLine(r: TransactionRecord): string {
-  let t = recordText.get(r);
-  if (t === undefined) {
-    t = tagged(r);
-    recordText.set(r, t);
-  }
-  return t;
+const big = (v: bigint): string => `{"$n":"${v.toString()}"}`;
+function bigs(vs: readonly bigint[]): string {
+  let out = '[';
+  for (let i = 0; i < vs.length; i++) out += i > 0 ? `,${big(vs[i] as bigint)}` : big(vs[i] as bigint);
+  return `${out}]`;
+}
+
+/**
+ * The same text as `tagged(r)` for a transaction record, written field by
+ * field (the per-transaction log line is the node's most frequent write).
+ * The field list must match {@link TransactionRecord}; a test compares the two.
+ */
+export function recordJson(r: TransactionRecord): string {
+  const m = r.meta;
+  const w = r.wire;
+  return (
+    `{"signature":${JSON.stringify(r.signature)},"slot":${big(r.slot)},"blockTime":${big(r.blockTime)},"indexInSlot":${tagged(r.indexInSlot)}` +
+    `,"blockhash":${JSON.stringify(r.blockhash)},"previousBlockhash":${JSON.stringify(r.previousBlockhash)}` +
+    `,"wire":{"$b":"${Buffer.from(w.buffer, w.byteOffset, w.byteLength).toString('base64')}"},"version":${tagged(r.version)}` +
+    `,"accountKeys":${JSON.stringify(r.accountKeys)},"writable":${JSON.stringify(r.writable)},"unitPrice":${big(r.unitPrice)}` +
+    `,"meta":{"err":${tagged(m.err)},"fee":${big(m.fee)},"preBalances":${bigs(m.preBalances)},"postBalances":${bigs(m.postBalances)}` +
+    `,"logMessages":${JSON.stringify(m.logMessages)},"computeUnitsConsumed":${big(m.computeUnitsConsumed)}` +
+    `,"innerInstructions":${tagged(m.innerInstructions)},"preTokenBalances":${tagged(m.preTokenBalances)},"postTokenBalances":${tagged(m.postTokenBalances)}` +
+    `,"returnData":${tagged(m.returnData)},"loadedAddresses":${JSON.stringify(m.loadedAddresses)}}}`
+  );
 }
 
 function reviver(_k: string, v: unknown): unknown {
@@ -162,12 +178,12 @@ export function appendHistory(dir: string, records: readonly TransactionRecord[]
   if (records.length === 0) return;
   const fd = openSync(join(dir, HISTORY), 'a');
   try {
-    const buf = Buffer.from(records.map((r) => `${recordLine(r)}\n`).join(''), 'utf8');
+    // Serialized again rather than kept from the log line: holding every line until the snapshot cost more (in
+    // garbage collection of the long-lived strings) than writing it twice.
+    const buf = Buffer.from(records.map((r) => `${recordJson(r)}\n`).join(''), 'utf8');
     let off = 0;
     while (off < buf.length) off += writeSync(fd, buf, off);
     fsyncSync(fd);
-    // History holds records for good; their text is only kept until it is on disk here.
-    for (const r of records) recordText.delete(r);
   } finally {
     closeSync(fd);
   }
@@ -245,7 +261,7 @@ export function openWal(dir: string, gen: number): WalWriter {
       return current;
     },
     append(entry) {
-      const line = entry.t === 'tx' ? `{"t":"tx","r":${recordLine(entry.r)},"a":${tagged(entry.a)}}\n` : `${tagged(entry)}\n`;
+      const line = entry.t === 'tx' ? `{"t":"tx","r":${recordJson(entry.r)},"a":${tagged(entry.a)}}\n` : `${tagged(entry)}\n`;
       pending.push(line);
       pendingBytes += line.length;
       total += line.length;
