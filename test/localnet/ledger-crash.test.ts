@@ -168,7 +168,10 @@ describe('ledger durability under kill -9', () => {
           };
           const before = confirmed.size;
           const workers = Array.from({ length: WORKERS }, () => worker());
-          await sleep(150 + Math.floor(Math.random() * 1200));
+          // Kill at a random moment after this round's first confirmation (bounded wait:
+          // a busy machine can take a while to confirm the first transfer).
+          for (let i = 0; i < 1_000 && confirmed.size === before; i++) await sleep(20);
+          await sleep(Math.floor(Math.random() * 1200));
           node.child.kill('SIGKILL');
           await node.exited;
           alive = false;
