@@ -15,8 +15,14 @@
 import anchor, { type Program } from "@coral-xyz/anchor";
 import { Keypair, PublicKey, SystemProgram, Transaction, type TransactionInstruction } from "@solana/web3.js";
 import {
-  ACCOUNT_SIZE, MINT_SIZE, TOKEN_PROGRAM_ID, createInitializeAccount3Instruction, createInitializeMint2Instruction,
-  createMintToInstruction, getAssociatedTokenAddressSync, createAssociatedTokenAccountIdempotentInstruction,
+  ACCOUNT_SIZE,
+  MINT_SIZE,
+  TOKEN_PROGRAM_ID,
+  createInitializeAccount3Instruction,
+  createInitializeMint2Instruction,
+  createMintToInstruction,
+  getAssociatedTokenAddressSync,
+  createAssociatedTokenAccountIdempotentInstruction,
 } from "@solana/spl-token";
 import { createTestEnv, type TestEnv } from "../test/harness/index.ts";
 import { programDataAddress } from "../localnet/src/deploy.ts";
@@ -28,7 +34,12 @@ const INVOKE_CU = 1_000n; // the compute budget's invoke_units, charged to the c
 const TOKEN_ID = TOKEN_PROGRAM_ID.toBase58();
 const SYSTEM_ID = SystemProgram.programId.toBase58();
 
-interface Sample { cu: bigint; cpiCu: bigint; cpis: bigint; creates: boolean }
+interface Sample {
+  cu: bigint;
+  cpiCu: bigint;
+  cpis: bigint;
+  creates: boolean;
+}
 const samples = new Map<string, Sample[]>();
 
 function cpiCost(logs: string[], programId: string): { cu: bigint; calls: bigint } {
@@ -86,12 +97,27 @@ class Bench {
     const p = this.env.payer;
     const rentMint = this.env.svm.minimumBalanceForRentExemption(BigInt(MINT_SIZE));
     const rentAcc = this.env.svm.minimumBalanceForRentExemption(BigInt(ACCOUNT_SIZE));
-    this.env.send(new Transaction().add(
-      SystemProgram.createAccount({ fromPubkey: p.publicKey, newAccountPubkey: mint.publicKey, lamports: Number(rentMint), space: MINT_SIZE, programId: TOKEN_PROGRAM_ID }),
-      createInitializeMint2Instruction(mint.publicKey, 6, p.publicKey, null),
-      SystemProgram.createAccount({ fromPubkey: p.publicKey, newAccountPubkey: treasury.publicKey, lamports: Number(rentAcc), space: ACCOUNT_SIZE, programId: TOKEN_PROGRAM_ID }),
-      createInitializeAccount3Instruction(treasury.publicKey, mint.publicKey, p.publicKey),
-    ), [p, mint, treasury]);
+    this.env.send(
+      new Transaction().add(
+        SystemProgram.createAccount({
+          fromPubkey: p.publicKey,
+          newAccountPubkey: mint.publicKey,
+          lamports: Number(rentMint),
+          space: MINT_SIZE,
+          programId: TOKEN_PROGRAM_ID,
+        }),
+        createInitializeMint2Instruction(mint.publicKey, 6, p.publicKey, null),
+        SystemProgram.createAccount({
+          fromPubkey: p.publicKey,
+          newAccountPubkey: treasury.publicKey,
+          lamports: Number(rentAcc),
+          space: ACCOUNT_SIZE,
+          programId: TOKEN_PROGRAM_ID,
+        }),
+        createInitializeAccount3Instruction(treasury.publicKey, mint.publicKey, p.publicKey),
+      ),
+      [p, mint, treasury],
+    );
     this.mint = mint.publicKey;
     this.treasury = treasury.publicKey;
   }
@@ -100,10 +126,13 @@ class Bench {
   user(tokens: bigint): { kp: Keypair; ata: PublicKey } {
     const kp = this.env.fundedKeypair();
     const ata = getAssociatedTokenAddressSync(this.mint, kp.publicKey);
-    this.env.send([
-      createAssociatedTokenAccountIdempotentInstruction(this.env.payer.publicKey, ata, kp.publicKey, this.mint),
-      createMintToInstruction(this.mint, ata, this.mintAuthority.publicKey, tokens),
-    ], [this.env.payer]);
+    this.env.send(
+      [
+        createAssociatedTokenAccountIdempotentInstruction(this.env.payer.publicKey, ata, kp.publicKey, this.mint),
+        createMintToInstruction(this.mint, ata, this.mintAuthority.publicKey, tokens),
+      ],
+      [this.env.payer],
+    );
     return { kp, ata };
   }
 }
@@ -114,10 +143,27 @@ async function main(): Promise<void> {
   b.setupMint();
   const [, configBump] = b.pda("config");
   const [, rewardVaultBump] = b.pda("reward_vault");
-  b.send("initialize", [await m.initialize(new BN(1_000), new BN(100), new BN(100), b.admin.publicKey, 500, 5000, configBump, rewardVaultBump, false, new BN(0))
-    .accounts({ stakeMint: b.mint, treasury: b.treasury, admin: b.admin.publicKey, programData: programDataAddress(b.program.programId) }).instruction()], [b.admin], true);
-  b.send("update_config", [await m.updateConfig(PublicKey.default, PublicKey.default, new BN(1_000), new BN(100), new BN(100), 32, 400, 0, false, new BN(0))
-    .accounts({ admin: b.admin.publicKey, treasury: b.treasury }).instruction()], [b.admin]);
+  b.send(
+    "initialize",
+    [
+      await m
+        .initialize(new BN(1_000), new BN(100), new BN(100), b.admin.publicKey, 500, 5000, configBump, rewardVaultBump, false, new BN(0))
+        .accounts({ stakeMint: b.mint, treasury: b.treasury, admin: b.admin.publicKey, programData: programDataAddress(b.program.programId) })
+        .instruction(),
+    ],
+    [b.admin],
+    true,
+  );
+  b.send(
+    "update_config",
+    [
+      await m
+        .updateConfig(PublicKey.default, PublicKey.default, new BN(1_000), new BN(100), new BN(100), 32, 400, 0, false, new BN(0))
+        .accounts({ admin: b.admin.publicKey, treasury: b.treasury })
+        .instruction(),
+    ],
+    [b.admin],
+  );
 
   const funder = b.user(10n ** 15n);
   const providers: { kp: Keypair; ata: PublicKey; provider: PublicKey; vault: PublicKey }[] = [];
@@ -125,18 +171,39 @@ async function main(): Promise<void> {
     const u = b.user(10n ** 12n);
     const [provider, pBump] = b.pda("provider", u.kp.publicKey);
     const [vault, vBump] = b.pda("stake_vault", provider);
-    b.send("register_provider", [await m.registerProvider(1 + (i % 3), 1 + i, 24 + 8 * i, i, Array(32).fill(i), pBump, vBump)
-      .accounts({ owner: u.kp.publicKey, stakeMint: b.mint }).instruction()], [u.kp], true);
+    b.send(
+      "register_provider",
+      [
+        await m
+          .registerProvider(1 + (i % 3), 1 + i, 24 + 8 * i, i, Array(32).fill(i), pBump, vBump)
+          .accounts({ owner: u.kp.publicKey, stakeMint: b.mint })
+          .instruction(),
+      ],
+      [u.kp],
+      true,
+    );
     providers.push({ ...u, provider, vault });
   }
   for (const [i, p] of providers.entries()) {
-    b.send("update_provider", [await m.updateProvider(1 + (i % 3), 1 + i, 24 + 8 * i, i, 0, Array(32).fill(7))
-      .accounts({ owner: p.kp.publicKey }).instruction()], [p.kp]);
+    b.send(
+      "update_provider",
+      [
+        await m
+          .updateProvider(1 + (i % 3), 1 + i, 24 + 8 * i, i, 0, Array(32).fill(7))
+          .accounts({ owner: p.kp.publicKey })
+          .instruction(),
+      ],
+      [p.kp],
+    );
   }
   const stake = async (p: (typeof providers)[number], amount: bigint) =>
     b.send("stake", [await m.stake(new BN(amount.toString())).accounts({ owner: p.kp.publicKey, ownerToken: p.ata }).instruction()], [p.kp]);
   const fund = async (amount: bigint) =>
-    b.send("fund_rewards", [await m.fundRewards(new BN(amount.toString())).accounts({ funder: funder.kp.publicKey, funderToken: funder.ata }).instruction()], [funder.kp]);
+    b.send(
+      "fund_rewards",
+      [await m.fundRewards(new BN(amount.toString())).accounts({ funder: funder.kp.publicKey, funderToken: funder.ata }).instruction()],
+      [funder.kp],
+    );
   await fund(1_000_000n); // with no stake: held as unallocated
   for (const [i, p] of providers.entries()) await stake(p, 10_000n * BigInt(i + 1) + 12_345n);
   for (let i = 0; i < 6; i++) await fund(777_777n * BigInt(i + 1));
@@ -145,11 +212,28 @@ async function main(): Promise<void> {
     b.send("claim_rewards", [await m.claimRewards().accounts({ owner: p.kp.publicKey, ownerToken: p.ata }).instruction()], [p.kp]);
   }
   for (const [i, p] of providers.entries()) {
-    b.send("request_unstake", [await m.requestUnstake(new BN(500 + i)).accounts({ owner: p.kp.publicKey }).instruction()], [p.kp]);
+    b.send(
+      "request_unstake",
+      [
+        await m
+          .requestUnstake(new BN(500 + i))
+          .accounts({ owner: p.kp.publicKey })
+          .instruction(),
+      ],
+      [p.kp],
+    );
   }
   for (const [i, p] of providers.entries()) {
-    b.send("slash", [await m.slash(new BN(100 + i), { failedJob: {} }, Array(32).fill(1))
-      .accounts({ provider: p.provider, stakeVault: p.vault, treasury: b.treasury, slashAuthority: b.admin.publicKey }).instruction()], [b.admin]);
+    b.send(
+      "slash",
+      [
+        await m
+          .slash(new BN(100 + i), { failedJob: {} }, Array(32).fill(1))
+          .accounts({ provider: p.provider, stakeVault: p.vault, treasury: b.treasury, slashAuthority: b.admin.publicKey })
+          .instruction(),
+      ],
+      [b.admin],
+    );
   }
   b.env.warpSeconds(101);
   for (const p of providers) {
@@ -165,16 +249,38 @@ async function main(): Promise<void> {
     idLe.writeBigUInt64LE(id);
     const [job, jBump] = b.pda("job", buyer.kp.publicKey, idLe);
     const [escrow, eBump] = b.pda("escrow", job);
-    b.send("create_job", [await m.createJob(new BN(id.toString()), new BN(price.toString()), new BN(50), 1, 0, 16, Array(32).fill(3), jBump, eBump)
-      .accounts({ buyer: buyer.kp.publicKey, buyerToken: buyer.ata, stakeMint: b.mint }).instruction()], [buyer.kp], true);
+    b.send(
+      "create_job",
+      [
+        await m
+          .createJob(new BN(id.toString()), new BN(price.toString()), new BN(50), 1, 0, 16, Array(32).fill(3), jBump, eBump)
+          .accounts({ buyer: buyer.kp.publicKey, buyerToken: buyer.ata, stakeMint: b.mint })
+          .instruction(),
+      ],
+      [buyer.kp],
+      true,
+    );
     return { job, escrow, buyer };
   };
   const accept = async (j: { job: PublicKey }, p: (typeof providers)[number]) =>
     b.send("accept_job", [await m.acceptJob().accounts({ job: j.job, owner: p.kp.publicKey }).instruction()], [p.kp]);
   const submit = async (j: { job: PublicKey }, p: (typeof providers)[number]) =>
-    b.send("submit_result", [await m.submitResult(Array(32).fill(9)).accountsPartial({ job: j.job, provider: p.provider, owner: p.kp.publicKey }).instruction()], [p.kp]);
+    b.send(
+      "submit_result",
+      [await m.submitResult(Array(32).fill(9)).accountsPartial({ job: j.job, provider: p.provider, owner: p.kp.publicKey }).instruction()],
+      [p.kp],
+    );
   const close = async (j: { job: PublicKey; escrow: PublicKey; buyer: { kp: Keypair } }) =>
-    b.send("close_job", [await m.closeJob().accounts({ job: j.job, escrow: j.escrow, buyer: j.buyer.kp.publicKey, treasury: b.treasury, caller: b.env.payer.publicKey }).instruction()], [b.env.payer]);
+    b.send(
+      "close_job",
+      [
+        await m
+          .closeJob()
+          .accounts({ job: j.job, escrow: j.escrow, buyer: j.buyer.kp.publicKey, treasury: b.treasury, caller: b.env.payer.publicKey })
+          .instruction(),
+      ],
+      [b.env.payer],
+    );
 
   const done: Awaited<ReturnType<typeof create>>[] = [];
   for (let i = 0; i < 6; i++) {
@@ -184,31 +290,71 @@ async function main(): Promise<void> {
     const j1 = await create(buyer, 10_000n + BigInt(i) * 1_111n);
     await accept(j1, p);
     await submit(j1, p);
-    b.send("complete_job", [await m.completeJob().accounts({ job: j1.job, escrow: j1.escrow, provider: p.provider, providerToken: p.ata, authority: buyer.kp.publicKey }).instruction()], [buyer.kp]);
+    b.send(
+      "complete_job",
+      [
+        await m
+          .completeJob()
+          .accounts({ job: j1.job, escrow: j1.escrow, provider: p.provider, providerToken: p.ata, authority: buyer.kp.publicKey })
+          .instruction(),
+      ],
+      [buyer.kp],
+    );
     done.push(j1);
     // cancelled while open
     const j2 = await create(buyer, 5_000n + BigInt(i));
-    b.send("cancel_job", [await m.cancelJob().accounts({ job: j2.job, escrow: j2.escrow, buyerToken: buyer.ata, buyer: buyer.kp.publicKey }).instruction()], [buyer.kp]);
+    b.send(
+      "cancel_job",
+      [await m.cancelJob().accounts({ job: j2.job, escrow: j2.escrow, buyerToken: buyer.ata, buyer: buyer.kp.publicKey }).instruction()],
+      [buyer.kp],
+    );
     done.push(j2);
     // disputed and resolved
     const j3 = await create(buyer, 20_000n + BigInt(i) * 7n);
     await accept(j3, p);
     await submit(j3, p);
     b.send("dispute_job", [await m.disputeJob(Array(32).fill(4)).accounts({ job: j3.job, buyer: buyer.kp.publicKey }).instruction()], [buyer.kp]);
-    b.send("resolve_dispute", [await m.resolveDispute(2_500 * (i % 5)).accounts({ job: j3.job, escrow: j3.escrow, provider: p.provider, providerToken: p.ata, buyerToken: buyer.ata, admin: b.admin.publicKey }).instruction()], [b.admin]);
+    b.send(
+      "resolve_dispute",
+      [
+        await m
+          .resolveDispute(2_500 * (i % 5))
+          .accounts({ job: j3.job, escrow: j3.escrow, provider: p.provider, providerToken: p.ata, buyerToken: buyer.ata, admin: b.admin.publicKey })
+          .instruction(),
+      ],
+      [b.admin],
+    );
     done.push(j3);
     // expired
     const j4 = await create(buyer, 3_000n + BigInt(i));
     await accept(j4, p);
     b.env.warpSeconds(51);
-    b.send("expire_job", [await m.expireJob().accounts({ job: j4.job, escrow: j4.escrow, provider: p.provider, buyerToken: buyer.ata, caller: b.env.payer.publicKey }).instruction()], [b.env.payer]);
+    b.send(
+      "expire_job",
+      [
+        await m
+          .expireJob()
+          .accounts({ job: j4.job, escrow: j4.escrow, provider: p.provider, buyerToken: buyer.ata, caller: b.env.payer.publicKey })
+          .instruction(),
+      ],
+      [b.env.payer],
+    );
     done.push(j4);
     // completed by anyone after the challenge window
     const j5 = await create(buyer, 8_000n + BigInt(i));
     await accept(j5, p);
     await submit(j5, p);
     b.env.warpSeconds(101);
-    b.send("complete_job", [await m.completeJob().accounts({ job: j5.job, escrow: j5.escrow, provider: p.provider, providerToken: p.ata, authority: b.env.payer.publicKey }).instruction()], [b.env.payer]);
+    b.send(
+      "complete_job",
+      [
+        await m
+          .completeJob()
+          .accounts({ job: j5.job, escrow: j5.escrow, provider: p.provider, providerToken: p.ata, authority: b.env.payer.publicKey })
+          .instruction(),
+      ],
+      [b.env.payer],
+    );
     done.push(j5);
   }
   for (const j of done) await close(j);
@@ -226,7 +372,9 @@ async function main(): Promise<void> {
   console.log("| instruction | samples | median CU | worst CU | CPIs | CU in CPIs | own | creates accounts | target | meets |");
   console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |");
   for (const r of rows) {
-    console.log(`| ${r.name} | ${r.n} | ${pad(r.cu, 6)} | ${pad(r.worst, 6)} | ${r.cpis} | ${pad(r.cpi, 6)} | ${pad(r.own, 6)} | ${r.creates ? "yes" : "no"} | < ${r.target} | ${r.ok ? "yes" : "NO"} |`);
+    console.log(
+      `| ${r.name} | ${r.n} | ${pad(r.cu, 6)} | ${pad(r.worst, 6)} | ${r.cpis} | ${pad(r.cpi, 6)} | ${pad(r.own, 6)} | ${r.creates ? "yes" : "no"} | < ${r.target} | ${r.ok ? "yes" : "NO"} |`,
+    );
   }
   if (process.argv.includes("--json")) console.log(JSON.stringify(rows, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)));
   if (rows.some((r) => !r.ok)) process.exitCode = 1;

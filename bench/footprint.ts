@@ -65,9 +65,13 @@ try {
     console.log("| install | MB on disk | packages | native addons |");
     console.log("| --- | ---: | ---: | ---: |");
     console.log(`| @gpunet/sdk alone (the app brings web3.js) | ${mb(sdk.bytes)} | ${sdk.packages} | ${sdk.nativeAddons.length} |`);
-    console.log(`| @gpunet/sdk + its @solana/web3.js peer (a new app) | ${mb(withPeer.bytes)} | ${withPeer.packages} | ${withPeer.nativeAddons.length} (web3.js's own dependencies) |`);
+    console.log(
+      `| @gpunet/sdk + its @solana/web3.js peer (a new app) | ${mb(withPeer.bytes)} | ${withPeer.packages} | ${withPeer.nativeAddons.length} (web3.js's own dependencies) |`,
+    );
     console.log(`| everything (gpunet command: what the single package installed before) | ${mb(all.bytes)} | ${all.packages} | ${all.nativeAddons.length} |`);
-    console.log(`@gpunet/sdk alone: ${((100 * sdk.bytes) / all.bytes).toFixed(1)}% of everything's size; with web3.js ${((100 * withPeer.bytes) / all.bytes).toFixed(1)}%, ${withPeer.packages} of ${all.packages} packages`);
+    console.log(
+      `@gpunet/sdk alone: ${((100 * sdk.bytes) / all.bytes).toFixed(1)}% of everything's size; with web3.js ${((100 * withPeer.bytes) / all.bytes).toFixed(1)}%, ${withPeer.packages} of ${all.packages} packages`,
+    );
   }
   if (sdk.nativeAddons.length) {
     console.error(`@gpunet/sdk installs native addons: ${sdk.nativeAddons.join(", ")}`);

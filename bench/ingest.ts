@@ -111,13 +111,15 @@ async function runCeiling(source: string, target: string): Promise<{ seconds: nu
   });
   collect();
   const t0 = performance.now();
-  dst.transaction(() => {
-    for (const [t, rows] of once) {
-      if (rows.length === 0) continue;
-      const st = insert(t, (rows[0] as unknown[]).length);
-      for (const r of rows) st.run(r);
-    }
-  }).immediate();
+  dst
+    .transaction(() => {
+      for (const [t, rows] of once) {
+        if (rows.length === 0) continue;
+        const st = insert(t, (rows[0] as unknown[]).length);
+        for (const r of rows) st.run(r);
+      }
+    })
+    .immediate();
   const batch = dst.transaction((rows: unknown[][]) => {
     for (const tx of rows) {
       insTx.run(tx);
@@ -134,9 +136,19 @@ async function runCeiling(source: string, target: string): Promise<{ seconds: nu
   return { seconds, events };
 }
 
-interface NaiveEvents { signature: string; idx: number; name: string; data: string }
+interface NaiveEvents {
+  signature: string;
+  idx: number;
+  name: string;
+  data: string;
+}
 
-async function runNaive(path: string, updates: readonly TransactionUpdate[], programId: string, maxEvents: number): Promise<{ seconds: number; events: number }> {
+async function runNaive(
+  path: string,
+  updates: readonly TransactionUpdate[],
+  programId: string,
+  maxEvents: number,
+): Promise<{ seconds: number; events: number }> {
   const sqlite = new Database(path);
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("synchronous = NORMAL");
@@ -149,7 +161,10 @@ async function runNaive(path: string, updates: readonly TransactionUpdate[], pro
   outer: for (const u of updates) {
     let idx = 0;
     for (const e of parser.parseLogs([...(u.logs ?? [])])) {
-      await db.insertInto("events").values({ signature: u.signature, idx: idx++, name: e.name, data: JSON.stringify(e.data) }).execute();
+      await db
+        .insertInto("events")
+        .values({ signature: u.signature, idx: idx++, name: e.name, data: JSON.stringify(e.data) })
+        .execute();
       if (++events >= maxEvents) break outer;
     }
   }
@@ -158,7 +173,10 @@ async function runNaive(path: string, updates: readonly TransactionUpdate[], pro
   return { seconds, events };
 }
 
-async function runLocalnet(samples: number, backfillOps: number): Promise<{ p50: number; p99: number; samples: number; backfillTxs: number; backfillSeconds: number; backfillEvents: number }> {
+async function runLocalnet(
+  samples: number,
+  backfillOps: number,
+): Promise<{ p50: number; p99: number; samples: number; backfillTxs: number; backfillSeconds: number; backfillEvents: number }> {
   const c = await localnetChain({ slotMs: 100 });
   try {
     const w = new Workload(c);
@@ -177,7 +195,14 @@ async function runLocalnet(samples: number, backfillOps: number): Promise<{ p50:
     await bix.stop();
     // Latency: confirmed on the localnet -> row visible to a reader
     const lpath = join(dir, "latency.db");
-    const ix = await createIndexer({ dbPath: lpath, rpcUrl: c.net.rpcUrl, wsUrl: c.net.wsUrl, programId: c.programId.toBase58(), backfill: false, finalityIntervalMs: 0 });
+    const ix = await createIndexer({
+      dbPath: lpath,
+      rpcUrl: c.net.rpcUrl,
+      wsUrl: c.net.wsUrl,
+      programId: c.programId.toBase58(),
+      backfill: false,
+      finalityIntervalMs: 0,
+    });
     await ix.start();
     const reader = openReaderDatabase(lpath);
     const has = reader.sqlite.prepare("SELECT 1 FROM txs WHERE slot = ? AND sig_hash BETWEEN ? AND ? + 7 AND signature = ?");
@@ -204,7 +229,14 @@ async function runLocalnet(samples: number, backfillOps: number): Promise<{ p50:
     await ix.stop();
     lat.sort((a, b) => a - b);
     const q = (f: number): number => lat[Math.min(lat.length - 1, Math.floor(f * lat.length))] as number;
-    return { p50: q(0.5), p99: q(0.99), samples: lat.length, backfillTxs: Number(counters.txs ?? 0n), backfillSeconds, backfillEvents: Number(counters.events ?? 0n) };
+    return {
+      p50: q(0.5),
+      p99: q(0.99),
+      samples: lat.length,
+      backfillTxs: Number(counters.txs ?? 0n),
+      backfillSeconds,
+      backfillEvents: Number(counters.events ?? 0n),
+    };
   } finally {
     await c.net.close();
   }
@@ -252,13 +284,19 @@ async function main(): Promise<void> {
   const ok = { eps: rows.gpunetEventsPerSec >= 50_000, ceiling: rows.ofCeiling >= 0.3, naive: rows.vsNaive >= 10 };
   console.log("| measure | value | target | meets |");
   console.log("| --- | ---: | ---: | --- |");
-  console.log(`| gpunet ingest (events/s, ${rows.events} events, median of ${rows.rounds}) | ${rows.gpunetEventsPerSec} | >= 50,000 | ${ok.eps ? "yes" : "NO"} |`);
+  console.log(
+    `| gpunet ingest (events/s, ${rows.events} events, median of ${rows.rounds}) | ${rows.gpunetEventsPerSec} | >= 50,000 | ${ok.eps ? "yes" : "NO"} |`,
+  );
   console.log(`| ceiling: same rows, prepared + batched (events/s) | ${rows.ceilingEventsPerSec} | | |`);
   console.log(`| naive: EventParser + kysely insert per event (events/s, ${rows.naiveEventsMeasured} events) | ${rows.naiveEventsPerSec} | | |`);
   console.log(`| gpunet / ceiling (median of per-round ratios) | ${(rows.ofCeiling * 100).toFixed(1)}% | >= 30% | ${ok.ceiling ? "yes" : "NO"} |`);
   console.log(`| gpunet / naive (median of per-round ratios) | ${rows.vsNaive.toFixed(1)}x | >= 10x | ${ok.naive ? "yes" : "NO"} |`);
-  console.log(`| confirmed -> queryable p50 / p99 (ms, ${rows.latencySamples} txs, localnet) | ${rows.latencyP50Ms.toFixed(1)} / ${rows.latencyP99Ms.toFixed(1)} | | |`);
-  console.log(`| backfill from localnet (${rows.backfillTxs} txs) | ${rows.backfillTxsPerSec.toFixed(0)} tx/s, ${rows.backfillEventsPerSec.toFixed(0)} ev/s | | |`);
+  console.log(
+    `| confirmed -> queryable p50 / p99 (ms, ${rows.latencySamples} txs, localnet) | ${rows.latencyP50Ms.toFixed(1)} / ${rows.latencyP99Ms.toFixed(1)} | | |`,
+  );
+  console.log(
+    `| backfill from localnet (${rows.backfillTxs} txs) | ${rows.backfillTxsPerSec.toFixed(0)} tx/s, ${rows.backfillEventsPerSec.toFixed(0)} ev/s | | |`,
+  );
   if (args.json) console.log(JSON.stringify(rows));
   rmSync(dir, { recursive: true, force: true });
   if (!ok.eps || !ok.ceiling || !ok.naive) process.exitCode = 1;

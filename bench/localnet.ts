@@ -53,10 +53,14 @@ const dir = mkdtempSync(join(tmpRoot, "bench-localnet-"));
 
 function startNode(ledger: boolean): Promise<{ child: ChildProcess; url: string }> {
   const prof = args.profile ? ["--cpu-prof", "--cpu-prof-dir", resolve(args.profile)] : [];
-  const child = spawn(process.execPath, [...prof, "--import", "tsx", "localnet/src/main.ts", "--rpc-port", "0", ...(ledger ? ["--ledger", join(dir, "ledger")] : [])], {
-    cwd: ROOT,
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const child = spawn(
+    process.execPath,
+    [...prof, "--import", "tsx", "localnet/src/main.ts", "--rpc-port", "0", ...(ledger ? ["--ledger", join(dir, "ledger")] : [])],
+    {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   let out = "";
   return new Promise((res, rej) => {
     const t = setTimeout(() => rej(new Error(`localnet did not start: ${out}`)), 60_000);
@@ -74,12 +78,16 @@ function startNode(ledger: boolean): Promise<{ child: ChildProcess; url: string 
 
 function post(url: string, body: string): Promise<string> {
   return new Promise((res, rej) => {
-    const req = request(url, { method: "POST", agent: false, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (r) => {
-      const chunks: Buffer[] = [];
-      r.on("data", (c: Buffer) => chunks.push(c));
-      r.on("end", () => res(Buffer.concat(chunks).toString("utf8")));
-      r.on("error", rej);
-    });
+    const req = request(
+      url,
+      { method: "POST", agent: false, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } },
+      (r) => {
+        const chunks: Buffer[] = [];
+        r.on("data", (c: Buffer) => chunks.push(c));
+        r.on("end", () => res(Buffer.concat(chunks).toString("utf8")));
+        r.on("error", rej);
+      },
+    );
     req.on("error", rej);
     req.end(body);
   });
@@ -273,7 +281,10 @@ async function main(): Promise<void> {
       const warm = sign(payers, recipients, value.blockhash, Math.min(TXS, 2000), 1_000_000 + ROUNDS * TXS);
       runLiteSvm(payers, warm);
       await runLocalnet(node.url, warm, args.preflight);
-      await waitConfirmed(node.url, warm.map((t) => t.signature));
+      await waitConfirmed(
+        node.url,
+        warm.map((t) => t.signature),
+      );
     }
     log(`localnet bench: ${TXS} transfers x ${ROUNDS} rounds, ${CONCURRENCY} in flight, ${PAYERS} payers, preflight ${args.preflight ? "on" : "off"}`);
     const lite: number[] = [];
@@ -291,18 +302,33 @@ async function main(): Promise<void> {
         if (cpu0 !== null && cpu1 !== null) node.cpuPerTx.push(((cpu1 - cpu0) * 1e6) / TXS);
         node.clientCpuPerTx.push((own.user + own.system) / TXS);
         // Every transaction of the round must reach confirmed (for the durable node: be fsync'd) before the next.
-        await waitConfirmed(node.url, txs.map((t) => t.signature));
-        log(`  round ${round + 1}: LiteSVM ${lite[lite.length - 1]?.toFixed(0)} tx/s, ${node.name} ${node.tps[round]?.toFixed(0)} tx/s${node.cpuPerTx[round] !== undefined ? ` (${node.cpuPerTx[round]?.toFixed(0)} us CPU/tx)` : ""}, client ${node.clientCpuPerTx[round]?.toFixed(0)} us CPU/tx`);
+        await waitConfirmed(
+          node.url,
+          txs.map((t) => t.signature),
+        );
+        log(
+          `  round ${round + 1}: LiteSVM ${lite[lite.length - 1]?.toFixed(0)} tx/s, ${node.name} ${node.tps[round]?.toFixed(0)} tx/s${node.cpuPerTx[round] !== undefined ? ` (${node.cpuPerTx[round]?.toFixed(0)} us CPU/tx)` : ""}, client ${node.clientCpuPerTx[round]?.toFixed(0)} us CPU/tx`,
+        );
       }
     }
     const l = median(lite);
-    const results = nodes.map((n) => ({ name: n.name, tps: median(n.tps), ratio: median(n.tps) / l, cpuUsPerTx: n.cpuPerTx.length ? median(n.cpuPerTx) : null, clientCpuUsPerTx: median(n.clientCpuPerTx) }));
+    const results = nodes.map((n) => ({
+      name: n.name,
+      tps: median(n.tps),
+      ratio: median(n.tps) / l,
+      cpuUsPerTx: n.cpuPerTx.length ? median(n.cpuPerTx) : null,
+      clientCpuUsPerTx: median(n.clientCpuPerTx),
+    }));
     if (args.json) process.stdout.write(`${JSON.stringify({ txs: TXS, rounds: ROUNDS, liteSvmTps: l, nodes: results })}\n`);
     else {
       process.stdout.write(`LiteSVM in-process:  ${l.toFixed(0)} tx/s, ${(1e6 / l).toFixed(0)} us/tx (median of ${lite.length})\n`);
       for (const r of results) {
-        process.stdout.write(`${r.name}: ${r.tps.toFixed(0)} tx/s over HTTP from another process${r.cpuUsPerTx !== null ? `, ${r.cpuUsPerTx.toFixed(0)} us CPU/tx` : ""}, load generator ${r.clientCpuUsPerTx.toFixed(0)} us CPU/tx (median of ${ROUNDS})\n`);
-        process.stdout.write(`  ratio to LiteSVM: ${(r.ratio * 100).toFixed(1)}%${r.cpuUsPerTx !== null ? ` (CPU ratio ${((1e6 / l / r.cpuUsPerTx) * 100).toFixed(1)}%)` : ""}\n`);
+        process.stdout.write(
+          `${r.name}: ${r.tps.toFixed(0)} tx/s over HTTP from another process${r.cpuUsPerTx !== null ? `, ${r.cpuUsPerTx.toFixed(0)} us CPU/tx` : ""}, load generator ${r.clientCpuUsPerTx.toFixed(0)} us CPU/tx (median of ${ROUNDS})\n`,
+        );
+        process.stdout.write(
+          `  ratio to LiteSVM: ${(r.ratio * 100).toFixed(1)}%${r.cpuUsPerTx !== null ? ` (CPU ratio ${((1e6 / l / r.cpuUsPerTx) * 100).toFixed(1)}%)` : ""}\n`,
+        );
       }
     }
   } finally {

@@ -63,7 +63,10 @@ export async function runClaimCommand(argv: readonly string[]): Promise<number> 
   try {
     const r = await client.claimAll({ signers, dryRun: values["dry-run"], minAmount });
     for (const b of r.batches) {
-      for (const c of b.claims) process.stdout.write(`${values["dry-run"] ? "would claim" : "claimed"} ${c.amount} for ${c.owner.toBase58()}${b.signature ? ` in ${b.signature}` : ""}\n`);
+      for (const c of b.claims)
+        process.stdout.write(
+          `${values["dry-run"] ? "would claim" : "claimed"} ${c.amount} for ${c.owner.toBase58()}${b.signature ? ` in ${b.signature}` : ""}\n`,
+        );
     }
     for (const s of r.skipped) process.stdout.write(`skipped ${s.owner.toBase58()}: ${s.reason}\n`);
     for (const f of r.failed) process.stderr.write(`failed for ${f.owners.map((o) => o.toBase58()).join(", ")}: ${f.error.code} ${f.error.message}\n`);

@@ -25,7 +25,7 @@ export function createRng(seed: bigint): { next(): bigint; int(n: number): numbe
   return {
     next,
     int,
-    pick: <T,>(xs: readonly T[]): T => xs[int(xs.length)] as T,
+    pick: <T>(xs: readonly T[]): T => xs[int(xs.length)] as T,
     chance: (p: number): boolean => int(1_000_000) < p * 1_000_000,
   };
 }
@@ -51,11 +51,26 @@ export interface DemoStats {
   claimedTotal: bigint;
 }
 
-interface Actor { kp: Keypair; token: PublicKey }
-interface DemoJob { address: PublicKey; buyer: Actor; provider?: Actor; state: JobState; price: bigint; deadlineAt: bigint; submittedAt: bigint }
+interface Actor {
+  kp: Keypair;
+  token: PublicKey;
+}
+interface DemoJob {
+  address: PublicKey;
+  buyer: Actor;
+  provider?: Actor;
+  state: JobState;
+  price: bigint;
+  deadlineAt: bigint;
+  submittedAt: bigint;
+}
 
 async function rpc(url: string, method: string, params: unknown[]): Promise<unknown> {
-  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) });
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+  });
   const body = (await res.json()) as { result?: unknown; error?: { message: string } };
   if (body.error) throw new Error(`${method}: ${body.error.message}`);
   return body.result;
@@ -156,12 +171,27 @@ export async function runDemo(o: DemoOptions): Promise<DemoStats> {
       const target = rng.pick(providers);
       const price = BigInt(10 + rng.int(500)) * unit + BigInt(rng.int(1_000_000));
       const jobId = nextJobId++;
-      const ok = await act("createJob", () => client.createJob({ jobId, price, maxDuration: 900 + rng.int(2_700), minGpus: 1 + rng.int(target.gpus), gpuModel: rng.chance(0.5) ? target.model : 0, minVramGb: target.vram }, { signers: [buyer.kp] }));
+      const ok = await act("createJob", () =>
+        client.createJob(
+          {
+            jobId,
+            price,
+            maxDuration: 900 + rng.int(2_700),
+            minGpus: 1 + rng.int(target.gpus),
+            gpuModel: rng.chance(0.5) ? target.model : 0,
+            minVramGb: target.vram,
+          },
+          { signers: [buyer.kp] },
+        ),
+      );
       if (ok) jobs.push({ address: client.jobAddress({ buyer: buyer.kp.publicKey, jobId }), buyer, state: "open", price, deadlineAt: 0n, submittedAt: 0n });
     } else if (roll < 35 && open.length) {
       const j = rng.pick(open);
       const job = (await client.fetchJob({ address: j.address })).data;
-      const fit = providers.filter((p) => p.gpus >= job.minGpus && p.vram >= job.minVramGb && (job.gpuModel === 0 || job.gpuModel === p.model) && !p.kp.publicKey.equals(j.buyer.kp.publicKey));
+      const fit = providers.filter(
+        (p) =>
+          p.gpus >= job.minGpus && p.vram >= job.minVramGb && (job.gpuModel === 0 || job.gpuModel === p.model) && !p.kp.publicKey.equals(j.buyer.kp.publicKey),
+      );
       if (fit.length === 0 || rng.chance(0.15)) {
         if (await act("cancelJob", () => client.cancelJob({ job: { address: j.address } }, { signers: [j.buyer.kp] }))) j.state = "cancelled";
       } else {
@@ -178,7 +208,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoStats> {
         if (await act("expireJob", () => client.expireJob({ job: { address: j.address } }, { signers: [funder.kp] }))) j.state = "expired";
       } else if (rng.chance(0.9)) {
         const hash = new Uint8Array(32).map(() => rng.int(256));
-        if (await act("submitResult", () => client.submitResult({ job: { address: j.address }, resultHash: hash }, { signers: [j.provider!.kp] }))) j.state = "submitted";
+        if (await act("submitResult", () => client.submitResult({ job: { address: j.address }, resultHash: hash }, { signers: [j.provider!.kp] })))
+          j.state = "submitted";
       }
     } else if (roll < 62 && submitted.length) {
       const j = rng.pick(submitted);
@@ -188,7 +219,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoStats> {
     } else if (roll < 67 && disputed.length) {
       const j = rng.pick(disputed);
       const share = rng.pick([0, 2_500, 5_000, 7_500, 10_000]);
-      if (await act("resolveDispute", () => client.resolveDispute({ job: { address: j.address }, providerShareBps: share }, { signers: [net.admin] }))) j.state = "resolved";
+      if (await act("resolveDispute", () => client.resolveDispute({ job: { address: j.address }, providerShareBps: share }, { signers: [net.admin] })))
+        j.state = "resolved";
     } else if (roll < 73) {
       await act("fundRewards", () => client.fundRewards({ amount: BigInt(100 + rng.int(10_000)) * unit + BigInt(rng.int(999_999)) }, { signers: [funder.kp] }));
     } else if (roll < 78) {
@@ -216,7 +248,12 @@ export async function runDemo(o: DemoOptions): Promise<DemoStats> {
       const prov = (await client.fetchProvider({ owner: p.kp.publicKey })).data;
       const amount = (prov.activeStake + prov.unbondingAmount) / 200n; // 0.5%: well under the 10% epoch cap
       if (amount > 0n) {
-        await act("slash", () => client.slash({ providerOwner: p.kp.publicKey, amount, reason: (["failedJob", "fraud", "other"] as const)[rng.int(3)] ?? "other" }, { signers: [net.admin] }));
+        await act("slash", () =>
+          client.slash(
+            { providerOwner: p.kp.publicKey, amount, reason: (["failedJob", "fraud", "other"] as const)[rng.int(3)] ?? "other" },
+            { signers: [net.admin] },
+          ),
+        );
         log(`  slashed provider ${p.kp.publicKey.toBase58().slice(0, 8)}… by ${amount}`);
       }
     } else if (roll < 92) {
@@ -231,7 +268,9 @@ export async function runDemo(o: DemoOptions): Promise<DemoStats> {
     for (const j of jobs) if (j.state === "submitted" && j.submittedAt === 0n) j.submittedAt = (await client.fetchJob({ address: j.address })).data.submittedAt;
     if (stats.steps % 25 === 0) {
       const cfg = (await client.fetchConfig()).data;
-      log(`step ${stats.steps}: ${jobs.length} live jobs, active stake ${cfg.totalActiveStake}, funded ${cfg.totalFunded}, claimed ${cfg.totalClaimed}, slashed ${cfg.totalSlashed}`);
+      log(
+        `step ${stats.steps}: ${jobs.length} live jobs, active stake ${cfg.totalActiveStake}, funded ${cfg.totalFunded}, claimed ${cfg.totalClaimed}, slashed ${cfg.totalSlashed}`,
+      );
     }
     await sleep(o.stepDelayMs ?? 150, o.signal);
   }

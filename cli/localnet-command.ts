@@ -29,7 +29,12 @@ export async function runLocalnetCommand(argv: readonly string[], gpunetSoPath: 
     for (let i = 0; i < argv.length; i++) {
       const a = argv[i] as string;
       if (a === "--init") init = true;
-      else if (a === "--keys") keysDir = argv[++i] ?? (() => { throw new TypeError("--keys needs a directory"); })();
+      else if (a === "--keys")
+        keysDir =
+          argv[++i] ??
+          (() => {
+            throw new TypeError("--keys needs a directory");
+          })();
       else if (a === "--fund") fund.push(new PublicKey(argv[++i] ?? ""));
       else rest.push(a);
     }
@@ -55,7 +60,13 @@ export async function runLocalnetCommand(argv: readonly string[], gpunetSoPath: 
   // An admin.json left by an earlier run is kept (a resumed --ledger has that key as its upgrade authority).
   const adminPath = join(resolve(keysDir), "admin.json");
   const admin = existsSync(adminPath) ? Keypair.fromSecretKey(Uint8Array.from(JSON.parse(readFileSync(adminPath, "utf8")) as number[])) : Keypair.generate();
-  if (ownProgram) opts = { ...opts, programs: [{ programId: GPUNET_PROGRAM_ADDRESS, bytes: new Uint8Array(readFileSync(gpunetSoPath)), upgradeable: true, upgradeAuthority: admin.secretKey }] };
+  if (ownProgram)
+    opts = {
+      ...opts,
+      programs: [
+        { programId: GPUNET_PROGRAM_ADDRESS, bytes: new Uint8Array(readFileSync(gpunetSoPath)), upgradeable: true, upgradeAuthority: admin.secretKey },
+      ],
+    };
   const net = await createLocalnet(opts);
   if (ownProgram) {
     const dir = resolve(keysDir);
@@ -69,7 +80,15 @@ export async function runLocalnetCommand(argv: readonly string[], gpunetSoPath: 
       const dir = resolve(keysDir);
       mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, "admin.json"), JSON.stringify([...g.admin.secretKey]), { mode: 0o600 });
-      const info = { rpcUrl: net.rpcUrl, wsUrl: net.wsUrl, programId: GPUNET_PROGRAM_ADDRESS, admin: g.admin.publicKey.toBase58(), stakeMint: g.stakeMint.toBase58(), treasury: g.treasury.toBase58(), decimals: g.decimals };
+      const info = {
+        rpcUrl: net.rpcUrl,
+        wsUrl: net.wsUrl,
+        programId: GPUNET_PROGRAM_ADDRESS,
+        admin: g.admin.publicKey.toBase58(),
+        stakeMint: g.stakeMint.toBase58(),
+        treasury: g.treasury.toBase58(),
+        decimals: g.decimals,
+      };
       writeFileSync(join(dir, "network.json"), `${JSON.stringify(info, null, 2)}\n`);
       process.stdout.write(`gpunet initialized: stake mint ${info.stakeMint}, admin ${info.admin} (keys in ${dir})\n`);
       for (const pk of fund) {

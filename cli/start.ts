@@ -22,7 +22,6 @@ export const START_USAGE = `usage: gpunet start [--duration SECONDS] [--seed N] 
   --db        indexer database (default ./data/gpunet.db)
   --api-port  indexer HTTP API port (default 8787)`;
 
-
 function int(flag: string, v: string | undefined, dflt: number): number {
   if (v === undefined) return dflt;
   const n = Number(v);

@@ -76,30 +76,50 @@ async function main(): Promise<void> {
   const min = arg("min");
   const helius = arg("helius");
   const pct = arg("priority-percentile");
-  const priorityFee: PriorityFeeStrategy | undefined = helius ? { kind: "helius", url: helius } : pct ? { kind: "percentile", percentile: Number(pct) } : undefined;
+  const priorityFee: PriorityFeeStrategy | undefined = helius
+    ? { kind: "helius", url: helius }
+    : pct
+      ? { kind: "percentile", percentile: Number(pct) }
+      : undefined;
   const ac = new AbortController();
   process.once("SIGINT", () => ac.abort());
   process.once("SIGTERM", () => ac.abort());
   while (!ac.signal.aborted) {
     try {
-      const { line } = await runClaimRound({ rpcUrl, owners, dryRun: flag("dry-run"), signal: ac.signal, ...(min ? { minAmount: BigInt(min) } : {}), ...(priorityFee ? { priorityFee } : {}) });
+      const { line } = await runClaimRound({
+        rpcUrl,
+        owners,
+        dryRun: flag("dry-run"),
+        signal: ac.signal,
+        ...(min ? { minAmount: BigInt(min) } : {}),
+        ...(priorityFee ? { priorityFee } : {}),
+      });
       process.stdout.write(`${JSON.stringify(line)}\n`);
     } catch (e) {
       if (isGpunetError(e, "Aborted")) break;
       // A failed round is reported and retried next interval; the next round re-reads state, so nothing is paid twice.
-      process.stdout.write(`${JSON.stringify({ at: new Date().toISOString(), error: isGpunetError(e) ? e.code : "Unexpected", message: e instanceof Error ? e.message : String(e) })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ at: new Date().toISOString(), error: isGpunetError(e) ? e.code : "Unexpected", message: e instanceof Error ? e.message : String(e) })}\n`,
+      );
     }
     if (flag("once")) break;
     await new Promise<void>((r) => {
       const t = setTimeout(r, intervalMs);
-      ac.signal.addEventListener("abort", () => { clearTimeout(t); r(); }, { once: true });
+      ac.signal.addEventListener(
+        "abort",
+        () => {
+          clearTimeout(t);
+          r();
+        },
+        { once: true },
+      );
     });
   }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   main().catch((e: unknown) => {
-    process.stderr.write(`${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     process.exit(1);
   });
 }

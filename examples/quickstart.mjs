@@ -36,14 +36,28 @@ for (const k of [provider, buyer]) {
 // 3. Initialize the protocol: 100 tokens of stake per GPU, 5% fee on jobs, rewards
 //    released to stakers over 10 minutes (stake must stay to earn them).
 await gpunet.initialize(
-  { stakeMint: mint, treasury: treasury.address, minStakePerGpu: 100_000_000n, unbondingPeriod: 3_600, challengeWindow: 600, protocolFeeBps: 500, slashCapBps: 1_000, rewardPeriod: 600 },
+  {
+    stakeMint: mint,
+    treasury: treasury.address,
+    minStakePerGpu: 100_000_000n,
+    unbondingPeriod: 3_600,
+    challengeWindow: 600,
+    protocolFeeBps: 500,
+    slashCapBps: 1_000,
+    rewardPeriod: 600,
+  },
   { signers: [admin] },
 );
 
 // 4. A provider registers 2 GPUs and stakes 250 tokens.
 await gpunet.registerProvider({ gpuModel: 1, gpuCount: 2, vramGb: 80, region: 0 }, { signers: [provider] });
 const staked = await gpunet.stake({ amount: 250_000_000n }, { signers: [provider] });
-console.log("staked:", staked.events.map((e) => e.name), "signature", staked.signature);
+console.log(
+  "staked:",
+  staked.events.map((e) => e.name),
+  "signature",
+  staked.signature,
+);
 
 // 5. A buyer posts a job (price in escrow); the provider accepts and delivers; the buyer approves.
 const job = { buyer: buyer.publicKey, jobId: 1n };

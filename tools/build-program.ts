@@ -29,16 +29,28 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
 /** Compiler flags that produce code the SBPF v0 loader accepts. */
 export const CLANG_FLAGS: readonly string[] = Object.freeze([
-  "-target", "bpf", "-mcpu=v2", "-O2",
-  "-fno-builtin", "-ffreestanding", "-nostdlib", "-fno-stack-protector", "-fno-jump-tables",
-  "-Wall", "-Werror",
+  "-target",
+  "bpf",
+  "-mcpu=v2",
+  "-O2",
+  "-fno-builtin",
+  "-ffreestanding",
+  "-nostdlib",
+  "-fno-stack-protector",
+  "-fno-jump-tables",
+  "-Wall",
+  "-Werror",
   // The VM gives each frame 4 KiB; upstream LLVM stops at 512 bytes by default.
-  "-mllvm", "-bpf-stack-size=4096",
+  "-mllvm",
+  "-bpf-stack-size=4096",
   "-g0",
 ]);
 /** llc flags: same CPU as clang; v3 would emit JMP32, which SBPF v0 lacks. */
 export const LLC_FLAGS: readonly string[] = Object.freeze([
-  "-march=bpfel", "-mcpu=v2", "-O2", "-filetype=obj",
+  "-march=bpfel",
+  "-mcpu=v2",
+  "-O2",
+  "-filetype=obj",
   // Same frame limit as the compile step: the VM gives each frame 4 KiB.
   "-bpf-stack-size=4096",
 ]);
@@ -114,7 +126,12 @@ export async function buildProgram(opts: BuildProgramOptions): Promise<Uint8Arra
   const bitcode = await Promise.all(
     sources.map(async (src) => {
       const bc = `${buildDirRel}/${src.replace(/^\/+/, "").replace(/[/\\]/g, "__").replace(/\.c$/, "")}.bc`;
-      await tool("clang-19", [...CLANG_FLAGS, ...prefixMaps, ...includes.map((d) => `-I${d}`), ...defines, "-emit-llvm", "-c", src, "-o", bc], root, "CompileFailed");
+      await tool(
+        "clang-19",
+        [...CLANG_FLAGS, ...prefixMaps, ...includes.map((d) => `-I${d}`), ...defines, "-emit-llvm", "-c", src, "-o", bc],
+        root,
+        "CompileFailed",
+      );
       return bc;
     }),
   );
@@ -143,7 +160,10 @@ async function tool(cmd: string, args: string[], cwd: string, code: BuildErrorCo
 export function gpunetBuildOptions(root: string = REPO_ROOT): BuildProgramOptions {
   const srcDir = join(root, "programs/gpunet/src");
   const sources = existsSync(srcDir)
-    ? readdirSync(srcDir).filter((f) => f.endsWith(".c")).sort().map((f) => `programs/gpunet/src/${f}`)
+    ? readdirSync(srcDir)
+        .filter((f) => f.endsWith(".c"))
+        .sort()
+        .map((f) => `programs/gpunet/src/${f}`)
     : [];
   return { sources, includeDirs: ["programs/gpunet/include"], out: "target/deploy/gpunet.so", root };
 }

@@ -72,7 +72,8 @@ function sourceFiles(dir: string): string[] {
 export function findExamples(): Example[] {
   const found: Example[] = [];
   for (const pkg of PACKAGES) {
-    const files = pkg.dir === "cli" || pkg.dir === "programs-idl" ? sourceFiles(pkg.dir).filter((f) => dirname(f) === join(ROOT, pkg.dir)) : sourceFiles(pkg.dir);
+    const files =
+      pkg.dir === "cli" || pkg.dir === "programs-idl" ? sourceFiles(pkg.dir).filter((f) => dirname(f) === join(ROOT, pkg.dir)) : sourceFiles(pkg.dir);
     for (const file of files) {
       const text = readFileSync(file, "utf8");
       const re = /\/\*\*[\s\S]*?\*\//g;
@@ -80,7 +81,10 @@ export function findExamples(): Example[] {
         const comment = m[0];
         const at = comment.indexOf("@example");
         if (at < 0) continue;
-        const lines = comment.slice(at).split("\n").map((l) => l.replace(/^\s*\*( |$)/, ""));
+        const lines = comment
+          .slice(at)
+          .split("\n")
+          .map((l) => l.replace(/^\s*\*( |$)/, ""));
         let inBlock = false;
         let code: string[] = [];
         let startLine = 0;
@@ -132,7 +136,10 @@ function main(): number {
   mkdirSync(work, { recursive: true });
   const files: string[] = [];
   const origin = new Map<string, Example>();
-  const spec = (f: string): string => relative(work, f).replace(/\\/g, "/").replace(/^(?!\.)/, "./");
+  const spec = (f: string): string =>
+    relative(work, f)
+      .replace(/\\/g, "/")
+      .replace(/^(?!\.)/, "./");
   try {
     writeFileSync(join(work, "prelude.ts"), PRELUDE);
     files.push(join(work, "prelude.ts"));
@@ -145,7 +152,8 @@ function main(): number {
         const fromOwn = [...own.values, ...own.types].filter(mentioned);
         const fromPkg = [...pkg.values, ...pkg.types].filter((n) => mentioned(n) && !fromOwn.includes(n));
         if (fromOwn.length) header += `import { ${fromOwn.join(", ")} } from ${JSON.stringify(spec(ex.file))};\n`;
-        if (fromPkg.length) header += `import { ${fromPkg.join(", ")} } from ${JSON.stringify(ex.pkg.name === "gpunet" ? spec(join(ROOT, ex.pkg.entry)) : ex.pkg.name)};\n`;
+        if (fromPkg.length)
+          header += `import { ${fromPkg.join(", ")} } from ${JSON.stringify(ex.pkg.name === "gpunet" ? spec(join(ROOT, ex.pkg.entry)) : ex.pkg.name)};\n`;
       }
       const f = join(work, `example-${i}.ts`);
       // A relative import names a module next to the example's own file (an internal helper).

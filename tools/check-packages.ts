@@ -43,7 +43,9 @@ function main(): void {
   const dest = mkdtempSync(join(tmpdir(), "gpunet-pack-"));
   try {
     execFileSync(process.execPath, [join(ROOT, "tools/build-package.mjs"), "--all"], { cwd: ROOT, stdio: "inherit" });
-    const packed = JSON.parse(execFileSync("npm", ["pack", "--workspaces", "--ignore-scripts", "--json", "--pack-destination", dest], { cwd: ROOT, encoding: "utf8" })) as {
+    const packed = JSON.parse(
+      execFileSync("npm", ["pack", "--workspaces", "--ignore-scripts", "--json", "--pack-destination", dest], { cwd: ROOT, encoding: "utf8" }),
+    ) as {
       name: string;
       filename: string;
       files: { path: string }[];

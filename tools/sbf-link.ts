@@ -132,18 +132,99 @@ const OP_CALLX = 0x8d;
 /** Opcodes the SBPF v0 verifier accepts (rbpf's ebpf.rs, version-0 subset). */
 const V0_OPCODES = new Set<number>([
   0x18, // lddw
-  0x61, 0x69, 0x71, 0x79, // ldx w h b dw
-  0x62, 0x6a, 0x72, 0x7a, // st imm
-  0x63, 0x6b, 0x73, 0x7b, // stx
+  0x61,
+  0x69,
+  0x71,
+  0x79, // ldx w h b dw
+  0x62,
+  0x6a,
+  0x72,
+  0x7a, // st imm
+  0x63,
+  0x6b,
+  0x73,
+  0x7b, // stx
   // alu32 imm/reg
-  0x04, 0x0c, 0x14, 0x1c, 0x24, 0x2c, 0x34, 0x3c, 0x44, 0x4c, 0x54, 0x5c, 0x64, 0x6c,
-  0x74, 0x7c, 0x84, 0x94, 0x9c, 0xa4, 0xac, 0xb4, 0xbc, 0xc4, 0xcc, 0xd4, 0xdc,
+  0x04,
+  0x0c,
+  0x14,
+  0x1c,
+  0x24,
+  0x2c,
+  0x34,
+  0x3c,
+  0x44,
+  0x4c,
+  0x54,
+  0x5c,
+  0x64,
+  0x6c,
+  0x74,
+  0x7c,
+  0x84,
+  0x94,
+  0x9c,
+  0xa4,
+  0xac,
+  0xb4,
+  0xbc,
+  0xc4,
+  0xcc,
+  0xd4,
+  0xdc,
   // alu64 imm/reg
-  0x07, 0x0f, 0x17, 0x1f, 0x27, 0x2f, 0x37, 0x3f, 0x47, 0x4f, 0x57, 0x5f, 0x67, 0x6f,
-  0x77, 0x7f, 0x87, 0x97, 0x9f, 0xa7, 0xaf, 0xb7, 0xbf, 0xc7, 0xcf,
+  0x07,
+  0x0f,
+  0x17,
+  0x1f,
+  0x27,
+  0x2f,
+  0x37,
+  0x3f,
+  0x47,
+  0x4f,
+  0x57,
+  0x5f,
+  0x67,
+  0x6f,
+  0x77,
+  0x7f,
+  0x87,
+  0x97,
+  0x9f,
+  0xa7,
+  0xaf,
+  0xb7,
+  0xbf,
+  0xc7,
+  0xcf,
   // jmp
-  0x05, 0x15, 0x1d, 0x25, 0x2d, 0x35, 0x3d, 0x45, 0x4d, 0x55, 0x5d, 0x65, 0x6d, 0x75,
-  0x7d, 0x85, 0x8d, 0x95, 0xa5, 0xad, 0xb5, 0xbd, 0xc5, 0xcd, 0xd5, 0xdd,
+  0x05,
+  0x15,
+  0x1d,
+  0x25,
+  0x2d,
+  0x35,
+  0x3d,
+  0x45,
+  0x4d,
+  0x55,
+  0x5d,
+  0x65,
+  0x6d,
+  0x75,
+  0x7d,
+  0x85,
+  0x8d,
+  0x95,
+  0xa5,
+  0xad,
+  0xb5,
+  0xbd,
+  0xc5,
+  0xcd,
+  0xd5,
+  0xdd,
 ]);
 
 interface InSection {
@@ -190,12 +271,7 @@ function alignUp(n: number, a: number): number {
 }
 
 function isRodataName(name: string): boolean {
-  return (
-    name === ".rodata" ||
-    name.startsWith(".rodata.") ||
-    name === ".data.rel.ro" ||
-    name.startsWith(".data.rel.ro.")
-  );
+  return name === ".rodata" || name.startsWith(".rodata.") || name === ".data.rel.ro" || name.startsWith(".data.rel.ro.");
 }
 
 /** Parses an ELF64 LE relocatable eBPF object far enough to link it. */
@@ -284,7 +360,11 @@ export function linkSbfProgram(object: Uint8Array): Uint8Array {
   for (let i = 0; i < symbols.length; i++) {
     const s = symbols[i];
     if (s && s.shndx === SHN_COMMON) {
-      throw new LinkError("WritableSection", `symbol '${s.name}' is a COMMON (writable, zero-initialised) global; Solana programs have no writable globals`, s.name);
+      throw new LinkError(
+        "WritableSection",
+        `symbol '${s.name}' is a COMMON (writable, zero-initialised) global; Solana programs have no writable globals`,
+        s.name,
+      );
     }
   }
   const placement = new Map<number, Placement>();
@@ -382,7 +462,11 @@ export function linkSbfProgram(object: Uint8Array): Uint8Array {
           if (opc !== OP_LDDW || at + 16 > textSize) bad(`R_BPF_64_64 at ${targetSec.name}+${rOffset} is not on an lddw`, name);
           const addr = symAddr(sym);
           if (addr === undefined) {
-            throw new LinkError("UnknownSymbol", `unknown external symbol '${name}' (address taken with lddw); only Solana syscalls may be external, and only called`, name);
+            throw new LinkError(
+              "UnknownSymbol",
+              `unknown external symbol '${name}' (address taken with lddw); only Solana syscalls may be external, and only called`,
+              name,
+            );
           }
           const addend = BigInt(tdv.getUint32(at + 4, true)) | (BigInt(tdv.getUint32(at + 12, true)) << 32n);
           const value = (PROGRAM_VADDR + addr + addend) & 0xffff_ffff_ffff_ffffn;
@@ -417,7 +501,11 @@ export function linkSbfProgram(object: Uint8Array): Uint8Array {
         }
       } else {
         if (type !== R_BPF_64_ABS64) {
-          throw new LinkError("UnsupportedRelocation", `relocation type ${type} against '${name}' in ${targetSec.name}: read-only data may only hold 64-bit pointers`, name);
+          throw new LinkError(
+            "UnsupportedRelocation",
+            `relocation type ${type} against '${name}' in ${targetSec.name}: read-only data may only hold 64-bit pointers`,
+            name,
+          );
         }
         const addr = symAddr(sym);
         if (addr === undefined) throw new LinkError("UnknownSymbol", `unknown external symbol '${name}' referenced from ${targetSec.name}`, name);
@@ -487,7 +575,7 @@ export function linkSbfProgram(object: Uint8Array): Uint8Array {
 
   // 5. Entrypoint.
   const entry = symbols.find((s) => s.name === "entrypoint" && s.shndx !== SHN_UNDEF);
-  if (!entry || (entry.info >> 4) !== STB_GLOBAL || (entry.info & 0xf) !== STT_FUNC || placement.get(entry.shndx)?.kind !== "text") {
+  if (!entry || entry.info >> 4 !== STB_GLOBAL || (entry.info & 0xf) !== STT_FUNC || placement.get(entry.shndx)?.kind !== "text") {
     throw new LinkError("NoEntrypoint", "no global function named 'entrypoint' in .text", "entrypoint");
   }
   const entryAddr = symAddr(entry) ?? 0n;
@@ -539,16 +627,73 @@ export function linkSbfProgram(object: Uint8Array): Uint8Array {
   const shstrOff = dynamicOff + dynamicSize;
   const shOff = alignUp(shstrOff + shstrtab.length, 8);
 
-  interface OutSection { name: string; type: number; flags: bigint; off: number; size: number; link: number; info: number; align: number; entsize: number; alloc: boolean }
+  interface OutSection {
+    name: string;
+    type: number;
+    flags: bigint;
+    off: number;
+    size: number;
+    link: number;
+    info: number;
+    align: number;
+    entsize: number;
+    alloc: boolean;
+  }
   const out: OutSection[] = [];
-  out.push({ name: ".text", type: SHT_PROGBITS, flags: SHF_ALLOC | SHF_EXECINSTR, off: textOff, size: textSize, link: 0, info: 0, align: 8, entsize: 0, alloc: true });
-  if (hasRodata) out.push({ name: ".rodata", type: SHT_PROGBITS, flags: SHF_ALLOC, off: rodataOff, size: rodataSize, link: 0, info: 0, align: Math.max(8, rodataAlign), entsize: 0, alloc: true });
+  out.push({
+    name: ".text",
+    type: SHT_PROGBITS,
+    flags: SHF_ALLOC | SHF_EXECINSTR,
+    off: textOff,
+    size: textSize,
+    link: 0,
+    info: 0,
+    align: 8,
+    entsize: 0,
+    alloc: true,
+  });
+  if (hasRodata)
+    out.push({
+      name: ".rodata",
+      type: SHT_PROGBITS,
+      flags: SHF_ALLOC,
+      off: rodataOff,
+      size: rodataSize,
+      link: 0,
+      info: 0,
+      align: Math.max(8, rodataAlign),
+      entsize: 0,
+      alloc: true,
+    });
   const dynsymShIdx = out.length + 1;
   const dynstrShIdx = out.length + 2;
-  out.push({ name: ".dynsym", type: SHT_DYNSYM, flags: SHF_ALLOC, off: dynsymOff, size: dynsymSize, link: dynstrShIdx, info: 1, align: 8, entsize: 24, alloc: true });
+  out.push({
+    name: ".dynsym",
+    type: SHT_DYNSYM,
+    flags: SHF_ALLOC,
+    off: dynsymOff,
+    size: dynsymSize,
+    link: dynstrShIdx,
+    info: 1,
+    align: 8,
+    entsize: 24,
+    alloc: true,
+  });
   out.push({ name: ".dynstr", type: SHT_STRTAB, flags: SHF_ALLOC, off: dynstrOff, size: dynstr.length, link: 0, info: 0, align: 1, entsize: 0, alloc: true });
-  if (hasRel) out.push({ name: ".rel.dyn", type: SHT_REL, flags: SHF_ALLOC, off: relOff, size: relSize, link: dynsymShIdx, info: 0, align: 8, entsize: 16, alloc: true });
-  out.push({ name: ".dynamic", type: SHT_DYNAMIC, flags: SHF_ALLOC | SHF_WRITE, off: dynamicOff, size: dynamicSize, link: dynstrShIdx, info: 0, align: 8, entsize: 16, alloc: true });
+  if (hasRel)
+    out.push({ name: ".rel.dyn", type: SHT_REL, flags: SHF_ALLOC, off: relOff, size: relSize, link: dynsymShIdx, info: 0, align: 8, entsize: 16, alloc: true });
+  out.push({
+    name: ".dynamic",
+    type: SHT_DYNAMIC,
+    flags: SHF_ALLOC | SHF_WRITE,
+    off: dynamicOff,
+    size: dynamicSize,
+    link: dynstrShIdx,
+    info: 0,
+    align: 8,
+    entsize: 16,
+    alloc: true,
+  });
   out.push({ name: ".shstrtab", type: SHT_STRTAB, flags: 0n, off: shstrOff, size: shstrtab.length, link: 0, info: 0, align: 1, entsize: 0, alloc: false });
   const shnum = out.length + 1;
   const total = shOff + shnum * 64;

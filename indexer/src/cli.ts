@@ -203,23 +203,44 @@ export async function runQueryCommand(argv: readonly string[], io: CommandIo = d
     const q = createIndexQueries(reader.db);
     let result: unknown;
     switch (what) {
-      case "providers": result = await q.providersByStake(page); break;
-      case "provider": result = positionals[1] ? await q.provider(positionals[1]) : null; break;
+      case "providers":
+        result = await q.providersByStake(page);
+        break;
+      case "provider":
+        result = positionals[1] ? await q.provider(positionals[1]) : null;
+        break;
       case "jobs": {
         const state = values.state;
         if (state !== undefined && !(JOB_STATES as readonly string[]).includes(state)) {
           io.stderr(`--state must be one of ${JOB_STATES.join(", ")}\n`);
           return 2;
         }
-        result = await q.jobs({ ...page, ...(state ? { state: state as JobStateName } : {}), ...(values.buyer ? { buyer: values.buyer } : {}), ...(values.provider ? { provider: values.provider } : {}) });
+        result = await q.jobs({
+          ...page,
+          ...(state ? { state: state as JobStateName } : {}),
+          ...(values.buyer ? { buyer: values.buyer } : {}),
+          ...(values.provider ? { provider: values.provider } : {}),
+        });
         break;
       }
-      case "job": result = positionals[1] ? await q.job(positionals[1]) : null; break;
-      case "rewards": result = await q.rewardsOverTime(bucket); break;
-      case "payments": result = await q.paymentsOverTime(bucket); break;
-      case "totals": result = await q.networkTotals(); break;
-      case "dead-letters": result = await q.deadLetters(page); break;
-      case "counters": result = await q.counters(); break;
+      case "job":
+        result = positionals[1] ? await q.job(positionals[1]) : null;
+        break;
+      case "rewards":
+        result = await q.rewardsOverTime(bucket);
+        break;
+      case "payments":
+        result = await q.paymentsOverTime(bucket);
+        break;
+      case "totals":
+        result = await q.networkTotals();
+        break;
+      case "dead-letters":
+        result = await q.deadLetters(page);
+        break;
+      case "counters":
+        result = await q.counters();
+        break;
       default:
         io.stderr(`unknown query ${what}\n${QUERY_USAGE}\n`);
         return 2;
@@ -245,12 +266,20 @@ export function formatTable(v: unknown): string {
   const cell = (x: unknown): string => (typeof x === "bigint" ? x.toString() : typeof x === "object" && x !== null ? JSON.stringify(x, bigintJson) : String(x));
   if (!Array.isArray(v)) {
     if (typeof v !== "object" || v === null) return `${cell(v)}\n`;
-    return Object.entries(v).map(([k, x]) => `${k}: ${cell(x)}`).join("\n") + "\n";
+    return (
+      Object.entries(v)
+        .map(([k, x]) => `${k}: ${cell(x)}`)
+        .join("\n") + "\n"
+    );
   }
   if (v.length === 0) return "(none)\n";
   const cols = Object.keys(v[0] as object);
   const rows = v.map((r) => cols.map((c) => cell((r as Record<string, unknown>)[c])));
   const widths = cols.map((c, i) => Math.max(c.length, ...rows.map((r) => (r[i] as string).length)));
-  const line = (cells: string[]): string => cells.map((s, i) => s.padEnd(widths[i] as number)).join("  ").trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((s, i) => s.padEnd(widths[i] as number))
+      .join("  ")
+      .trimEnd();
   return [line(cols), ...rows.map(line)].join("\n") + "\n";
 }

@@ -69,7 +69,8 @@ export function decodeUpdate(update: TransactionUpdate, programId: string): Deco
   for (let i = 0; i < parsed.events.length; i++) {
     const e = parsed.events[i] as GpunetEvent<Uint8Array>;
     const line = direct ? dataLines[e.eventIndex] : undefined;
-    const payload = line !== undefined ? Buffer.from(line.slice(DATA_PREFIX.length), "base64") : encodeEventPayload(e.name, e.data as unknown as Record<string, unknown>);
+    const payload =
+      line !== undefined ? Buffer.from(line.slice(DATA_PREFIX.length), "base64") : encodeEventPayload(e.name, e.data as unknown as Record<string, unknown>);
     (e as { payload?: Uint8Array }).payload = payload;
     events[i] = e as DecodedEvent;
   }

@@ -47,19 +47,38 @@ export function encodeEventPayload(name: GpunetEventName, data: Readonly<Record<
     const o = 8 + f.offset;
     const v = data[f.name];
     switch (f.kind) {
-      case "u8": case "i8": dv.setUint8(o, Number(v) & 0xff); break;
-      case "bool": dv.setUint8(o, v === true ? 1 : 0); break;
-      case "u16": case "i16": dv.setUint16(o, Number(v) & 0xffff, true); break;
-      case "u32": case "i32": dv.setUint32(o, Number(v) >>> 0, true); break;
-      case "u64": dv.setBigUint64(o, BigInt(v as bigint) & MASK64, true); break;
-      case "i64": dv.setBigInt64(o, BigInt(v as bigint), true); break;
-      case "u128": case "i128": {
+      case "u8":
+      case "i8":
+        dv.setUint8(o, Number(v) & 0xff);
+        break;
+      case "bool":
+        dv.setUint8(o, v === true ? 1 : 0);
+        break;
+      case "u16":
+      case "i16":
+        dv.setUint16(o, Number(v) & 0xffff, true);
+        break;
+      case "u32":
+      case "i32":
+        dv.setUint32(o, Number(v) >>> 0, true);
+        break;
+      case "u64":
+        dv.setBigUint64(o, BigInt(v as bigint) & MASK64, true);
+        break;
+      case "i64":
+        dv.setBigInt64(o, BigInt(v as bigint), true);
+        break;
+      case "u128":
+      case "i128": {
         const b = BigInt(v as bigint);
         dv.setBigUint64(o, b & MASK64, true);
         dv.setBigUint64(o + 8, (b >> 64n) & MASK64, true);
         break;
       }
-      case "pubkey": case "bytes": out.set(v as Uint8Array, o); break;
+      case "pubkey":
+      case "bytes":
+        out.set(v as Uint8Array, o);
+        break;
     }
   }
   return out;

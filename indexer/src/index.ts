@@ -24,7 +24,17 @@ export { decodeUpdate } from "./decoder.ts";
 export type { DecodedEvent, DecodedTransaction, DecodeStatus } from "./decoder.ts";
 export { encodeEventPayload } from "./event-codec.ts";
 export { createIndexStore } from "./processors/store.ts";
-export type { AccountSnapshotInput, BatchResult, CheckpointUpdate, GapCursorUpdate, GapRow, IndexStore, IngestBatch, PreparedTransaction, TxRef } from "./processors/store.ts";
+export type {
+  AccountSnapshotInput,
+  BatchResult,
+  CheckpointUpdate,
+  GapCursorUpdate,
+  GapRow,
+  IndexStore,
+  IngestBatch,
+  PreparedTransaction,
+  TxRef,
+} from "./processors/store.ts";
 export { openReaderDatabase, openWriterDatabase, runMigrations } from "./db/client.ts";
 export type { OpenWriterOptions, ReaderDatabase, SqliteHandle, WriterDatabase } from "./db/client.ts";
 export { INDEXER_MIGRATIONS } from "./db/migrations/index.ts";

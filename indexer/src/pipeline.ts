@@ -20,7 +20,16 @@ import { startHeliusWebhookServer, type HeliusWebhookServer } from "./datasource
 import { resolveIndexerConfig, type IndexerConfig, type ResolvedIndexerConfig } from "./config.ts";
 import { decodeUpdate, type DecodedTransaction } from "./decoder.ts";
 import { IndexerError, isIndexerError } from "./errors.ts";
-import { createIndexStore, type AccountSnapshotInput, type BatchResult, type CheckpointUpdate, type GapCursorUpdate, type IndexStore, type PreparedTransaction, type TxRef } from "./processors/store.ts";
+import {
+  createIndexStore,
+  type AccountSnapshotInput,
+  type BatchResult,
+  type CheckpointUpdate,
+  type GapCursorUpdate,
+  type IndexStore,
+  type PreparedTransaction,
+  type TxRef,
+} from "./processors/store.ts";
 import { createBackfillProgress, createProgressRenderer, updateRate, type BackfillProgress } from "./progress.ts";
 import { createRpcClient, sleep, type RpcClient, type RpcTransaction } from "./rpc.ts";
 import { startApiServer, type ApiServer } from "./server.ts";
@@ -80,7 +89,13 @@ export interface Indexer {
 }
 
 type Op =
-  | { readonly kind: "ingest"; readonly updates: readonly TransactionUpdate[]; readonly opts: IngestOptions; resolve(r: BatchResult): void; reject(e: unknown): void }
+  | {
+      readonly kind: "ingest";
+      readonly updates: readonly TransactionUpdate[];
+      readonly opts: IngestOptions;
+      resolve(r: BatchResult): void;
+      reject(e: unknown): void;
+    }
   | { readonly kind: "task"; run(): unknown; resolve(r: unknown): void; reject(e: unknown): void };
 
 const BLOCK_CACHE = 512;
@@ -116,7 +131,11 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
       why = (e as NodeJS.ErrnoException).code === "ENOENT" ? "was deleted" : `cannot be checked (${String(e)})`;
     }
     if (why === null) return null;
-    dbGone = new IndexerError("DatabaseGone", `the database file ${cfg.dbPath} ${why} while the indexer ran; it stopped writing (restart it to rebuild the index)`, { path: cfg.dbPath });
+    dbGone = new IndexerError(
+      "DatabaseGone",
+      `the database file ${cfg.dbPath} ${why} while the indexer ran; it stopped writing (restart it to rebuild the index)`,
+      { path: cfg.dbPath },
+    );
     cfg.log(dbGone.message);
     // Sources stop feeding; queued and future writes are refused.
     abort.abort();
@@ -153,7 +172,11 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
 
   const fetchBlock = (slot: bigint): Promise<BlockInfo | null> => {
     const p = (rpc as RpcClient)
-      .call<{ signatures?: string[]; blockTime?: number | null }>("getBlock", [Number(slot), { transactionDetails: "signatures", commitment: "confirmed", maxSupportedTransactionVersion: 0, rewards: false }], abort.signal)
+      .call<{ signatures?: string[]; blockTime?: number | null }>(
+        "getBlock",
+        [Number(slot), { transactionDetails: "signatures", commitment: "confirmed", maxSupportedTransactionVersion: 0, rewards: false }],
+        abort.signal,
+      )
       .then((blk) => ({
         positions: new Map((blk.signatures ?? []).map((s, i) => [s, i] as const)),
         blockTime: typeof blk.blockTime === "number" ? BigInt(blk.blockTime) : null,
@@ -190,7 +213,11 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
   };
 
   const fetchTx = async (signature: string): Promise<RpcTransaction | null> =>
-    (rpc as RpcClient).call<RpcTransaction | null>("getTransaction", [signature, { encoding: "json", commitment: "confirmed", maxSupportedTransactionVersion: 0 }], abort.signal);
+    (rpc as RpcClient).call<RpcTransaction | null>(
+      "getTransaction",
+      [signature, { encoding: "json", commitment: "confirmed", maxSupportedTransactionVersion: 0 }],
+      abort.signal,
+    );
 
   const snapshotsFor = async (u: TransactionUpdate): Promise<AccountSnapshotInput[]> => {
     let keys = u.accountKeys;
@@ -203,7 +230,9 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
     for (let i = 0; i < keys.length; i += 100) {
       const chunk = keys.slice(i, i + 100);
       const res = await (rpc as RpcClient).call<{ value: ({ owner: string; data: [string, string] } | null)[] }>(
-        "getMultipleAccounts", [chunk, { encoding: "base64", commitment: "confirmed" }], abort.signal,
+        "getMultipleAccounts",
+        [chunk, { encoding: "base64", commitment: "confirmed" }],
+        abort.signal,
       );
       res.value.forEach((acc, k) => {
         if (acc && acc.owner === cfg.programId) out.push({ address: chunk[k] as string, data: new Uint8Array(Buffer.from(acc.data[0], "base64")) });
@@ -369,7 +398,7 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
   /** Records a range to backfill, down to `until` (default: the best checkpoint when the task runs). */
   const openGap = (reason: string, fixedUntil?: string | null): Promise<number> =>
     task(() => {
-      const until = fixedUntil !== undefined ? fixedUntil : bestCheckpoint()?.signature ?? null;
+      const until = fixedUntil !== undefined ? fixedUntil : (bestCheckpoint()?.signature ?? null);
       const same = store.gaps().find((g) => g.until === until && g.before === null);
       const id = same ? same.id : store.openGap(until, reason);
       backfillWake?.();
@@ -420,7 +449,10 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
   };
 
   const backfillNow = (): Promise<void> => {
-    if (!backfillRunning) backfillRunning = fillGaps().finally(() => { backfillRunning = null; });
+    if (!backfillRunning)
+      backfillRunning = fillGaps().finally(() => {
+        backfillRunning = null;
+      });
     return backfillRunning;
   };
 
@@ -456,7 +488,9 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
       const rows = store.unfinalized(finSlot, 256);
       if (rows.length === 0) break;
       const res = await rpc.call<{ value: ({ slot?: number; err: unknown; confirmationStatus?: string | null } | null)[] }>(
-        "getSignatureStatuses", [rows.map((r) => r.signature), { searchTransactionHistory: true }], abort.signal,
+        "getSignatureStatuses",
+        [rows.map((r) => r.signature), { searchTransactionHistory: true }],
+        abort.signal,
       );
       const finalized: TxRef[] = [];
       const dropped: TxRef[] = [];
@@ -467,7 +501,8 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
         // The same signed bytes landed at another slot after this row's fork was dropped:
         // the row follows the transaction to where the cluster has it now.
         else if (typeof s.slot === "number" && BigInt(s.slot) !== r.slot) {
-          if (s.confirmationStatus === "finalized" || s.confirmationStatus === "confirmed") moved.push({ signature: r.signature, finality: s.confirmationStatus });
+          if (s.confirmationStatus === "finalized" || s.confirmationStatus === "confirmed")
+            moved.push({ signature: r.signature, finality: s.confirmationStatus });
         } else if (s.confirmationStatus === "finalized") finalized.push(r);
       });
       let movedNow = 0;
@@ -492,7 +527,10 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
     return total;
   };
   const sweepFinality = (): Promise<SweepResult> => {
-    if (!sweeping) sweeping = sweepOnce().finally(() => { sweeping = null; });
+    if (!sweeping)
+      sweeping = sweepOnce().finally(() => {
+        sweeping = null;
+      });
     return sweeping;
   };
 
@@ -507,7 +545,7 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
     const head = liveHead > headSlot ? liveHead : headSlot;
     const indexedSlot = store.maxSlot();
     const gapsOpen = store.gaps().length;
-    const complete = gapsOpen === 0 && (live?.stats.connected ?? false) ? head : bestCheckpoint()?.slot ?? 0n;
+    const complete = gapsOpen === 0 && (live?.stats.connected ?? false) ? head : (bestCheckpoint()?.slot ?? 0n);
     const lag = head > complete ? head - complete : 0n;
     return {
       counters,
@@ -516,7 +554,12 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
       indexedSlot,
       lagSlots: lag,
       reconnects,
-      live: { enabled: live !== null, connected: live?.stats.connected ?? false, notifications: live?.stats.notifications ?? 0, watchdogFires: live?.stats.watchdogFires ?? 0 },
+      live: {
+        enabled: live !== null,
+        connected: live?.stats.connected ?? false,
+        notifications: live?.stats.notifications ?? 0,
+        watchdogFires: live?.stats.watchdogFires ?? 0,
+      },
       queueDepth: queue.length,
       gapsOpen,
       backfill: { ...progress },
@@ -532,33 +575,52 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
     // comes only after the listing began (the socket was slow or down), it opens a gap.
     let listingStarted = false;
     let firstSubscribed: () => void = () => {};
-    const subscribedOnce = new Promise<void>((resolve) => { firstSubscribed = resolve; });
+    const subscribedOnce = new Promise<void>((resolve) => {
+      firstSubscribed = resolve;
+    });
     if (cfg.wsUrl) {
       live = createLogsSubscribeSource({
-        wsUrl: cfg.wsUrl, programId: cfg.programId, commitment: cfg.commitment, watchdogMs: cfg.watchdogMs,
-        reconnectMinMs: cfg.reconnectMinMs, reconnectMaxMs: cfg.reconnectMaxMs,
+        wsUrl: cfg.wsUrl,
+        programId: cfg.programId,
+        commitment: cfg.commitment,
+        watchdogMs: cfg.watchdogMs,
+        reconnectMinMs: cfg.reconnectMinMs,
+        reconnectMaxMs: cfg.reconnectMaxMs,
       });
       const onUpdate = (u: TransactionUpdate): Promise<unknown> => {
         if (u.slot > headSlot) headSlot = u.slot;
-        return ingest([u], { checkpoint: { name: "live", slot: u.slot, signature: u.signature } }).catch((e: unknown) => cfg.log(`live ingest failed: ${String(e)}`));
+        return ingest([u], { checkpoint: { name: "live", slot: u.slot, signature: u.signature } }).catch((e: unknown) =>
+          cfg.log(`live ingest failed: ${String(e)}`),
+        );
       };
-      background.push(live.run(onUpdate, {
-        onSubscribed: ({ reconnect }) => {
-          firstSubscribed();
-          if (reconnect) {
-            reconnects++;
-            pendingCounters.reconnects = (pendingCounters.reconnects ?? 0) + 1;
-            cfg.log("live: resubscribed; backfilling the gap");
-          } else if (!listingStarted) {
-            return;
-          }
-          if (backfilling) void openGap(reconnect ? "reconnect" : "subscribed");
-        },
-        onDisconnected: (reason) => cfg.log(`live: disconnected (${reason})`),
-      }, abort.signal));
+      background.push(
+        live.run(
+          onUpdate,
+          {
+            onSubscribed: ({ reconnect }) => {
+              firstSubscribed();
+              if (reconnect) {
+                reconnects++;
+                pendingCounters.reconnects = (pendingCounters.reconnects ?? 0) + 1;
+                cfg.log("live: resubscribed; backfilling the gap");
+              } else if (!listingStarted) {
+                return;
+              }
+              if (backfilling) void openGap(reconnect ? "reconnect" : "subscribed");
+            },
+            onDisconnected: (reason) => cfg.log(`live: disconnected (${reason})`),
+          },
+          abort.signal,
+        ),
+      );
       if (backfilling) {
         let timer: NodeJS.Timeout | undefined;
-        await Promise.race([subscribedOnce, new Promise<void>((resolve) => { timer = setTimeout(resolve, Math.min(cfg.watchdogMs, 5_000)); })]);
+        await Promise.race([
+          subscribedOnce,
+          new Promise<void>((resolve) => {
+            timer = setTimeout(resolve, Math.min(cfg.watchdogMs, 5_000));
+          }),
+        ]);
         clearTimeout(timer);
       }
     }
@@ -568,7 +630,10 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
       background.push(backfillWorker());
     }
     if (cfg.webhookPort !== undefined) {
-      webhook = await startHeliusWebhookServer({ port: cfg.webhookPort, host: cfg.webhookHost, ...(cfg.webhookAuth ? { authHeader: cfg.webhookAuth } : {}), log: cfg.log }, (us) => ingest(us));
+      webhook = await startHeliusWebhookServer(
+        { port: cfg.webhookPort, host: cfg.webhookHost, ...(cfg.webhookAuth ? { authHeader: cfg.webhookAuth } : {}), log: cfg.log },
+        (us) => ingest(us),
+      );
       ports.webhook = webhook.port;
     }
     if (cfg.apiPort !== undefined) {

@@ -167,44 +167,113 @@ export interface IndexQueries {
  */
 export function createIndexQueries(db: Kysely<IndexDatabase>): IndexQueries {
   const providerSelect = () =>
-    db.selectFrom("providers as p")
+    db
+      .selectFrom("providers as p")
       .innerJoin("pubkeys as pk", "pk.id", "p.id")
       .leftJoin("pubkeys as o", "o.id", "p.owner")
       .select([
-        "pk.address as address", "o.address as owner", "p.status", "p.gpu_model", "p.gpu_count", "p.vram_gb", "p.region",
-        "p.active_stake", "p.unbonding_amount", "p.unbonding_unlock_at", "p.rewards_owed", "p.reward_debt", "p.total_claimed",
-        "p.jobs_completed", "p.jobs_failed", "p.slashed_total", "p.registered_at", "p.updated_at", "p.seq", "p.finality",
+        "pk.address as address",
+        "o.address as owner",
+        "p.status",
+        "p.gpu_model",
+        "p.gpu_count",
+        "p.vram_gb",
+        "p.region",
+        "p.active_stake",
+        "p.unbonding_amount",
+        "p.unbonding_unlock_at",
+        "p.rewards_owed",
+        "p.reward_debt",
+        "p.total_claimed",
+        "p.jobs_completed",
+        "p.jobs_failed",
+        "p.slashed_total",
+        "p.registered_at",
+        "p.updated_at",
+        "p.seq",
+        "p.finality",
       ]);
   type ProviderRow = Awaited<ReturnType<ReturnType<typeof providerSelect>["executeTakeFirstOrThrow"]>>;
   const toProvider = (r: ProviderRow): ProviderView => ({
-    address: r.address, owner: r.owner, status: num(r.status), gpuModel: num(r.gpu_model), gpuCount: num(r.gpu_count),
-    vramGb: num(r.vram_gb), region: num(r.region), activeStake: big(r.active_stake), unbondingAmount: big(r.unbonding_amount),
-    unbondingUnlockAt: big(r.unbonding_unlock_at), rewardsOwed: big(r.rewards_owed), rewardDebt: big(r.reward_debt),
-    totalClaimed: big(r.total_claimed), jobsCompleted: big(r.jobs_completed), jobsFailed: big(r.jobs_failed),
-    slashedTotal: big(r.slashed_total), registeredAt: big(r.registered_at), updatedAt: big(r.updated_at), seq: big(r.seq),
+    address: r.address,
+    owner: r.owner,
+    status: num(r.status),
+    gpuModel: num(r.gpu_model),
+    gpuCount: num(r.gpu_count),
+    vramGb: num(r.vram_gb),
+    region: num(r.region),
+    activeStake: big(r.active_stake),
+    unbondingAmount: big(r.unbonding_amount),
+    unbondingUnlockAt: big(r.unbonding_unlock_at),
+    rewardsOwed: big(r.rewards_owed),
+    rewardDebt: big(r.reward_debt),
+    totalClaimed: big(r.total_claimed),
+    jobsCompleted: big(r.jobs_completed),
+    jobsFailed: big(r.jobs_failed),
+    slashedTotal: big(r.slashed_total),
+    registeredAt: big(r.registered_at),
+    updatedAt: big(r.updated_at),
+    seq: big(r.seq),
     finality: fin(r.finality),
   });
 
   const jobSelect = () =>
-    db.selectFrom("jobs as j")
+    db
+      .selectFrom("jobs as j")
       .innerJoin("pubkeys as pk", "pk.id", "j.id")
       .leftJoin("pubkeys as b", "b.id", "j.buyer")
       .leftJoin("pubkeys as pr", "pr.id", "j.provider")
       .leftJoin("pubkeys as e", "e.id", "j.escrow")
       .select([
-        "pk.address as address", "j.job_id", "b.address as buyer", "pr.address as provider", "e.address as escrow", "j.price",
-        "j.max_duration", "j.state", "j.created_at", "j.accepted_at", "j.deadline", "j.submitted_at", "j.finished_at",
-        "j.provider_payout", "j.fee", "j.refund", "j.provider_share_bps", "j.min_gpus", "j.gpu_model", "j.min_vram_gb", "j.closed",
-        "j.seq", "j.finality",
+        "pk.address as address",
+        "j.job_id",
+        "b.address as buyer",
+        "pr.address as provider",
+        "e.address as escrow",
+        "j.price",
+        "j.max_duration",
+        "j.state",
+        "j.created_at",
+        "j.accepted_at",
+        "j.deadline",
+        "j.submitted_at",
+        "j.finished_at",
+        "j.provider_payout",
+        "j.fee",
+        "j.refund",
+        "j.provider_share_bps",
+        "j.min_gpus",
+        "j.gpu_model",
+        "j.min_vram_gb",
+        "j.closed",
+        "j.seq",
+        "j.finality",
       ]);
   type JobRow = Awaited<ReturnType<ReturnType<typeof jobSelect>["executeTakeFirstOrThrow"]>>;
   const toJob = (r: JobRow): JobView => ({
-    address: r.address, jobId: big(r.job_id), buyer: r.buyer, provider: r.provider, escrow: r.escrow, price: big(r.price),
-    maxDuration: big(r.max_duration), state: JOB_STATES[num(r.state)] ?? "open", createdAt: big(r.created_at),
-    acceptedAt: big(r.accepted_at), deadline: big(r.deadline), submittedAt: big(r.submitted_at), finishedAt: big(r.finished_at),
-    providerPayout: big(r.provider_payout), fee: big(r.fee), refund: big(r.refund), providerShareBps: num(r.provider_share_bps),
-    minGpus: num(r.min_gpus), gpuModel: num(r.gpu_model), minVramGb: num(r.min_vram_gb), closed: num(r.closed) !== 0,
-    seq: big(r.seq), finality: fin(r.finality),
+    address: r.address,
+    jobId: big(r.job_id),
+    buyer: r.buyer,
+    provider: r.provider,
+    escrow: r.escrow,
+    price: big(r.price),
+    maxDuration: big(r.max_duration),
+    state: JOB_STATES[num(r.state)] ?? "open",
+    createdAt: big(r.created_at),
+    acceptedAt: big(r.accepted_at),
+    deadline: big(r.deadline),
+    submittedAt: big(r.submitted_at),
+    finishedAt: big(r.finished_at),
+    providerPayout: big(r.provider_payout),
+    fee: big(r.fee),
+    refund: big(r.refund),
+    providerShareBps: num(r.provider_share_bps),
+    minGpus: num(r.min_gpus),
+    gpuModel: num(r.gpu_model),
+    minVramGb: num(r.min_vram_gb),
+    closed: num(r.closed) !== 0,
+    seq: big(r.seq),
+    finality: fin(r.finality),
   });
 
   const keyOf = async (address: string, name = "address"): Promise<bigint | null> => {
@@ -270,8 +339,10 @@ export function createIndexQueries(db: Kysely<IndexDatabase>): IndexQueries {
         if (r.source === 0n) b.funded += big(r.amount);
         else b.fees += big(r.amount);
       }
-      for (const r of await db.selectFrom("claims").select(["ts", "amount"]).where("ts", ">=", from).where("ts", "<", to).execute()) at(r.ts).claimed += big(r.amount);
-      for (const r of await db.selectFrom("slashes").select(["ts", "amount"]).where("ts", ">=", from).where("ts", "<", to).execute()) at(r.ts).slashed += big(r.amount);
+      for (const r of await db.selectFrom("claims").select(["ts", "amount"]).where("ts", ">=", from).where("ts", "<", to).execute())
+        at(r.ts).claimed += big(r.amount);
+      for (const r of await db.selectFrom("slashes").select(["ts", "amount"]).where("ts", ">=", from).where("ts", "<", to).execute())
+        at(r.ts).slashed += big(r.amount);
       return [...buckets.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([bucketStart, v]) => ({ bucketStart, ...v }));
     },
     async paymentsOverTime(opts = {}) {
@@ -331,7 +402,14 @@ export function createIndexQueries(db: Kysely<IndexDatabase>): IndexQueries {
     async deadLetters(page) {
       const { limit, offset } = lim(page);
       const rows = await db.selectFrom("dead_letters").selectAll().orderBy("id", "desc").limit(limit).offset(offset).execute();
-      return rows.map((r) => ({ signature: r.signature, slot: r.slot, eventIndex: num(r.event_index), reason: r.reason, payload: r.payload, detail: r.detail }));
+      return rows.map((r) => ({
+        signature: r.signature,
+        slot: r.slot,
+        eventIndex: num(r.event_index),
+        reason: r.reason,
+        payload: r.payload,
+        detail: r.detail,
+      }));
     },
     async counters() {
       const out: Record<string, bigint> = {};

@@ -35,7 +35,10 @@ export interface ApiServer {
 
 /** A client mistake: answered with its status and message. */
 class HttpError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -82,13 +85,16 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       } catch {
         throw new HttpError(400, "malformed request URL");
       }
-      const parts = url.pathname.split("/").filter((p) => p.length > 0).map((p) => {
-        try {
-          return decodeURIComponent(p);
-        } catch {
-          throw new HttpError(400, "malformed percent-encoding in the path");
-        }
-      });
+      const parts = url.pathname
+        .split("/")
+        .filter((p) => p.length > 0)
+        .map((p) => {
+          try {
+            return decodeURIComponent(p);
+          } catch {
+            throw new HttpError(400, "malformed percent-encoding in the path");
+          }
+        });
       if (parts.length > 2) return undefined;
       const head = parts[0] ?? "health";
       const route = parts.length === 2 ? `${head}/:address` : head;
@@ -96,7 +102,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       if (allowed === undefined) return undefined;
       const seen = new Set<string>();
       for (const k of url.searchParams.keys()) {
-        if (!allowed.includes(k)) throw new HttpError(400, allowed.length === 0 ? `${k}: this route takes no parameters` : `${k}: unknown parameter (accepted: ${allowed.join(", ")})`);
+        if (!allowed.includes(k))
+          throw new HttpError(400, allowed.length === 0 ? `${k}: this route takes no parameters` : `${k}: unknown parameter (accepted: ${allowed.join(", ")})`);
         if (seen.has(k)) throw new HttpError(400, `${k}: given more than once`);
         seen.add(k);
       }
@@ -125,22 +132,36 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
           if (!h.ok) throw new HttpError(503, h.error ?? "unhealthy");
           return { ok: true };
         }
-        case "stats": return { ...(opts.stats ? (opts.stats() as object) : {}), counters: await q.counters() };
-        case "providers": return q.providersByStake(page());
-        case "providers/:address": return q.provider(addr("address", parts[1] as string) as string);
+        case "stats":
+          return { ...(opts.stats ? (opts.stats() as object) : {}), counters: await q.counters() };
+        case "providers":
+          return q.providersByStake(page());
+        case "providers/:address":
+          return q.provider(addr("address", parts[1] as string) as string);
         case "jobs": {
           const state = param("state");
           if (state !== null && !(JOB_STATES as readonly string[]).includes(state)) throw new HttpError(400, `state: must be one of ${JOB_STATES.join(", ")}`);
           const buyer = addr("buyer", param("buyer"));
           const provider = addr("provider", param("provider"));
-          return q.jobs({ ...page(), ...(state !== null ? { state: state as JobStateName } : {}), ...(buyer ? { buyer } : {}), ...(provider ? { provider } : {}) });
+          return q.jobs({
+            ...page(),
+            ...(state !== null ? { state: state as JobStateName } : {}),
+            ...(buyer ? { buyer } : {}),
+            ...(provider ? { provider } : {}),
+          });
         }
-        case "jobs/:address": return q.job(addr("address", parts[1] as string) as string);
-        case "rewards": return q.rewardsOverTime(bucket());
-        case "payments": return q.paymentsOverTime(bucket());
-        case "totals": return q.networkTotals();
-        case "dead-letters": return q.deadLetters(page());
-        default: return undefined;
+        case "jobs/:address":
+          return q.job(addr("address", parts[1] as string) as string);
+        case "rewards":
+          return q.rewardsOverTime(bucket());
+        case "payments":
+          return q.paymentsOverTime(bucket());
+        case "totals":
+          return q.networkTotals();
+        case "dead-letters":
+          return q.deadLetters(page());
+        default:
+          return undefined;
       }
     };
     run()

@@ -42,9 +42,7 @@ export function sameAccountState(a: AccountState | null, b: AccountState | null)
   if (a === null || b === null) return a === b;
   if (a.lamports !== b.lamports || a.owner !== b.owner || a.executable !== b.executable) return false;
   if (a.data.length !== b.data.length) return false;
-  return Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength).equals(
-    Buffer.from(b.data.buffer, b.data.byteOffset, b.data.byteLength),
-  );
+  return Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength).equals(Buffer.from(b.data.buffer, b.data.byteOffset, b.data.byteLength));
 }
 
 /**

@@ -4,7 +4,7 @@
  * about 10x less work than the digit-at-a-time algorithm of `bs58`, with
  * byte-identical output.
  */
-const ALPHABET = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
+const ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 /** 58^5: a limb times 2^16 plus a carry stays below 2^53, exact in a double. */
 const LIMB = 656_356_768;
 
@@ -51,7 +51,7 @@ export function encodeBase58(bytes: Uint8Array): string {
       v = q;
     }
   }
-  return '1'.repeat(zeros) + digits.reverse().join('');
+  return "1".repeat(zeros) + digits.reverse().join("");
 }
 
 /** Bounded: keys repeat a lot (payers, programs, recent blockhashes). */
@@ -67,7 +67,7 @@ const keyCache = new Map<string, string>();
  * ```
  */
 export function encodeKey(bytes: Uint8Array): string {
-  const k = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  const k = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
   let s = keyCache.get(k);
   if (s === undefined) {
     if (keyCache.size >= KEY_CACHE_MAX) keyCache.clear();

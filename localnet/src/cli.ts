@@ -4,10 +4,10 @@
  * CLI can call {@link runLocalnetCli}; `tsx localnet/src/main.ts` runs it
  * standalone.
  */
-import { readFileSync } from 'node:fs';
-import bs58 from 'bs58';
-import { createLocalnet, type Localnet, type LocalnetOptions, type LocalnetProgram } from './localnet.ts';
-import { LocalnetError } from './errors.ts';
+import { readFileSync } from "node:fs";
+import bs58 from "bs58";
+import { createLocalnet, type Localnet, type LocalnetOptions, type LocalnetProgram } from "./localnet.ts";
+import { LocalnetError } from "./errors.ts";
 
 /** Usage text printed by `--help` and on bad arguments. */
 export const LOCALNET_USAGE = `usage: localnet [options]
@@ -27,13 +27,13 @@ export const LOCALNET_USAGE = `usage: localnet [options]
 
 function num(flag: string, v: string | undefined): number {
   const n = Number(v);
-  if (v === undefined || !Number.isInteger(n) || n < 0) throw new LocalnetError('INVALID_OPTIONS', `${flag} needs a non-negative integer`, { flag, value: v });
+  if (v === undefined || !Number.isInteger(n) || n < 0) throw new LocalnetError("INVALID_OPTIONS", `${flag} needs a non-negative integer`, { flag, value: v });
   return n;
 }
 
 function pair(flag: string, v: string | undefined): [string, string] {
-  const i = v?.indexOf('=') ?? -1;
-  if (v === undefined || i <= 0) throw new LocalnetError('INVALID_OPTIONS', `${flag} needs A=B`, { flag, value: v });
+  const i = v?.indexOf("=") ?? -1;
+  if (v === undefined || i <= 0) throw new LocalnetError("INVALID_OPTIONS", `${flag} needs A=B`, { flag, value: v });
   return [v.slice(0, i), v.slice(i + 1)];
 }
 
@@ -53,43 +53,43 @@ export function parseLocalnetArgs(argv: readonly string[]): LocalnetOptions | nu
     const flag = argv[i];
     const next = (): string | undefined => argv[++i];
     switch (flag) {
-      case '--help':
-      case '-h':
+      case "--help":
+      case "-h":
         return null;
-      case '--rpc-port':
+      case "--rpc-port":
         opts.rpcPort = num(flag, next());
         break;
-      case '--ws-port':
+      case "--ws-port":
         opts.wsPort = num(flag, next());
         break;
-      case '--slot-ms':
+      case "--slot-ms":
         opts.slotMs = num(flag, next());
         break;
-      case '--finalized-depth':
+      case "--finalized-depth":
         opts.finalizedDepth = num(flag, next());
         break;
-      case '--ledger': {
+      case "--ledger": {
         const d = next();
-        if (!d) throw new LocalnetError('INVALID_OPTIONS', '--ledger needs a directory');
+        if (!d) throw new LocalnetError("INVALID_OPTIONS", "--ledger needs a directory");
         opts.ledgerDir = d;
         break;
       }
-      case '--snapshot-ms':
+      case "--snapshot-ms":
         opts.snapshotMs = num(flag, next());
         break;
-      case '--program': {
+      case "--program": {
         const [programId, path] = pair(flag, next());
         programs.push({ programId, bytes: new Uint8Array(readFileSync(path)) });
         break;
       }
-      case '--upgradeable-program': {
+      case "--upgradeable-program": {
         const [keypairPath, path] = pair(flag, next());
-        const secret = Uint8Array.from(JSON.parse(readFileSync(keypairPath, 'utf8')) as number[]);
+        const secret = Uint8Array.from(JSON.parse(readFileSync(keypairPath, "utf8")) as number[]);
         programs.push({ programId: bs58.encode(secret.subarray(32)), bytes: new Uint8Array(readFileSync(path)), upgradeable: true, programKeypair: secret });
         break;
       }
       default:
-        throw new LocalnetError('INVALID_OPTIONS', `unknown argument ${String(flag)}`, { flag });
+        throw new LocalnetError("INVALID_OPTIONS", `unknown argument ${String(flag)}`, { flag });
     }
   }
   if (programs.length > 0) opts.programs = programs;
@@ -127,17 +127,17 @@ export async function runLocalnetCli(
     io.error(e instanceof Error ? e.message : String(e));
     return 1;
   }
-  io.log(`gpunet localnet: JSON-RPC ${net.rpcUrl}  WebSocket ${net.wsUrl}  slot ${net.slot}${opts.ledgerDir ? `  ledger ${opts.ledgerDir}` : ''}`);
+  io.log(`gpunet localnet: JSON-RPC ${net.rpcUrl}  WebSocket ${net.wsUrl}  slot ${net.slot}${opts.ledgerDir ? `  ledger ${opts.ledgerDir}` : ""}`);
   await new Promise<void>((resolve) => {
     const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
       resolve();
     };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
   });
   await net.close();
-  io.log('gpunet localnet: stopped');
+  io.log("gpunet localnet: stopped");
   return 0;
 }

@@ -6,8 +6,8 @@
  * bulk time-travel jump), so a blockhash created at slot s stays valid while
  * the block height is at most s + 150, Agave's MAX_PROCESSING_AGE.
  */
-import { Clock, type LiteSVM } from 'litesvm';
-import { LocalnetError } from './errors.ts';
+import { Clock, type LiteSVM } from "litesvm";
+import { LocalnetError } from "./errors.ts";
 
 /** Blockhash lifetime in blocks (Agave MAX_PROCESSING_AGE). */
 export const BLOCKHASH_VALID_BLOCKS = 150n;
@@ -25,7 +25,7 @@ const RECENT_SLOTS = 512n;
 const MINIMUM_SLOTS_PER_EPOCH = 32n;
 
 /** processed = current slot; confirmed and finalized trail it. */
-export type Commitment = 'processed' | 'confirmed' | 'finalized';
+export type Commitment = "processed" | "confirmed" | "finalized";
 
 /** A point from which slot times grow linearly by slotMs. */
 export interface ClockSegment {
@@ -208,13 +208,15 @@ export function createSlotClock(opts: SlotClockOptions): SlotClock {
   function checkTime(ms: bigint): void {
     const seconds = ms / 1000n;
     if (seconds < MIN_UNIX_SECONDS || seconds > MAX_UNIX_SECONDS) {
-      throw new LocalnetError('INVALID_ARGUMENT', `unix time ${seconds} s is outside the Clock sysvar's i64 range ${MIN_UNIX_SECONDS}..${MAX_UNIX_SECONDS}`, { seconds });
+      throw new LocalnetError("INVALID_ARGUMENT", `unix time ${seconds} s is outside the Clock sysvar's i64 range ${MIN_UNIX_SECONDS}..${MAX_UNIX_SECONDS}`, {
+        seconds,
+      });
     }
   }
 
   function checkAdvance(n: bigint): void {
     if (n <= 0n) return;
-    if (slot + n > MAX_SLOT) throw new LocalnetError('INVALID_ARGUMENT', `slot ${slot + n} would pass the highest slot ${MAX_SLOT}`, { slot: slot + n });
+    if (slot + n > MAX_SLOT) throw new LocalnetError("INVALID_ARGUMENT", `slot ${slot + n} would pass the highest slot ${MAX_SLOT}`, { slot: slot + n });
     checkTime(timeMs + n * slotMsBig);
   }
 
@@ -235,7 +237,7 @@ export function createSlotClock(opts: SlotClockOptions): SlotClock {
     slotMs: opts.slotMs,
     finalizedDepth: opts.finalizedDepth,
     commitmentSlot(c) {
-      const depth = c === 'processed' ? 0n : c === 'confirmed' ? opts.confirmedDepth : opts.finalizedDepth;
+      const depth = c === "processed" ? 0n : c === "confirmed" ? opts.confirmedDepth : opts.finalizedDepth;
       return slot > depth ? slot - depth : 0n;
     },
     blockTimeOf(s) {

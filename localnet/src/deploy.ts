@@ -144,7 +144,8 @@ export interface DeployProgramOptions {
 export function deployProgramUpgradeable(svm: LiteSVM, opts: DeployProgramOptions): void {
   const { programKeypair, payer, programBytes } = opts;
   const authority = opts.upgradeAuthority ?? payer;
-  if ((programKeypair === undefined) === (opts.programId === undefined)) throw new TypeError("deployProgramUpgradeable: give exactly one of programKeypair and programId");
+  if ((programKeypair === undefined) === (opts.programId === undefined))
+    throw new TypeError("deployProgramUpgradeable: give exactly one of programKeypair and programId");
   const programId = programKeypair ? programKeypair.publicKey : (opts.programId as PublicKey);
   // The buffer is temporary (the deploy drains it), so a throwaway key is enough.
   const buffer = Keypair.generate();
@@ -177,27 +178,28 @@ export function deployProgramUpgradeable(svm: LiteSVM, opts: DeployProgramOption
       space: BigInt(bufferSize),
       data,
     });
-  } else send(
-    "CreateBufferFailed",
-    [
-      SystemProgram.createAccount({
-        fromPubkey: payer.publicKey,
-        newAccountPubkey: buffer.publicKey,
-        lamports: Number(svm.minimumBalanceForRentExemption(BigInt(bufferSize))),
-        space: bufferSize,
-        programId: BPF_LOADER_UPGRADEABLE_ID,
-      }),
-      new TransactionInstruction({
-        programId: BPF_LOADER_UPGRADEABLE_ID,
-        keys: [
-          { pubkey: buffer.publicKey, isSigner: false, isWritable: true },
-          { pubkey: authority.publicKey, isSigner: false, isWritable: false },
-        ],
-        data: concat(u32(0)),
-      }),
-    ],
-    [buffer],
-  );
+  } else
+    send(
+      "CreateBufferFailed",
+      [
+        SystemProgram.createAccount({
+          fromPubkey: payer.publicKey,
+          newAccountPubkey: buffer.publicKey,
+          lamports: Number(svm.minimumBalanceForRentExemption(BigInt(bufferSize))),
+          space: bufferSize,
+          programId: BPF_LOADER_UPGRADEABLE_ID,
+        }),
+        new TransactionInstruction({
+          programId: BPF_LOADER_UPGRADEABLE_ID,
+          keys: [
+            { pubkey: buffer.publicKey, isSigner: false, isWritable: true },
+            { pubkey: authority.publicKey, isSigner: false, isWritable: false },
+          ],
+          data: concat(u32(0)),
+        }),
+      ],
+      [buffer],
+    );
 
   // 2. Write the ELF in chunks (Write = tag 1, offset u32, bytes as bincode Vec<u8>).
   for (let off = 0; opts.writeBuffer !== "direct" && off < len; off += WRITE_CHUNK) {

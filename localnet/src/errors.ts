@@ -9,14 +9,14 @@
 
 /** Codes a {@link LocalnetError} can carry. */
 export type LocalnetErrorCode =
-  | 'INVALID_OPTIONS'
-  | 'LEDGER_CORRUPT'
-  | 'LEDGER_LOCKED'
-  | 'LISTEN_FAILED'
-  | 'CLOSED'
-  | 'INVALID_ARGUMENT'
-  | 'AIRDROP_FAILED'
-  | 'PROGRAM_NOT_FOUND';
+  | "INVALID_OPTIONS"
+  | "LEDGER_CORRUPT"
+  | "LEDGER_LOCKED"
+  | "LISTEN_FAILED"
+  | "CLOSED"
+  | "INVALID_ARGUMENT"
+  | "AIRDROP_FAILED"
+  | "PROGRAM_NOT_FOUND";
 
 /**
  * Error raised by the localnet library API (not by the RPC wire).
@@ -28,7 +28,7 @@ export type LocalnetErrorCode =
  * ```
  */
 export class LocalnetError extends Error {
-  override readonly name = 'LocalnetError';
+  override readonly name = "LocalnetError";
   readonly code: LocalnetErrorCode;
   readonly context: Readonly<Record<string, unknown>>;
   constructor(code: LocalnetErrorCode, message: string, context: Record<string, unknown> = {}, options?: { cause?: unknown }) {
@@ -91,7 +91,7 @@ export type RpcErrorCode = (typeof RPC_ERROR)[keyof typeof RPC_ERROR];
  * ```
  */
 export class RpcError extends Error {
-  override readonly name = 'RpcError';
+  override readonly name = "RpcError";
   readonly code: RpcErrorCode;
   readonly data: unknown;
   constructor(code: RpcErrorCode, message: string, data?: unknown) {

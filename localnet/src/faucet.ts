@@ -4,12 +4,12 @@
  * any other, and confirms through the normal paths (requestAirdrop +
  * confirmTransaction in web3.js). The faucet key persists in the ledger.
  */
-import { createPrivateKey, createPublicKey, randomBytes, sign, type KeyObject } from 'node:crypto';
-import bs58 from 'bs58';
+import { createPrivateKey, createPublicKey, randomBytes, sign, type KeyObject } from "node:crypto";
+import bs58 from "bs58";
 
 const SYSTEM_PROGRAM = new Uint8Array(32);
 /** DER prefix of a PKCS#8 Ed25519 private key; the 32-byte seed follows (RFC 8410). */
-const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+const PKCS8_ED25519_PREFIX = Buffer.from("302e020100300506032b657004220420", "hex");
 
 /** A faucet key able to sign transfers. */
 export interface Faucet {
@@ -45,9 +45,9 @@ function shortU16(n: number): number[] {
  * ```
  */
 export function createFaucet(seed: Uint8Array = randomBytes(32)): Faucet {
-  const privateKey: KeyObject = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, Buffer.from(seed)]), format: 'der', type: 'pkcs8' });
-  const jwk = createPublicKey(privateKey).export({ format: 'jwk' });
-  const faucetKey = Buffer.from(jwk.x ?? '', 'base64url');
+  const privateKey: KeyObject = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, Buffer.from(seed)]), format: "der", type: "pkcs8" });
+  const jwk = createPublicKey(privateKey).export({ format: "jwk" });
+  const faucetKey = Buffer.from(jwk.x ?? "", "base64url");
   return {
     address: bs58.encode(faucetKey),
     seed: new Uint8Array(seed),

@@ -14,11 +14,11 @@
  * JSON-RPC: `gpunet_switchFork {parentSlot}` (only without a ledger: the
  * ledger's history is append-only).
  */
-import type { LocalnetNode } from './node.ts';
-import { invalidParams } from './errors.ts';
-import { configAt, paramsArray, u64Param } from './params.ts';
-import { createSvmAccess } from './svm-access.ts';
-import type { RpcMethod } from './methods.ts';
+import type { LocalnetNode } from "./node.ts";
+import { invalidParams } from "./errors.ts";
+import { configAt, paramsArray, u64Param } from "./params.ts";
+import { createSvmAccess } from "./svm-access.ts";
+import type { RpcMethod } from "./methods.ts";
 
 /** What a fork switch abandoned. */
 export interface ForkSwitch {
@@ -42,7 +42,7 @@ export interface ForkSwitch {
  */
 export function switchFork(node: LocalnetNode, parentSlot: bigint): ForkSwitch {
   const { clock, history, changes } = node;
-  const finalized = clock.commitmentSlot('finalized');
+  const finalized = clock.commitmentSlot("finalized");
   if (parentSlot < finalized) throw invalidParams(`Invalid params: parentSlot ${parentSlot} is below the finalized slot ${finalized}`);
   if (parentSlot >= clock.slot) throw invalidParams(`Invalid params: parentSlot ${parentSlot} must be behind the current slot ${clock.slot}`);
   const access = createSvmAccess(node.svm);
@@ -60,8 +60,8 @@ export function createForkMethods(node: LocalnetNode): Record<string, RpcMethod>
   return {
     gpunet_switchFork: (p) => {
       const a = configAt(paramsArray(p), 0);
-      if (a.parentSlot === undefined) throw invalidParams('Invalid params: parentSlot is required');
-      const r = switchFork(node, u64Param(a.parentSlot, 'parentSlot'));
+      if (a.parentSlot === undefined) throw invalidParams("Invalid params: parentSlot is required");
+      const r = switchFork(node, u64Param(a.parentSlot, "parentSlot"));
       return { slot: r.slot, dropped: r.dropped };
     },
   };

@@ -4,7 +4,7 @@
  * getTransaction, getSignaturesForAddress, getSignatureStatuses and getBlock
  * read from here.
  */
-import type { TransactionErrorJson } from './transaction-error.ts';
+import type { TransactionErrorJson } from "./transaction-error.ts";
 
 /** A token balance entry of transaction meta (pre/postTokenBalances). */
 export interface TokenBalance {
@@ -52,7 +52,7 @@ export interface TransactionRecord {
   readonly blockhash: string;
   readonly previousBlockhash: string;
   readonly wire: Uint8Array;
-  readonly version: 'legacy' | 0;
+  readonly version: "legacy" | 0;
   /** Static keys followed by lookup-table writable then readonly keys. */
   readonly accountKeys: readonly string[];
   readonly writable: readonly boolean[];

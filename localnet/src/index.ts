@@ -28,14 +28,14 @@
  * await net.close();
  * ```
  */
-export { createLocalnet } from './localnet.ts';
-export type { Localnet, LocalnetOptions, LocalnetProgram, PubkeyLike } from './localnet.ts';
-export { LocalnetError, isLocalnetError, RpcError, RPC_ERROR } from './errors.ts';
-export type { LocalnetErrorCode, RpcErrorCode } from './errors.ts';
-export type { AccountState } from './account-changes.ts';
-export type { Commitment } from './clock.ts';
-export type { TransactionRecord, TransactionMetaRecord, TokenBalance } from './history.ts';
-export type { LocalnetNode, NodeEvents } from './node.ts';
-export { SOLANA_CORE_VERSION } from './methods.ts';
-export { gpunetProgramPath, gpunetProgramBytes } from './program.ts';
-export { parseLocalnetArgs, runLocalnetCli, LOCALNET_USAGE } from './cli.ts';
+export { createLocalnet } from "./localnet.ts";
+export type { Localnet, LocalnetOptions, LocalnetProgram, PubkeyLike } from "./localnet.ts";
+export { LocalnetError, isLocalnetError, RpcError, RPC_ERROR } from "./errors.ts";
+export type { LocalnetErrorCode, RpcErrorCode } from "./errors.ts";
+export type { AccountState } from "./account-changes.ts";
+export type { Commitment } from "./clock.ts";
+export type { TransactionRecord, TransactionMetaRecord, TokenBalance } from "./history.ts";
+export type { LocalnetNode, NodeEvents } from "./node.ts";
+export { SOLANA_CORE_VERSION } from "./methods.ts";
+export { gpunetProgramPath, gpunetProgramBytes } from "./program.ts";
+export { parseLocalnetArgs, runLocalnetCli, LOCALNET_USAGE } from "./cli.ts";

@@ -4,8 +4,8 @@
  * standard error objects. A handler failure becomes an error reply; nothing
  * here throws.
  */
-import { RPC_ERROR, RpcError } from './errors.ts';
-import { parseJson, stringifyJson } from './json.ts';
+import { RPC_ERROR, RpcError } from "./errors.ts";
+import { parseJson, stringifyJson } from "./json.ts";
 
 /** A batch holding more requests than this is refused as a whole (-32600). */
 export const MAX_BATCH_REQUESTS = 1000;
@@ -18,15 +18,15 @@ export type JsonRpcHandler = (params: unknown) => unknown;
 
 /** A JSON-RPC response object. */
 export type JsonRpcResponse =
-  | { jsonrpc: '2.0'; result: unknown; id: JsonRpcId }
-  | { jsonrpc: '2.0'; error: { code: number; message: string; data?: unknown }; id: JsonRpcId };
+  | { jsonrpc: "2.0"; result: unknown; id: JsonRpcId }
+  | { jsonrpc: "2.0"; error: { code: number; message: string; data?: unknown }; id: JsonRpcId };
 
 function errorReply(code: number, message: string, id: JsonRpcId, data?: unknown): JsonRpcResponse {
-  return { jsonrpc: '2.0', error: data === undefined ? { code, message } : { code, message, data }, id };
+  return { jsonrpc: "2.0", error: data === undefined ? { code, message } : { code, message, data }, id };
 }
 
 function isId(v: unknown): v is JsonRpcId {
-  return v === null || typeof v === 'string' || typeof v === 'bigint' || (typeof v === 'number' && Number.isFinite(v));
+  return v === null || typeof v === "string" || typeof v === "bigint" || (typeof v === "number" && Number.isFinite(v));
 }
 
 /**
@@ -34,25 +34,25 @@ function isId(v: unknown): v is JsonRpcId {
  * `lookup` resolves a method name (per connection on WebSocket).
  */
 export function handleRequest(req: unknown, lookup: (method: string) => JsonRpcHandler | undefined): JsonRpcResponse | null {
-  if (req === null || typeof req !== 'object' || Array.isArray(req)) return errorReply(RPC_ERROR.INVALID_REQUEST, 'Invalid request', null);
+  if (req === null || typeof req !== "object" || Array.isArray(req)) return errorReply(RPC_ERROR.INVALID_REQUEST, "Invalid request", null);
   const o = req as Record<string, unknown>;
-  const hasId = 'id' in o;
+  const hasId = "id" in o;
   const id: JsonRpcId = hasId && isId(o.id) ? o.id : null;
-  if (o.jsonrpc !== '2.0' || typeof o.method !== 'string' || (hasId && !isId(o.id))) {
-    return errorReply(RPC_ERROR.INVALID_REQUEST, 'Invalid request', id);
+  if (o.jsonrpc !== "2.0" || typeof o.method !== "string" || (hasId && !isId(o.id))) {
+    return errorReply(RPC_ERROR.INVALID_REQUEST, "Invalid request", id);
   }
   const handler = lookup(o.method);
-  if (!handler) return hasId ? errorReply(RPC_ERROR.METHOD_NOT_FOUND, 'Method not found', id) : null;
+  if (!handler) return hasId ? errorReply(RPC_ERROR.METHOD_NOT_FOUND, "Method not found", id) : null;
   let reply: JsonRpcResponse;
   try {
     const result = handler(o.params);
-    reply = { jsonrpc: '2.0', result: result === undefined ? null : result, id };
+    reply = { jsonrpc: "2.0", result: result === undefined ? null : result, id };
   } catch (e) {
     if (e instanceof RpcError) {
       const j = e.toJson();
       reply = errorReply(j.code, j.message, id, j.data);
     } else {
-      reply = errorReply(RPC_ERROR.INTERNAL_ERROR, 'Internal error', id, e instanceof Error ? e.message : String(e));
+      reply = errorReply(RPC_ERROR.INTERNAL_ERROR, "Internal error", id, e instanceof Error ? e.message : String(e));
     }
   }
   return hasId ? reply : null;
@@ -75,10 +75,10 @@ export function handlePayload(text: string, lookup: (method: string) => JsonRpcH
   try {
     body = parseJson(text);
   } catch {
-    return stringifyJson(errorReply(RPC_ERROR.PARSE_ERROR, 'Parse error', null));
+    return stringifyJson(errorReply(RPC_ERROR.PARSE_ERROR, "Parse error", null));
   }
   if (Array.isArray(body)) {
-    if (body.length === 0) return stringifyJson(errorReply(RPC_ERROR.INVALID_REQUEST, 'Invalid request', null));
+    if (body.length === 0) return stringifyJson(errorReply(RPC_ERROR.INVALID_REQUEST, "Invalid request", null));
     if (body.length > MAX_BATCH_REQUESTS) {
       return stringifyJson(
         errorReply(RPC_ERROR.INVALID_REQUEST, `Invalid request: a batch holds at most ${MAX_BATCH_REQUESTS} requests, this one has ${body.length}`, null),

@@ -17,55 +17,55 @@
 export function stringifyJson(value: unknown): string {
   const out: string[] = [];
   write(value, out);
-  return out.join('');
+  return out.join("");
 }
 
 function write(value: unknown, out: string[]): void {
   switch (typeof value) {
-    case 'bigint':
+    case "bigint":
       out.push(value.toString());
       return;
-    case 'number':
-      out.push(Number.isFinite(value) ? String(value) : 'null');
+    case "number":
+      out.push(Number.isFinite(value) ? String(value) : "null");
       return;
-    case 'string':
+    case "string":
       out.push(JSON.stringify(value));
       return;
-    case 'boolean':
-      out.push(value ? 'true' : 'false');
+    case "boolean":
+      out.push(value ? "true" : "false");
       return;
-    case 'undefined':
-    case 'function':
-    case 'symbol':
-      out.push('null');
+    case "undefined":
+    case "function":
+    case "symbol":
+      out.push("null");
       return;
-    case 'object':
+    case "object":
       break;
   }
   if (value === null) {
-    out.push('null');
+    out.push("null");
     return;
   }
   if (Array.isArray(value)) {
-    out.push('[');
+    out.push("[");
     for (let i = 0; i < value.length; i++) {
-      if (i > 0) out.push(',');
+      if (i > 0) out.push(",");
       write(value[i], out);
     }
-    out.push(']');
+    out.push("]");
     return;
   }
-  out.push('{');
+  out.push("{");
   let first = true;
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
     // Undefined fields are omitted, as JSON.stringify does.
     if (v === undefined) continue;
-    if (!first) out.push(',');
+    if (!first) out.push(",");
     first = false;
-    out.push(JSON.stringify(k), ':');
+    out.push(JSON.stringify(k), ":");
     write(v, out);
   }
-  out.push('}');
+  out.push("}");
 }
 
 /** Integer literals of 15 digits or fewer are always exact as a JS number. */
@@ -105,14 +105,14 @@ export function parseJson(text: string): unknown {
     let escaped = false;
     for (;;) {
       const c = text.charCodeAt(i);
-      if (Number.isNaN(c)) fail('unterminated string');
+      if (Number.isNaN(c)) fail("unterminated string");
       if (c === 0x22) break;
       if (c === 0x5c) {
         escaped = true;
         i += 2;
         continue;
       }
-      if (c < 0x20) fail('control character in string');
+      if (c < 0x20) fail("control character in string");
       i++;
     }
     i++;
@@ -120,55 +120,55 @@ export function parseJson(text: string): unknown {
     return escaped ? (JSON.parse(raw) as string) : raw.slice(1, -1);
   };
   const value = (depth: number): unknown => {
-    if (depth > MAX_DEPTH) fail('nesting too deep');
+    if (depth > MAX_DEPTH) fail("nesting too deep");
     skip();
     const c = text[i];
-    if (c === '{') {
+    if (c === "{") {
       i++;
       const o: Record<string, unknown> = {};
       skip();
-      if (text[i] === '}') {
+      if (text[i] === "}") {
         i++;
         return o;
       }
       for (;;) {
         skip();
-        if (text[i] !== '"') fail('expected a string key');
+        if (text[i] !== '"') fail("expected a string key");
         const k = str();
         skip();
-        if (text[i] !== ':') fail("expected ':'");
+        if (text[i] !== ":") fail("expected ':'");
         i++;
         const v = value(depth + 1);
         // Own property even for "__proto__", as JSON.parse does.
         Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
         skip();
-        if (text[i] === ',') {
+        if (text[i] === ",") {
           i++;
           continue;
         }
-        if (text[i] === '}') {
+        if (text[i] === "}") {
           i++;
           return o;
         }
         fail("expected ',' or '}'");
       }
     }
-    if (c === '[') {
+    if (c === "[") {
       i++;
       const a: unknown[] = [];
       skip();
-      if (text[i] === ']') {
+      if (text[i] === "]") {
         i++;
         return a;
       }
       for (;;) {
         a.push(value(depth + 1));
         skip();
-        if (text[i] === ',') {
+        if (text[i] === ",") {
           i++;
           continue;
         }
-        if (text[i] === ']') {
+        if (text[i] === "]") {
           i++;
           return a;
         }
@@ -176,21 +176,21 @@ export function parseJson(text: string): unknown {
       }
     }
     if (c === '"') return str();
-    if (text.startsWith('true', i)) {
+    if (text.startsWith("true", i)) {
       i += 4;
       return true;
     }
-    if (text.startsWith('false', i)) {
+    if (text.startsWith("false", i)) {
       i += 5;
       return false;
     }
-    if (text.startsWith('null', i)) {
+    if (text.startsWith("null", i)) {
       i += 4;
       return null;
     }
     NUMBER.lastIndex = i;
     const m = NUMBER.exec(text);
-    if (!m) return fail('unexpected token');
+    if (!m) return fail("unexpected token");
     i = NUMBER.lastIndex;
     const n = Number(m[0]);
     // A plain integer literal beyond the exact range keeps every digit.
@@ -199,6 +199,6 @@ export function parseJson(text: string): unknown {
   };
   const out = value(0);
   skip();
-  if (i < text.length) fail('unexpected text after JSON');
+  if (i < text.length) fail("unexpected text after JSON");
   return out;
 }

@@ -14,18 +14,18 @@
  *   replayed on top of the snapshot; a torn last line (a crash mid-write) is
  *   ignored.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
-import { LiteSVM } from 'litesvm';
-import type { AccountState } from './account-changes.ts';
-import type { ClockSegment, ClockState } from './clock.ts';
-import { LocalnetError } from './errors.ts';
-import type { TransactionRecord } from './history.ts';
-import { createSvmAccess } from './svm-access.ts';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import { LiteSVM } from "litesvm";
+import type { AccountState } from "./account-changes.ts";
+import type { ClockSegment, ClockState } from "./clock.ts";
+import { LocalnetError } from "./errors.ts";
+import type { TransactionRecord } from "./history.ts";
+import { createSvmAccess } from "./svm-access.ts";
 
-const SNAPSHOT = 'snapshot.bin';
-const HISTORY = 'history.jsonl';
-const LOCK = 'LOCK';
+const SNAPSHOT = "snapshot.bin";
+const HISTORY = "history.jsonl";
+const LOCK = "LOCK";
 const FORMAT_VERSION = 1;
 
 /** Node metadata stored alongside the LiteSVM state. */
@@ -52,8 +52,8 @@ export interface LoadedLedger {
 
 /** Tagged JSON for bigint and bytes, so records round-trip exactly. */
 function replacer(_k: string, v: unknown): unknown {
-  if (typeof v === 'bigint') return { $n: v.toString() };
-  if (v instanceof Uint8Array) return { $b: Buffer.from(v).toString('base64') };
+  if (typeof v === "bigint") return { $n: v.toString() };
+  if (v instanceof Uint8Array) return { $b: Buffer.from(v).toString("base64") };
   return v;
 }
 /**
@@ -62,44 +62,44 @@ function replacer(_k: string, v: unknown): unknown {
  */
 function tagged(v: unknown): string {
   switch (typeof v) {
-    case 'bigint':
+    case "bigint":
       return `{"$n":"${v.toString()}"}`;
-    case 'string':
+    case "string":
       return JSON.stringify(v);
-    case 'number':
-      return Number.isFinite(v) ? String(v) : 'null';
-    case 'boolean':
-      return v ? 'true' : 'false';
-    case 'object': {
-      if (v === null) return 'null';
-      if (v instanceof Uint8Array) return `{"$b":"${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64')}"}`;
+    case "number":
+      return Number.isFinite(v) ? String(v) : "null";
+    case "boolean":
+      return v ? "true" : "false";
+    case "object": {
+      if (v === null) return "null";
+      if (v instanceof Uint8Array) return `{"$b":"${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("base64")}"}`;
       if (Array.isArray(v)) {
-        let out = '[';
+        let out = "[";
         for (let i = 0; i < v.length; i++) {
-          if (i > 0) out += ',';
-          out += v[i] === undefined ? 'null' : tagged(v[i]);
+          if (i > 0) out += ",";
+          out += v[i] === undefined ? "null" : tagged(v[i]);
         }
         return `${out}]`;
       }
-      let out = '{';
+      let out = "{";
       let first = true;
       for (const k of Object.keys(v)) {
         const x = (v as Record<string, unknown>)[k];
-        if (x === undefined || typeof x === 'function' || typeof x === 'symbol') continue;
-        if (!first) out += ',';
+        if (x === undefined || typeof x === "function" || typeof x === "symbol") continue;
+        if (!first) out += ",";
         first = false;
         out += `${JSON.stringify(k)}:${tagged(x)}`;
       }
       return `${out}}`;
     }
     default:
-      return 'null';
+      return "null";
   }
 }
 
 const big = (v: bigint): string => `{"$n":"${v.toString()}"}`;
 function bigs(vs: readonly bigint[]): string {
-  let out = '[';
+  let out = "[";
   for (let i = 0; i < vs.length; i++) out += i > 0 ? `,${big(vs[i] as bigint)}` : big(vs[i] as bigint);
   return `${out}]`;
 }
@@ -115,7 +115,7 @@ export function recordJson(r: TransactionRecord): string {
   return (
     `{"signature":${JSON.stringify(r.signature)},"slot":${big(r.slot)},"blockTime":${big(r.blockTime)},"indexInSlot":${tagged(r.indexInSlot)}` +
     `,"blockhash":${JSON.stringify(r.blockhash)},"previousBlockhash":${JSON.stringify(r.previousBlockhash)}` +
-    `,"wire":{"$b":"${Buffer.from(w.buffer, w.byteOffset, w.byteLength).toString('base64')}"},"version":${tagged(r.version)}` +
+    `,"wire":{"$b":"${Buffer.from(w.buffer, w.byteOffset, w.byteLength).toString("base64")}"},"version":${tagged(r.version)}` +
     `,"accountKeys":${JSON.stringify(r.accountKeys)},"writable":${JSON.stringify(r.writable)},"unitPrice":${big(r.unitPrice)}` +
     `,"meta":{"err":${tagged(m.err)},"fee":${big(m.fee)},"preBalances":${bigs(m.preBalances)},"postBalances":${bigs(m.postBalances)}` +
     `,"logMessages":${JSON.stringify(m.logMessages)},"computeUnitsConsumed":${big(m.computeUnitsConsumed)}` +
@@ -125,12 +125,12 @@ export function recordJson(r: TransactionRecord): string {
 }
 
 function reviver(_k: string, v: unknown): unknown {
-  if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+  if (v !== null && typeof v === "object" && !Array.isArray(v)) {
     const o = v as Record<string, unknown>;
-    if (typeof o.$n === 'string' && Object.keys(o).length === 1) return BigInt(o.$n);
-    if (typeof o.$b === 'string' && Object.keys(o).length === 1) return new Uint8Array(Buffer.from(o.$b, 'base64'));
+    if (typeof o.$n === "string" && Object.keys(o).length === 1) return BigInt(o.$n);
+    if (typeof o.$b === "string" && Object.keys(o).length === 1) return new Uint8Array(Buffer.from(o.$b, "base64"));
     // Buffers are turned into {type,data} by their toJSON before the replacer sees them.
-    if (o.type === 'Buffer' && Array.isArray(o.data) && Object.keys(o).length === 2) return new Uint8Array(o.data as number[]);
+    if (o.type === "Buffer" && Array.isArray(o.data) && Object.keys(o).length === 2) return new Uint8Array(o.data as number[]);
   }
   return v;
 }
@@ -138,9 +138,9 @@ function reviver(_k: string, v: unknown): unknown {
 /** Writes, fsyncs and renames into place, so `path` holds either the old or the new bytes, durably. */
 function writeAtomic(path: string, data: Uint8Array | string): void {
   const tmp = `${path}.tmp`;
-  const fd = openSync(tmp, 'w');
+  const fd = openSync(tmp, "w");
   try {
-    writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+    writeSync(fd, typeof data === "string" ? Buffer.from(data, "utf8") : data);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
@@ -167,7 +167,7 @@ function walPath(dir: string, gen: number): string {
  */
 export function saveSnapshot(dir: string, svm: LiteSVM, meta: LedgerMeta): void {
   mkdirSync(dir, { recursive: true });
-  const metaBytes = Buffer.from(JSON.stringify({ version: FORMAT_VERSION, ...meta }, replacer), 'utf8');
+  const metaBytes = Buffer.from(JSON.stringify({ version: FORMAT_VERSION, ...meta }, replacer), "utf8");
   const head = Buffer.alloc(4);
   head.writeUInt32LE(metaBytes.length, 0);
   writeAtomic(join(dir, SNAPSHOT), Buffer.concat([head, metaBytes, svm.toBytes()]));
@@ -176,11 +176,11 @@ export function saveSnapshot(dir: string, svm: LiteSVM, meta: LedgerMeta): void 
 /** Appends landed transactions to the history file and fsyncs it (done before each snapshot). */
 export function appendHistory(dir: string, records: readonly TransactionRecord[]): void {
   if (records.length === 0) return;
-  const fd = openSync(join(dir, HISTORY), 'a');
+  const fd = openSync(join(dir, HISTORY), "a");
   try {
     // Serialized again rather than kept from the log line: holding every line until the snapshot cost more (in
     // garbage collection of the long-lived strings) than writing it twice.
-    const buf = Buffer.from(records.map((r) => `${recordJson(r)}\n`).join(''), 'utf8');
+    const buf = Buffer.from(records.map((r) => `${recordJson(r)}\n`).join(""), "utf8");
     let off = 0;
     while (off < buf.length) off += writeSync(fd, buf, off);
     fsyncSync(fd);
@@ -192,13 +192,13 @@ export function appendHistory(dir: string, records: readonly TransactionRecord[]
 /** One write-ahead log entry. */
 export type WalEntry =
   /** A landed transaction and the states of the accounts it changed (null: closed). */
-  | { readonly t: 'tx'; readonly r: TransactionRecord; readonly a: readonly (readonly [string, AccountState | null])[] }
+  | { readonly t: "tx"; readonly r: TransactionRecord; readonly a: readonly (readonly [string, AccountState | null])[] }
   /** Accounts written outside a transaction (setAccount, faucet top-up). */
-  | { readonly t: 'acct'; readonly a: readonly (readonly [string, AccountState | null])[] }
+  | { readonly t: "acct"; readonly a: readonly (readonly [string, AccountState | null])[] }
   /** The slot moved to `slot`; `h` are the blockhashes made on the way (LiteSVM's blockhash chain advanced once per hash). */
-  | { readonly t: 'slot'; readonly slot: bigint; readonly timeMs: bigint; readonly h: readonly (readonly [bigint, string])[] }
+  | { readonly t: "slot"; readonly slot: bigint; readonly timeMs: bigint; readonly h: readonly (readonly [bigint, string])[] }
   /** The wall clock was set or shifted (a new clock segment). */
-  | { readonly t: 'time'; readonly seg: ClockSegment };
+  | { readonly t: "time"; readonly seg: ClockSegment };
 
 /** Above this many unsynced bytes the log is written out without waiting for the next slot. */
 const WAL_PENDING_MAX = 4 * 1024 * 1024;
@@ -244,8 +244,8 @@ export function openWal(dir: string, gen: number): WalWriter {
   let total = 0;
   const write = (): void => {
     if (pending.length === 0) return;
-    if (fd === null) fd = openSync(walPath(dir, current), 'a');
-    const buf = Buffer.from(pending.join(''), 'utf8');
+    if (fd === null) fd = openSync(walPath(dir, current), "a");
+    const buf = Buffer.from(pending.join(""), "utf8");
     pending = [];
     pendingBytes = 0;
     let off = 0;
@@ -261,7 +261,7 @@ export function openWal(dir: string, gen: number): WalWriter {
       return current;
     },
     append(entry) {
-      const line = entry.t === 'tx' ? `{"t":"tx","r":${recordJson(entry.r)},"a":${tagged(entry.a)}}\n` : `${tagged(entry)}\n`;
+      const line = entry.t === "tx" ? `{"t":"tx","r":${recordJson(entry.r)},"a":${tagged(entry.a)}}\n` : `${tagged(entry)}\n`;
       pending.push(line);
       pendingBytes += line.length;
       total += line.length;
@@ -293,15 +293,15 @@ export function openWal(dir: string, gen: number): WalWriter {
 function readWal(dir: string, gen: number): WalEntry[] {
   const path = walPath(dir, gen);
   if (!existsSync(path)) return [];
-  const text = readFileSync(path, 'utf8');
-  const lines = text.split('\n');
+  const text = readFileSync(path, "utf8");
+  const lines = text.split("\n");
   // The piece after the last newline is a line whose write did not complete.
   lines.pop();
   return lines.map((line, i) => {
     try {
       return JSON.parse(line, reviver) as WalEntry;
     } catch (e) {
-      throw new LocalnetError('LEDGER_CORRUPT', `cannot read ledger log ${path} line ${i + 1}`, { dir }, { cause: e });
+      throw new LocalnetError("LEDGER_CORRUPT", `cannot read ledger log ${path} line ${i + 1}`, { dir }, { cause: e });
     }
   });
 }
@@ -316,10 +316,10 @@ function replay(dir: string, svm: LiteSVM, clock: ClockState, history: Transacti
   let lastHash: string | null = null;
   let expired = 0;
   for (const e of entries) {
-    if (e.t === 'tx' || e.t === 'acct') {
+    if (e.t === "tx" || e.t === "acct") {
       for (const [addr, st] of e.a) access.setAccount(addr, st);
-      if (e.t === 'tx') history.push(e.r);
-    } else if (e.t === 'slot') {
+      if (e.t === "tx") history.push(e.r);
+    } else if (e.t === "slot") {
       slot = e.slot;
       timeMs = e.timeMs;
       for (const [s, h] of e.h) {
@@ -335,7 +335,7 @@ function replay(dir: string, svm: LiteSVM, clock: ClockState, history: Transacti
   // LiteSVM's blockhashes form a fixed chain; walk it to where the log ended so new ones do not repeat old ones.
   for (let i = 0; i < expired; i++) svm.expireBlockhash();
   if (lastHash !== null && svm.latestBlockhash() !== lastHash) {
-    throw new LocalnetError('LEDGER_CORRUPT', `ledger log does not continue the snapshot's blockhash chain`, { dir });
+    throw new LocalnetError("LEDGER_CORRUPT", `ledger log does not continue the snapshot's blockhash chain`, { dir });
   }
   return { slot, timeMs, segments, blockhashes: [...hashes].map(([s, blockhash]) => ({ slot: s, blockhash })) };
 }
@@ -359,35 +359,35 @@ export function loadLedger(dir: string): LoadedLedger | null {
   try {
     const buf = readFileSync(snapPath);
     const len = buf.readUInt32LE(0);
-    const parsed = JSON.parse(buf.subarray(4, 4 + len).toString('utf8'), reviver) as LedgerMeta & { version: number };
+    const parsed = JSON.parse(buf.subarray(4, 4 + len).toString("utf8"), reviver) as LedgerMeta & { version: number };
     if (parsed.version !== FORMAT_VERSION) {
-      throw new LocalnetError('LEDGER_CORRUPT', `unknown ledger format ${parsed.version} (expected ${FORMAT_VERSION})`, { dir });
+      throw new LocalnetError("LEDGER_CORRUPT", `unknown ledger format ${parsed.version} (expected ${FORMAT_VERSION})`, { dir });
     }
     meta = parsed;
     svm = LiteSVM.fromBytes(new Uint8Array(buf.subarray(4 + len)));
   } catch (e) {
     if (e instanceof LocalnetError) throw e;
-    throw new LocalnetError('LEDGER_CORRUPT', `cannot read ledger snapshot ${snapPath}`, { dir }, { cause: e });
+    throw new LocalnetError("LEDGER_CORRUPT", `cannot read ledger snapshot ${snapPath}`, { dir }, { cause: e });
   }
   const history: TransactionRecord[] = [];
   if (existsSync(histPath)) {
-    const lines = readFileSync(histPath, 'utf8').split('\n');
+    const lines = readFileSync(histPath, "utf8").split("\n");
     for (const line of lines) {
       if (history.length >= meta.historyCount) break;
-      if (line.trim() === '') continue;
+      if (line.trim() === "") continue;
       try {
         history.push(JSON.parse(line, reviver) as TransactionRecord);
       } catch (e) {
-        throw new LocalnetError('LEDGER_CORRUPT', `cannot read ledger history line ${history.length + 1}`, { dir }, { cause: e });
+        throw new LocalnetError("LEDGER_CORRUPT", `cannot read ledger history line ${history.length + 1}`, { dir }, { cause: e });
       }
     }
     if (history.length < meta.historyCount) {
-      throw new LocalnetError('LEDGER_CORRUPT', `ledger history has ${history.length} entries, snapshot expects ${meta.historyCount}`, { dir });
+      throw new LocalnetError("LEDGER_CORRUPT", `ledger history has ${history.length} entries, snapshot expects ${meta.historyCount}`, { dir });
     }
     // Drop lines past the snapshot so new appends follow the kept ones.
-    writeAtomic(histPath, history.map((r) => `${JSON.stringify(r, replacer)}\n`).join(''));
+    writeAtomic(histPath, history.map((r) => `${JSON.stringify(r, replacer)}\n`).join(""));
   } else if (meta.historyCount > 0) {
-    throw new LocalnetError('LEDGER_CORRUPT', `ledger history file is missing`, { dir });
+    throw new LocalnetError("LEDGER_CORRUPT", `ledger history file is missing`, { dir });
   }
   const historyCount = history.length;
   const walGen = meta.walGen ?? 0;
@@ -406,7 +406,7 @@ function processAlive(pid: number): boolean {
     return true;
   } catch (e) {
     // EPERM: the process exists but belongs to someone else.
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    return (e as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 
@@ -431,16 +431,16 @@ export function lockLedger(dir: string): () => void {
   const path = join(dir, LOCK);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      writeFileSync(path, String(process.pid), { flag: 'wx' });
+      writeFileSync(path, String(process.pid), { flag: "wx" });
       return () => rmSync(path, { force: true });
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new LocalnetError('LEDGER_LOCKED', `cannot lock ledger ${dir}`, { dir }, { cause: e });
-      const holder = Number(readFileSync(path, 'utf8').trim());
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw new LocalnetError("LEDGER_LOCKED", `cannot lock ledger ${dir}`, { dir }, { cause: e });
+      const holder = Number(readFileSync(path, "utf8").trim());
       if (Number.isInteger(holder) && holder > 0 && processAlive(holder)) {
-        throw new LocalnetError('LEDGER_LOCKED', `ledger ${dir} is in use by process ${holder}`, { dir, pid: holder });
+        throw new LocalnetError("LEDGER_LOCKED", `ledger ${dir} is in use by process ${holder}`, { dir, pid: holder });
       }
       rmSync(path, { force: true });
     }
   }
-  throw new LocalnetError('LEDGER_LOCKED', `cannot lock ledger ${dir}`, { dir });
+  throw new LocalnetError("LEDGER_LOCKED", `cannot lock ledger ${dir}`, { dir });
 }

@@ -3,22 +3,22 @@
  * standard JSON-RPC (HTTP) and PubSub (WebSocket) APIs on 127.0.0.1, with a
  * slot clock, commitment levels, an optional on-disk ledger and time travel.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { address, lamports as toLamports, type Address } from '@solana/kit';
-import { Keypair, PublicKey } from '@solana/web3.js';
-import bs58 from 'bs58';
-import type { LiteSVM } from 'litesvm';
-import type { AccountState } from './account-changes.ts';
-import type { Commitment } from './clock.ts';
-import { deployProgramUpgradeable } from './deploy.ts';
-import { createForkMethods } from './fork.ts';
-import { LocalnetError } from './errors.ts';
-import { appendHistory, loadLedger, lockLedger, openWal, saveSnapshot } from './ledger.ts';
-import { createMethods } from './methods.ts';
-import { createNode, type LocalnetNode, type NodeJournal } from './node.ts';
-import { createRpcServer } from './rpc-server.ts';
-import { createWsServer } from './ws-server.ts';
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { address, lamports as toLamports, type Address } from "@solana/kit";
+import { Keypair, PublicKey } from "@solana/web3.js";
+import bs58 from "bs58";
+import type { LiteSVM } from "litesvm";
+import type { AccountState } from "./account-changes.ts";
+import type { Commitment } from "./clock.ts";
+import { deployProgramUpgradeable } from "./deploy.ts";
+import { createForkMethods } from "./fork.ts";
+import { LocalnetError } from "./errors.ts";
+import { appendHistory, loadLedger, lockLedger, openWal, saveSnapshot } from "./ledger.ts";
+import { createMethods } from "./methods.ts";
+import { createNode, type LocalnetNode, type NodeJournal } from "./node.ts";
+import { createRpcServer } from "./rpc-server.ts";
+import { createWsServer } from "./ws-server.ts";
 
 /** A program to load at genesis. */
 export interface LocalnetProgram {
@@ -53,7 +53,7 @@ export interface LocalnetOptions {
    */
   readonly wsPort?: number;
   /** Only loopback is served. */
-  readonly host?: '127.0.0.1';
+  readonly host?: "127.0.0.1";
   /** Slot duration in ms (default 400). 0 disables the automatic clock: slots move only by advanceSlots. */
   readonly slotMs?: number;
   /** Slots by which 'finalized' trails 'processed' (default 32, at most 149). */
@@ -120,21 +120,21 @@ const SNAPSHOT_INTERVAL_MS = 30_000;
 const SNAPSHOT_WAL_BYTES = 32 * 1024 * 1024;
 
 function keyOf(k: PubkeyLike): string {
-  return typeof k === 'string' ? k : k.toBase58();
+  return typeof k === "string" ? k : k.toBase58();
 }
 
 function listen(server: Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (e: Error): void => {
-      server.off('listening', onListening);
+      server.off("listening", onListening);
       reject(e);
     };
     const onListening = (): void => {
-      server.off('error', onError);
+      server.off("error", onError);
       resolve((server.address() as AddressInfo).port);
     };
-    server.once('error', onError);
-    server.once('listening', onListening);
+    server.once("error", onError);
+    server.once("listening", onListening);
     server.listen(port, host);
   });
 }
@@ -152,7 +152,7 @@ function closeServer(server: Server): Promise<void> {
 
 function validPort(p: number | undefined, name: string): void {
   if (p !== undefined && (!Number.isInteger(p) || p < 0 || p > 65535)) {
-    throw new LocalnetError('INVALID_OPTIONS', `${name} must be an integer in 0..65535`, { [name]: p });
+    throw new LocalnetError("INVALID_OPTIONS", `${name} must be an integer in 0..65535`, { [name]: p });
   }
 }
 
@@ -167,7 +167,7 @@ async function loadPrograms(node: LocalnetNode, programs: readonly LocalnetProgr
     try {
       id = address(p.programId);
     } catch (e) {
-      throw new LocalnetError('INVALID_OPTIONS', `programId is not a base58 address: ${p.programId}`, {}, { cause: e });
+      throw new LocalnetError("INVALID_OPTIONS", `programId is not a base58 address: ${p.programId}`, {}, { cause: e });
     }
     if (resumed && node.accountState(id)) continue;
     if (!p.upgradeable) {
@@ -176,7 +176,7 @@ async function loadPrograms(node: LocalnetNode, programs: readonly LocalnetProgr
     }
     const programKeypair = p.programKeypair ? Keypair.fromSecretKey(p.programKeypair) : undefined;
     if (programKeypair && programKeypair.publicKey.toBase58() !== p.programId) {
-      throw new LocalnetError('INVALID_OPTIONS', `programKeypair does not match programId ${p.programId}`, { programId: p.programId });
+      throw new LocalnetError("INVALID_OPTIONS", `programKeypair does not match programId ${p.programId}`, { programId: p.programId });
     }
     const payer = Keypair.generate();
     node.svm.airdrop(address(payer.publicKey.toBase58()), toLamports(deployBudget(p.bytes.length)));
@@ -188,7 +188,12 @@ async function loadPrograms(node: LocalnetNode, programs: readonly LocalnetProgr
         ...(p.upgradeAuthority ? { upgradeAuthority: Keypair.fromSecretKey(p.upgradeAuthority) } : {}),
       });
     } catch (e) {
-      throw new LocalnetError('INVALID_OPTIONS', `deploying ${p.programId} failed: ${e instanceof Error ? e.message : String(e)}`, { programId: p.programId }, { cause: e });
+      throw new LocalnetError(
+        "INVALID_OPTIONS",
+        `deploying ${p.programId} failed: ${e instanceof Error ? e.message : String(e)}`,
+        { programId: p.programId },
+        { cause: e },
+      );
     }
     // deployProgramUpgradeable warped LiteSVM one slot (a deploy is callable from the next
     // slot); move the node clock there too so slot, Clock sysvar and blockhash agree.
@@ -213,20 +218,20 @@ async function loadPrograms(node: LocalnetNode, programs: readonly LocalnetProgr
  * ```
  */
 export async function createLocalnet(opts: LocalnetOptions = {}): Promise<Localnet> {
-  const host = opts.host ?? '127.0.0.1';
-  if (host !== '127.0.0.1') throw new LocalnetError('INVALID_OPTIONS', 'the localnet only serves 127.0.0.1', { host });
-  validPort(opts.rpcPort, 'rpcPort');
-  validPort(opts.wsPort, 'wsPort');
+  const host = opts.host ?? "127.0.0.1";
+  if (host !== "127.0.0.1") throw new LocalnetError("INVALID_OPTIONS", "the localnet only serves 127.0.0.1", { host });
+  validPort(opts.rpcPort, "rpcPort");
+  validPort(opts.wsPort, "wsPort");
   const slotMs = opts.slotMs ?? 400;
-  if (!Number.isInteger(slotMs) || slotMs < 0) throw new LocalnetError('INVALID_OPTIONS', 'slotMs must be a non-negative integer', { slotMs });
+  if (!Number.isInteger(slotMs) || slotMs < 0) throw new LocalnetError("INVALID_OPTIONS", "slotMs must be a non-negative integer", { slotMs });
   const finalizedDepth = opts.finalizedDepth ?? 32;
   // A finalized blockhash must still be usable, so the depth stays below the 150-block lifetime.
   if (!Number.isInteger(finalizedDepth) || finalizedDepth < 1 || finalizedDepth > 149) {
-    throw new LocalnetError('INVALID_OPTIONS', 'finalizedDepth must be an integer in 1..149', { finalizedDepth });
+    throw new LocalnetError("INVALID_OPTIONS", "finalizedDepth must be an integer in 1..149", { finalizedDepth });
   }
 
   const snapshotMs = opts.snapshotMs ?? SNAPSHOT_INTERVAL_MS;
-  if (!Number.isInteger(snapshotMs) || snapshotMs < 0) throw new LocalnetError('INVALID_OPTIONS', 'snapshotMs must be a non-negative integer', { snapshotMs });
+  if (!Number.isInteger(snapshotMs) || snapshotMs < 0) throw new LocalnetError("INVALID_OPTIONS", "snapshotMs must be a non-negative integer", { snapshotMs });
   const ledgerDir = opts.ledgerDir;
   const releaseLedger = ledgerDir ? lockLedger(ledgerDir) : () => {};
   let loaded: ReturnType<typeof loadLedger> = null;
@@ -260,21 +265,21 @@ export async function createLocalnet(opts: LocalnetOptions = {}): Promise<Localn
           journal: {
             landed: (record, written) => {
               dirty = true;
-              wal.append({ t: 'tx', r: record, a: written });
+              wal.append({ t: "tx", r: record, a: written });
             },
             accountsWritten: (written) => {
               dirty = true;
-              wal.append({ t: 'acct', a: written });
+              wal.append({ t: "acct", a: written });
             },
             // The new slot is made durable too, so after a crash a confirmed transaction still reads confirmed.
             // (No snapshot is needed for slot moves alone: the log carries them.)
             slotsMoved: (slot, timeMs, hashes) => {
-              wal.append({ t: 'slot', slot, timeMs, h: hashes });
+              wal.append({ t: "slot", slot, timeMs, h: hashes });
               wal.sync();
             },
             timeSet: (seg) => {
               dirty = true;
-              wal.append({ t: 'time', seg });
+              wal.append({ t: "time", seg });
             },
             // A failed sync throws here and the slot stays: nothing unlogged gets confirmed.
             beforeSlotAdvance: () => wal.sync(),
@@ -321,10 +326,10 @@ export async function createLocalnet(opts: LocalnetOptions = {}): Promise<Localn
   const lookup = (m: string): ((p: unknown) => unknown) | undefined => (Object.hasOwn(methods, m) ? methods[m] : undefined);
   const rpc = createRpcServer({ lookup, onUpgrade: (req, socket, head) => ws.handleUpgrade(req, socket, head) });
   const wsHttp = createServer((_req, res) => {
-    res.writeHead(426, { 'content-type': 'text/plain' });
-    res.end('WebSocket upgrade required');
+    res.writeHead(426, { "content-type": "text/plain" });
+    res.end("WebSocket upgrade required");
   });
-  wsHttp.on('upgrade', (req, socket, head) => ws.handleUpgrade(req, socket, head));
+  wsHttp.on("upgrade", (req, socket, head) => ws.handleUpgrade(req, socket, head));
 
   let wsPort = 0;
   try {
@@ -353,7 +358,12 @@ export async function createLocalnet(opts: LocalnetOptions = {}): Promise<Localn
     await closeServer(wsHttp);
     await ws.close();
     releaseLedger();
-    throw new LocalnetError('LISTEN_FAILED', `cannot listen on ${host}: ${e instanceof Error ? e.message : String(e)}`, { rpcPort: opts.rpcPort, wsPort: opts.wsPort }, { cause: e });
+    throw new LocalnetError(
+      "LISTEN_FAILED",
+      `cannot listen on ${host}: ${e instanceof Error ? e.message : String(e)}`,
+      { rpcPort: opts.rpcPort, wsPort: opts.wsPort },
+      { cause: e },
+    );
   }
 
   let reportedTickError = false;
@@ -363,7 +373,7 @@ export async function createLocalnet(opts: LocalnetOptions = {}): Promise<Localn
       node.advanceSlots(1n);
       if (wal && ((dirty && Date.now() - lastSave >= snapshotMs) || wal.bytes >= SNAPSHOT_WAL_BYTES)) save();
     } catch (e) {
-      if (!reportedTickError) console.error('gpunet localnet: slot tick failed:', e);
+      if (!reportedTickError) console.error("gpunet localnet: slot tick failed:", e);
       reportedTickError = true;
     }
   };
@@ -371,7 +381,7 @@ export async function createLocalnet(opts: LocalnetOptions = {}): Promise<Localn
 
   let closed = false;
   const assertOpen = (): void => {
-    if (closed) throw new LocalnetError('CLOSED', 'the localnet is closed');
+    if (closed) throw new LocalnetError("CLOSED", "the localnet is closed");
   };
 
   return {
@@ -393,11 +403,14 @@ export async function createLocalnet(opts: LocalnetOptions = {}): Promise<Localn
     airdrop(pubkey, lamports, o) {
       assertOpen();
       const r = node.airdrop(keyOf(pubkey), lamports);
-      const visibleFrom = r.slot + (o?.commitment === 'processed' ? 0n : o?.commitment === 'finalized' ? BigInt(finalizedDepth) : 1n);
+      const visibleFrom = r.slot + (o?.commitment === "processed" ? 0n : o?.commitment === "finalized" ? BigInt(finalizedDepth) : 1n);
       if (node.clock.slot < visibleFrom) node.advanceSlots(visibleFrom - node.clock.slot);
       // Over RPC a failed airdrop still returns its signature, as on a cluster; here it is an error.
       if (r.meta.err !== null) {
-        throw new LocalnetError('AIRDROP_FAILED', `airdrop of ${lamports} lamports failed: ${JSON.stringify(r.meta.err)}`, { signature: r.signature, err: r.meta.err });
+        throw new LocalnetError("AIRDROP_FAILED", `airdrop of ${lamports} lamports failed: ${JSON.stringify(r.meta.err)}`, {
+          signature: r.signature,
+          err: r.meta.err,
+        });
       }
       return r.signature;
     },

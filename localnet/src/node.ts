@@ -4,23 +4,17 @@
  * transactions, the faucet, and the events the WebSocket server listens to.
  * The RPC layers only translate between JSON and this.
  */
-import { address, type Address } from '@solana/kit';
-import bs58 from 'bs58';
-import { LiteSVM, TransactionMetadata, type FailedTransactionMetadata } from 'litesvm';
-import { createAccountChangeLog, sameAccountState, type AccountChangeLog, type AccountState } from './account-changes.ts';
-import { createSlotClock, type ClockSegment, type ClockState, type Commitment, type SlotClock } from './clock.ts';
-import { LocalnetError } from './errors.ts';
-import { createSvmAccess } from './svm-access.ts';
-import { createFaucet } from './faucet.ts';
-import {
-  createTransactionHistory,
-  type InnerInstructionRecord,
-  type TokenBalance,
-  type TransactionHistory,
-  type TransactionRecord,
-} from './history.ts';
-import { readMintDecimals, readTokenAccount } from './token-accounts.ts';
-import { transactionErrorToJson, type TransactionErrorJson } from './transaction-error.ts';
+import { address, type Address } from "@solana/kit";
+import bs58 from "bs58";
+import { LiteSVM, TransactionMetadata, type FailedTransactionMetadata } from "litesvm";
+import { createAccountChangeLog, sameAccountState, type AccountChangeLog, type AccountState } from "./account-changes.ts";
+import { createSlotClock, type ClockSegment, type ClockState, type Commitment, type SlotClock } from "./clock.ts";
+import { LocalnetError } from "./errors.ts";
+import { createSvmAccess } from "./svm-access.ts";
+import { createFaucet } from "./faucet.ts";
+import { createTransactionHistory, type InnerInstructionRecord, type TokenBalance, type TransactionHistory, type TransactionRecord } from "./history.ts";
+import { readMintDecimals, readTokenAccount } from "./token-accounts.ts";
+import { transactionErrorToJson, type TransactionErrorJson } from "./transaction-error.ts";
 import {
   computeFee,
   isStaticWritable,
@@ -29,9 +23,9 @@ import {
   readComputeBudget,
   transactionId,
   type WireTransaction,
-} from './transaction-wire.ts';
+} from "./transaction-wire.ts";
 
-const SYSTEM_PROGRAM = '11111111111111111111111111111111';
+const SYSTEM_PROGRAM = "11111111111111111111111111111111";
 /** Address lookup tables store 56 header bytes before their addresses. */
 const LOOKUP_TABLE_META_SIZE = 56;
 /** Lamports the faucet keeps beyond pending airdrops (500M SOL, as a genesis faucet is simply rich). */
@@ -59,7 +53,7 @@ export interface SimulateOutcome {
   readonly accountKeys: readonly string[];
 }
 
-type TransactionMetaInner = TransactionRecord['meta']['innerInstructions'];
+type TransactionMetaInner = TransactionRecord["meta"]["innerInstructions"];
 
 /** Events the node emits; the WebSocket server subscribes to them. */
 export interface NodeEvents {
@@ -70,7 +64,7 @@ export interface NodeEvents {
   /** A new slot began. */
   slot: (info: { slot: bigint; parent: bigint; root: bigint }) => void;
   /** The confirmed or finalized slot moved from `from` (exclusive) to `to`. */
-  commitment: (level: 'confirmed' | 'finalized', from: bigint, to: bigint) => void;
+  commitment: (level: "confirmed" | "finalized", from: bigint, to: bigint) => void;
 }
 
 /** Options of {@link createNode}. */
@@ -199,20 +193,20 @@ export function createNode(opts: NodeOptions): LocalnetNode {
     const tables = new Map<string, Uint8Array>();
     for (const l of tx.lookups) {
       const st = accountState(l.accountKey);
-      if (!st) return { ok: false, err: 'AddressLookupTableNotFound' };
-      if (st.owner !== 'AddressLookupTab1e1111111111111111111111111') return { ok: false, err: 'InvalidAddressLookupTableOwner' };
+      if (!st) return { ok: false, err: "AddressLookupTableNotFound" };
+      if (st.owner !== "AddressLookupTab1e1111111111111111111111111") return { ok: false, err: "InvalidAddressLookupTableOwner" };
       tables.set(l.accountKey, st.data);
     }
-    for (const kind of ['writable', 'readonly'] as const) {
+    for (const kind of ["writable", "readonly"] as const) {
       for (const l of tx.lookups) {
         const data = tables.get(l.accountKey) as Uint8Array;
-        for (const idx of kind === 'writable' ? l.writableIndexes : l.readonlyIndexes) {
+        for (const idx of kind === "writable" ? l.writableIndexes : l.readonlyIndexes) {
           const at = LOOKUP_TABLE_META_SIZE + idx * 32;
-          if (at + 32 > data.length) return { ok: false, err: 'InvalidAddressLookupTableIndex' };
+          if (at + 32 > data.length) return { ok: false, err: "InvalidAddressLookupTableIndex" };
           const k = bs58.encode(data.subarray(at, at + 32));
           loaded[kind].push(k);
           keys.push(k);
-          writable.push(kind === 'writable');
+          writable.push(kind === "writable");
         }
       }
     }
@@ -275,7 +269,7 @@ export function createNode(opts: NodeOptions): LocalnetNode {
     // As Agave records it: no return data unless a program set some.
     if (data.length === 0) return null;
     const pid = rd.programId();
-    return { programId: bs58.encode(pid), data: Buffer.from(data).toString('base64') };
+    return { programId: bs58.encode(pid), data: Buffer.from(data).toString("base64") };
   }
 
   function run(tx: WireTransaction): TransactionMetadata | FailedTransactionMetadata | TransactionErrorJson {
@@ -283,7 +277,7 @@ export function createNode(opts: NodeOptions): LocalnetNode {
       return access.send(tx.bytes, tx.version);
     } catch {
       // The public wrapper refuses a transaction with an all-zero (missing) signature.
-      return 'SignatureFailure';
+      return "SignatureFailure";
     }
   }
 
@@ -293,7 +287,12 @@ export function createNode(opts: NodeOptions): LocalnetNode {
   /** Tops the faucet up to hold at least `need` plus its standing reserve (like a genesis faucet, it is just very rich). */
   function topUpFaucet(need: bigint): void {
     const before = accountState(faucet.address);
-    const state: AccountState = { lamports: (before?.lamports ?? 0n) + need + FAUCET_RESERVE, data: new Uint8Array(0), owner: SYSTEM_PROGRAM, executable: false };
+    const state: AccountState = {
+      lamports: (before?.lamports ?? 0n) + need + FAUCET_RESERVE,
+      data: new Uint8Array(0),
+      owner: SYSTEM_PROGRAM,
+      executable: false,
+    };
     access.setAccount(faucet.address, state);
     opts.journal?.accountsWritten([[faucet.address, state]]);
     if (before !== null || clock.slot > 0n) changes.record(clock.slot, faucet.address, before);
@@ -303,8 +302,8 @@ export function createNode(opts: NodeOptions): LocalnetNode {
   function execute(tx: WireTransaction, preOverride?: ReadonlyMap<string, AccountState | null>): ExecuteOutcome {
     const signature = transactionId(tx);
     const notLanded = (err: TransactionErrorJson, logs: readonly string[] = []): ExecuteOutcome => ({ landed: false, signature, err, logs });
-    if (history.get(signature)) return notLanded('AlreadyProcessed');
-    if (!clock.isBlockhashValid(tx.recentBlockhash) && !hasValidNonce(tx)) return notLanded('BlockhashNotFound');
+    if (history.get(signature)) return notLanded("AlreadyProcessed");
+    if (!clock.isBlockhashValid(tx.recentBlockhash) && !hasValidNonce(tx)) return notLanded("BlockhashNotFound");
     const resolved = resolveKeys(tx);
     if (!resolved.ok) return notLanded(resolved.err);
     const { keys, writable, loaded } = resolved;
@@ -312,7 +311,7 @@ export function createNode(opts: NodeOptions): LocalnetNode {
     // token balances need it. Writable accounts are read in full before and after.
     const pre = keys.map((k, i) => (preOverride?.has(k) ? (preOverride.get(k) ?? null) : writable[i] ? accountState(k) : access.balanceView(k)));
     const result = run(tx);
-    if (!(result instanceof TransactionMetadata) && (typeof result === 'string' || !('meta' in result))) {
+    if (!(result instanceof TransactionMetadata) && (typeof result === "string" || !("meta" in result))) {
       return notLanded(result as TransactionErrorJson);
     }
     const ok = result instanceof TransactionMetadata;
@@ -321,7 +320,7 @@ export function createNode(opts: NodeOptions): LocalnetNode {
     const post = keys.map((k, i) => (writable[i] ? accountState(k) : (pre[i] ?? null)));
     // On a cluster a failed transaction lands iff its fee was charged.
     const landed = ok || pre[0]?.lamports !== post[0]?.lamports;
-    if (!landed) return notLanded(err ?? 'SanitizeFailure', meta.logs());
+    if (!landed) return notLanded(err ?? "SanitizeFailure", meta.logs());
     const slot = clock.slot;
     const changed: string[] = [];
     keys.forEach((k, i) => {
@@ -336,8 +335,8 @@ export function createNode(opts: NodeOptions): LocalnetNode {
       slot,
       blockTime: clock.blockTimeOf(slot) ?? clock.timeMs / 1000n,
       indexInSlot: history.countInSlot(slot),
-      blockhash: clock.blockhashOf(slot) ?? '',
-      previousBlockhash: clock.blockhashOf(slot - 1n) ?? clock.blockhashOf(slot) ?? '',
+      blockhash: clock.blockhashOf(slot) ?? "",
+      previousBlockhash: clock.blockhashOf(slot - 1n) ?? clock.blockhashOf(slot) ?? "",
       wire: new Uint8Array(tx.bytes),
       version: tx.version,
       accountKeys: keys,
@@ -359,8 +358,12 @@ export function createNode(opts: NodeOptions): LocalnetNode {
     };
     history.add(record);
     transactionCount++;
-    if (opts.journal) opts.journal.landed(record, changed.map((k) => [k, post[keys.indexOf(k)] ?? null] as const));
-    emit('transaction', record, changed);
+    if (opts.journal)
+      opts.journal.landed(
+        record,
+        changed.map((k) => [k, post[keys.indexOf(k)] ?? null] as const),
+      );
+    emit("transaction", record, changed);
     return { landed: true, record };
   }
 
@@ -402,8 +405,8 @@ export function createNode(opts: NodeOptions): LocalnetNode {
       postAccounts: new Map(),
       accountKeys: tx.staticKeys,
     });
-    if (!o.skipBlockhashCheck && !clock.isBlockhashValid(tx.recentBlockhash, at) && !hasValidNonce(tx)) return empty('BlockhashNotFound');
-    if (history.get(transactionId(tx)) && o.sigVerify) return empty('AlreadyProcessed');
+    if (!o.skipBlockhashCheck && !clock.isBlockhashValid(tx.recentBlockhash, at) && !hasValidNonce(tx)) return empty("BlockhashNotFound");
+    if (history.get(transactionId(tx)) && o.sigVerify) return empty("AlreadyProcessed");
     const resolved = resolveKeys(tx);
     if (!resolved.ok) return empty(resolved.err);
     svm.withSigverify(o.sigVerify);
@@ -411,15 +414,15 @@ export function createNode(opts: NodeOptions): LocalnetNode {
     try {
       result = access.simulate(tx.bytes, tx.version);
     } catch {
-      result = 'SignatureFailure';
+      result = "SignatureFailure";
     } finally {
       svm.withSigverify(true);
     }
-    if (typeof result === 'string' || !('meta' in result)) return empty(result as TransactionErrorJson);
+    if (typeof result === "string" || !("meta" in result)) return empty(result as TransactionErrorJson);
     let postAccounts: ReadonlyMap<string, AccountState | null> = new Map();
     let meta: TransactionMetadata;
     let err: TransactionErrorJson | null = null;
-    if ('postAccounts' in result) {
+    if ("postAccounts" in result) {
       meta = result.meta;
       postAccounts = result.postAccounts;
     } else {
@@ -440,8 +443,8 @@ export function createNode(opts: NodeOptions): LocalnetNode {
 
   function advanceSlots(n: bigint): void {
     if (n <= 0n) return;
-    const prevConfirmed = clock.commitmentSlot('confirmed');
-    const prevFinalized = clock.commitmentSlot('finalized');
+    const prevConfirmed = clock.commitmentSlot("confirmed");
+    const prevFinalized = clock.commitmentSlot("finalized");
     clock.checkAdvance(n);
     opts.journal?.beforeSlotAdvance();
     const { fromSlot, toSlot } = clock.advance(n);
@@ -453,11 +456,11 @@ export function createNode(opts: NodeOptions): LocalnetNode {
       }
       opts.journal.slotsMoved(toSlot, clock.timeMs, hashes);
     }
-    const confirmed = clock.commitmentSlot('confirmed');
-    const finalized = clock.commitmentSlot('finalized');
-    emit('slot', { slot: toSlot, parent: fromSlot, root: finalized });
-    if (confirmed > prevConfirmed) emit('commitment', 'confirmed', prevConfirmed, confirmed);
-    if (finalized > prevFinalized) emit('commitment', 'finalized', prevFinalized, finalized);
+    const confirmed = clock.commitmentSlot("confirmed");
+    const finalized = clock.commitmentSlot("finalized");
+    emit("slot", { slot: toSlot, parent: fromSlot, root: finalized });
+    if (confirmed > prevConfirmed) emit("commitment", "confirmed", prevConfirmed, confirmed);
+    if (finalized > prevFinalized) emit("commitment", "finalized", prevFinalized, finalized);
     changes.pruneThrough(finalized);
   }
 
@@ -503,14 +506,20 @@ export function createNode(opts: NodeOptions): LocalnetNode {
       try {
         to = address(recipient);
       } catch (e) {
-        throw new LocalnetError('INVALID_ARGUMENT', `not a base58 public key: ${recipient}`, { recipient }, { cause: e });
+        throw new LocalnetError("INVALID_ARGUMENT", `not a base58 public key: ${recipient}`, { recipient }, { cause: e });
       }
       if (amount > MAX_AIRDROP_LAMPORTS) {
-        throw new LocalnetError('INVALID_ARGUMENT', `an airdrop gives at most ${MAX_AIRDROP_LAMPORTS} lamports, not ${amount}`, { recipient, lamports: amount });
+        throw new LocalnetError("INVALID_ARGUMENT", `an airdrop gives at most ${MAX_AIRDROP_LAMPORTS} lamports, not ${amount}`, {
+          recipient,
+          lamports: amount,
+        });
       }
       const held = accountState(recipient)?.lamports ?? 0n;
       if (held + amount > U64_MAX) {
-        throw new LocalnetError('INVALID_ARGUMENT', `an airdrop of ${amount} lamports would take ${recipient} (holding ${held}) past the u64 maximum`, { recipient, lamports: amount });
+        throw new LocalnetError("INVALID_ARGUMENT", `an airdrop of ${amount} lamports would take ${recipient} (holding ${held}) past the u64 maximum`, {
+          recipient,
+          lamports: amount,
+        });
       }
       const balance = accountState(faucet.address)?.lamports ?? 0n;
       if (balance < amount + LAMPORTS_PER_SIGNATURE + FAUCET_RESERVE) topUpFaucet(amount);
@@ -524,18 +533,23 @@ export function createNode(opts: NodeOptions): LocalnetNode {
         if (history.get(transactionId(tx))) continue;
         const out = execute(tx);
         if (!out.landed) {
-          throw new LocalnetError('AIRDROP_FAILED', `airdrop of ${amount} lamports to ${recipient} failed: ${JSON.stringify(out.err)}`, { recipient, err: out.err });
+          throw new LocalnetError("AIRDROP_FAILED", `airdrop of ${amount} lamports to ${recipient} failed: ${JSON.stringify(out.err)}`, {
+            recipient,
+            err: out.err,
+          });
         }
         return out.record;
       }
-      throw new LocalnetError('AIRDROP_FAILED', `airdrop of ${amount} lamports to ${recipient} repeats one already made with every recent blockhash`, { recipient });
+      throw new LocalnetError("AIRDROP_FAILED", `airdrop of ${amount} lamports to ${recipient} repeats one already made with every recent blockhash`, {
+        recipient,
+      });
     },
     setAccount(addr, state) {
       const before = accountState(addr);
       access.setAccount(addr, state);
       opts.journal?.accountsWritten([[addr, state]]);
       changes.record(clock.slot, addr, before);
-      emit('accounts', clock.slot, [addr]);
+      emit("accounts", clock.slot, [addr]);
     },
     advanceSlots,
     advanceClockMs(ms) {
@@ -545,7 +559,7 @@ export function createNode(opts: NodeOptions): LocalnetNode {
     setClock(o) {
       // Everything is checked before anything moves, so a refused call changes nothing.
       if (o.slot !== undefined) {
-        if (o.slot < clock.slot) throw new LocalnetError('INVALID_ARGUMENT', `cannot move the slot backwards from ${clock.slot} to ${o.slot}`);
+        if (o.slot < clock.slot) throw new LocalnetError("INVALID_ARGUMENT", `cannot move the slot backwards from ${clock.slot} to ${o.slot}`);
         clock.checkAdvance(o.slot - clock.slot);
       }
       if (o.unixTimestamp !== undefined) clock.checkTime(o.unixTimestamp * 1000n);

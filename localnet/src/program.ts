@@ -5,14 +5,14 @@
  * in the package). In a checkout of the gpunet repository the freshly built
  * `target/deploy/gpunet.so` is preferred, so a rebuilt program is what runs.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { LocalnetError } from './errors.ts';
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { LocalnetError } from "./errors.ts";
 
 // Both candidates are relative to this module: `src/program.ts` in a checkout,
 // `dist/program.js` in an installed package, one directory below the package root.
-const CHECKOUT_BUILD = new URL('../../target/deploy/gpunet.so', import.meta.url);
-const PACKAGED = new URL('../program/gpunet.so', import.meta.url);
+const CHECKOUT_BUILD = new URL("../../target/deploy/gpunet.so", import.meta.url);
+const PACKAGED = new URL("../program/gpunet.so", import.meta.url);
 
 /**
  * The path of the gpunet program binary this package runs.
@@ -28,7 +28,7 @@ export function gpunetProgramPath(): string {
     const path = fileURLToPath(url);
     if (existsSync(path)) return path;
   }
-  throw new LocalnetError('PROGRAM_NOT_FOUND', `gpunet.so not found (looked for ${fileURLToPath(PACKAGED)}); build it with npm run build:program`);
+  throw new LocalnetError("PROGRAM_NOT_FOUND", `gpunet.so not found (looked for ${fileURLToPath(PACKAGED)}); build it with npm run build:program`);
 }
 
 /**

@@ -3,9 +3,9 @@
  * Agave does). CORS is open so browser demos can call it; it listens on
  * 127.0.0.1 only.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Duplex } from 'node:stream';
-import { handlePayload, type JsonRpcHandler } from './json-rpc.ts';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
+import { handlePayload, type JsonRpcHandler } from "./json-rpc.ts";
 
 /** Requests above this size are refused (Agave caps request bodies too). */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -18,13 +18,13 @@ export interface RpcServerOptions {
 }
 
 const CORS = {
-  'access-control-allow-origin': '*',
-  'access-control-allow-methods': 'POST, GET, OPTIONS',
-  'access-control-allow-headers': 'content-type, solana-client',
+  "access-control-allow-origin": "*",
+  "access-control-allow-methods": "POST, GET, OPTIONS",
+  "access-control-allow-headers": "content-type, solana-client",
 };
 
-function reply(res: ServerResponse, status: number, body: string, type = 'application/json; charset=utf-8'): void {
-  res.writeHead(status, { ...CORS, 'content-type': type, 'content-length': Buffer.byteLength(body) });
+function reply(res: ServerResponse, status: number, body: string, type = "application/json; charset=utf-8"): void {
+  res.writeHead(status, { ...CORS, "content-type": type, "content-length": Buffer.byteLength(body) });
   res.end(body);
 }
 
@@ -45,45 +45,45 @@ function reply(res: ServerResponse, status: number, body: string, type = 'applic
  */
 export function createRpcServer(opts: RpcServerOptions): Server {
   const server = createServer((req, res) => {
-    if (req.method === 'OPTIONS') {
+    if (req.method === "OPTIONS") {
       res.writeHead(204, CORS);
       res.end();
       return;
     }
-    if (req.method === 'GET') {
-      if (req.url === '/health') reply(res, 200, 'ok', 'text/plain; charset=utf-8');
-      else reply(res, 405, 'Used HTTP Method is not allowed. POST or OPTIONS is required', 'text/plain; charset=utf-8');
+    if (req.method === "GET") {
+      if (req.url === "/health") reply(res, 200, "ok", "text/plain; charset=utf-8");
+      else reply(res, 405, "Used HTTP Method is not allowed. POST or OPTIONS is required", "text/plain; charset=utf-8");
       return;
     }
-    if (req.method !== 'POST') {
-      reply(res, 405, 'Used HTTP Method is not allowed. POST or OPTIONS is required', 'text/plain; charset=utf-8');
+    if (req.method !== "POST") {
+      reply(res, 405, "Used HTTP Method is not allowed. POST or OPTIONS is required", "text/plain; charset=utf-8");
       return;
     }
     const chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = false;
-    req.on('data', (c: Buffer) => {
+    req.on("data", (c: Buffer) => {
       size += c.length;
       if (size > MAX_BODY_BYTES) tooLarge = true;
       else chunks.push(c);
     });
-    req.on('error', () => res.destroy());
-    req.on('end', () => {
+    req.on("error", () => res.destroy());
+    req.on("end", () => {
       if (tooLarge) {
-        reply(res, 413, 'Payload Too Large', 'text/plain; charset=utf-8');
+        reply(res, 413, "Payload Too Large", "text/plain; charset=utf-8");
         return;
       }
       let out: string | null;
       try {
-        out = handlePayload(Buffer.concat(chunks).toString('utf8'), opts.lookup);
+        out = handlePayload(Buffer.concat(chunks).toString("utf8"), opts.lookup);
       } catch {
         out = '{"jsonrpc":"2.0","error":{"code":-32603,"message":"Internal error"},"id":null}';
       }
-      reply(res, 200, out ?? '');
+      reply(res, 200, out ?? "");
     });
   });
-  if (opts.onUpgrade) server.on('upgrade', opts.onUpgrade);
-  server.on('clientError', (_err, socket) => {
+  if (opts.onUpgrade) server.on("upgrade", opts.onUpgrade);
+  server.on("clientError", (_err, socket) => {
     socket.destroy();
   });
   return server;

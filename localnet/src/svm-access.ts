@@ -8,13 +8,13 @@
  * directly (0.015 ms per read). LiteSVM is pinned at 1.5.0; if its native
  * object ever lacks a method used here, the public API is used instead.
  */
-import { getTransactionDecoder, type Address } from '@solana/kit';
-import bs58 from 'bs58';
-import { Account, type FailedTransactionMetadata, type LiteSVM, type TransactionMetadata } from 'litesvm';
-import { lamports as toLamports } from '@solana/kit';
-import type { AccountState } from './account-changes.ts';
-import { encodeBase58 } from './base58.ts';
-import { TOKEN_2022_PROGRAM, TOKEN_PROGRAM } from './token-accounts.ts';
+import { getTransactionDecoder, type Address } from "@solana/kit";
+import bs58 from "bs58";
+import { Account, type FailedTransactionMetadata, type LiteSVM, type TransactionMetadata } from "litesvm";
+import { lamports as toLamports } from "@solana/kit";
+import type { AccountState } from "./account-changes.ts";
+import { encodeBase58 } from "./base58.ts";
+import { TOKEN_2022_PROGRAM, TOKEN_PROGRAM } from "./token-accounts.ts";
 
 interface NativeAccount {
   lamports(): bigint;
@@ -63,26 +63,26 @@ export interface SvmAccess {
   setAccount(addr: string, state: AccountState | null): void;
   programAccounts(programId: string): { pubkey: string; account: AccountState }[];
   /** Runs wire bytes; throws only if the bytes cannot be decoded at all. */
-  send(wire: Uint8Array, version: 'legacy' | 0): TransactionMetadata | FailedTransactionMetadata;
-  simulate(wire: Uint8Array, version: 'legacy' | 0): SimulationResult | FailedTransactionMetadata;
+  send(wire: Uint8Array, version: "legacy" | 0): TransactionMetadata | FailedTransactionMetadata;
+  simulate(wire: Uint8Array, version: "legacy" | 0): SimulationResult | FailedTransactionMetadata;
 }
 
 function nativeOf(svm: LiteSVM): NativeSvm | null {
   const inner = (svm as unknown as { inner?: Partial<NativeSvm> }).inner;
   if (!inner) return null;
   const fns: (keyof NativeSvm)[] = [
-    'getAccount',
-    'setAccount',
-    'getProgramAccounts',
-    'sendLegacyTransaction',
-    'sendVersionedTransaction',
-    'simulateLegacyTransaction',
-    'simulateVersionedTransaction',
+    "getAccount",
+    "setAccount",
+    "getProgramAccounts",
+    "sendLegacyTransaction",
+    "sendVersionedTransaction",
+    "simulateLegacyTransaction",
+    "simulateVersionedTransaction",
   ];
-  return fns.every((f) => typeof inner[f] === 'function') ? (inner as NativeSvm) : null;
+  return fns.every((f) => typeof inner[f] === "function") ? (inner as NativeSvm) : null;
 }
 
-const SYSTEM_PROGRAM = '11111111111111111111111111111111';
+const SYSTEM_PROGRAM = "11111111111111111111111111111111";
 const NO_DATA = new Uint8Array(0);
 const DEAD: AccountState = { lamports: 0n, data: new Uint8Array(0), owner: SYSTEM_PROGRAM, executable: false };
 
@@ -115,7 +115,7 @@ export function createSvmAccess(svm: LiteSVM): SvmAccess {
     return b;
   };
   const nameOf = (bytes: Uint8Array): string => {
-    const k = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+    const k = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
     let n = keyNames.get(k);
     if (!n) {
       if (keyNames.size >= KEY_CACHE_MAX) keyNames.clear();
@@ -135,7 +135,9 @@ export function createSvmAccess(svm: LiteSVM): SvmAccess {
   if (!native) {
     const account = (addr: string): AccountState | null => {
       const a = svm.getAccount(addr as Address);
-      return a.exists && a.lamports > 0n ? { lamports: BigInt(a.lamports), data: new Uint8Array(a.data), owner: a.programAddress, executable: a.executable } : null;
+      return a.exists && a.lamports > 0n
+        ? { lamports: BigInt(a.lamports), data: new Uint8Array(a.data), owner: a.programAddress, executable: a.executable }
+        : null;
     };
     return {
       account,
@@ -152,15 +154,18 @@ export function createSvmAccess(svm: LiteSVM): SvmAccess {
         });
       },
       programAccounts(programId) {
-        return svm.getProgramAccounts(programId as Address).filter((a) => a.lamports > 0n).map((a) => ({
-          pubkey: a.address,
-          account: { lamports: BigInt(a.lamports), data: new Uint8Array(a.data), owner: a.programAddress, executable: a.executable },
-        }));
+        return svm
+          .getProgramAccounts(programId as Address)
+          .filter((a) => a.lamports > 0n)
+          .map((a) => ({
+            pubkey: a.address,
+            account: { lamports: BigInt(a.lamports), data: new Uint8Array(a.data), owner: a.programAddress, executable: a.executable },
+          }));
       },
       send: (wire) => svm.sendTransaction(decoder.decode(wire)),
       simulate(wire) {
         const r = svm.simulateTransaction(decoder.decode(wire));
-        if (!('postAccounts' in r)) return r;
+        if (!("postAccounts" in r)) return r;
         const postAccounts = new Map<string, AccountState>();
         for (const a of r.postAccounts()) {
           postAccounts.set(a.address, { lamports: BigInt(a.lamports), data: new Uint8Array(a.data), owner: a.programAddress, executable: a.executable });
@@ -195,10 +200,10 @@ export function createSvmAccess(svm: LiteSVM): SvmAccess {
       }
       return out;
     },
-    send: (wire, version) => (version === 'legacy' ? native.sendLegacyTransaction(wire) : native.sendVersionedTransaction(wire)),
+    send: (wire, version) => (version === "legacy" ? native.sendLegacyTransaction(wire) : native.sendVersionedTransaction(wire)),
     simulate(wire, version) {
-      const r = version === 'legacy' ? native.simulateLegacyTransaction(wire) : native.simulateVersionedTransaction(wire);
-      if (!('postAccounts' in r)) return r;
+      const r = version === "legacy" ? native.simulateLegacyTransaction(wire) : native.simulateVersionedTransaction(wire);
+      if (!("postAccounts" in r)) return r;
       const postAccounts = new Map<string, AccountState>();
       for (const k of r.postAccounts()) postAccounts.set(nameOf(k.address), stateOf(k.account()));
       return { meta: r.meta(), postAccounts };

@@ -2,13 +2,13 @@
  * Reading SPL Token (and Token-2022 base layout) accounts and mints, for
  * getTokenAccountBalance and the pre/postTokenBalances of transaction meta.
  */
-import bs58 from 'bs58';
-import type { AccountState } from './account-changes.ts';
+import bs58 from "bs58";
+import type { AccountState } from "./account-changes.ts";
 
 /** SPL Token program id. */
-export const TOKEN_PROGRAM = 'TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA';
+export const TOKEN_PROGRAM = "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA";
 /** SPL Token-2022 program id. */
-export const TOKEN_2022_PROGRAM = 'TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb';
+export const TOKEN_2022_PROGRAM = "TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb";
 
 /** Base token account length; Token-2022 extensions follow with account type byte 2 at 165. */
 const TOKEN_ACCOUNT_LEN = 165;
@@ -58,7 +58,10 @@ export function readMintDecimals(acc: AccountState | null): number | null {
  * uiTokenAmount(1500n, 3); // { amount: '1500', decimals: 3, uiAmount: 1.5, uiAmountString: '1.5' }
  * ```
  */
-export function uiTokenAmount(amount: bigint, decimals: number): {
+export function uiTokenAmount(
+  amount: bigint,
+  decimals: number,
+): {
   amount: string;
   decimals: number;
   uiAmount: number;
@@ -68,9 +71,9 @@ export function uiTokenAmount(amount: bigint, decimals: number): {
   let str: string;
   if (decimals === 0) str = s;
   else {
-    const padded = s.padStart(decimals + 1, '0');
+    const padded = s.padStart(decimals + 1, "0");
     const int = padded.slice(0, padded.length - decimals);
-    const frac = padded.slice(padded.length - decimals).replace(/0+$/, '');
+    const frac = padded.slice(padded.length - decimals).replace(/0+$/, "");
     str = frac.length > 0 ? `${int}.${frac}` : int;
   }
   return { amount: s, decimals, uiAmount: Number(str), uiAmountString: str };

@@ -3,32 +3,32 @@
  * `json`, `jsonParsed` (partially decoded), `base64` and `base58` encodings,
  * with meta as a cluster sends it.
  */
-import bs58 from 'bs58';
-import { invalidParams, RPC_ERROR, RpcError } from './errors.ts';
-import type { TokenBalance, TransactionRecord } from './history.ts';
-import { uiTokenAmount } from './token-accounts.ts';
-import { parseWireTransaction } from './transaction-wire.ts';
+import bs58 from "bs58";
+import { invalidParams, RPC_ERROR, RpcError } from "./errors.ts";
+import type { TokenBalance, TransactionRecord } from "./history.ts";
+import { uiTokenAmount } from "./token-accounts.ts";
+import { parseWireTransaction } from "./transaction-wire.ts";
 
 /** Encodings of getTransaction/getBlock. */
-export type TransactionEncoding = 'json' | 'jsonParsed' | 'base64' | 'base58' | 'binary';
+export type TransactionEncoding = "json" | "jsonParsed" | "base64" | "base58" | "binary";
 
 /** Validates the `encoding` of getTransaction/getBlock (default json). */
 export function parseTransactionEncoding(v: unknown): TransactionEncoding {
-  if (v === undefined || v === null) return 'json';
-  if (v === 'json' || v === 'jsonParsed' || v === 'base64' || v === 'base58' || v === 'binary') return v;
+  if (v === undefined || v === null) return "json";
+  if (v === "json" || v === "jsonParsed" || v === "base64" || v === "base58" || v === "binary") return v;
   throw invalidParams(`Invalid params: unknown variant \`${String(v)}\`, expected one of \`binary\`, \`base64\`, \`base58\`, \`json\`, \`jsonParsed\``);
 }
 
 /** Checks maxSupportedTransactionVersion against a v0 transaction (-32015). */
 export function checkVersionSupported(record: TransactionRecord, maxVersion: unknown): void {
-  if (record.version === 'legacy') return;
+  if (record.version === "legacy") return;
   if (maxVersion === undefined || maxVersion === null) {
     throw new RpcError(
       RPC_ERROR.UNSUPPORTED_TRANSACTION_VERSION,
       'Transaction version (0) is not supported by the requesting client. Please try the request again with the following configuration parameter: "maxSupportedTransactionVersion": 0',
     );
   }
-  if (maxVersion !== 0) throw invalidParams('Invalid params: maxSupportedTransactionVersion must be 0');
+  if (maxVersion !== 0) throw invalidParams("Invalid params: maxSupportedTransactionVersion must be 0");
 }
 
 function tokenBalanceJson(b: TokenBalance): Record<string, unknown> {
@@ -58,19 +58,19 @@ export function metaJson(r: TransactionRecord, parsed: boolean): Record<string, 
     rewards: [],
     loadedAddresses: m.loadedAddresses,
     computeUnitsConsumed: m.computeUnitsConsumed,
-    ...(m.returnData ? { returnData: { programId: m.returnData.programId, data: [m.returnData.data, 'base64'] } } : {}),
+    ...(m.returnData ? { returnData: { programId: m.returnData.programId, data: [m.returnData.data, "base64"] } } : {}),
   };
 }
 
 /** The `transaction` field in the requested encoding. */
 export function transactionBodyJson(r: TransactionRecord, encoding: TransactionEncoding): unknown {
-  if (encoding === 'base64') return [Buffer.from(r.wire).toString('base64'), 'base64'];
-  if (encoding === 'base58') return [bs58.encode(r.wire), 'base58'];
-  if (encoding === 'binary') return bs58.encode(r.wire);
+  if (encoding === "base64") return [Buffer.from(r.wire).toString("base64"), "base64"];
+  if (encoding === "base58") return [bs58.encode(r.wire), "base58"];
+  if (encoding === "binary") return bs58.encode(r.wire);
   const tx = parseWireTransaction(r.wire);
   const signatures = tx.signatures.map((s) => bs58.encode(s));
   const lookups = tx.lookups.map((l) => ({ accountKey: l.accountKey, writableIndexes: l.writableIndexes, readonlyIndexes: l.readonlyIndexes }));
-  if (encoding === 'jsonParsed') {
+  if (encoding === "jsonParsed") {
     const staticCount = tx.staticKeys.length;
     return {
       signatures,
@@ -79,7 +79,7 @@ export function transactionBodyJson(r: TransactionRecord, encoding: TransactionE
           pubkey,
           signer: i < tx.header.numRequiredSignatures,
           writable: r.writable[i] ?? false,
-          source: i < staticCount ? 'transaction' : 'lookupTable',
+          source: i < staticCount ? "transaction" : "lookupTable",
         })),
         recentBlockhash: tx.recentBlockhash,
         instructions: tx.instructions.map((ix) => ({
@@ -113,7 +113,7 @@ export function transactionWithMetaJson(r: TransactionRecord, encoding: Transact
   const withVersion = maxVersion !== undefined && maxVersion !== null;
   return {
     transaction: transactionBodyJson(r, encoding),
-    meta: metaJson(r, encoding === 'jsonParsed'),
+    meta: metaJson(r, encoding === "jsonParsed"),
     ...(withVersion ? { version: r.version } : {}),
   };
 }

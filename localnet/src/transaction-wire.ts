@@ -5,8 +5,8 @@
  * instructions for history, log mentions, token balances and priority fees;
  * LiteSVM only returns execution results, so the wire format is read here.
  */
-import { encodeBase58, encodeKey } from './base58.ts';
-import { invalidParams } from './errors.ts';
+import { encodeBase58, encodeKey } from "./base58.ts";
+import { invalidParams } from "./errors.ts";
 
 /** A compiled instruction as it appears in the message. */
 export interface WireInstruction {
@@ -34,7 +34,7 @@ export interface WireTransaction {
   readonly bytes: Uint8Array;
   readonly signatures: readonly Uint8Array[];
   readonly messageBytes: Uint8Array;
-  readonly version: 'legacy' | 0;
+  readonly version: "legacy" | 0;
   readonly header: WireHeader;
   readonly staticKeys: readonly string[];
   readonly recentBlockhash: string;
@@ -47,12 +47,12 @@ class Reader {
   constructor(readonly buf: Uint8Array) {}
   byte(): number {
     const b = this.buf[this.pos];
-    if (b === undefined) throw invalidParams('failed to deserialize transaction: unexpected end of input');
+    if (b === undefined) throw invalidParams("failed to deserialize transaction: unexpected end of input");
     this.pos++;
     return b;
   }
   bytes(n: number): Uint8Array {
-    if (this.pos + n > this.buf.length) throw invalidParams('failed to deserialize transaction: unexpected end of input');
+    if (this.pos + n > this.buf.length) throw invalidParams("failed to deserialize transaction: unexpected end of input");
     const out = this.buf.subarray(this.pos, this.pos + n);
     this.pos += n;
     return out;
@@ -64,11 +64,11 @@ class Reader {
       const b = this.byte();
       value |= (b & 0x7f) << (7 * i);
       if ((b & 0x80) === 0) {
-        if (value > 0xffff) throw invalidParams('failed to deserialize transaction: compact-u16 overflow');
+        if (value > 0xffff) throw invalidParams("failed to deserialize transaction: compact-u16 overflow");
         return value;
       }
     }
-    throw invalidParams('failed to deserialize transaction: compact-u16 too long');
+    throw invalidParams("failed to deserialize transaction: compact-u16 too long");
   }
 }
 
@@ -90,7 +90,7 @@ export function parseWireTransaction(bytes: Uint8Array): WireTransaction {
   for (let i = 0; i < sigCount; i++) signatures.push(r.bytes(64));
   const messageStart = r.pos;
   const first = r.byte();
-  let version: 'legacy' | 0 = 'legacy';
+  let version: "legacy" | 0 = "legacy";
   let numRequiredSignatures = first;
   if ((first & 0x80) !== 0) {
     const v = first & 0x7f;
@@ -127,19 +127,19 @@ export function parseWireTransaction(bytes: Uint8Array): WireTransaction {
       lookups.push({ accountKey, writableIndexes, readonlyIndexes });
     }
   }
-  if (r.pos !== bytes.length) throw invalidParams('failed to deserialize transaction: trailing bytes');
+  if (r.pos !== bytes.length) throw invalidParams("failed to deserialize transaction: trailing bytes");
   const messageBytes = bytes.subarray(messageStart);
   sanitize({ signatures, header, staticKeys, instructions, lookups });
   return { bytes, signatures, messageBytes, version, header, staticKeys, recentBlockhash, instructions, lookups };
 }
 
-function sanitize(tx: Pick<WireTransaction, 'signatures' | 'header' | 'staticKeys' | 'instructions' | 'lookups'>): void {
+function sanitize(tx: Pick<WireTransaction, "signatures" | "header" | "staticKeys" | "instructions" | "lookups">): void {
   const h = tx.header;
   const fail = (): never => {
-    throw invalidParams('invalid transaction: Transaction failed to sanitize accounts offsets correctly');
+    throw invalidParams("invalid transaction: Transaction failed to sanitize accounts offsets correctly");
   };
   if (tx.signatures.length !== h.numRequiredSignatures) {
-    throw invalidParams('invalid transaction: Transaction failed to sanitize accounts offsets correctly');
+    throw invalidParams("invalid transaction: Transaction failed to sanitize accounts offsets correctly");
   }
   if (h.numRequiredSignatures === 0) fail();
   if (h.numRequiredSignatures + h.numReadonlyUnsignedAccounts > tx.staticKeys.length) fail();
@@ -153,7 +153,7 @@ function sanitize(tx: Pick<WireTransaction, 'signatures' | 'header' | 'staticKey
     for (const a of ix.accounts) if (a >= total) fail();
   }
   if (new Set(tx.staticKeys).size !== tx.staticKeys.length) {
-    throw invalidParams('invalid transaction: Transaction contains duplicate account keys');
+    throw invalidParams("invalid transaction: Transaction contains duplicate account keys");
   }
 }
 
@@ -166,11 +166,11 @@ export function isStaticWritable(h: WireHeader, staticCount: number, i: number):
 /** The first signature, base58: the transaction id. */
 export function transactionId(tx: WireTransaction): string {
   const s = tx.signatures[0];
-  return s === undefined ? '' : encodeBase58(s);
+  return s === undefined ? "" : encodeBase58(s);
 }
 
 /** Compute Budget program id. */
-export const COMPUTE_BUDGET_PROGRAM = 'ComputeBudget111111111111111111111111111111';
+export const COMPUTE_BUDGET_PROGRAM = "ComputeBudget111111111111111111111111111111";
 
 /** Compute-budget settings read from a message's ComputeBudget instructions. */
 export interface ComputeBudgetSettings {
@@ -192,7 +192,7 @@ export interface ComputeBudgetSettings {
  * readComputeBudget({ staticKeys: [COMPUTE_BUDGET_PROGRAM], instructions: [{ programIdIndex: 0, accounts: [], data }] }).unitPrice; // 1000n micro-lamports per CU
  * ```
  */
-export function readComputeBudget(tx: Pick<WireTransaction, 'staticKeys' | 'instructions'>): ComputeBudgetSettings {
+export function readComputeBudget(tx: Pick<WireTransaction, "staticKeys" | "instructions">): ComputeBudgetSettings {
   let unitPrice = 0n;
   let unitLimit: bigint | null = null;
   for (const ix of tx.instructions) {
@@ -206,7 +206,7 @@ export function readComputeBudget(tx: Pick<WireTransaction, 'staticKeys' | 'inst
 }
 
 /** Default CU limit: 200k per non-ComputeBudget instruction, capped at 1.4M (Agave's rule). */
-export function effectiveUnitLimit(tx: Pick<WireTransaction, 'staticKeys' | 'instructions'>, settings: ComputeBudgetSettings): bigint {
+export function effectiveUnitLimit(tx: Pick<WireTransaction, "staticKeys" | "instructions">, settings: ComputeBudgetSettings): bigint {
   if (settings.unitLimit !== null) return settings.unitLimit < 1_400_000n ? settings.unitLimit : 1_400_000n;
   const n = tx.instructions.filter((ix) => tx.staticKeys[ix.programIdIndex] !== COMPUTE_BUDGET_PROGRAM).length;
   const l = BigInt(n) * 200_000n;
@@ -220,7 +220,7 @@ export const LAMPORTS_PER_SIGNATURE = 5000n;
  * The fee a cluster charges: 5000 lamports per signature plus the priority
  * fee ceil(unitPrice * unitLimit / 1e6).
  */
-export function computeFee(tx: Pick<WireTransaction, 'staticKeys' | 'instructions' | 'header'>): bigint {
+export function computeFee(tx: Pick<WireTransaction, "staticKeys" | "instructions" | "header">): bigint {
   const cb = readComputeBudget(tx);
   const limit = effectiveUnitLimit(tx, cb);
   const prio = (cb.unitPrice * limit + 999_999n) / 1_000_000n;
@@ -228,7 +228,7 @@ export function computeFee(tx: Pick<WireTransaction, 'staticKeys' | 'instruction
 }
 
 /** SPL Memo program ids (v3 and v1). */
-const MEMO_PROGRAMS = new Set(['MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr', 'Memo1UhkJRfHyvLMcVucJwxXeuD728EqVDDwQDxFMNo']);
+const MEMO_PROGRAMS = new Set(["MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr", "Memo1UhkJRfHyvLMcVucJwxXeuD728EqVDDwQDxFMNo"]);
 
 /**
  * The `memo` field of getSignaturesForAddress: each SPL Memo instruction as
@@ -240,11 +240,11 @@ const MEMO_PROGRAMS = new Set(['MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr', 'M
  * memoOf({ staticKeys: ['MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr'], instructions: [{ programIdIndex: 0, accounts: [], data }] }); // '[5] hello'
  * ```
  */
-export function memoOf(tx: Pick<WireTransaction, 'staticKeys' | 'instructions'>): string | null {
+export function memoOf(tx: Pick<WireTransaction, "staticKeys" | "instructions">): string | null {
   const memos: string[] = [];
   for (const ix of tx.instructions) {
     const program = tx.staticKeys[ix.programIdIndex];
-    if (program !== undefined && MEMO_PROGRAMS.has(program)) memos.push(`[${ix.data.length}] ${Buffer.from(ix.data).toString('utf8')}`);
+    if (program !== undefined && MEMO_PROGRAMS.has(program)) memos.push(`[${ix.data.length}] ${Buffer.from(ix.data).toString("utf8")}`);
   }
-  return memos.length > 0 ? memos.join('; ') : null;
+  return memos.length > 0 ? memos.join("; ") : null;
 }

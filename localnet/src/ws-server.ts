@@ -6,9 +6,9 @@
  * params: { result, subscription } }` with `result = { context: { slot }, value }`
  * (slot/root notifications carry the bare value).
  */
-import type { IncomingMessage } from 'node:http';
-import type { Duplex } from 'node:stream';
-import { WebSocketServer, WebSocket } from 'ws';
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import { WebSocketServer, WebSocket } from "ws";
 import {
   accountJson,
   CLOSED_ACCOUNT,
@@ -19,16 +19,16 @@ import {
   type AccountEncoding,
   type AccountFilter,
   type DataSlice,
-} from './account-encoding.ts';
-import type { AccountState } from './account-changes.ts';
-import type { Commitment } from './clock.ts';
-import { invalidParams } from './errors.ts';
-import type { TransactionRecord } from './history.ts';
-import { handlePayload, type JsonRpcHandler } from './json-rpc.ts';
-import { stringifyJson } from './json.ts';
-import type { LocalnetNode } from './node.ts';
-import { readMintDecimals } from './token-accounts.ts';
-import { commitmentParam, configAt, paramsArray, pubkeyParam, signatureParam } from './params.ts';
+} from "./account-encoding.ts";
+import type { AccountState } from "./account-changes.ts";
+import type { Commitment } from "./clock.ts";
+import { invalidParams } from "./errors.ts";
+import type { TransactionRecord } from "./history.ts";
+import { handlePayload, type JsonRpcHandler } from "./json-rpc.ts";
+import { stringifyJson } from "./json.ts";
+import type { LocalnetNode } from "./node.ts";
+import { readMintDecimals } from "./token-accounts.ts";
+import { commitmentParam, configAt, paramsArray, pubkeyParam, signatureParam } from "./params.ts";
 
 /**
  * A connection is dropped when a message is due while more than this is
@@ -39,9 +39,9 @@ import { commitmentParam, configAt, paramsArray, pubkeyParam, signatureParam } f
 export const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 
 type Sub =
-  | { kind: 'account'; id: number; conn: Conn; commitment: Commitment; address: string; encoding: AccountEncoding; slice: DataSlice | undefined }
+  | { kind: "account"; id: number; conn: Conn; commitment: Commitment; address: string; encoding: AccountEncoding; slice: DataSlice | undefined }
   | {
-      kind: 'program';
+      kind: "program";
       id: number;
       conn: Conn;
       commitment: Commitment;
@@ -50,23 +50,23 @@ type Sub =
       slice: DataSlice | undefined;
       filters: AccountFilter[];
     }
-  | { kind: 'logs'; id: number; conn: Conn; commitment: Commitment; mentions: string | null }
-  | { kind: 'signature'; id: number; conn: Conn; commitment: Commitment; signature: string; received: boolean }
-  | { kind: 'slot'; id: number; conn: Conn }
-  | { kind: 'root'; id: number; conn: Conn };
+  | { kind: "logs"; id: number; conn: Conn; commitment: Commitment; mentions: string | null }
+  | { kind: "signature"; id: number; conn: Conn; commitment: Commitment; signature: string; received: boolean }
+  | { kind: "slot"; id: number; conn: Conn }
+  | { kind: "root"; id: number; conn: Conn };
 
 interface Conn {
   readonly ws: WebSocket;
   readonly subs: Map<number, Sub>;
 }
 
-const NOTIFICATION: Record<Sub['kind'], string> = {
-  account: 'accountNotification',
-  program: 'programNotification',
-  logs: 'logsNotification',
-  signature: 'signatureNotification',
-  slot: 'slotNotification',
-  root: 'rootNotification',
+const NOTIFICATION: Record<Sub["kind"], string> = {
+  account: "accountNotification",
+  program: "programNotification",
+  logs: "logsNotification",
+  signature: "signatureNotification",
+  slot: "slotNotification",
+  root: "rootNotification",
 };
 
 /** The running PubSub server. */
@@ -111,7 +111,7 @@ export function createWsServer(node: LocalnetNode): WsServer {
   }
 
   function notify(sub: Sub, result: unknown): void {
-    send(sub.conn, { jsonrpc: '2.0', method: NOTIFICATION[sub.kind], params: { result, subscription: sub.id } });
+    send(sub.conn, { jsonrpc: "2.0", method: NOTIFICATION[sub.kind], params: { result, subscription: sub.id } });
   }
 
   function remove(id: number): boolean {
@@ -128,25 +128,25 @@ export function createWsServer(node: LocalnetNode): WsServer {
       return accountJson(s, encoding, slice, (mint) => readMintDecimals(node.accountState(mint)));
     } catch {
       // base58 refuses data over 128 bytes; a notification cannot fail, so fall back to base64.
-      return accountJson(s, 'base64', slice);
+      return accountJson(s, "base64", slice);
     }
   }
 
-  function logsMatch(sub: Extract<Sub, { kind: 'logs' }>, r: TransactionRecord): boolean {
+  function logsMatch(sub: Extract<Sub, { kind: "logs" }>, r: TransactionRecord): boolean {
     return sub.mentions === null || r.accountKeys.includes(sub.mentions);
   }
 
-  function sendLogs(sub: Extract<Sub, { kind: 'logs' }>, r: TransactionRecord): void {
+  function sendLogs(sub: Extract<Sub, { kind: "logs" }>, r: TransactionRecord): void {
     notify(sub, { context: { slot: r.slot }, value: { signature: r.signature, err: r.meta.err, logs: r.meta.logMessages } });
   }
 
-  function sendSignature(sub: Extract<Sub, { kind: 'signature' }>, r: TransactionRecord): void {
+  function sendSignature(sub: Extract<Sub, { kind: "signature" }>, r: TransactionRecord): void {
     notify(sub, { context: { slot: r.slot }, value: { err: r.meta.err } });
     // A signature subscription ends after its notification, as on a cluster.
     remove(sub.id);
   }
 
-  function sendProgramAccount(sub: Extract<Sub, { kind: 'program' }>, pubkey: string, st: AccountState | null, slot: bigint): void {
+  function sendProgramAccount(sub: Extract<Sub, { kind: "program" }>, pubkey: string, st: AccountState | null, slot: bigint): void {
     if (!st || st.owner !== sub.program || !matchesFilters(st, sub.filters)) return;
     notify(sub, { context: { slot }, value: { pubkey, account: accountValue(st, sub.encoding, sub.slice) } });
   }
@@ -155,58 +155,58 @@ export function createWsServer(node: LocalnetNode): WsServer {
     if (changed.length === 0) return;
     const set = new Set(changed);
     for (const sub of [...all.values()]) {
-      if (sub.kind === 'account' && sub.commitment === 'processed' && set.has(sub.address)) {
+      if (sub.kind === "account" && sub.commitment === "processed" && set.has(sub.address)) {
         notify(sub, { context: { slot }, value: accountValue(node.accountState(sub.address), sub.encoding, sub.slice) });
-      } else if (sub.kind === 'program' && sub.commitment === 'processed') {
+      } else if (sub.kind === "program" && sub.commitment === "processed") {
         for (const k of changed) sendProgramAccount(sub, k, node.accountState(k), slot);
       }
     }
   }
 
   const unlisten = [
-    node.on('transaction', (r, changed) => {
+    node.on("transaction", (r, changed) => {
       for (const sub of [...all.values()]) {
-        if (sub.kind === 'signature' && sub.signature === r.signature) {
+        if (sub.kind === "signature" && sub.signature === r.signature) {
           if (sub.received) {
-            notify(sub, { context: { slot: r.slot }, value: 'receivedSignature' });
+            notify(sub, { context: { slot: r.slot }, value: "receivedSignature" });
             sub.received = false;
           }
-          if (sub.commitment === 'processed') sendSignature(sub, r);
-        } else if (sub.kind === 'logs' && sub.commitment === 'processed' && logsMatch(sub, r)) {
+          if (sub.commitment === "processed") sendSignature(sub, r);
+        } else if (sub.kind === "logs" && sub.commitment === "processed" && logsMatch(sub, r)) {
           sendLogs(sub, r);
         }
       }
       onProcessedAccounts(r.slot, changed);
     }),
-    node.on('accounts', (slot, changed) => onProcessedAccounts(slot, changed)),
-    node.on('slot', (info) => {
+    node.on("accounts", (slot, changed) => onProcessedAccounts(slot, changed)),
+    node.on("slot", (info) => {
       for (const sub of [...all.values()]) {
-        if (sub.kind === 'slot') notify(sub, { parent: info.parent, root: info.root, slot: info.slot });
+        if (sub.kind === "slot") notify(sub, { parent: info.parent, root: info.root, slot: info.slot });
       }
     }),
-    node.on('commitment', (level, from, to) => {
-      const subs = [...all.values()].filter((s) => 'commitment' in s && s.commitment === level);
+    node.on("commitment", (level, from, to) => {
+      const subs = [...all.values()].filter((s) => "commitment" in s && s.commitment === level);
       if (subs.length === 0) {
-        if (level === 'finalized') for (const s of all.values()) if (s.kind === 'root') notify(s, to);
+        if (level === "finalized") for (const s of all.values()) if (s.kind === "root") notify(s, to);
         return;
       }
       const txs = node.history.inSlotRange(from, to);
       const changed = node.changes.changedIn(from, to);
       for (const sub of subs) {
-        if (sub.kind === 'logs') {
+        if (sub.kind === "logs") {
           for (const r of txs) if (logsMatch(sub, r)) sendLogs(sub, r);
-        } else if (sub.kind === 'signature') {
+        } else if (sub.kind === "signature") {
           const r = node.history.get(sub.signature);
           if (r && r.slot > from && r.slot <= to) sendSignature(sub, r);
-        } else if (sub.kind === 'account') {
+        } else if (sub.kind === "account") {
           if (changed.includes(sub.address)) {
             notify(sub, { context: { slot: to }, value: accountValue(node.accountAt(sub.address, level), sub.encoding, sub.slice) });
           }
-        } else if (sub.kind === 'program') {
+        } else if (sub.kind === "program") {
           for (const k of changed) sendProgramAccount(sub, k, node.accountAt(k, level), to);
         }
       }
-      if (level === 'finalized') for (const s of all.values()) if (s.kind === 'root') notify(s, to);
+      if (level === "finalized") for (const s of all.values()) if (s.kind === "root") notify(s, to);
     }),
   ];
 
@@ -216,25 +216,27 @@ export function createWsServer(node: LocalnetNode): WsServer {
       conn.subs.set(sub.id, sub);
       return sub.id;
     };
-    const unsubscribe = (kind: Sub['kind']): JsonRpcHandler => (p) => {
-      const params = paramsArray(p);
-      const id = params[0];
-      const sub = typeof id === 'number' ? conn.subs.get(id) : undefined;
-      if (!sub || sub.kind !== kind) throw invalidParams('Invalid subscription id.');
-      return remove(sub.id);
-    };
+    const unsubscribe =
+      (kind: Sub["kind"]): JsonRpcHandler =>
+      (p) => {
+        const params = paramsArray(p);
+        const id = params[0];
+        const sub = typeof id === "number" ? conn.subs.get(id) : undefined;
+        if (!sub || sub.kind !== kind) throw invalidParams("Invalid subscription id.");
+        return remove(sub.id);
+      };
     const table: Record<string, JsonRpcHandler> = {
       accountSubscribe: (p) => {
         const params = paramsArray(p);
         const address = pubkeyParam(params[0]);
         const config = configAt(params, 1);
         return add({
-          kind: 'account',
+          kind: "account",
           id: nextId++,
           conn,
           address,
           commitment: commitmentParam(config.commitment),
-          encoding: parseAccountEncoding(config.encoding, 'binary'),
+          encoding: parseAccountEncoding(config.encoding, "binary"),
           slice: parseDataSlice(config.dataSlice),
         });
       },
@@ -243,12 +245,12 @@ export function createWsServer(node: LocalnetNode): WsServer {
         const program = pubkeyParam(params[0]);
         const config = configAt(params, 1);
         return add({
-          kind: 'program',
+          kind: "program",
           id: nextId++,
           conn,
           program,
           commitment: commitmentParam(config.commitment),
-          encoding: parseAccountEncoding(config.encoding, 'binary'),
+          encoding: parseAccountEncoding(config.encoding, "binary"),
           slice: parseDataSlice(config.dataSlice),
           filters: parseFilters(config.filters),
         });
@@ -257,22 +259,22 @@ export function createWsServer(node: LocalnetNode): WsServer {
         const params = paramsArray(p);
         const f = params[0];
         let mentions: string | null = null;
-        if (f === 'all' || f === 'allWithVotes') mentions = null;
-        else if (f !== null && typeof f === 'object' && Array.isArray((f as Record<string, unknown>).mentions)) {
+        if (f === "all" || f === "allWithVotes") mentions = null;
+        else if (f !== null && typeof f === "object" && Array.isArray((f as Record<string, unknown>).mentions)) {
           const list = (f as { mentions: unknown[] }).mentions;
-          if (list.length !== 1) throw invalidParams('Invalid Request: Only 1 address supported');
+          if (list.length !== 1) throw invalidParams("Invalid Request: Only 1 address supported");
           mentions = pubkeyParam(list[0]);
         } else throw invalidParams('Invalid params: filter must be "all", "allWithVotes" or { mentions: [pubkey] }');
         const config = configAt(params, 1);
-        return add({ kind: 'logs', id: nextId++, conn, mentions, commitment: commitmentParam(config.commitment) });
+        return add({ kind: "logs", id: nextId++, conn, mentions, commitment: commitmentParam(config.commitment) });
       },
       signatureSubscribe: (p) => {
         const params = paramsArray(p);
         const signature = signatureParam(params[0]);
         const config = configAt(params, 1);
         const commitment = commitmentParam(config.commitment);
-        const sub: Extract<Sub, { kind: 'signature' }> = {
-          kind: 'signature',
+        const sub: Extract<Sub, { kind: "signature" }> = {
+          kind: "signature",
           id: nextId++,
           conn,
           signature,
@@ -289,39 +291,39 @@ export function createWsServer(node: LocalnetNode): WsServer {
         }
         return sub.id;
       },
-      slotSubscribe: () => add({ kind: 'slot', id: nextId++, conn }),
-      rootSubscribe: () => add({ kind: 'root', id: nextId++, conn }),
-      accountUnsubscribe: unsubscribe('account'),
-      programUnsubscribe: unsubscribe('program'),
-      logsUnsubscribe: unsubscribe('logs'),
-      signatureUnsubscribe: unsubscribe('signature'),
-      slotUnsubscribe: unsubscribe('slot'),
-      rootUnsubscribe: unsubscribe('root'),
+      slotSubscribe: () => add({ kind: "slot", id: nextId++, conn }),
+      rootSubscribe: () => add({ kind: "root", id: nextId++, conn }),
+      accountUnsubscribe: unsubscribe("account"),
+      programUnsubscribe: unsubscribe("program"),
+      logsUnsubscribe: unsubscribe("logs"),
+      signatureUnsubscribe: unsubscribe("signature"),
+      slotUnsubscribe: unsubscribe("slot"),
+      rootUnsubscribe: unsubscribe("root"),
     };
     return (m) => (Object.hasOwn(table, m) ? table[m] : undefined);
   }
 
-  wss.on('connection', (ws) => {
+  wss.on("connection", (ws) => {
     const conn: Conn = { ws, subs: new Map() };
     const lookup = methodsFor(conn);
-    ws.on('message', (data) => {
-      const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
+    ws.on("message", (data) => {
+      const text = Array.isArray(data) ? Buffer.concat(data).toString("utf8") : Buffer.from(data as ArrayBuffer).toString("utf8");
       const out = handlePayload(text, lookup);
       if (out === null || ws.readyState !== WebSocket.OPEN) return;
       if (ws.bufferedAmount > MAX_BUFFERED_BYTES) ws.terminate();
       else ws.send(out);
     });
-    ws.on('close', () => {
+    ws.on("close", () => {
       for (const id of [...conn.subs.keys()]) remove(id);
     });
-    ws.on('error', () => {
+    ws.on("error", () => {
       // Socket errors end the connection; 'close' cleans up its subscriptions.
     });
   });
 
   return {
     handleUpgrade(req, socket, head) {
-      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
     },
     get subscriptionCount() {
       return all.size;
@@ -341,12 +343,12 @@ export function createWsServer(node: LocalnetNode): WsServer {
               c.terminate();
               resolve();
             }, 250);
-            c.once('close', () => {
+            c.once("close", () => {
               clearTimeout(t);
               resolve();
             });
             // 1001 "going away": clients (web3.js among them) reconnect and re-subscribe; after 1000 they would treat the close as intended and go silent.
-            c.close(1001, 'localnet closed');
+            c.close(1001, "localnet closed");
           }),
       );
       await Promise.all(closing);

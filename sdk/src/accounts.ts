@@ -94,7 +94,10 @@ function decodeWith(s: AccountSpec, data: Uint8Array, address?: PublicKey): Reco
   }
   if (data.length !== s.size) {
     // Right discriminator, wrong size: the program and the SDK disagree on the layout.
-    throw new GpunetError("IdlMismatch", `${s.idlName}${where} is ${data.length} bytes; the IDL says ${s.size}`, { expectedVersion: String(s.size), actualVersion: String(data.length) });
+    throw new GpunetError("IdlMismatch", `${s.idlName}${where} is ${data.length} bytes; the IDL says ${s.size}`, {
+      expectedVersion: String(s.size),
+      actualVersion: String(data.length),
+    });
   }
   const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const out = decodeStruct(s.layout, data, dv, 8, "bytes");
@@ -104,7 +107,11 @@ function decodeWith(s: AccountSpec, data: Uint8Array, address?: PublicKey): Reco
 
 function checkOwner(info: RawAccount, programId: PublicKey, address?: PublicKey): void {
   if (!info.owner.equals(programId)) {
-    throw new GpunetError("AccountDecodeFailed", `account${address ? ` ${address.toBase58()}` : ""} is owned by ${info.owner.toBase58()}, not gpunet`, address ? { value: address.toBase58() } : {});
+    throw new GpunetError(
+      "AccountDecodeFailed",
+      `account${address ? ` ${address.toBase58()}` : ""} is owned by ${info.owner.toBase58()}, not gpunet`,
+      address ? { value: address.toBase58() } : {},
+    );
   }
 }
 
@@ -166,7 +173,12 @@ function programIdOf(o: FetchOptions): PublicKey {
   return o.programId === undefined ? GPUNET_PROGRAM_ID : toPublicKey(o.programId, "programId");
 }
 
-async function fetchMaybe<T>(connection: AccountsConnection, address: PublicKey, o: FetchOptions, decode: (d: Uint8Array) => T): Promise<GpunetAccount<T> | null> {
+async function fetchMaybe<T>(
+  connection: AccountsConnection,
+  address: PublicKey,
+  o: FetchOptions,
+  decode: (d: Uint8Array) => T,
+): Promise<GpunetAccount<T> | null> {
   const info = await callRpc("getAccountInfo", () => connection.getAccountInfo(address, o.commitment));
   if (!info) return null;
   checkOwner(info, programIdOf(o), address);
@@ -177,7 +189,8 @@ function decodeAt<T>(decode: (d: Uint8Array) => T, data: Uint8Array, address: Pu
   try {
     return decode(data);
   } catch (e) {
-    if (e instanceof GpunetError) throw new GpunetError(e.code, `${e.message} (${address.toBase58()})`, { ...e.context, value: address.toBase58() }, { cause: e });
+    if (e instanceof GpunetError)
+      throw new GpunetError(e.code, `${e.message} (${address.toBase58()})`, { ...e.context, value: address.toBase58() }, { cause: e });
     throw e;
   }
 }
@@ -283,10 +296,18 @@ function memcmp(offset: number, bytes: Uint8Array): GetProgramAccountsFilter {
   return { memcmp: { offset, bytes: bs58.encode(bytes) } };
 }
 
-async function list<T>(connection: AccountsConnection, s: AccountSpec, filters: GetProgramAccountsFilter[], o: FetchOptions, decode: (d: Uint8Array) => T): Promise<GpunetAccount<T>[]> {
+async function list<T>(
+  connection: AccountsConnection,
+  s: AccountSpec,
+  filters: GetProgramAccountsFilter[],
+  o: FetchOptions,
+  decode: (d: Uint8Array) => T,
+): Promise<GpunetAccount<T>[]> {
   const programId = programIdOf(o);
   const all: GetProgramAccountsFilter[] = [{ dataSize: s.size }, memcmp(0, s.discriminator), ...filters];
-  const res = await callRpc("getProgramAccounts", () => connection.getProgramAccounts(programId, { filters: all, ...(o.commitment ? { commitment: o.commitment } : {}) }));
+  const res = await callRpc("getProgramAccounts", () =>
+    connection.getProgramAccounts(programId, { filters: all, ...(o.commitment ? { commitment: o.commitment } : {}) }),
+  );
   // Results come back in no defined order; sort by address so listings are stable.
   const rows = res.map(({ pubkey, account }) => ({ address: pubkey, lamports: BigInt(account.lamports), data: decodeAt(decode, account.data, pubkey) }));
   return rows.sort((a, b) => (a.address.toBase58() < b.address.toBase58() ? -1 : 1));

@@ -14,7 +14,15 @@ import { getClaimRewardsInstruction } from "./instructions.ts";
 import { toPublicKey, type PublicKeyInput } from "./inputs.ts";
 import { findConfigPda, findProviderPda } from "./pdas.ts";
 import { claimable } from "./rewards.ts";
-import { MAX_COMPUTE_UNITS, MAX_TRANSACTION_SIZE, prepareAndSign, sendSignedAndConfirm, transactionSize, type SendContext, type WalletAdapterLike } from "./send.ts";
+import {
+  MAX_COMPUTE_UNITS,
+  MAX_TRANSACTION_SIZE,
+  prepareAndSign,
+  sendSignedAndConfirm,
+  transactionSize,
+  type SendContext,
+  type WalletAdapterLike,
+} from "./send.ts";
 import type { GpunetClientConnectionForClaims } from "./claim-types.ts";
 import { callRpc } from "./rpc.ts";
 
@@ -82,10 +90,18 @@ export function clockUnixTimestamp(data: Uint8Array): bigint {
   return new DataView(data.buffer, data.byteOffset, data.byteLength).getBigInt64(32, true);
 }
 
-async function loadCandidates(d: ClaimAllDeps, owners: readonly PublicKey[], signerOf: Map<string, Signer | null>, min: bigint, skipped: ClaimAllResult["skipped"][number][]): Promise<Candidate[]> {
+async function loadCandidates(
+  d: ClaimAllDeps,
+  owners: readonly PublicKey[],
+  signerOf: Map<string, Signer | null>,
+  min: bigint,
+  skipped: ClaimAllResult["skipped"][number][],
+): Promise<Candidate[]> {
   const [cfgAddr] = findConfigPda(d.programId);
   const providers = owners.map((o) => findProviderPda(o, d.programId)[0]);
-  const infos = await callRpc("getMultipleAccountsInfo", () => d.connection.getMultipleAccountsInfo([cfgAddr, SYSVAR_CLOCK_PUBKEY, ...providers], d.commitment));
+  const infos = await callRpc("getMultipleAccountsInfo", () =>
+    d.connection.getMultipleAccountsInfo([cfgAddr, SYSVAR_CLOCK_PUBKEY, ...providers], d.commitment),
+  );
   const cfgInfo = infos[0];
   const clockInfo = infos[1];
   // The Clock sysvar: unix_timestamp (i64) at offset 32. What a claim releases from the stream depends on it.
@@ -134,13 +150,18 @@ export async function claimAll(d: ClaimAllDeps, o: ClaimAllOptions): Promise<Cla
       const addrs = o.providers.map((p) => toPublicKey(p, "providers"));
       const infos = await callRpc("getMultipleAccountsInfo", () => d.connection.getMultipleAccountsInfo(addrs, d.commitment));
       infos.forEach((info, i) => {
-        if (!info || !info.owner.equals(d.programId)) throw new GpunetError("AccountNotFound", `provider ${addrs[i]?.toBase58()} does not exist`, { value: addrs[i]?.toBase58() ?? "" });
+        if (!info || !info.owner.equals(d.programId))
+          throw new GpunetError("AccountNotFound", `provider ${addrs[i]?.toBase58()} does not exist`, { value: addrs[i]?.toBase58() ?? "" });
         const owner = decodeProvider(new Uint8Array(info.data)).owner;
         if (!owners.some((w) => w.equals(owner))) owners.push(owner);
       });
     }
     for (const w of owners) {
-      if (!signerOf.has(w.toBase58())) throw new GpunetError("SignerMissing", `claimAll: no signer for owner ${w.toBase58()} (a claim needs its owner's signature)`, { field: "owners", value: w.toBase58() });
+      if (!signerOf.has(w.toBase58()))
+        throw new GpunetError("SignerMissing", `claimAll: no signer for owner ${w.toBase58()} (a claim needs its owner's signature)`, {
+          field: "owners",
+          value: w.toBase58(),
+        });
     }
   } else {
     owners = [...signerOf.keys()].map((k) => new PublicKey(k));
@@ -157,7 +178,10 @@ export async function claimAll(d: ClaimAllDeps, o: ClaimAllOptions): Promise<Cla
   // Payout accounts that do not exist yet get an idempotent create in the claim's transaction; looked up once.
   const ataCreates = new Map<string, TransactionInstruction>();
   {
-    const creates = await d.ensureAtas(candidates.map((c) => c.owner), { feePayer });
+    const creates = await d.ensureAtas(
+      candidates.map((c) => c.owner),
+      { feePayer },
+    );
     for (const ix of creates) {
       const owner = ix.keys[2]?.pubkey;
       if (owner) ataCreates.set(owner.toBase58(), ix);
@@ -218,7 +242,10 @@ export async function claimAll(d: ClaimAllDeps, o: ClaimAllOptions): Promise<Cla
         const res = await sendSignedAndConfirm(d.ctx, signed, o.signal ? { signal: o.signal } : {});
         const paid = new Map<string, bigint>();
         for (const e of res.events) if (e.name === "rewardsClaimed") paid.set(e.data.owner, e.data.amount);
-        done.push({ signature: res.signature, claims: batch.map((c) => ({ owner: c.owner, provider: c.provider, amount: paid.get(c.owner.toBase58()) ?? c.amount })) });
+        done.push({
+          signature: res.signature,
+          claims: batch.map((c) => ({ owner: c.owner, provider: c.provider, amount: paid.get(c.owner.toBase58()) ?? c.amount })),
+        });
         return;
       } catch (e) {
         const err = e instanceof GpunetError ? e : new GpunetError("Transport", String(e), {}, { cause: e });
@@ -244,7 +271,13 @@ export async function claimAll(d: ClaimAllDeps, o: ClaimAllOptions): Promise<Cla
           return;
         }
         // Rebuild from fresh accounts: a claim that landed meanwhile now has nothing to claim.
-        const fresh = await loadCandidates(d, batch.map((c) => c.owner), signerOf, min, skipped);
+        const fresh = await loadCandidates(
+          d,
+          batch.map((c) => c.owner),
+          signerOf,
+          min,
+          skipped,
+        );
         if (fresh.length === 0) return;
         batch = fresh;
         lastSignature = null;
@@ -255,4 +288,3 @@ export async function claimAll(d: ClaimAllDeps, o: ClaimAllOptions): Promise<Cla
   const claimed = done.flatMap((b) => b.claims);
   return { batches: done, claimed, skipped, failed, total: claimed.reduce((s, c) => s + c.amount, 0n) };
 }
-

@@ -36,7 +36,18 @@ import {
   type ProviderStatus,
 } from "./accounts.ts";
 import * as ix from "./instructions.ts";
-import { prepareAndSign, sendInstructions, sendSignedAndConfirm, simulateInstructions, type SendContext, type SendOptions, type SendResult, type SimulateResult, type WalletAdapterLike, type SignedTransaction } from "./send.ts";
+import {
+  prepareAndSign,
+  sendInstructions,
+  sendSignedAndConfirm,
+  simulateInstructions,
+  type SendContext,
+  type SendOptions,
+  type SendResult,
+  type SimulateResult,
+  type WalletAdapterLike,
+  type SignedTransaction,
+} from "./send.ts";
 import type { PriorityFeeStrategy } from "./priority-fee.ts";
 import { claimable as claimableMath } from "./rewards.ts";
 import { claimAll as claimAllImpl, clockUnixTimestamp, type ClaimAllOptions, type ClaimAllResult } from "./claim-all.ts";
@@ -125,7 +136,11 @@ export function createGpunetClient(options: GpunetClientOptions) {
   const wallet = options.wallet;
   const priorityFee: PriorityFeeStrategy = options.priorityFee ?? (options.heliusUrl ? { kind: "helius", url: options.heliusUrl } : { kind: "none" });
   const ctx: SendContext = {
-    connection, programId, wallet, commitment, priorityFee,
+    connection,
+    programId,
+    wallet,
+    commitment,
+    priorityFee,
     ...(options.computeUnitMargin !== undefined ? { computeUnitMargin: options.computeUnitMargin } : {}),
     ...(options.pollIntervalMs !== undefined ? { pollIntervalMs: options.pollIntervalMs } : {}),
     ...(options.resendIntervalMs !== undefined ? { resendIntervalMs: options.resendIntervalMs } : {}),
@@ -143,7 +158,14 @@ export function createGpunetClient(options: GpunetClientOptions) {
     throw new GpunetError("SignerMissing", `${field}: connect a wallet, pass signers, or name the ${field}`, { field });
   }
   function payerOf(o: CallOptions | undefined): PublicKey {
-    return o?.feePayer ?? wallet?.publicKey ?? o?.signers?.[0]?.publicKey ?? (() => { throw new GpunetError("SignerMissing", "no fee payer", {}); })();
+    return (
+      o?.feePayer ??
+      wallet?.publicKey ??
+      o?.signers?.[0]?.publicKey ??
+      (() => {
+        throw new GpunetError("SignerMissing", "no fee payer", {});
+      })()
+    );
   }
   async function config(): Promise<Config> {
     return (await fetchConfig(connection, fo)).data;
@@ -173,7 +195,10 @@ export function createGpunetClient(options: GpunetClientOptions) {
   }
 
   const instructions = {
-    async initialize(i: Omit<ix.InitializeInput, "admin" | "slashAuthority"> & { readonly admin?: PublicKeyInput; readonly slashAuthority?: PublicKeyInput }, o?: CallOptions) {
+    async initialize(
+      i: Omit<ix.InitializeInput, "admin" | "slashAuthority"> & { readonly admin?: PublicKeyInput; readonly slashAuthority?: PublicKeyInput },
+      o?: CallOptions,
+    ) {
       const admin = actor(i.admin, o, "admin");
       return [ix.getInitializeInstruction({ ...i, admin, slashAuthority: i.slashAuthority ?? admin }, bo)];
     },
@@ -203,7 +228,15 @@ export function createGpunetClient(options: GpunetClientOptions) {
       const owner = actor(i.owner, o, "owner");
       return [...(await ensureAtas([owner], o)), ix.getClaimRewardsInstruction({ owner, stakeMint: await stakeMint() }, bo)];
     },
-    async slash(i: ix.ProviderInput & { readonly amount: IntegerInput; readonly reason: ix.SlashReason; readonly evidenceHash?: Hash32Input; readonly slashAuthority?: PublicKeyInput }, o?: CallOptions) {
+    async slash(
+      i: ix.ProviderInput & {
+        readonly amount: IntegerInput;
+        readonly reason: ix.SlashReason;
+        readonly evidenceHash?: Hash32Input;
+        readonly slashAuthority?: PublicKeyInput;
+      },
+      o?: CallOptions,
+    ) {
       const cfg = await config();
       return [ix.getSlashInstruction({ ...i, slashAuthority: actor(i.slashAuthority, o, "slashAuthority"), treasury: cfg.treasury }, bo)];
     },
@@ -224,9 +257,18 @@ export function createGpunetClient(options: GpunetClientOptions) {
       const job = await jobData(i.job);
       const owner = await providerOwnerOf(job.data.provider);
       const mint = await stakeMint();
-      return [...(await ensureAtas([owner], o)), ix.getCompleteJobInstruction({
-        authority: actor(i.authority, o, "authority"), job: { address: job.address }, provider: job.data.provider, providerPayout: { owner, stakeMint: mint },
-      }, bo)];
+      return [
+        ...(await ensureAtas([owner], o)),
+        ix.getCompleteJobInstruction(
+          {
+            authority: actor(i.authority, o, "authority"),
+            job: { address: job.address },
+            provider: job.data.provider,
+            providerPayout: { owner, stakeMint: mint },
+          },
+          bo,
+        ),
+      ];
     },
     async disputeJob(i: { readonly job: JobRef; readonly reasonHash?: Hash32Input; readonly buyer?: PublicKeyInput }, o?: CallOptions) {
       return [ix.getDisputeJobInstruction({ buyer: actor(i.buyer, o, "buyer"), job: i.job, ...(i.reasonHash ? { reasonHash: i.reasonHash } : {}) }, bo)];
@@ -235,22 +277,46 @@ export function createGpunetClient(options: GpunetClientOptions) {
       const job = await jobData(i.job);
       const owner = await providerOwnerOf(job.data.provider);
       const mint = await stakeMint();
-      return [...(await ensureAtas([owner, job.data.buyer], o)), ix.getResolveDisputeInstruction({
-        admin: actor(i.admin, o, "admin"), job: { address: job.address }, provider: job.data.provider,
-        providerPayout: { owner, stakeMint: mint }, buyerRefund: { owner: job.data.buyer, stakeMint: mint }, providerShareBps: i.providerShareBps,
-      }, bo)];
+      return [
+        ...(await ensureAtas([owner, job.data.buyer], o)),
+        ix.getResolveDisputeInstruction(
+          {
+            admin: actor(i.admin, o, "admin"),
+            job: { address: job.address },
+            provider: job.data.provider,
+            providerPayout: { owner, stakeMint: mint },
+            buyerRefund: { owner: job.data.buyer, stakeMint: mint },
+            providerShareBps: i.providerShareBps,
+          },
+          bo,
+        ),
+      ];
     },
     async expireJob(i: { readonly job: JobRef; readonly caller?: PublicKeyInput }, o?: CallOptions) {
       const job = await jobData(i.job);
       const mint = await stakeMint();
-      return [...(await ensureAtas([job.data.buyer], o)), ix.getExpireJobInstruction({
-        caller: actor(i.caller, o, "caller"), job: { address: job.address }, provider: job.data.provider, buyerRefund: { owner: job.data.buyer, stakeMint: mint },
-      }, bo)];
+      return [
+        ...(await ensureAtas([job.data.buyer], o)),
+        ix.getExpireJobInstruction(
+          {
+            caller: actor(i.caller, o, "caller"),
+            job: { address: job.address },
+            provider: job.data.provider,
+            buyerRefund: { owner: job.data.buyer, stakeMint: mint },
+          },
+          bo,
+        ),
+      ];
     },
     async closeJob(i: { readonly job: JobRef; readonly caller?: PublicKeyInput }, o?: CallOptions) {
       const job = await jobData(i.job);
       const cfg = await fetchConfig(connection, fo);
-      return [ix.getCloseJobInstruction({ caller: actor(i.caller, o, "caller"), job: { address: job.address }, buyer: job.data.buyer, treasury: cfg.data.treasury }, bo)];
+      return [
+        ix.getCloseJobInstruction(
+          { caller: actor(i.caller, o, "caller"), job: { address: job.address }, buyer: job.data.buyer, treasury: cfg.data.treasury },
+          bo,
+        ),
+      ];
     },
   };
 
@@ -327,7 +393,11 @@ export function createGpunetClient(options: GpunetClientOptions) {
      * with the program's exact math from the current accounts.
      */
     async claimable(ref?: ProviderRef): Promise<bigint> {
-      const [cfg, prov, now] = await Promise.all([fetchConfig(connection, fo), fetchProvider(connection, ref ?? { owner: actor(undefined, undefined, "owner") }, fo), clockNow(connection, fo.commitment)]);
+      const [cfg, prov, now] = await Promise.all([
+        fetchConfig(connection, fo),
+        fetchProvider(connection, ref ?? { owner: actor(undefined, undefined, "owner") }, fo),
+        clockNow(connection, fo.commitment),
+      ]);
       const v = claimableMath(prov.data, cfg.data, now);
       if (v === null) throw new GpunetError("MathOverflow", "the program would fail this claim with MathOverflow", {});
       return v;
@@ -354,27 +424,40 @@ export function createGpunetClient(options: GpunetClientOptions) {
       const expected = `IDL ${GPUNET_IDL_VERSION} (account version ${GPUNET_ACCOUNT_VERSION}, Config ${ACCOUNT_SIZES.config} bytes)`;
       const prog = await callRpc("getAccountInfo", () => connection.getAccountInfo(programId, commitment));
       if (!prog || !prog.executable) {
-        throw new GpunetError("IdlMismatch", `no executable program at ${programId.toBase58()}; the SDK expects gpunet ${expected}`, { expectedVersion: expected, actualVersion: "none" });
+        throw new GpunetError("IdlMismatch", `no executable program at ${programId.toBase58()}; the SDK expects gpunet ${expected}`, {
+          expectedVersion: expected,
+          actualVersion: "none",
+        });
       }
       const payer = o.feePayer ?? wallet?.publicKey ?? undefined;
       // The probe needs a funded fee payer to simulate with; without one, only the accounts are compared.
-      if (payer) try {
-        // Eight zero bytes match no instruction discriminator of the IDL.
-        const probe = new TransactionInstruction({ programId, keys: [], data: Buffer.alloc(8) });
-        await simulateInstructions(ctx, [probe], { feePayer: payer });
-        throw new GpunetError("IdlMismatch", `the program accepted an unknown instruction; the SDK expects gpunet ${expected}`, { expectedVersion: expected, actualVersion: "unknown" });
-      } catch (e) {
-        if (e instanceof GpunetError && e.code === "InvalidInstruction") {
-          // the error table matches
-        } else if (e instanceof GpunetError && e.code === "SimulationFailed" && /AccountNotFound/.test(JSON.stringify(e.context.transactionError ?? ""))) {
-          // No funded payer to simulate with; the account checks below still run.
-        } else if (e instanceof GpunetError && e.code === "IdlMismatch") {
-          throw e;
-        } else {
-          const got = e instanceof GpunetError ? `${e.code}${e.context.programErrorNumber !== undefined ? ` (${e.context.programErrorNumber})` : ""}` : String(e);
-          throw new GpunetError("IdlMismatch", `the program answered an unknown instruction with ${got}, not InvalidInstruction (6022); the SDK expects gpunet ${expected}`, { expectedVersion: expected, actualVersion: got }, { cause: e });
+      if (payer)
+        try {
+          // Eight zero bytes match no instruction discriminator of the IDL.
+          const probe = new TransactionInstruction({ programId, keys: [], data: Buffer.alloc(8) });
+          await simulateInstructions(ctx, [probe], { feePayer: payer });
+          throw new GpunetError("IdlMismatch", `the program accepted an unknown instruction; the SDK expects gpunet ${expected}`, {
+            expectedVersion: expected,
+            actualVersion: "unknown",
+          });
+        } catch (e) {
+          if (e instanceof GpunetError && e.code === "InvalidInstruction") {
+            // the error table matches
+          } else if (e instanceof GpunetError && e.code === "SimulationFailed" && /AccountNotFound/.test(JSON.stringify(e.context.transactionError ?? ""))) {
+            // No funded payer to simulate with; the account checks below still run.
+          } else if (e instanceof GpunetError && e.code === "IdlMismatch") {
+            throw e;
+          } else {
+            const got =
+              e instanceof GpunetError ? `${e.code}${e.context.programErrorNumber !== undefined ? ` (${e.context.programErrorNumber})` : ""}` : String(e);
+            throw new GpunetError(
+              "IdlMismatch",
+              `the program answered an unknown instruction with ${got}, not InvalidInstruction (6022); the SDK expects gpunet ${expected}`,
+              { expectedVersion: expected, actualVersion: got },
+              { cause: e },
+            );
+          }
         }
-      }
       const [cfgAddr] = findConfigPda(programId);
       const info = await callRpc("getAccountInfo", () => connection.getAccountInfo(cfgAddr, commitment));
       if (!info) return { idlVersion: GPUNET_IDL_VERSION, accountVersion: GPUNET_ACCOUNT_VERSION, configChecked: false };
@@ -382,7 +465,10 @@ export function createGpunetClient(options: GpunetClientOptions) {
       const version = data[accountFieldOffset("config", "version")];
       if (data.length !== ACCOUNT_SIZES.config || version !== GPUNET_ACCOUNT_VERSION) {
         const actual = `Config account version ${version ?? "?"}, ${data.length} bytes`;
-        throw new GpunetError("IdlMismatch", `gpunet program mismatch: the SDK expects ${expected}; the deployed program has ${actual}`, { expectedVersion: expected, actualVersion: actual });
+        throw new GpunetError("IdlMismatch", `gpunet program mismatch: the SDK expects ${expected}; the deployed program has ${actual}`, {
+          expectedVersion: expected,
+          actualVersion: actual,
+        });
       }
       decodeConfig(data);
       return { idlVersion: GPUNET_IDL_VERSION, accountVersion: GPUNET_ACCOUNT_VERSION, configChecked: true };
@@ -393,4 +479,3 @@ export function createGpunetClient(options: GpunetClientOptions) {
 
 /** The client {@link createGpunetClient} returns. */
 export type GpunetClient = ReturnType<typeof createGpunetClient>;
-

@@ -37,7 +37,10 @@ export function decodeBase64Portable(s: string): Uint8Array | null {
   const full = pad === 0 ? n : n - 4;
   let o = 0;
   for (let i = 0; i < full; i += 4) {
-    const a = lookup(s.charCodeAt(i)), b = lookup(s.charCodeAt(i + 1)), c = lookup(s.charCodeAt(i + 2)), d = lookup(s.charCodeAt(i + 3));
+    const a = lookup(s.charCodeAt(i)),
+      b = lookup(s.charCodeAt(i + 1)),
+      c = lookup(s.charCodeAt(i + 2)),
+      d = lookup(s.charCodeAt(i + 3));
     if ((a | b | c | d) < 0) return null;
     const v = (a << 18) | (b << 12) | (c << 6) | d;
     out[o++] = v >>> 16;
@@ -45,7 +48,8 @@ export function decodeBase64Portable(s: string): Uint8Array | null {
     out[o++] = v & 255;
   }
   if (pad > 0) {
-    const a = lookup(s.charCodeAt(n - 4)), b = lookup(s.charCodeAt(n - 3));
+    const a = lookup(s.charCodeAt(n - 4)),
+      b = lookup(s.charCodeAt(n - 3));
     if ((a | b) < 0) return null;
     if (pad === 2) {
       if ((b & 15) !== 0) return null;
@@ -60,7 +64,9 @@ export function decodeBase64Portable(s: string): Uint8Array | null {
   return out;
 }
 
-interface NodeBufferLike { from(s: string, enc: "base64"): Uint8Array }
+interface NodeBufferLike {
+  from(s: string, enc: "base64"): Uint8Array;
+}
 const NodeBuffer = (globalThis as { Buffer?: NodeBufferLike }).Buffer;
 
 /**
@@ -105,7 +111,11 @@ export function encodeBase58Key(bytes: Uint8Array, offset = 0): string {
     const hi = bytes[offset + 2 * i] as number;
     const lo = bytes[offset + 2 * i + 1] as number;
     if (counting) {
-      if (hi === 0) { zeros++; if (lo === 0) zeros++; else counting = false; } else counting = false;
+      if (hi === 0) {
+        zeros++;
+        if (lo === 0) zeros++;
+        else counting = false;
+      } else counting = false;
     }
     limbs[i] = (hi << 8) | lo;
   }

@@ -120,14 +120,16 @@ export function isGpunetError<C extends GpunetErrorCode>(e: unknown, code?: C | 
   return (code as readonly GpunetErrorCode[]).includes(e.code);
 }
 
-interface ProgramErrorInfo { readonly name: ProgramErrorName; readonly number: number; readonly message: string }
+interface ProgramErrorInfo {
+  readonly name: ProgramErrorName;
+  readonly number: number;
+  readonly message: string;
+}
 
 const PROGRAM_ERRORS_BY_NUMBER: ReadonlyMap<number, ProgramErrorInfo> = new Map(
   GPUNET_IDL.errors.map((e) => [e.code, { name: e.name as ProgramErrorName, number: e.code, message: e.msg }]),
 );
-const PROGRAM_ERRORS_BY_NAME: ReadonlyMap<string, ProgramErrorInfo> = new Map(
-  [...PROGRAM_ERRORS_BY_NUMBER.values()].map((e) => [e.name, e]),
-);
+const PROGRAM_ERRORS_BY_NAME: ReadonlyMap<string, ProgramErrorInfo> = new Map([...PROGRAM_ERRORS_BY_NUMBER.values()].map((e) => [e.name, e]));
 
 /**
  * Looks up a program error by number or name.
@@ -248,7 +250,12 @@ export function errorFromFailure(
   if (d.programErrorNumber !== undefined && (d.programId === undefined || d.programId === programId) && d.programErrorNumber >= 6000) {
     return new GpunetError("UnknownProgramError", `gpunet program error number ${d.programErrorNumber} is not in the IDL`, context, opts);
   }
-  return new GpunetError(fallback, `${fallback === "SimulationFailed" ? "simulation" : "transaction"} failed: ${safeJson(err) ?? extra.message ?? "unknown"}`, context, opts);
+  return new GpunetError(
+    fallback,
+    `${fallback === "SimulationFailed" ? "simulation" : "transaction"} failed: ${safeJson(err) ?? extra.message ?? "unknown"}`,
+    context,
+    opts,
+  );
 }
 
 function safeJson(v: unknown): string | undefined {

@@ -133,7 +133,13 @@ export const GPUNET_EVENT_NAMES: readonly GpunetEventName[] = [...EVENT_SPECS.va
 
 type DecodePayloadResult<P> =
   | { readonly ok: true; readonly name: GpunetEventName; readonly data: GpunetEventData<GpunetEventName, P> }
-  | { readonly ok: false; readonly reason: EventDecodeFailureReason; readonly name?: GpunetEventName; readonly byteLength?: number; readonly expectedLength?: number };
+  | {
+      readonly ok: false;
+      readonly reason: EventDecodeFailureReason;
+      readonly name?: GpunetEventName;
+      readonly byteLength?: number;
+      readonly expectedLength?: number;
+    };
 
 /**
  * Decodes one event payload (discriminator + Borsh fields) from bytes.
@@ -153,7 +159,13 @@ export function decodeEventBytes(bytes: Uint8Array, pubkeys: PubkeyEncoding = "b
   const spec = specOf(dv);
   if (!spec) return { ok: false, reason: "unknownDiscriminator", byteLength: bytes.length };
   if (bytes.length !== spec.length) {
-    return { ok: false, reason: bytes.length < spec.length ? "shortData" : "trailingBytes", name: spec.name, byteLength: bytes.length, expectedLength: spec.length };
+    return {
+      ok: false,
+      reason: bytes.length < spec.length ? "shortData" : "trailingBytes",
+      name: spec.name,
+      byteLength: bytes.length,
+      expectedLength: spec.length,
+    };
   }
   const data = decodeStruct(spec.layout, bytes, dv, 8, pubkeys) as GpunetEventData<GpunetEventName, string | Uint8Array>;
   return { ok: true, name: spec.name, data };
@@ -211,7 +223,12 @@ export function parseGpunetLogs(logs: readonly string[], opts: ParseLogsOptions 
         events.push({ name: r.name, data: r.data, instructionIndex, innerPath, innerIndex, eventIndex: idx } as GpunetEvent<string | Uint8Array>);
       } else {
         failures.push({
-          instructionIndex, innerPath, innerIndex, eventIndex: idx, reason: r.reason, payload,
+          instructionIndex,
+          innerPath,
+          innerIndex,
+          eventIndex: idx,
+          reason: r.reason,
+          payload,
           ...(r.name !== undefined ? { name: r.name } : {}),
           ...(r.byteLength !== undefined ? { byteLength: r.byteLength } : {}),
           ...(r.expectedLength !== undefined ? { expectedLength: r.expectedLength } : {}),
@@ -290,7 +307,10 @@ export interface ParsedTransactionEvents<P = string> extends ParsedGpunetLogs<P>
  * const { events } = parseTransactionEvents(tx);
  * ```
  */
-export function parseTransactionEvents(tx: TransactionWithLogs | null, opts: ParseLogsOptions<"bytes"> & { readonly pubkeys: "bytes" }): ParsedTransactionEvents<Uint8Array>;
+export function parseTransactionEvents(
+  tx: TransactionWithLogs | null,
+  opts: ParseLogsOptions<"bytes"> & { readonly pubkeys: "bytes" },
+): ParsedTransactionEvents<Uint8Array>;
 export function parseTransactionEvents(tx: TransactionWithLogs | null, opts?: ParseLogsOptions<"base58">): ParsedTransactionEvents<string>;
 export function parseTransactionEvents(tx: TransactionWithLogs | null, opts: ParseLogsOptions = {}): ParsedTransactionEvents<string | Uint8Array> {
   const logs = tx?.meta?.logMessages;

@@ -25,7 +25,9 @@ export type IdlFieldValue<T, P> = T extends "u64" | "i64" | "u128" | "i128"
 
 /** The variant names (camelCase) of an IDL enum, by the enum's camelCase name. */
 export type EnumVariant<N> = Extract<IdlTypeDef, { name: N; type: { kind: "enum" } }>["type"] extends { variants: readonly (infer V)[] }
-  ? V extends { name: infer S } ? S : never
+  ? V extends { name: infer S }
+    ? S
+    : never
   : never;
 
 type Simplify<T> = { [K in keyof T]: T[K] } & {};

@@ -31,7 +31,17 @@ export { toU64, toI64, toU16, toU8, toPublicKey, toHash32 } from "./inputs.ts";
 export type { IntegerInput, PublicKeyInput, Hash32Input } from "./inputs.ts";
 
 // PDAs
-export { GPUNET_PROGRAM_ID, findConfigPda, findRewardVaultPda, findProviderPda, findStakeVaultPda, findJobPda, findEscrowPda, findProgramDataPda, BPF_LOADER_UPGRADEABLE_ID } from "./pdas.ts";
+export {
+  GPUNET_PROGRAM_ID,
+  findConfigPda,
+  findRewardVaultPda,
+  findProviderPda,
+  findStakeVaultPda,
+  findJobPda,
+  findEscrowPda,
+  findProgramDataPda,
+  BPF_LOADER_UPGRADEABLE_ID,
+} from "./pdas.ts";
 export type { ProgramDerivedAddress } from "./pdas.ts";
 
 // Accounts
@@ -110,7 +120,15 @@ export type {
 } from "./instructions.ts";
 
 // Sending
-export { sendInstructions, simulateInstructions, prepareAndSign, sendSignedAndConfirm, transactionSize, MAX_TRANSACTION_SIZE, MAX_COMPUTE_UNITS } from "./send.ts";
+export {
+  sendInstructions,
+  simulateInstructions,
+  prepareAndSign,
+  sendSignedAndConfirm,
+  transactionSize,
+  MAX_TRANSACTION_SIZE,
+  MAX_COMPUTE_UNITS,
+} from "./send.ts";
 export type { SendContext, SendOptions, SendResult, SimulateResult, SignedTransaction, SendConnection, WalletAdapterLike } from "./send.ts";
 export { resolvePriorityFee, percentileOf } from "./priority-fee.ts";
 export type { PriorityFeeStrategy, PriorityFeeConnection } from "./priority-fee.ts";

@@ -31,7 +31,8 @@ function toBigInt(v: unknown, field: string): bigint {
   if (typeof v === "number") {
     if (!Number.isInteger(v)) throw new GpunetError("U64OutOfRange", `${field} must be an integer, got ${describe(v)}`, { field, value: describe(v) });
     // Above 2^53 a number no longer names one integer (2^53 + 1 reads back as 2^53): ask for a bigint.
-    if (!Number.isSafeInteger(v)) throw new GpunetError("U64OutOfRange", `${field} = ${describe(v)} is beyond Number.MAX_SAFE_INTEGER; pass a bigint`, { field, value: describe(v) });
+    if (!Number.isSafeInteger(v))
+      throw new GpunetError("U64OutOfRange", `${field} = ${describe(v)} is beyond Number.MAX_SAFE_INTEGER; pass a bigint`, { field, value: describe(v) });
     return BigInt(v);
   }
   throw new GpunetError("U64OutOfRange", `${field} must be a bigint or a safe integer number, got ${describe(v)}`, { field, value: describe(v) });
@@ -108,11 +109,13 @@ export function toPublicKey(v: PublicKeyInput, field: string): PublicKey {
     } catch (e) {
       throw new GpunetError("InvalidPublicKey", `${field} is not valid base58: ${describe(v)}`, { field, value: describe(v) }, { cause: e });
     }
-    if (bytes.length !== 32) throw new GpunetError("InvalidPublicKey", `${field} decodes to ${bytes.length} bytes, a public key has 32`, { field, value: describe(v) });
+    if (bytes.length !== 32)
+      throw new GpunetError("InvalidPublicKey", `${field} decodes to ${bytes.length} bytes, a public key has 32`, { field, value: describe(v) });
     return new PublicKey(bytes);
   }
   if (v instanceof Uint8Array) {
-    if (v.length !== 32) throw new GpunetError("InvalidPublicKey", `${field} has ${v.length} bytes, a public key has 32`, { field, value: `${v.length} bytes` });
+    if (v.length !== 32)
+      throw new GpunetError("InvalidPublicKey", `${field} has ${v.length} bytes, a public key has 32`, { field, value: `${v.length} bytes` });
     return new PublicKey(v);
   }
   // Duck-typed keys from another copy of web3.js (bundlers can load two).
@@ -133,7 +136,10 @@ export function toPublicKey(v: PublicKeyInput, field: string): PublicKey {
  */
 export function toHash32(v: Hash32Input | undefined, field: string): Uint8Array {
   if (v === undefined) return new Uint8Array(32);
-  const ok = (v instanceof Uint8Array || Array.isArray(v)) && v.length === 32 && Array.prototype.every.call(v, (b: unknown) => typeof b === "number" && Number.isInteger(b) && b >= 0 && b <= 255);
+  const ok =
+    (v instanceof Uint8Array || Array.isArray(v)) &&
+    v.length === 32 &&
+    Array.prototype.every.call(v, (b: unknown) => typeof b === "number" && Number.isInteger(b) && b >= 0 && b <= 255);
   if (!ok) throw new GpunetError("InvalidInput", `${field} must be 32 bytes`, { field, value: describe(v) });
   return Uint8Array.from(v);
 }

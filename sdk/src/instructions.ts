@@ -17,7 +17,16 @@ import { GPUNET_IDL } from "./idl.ts";
 import { GpunetError } from "./errors.ts";
 import { layoutFields, type StructLayout } from "./layout.ts";
 import { toHash32, toI64, toPublicKey, toU16, toU64, toU8, type Hash32Input, type IntegerInput, type PublicKeyInput } from "./inputs.ts";
-import { GPUNET_PROGRAM_ID, findConfigPda, findEscrowPda, findJobPda, findProgramDataPda, findProviderPda, findRewardVaultPda, findStakeVaultPda } from "./pdas.ts";
+import {
+  GPUNET_PROGRAM_ID,
+  findConfigPda,
+  findEscrowPda,
+  findJobPda,
+  findProgramDataPda,
+  findProviderPda,
+  findRewardVaultPda,
+  findStakeVaultPda,
+} from "./pdas.ts";
 import { jobAddress, statusByte, type JobRef, type ProviderStatus } from "./accounts.ts";
 import { associatedTokenAddress } from "./token.ts";
 
@@ -38,7 +47,12 @@ type ArgValue = bigint | number | boolean | PublicKey | Uint8Array;
  * IDL name, already validated. Fixed-address accounts (system, token program) are
  * filled from the IDL.
  */
-function build(name: string, accounts: Readonly<Record<string, PublicKey>>, args: Readonly<Record<string, ArgValue>>, programId: PublicKey): TransactionInstruction {
+function build(
+  name: string,
+  accounts: Readonly<Record<string, PublicKey>>,
+  args: Readonly<Record<string, ArgValue>>,
+  programId: PublicKey,
+): TransactionInstruction {
   const ix = GPUNET_IDL.instructions.find((i) => i.name === name);
   if (!ix) throw new GpunetError("IdlMismatch", `instruction ${name} is not in the IDL`, {});
   const keys = ix.accounts.map((a) => {
@@ -61,7 +75,12 @@ function encodeArgs(ixName: string, layout: StructLayout, args: Readonly<Record<
     const at = 8 + f.offset;
     const wrong = (): GpunetError => new GpunetError("IdlMismatch", `${ixName}: argument ${f.idlName} (${f.kind}) got ${typeof v}`, { field: f.idlName });
     switch (f.kind) {
-      case "u8": case "i8": case "u16": case "i16": case "u32": case "i32": {
+      case "u8":
+      case "i8":
+      case "u16":
+      case "i16":
+      case "u32":
+      case "i32": {
         if (typeof v !== "number") throw wrong();
         if (f.kind === "u8") dv.setUint8(at, v);
         else if (f.kind === "i8") dv.setInt8(at, v);
@@ -79,13 +98,15 @@ function encodeArgs(ixName: string, layout: StructLayout, args: Readonly<Record<
         if (typeof v !== "boolean") throw wrong();
         dv.setUint8(at, v ? 1 : 0);
         break;
-      case "u64": case "i64": {
+      case "u64":
+      case "i64": {
         if (typeof v !== "bigint") throw wrong();
         if (f.kind === "u64") dv.setBigUint64(at, v, true);
         else dv.setBigInt64(at, v, true);
         break;
       }
-      case "u128": case "i128": {
+      case "u128":
+      case "i128": {
         if (typeof v !== "bigint") throw wrong();
         const m = BigInt.asUintN(128, v);
         dv.setBigUint64(at, m & 0xffff_ffff_ffff_ffffn, true);
@@ -111,7 +132,10 @@ function encodeArgs(ixName: string, layout: StructLayout, args: Readonly<Record<
 function constPda(pda: unknown, programId: PublicKey): PublicKey | undefined {
   const seeds = (pda as { seeds?: { kind: string; value?: number[] }[] } | undefined)?.seeds;
   if (!seeds || seeds.length === 0 || !seeds.every((x) => x.kind === "const" && Array.isArray(x.value))) return undefined;
-  return PublicKey.findProgramAddressSync(seeds.map((x) => Uint8Array.from(x.value as number[])), programId)[0];
+  return PublicKey.findProgramAddressSync(
+    seeds.map((x) => Uint8Array.from(x.value as number[])),
+    programId,
+  )[0];
 }
 
 /** A token account given directly, or derived as the owner's associated token account of the stake mint. */
@@ -175,21 +199,30 @@ export function getInitializeInstruction(i: InitializeInput, o?: BuilderOptions)
   const pid = programIdOf(o);
   const [config, configBump] = findConfigPda(pid);
   const [rewardVault, rewardVaultBump] = findRewardVaultPda(pid);
-  return build("initialize", {
-    config, reward_vault: rewardVault, stake_mint: toPublicKey(i.stakeMint, "stakeMint"), treasury: toPublicKey(i.treasury, "treasury"), admin: toPublicKey(i.admin, "admin"),
-    program_data: findProgramDataPda(pid)[0],
-  }, {
-    min_stake_per_gpu: toU64(i.minStakePerGpu, "minStakePerGpu"),
-    unbonding_period: toI64(i.unbondingPeriod, "unbondingPeriod"),
-    challenge_window: toI64(i.challengeWindow, "challengeWindow"),
-    slash_authority: toPublicKey(i.slashAuthority, "slashAuthority"),
-    protocol_fee_bps: toU16(i.protocolFeeBps, "protocolFeeBps"),
-    slash_cap_bps: toU16(i.slashCapBps, "slashCapBps"),
-    config_bump: configBump,
-    reward_vault_bump: rewardVaultBump,
-    allow_freeze_authority: i.allowFreezeAuthority ?? false,
-    reward_period: toI64(i.rewardPeriod ?? DEFAULT_REWARD_PERIOD, "rewardPeriod"),
-  }, pid);
+  return build(
+    "initialize",
+    {
+      config,
+      reward_vault: rewardVault,
+      stake_mint: toPublicKey(i.stakeMint, "stakeMint"),
+      treasury: toPublicKey(i.treasury, "treasury"),
+      admin: toPublicKey(i.admin, "admin"),
+      program_data: findProgramDataPda(pid)[0],
+    },
+    {
+      min_stake_per_gpu: toU64(i.minStakePerGpu, "minStakePerGpu"),
+      unbonding_period: toI64(i.unbondingPeriod, "unbondingPeriod"),
+      challenge_window: toI64(i.challengeWindow, "challengeWindow"),
+      slash_authority: toPublicKey(i.slashAuthority, "slashAuthority"),
+      protocol_fee_bps: toU16(i.protocolFeeBps, "protocolFeeBps"),
+      slash_cap_bps: toU16(i.slashCapBps, "slashCapBps"),
+      config_bump: configBump,
+      reward_vault_bump: rewardVaultBump,
+      allow_freeze_authority: i.allowFreezeAuthority ?? false,
+      reward_period: toI64(i.rewardPeriod ?? DEFAULT_REWARD_PERIOD, "rewardPeriod"),
+    },
+    pid,
+  );
 }
 
 /** The Config changes of {@link getUpdateConfigInstruction}; only given fields change (the mask is computed). */
@@ -210,7 +243,16 @@ export interface ConfigChanges {
 
 /** Mask bits of `update_config` (docs/protocol.md). */
 export const UPDATE_CONFIG_MASK = {
-  admin: 1, slashAuthority: 2, minStakePerGpu: 4, unbondingPeriod: 8, challengeWindow: 16, protocolFeeBps: 32, slashCapBps: 64, paused: 128, treasury: 256, rewardPeriod: 512,
+  admin: 1,
+  slashAuthority: 2,
+  minStakePerGpu: 4,
+  unbondingPeriod: 8,
+  challengeWindow: 16,
+  protocolFeeBps: 32,
+  slashCapBps: 64,
+  paused: 128,
+  treasury: 256,
+  rewardPeriod: 512,
 } as const;
 
 /**
@@ -227,23 +269,28 @@ export function getUpdateConfigInstruction(i: { readonly admin: PublicKeyInput; 
   let mask = 0;
   for (const k of Object.keys(UPDATE_CONFIG_MASK) as (keyof ConfigChanges)[]) if (c[k] !== undefined) mask |= UPDATE_CONFIG_MASK[k];
   if (mask === 0) throw new GpunetError("InvalidInput", "updateConfig needs at least one change", { field: "changes" });
-  return build("update_config", {
-    config: findConfigPda(pid)[0],
-    admin,
-    // Read only when the treasury bit is set; any account fills the slot otherwise.
-    treasury: c.treasury !== undefined ? toPublicKey(c.treasury, "treasury") : admin,
-  }, {
-    new_admin: c.admin !== undefined ? toPublicKey(c.admin, "admin") : PublicKey.default,
-    new_slash_authority: c.slashAuthority !== undefined ? toPublicKey(c.slashAuthority, "slashAuthority") : PublicKey.default,
-    min_stake_per_gpu: toU64(c.minStakePerGpu ?? 0, "minStakePerGpu"),
-    unbonding_period: toI64(c.unbondingPeriod ?? 0, "unbondingPeriod"),
-    challenge_window: toI64(c.challengeWindow ?? 0, "challengeWindow"),
-    mask,
-    protocol_fee_bps: toU16(c.protocolFeeBps ?? 0, "protocolFeeBps"),
-    slash_cap_bps: toU16(c.slashCapBps ?? 0, "slashCapBps"),
-    paused: c.paused ?? false,
-    reward_period: toI64(c.rewardPeriod ?? 0, "rewardPeriod"),
-  }, pid);
+  return build(
+    "update_config",
+    {
+      config: findConfigPda(pid)[0],
+      admin,
+      // Read only when the treasury bit is set; any account fills the slot otherwise.
+      treasury: c.treasury !== undefined ? toPublicKey(c.treasury, "treasury") : admin,
+    },
+    {
+      new_admin: c.admin !== undefined ? toPublicKey(c.admin, "admin") : PublicKey.default,
+      new_slash_authority: c.slashAuthority !== undefined ? toPublicKey(c.slashAuthority, "slashAuthority") : PublicKey.default,
+      min_stake_per_gpu: toU64(c.minStakePerGpu ?? 0, "minStakePerGpu"),
+      unbonding_period: toI64(c.unbondingPeriod ?? 0, "unbondingPeriod"),
+      challenge_window: toI64(c.challengeWindow ?? 0, "challengeWindow"),
+      mask,
+      protocol_fee_bps: toU16(c.protocolFeeBps ?? 0, "protocolFeeBps"),
+      slash_cap_bps: toU16(c.slashCapBps ?? 0, "slashCapBps"),
+      paused: c.paused ?? false,
+      reward_period: toI64(c.rewardPeriod ?? 0, "rewardPeriod"),
+    },
+    pid,
+  );
 }
 
 // ---------------------------------------------------------------- providers
@@ -265,17 +312,34 @@ export interface ProviderHardware {
  * getRegisterProviderInstruction({ owner, stakeMint, gpuModel: 1, gpuCount: 8, vramGb: 80, region: 1 });
  * ```
  */
-export function getRegisterProviderInstruction(i: ProviderHardware & { readonly owner: PublicKeyInput; readonly stakeMint: PublicKeyInput }, o?: BuilderOptions): TransactionInstruction {
+export function getRegisterProviderInstruction(
+  i: ProviderHardware & { readonly owner: PublicKeyInput; readonly stakeMint: PublicKeyInput },
+  o?: BuilderOptions,
+): TransactionInstruction {
   const pid = programIdOf(o);
   const owner = toPublicKey(i.owner, "owner");
   const [provider, providerBump] = findProviderPda(owner, pid);
   const [stakeVault, vaultBump] = findStakeVaultPda(provider, pid);
-  return build("register_provider", {
-    config: findConfigPda(pid)[0], provider, stake_vault: stakeVault, stake_mint: toPublicKey(i.stakeMint, "stakeMint"), owner,
-  }, {
-    gpu_model: toU16(i.gpuModel, "gpuModel"), gpu_count: toU16(i.gpuCount, "gpuCount"), vram_gb: toU16(i.vramGb, "vramGb"), region: toU16(i.region, "region"),
-    metadata_hash: toHash32(i.metadataHash, "metadataHash"), provider_bump: providerBump, vault_bump: vaultBump,
-  }, pid);
+  return build(
+    "register_provider",
+    {
+      config: findConfigPda(pid)[0],
+      provider,
+      stake_vault: stakeVault,
+      stake_mint: toPublicKey(i.stakeMint, "stakeMint"),
+      owner,
+    },
+    {
+      gpu_model: toU16(i.gpuModel, "gpuModel"),
+      gpu_count: toU16(i.gpuCount, "gpuCount"),
+      vram_gb: toU16(i.vramGb, "vramGb"),
+      region: toU16(i.region, "region"),
+      metadata_hash: toHash32(i.metadataHash, "metadataHash"),
+      provider_bump: providerBump,
+      vault_bump: vaultBump,
+    },
+    pid,
+  );
 }
 
 /**
@@ -285,13 +349,25 @@ export function getRegisterProviderInstruction(i: ProviderHardware & { readonly 
  * getUpdateProviderInstruction({ owner, gpuModel: 1, gpuCount: 8, vramGb: 80, region: 1, status: "inactive" });
  * ```
  */
-export function getUpdateProviderInstruction(i: ProviderHardware & { readonly owner: PublicKeyInput; readonly status: ProviderStatus }, o?: BuilderOptions): TransactionInstruction {
+export function getUpdateProviderInstruction(
+  i: ProviderHardware & { readonly owner: PublicKeyInput; readonly status: ProviderStatus },
+  o?: BuilderOptions,
+): TransactionInstruction {
   const pid = programIdOf(o);
   const owner = toPublicKey(i.owner, "owner");
-  return build("update_provider", { config: findConfigPda(pid)[0], provider: findProviderPda(owner, pid)[0], owner }, {
-    gpu_model: toU16(i.gpuModel, "gpuModel"), gpu_count: toU16(i.gpuCount, "gpuCount"), vram_gb: toU16(i.vramGb, "vramGb"), region: toU16(i.region, "region"),
-    status: toU8(statusByte(i.status), "status"), metadata_hash: toHash32(i.metadataHash, "metadataHash"),
-  }, pid);
+  return build(
+    "update_provider",
+    { config: findConfigPda(pid)[0], provider: findProviderPda(owner, pid)[0], owner },
+    {
+      gpu_model: toU16(i.gpuModel, "gpuModel"),
+      gpu_count: toU16(i.gpuCount, "gpuCount"),
+      vram_gb: toU16(i.vramGb, "vramGb"),
+      region: toU16(i.region, "region"),
+      status: toU8(statusByte(i.status), "status"),
+      metadata_hash: toHash32(i.metadataHash, "metadataHash"),
+    },
+    pid,
+  );
 }
 
 /**
@@ -301,14 +377,26 @@ export function getUpdateProviderInstruction(i: ProviderHardware & { readonly ow
  * getStakeInstruction({ owner, amount: 5_000n, stakeMint });
  * ```
  */
-export function getStakeInstruction(i: { readonly owner: PublicKeyInput; readonly amount: IntegerInput } & TokenAccountInput, o?: BuilderOptions): TransactionInstruction {
+export function getStakeInstruction(
+  i: { readonly owner: PublicKeyInput; readonly amount: IntegerInput } & TokenAccountInput,
+  o?: BuilderOptions,
+): TransactionInstruction {
   const pid = programIdOf(o);
   const amount = toU64(i.amount, "amount");
   const owner = toPublicKey(i.owner, "owner");
   const provider = findProviderPda(owner, pid)[0];
-  return build("stake", {
-    config: findConfigPda(pid)[0], provider, stake_vault: findStakeVaultPda(provider, pid)[0], owner_token: resolveTokenAccount(owner, i, "ownerToken"), owner,
-  }, { amount }, pid);
+  return build(
+    "stake",
+    {
+      config: findConfigPda(pid)[0],
+      provider,
+      stake_vault: findStakeVaultPda(provider, pid)[0],
+      owner_token: resolveTokenAccount(owner, i, "ownerToken"),
+      owner,
+    },
+    { amount },
+    pid,
+  );
 }
 
 /**
@@ -336,9 +424,18 @@ export function getWithdrawUnstakedInstruction(i: { readonly owner: PublicKeyInp
   const pid = programIdOf(o);
   const owner = toPublicKey(i.owner, "owner");
   const provider = findProviderPda(owner, pid)[0];
-  return build("withdraw_unstaked", {
-    config: findConfigPda(pid)[0], provider, stake_vault: findStakeVaultPda(provider, pid)[0], owner_token: resolveTokenAccount(owner, i, "ownerToken"), owner,
-  }, {}, pid);
+  return build(
+    "withdraw_unstaked",
+    {
+      config: findConfigPda(pid)[0],
+      provider,
+      stake_vault: findStakeVaultPda(provider, pid)[0],
+      owner_token: resolveTokenAccount(owner, i, "ownerToken"),
+      owner,
+    },
+    {},
+    pid,
+  );
 }
 
 /**
@@ -348,13 +445,24 @@ export function getWithdrawUnstakedInstruction(i: { readonly owner: PublicKeyInp
  * getFundRewardsInstruction({ funder: payer.publicKey, amount: 50_000n, stakeMint });
  * ```
  */
-export function getFundRewardsInstruction(i: { readonly funder: PublicKeyInput; readonly amount: IntegerInput } & TokenAccountInput, o?: BuilderOptions): TransactionInstruction {
+export function getFundRewardsInstruction(
+  i: { readonly funder: PublicKeyInput; readonly amount: IntegerInput } & TokenAccountInput,
+  o?: BuilderOptions,
+): TransactionInstruction {
   const pid = programIdOf(o);
   const amount = toU64(i.amount, "amount");
   const funder = toPublicKey(i.funder, "funder");
-  return build("fund_rewards", {
-    config: findConfigPda(pid)[0], reward_vault: findRewardVaultPda(pid)[0], funder_token: resolveTokenAccount(funder, i, "funderToken"), funder,
-  }, { amount }, pid);
+  return build(
+    "fund_rewards",
+    {
+      config: findConfigPda(pid)[0],
+      reward_vault: findRewardVaultPda(pid)[0],
+      funder_token: resolveTokenAccount(funder, i, "funderToken"),
+      funder,
+    },
+    { amount },
+    pid,
+  );
 }
 
 /**
@@ -367,9 +475,18 @@ export function getFundRewardsInstruction(i: { readonly funder: PublicKeyInput; 
 export function getClaimRewardsInstruction(i: { readonly owner: PublicKeyInput } & TokenAccountInput, o?: BuilderOptions): TransactionInstruction {
   const pid = programIdOf(o);
   const owner = toPublicKey(i.owner, "owner");
-  return build("claim_rewards", {
-    config: findConfigPda(pid)[0], provider: findProviderPda(owner, pid)[0], reward_vault: findRewardVaultPda(pid)[0], owner_token: resolveTokenAccount(owner, i, "ownerToken"), owner,
-  }, {}, pid);
+  return build(
+    "claim_rewards",
+    {
+      config: findConfigPda(pid)[0],
+      provider: findProviderPda(owner, pid)[0],
+      reward_vault: findRewardVaultPda(pid)[0],
+      owner_token: resolveTokenAccount(owner, i, "ownerToken"),
+      owner,
+    },
+    {},
+    pid,
+  );
 }
 
 /** Which provider: its PDA address or its owner. */
@@ -389,15 +506,30 @@ function providerOf(i: ProviderInput, pid: PublicKey): PublicKey {
  * ```
  */
 export function getSlashInstruction(
-  i: ProviderInput & { readonly slashAuthority: PublicKeyInput; readonly treasury: PublicKeyInput; readonly amount: IntegerInput; readonly reason: SlashReason; readonly evidenceHash?: Hash32Input },
+  i: ProviderInput & {
+    readonly slashAuthority: PublicKeyInput;
+    readonly treasury: PublicKeyInput;
+    readonly amount: IntegerInput;
+    readonly reason: SlashReason;
+    readonly evidenceHash?: Hash32Input;
+  },
   o?: BuilderOptions,
 ): TransactionInstruction {
   const pid = programIdOf(o);
   const amount = toU64(i.amount, "amount");
   const provider = providerOf(i, pid);
-  return build("slash", {
-    config: findConfigPda(pid)[0], provider, stake_vault: findStakeVaultPda(provider, pid)[0], treasury: toPublicKey(i.treasury, "treasury"), slash_authority: toPublicKey(i.slashAuthority, "slashAuthority"),
-  }, { amount, reason: slashReasonIndex(i.reason), evidence_hash: toHash32(i.evidenceHash, "evidenceHash") }, pid);
+  return build(
+    "slash",
+    {
+      config: findConfigPda(pid)[0],
+      provider,
+      stake_vault: findStakeVaultPda(provider, pid)[0],
+      treasury: toPublicKey(i.treasury, "treasury"),
+      slash_authority: toPublicKey(i.slashAuthority, "slashAuthority"),
+    },
+    { amount, reason: slashReasonIndex(i.reason), evidence_hash: toHash32(i.evidenceHash, "evidenceHash") },
+    pid,
+  );
 }
 
 /** Why a provider is slashed (the IDL's SlashReason, as Anchor spells its variants). */
@@ -434,7 +566,10 @@ export interface CreateJobInput {
  * getCreateJobInstruction({ buyer, jobId: 1n, price: 10_000n, maxDuration: 3_600, minGpus: 1, stakeMint });
  * ```
  */
-export function getCreateJobInstruction(i: CreateJobInput & { readonly stakeMint: PublicKeyInput; readonly buyerToken?: PublicKeyInput }, o?: BuilderOptions): TransactionInstruction {
+export function getCreateJobInstruction(
+  i: CreateJobInput & { readonly stakeMint: PublicKeyInput; readonly buyerToken?: PublicKeyInput },
+  o?: BuilderOptions,
+): TransactionInstruction {
   const pid = programIdOf(o);
   const buyer = toPublicKey(i.buyer, "buyer");
   const jobId = toU64(i.jobId, "jobId");
@@ -442,12 +577,29 @@ export function getCreateJobInstruction(i: CreateJobInput & { readonly stakeMint
   const [job, jobBump] = findJobPda(buyer, jobId, pid);
   const [escrow, escrowBump] = findEscrowPda(job, pid);
   const stakeMint = toPublicKey(i.stakeMint, "stakeMint");
-  return build("create_job", {
-    config: findConfigPda(pid)[0], job, escrow, stake_mint: stakeMint, buyer_token: i.buyerToken !== undefined ? toPublicKey(i.buyerToken, "buyerToken") : resolveTokenAccount(buyer, { stakeMint }, "buyerToken"), buyer,
-  }, {
-    job_id: jobId, price, max_duration: toI64(i.maxDuration, "maxDuration"), min_gpus: toU16(i.minGpus, "minGpus"), gpu_model: toU16(i.gpuModel ?? 0, "gpuModel"),
-    min_vram_gb: toU16(i.minVramGb ?? 0, "minVramGb"), spec_hash: toHash32(i.specHash, "specHash"), job_bump: jobBump, escrow_bump: escrowBump,
-  }, pid);
+  return build(
+    "create_job",
+    {
+      config: findConfigPda(pid)[0],
+      job,
+      escrow,
+      stake_mint: stakeMint,
+      buyer_token: i.buyerToken !== undefined ? toPublicKey(i.buyerToken, "buyerToken") : resolveTokenAccount(buyer, { stakeMint }, "buyerToken"),
+      buyer,
+    },
+    {
+      job_id: jobId,
+      price,
+      max_duration: toI64(i.maxDuration, "maxDuration"),
+      min_gpus: toU16(i.minGpus, "minGpus"),
+      gpu_model: toU16(i.gpuModel ?? 0, "gpuModel"),
+      min_vram_gb: toU16(i.minVramGb ?? 0, "minVramGb"),
+      spec_hash: toHash32(i.specHash, "specHash"),
+      job_bump: jobBump,
+      escrow_bump: escrowBump,
+    },
+    pid,
+  );
 }
 
 /**
@@ -457,13 +609,25 @@ export function getCreateJobInstruction(i: CreateJobInput & { readonly stakeMint
  * getCancelJobInstruction({ buyer, job: { buyer, jobId: 1n }, stakeMint });
  * ```
  */
-export function getCancelJobInstruction(i: { readonly buyer: PublicKeyInput; readonly job: JobRef } & TokenAccountInput, o?: BuilderOptions): TransactionInstruction {
+export function getCancelJobInstruction(
+  i: { readonly buyer: PublicKeyInput; readonly job: JobRef } & TokenAccountInput,
+  o?: BuilderOptions,
+): TransactionInstruction {
   const pid = programIdOf(o);
   const buyer = toPublicKey(i.buyer, "buyer");
   const job = jobAddress(i.job, pid);
-  return build("cancel_job", {
-    config: findConfigPda(pid)[0], job, escrow: findEscrowPda(job, pid)[0], buyer_token: resolveTokenAccount(buyer, i, "buyerToken"), buyer,
-  }, {}, pid);
+  return build(
+    "cancel_job",
+    {
+      config: findConfigPda(pid)[0],
+      job,
+      escrow: findEscrowPda(job, pid)[0],
+      buyer_token: resolveTokenAccount(buyer, i, "buyerToken"),
+      buyer,
+    },
+    {},
+    pid,
+  );
 }
 
 /**
@@ -489,12 +653,20 @@ export function getAcceptJobInstruction(i: { readonly owner: PublicKeyInput; rea
  * getSubmitResultInstruction({ owner, job: { buyer, jobId: 1n }, resultHash });
  * ```
  */
-export function getSubmitResultInstruction(i: { readonly owner: PublicKeyInput; readonly job: JobRef; readonly resultHash: Hash32Input }, o?: BuilderOptions): TransactionInstruction {
+export function getSubmitResultInstruction(
+  i: { readonly owner: PublicKeyInput; readonly job: JobRef; readonly resultHash: Hash32Input },
+  o?: BuilderOptions,
+): TransactionInstruction {
   const pid = programIdOf(o);
   const owner = toPublicKey(i.owner, "owner");
-  return build("submit_result", { config: findConfigPda(pid)[0], job: jobAddress(i.job, pid), provider: findProviderPda(owner, pid)[0], owner }, {
-    result_hash: toHash32(i.resultHash, "resultHash"),
-  }, pid);
+  return build(
+    "submit_result",
+    { config: findConfigPda(pid)[0], job: jobAddress(i.job, pid), provider: findProviderPda(owner, pid)[0], owner },
+    {
+      result_hash: toHash32(i.resultHash, "resultHash"),
+    },
+    pid,
+  );
 }
 
 /** A payout token account: explicit, or the ATA of `owner` for the stake mint. */
@@ -519,10 +691,20 @@ export function getCompleteJobInstruction(
 ): TransactionInstruction {
   const pid = programIdOf(o);
   const job = jobAddress(i.job, pid);
-  return build("complete_job", {
-    config: findConfigPda(pid)[0], job, escrow: findEscrowPda(job, pid)[0], provider: providerOf(i, pid), provider_token: payoutOf(i.providerPayout, "providerToken"),
-    reward_vault: findRewardVaultPda(pid)[0], authority: toPublicKey(i.authority, "authority"),
-  }, {}, pid);
+  return build(
+    "complete_job",
+    {
+      config: findConfigPda(pid)[0],
+      job,
+      escrow: findEscrowPda(job, pid)[0],
+      provider: providerOf(i, pid),
+      provider_token: payoutOf(i.providerPayout, "providerToken"),
+      reward_vault: findRewardVaultPda(pid)[0],
+      authority: toPublicKey(i.authority, "authority"),
+    },
+    {},
+    pid,
+  );
 }
 
 /**
@@ -533,11 +715,19 @@ export function getCompleteJobInstruction(
  * getDisputeJobInstruction({ buyer, job: { buyer, jobId: 1n }, reasonHash });
  * ```
  */
-export function getDisputeJobInstruction(i: { readonly buyer: PublicKeyInput; readonly job: JobRef; readonly reasonHash?: Hash32Input }, o?: BuilderOptions): TransactionInstruction {
+export function getDisputeJobInstruction(
+  i: { readonly buyer: PublicKeyInput; readonly job: JobRef; readonly reasonHash?: Hash32Input },
+  o?: BuilderOptions,
+): TransactionInstruction {
   const pid = programIdOf(o);
-  return build("dispute_job", { config: findConfigPda(pid)[0], job: jobAddress(i.job, pid), buyer: toPublicKey(i.buyer, "buyer") }, {
-    reason_hash: toHash32(i.reasonHash, "reasonHash"),
-  }, pid);
+  return build(
+    "dispute_job",
+    { config: findConfigPda(pid)[0], job: jobAddress(i.job, pid), buyer: toPublicKey(i.buyer, "buyer") },
+    {
+      reason_hash: toHash32(i.reasonHash, "reasonHash"),
+    },
+    pid,
+  );
 }
 
 /**
@@ -548,15 +738,32 @@ export function getDisputeJobInstruction(i: { readonly buyer: PublicKeyInput; re
  * ```
  */
 export function getResolveDisputeInstruction(
-  i: ProviderInput & { readonly admin: PublicKeyInput; readonly job: JobRef; readonly providerPayout: PayoutInput; readonly buyerRefund: PayoutInput; readonly providerShareBps: IntegerInput },
+  i: ProviderInput & {
+    readonly admin: PublicKeyInput;
+    readonly job: JobRef;
+    readonly providerPayout: PayoutInput;
+    readonly buyerRefund: PayoutInput;
+    readonly providerShareBps: IntegerInput;
+  },
   o?: BuilderOptions,
 ): TransactionInstruction {
   const pid = programIdOf(o);
   const job = jobAddress(i.job, pid);
-  return build("resolve_dispute", {
-    config: findConfigPda(pid)[0], job, escrow: findEscrowPda(job, pid)[0], provider: providerOf(i, pid), provider_token: payoutOf(i.providerPayout, "providerToken"),
-    buyer_token: payoutOf(i.buyerRefund, "buyerToken"), reward_vault: findRewardVaultPda(pid)[0], admin: toPublicKey(i.admin, "admin"),
-  }, { provider_share_bps: toU16(i.providerShareBps, "providerShareBps") }, pid);
+  return build(
+    "resolve_dispute",
+    {
+      config: findConfigPda(pid)[0],
+      job,
+      escrow: findEscrowPda(job, pid)[0],
+      provider: providerOf(i, pid),
+      provider_token: payoutOf(i.providerPayout, "providerToken"),
+      buyer_token: payoutOf(i.buyerRefund, "buyerToken"),
+      reward_vault: findRewardVaultPda(pid)[0],
+      admin: toPublicKey(i.admin, "admin"),
+    },
+    { provider_share_bps: toU16(i.providerShareBps, "providerShareBps") },
+    pid,
+  );
 }
 
 /**
@@ -567,12 +774,25 @@ export function getResolveDisputeInstruction(
  * getExpireJobInstruction({ caller: payer.publicKey, job: { buyer, jobId: 1n }, providerOwner, buyerRefund: { owner: buyer, stakeMint } });
  * ```
  */
-export function getExpireJobInstruction(i: ProviderInput & { readonly caller: PublicKeyInput; readonly job: JobRef; readonly buyerRefund: PayoutInput }, o?: BuilderOptions): TransactionInstruction {
+export function getExpireJobInstruction(
+  i: ProviderInput & { readonly caller: PublicKeyInput; readonly job: JobRef; readonly buyerRefund: PayoutInput },
+  o?: BuilderOptions,
+): TransactionInstruction {
   const pid = programIdOf(o);
   const job = jobAddress(i.job, pid);
-  return build("expire_job", {
-    config: findConfigPda(pid)[0], job, escrow: findEscrowPda(job, pid)[0], provider: providerOf(i, pid), buyer_token: payoutOf(i.buyerRefund, "buyerToken"), caller: toPublicKey(i.caller, "caller"),
-  }, {}, pid);
+  return build(
+    "expire_job",
+    {
+      config: findConfigPda(pid)[0],
+      job,
+      escrow: findEscrowPda(job, pid)[0],
+      provider: providerOf(i, pid),
+      buyer_token: payoutOf(i.buyerRefund, "buyerToken"),
+      caller: toPublicKey(i.caller, "caller"),
+    },
+    {},
+    pid,
+  );
 }
 
 /**
@@ -585,8 +805,22 @@ export function getExpireJobInstruction(i: ProviderInput & { readonly caller: Pu
  * getCloseJobInstruction({ caller: payer.publicKey, job: { address: jobPda }, buyer, treasury: config.treasury });
  * ```
  */
-export function getCloseJobInstruction(i: { readonly caller: PublicKeyInput; readonly job: JobRef; readonly buyer: PublicKeyInput; readonly treasury: PublicKeyInput }, o?: BuilderOptions): TransactionInstruction {
+export function getCloseJobInstruction(
+  i: { readonly caller: PublicKeyInput; readonly job: JobRef; readonly buyer: PublicKeyInput; readonly treasury: PublicKeyInput },
+  o?: BuilderOptions,
+): TransactionInstruction {
   const pid = programIdOf(o);
   const job = jobAddress(i.job, pid);
-  return build("close_job", { job, escrow: findEscrowPda(job, pid)[0], buyer: toPublicKey(i.buyer, "buyer"), treasury: toPublicKey(i.treasury, "treasury"), caller: toPublicKey(i.caller, "caller") }, {}, pid);
+  return build(
+    "close_job",
+    {
+      job,
+      escrow: findEscrowPda(job, pid)[0],
+      buyer: toPublicKey(i.buyer, "buyer"),
+      treasury: toPublicKey(i.treasury, "treasury"),
+      caller: toPublicKey(i.caller, "caller"),
+    },
+    {},
+    pid,
+  );
 }

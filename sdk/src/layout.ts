@@ -36,7 +36,18 @@ export interface StructLayout {
 }
 
 const SCALAR_SIZES: Readonly<Record<string, number>> = {
-  u8: 1, i8: 1, bool: 1, u16: 2, i16: 2, u32: 4, i32: 4, u64: 8, i64: 8, u128: 16, i128: 16, pubkey: 32,
+  u8: 1,
+  i8: 1,
+  bool: 1,
+  u16: 2,
+  i16: 2,
+  u32: 4,
+  i32: 4,
+  u64: 8,
+  i64: 8,
+  u128: 16,
+  i128: 16,
+  pubkey: 32,
 };
 
 function fieldKind(type: RawIdlType, where: string): { kind: FieldKind; size: number; variants?: readonly string[] } {
@@ -113,29 +124,71 @@ function fieldReader(f: FieldLayout, pubkeys: PubkeyEncoding): FieldReader {
   const n = f.name;
   const off = f.offset;
   switch (f.kind) {
-    case "u8": return (_b, dv, s, o) => { o[n] = dv.getUint8(s + off); };
-    case "i8": return (_b, dv, s, o) => { o[n] = dv.getInt8(s + off); };
-    case "bool": return (_b, dv, s, o) => { o[n] = dv.getUint8(s + off) !== 0; };
-    case "u16": return (_b, dv, s, o) => { o[n] = dv.getUint16(s + off, true); };
-    case "i16": return (_b, dv, s, o) => { o[n] = dv.getInt16(s + off, true); };
-    case "u32": return (_b, dv, s, o) => { o[n] = dv.getUint32(s + off, true); };
-    case "i32": return (_b, dv, s, o) => { o[n] = dv.getInt32(s + off, true); };
-    case "u64": return (_b, dv, s, o) => { o[n] = dv.getBigUint64(s + off, true); };
-    case "i64": return (_b, dv, s, o) => { o[n] = dv.getBigInt64(s + off, true); };
-    case "u128": return (_b, dv, s, o) => { o[n] = dv.getBigUint64(s + off, true) + (dv.getBigUint64(s + off + 8, true) << 64n); };
-    case "i128": return (_b, dv, s, o) => { o[n] = dv.getBigUint64(s + off, true) + dv.getBigInt64(s + off + 8, true) * TWO_64; };
+    case "u8":
+      return (_b, dv, s, o) => {
+        o[n] = dv.getUint8(s + off);
+      };
+    case "i8":
+      return (_b, dv, s, o) => {
+        o[n] = dv.getInt8(s + off);
+      };
+    case "bool":
+      return (_b, dv, s, o) => {
+        o[n] = dv.getUint8(s + off) !== 0;
+      };
+    case "u16":
+      return (_b, dv, s, o) => {
+        o[n] = dv.getUint16(s + off, true);
+      };
+    case "i16":
+      return (_b, dv, s, o) => {
+        o[n] = dv.getInt16(s + off, true);
+      };
+    case "u32":
+      return (_b, dv, s, o) => {
+        o[n] = dv.getUint32(s + off, true);
+      };
+    case "i32":
+      return (_b, dv, s, o) => {
+        o[n] = dv.getInt32(s + off, true);
+      };
+    case "u64":
+      return (_b, dv, s, o) => {
+        o[n] = dv.getBigUint64(s + off, true);
+      };
+    case "i64":
+      return (_b, dv, s, o) => {
+        o[n] = dv.getBigInt64(s + off, true);
+      };
+    case "u128":
+      return (_b, dv, s, o) => {
+        o[n] = dv.getBigUint64(s + off, true) + (dv.getBigUint64(s + off + 8, true) << 64n);
+      };
+    case "i128":
+      return (_b, dv, s, o) => {
+        o[n] = dv.getBigUint64(s + off, true) + dv.getBigInt64(s + off + 8, true) * TWO_64;
+      };
     case "pubkey":
       return pubkeys === "base58"
-        ? (b, _dv, s, o) => { o[n] = encodeBase58Key(b, s + off); }
-        : (b, _dv, s, o) => { o[n] = copyBytes(b, s + off, s + off + 32); };
+        ? (b, _dv, s, o) => {
+            o[n] = encodeBase58Key(b, s + off);
+          }
+        : (b, _dv, s, o) => {
+            o[n] = copyBytes(b, s + off, s + off + 32);
+          };
     case "bytes": {
       const size = f.size;
-      return (b, _dv, s, o) => { o[n] = copyBytes(b, s + off, s + off + size); };
+      return (b, _dv, s, o) => {
+        o[n] = copyBytes(b, s + off, s + off + size);
+      };
     }
     case "enum": {
       // The variant's camelCase name; a byte past the variants stays visible as a number.
       const variants = f.variants ?? [];
-      return (_b, dv, s, o) => { const i = dv.getUint8(s + off); o[n] = variants[i] ?? i; };
+      return (_b, dv, s, o) => {
+        const i = dv.getUint8(s + off);
+        o[n] = variants[i] ?? i;
+      };
     }
   }
 }
@@ -158,13 +211,7 @@ function compile(layout: StructLayout, pubkeys: PubkeyEncoding): StructDecoder {
  * Decodes a struct from `bytes` at `start` (the first byte after the discriminator).
  * The caller has checked the length. Integers wider than 32 bits are bigint.
  */
-export function decodeStruct(
-  layout: StructLayout,
-  bytes: Uint8Array,
-  dv: DataView,
-  start: number,
-  pubkeys: PubkeyEncoding,
-): Record<string, unknown> {
+export function decodeStruct(layout: StructLayout, bytes: Uint8Array, dv: DataView, start: number, pubkeys: PubkeyEncoding): Record<string, unknown> {
   let entry = decoders.get(layout);
   if (!entry) {
     entry = {};

@@ -69,10 +69,20 @@ export async function resolvePriorityFee(strategy: PriorityFeeStrategy, connecti
       return toU64(strategy.microLamports, "microLamports");
     case "percentile": {
       if (!(strategy.percentile >= 0 && strategy.percentile <= 100)) {
-        throw new GpunetError("InvalidInput", `percentile must be in 0..100, got ${strategy.percentile}`, { field: "percentile", value: String(strategy.percentile) });
+        throw new GpunetError("InvalidInput", `percentile must be in 0..100, got ${strategy.percentile}`, {
+          field: "percentile",
+          value: String(strategy.percentile),
+        });
       }
       const fees = await callRpc("getRecentPrioritizationFees", () => connection.getRecentPrioritizationFees({ lockedWritableAccounts: [...writable] }));
-      return clamp(percentileOf(fees.map((f) => BigInt(f.prioritizationFee)), strategy.percentile), strategy.minMicroLamports, strategy.maxMicroLamports);
+      return clamp(
+        percentileOf(
+          fees.map((f) => BigInt(f.prioritizationFee)),
+          strategy.percentile,
+        ),
+        strategy.minMicroLamports,
+        strategy.maxMicroLamports,
+      );
     }
     case "helius": {
       const f = strategy.fetch ?? ((i, init) => globalThis.fetch(i, init));

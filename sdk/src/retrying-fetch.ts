@@ -109,7 +109,12 @@ export function createRetryingFetch(opts: RetryingFetchOptions = {}): FetchLike 
       if (ra !== null) lastRetryAfter = ra;
       if (attempt >= maxRetries) {
         if (res.status === 429) {
-          throw remember(new GpunetError("RateLimited", `${tag()} RPC answered 429 ${maxRetries + 1} times`, { httpStatus: 429, ...(lastRetryAfter !== undefined ? { retryAfterMs: lastRetryAfter } : {}) }));
+          throw remember(
+            new GpunetError("RateLimited", `${tag()} RPC answered 429 ${maxRetries + 1} times`, {
+              httpStatus: 429,
+              ...(lastRetryAfter !== undefined ? { retryAfterMs: lastRetryAfter } : {}),
+            }),
+          );
         }
         throw remember(new GpunetError("Transport", `${tag()} RPC answered ${res.status} ${maxRetries + 1} times`, { httpStatus: res.status }));
       }

@@ -24,7 +24,8 @@ export function accrued(activeStake: bigint, accRewardPerStake: bigint, rewardSn
 }
 
 /** The Config fields the reward stream needs. */
-export type StreamConfig = Pick<Config, "accRewardPerStake"> & Partial<Pick<Config, "rewardCarry" | "unallocatedRewards" | "totalActiveStake" | "streamEnd" | "streamUpdatedAt">>;
+export type StreamConfig = Pick<Config, "accRewardPerStake"> &
+  Partial<Pick<Config, "rewardCarry" | "unallocatedRewards" | "totalActiveStake" | "streamEnd" | "streamUpdatedAt">>;
 
 const U128_MAX = (1n << 128n) - 1n;
 
@@ -37,7 +38,10 @@ const U128_MAX = (1n << 128n) - 1n;
  * streamReleased({ unallocatedRewards: 1000n, totalActiveStake: 1n, streamEnd: 100n, streamUpdatedAt: 0n }, 25n); // 250n
  * ```
  */
-export function streamReleased(c: { readonly unallocatedRewards: bigint; readonly totalActiveStake: bigint; readonly streamEnd: bigint; readonly streamUpdatedAt: bigint }, now: bigint): bigint {
+export function streamReleased(
+  c: { readonly unallocatedRewards: bigint; readonly totalActiveStake: bigint; readonly streamEnd: bigint; readonly streamUpdatedAt: bigint },
+  now: bigint,
+): bigint {
   const rem = c.unallocatedRewards;
   if (rem === 0n || c.totalActiveStake === 0n) return 0n;
   if (now >= c.streamEnd) return rem;
@@ -48,8 +52,12 @@ export function streamReleased(c: { readonly unallocatedRewards: bigint; readonl
 
 /** The accumulator after the stream's release at `now` (null when the program would overflow). */
 function accAfterRelease(c: StreamConfig, now: bigint): bigint | null {
-  if (c.unallocatedRewards === undefined || c.totalActiveStake === undefined || c.streamEnd === undefined || c.streamUpdatedAt === undefined) return c.accRewardPerStake;
-  const r = streamReleased({ unallocatedRewards: c.unallocatedRewards, totalActiveStake: c.totalActiveStake, streamEnd: c.streamEnd, streamUpdatedAt: c.streamUpdatedAt }, now);
+  if (c.unallocatedRewards === undefined || c.totalActiveStake === undefined || c.streamEnd === undefined || c.streamUpdatedAt === undefined)
+    return c.accRewardPerStake;
+  const r = streamReleased(
+    { unallocatedRewards: c.unallocatedRewards, totalActiveStake: c.totalActiveStake, streamEnd: c.streamEnd, streamUpdatedAt: c.streamUpdatedAt },
+    now,
+  );
   if (r === 0n) return c.accRewardPerStake;
   const acc = c.accRewardPerStake + (r * (1n << SHIFT) + (c.rewardCarry ?? 0n)) / c.totalActiveStake;
   return acc > U128_MAX ? null : acc;

@@ -24,7 +24,13 @@ export interface WalletAdapterLike {
 /** The Connection methods sending uses (a web3.js Connection satisfies it). */
 export type SendConnection = Pick<
   Connection,
-  "getLatestBlockhash" | "simulateTransaction" | "sendRawTransaction" | "getSignatureStatuses" | "getBlockHeight" | "getTransaction" | "getRecentPrioritizationFees"
+  | "getLatestBlockhash"
+  | "simulateTransaction"
+  | "sendRawTransaction"
+  | "getSignatureStatuses"
+  | "getBlockHeight"
+  | "getTransaction"
+  | "getRecentPrioritizationFees"
 >;
 
 /** The largest transaction the network accepts (IPv6 MTU minus headers). */
@@ -209,7 +215,9 @@ export async function prepareAndSign(ctx: SendContext, ixs: readonly Transaction
   const size = transactionSize(payer, ixs);
   if (size > MAX_TRANSACTION_SIZE) {
     const what = Number.isFinite(size) ? `${size} bytes` : "more than one packet";
-    throw new GpunetError("TransactionTooLarge", `transaction would be ${what}; the limit is ${MAX_TRANSACTION_SIZE} bytes (split the instructions)`, { value: String(size) });
+    throw new GpunetError("TransactionTooLarge", `transaction would be ${what}; the limit is ${MAX_TRANSACTION_SIZE} bytes (split the instructions)`, {
+      value: String(size),
+    });
   }
   const price = await resolvePriorityFee(o.priorityFee ?? ctx.priorityFee, ctx.connection, writableKeys(ixs));
   const { blockhash, lastValidBlockHeight } = await callRpc("getLatestBlockhash", () => ctx.connection.getLatestBlockhash(commitment));
@@ -290,7 +298,14 @@ export async function sendSignedAndConfirm(ctx: SendContext, signed: SignedTrans
       if (st.err !== null) throw await landedFailure(ctx, signature, st.err);
       if ((COMMITMENT_RANK[st.confirmationStatus ?? "processed"] ?? 0) >= want) {
         const ev = await eventsOf(ctx, signature, commitment, o.signal);
-        return { signature, slot: BigInt(st.slot), events: ev.events, eventsComplete: ev.complete, computeUnitLimit: signed.computeUnitLimit, priorityFeeMicroLamports: signed.priorityFeeMicroLamports };
+        return {
+          signature,
+          slot: BigInt(st.slot),
+          events: ev.events,
+          eventsComplete: ev.complete,
+          computeUnitLimit: signed.computeUnitLimit,
+          priorityFeeMicroLamports: signed.priorityFeeMicroLamports,
+        };
       }
       continue; // landed, waiting for commitment: never re-send
     }
@@ -309,7 +324,11 @@ export async function sendSignedAndConfirm(ctx: SendContext, signed: SignedTrans
         searchHistory = true;
         continue;
       }
-      throw new GpunetError("BlockhashExpired", `transaction ${signature} did not land before its blockhash expired (block height ${height} > ${signed.lastValidBlockHeight})`, { signature });
+      throw new GpunetError(
+        "BlockhashExpired",
+        `transaction ${signature} did not land before its blockhash expired (block height ${height} > ${signed.lastValidBlockHeight})`,
+        { signature },
+      );
     }
     if (Date.now() - lastSend >= resendEvery) {
       await submit();
@@ -330,7 +349,12 @@ async function statusOf(ctx: SendContext, signature: string, history: boolean): 
   }
 }
 
-async function fetchTx(ctx: SendContext, signature: string, commitment: Commitment, signal?: AbortSignal): Promise<Awaited<ReturnType<SendConnection["getTransaction"]>>> {
+async function fetchTx(
+  ctx: SendContext,
+  signature: string,
+  commitment: Commitment,
+  signal?: AbortSignal,
+): Promise<Awaited<ReturnType<SendConnection["getTransaction"]>>> {
   // getTransaction has no "processed"; a transaction seen as processed shows up at confirmed shortly.
   const c = commitment === "finalized" ? "finalized" : "confirmed";
   for (let i = 0; i < 20; i++) {
@@ -353,7 +377,12 @@ async function landedFailure(ctx: SendContext, signature: string, err: unknown):
   return errorFromFailure(err, logs, ctx.programId.toBase58(), "TransactionFailed", { signature });
 }
 
-async function eventsOf(ctx: SendContext, signature: string, commitment: Commitment, signal?: AbortSignal): Promise<{ events: readonly GpunetEvent[]; complete: boolean }> {
+async function eventsOf(
+  ctx: SendContext,
+  signature: string,
+  commitment: Commitment,
+  signal?: AbortSignal,
+): Promise<{ events: readonly GpunetEvent[]; complete: boolean }> {
   let tx: Awaited<ReturnType<typeof fetchTx>>;
   try {
     tx = await fetchTx(ctx, signature, commitment, signal);

@@ -63,7 +63,10 @@ export function subscribeEvents(connection: Pick<Connection, "onLogs" | "removeO
   // Insertion-ordered Set as a FIFO window of recently seen keys.
   const seen = new Set<string>();
   const report = (e: unknown): void => {
-    const err = e instanceof GpunetError ? e : new GpunetError("Transport", `subscription callback failed: ${e instanceof Error ? e.message : String(e)}`, {}, { cause: e });
+    const err =
+      e instanceof GpunetError
+        ? e
+        : new GpunetError("Transport", `subscription callback failed: ${e instanceof Error ? e.message : String(e)}`, {}, { cause: e });
     if (o.onError) o.onError(err);
   };
   let id: number | null = null;
@@ -107,10 +110,14 @@ export function subscribeEvents(connection: Pick<Connection, "onLogs" | "removeO
   const detach = watchSocket(connection, () => {
     if (!o.signal.aborted) o.onReconnect?.();
   });
-  o.signal.addEventListener("abort", () => {
-    detach();
-    stop();
-  }, { once: true });
+  o.signal.addEventListener(
+    "abort",
+    () => {
+      detach();
+      stop();
+    },
+    { once: true },
+  );
   return { closed };
 
   function remember(key: string): boolean {

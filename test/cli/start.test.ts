@@ -60,7 +60,11 @@ describe("gpunet localnet --init", () => {
     const keys = join(dir, "keys");
     const wallet = Keypair.generate().publicKey;
     // Given the node started with --init on a free port
-    const p = spawn(process.execPath, ["--import", "tsx", "cli/gpunet.ts", "localnet", "--rpc-port", "0", "--init", "--keys", keys, "--fund", wallet.toBase58()], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const p = spawn(
+      process.execPath,
+      ["--import", "tsx", "cli/gpunet.ts", "localnet", "--rpc-port", "0", "--init", "--keys", keys, "--fund", wallet.toBase58()],
+      { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
+    );
     let out = "";
     p.stderr.on("data", (d: Buffer) => (out += d.toString()));
     const exited = new Promise<number | null>((res) => p.on("close", res));

@@ -199,7 +199,12 @@ export class LiteSvmConnection {
     const all = new Map<string, Signer>();
     for (const s of [...signers, this.payer]) all.set(s.publicKey.toBase58(), s);
     // Only keys the message needs may sign (web3.js throws on unknown signers).
-    const needed = new Set(tx.compileMessage().accountKeys.slice(0, tx.compileMessage().header.numRequiredSignatures).map((k) => k.toBase58()));
+    const needed = new Set(
+      tx
+        .compileMessage()
+        .accountKeys.slice(0, tx.compileMessage().header.numRequiredSignatures)
+        .map((k) => k.toBase58()),
+    );
     tx.sign(...[...all.values()].filter((s) => needed.has(s.publicKey.toBase58())));
   }
 
@@ -268,7 +273,10 @@ export class LiteSvmConnection {
     return { context: this.context(), value: signatures.map((s) => this.statusOf(s)) };
   }
 
-  async simulateTransaction(tx: Transaction | VersionedTransaction, signersOrConfig?: Signer[] | object): Promise<RpcResponseAndContext<SimulatedTransactionResponse>> {
+  async simulateTransaction(
+    tx: Transaction | VersionedTransaction,
+    signersOrConfig?: Signer[] | object,
+  ): Promise<RpcResponseAndContext<SimulatedTransactionResponse>> {
     return this.simulate(tx, Array.isArray(signersOrConfig) ? signersOrConfig : []);
   }
 
@@ -338,7 +346,13 @@ export class LiteSvmConnection {
         const data = cfg.dataSlice ? a.data.subarray(cfg.dataSlice.offset, cfg.dataSlice.offset + cfg.dataSlice.length) : a.data;
         return {
           pubkey: new PublicKey(a.address),
-          account: { data: Buffer.from(data), executable: a.executable, lamports: Number(a.lamports), owner: new PublicKey(a.programAddress), rentEpoch: Number.MAX_SAFE_INTEGER },
+          account: {
+            data: Buffer.from(data),
+            executable: a.executable,
+            lamports: Number(a.lamports),
+            owner: new PublicKey(a.programAddress),
+            rentEpoch: Number.MAX_SAFE_INTEGER,
+          },
         };
       })
       .sort((x, y) => Buffer.compare(x.pubkey.toBuffer(), y.pubkey.toBuffer()));
@@ -402,7 +416,10 @@ export class LiteSvmConnection {
     const logs: Logs = { signature: r.signature, err: null, logs: r.logs };
     const ctx = this.context();
     for (const { filter, callback } of this.logListeners.values()) {
-      const wanted = filter === "all" || filter === "allWithVotes" || r.logs.some((l) => l.includes((filter instanceof PublicKey ? filter : new PublicKey(filter)).toBase58()));
+      const wanted =
+        filter === "all" ||
+        filter === "allWithVotes" ||
+        r.logs.some((l) => l.includes((filter instanceof PublicKey ? filter : new PublicKey(filter)).toBase58()));
       if (wanted) callback(logs, ctx);
     }
   }

@@ -62,10 +62,21 @@ export class LiteSvmProvider implements Provider {
     return out;
   }
 
-  async simulate(tx: Transaction | VersionedTransaction, signers?: Signer[], _commitment?: Commitment, _includeAccounts?: boolean | PublicKey[]): Promise<SimulationSuccess> {
+  async simulate(
+    tx: Transaction | VersionedTransaction,
+    signers?: Signer[],
+    _commitment?: Commitment,
+    _includeAccounts?: boolean | PublicKey[],
+  ): Promise<SimulationSuccess> {
     const { value } = this.svmConnection.simulate(tx, signers ?? []);
     if (value.err !== null) {
-      throw new SvmTransactionError("SimulationFailed", value.err as SvmTransactionError["transactionError"], value.logs ?? [], "", BigInt(value.unitsConsumed ?? 0));
+      throw new SvmTransactionError(
+        "SimulationFailed",
+        value.err as SvmTransactionError["transactionError"],
+        value.logs ?? [],
+        "",
+        BigInt(value.unitsConsumed ?? 0),
+      );
     }
     const { err: _err, ...rest } = value;
     return rest;

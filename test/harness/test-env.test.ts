@@ -15,7 +15,10 @@ import type { TestEnv } from "./index.ts";
 const { BN } = anchor;
 
 const idl = JSON.parse(readFileSync(join(FIXTURES, "counter-idl.json"), "utf8")) as Idl;
-const discHex = (d: number[] | undefined): string => `0x${Buffer.from(d ?? []).readBigUInt64LE().toString(16)}UL`;
+const discHex = (d: number[] | undefined): string =>
+  `0x${Buffer.from(d ?? [])
+    .readBigUInt64LE()
+    .toString(16)}UL`;
 const COUNTER_DISC = idl.accounts?.[0]?.discriminator ?? [];
 
 let so: Uint8Array;
@@ -56,7 +59,10 @@ interface CounterAccount {
   authority: PublicKey;
   value: InstanceType<typeof BN>;
 }
-function counters(program: Program | undefined): { fetch(pk: PublicKey): Promise<CounterAccount>; all(f?: unknown[]): Promise<{ publicKey: PublicKey; account: CounterAccount }[]> } {
+function counters(program: Program | undefined): {
+  fetch(pk: PublicKey): Promise<CounterAccount>;
+  all(f?: unknown[]): Promise<{ publicKey: PublicKey; account: CounterAccount }[]>;
+} {
   if (!program) throw new Error("no program");
   return (program.account as unknown as Record<string, ReturnType<typeof counters>>)["counter"] as ReturnType<typeof counters>;
 }
@@ -98,7 +104,9 @@ for (const deploy of ["addProgram", "upgradeable"] as const) {
 
     it("a program error surfaces as a named AnchorError through rpc()", async () => {
       const env = createTestEnv({ idl, program: so, deploy });
-      const err = await env.program?.methods["fail"]?.().rpc().catch((e: unknown) => e);
+      const err = await env.program?.methods["fail"]?.()
+        .rpc()
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(AnchorError);
       expect((err as AnchorError).error.errorCode).toEqual({ code: "Boom", number: 6000 });
       expect((err as AnchorError).logs.length).toBeGreaterThan(0);

@@ -166,7 +166,13 @@ export function createTestEnv<T extends Idl = Idl>(opts: TestEnvOptions<T> = {})
     getAccount(pk) {
       const a = svm.getAccount(address(pk.toBase58()));
       if (!a.exists) return null;
-      return { data: Buffer.from(a.data), executable: a.executable, lamports: Number(a.lamports), owner: new PublicKey(a.programAddress), rentEpoch: Number.MAX_SAFE_INTEGER };
+      return {
+        data: Buffer.from(a.data),
+        executable: a.executable,
+        lamports: Number(a.lamports),
+        owner: new PublicKey(a.programAddress),
+        rentEpoch: Number.MAX_SAFE_INTEGER,
+      };
     },
     now() {
       const c = clockNow();

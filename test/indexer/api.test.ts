@@ -121,14 +121,27 @@ describe("HTTP API parameters", () => {
   it("Given the same bad values through `gpunet query` and the query module, Then exit code 2 / InvalidParameter, never SQLite's error", async () => {
     const out: string[] = [];
     const io = { stdout: (s: string) => out.push(s), stderr: (s: string) => out.push(s) };
-    for (const args of [["providers", "--offset", "9223372036854775808"], ["jobs", "--limit", "abc"], ["dead-letters", "--offset", "-1"], ["rewards", "--bucket", "0"], ["provider", "not-an-address"], ["jobs", "--buyer", "zz"]]) {
+    for (const args of [
+      ["providers", "--offset", "9223372036854775808"],
+      ["jobs", "--limit", "abc"],
+      ["dead-letters", "--offset", "-1"],
+      ["rewards", "--bucket", "0"],
+      ["provider", "not-an-address"],
+      ["jobs", "--buyer", "zz"],
+    ]) {
       out.length = 0;
       expect([args.join(" "), await runQueryCommand([...args, "--db", path], io)]).toEqual([args.join(" "), 2]);
       expect(out.join("")).not.toMatch(LEAK);
     }
     const r = openReaderDatabase(path);
     const q = createIndexQueries(r.db);
-    for (const call of [() => q.providersByStake({ offset: 2 ** 63 }), () => q.deadLetters({ limit: 0 }), () => q.jobs({ offset: 1.5 }), () => q.rewardsOverTime({ bucketSeconds: -5 }), () => q.provider("x")]) {
+    for (const call of [
+      () => q.providersByStake({ offset: 2 ** 63 }),
+      () => q.deadLetters({ limit: 0 }),
+      () => q.jobs({ offset: 1.5 }),
+      () => q.rewardsOverTime({ bucketSeconds: -5 }),
+      () => q.provider("x"),
+    ]) {
       let err: unknown = null;
       try {
         await call();

@@ -11,7 +11,15 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Kysely, SqliteDialect } from "kysely";
-import { createIndexer, INDEXER_MIGRATIONS, isIndexerError, openWriterDatabase, runIndexCommand, runMigrations, type IndexDatabase } from "../../indexer/src/index.ts";
+import {
+  createIndexer,
+  INDEXER_MIGRATIONS,
+  isIndexerError,
+  openWriterDatabase,
+  runIndexCommand,
+  runMigrations,
+  type IndexDatabase,
+} from "../../indexer/src/index.ts";
 import { localnetChain } from "./support/chain.ts";
 import { canonicalDump } from "./support/compare.ts";
 import { recordWorkload } from "./support/recorded.ts";
@@ -25,7 +33,11 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const stateOnly = (path: string): string => canonicalDump(path).split("\n").filter((l) => !l.includes('"name":"')).join("\n");
+const stateOnly = (path: string): string =>
+  canonicalDump(path)
+    .split("\n")
+    .filter((l) => !l.includes('"name":"'))
+    .join("\n");
 const txCount = (path: string): number => {
   if (!existsSync(path)) return 0;
   const db = new Database(path, { readonly: true });
@@ -145,7 +157,11 @@ describe("X11 one writer; migrations all or nothing", () => {
 
   it("Given fresh databases whose migrations are killed at random moments, Then each holds exactly the schema of the migrations it recorded (each one all or nothing)", async () => {
     const listSchema = (db: InstanceType<typeof Database>): string[] =>
-      (db.prepare("SELECT name FROM sqlite_master WHERE type IN ('table','view','index') AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[])
+      (
+        db.prepare("SELECT name FROM sqlite_master WHERE type IN ('table','view','index') AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as {
+          name: string;
+        }[]
+      )
         .map((r) => r.name)
         .filter((n) => n !== "gpunet_migrations");
     // The schema after the first r migrations, for every r.

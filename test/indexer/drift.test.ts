@@ -53,7 +53,13 @@ describe("X10 drift: index equals the program's accounts", () => {
 
   it("Given the live subscription running while a second workload lands, Then the index still equals the accounts", async () => {
     // Given
-    const ix = await createIndexer({ dbPath: join(dir, "a.db"), rpcUrl: c.net.rpcUrl, wsUrl: c.net.wsUrl, programId: c.programId.toBase58(), finalityIntervalMs: 0 });
+    const ix = await createIndexer({
+      dbPath: join(dir, "a.db"),
+      rpcUrl: c.net.rpcUrl,
+      wsUrl: c.net.wsUrl,
+      programId: c.programId.toBase58(),
+      finalityIntervalMs: 0,
+    });
     await ix.start();
     await ix.backfillNow();
     const w = new Workload(c);

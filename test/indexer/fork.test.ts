@@ -32,7 +32,11 @@ let n = 0;
 const fresh = (): string => join(dir, `f-${n++}.db`);
 
 async function rpc<T>(method: string, params: unknown[]): Promise<T> {
-  const res = await fetch(c.net.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) });
+  const res = await fetch(c.net.rpcUrl, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+  });
   const body = (await res.json()) as { result?: T; error?: { message: string } };
   if (body.error) throw new Error(`${method}: ${body.error.message}`);
   return body.result as T;
@@ -53,8 +57,10 @@ async function fundAndCreateJob(buyer: User, blockhash: string): Promise<{ wire:
   const [, eBump] = w.pda("escrow", job);
   const ixs: TransactionInstruction[] = [
     await w.m.fundRewards(new BN(1_000_000)).accounts({ funder: w.funder.kp.publicKey, funderToken: w.funder.ata }).instruction(),
-    await w.m.createJob(new BN(id.toString()), new BN(40_000_000), new BN(50), 1, 0, 16, Array(32).fill(5), jBump, eBump)
-      .accounts({ buyer: buyer.kp.publicKey, buyerToken: buyer.ata, stakeMint: w.mint }).instruction(),
+    await w.m
+      .createJob(new BN(id.toString()), new BN(40_000_000), new BN(50), 1, 0, 16, Array(32).fill(5), jBump, eBump)
+      .accounts({ buyer: buyer.kp.publicKey, buyerToken: buyer.ata, stakeMint: w.mint })
+      .instruction(),
   ];
   const tx = new Transaction().add(...ixs);
   tx.feePayer = c.payer.publicKey;
@@ -116,7 +122,14 @@ describe("the localnet's fork switch", () => {
   it("Given gpunet_switchFork, When the parent is below the finalized slot, not behind the head, or missing, Then it refuses with invalid params and changes nothing", async () => {
     const head = c.net.slot;
     const finalized = BigInt(await c.connection.getSlot("finalized"));
-    for (const params of [[{ parentSlot: Number(finalized) - 1 }], [{ parentSlot: Number(head) }], [{ parentSlot: Number(head) + 5 }], [{}], [{ parentSlot: -1 }], [{ parentSlot: "x" }]]) {
+    for (const params of [
+      [{ parentSlot: Number(finalized) - 1 }],
+      [{ parentSlot: Number(head) }],
+      [{ parentSlot: Number(head) + 5 }],
+      [{}],
+      [{ parentSlot: -1 }],
+      [{ parentSlot: "x" }],
+    ]) {
       await expect(rpc("gpunet_switchFork", params)).rejects.toThrow(/Invalid params/);
     }
     expect(c.net.slot).toBe(head);

@@ -34,7 +34,16 @@ describe("database file gone under a running indexer", () => {
     it(`Given a running indexer, When its database file is ${how}, Then /health is 503 naming it and nothing more is written`, async () => {
       const path = join(dir, `${how}.db`);
       const logs: string[] = [];
-      const ix = await createIndexer({ dbPath: path, rpcUrl: c.net.rpcUrl, wsUrl: c.net.wsUrl, programId: c.programId.toBase58(), finalityIntervalMs: 0, apiPort: 0, webhookPort: 0, log: (m) => logs.push(m) });
+      const ix = await createIndexer({
+        dbPath: path,
+        rpcUrl: c.net.rpcUrl,
+        wsUrl: c.net.wsUrl,
+        programId: c.programId.toBase58(),
+        finalityIntervalMs: 0,
+        apiPort: 0,
+        webhookPort: 0,
+        log: (m) => logs.push(m),
+      });
       await ix.start();
       await ix.backfillNow();
       await until(() => ix.stats().live.connected, 10_000, "live connected");
@@ -57,7 +66,16 @@ describe("database file gone under a running indexer", () => {
       expect(ix.stats().databaseError).toContain(`was ${how}`);
       expect(ix.store.knownSignatures([sig]).size).toBe(0);
       const tx = await c.connection.getTransaction(sig, { commitment: "confirmed", maxSupportedTransactionVersion: 0 });
-      const update: TransactionUpdate = { signature: sig, slot: BigInt(tx!.slot), txIndex: 0, blockTime: null, err: null, logs: tx!.meta!.logMessages!, finality: "confirmed", source: "replay" };
+      const update: TransactionUpdate = {
+        signature: sig,
+        slot: BigInt(tx!.slot),
+        txIndex: 0,
+        blockTime: null,
+        err: null,
+        logs: tx!.meta!.logMessages!,
+        finality: "confirmed",
+        source: "replay",
+      };
       let err: unknown = null;
       try {
         await ix.ingest([update]);
@@ -68,7 +86,14 @@ describe("database file gone under a running indexer", () => {
       // A webhook post it cannot store is a 500 that says nothing of the inside.
       const hook = await fetch(`http://127.0.0.1:${ix.ports.webhook}/`, {
         method: "POST",
-        body: JSON.stringify([{ slot: Number(tx!.slot), blockTime: null, transaction: { signatures: [sig], message: { accountKeys: [] } }, meta: { err: null, logMessages: tx!.meta!.logMessages } }]),
+        body: JSON.stringify([
+          {
+            slot: Number(tx!.slot),
+            blockTime: null,
+            transaction: { signatures: [sig], message: { accountKeys: [] } },
+            meta: { err: null, logMessages: tx!.meta!.logMessages },
+          },
+        ]),
       });
       expect(hook.status).toBe(500);
       expect(await hook.text()).toBe('{"error":"internal error"}');

@@ -41,7 +41,14 @@ describe("live source", () => {
     const proxy = await startProxy(c.net.wsPort);
     proxy.hold();
     const path = fresh();
-    const ix = await createIndexer({ dbPath: path, rpcUrl: c.net.rpcUrl, wsUrl: proxy.url, programId: c.programId.toBase58(), finalityIntervalMs: 0, watchdogMs: 60_000 });
+    const ix = await createIndexer({
+      dbPath: path,
+      rpcUrl: c.net.rpcUrl,
+      wsUrl: proxy.url,
+      programId: c.programId.toBase58(),
+      finalityIntervalMs: 0,
+      watchdogMs: 60_000,
+    });
     await ix.start();
     await ix.backfillNow();
     expect(ix.stats().live.connected).toBe(false);
@@ -60,7 +67,14 @@ describe("live source", () => {
   it("Given a healthy link, When the process stalls for three watchdog periods, Then the watchdog does not fire and the link carries on", async () => {
     const path = fresh();
     const watchdogMs = 300;
-    const ix = await createIndexer({ dbPath: path, rpcUrl: c.net.rpcUrl, wsUrl: c.net.wsUrl, programId: c.programId.toBase58(), finalityIntervalMs: 0, watchdogMs });
+    const ix = await createIndexer({
+      dbPath: path,
+      rpcUrl: c.net.rpcUrl,
+      wsUrl: c.net.wsUrl,
+      programId: c.programId.toBase58(),
+      finalityIntervalMs: 0,
+      watchdogMs,
+    });
     await ix.start();
     await ix.backfillNow();
     await until(() => ix.stats().live.connected, 10_000, "live connected");

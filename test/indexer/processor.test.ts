@@ -9,7 +9,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createIndexer, createIndexQueries, isIndexerError, openReaderDatabase, signatureHash, u128Text, u64Text, type TransactionUpdate } from "../../indexer/src/index.ts";
+import {
+  createIndexer,
+  createIndexQueries,
+  isIndexerError,
+  openReaderDatabase,
+  signatureHash,
+  u128Text,
+  u64Text,
+  type TransactionUpdate,
+} from "../../indexer/src/index.ts";
 import { canonicalDump } from "./support/compare.ts";
 import { recordWorkload, toUpdate } from "./support/recorded.ts";
 import { rng } from "./support/workload.ts";
@@ -33,7 +42,11 @@ async function indexAll(path: string, updates: readonly TransactionUpdate[], bat
 }
 
 /** State-only dump: entity tables and history, without counters (which count deliveries). */
-const stateDump = (path: string): string => canonicalDump(path).split("\n").filter((l) => !l.includes('"name":"')).join("\n");
+const stateDump = (path: string): string =>
+  canonicalDump(path)
+    .split("\n")
+    .filter((l) => !l.includes('"name":"'))
+    .join("\n");
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "gpunet-idx-proc-"));
@@ -47,7 +60,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe("X1 duplicates", () => {
   it("Given every transaction indexed, When the same transactions arrive again (live + backfill), Then one row each and the database is unchanged", async () => {
     const path = fresh();
-    await indexAll(path, txs.map((t) => toUpdate(t, "finalized", "live")));
+    await indexAll(
+      path,
+      txs.map((t) => toUpdate(t, "finalized", "live")),
+    );
     const before = stateDump(path);
     // When
     const ix = await createIndexer({ dbPath: path, programId: pid });
@@ -78,7 +94,10 @@ describe("signature hash collisions", () => {
     const path = fresh();
     const t = txs.find((x) => x.logs.some((l) => l.startsWith("Program data:")))!;
     const ix = await createIndexer({ dbPath: path, programId: pid });
-    ix.writer.sqlite.prepare("INSERT INTO txs (sig_hash, signature, slot, tx_index, block_time, finality, truncated, event_count, source, indexed_at) VALUES (?, ?, ?, 0, NULL, 2, 0, 0, 'replay', 0)")
+    ix.writer.sqlite
+      .prepare(
+        "INSERT INTO txs (sig_hash, signature, slot, tx_index, block_time, finality, truncated, event_count, source, indexed_at) VALUES (?, ?, ?, 0, NULL, 2, 0, 0, 'replay', 0)",
+      )
       .run(signatureHash(t.signature), "1".repeat(64), t.slot);
     const first = await ix.ingest([toUpdate(t)]);
     const again = await ix.ingest([toUpdate(t)]);
@@ -96,10 +115,16 @@ describe("signature hash collisions", () => {
 describe("X8 out-of-order delivery", () => {
   it("Given the same transactions shuffled and split across batches, Then the final state equals in-order indexing", async () => {
     const inOrder = fresh();
-    await indexAll(inOrder, txs.map((t) => toUpdate(t)));
+    await indexAll(
+      inOrder,
+      txs.map((t) => toUpdate(t)),
+    );
     for (const seed of [1, 2, 3]) {
       const r = rng(seed);
-      const shuffled = [...txs].map((t) => ({ t, k: r() })).sort((a, b) => a.k - b.k).map((x) => toUpdate(x.t));
+      const shuffled = [...txs]
+        .map((t) => ({ t, k: r() }))
+        .sort((a, b) => a.k - b.k)
+        .map((x) => toUpdate(x.t));
       const path = fresh();
       await indexAll(path, shuffled, 7);
       expect(stateDump(path)).toBe(stateDump(inOrder));
@@ -108,9 +133,16 @@ describe("X8 out-of-order delivery", () => {
 
   it("Given newest-first delivery (how a backfill pages), Then the same state", async () => {
     const inOrder = fresh();
-    await indexAll(inOrder, txs.map((t) => toUpdate(t)));
+    await indexAll(
+      inOrder,
+      txs.map((t) => toUpdate(t)),
+    );
     const path = fresh();
-    await indexAll(path, [...txs].reverse().map((t) => toUpdate(t)), 13);
+    await indexAll(
+      path,
+      [...txs].reverse().map((t) => toUpdate(t)),
+      13,
+    );
     expect(stateDump(path)).toBe(stateDump(inOrder));
   });
 });
@@ -118,7 +150,10 @@ describe("X8 out-of-order delivery", () => {
 describe("X4 failed transactions", () => {
   it("Given a landed-but-failed transaction holding event bytes, When ingested, Then no row changes and it is counted", async () => {
     const path = fresh();
-    await indexAll(path, txs.map((t) => toUpdate(t)));
+    await indexAll(
+      path,
+      txs.map((t) => toUpdate(t)),
+    );
     const before = stateDump(path);
     const p = w.providers[0]!;
     const at = w.chain.recorded.length;
@@ -177,7 +212,10 @@ describe("X7 data that never finalizes", () => {
     const someConfirmed = (await q.providersByStake()).some((p) => p.finality === "confirmed");
     expect(someConfirmed).toBe(true);
     // When
-    const r = ix.store.applyFinality([], dropped.map((t) => t.signature));
+    const r = ix.store.applyFinality(
+      [],
+      dropped.map((t) => t.signature),
+    );
     await ix.stop();
     // Then
     expect(r.rolledBack).toBe(dropped.length);
@@ -189,7 +227,10 @@ describe("X7 data that never finalizes", () => {
     const path = fresh();
     const ix = await createIndexer({ dbPath: path, programId: pid });
     await ix.ingest(txs.map((t) => toUpdate(t, "confirmed")));
-    ix.store.applyFinality(txs.map((t) => t.signature), []);
+    ix.store.applyFinality(
+      txs.map((t) => t.signature),
+      [],
+    );
     await ix.stop();
     const reader = openReaderDatabase(path);
     const q = createIndexQueries(reader.db);
@@ -202,7 +243,10 @@ describe("X7 data that never finalizes", () => {
 describe("rebuild from events alone", () => {
   it("Given an indexed database, When the state tables are rebuilt from the events table, Then nothing changes", async () => {
     const path = fresh();
-    await indexAll(path, txs.map((t) => toUpdate(t)));
+    await indexAll(
+      path,
+      txs.map((t) => toUpdate(t)),
+    );
     const before = stateDump(path);
     const ix = await createIndexer({ dbPath: path, programId: pid });
     ix.store.rebuildAll();
@@ -219,7 +263,11 @@ describe("u64 storage", () => {
     expect(u64Text(2n ** 64n - 1n)).toBe("18446744073709551615");
     expect([u64Text(10n), u64Text(9n), u64Text(2n ** 64n - 1n)].sort()).toEqual([u64Text(9n), u64Text(10n), u64Text(2n ** 64n - 1n)]);
     expect(() => u64Text(2n ** 64n)).toThrow();
-    try { u64Text(-1n); } catch (e) { expect(isIndexerError(e, "ValueOutOfRange")).toBe(true); }
+    try {
+      u64Text(-1n);
+    } catch (e) {
+      expect(isIndexerError(e, "ValueOutOfRange")).toBe(true);
+    }
     expect(u128Text(2n ** 128n - 1n)).toHaveLength(39);
   });
 });
@@ -228,7 +276,10 @@ describe("accountability columns", () => {
   it("Given the recorded workload indexed, Then each ended job has the end reason its event gave, each slash its reason by name, the swept escrow tokens a row, and the paused time is known", async () => {
     // Given every transaction of the scenario (every path: completed, cancelled, resolved, expired accepted and unaccepted, a donation swept at close, a 30 s pause)
     const path = fresh();
-    await indexAll(path, txs.map((t) => toUpdate(t)));
+    await indexAll(
+      path,
+      txs.map((t) => toUpdate(t)),
+    );
     const db = new Database(path, { readonly: true });
     db.defaultSafeIntegers(true);
     try {
@@ -237,10 +288,18 @@ describe("accountability columns", () => {
       expect(reasons).toEqual(expect.arrayContaining(["cancelled", "completedByBuyer", "disputeResolved", "expiredUnaccepted", "expiredUndelivered"]));
       const live = db.prepare("SELECT count(*) AS c FROM jobs WHERE state < 4 AND end_reason IS NOT NULL").get() as { c: bigint };
       expect(live.c).toBe(0n);
-      const unaccepted = db.prepare("SELECT provider, fee_bps, challenge_window FROM jobs WHERE end_reason = 'expiredUnaccepted'").all() as { provider: bigint | null; fee_bps: bigint; challenge_window: bigint }[];
+      const unaccepted = db.prepare("SELECT provider, fee_bps, challenge_window FROM jobs WHERE end_reason = 'expiredUnaccepted'").all() as {
+        provider: bigint | null;
+        fee_bps: bigint;
+        challenge_window: bigint;
+      }[];
       expect(unaccepted.length).toBeGreaterThan(0);
       for (const j of unaccepted) expect(j).toEqual({ provider: null, fee_bps: 400n, challenge_window: 100n }); // the fee set by update_config before the job
-      const slash = db.prepare("SELECT reason, reason_name, length(evidence_hash) AS n FROM slashes ORDER BY tx_id LIMIT 1").get() as { reason: bigint; reason_name: string; n: bigint };
+      const slash = db.prepare("SELECT reason, reason_name, length(evidence_hash) AS n FROM slashes ORDER BY tx_id LIMIT 1").get() as {
+        reason: bigint;
+        reason_name: string;
+        n: bigint;
+      };
       expect(slash).toEqual({ reason: 1n, reason_name: "failedJob", n: 32n });
       const swept = db.prepare("SELECT amount FROM escrow WHERE kind = 'swept'").all() as { amount: string }[];
       expect(swept.map((x) => x.amount)).toEqual([u64Text(7n)]);

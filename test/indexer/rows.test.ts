@@ -65,7 +65,14 @@ afterAll(async () => {
 describe("rows independent of the way in", () => {
   it("Given transactions heard live, Then each row has its block's time, the same as a backfill stores", async () => {
     const path = fresh();
-    const ix = await createIndexer({ dbPath: path, rpcUrl: c.net.rpcUrl, wsUrl: c.net.wsUrl, programId: c.programId.toBase58(), finalityIntervalMs: 0, backfill: false });
+    const ix = await createIndexer({
+      dbPath: path,
+      rpcUrl: c.net.rpcUrl,
+      wsUrl: c.net.wsUrl,
+      programId: c.programId.toBase58(),
+      finalityIntervalMs: 0,
+      backfill: false,
+    });
     await ix.start();
     await until(() => ix.stats().live.connected, 10_000, "live connected");
     // When
@@ -84,7 +91,15 @@ describe("rows independent of the way in", () => {
   it("Given a block cached before a fork switch, When the new fork's block at that slot holds other transactions and they arrive by a gap fill, Then their positions are the new block's", async () => {
     const path = fresh();
     const proxy = await startProxy(c.net.wsPort);
-    const ix = await createIndexer({ dbPath: path, rpcUrl: c.net.rpcUrl, wsUrl: proxy.url, programId: c.programId.toBase58(), finalityIntervalMs: 0, reconnectMinMs: 50, reconnectMaxMs: 100 });
+    const ix = await createIndexer({
+      dbPath: path,
+      rpcUrl: c.net.rpcUrl,
+      wsUrl: proxy.url,
+      programId: c.programId.toBase58(),
+      finalityIntervalMs: 0,
+      reconnectMinMs: 50,
+      reconnectMaxMs: 100,
+    });
     await ix.start();
     await ix.backfillNow();
     await until(() => ix.stats().live.connected, 10_000, "live connected");
@@ -98,7 +113,11 @@ describe("rows independent of the way in", () => {
     proxy.cut();
     await until(() => !ix.stats().live.connected, 10_000, "link down");
     // When: its fork is dropped and two other transactions land in the new block S
-    const res = await fetch(c.net.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "gpunet_switchFork", params: [{ parentSlot: Number(parent) }] }) });
+    const res = await fetch(c.net.rpcUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "gpunet_switchFork", params: [{ parentSlot: Number(parent) }] }),
+    });
     expect(((await res.json()) as { result: { dropped: string[] } }).result.dropped).toEqual([dropped]);
     c.net.advanceSlots(1);
     const t1 = await w.stake(w.providers[0]!, 7n);
@@ -107,7 +126,15 @@ describe("rows independent of the way in", () => {
     c.net.advanceSlots(1);
     proxy.restore();
     // The gap fill lists newest first: arrival order would be the reverse of the block's.
-    await until(() => ix.store.knownSignatures([{ signature: t1, slot: s }, { signature: t2, slot: s }]).size === 2 && ix.stats().gapsOpen === 0, 30_000, "gap filled");
+    await until(
+      () =>
+        ix.store.knownSignatures([
+          { signature: t1, slot: s },
+          { signature: t2, slot: s },
+        ]).size === 2 && ix.stats().gapsOpen === 0,
+      30_000,
+      "gap filled",
+    );
     // Then
     const rows = txRows(path).filter((r) => r.slot === s);
     expect(rows.find((r) => r.signature === t1)?.tx_index).toBe(0n);

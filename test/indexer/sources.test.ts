@@ -53,7 +53,16 @@ describe("X3 live link down while transactions land", () => {
     const w = new Workload(c);
     first = w;
     await w.setup(3, 2);
-    const ix = await createIndexer({ dbPath: path, rpcUrl: c.net.rpcUrl, wsUrl: proxy.url, programId: c.programId.toBase58(), reconnectMinMs: 50, reconnectMaxMs: 200, watchdogMs: 2_000, finalityIntervalMs: 0 });
+    const ix = await createIndexer({
+      dbPath: path,
+      rpcUrl: c.net.rpcUrl,
+      wsUrl: proxy.url,
+      programId: c.programId.toBase58(),
+      reconnectMinMs: 50,
+      reconnectMaxMs: 200,
+      watchdogMs: 2_000,
+      finalityIntervalMs: 0,
+    });
     await ix.start();
     await until(() => ix.stats().live.connected, 10_000, "live connected");
     await w.everyPath();
@@ -79,7 +88,16 @@ describe("X3 live link down while transactions land", () => {
     const w = new Workload(c);
     w.adopt(first as Workload);
     for (let i = 0; i < 2; i++) await w.addProvider(20 + i);
-    const ix = await createIndexer({ dbPath: path, rpcUrl: c.net.rpcUrl, wsUrl: proxy.url, programId: c.programId.toBase58(), reconnectMinMs: 50, reconnectMaxMs: 200, watchdogMs: 600, finalityIntervalMs: 0 });
+    const ix = await createIndexer({
+      dbPath: path,
+      rpcUrl: c.net.rpcUrl,
+      wsUrl: proxy.url,
+      programId: c.programId.toBase58(),
+      reconnectMinMs: 50,
+      reconnectMaxMs: 200,
+      watchdogMs: 600,
+      finalityIntervalMs: 0,
+    });
     await ix.start();
     await until(() => ix.stats().live.connected, 10_000, "live connected");
     await until(() => inSync(c, ix, path), 30_000, "initial sync");
@@ -131,7 +149,15 @@ describe("X6 truncated logs, X7 never-finalized data, Helius webhook, API", () =
 
   it("X7 + webhook: Given a transaction delivered at confirmed by the Helius webhook that never lands, When the finality sweep passes its slot, Then it is rolled back and the rest is finalized", async () => {
     const path = fresh();
-    const ix = await createIndexer({ dbPath: path, rpcUrl: c.net.rpcUrl, programId: c.programId.toBase58(), finalityIntervalMs: 0, webhookPort: 0, webhookAuth: "Bearer s3cret", apiPort: 0 });
+    const ix = await createIndexer({
+      dbPath: path,
+      rpcUrl: c.net.rpcUrl,
+      programId: c.programId.toBase58(),
+      finalityIntervalMs: 0,
+      webhookPort: 0,
+      webhookAuth: "Bearer s3cret",
+      apiPort: 0,
+    });
     await ix.start();
     await ix.backfillNow();
     const before = indexState(path);
@@ -144,11 +170,15 @@ describe("X6 truncated logs, X7 never-finalized data, Helius webhook, API", () =
     const sim = await c.connection.simulateTransaction(t);
     expect(sim.value.err).toBeNull();
     const sig = (await import("bs58")).default.encode(t.signature!);
-    const payload = [{
-      slot: Number(c.net.slot), blockTime: null, indexWithinBlock: 0,
-      transaction: { signatures: [sig], message: { accountKeys: t.compileMessage().accountKeys.map((k) => k.toBase58()) } },
-      meta: { err: null, logMessages: sim.value.logs },
-    }];
+    const payload = [
+      {
+        slot: Number(c.net.slot),
+        blockTime: null,
+        indexWithinBlock: 0,
+        transaction: { signatures: [sig], message: { accountKeys: t.compileMessage().accountKeys.map((k) => k.toBase58()) } },
+        meta: { err: null, logMessages: sim.value.logs },
+      },
+    ];
     const url = `http://127.0.0.1:${ix.ports.webhook}/`;
     const denied = await fetch(url, { method: "POST", body: JSON.stringify(payload), headers: { authorization: "wrong" } });
     expect(denied.status).toBe(401);

@@ -4,20 +4,23 @@
  * from C): rpc(), account fetch/all, events over onLogs, AnchorError from a
  * preflight failure, and the program's logs in getTransaction.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import anchor, { AnchorError } from '@coral-xyz/anchor';
-import type { Idl, Program } from '@coral-xyz/anchor';
-import { Connection, Keypair, LAMPORTS_PER_SOL, PublicKey } from '@solana/web3.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildProgram } from '../../tools/build-program.ts';
-import { createLocalnet, type Localnet } from '../../localnet/src/index.ts';
-import { sleep, subscribedSince, waitFor } from './helpers.ts';
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import anchor, { AnchorError } from "@coral-xyz/anchor";
+import type { Idl, Program } from "@coral-xyz/anchor";
+import { Connection, Keypair, LAMPORTS_PER_SOL, PublicKey } from "@solana/web3.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildProgram } from "../../tools/build-program.ts";
+import { createLocalnet, type Localnet } from "../../localnet/src/index.ts";
+import { sleep, subscribedSince, waitFor } from "./helpers.ts";
 
 const { BN } = anchor;
-const FIXTURES = join(import.meta.dirname, '../fixtures/sbf');
-const baseIdl = JSON.parse(readFileSync(join(FIXTURES, 'counter-idl.json'), 'utf8')) as Idl;
-const discHex = (d: number[] | undefined): string => `0x${Buffer.from(d ?? []).readBigUInt64LE().toString(16)}UL`;
+const FIXTURES = join(import.meta.dirname, "../fixtures/sbf");
+const baseIdl = JSON.parse(readFileSync(join(FIXTURES, "counter-idl.json"), "utf8")) as Idl;
+const discHex = (d: number[] | undefined): string =>
+  `0x${Buffer.from(d ?? [])
+    .readBigUInt64LE()
+    .toString(16)}UL`;
 const COUNTER_DISC = baseIdl.accounts?.[0]?.discriminator ?? [];
 
 interface CounterAccount {
@@ -33,9 +36,9 @@ const payer = Keypair.generate();
 
 beforeAll(async () => {
   const so = await buildProgram({
-    sources: ['test/fixtures/sbf/counter.c'],
+    sources: ["test/fixtures/sbf/counter.c"],
     includeDirs: [],
-    out: 'target/build/localnet-test/counter.so',
+    out: "target/build/localnet-test/counter.so",
     defines: {
       DISC_BUMP: discHex(baseIdl.instructions[0]?.discriminator),
       DISC_FAIL: discHex(baseIdl.instructions[1]?.discriminator),
@@ -50,8 +53,8 @@ beforeAll(async () => {
     programs: [{ programId: programKeypair.publicKey.toBase58(), bytes: so, upgradeable: true, programKeypair: programKeypair.secretKey }],
   });
   net.airdrop(payer.publicKey, 10n * BigInt(LAMPORTS_PER_SOL));
-  const connection = new Connection(net.rpcUrl, 'confirmed');
-  const provider = new anchor.AnchorProvider(connection, new anchor.Wallet(payer), { commitment: 'confirmed' });
+  const connection = new Connection(net.rpcUrl, "confirmed");
+  const provider = new anchor.AnchorProvider(connection, new anchor.Wallet(payer), { commitment: "confirmed" });
   program = new anchor.Program({ ...baseIdl, address: programKeypair.publicKey.toBase58() }, provider);
 });
 
@@ -61,7 +64,7 @@ afterAll(async () => {
 });
 
 function counters(): CounterClient {
-  return (program.account as unknown as Record<string, CounterClient>)['counter'] as CounterClient;
+  return (program.account as unknown as Record<string, CounterClient>)["counter"] as CounterClient;
 }
 
 /** A Counter account owned by the program holding `value`. */
@@ -76,33 +79,35 @@ function seedCounter(value: bigint): PublicKey {
   return pk;
 }
 
-describe('Anchor against the localnet', () => {
-  it('Given an upgradeable program deployed at genesis, When getAccountInfo reads it, Then it is an executable loader-v3 program', async () => {
+describe("Anchor against the localnet", () => {
+  it("Given an upgradeable program deployed at genesis, When getAccountInfo reads it, Then it is an executable loader-v3 program", async () => {
     const info = await program.provider.connection.getAccountInfo(programKeypair.publicKey);
     expect(info?.executable).toBe(true);
-    expect(info?.owner.toBase58()).toBe('BPFLoaderUpgradeab1e11111111111111111111111');
+    expect(info?.owner.toBase58()).toBe("BPFLoaderUpgradeab1e11111111111111111111111");
   });
 
-  it('Given a counter at 5, When bump(7) is sent with rpc(), Then fetch and all() read 12 and the event arrives over onLogs', async () => {
+  it("Given a counter at 5, When bump(7) is sent with rpc(), Then fetch and all() read 12 and the event arrives over onLogs", async () => {
     const counter = seedCounter(5n);
     const seen: string[] = [];
     const created = net.subscriptionsCreated;
-    const listener = program.addEventListener('bumped', (ev: { value: InstanceType<typeof BN> }) => seen.push(ev.value.toString()));
+    const listener = program.addEventListener("bumped", (ev: { value: InstanceType<typeof BN> }) => seen.push(ev.value.toString()));
     await subscribedSince(net, created); // the subscribe must reach the node before the transaction
-    const sig = await program.methods['bump']?.(new BN(7)).accounts({ counter, authority: payer.publicKey }).rpc();
-    expect(typeof sig).toBe('string');
-    expect((await counters().fetch(counter)).value.toString()).toBe('12');
+    const sig = await program.methods["bump"]?.(new BN(7)).accounts({ counter, authority: payer.publicKey }).rpc();
+    expect(typeof sig).toBe("string");
+    expect((await counters().fetch(counter)).value.toString()).toBe("12");
     const all = await counters().all();
-    expect(all.find((a) => a.publicKey.equals(counter))?.account.value.toString()).toBe('12');
-    await waitFor(() => (seen.includes('12') ? true : undefined));
+    expect(all.find((a) => a.publicKey.equals(counter))?.account.value.toString()).toBe("12");
+    await waitFor(() => (seen.includes("12") ? true : undefined));
     await program.removeEventListener(listener);
-    const tx = await program.provider.connection.getTransaction(sig as string, { commitment: 'confirmed', maxSupportedTransactionVersion: 0 });
-    expect(tx?.meta?.logMessages).toContain('Program log: Instruction: Bump');
-    expect(tx?.meta?.logMessages?.some((l) => l.startsWith('Program data: '))).toBe(true);
+    const tx = await program.provider.connection.getTransaction(sig as string, { commitment: "confirmed", maxSupportedTransactionVersion: 0 });
+    expect(tx?.meta?.logMessages).toContain("Program log: Instruction: Bump");
+    expect(tx?.meta?.logMessages?.some((l) => l.startsWith("Program data: "))).toBe(true);
   });
 
-  it('Given the fail instruction, When sent with rpc(), Then Anchor raises a named AnchorError from the preflight logs', async () => {
-    const err = await program.methods['fail']?.().rpc().catch((e: unknown) => e);
+  it("Given the fail instruction, When sent with rpc(), Then Anchor raises a named AnchorError from the preflight logs", async () => {
+    const err = await program.methods["fail"]?.()
+      .rpc()
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AnchorError);
     expect((err as AnchorError).error.errorCode.number).toBeGreaterThanOrEqual(6000);
   });

@@ -2,7 +2,7 @@
  * Shared helpers for the localnet suites: raw JSON-RPC over HTTP (for the
  * envelope and error tests) and polling until a condition holds.
  */
-import WebSocket from 'ws';
+import WebSocket from "ws";
 
 export interface RawReply {
   readonly status: number;
@@ -13,14 +13,14 @@ export interface RawReply {
 /** POSTs `body` (string sent as-is, anything else JSON-encoded) to `url`. */
 export async function postRaw(url: string, body: unknown): Promise<RawReply> {
   const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: typeof body === "string" ? body : JSON.stringify(body),
   });
   const text = await res.text();
   let json: unknown = null;
   try {
-    json = text === '' ? null : JSON.parse(text);
+    json = text === "" ? null : JSON.parse(text);
   } catch {
     json = null;
   }
@@ -29,14 +29,14 @@ export async function postRaw(url: string, body: unknown): Promise<RawReply> {
 
 /** Calls one method and returns the whole reply object. */
 export async function rpc(url: string, method: string, params: unknown[] = []): Promise<Record<string, unknown>> {
-  const r = await postRaw(url, { jsonrpc: '2.0', id: 1, method, params });
+  const r = await postRaw(url, { jsonrpc: "2.0", id: 1, method, params });
   return r.json as Record<string, unknown>;
 }
 
 /** Calls one method and returns `result`, failing on an error reply. */
 export async function rpcResult<T = unknown>(url: string, method: string, params: unknown[] = []): Promise<T> {
   const r = await rpc(url, method, params);
-  if ('error' in r) throw new Error(`${method} failed: ${JSON.stringify(r.error)}`);
+  if ("error" in r) throw new Error(`${method} failed: ${JSON.stringify(r.error)}`);
   return r.result as T;
 }
 
@@ -46,7 +46,7 @@ export async function waitFor<T>(check: () => T | undefined | Promise<T | undefi
   for (;;) {
     const v = await check();
     if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('condition not met in time');
+    if (Date.now() > end) throw new Error("condition not met in time");
     await new Promise((r) => setTimeout(r, 10));
   }
 }
@@ -60,7 +60,6 @@ export function subscribedSince(net: { readonly subscriptionsCreated: number }, 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
-
 
 /** A minimal PubSub client over a raw WebSocket, for exact wire checks. */
 export interface RawWs {
@@ -78,19 +77,19 @@ export interface RawWs {
 export async function openRawWs(url: string): Promise<RawWs> {
   const socket = new WebSocket(url);
   await new Promise<void>((resolve, reject) => {
-    socket.once('open', () => resolve());
-    socket.once('error', reject);
+    socket.once("open", () => resolve());
+    socket.once("error", reject);
   });
   const pending = new Map<number, (v: Record<string, unknown>) => void>();
   const notifications: Record<string, unknown>[] = [];
   const replies: Record<string, unknown>[] = [];
   let nextId = 1000;
-  socket.on('message', (data) => {
+  socket.on("message", (data) => {
     const msg = JSON.parse(data.toString()) as Record<string, unknown>;
-    if (typeof msg.id === 'number' && pending.has(msg.id)) {
+    if (typeof msg.id === "number" && pending.has(msg.id)) {
       pending.get(msg.id)?.(msg);
       pending.delete(msg.id);
-    } else if ('method' in msg) notifications.push(msg);
+    } else if ("method" in msg) notifications.push(msg);
     else replies.push(msg);
   });
   return {
@@ -101,7 +100,7 @@ export async function openRawWs(url: string): Promise<RawWs> {
       const id = nextId++;
       return new Promise((resolve) => {
         pending.set(id, resolve);
-        socket.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
+        socket.send(JSON.stringify({ jsonrpc: "2.0", id, method, params }));
       });
     },
     sendText(text) {
@@ -110,7 +109,7 @@ export async function openRawWs(url: string): Promise<RawWs> {
     close() {
       return new Promise((resolve) => {
         if (socket.readyState === WebSocket.CLOSED) return resolve();
-        socket.once('close', () => resolve());
+        socket.once("close", () => resolve());
         socket.close();
       });
     },

@@ -22,16 +22,16 @@ import {
   assertIsTransactionWithBlockhashLifetime,
   type Address,
   type Instruction,
-} from '@solana/kit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalnet, type Localnet } from '../../localnet/src/index.ts';
+} from "@solana/kit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLocalnet, type Localnet } from "../../localnet/src/index.ts";
 
 let net: Localnet;
 function kitClients(rpcUrl: string, wsUrl: string) {
   return { rpc: createSolanaRpc(rpcUrl), subs: createSolanaRpcSubscriptions(wsUrl) };
 }
-let rpc: ReturnType<typeof kitClients>['rpc'];
-let subs: ReturnType<typeof kitClients>['subs'];
+let rpc: ReturnType<typeof kitClients>["rpc"];
+let subs: ReturnType<typeof kitClients>["subs"];
 
 beforeAll(async () => {
   net = await createLocalnet({ rpcPort: 0, slotMs: 20, finalizedDepth: 8 });
@@ -42,7 +42,7 @@ afterAll(async () => {
   await net.close();
 });
 
-const SYSTEM = address('11111111111111111111111111111111');
+const SYSTEM = address("11111111111111111111111111111111");
 
 function transferIx(from: Address, to: Address, amount: bigint): Instruction {
   const data = new Uint8Array(12);
@@ -59,27 +59,27 @@ function transferIx(from: Address, to: Address, amount: bigint): Instruction {
   };
 }
 
-describe('@solana/kit', () => {
-  it('Given kit rpc, When reading chain state, Then u64 fields are bigints with cluster shapes', async () => {
-    const { value: bh, context } = await rpc.getLatestBlockhash({ commitment: 'confirmed' }).send();
-    expect(typeof bh.lastValidBlockHeight).toBe('bigint');
-    expect(typeof context.slot).toBe('bigint');
-    expect(await rpc.getHealth().send()).toBe('ok');
+describe("@solana/kit", () => {
+  it("Given kit rpc, When reading chain state, Then u64 fields are bigints with cluster shapes", async () => {
+    const { value: bh, context } = await rpc.getLatestBlockhash({ commitment: "confirmed" }).send();
+    expect(typeof bh.lastValidBlockHeight).toBe("bigint");
+    expect(typeof context.slot).toBe("bigint");
+    expect(await rpc.getHealth().send()).toBe("ok");
     const epoch = await rpc.getEpochInfo().send();
-    expect(typeof epoch.absoluteSlot).toBe('bigint');
-    const token = await rpc.getAccountInfo(address('TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA'), { encoding: 'base64' }).send();
+    expect(typeof epoch.absoluteSlot).toBe("bigint");
+    const token = await rpc.getAccountInfo(address("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"), { encoding: "base64" }).send();
     expect(token.value?.executable).toBe(true);
-    expect(token.value?.space).toBeTypeOf('bigint');
+    expect(token.value?.space).toBeTypeOf("bigint");
   });
 
-  it('Given kit airdrop + sendAndConfirm, When a transfer is sent, Then logsNotifications delivers its logs', async () => {
+  it("Given kit airdrop + sendAndConfirm, When a transfer is sent, Then logsNotifications delivers its logs", async () => {
     const payer = await generateKeyPairSigner();
     const recipient = await generateKeyPairSigner();
-    await airdropFactory({ rpc, rpcSubscriptions: subs })({ recipientAddress: payer.address, lamports: lamports(2_000_000_000n), commitment: 'confirmed' });
-    expect((await rpc.getBalance(payer.address, { commitment: 'confirmed' }).send()).value).toBe(2_000_000_000n);
+    await airdropFactory({ rpc, rpcSubscriptions: subs })({ recipientAddress: payer.address, lamports: lamports(2_000_000_000n), commitment: "confirmed" });
+    expect((await rpc.getBalance(payer.address, { commitment: "confirmed" }).send()).value).toBe(2_000_000_000n);
 
     const abort = new AbortController();
-    const notifications = await subs.logsNotifications({ mentions: [recipient.address] }, { commitment: 'confirmed' }).subscribe({ abortSignal: abort.signal });
+    const notifications = await subs.logsNotifications({ mentions: [recipient.address] }, { commitment: "confirmed" }).subscribe({ abortSignal: abort.signal });
     // kit delivers only to iterators that already exist, so start consuming before sending.
     const received = (async () => {
       for await (const n of notifications) if (n.value.logs.length > 0) return n.value;
@@ -96,28 +96,28 @@ describe('@solana/kit', () => {
     );
     const sig = getSignatureFromTransaction(tx);
     assertIsTransactionWithBlockhashLifetime(tx);
-    await sendAndConfirmTransactionFactory({ rpc, rpcSubscriptions: subs })(tx, { commitment: 'confirmed' });
+    await sendAndConfirmTransactionFactory({ rpc, rpcSubscriptions: subs })(tx, { commitment: "confirmed" });
 
     const got = await received;
     abort.abort();
     expect(got?.signature).toBe(sig);
     expect(got?.err).toBeNull();
-    expect(got?.logs).toContain('Program 11111111111111111111111111111111 success');
+    expect(got?.logs).toContain("Program 11111111111111111111111111111111 success");
 
-    const fetched = await rpc.getTransaction(sig, { commitment: 'confirmed', maxSupportedTransactionVersion: 0, encoding: 'json' }).send();
+    const fetched = await rpc.getTransaction(sig, { commitment: "confirmed", maxSupportedTransactionVersion: 0, encoding: "json" }).send();
     expect(fetched?.version).toBe(0);
     expect(fetched?.meta?.fee).toBe(5000n);
     const statuses = await rpc.getSignatureStatuses([sig]).send();
-    expect(['confirmed', 'finalized']).toContain(statuses.value[0]?.confirmationStatus);
+    expect(["confirmed", "finalized"]).toContain(statuses.value[0]?.confirmationStatus);
 
     const sim = await rpc
-      .simulateTransaction(getBase64EncodedWireTransaction(tx), { encoding: 'base64', replaceRecentBlockhash: true, sigVerify: false })
+      .simulateTransaction(getBase64EncodedWireTransaction(tx), { encoding: "base64", replaceRecentBlockhash: true, sigVerify: false })
       .send();
     expect(sim.value.err).toBeNull();
-    expect(sim.value.replacementBlockhash?.blockhash).toBeTypeOf('string');
+    expect(sim.value.replacementBlockhash?.blockhash).toBeTypeOf("string");
   });
 
-  it('Given kit slotNotifications, When slots pass, Then slots arrive as bigints', async () => {
+  it("Given kit slotNotifications, When slots pass, Then slots arrive as bigints", async () => {
     const abort = new AbortController();
     const slots = await subs.slotNotifications().subscribe({ abortSignal: abort.signal });
     const seen: bigint[] = [];

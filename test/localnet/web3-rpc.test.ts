@@ -16,11 +16,11 @@ import {
   TransactionMessage,
   VersionedTransaction,
   sendAndConfirmTransaction,
-} from '@solana/web3.js';
-import { createMint, getOrCreateAssociatedTokenAccount, mintTo, transfer, TOKEN_PROGRAM_ID, getAccount } from '@solana/spl-token';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalnet, type Localnet } from '../../localnet/src/index.ts';
-import { rpcResult, sleep } from './helpers.ts';
+} from "@solana/web3.js";
+import { createMint, getOrCreateAssociatedTokenAccount, mintTo, transfer, TOKEN_PROGRAM_ID, getAccount } from "@solana/spl-token";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLocalnet, type Localnet } from "../../localnet/src/index.ts";
+import { rpcResult, sleep } from "./helpers.ts";
 
 let net: Localnet;
 let connection: Connection;
@@ -28,7 +28,7 @@ const payer = Keypair.generate();
 
 beforeAll(async () => {
   net = await createLocalnet({ rpcPort: 0, slotMs: 20, finalizedDepth: 8 });
-  connection = new Connection(net.rpcUrl, 'confirmed');
+  connection = new Connection(net.rpcUrl, "confirmed");
   net.airdrop(payer.publicKey, 100n * BigInt(LAMPORTS_PER_SOL));
 });
 
@@ -38,8 +38,8 @@ afterAll(async () => {
   await net.close();
 });
 
-describe('web3.js Connection', () => {
-  it('Given a running node, When getLatestBlockhash is called, Then it returns a blockhash valid for 150 blocks', async () => {
+describe("web3.js Connection", () => {
+  it("Given a running node, When getLatestBlockhash is called, Then it returns a blockhash valid for 150 blocks", async () => {
     const { blockhash, lastValidBlockHeight } = await connection.getLatestBlockhash();
     const height = await connection.getBlockHeight();
     expect(blockhash).toMatch(/^[1-9A-HJ-NP-Za-km-z]{32,44}$/);
@@ -48,27 +48,31 @@ describe('web3.js Connection', () => {
     expect(await connection.isBlockhashValid(blockhash)).toMatchObject({ value: true });
   });
 
-  it('Given a funded payer, When a SOL transfer is sent and confirmed, Then balances, getTransaction and the fee agree', async () => {
+  it("Given a funded payer, When a SOL transfer is sent and confirmed, Then balances, getTransaction and the fee agree", async () => {
     const to = Keypair.generate().publicKey;
-    const sig = await sendAndConfirmTransaction(connection, new Transaction().add(SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: to, lamports: LAMPORTS_PER_SOL })), [payer]);
+    const sig = await sendAndConfirmTransaction(
+      connection,
+      new Transaction().add(SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: to, lamports: LAMPORTS_PER_SOL })),
+      [payer],
+    );
     expect(await connection.getBalance(to)).toBe(LAMPORTS_PER_SOL);
-    const tx = await connection.getTransaction(sig, { maxSupportedTransactionVersion: 0, commitment: 'confirmed' });
+    const tx = await connection.getTransaction(sig, { maxSupportedTransactionVersion: 0, commitment: "confirmed" });
     expect(tx).not.toBeNull();
-    expect(tx?.version).toBe('legacy');
+    expect(tx?.version).toBe("legacy");
     expect(tx?.meta?.err).toBeNull();
     expect(tx?.meta?.fee).toBe(5000);
     const pre = tx?.meta?.preBalances ?? [];
     const post = tx?.meta?.postBalances ?? [];
     expect((pre[0] ?? 0) - (post[0] ?? 0)).toBe(LAMPORTS_PER_SOL + 5000);
-    expect(tx?.meta?.logMessages).toContain('Program 11111111111111111111111111111111 success');
+    expect(tx?.meta?.logMessages).toContain("Program 11111111111111111111111111111111 success");
     expect(tx?.meta?.computeUnitsConsumed).toBe(150);
-    expect(typeof tx?.blockTime).toBe('number');
-    const b64 = await rpcResult<{ transaction: [string, string] }>(net.rpcUrl, 'getTransaction', [sig, { encoding: 'base64', commitment: 'confirmed' }]);
-    expect(b64.transaction[1]).toBe('base64');
-    expect(Transaction.from(Buffer.from(b64.transaction[0], 'base64')).signature?.length).toBe(64);
+    expect(typeof tx?.blockTime).toBe("number");
+    const b64 = await rpcResult<{ transaction: [string, string] }>(net.rpcUrl, "getTransaction", [sig, { encoding: "base64", commitment: "confirmed" }]);
+    expect(b64.transaction[1]).toBe("base64");
+    expect(Transaction.from(Buffer.from(b64.transaction[0], "base64")).signature?.length).toBe(64);
   });
 
-  it('Given a v0 transaction, When sent, Then getTransaction needs maxSupportedTransactionVersion and reports version 0', async () => {
+  it("Given a v0 transaction, When sent, Then getTransaction needs maxSupportedTransactionVersion and reports version 0", async () => {
     const { blockhash } = await connection.getLatestBlockhash();
     const msg = new TransactionMessage({
       payerKey: payer.publicKey,
@@ -78,14 +82,17 @@ describe('web3.js Connection', () => {
     const vtx = new VersionedTransaction(msg);
     vtx.sign([payer]);
     const sig = await connection.sendTransaction(vtx);
-    await connection.confirmTransaction({ signature: sig, blockhash, lastValidBlockHeight: (await connection.getLatestBlockhash()).lastValidBlockHeight }, 'confirmed');
-    await expect(connection.getTransaction(sig, { commitment: 'confirmed' } as never)).rejects.toThrow(/maxSupportedTransactionVersion/);
-    const tx = await connection.getTransaction(sig, { commitment: 'confirmed', maxSupportedTransactionVersion: 0 });
+    await connection.confirmTransaction(
+      { signature: sig, blockhash, lastValidBlockHeight: (await connection.getLatestBlockhash()).lastValidBlockHeight },
+      "confirmed",
+    );
+    await expect(connection.getTransaction(sig, { commitment: "confirmed" } as never)).rejects.toThrow(/maxSupportedTransactionVersion/);
+    const tx = await connection.getTransaction(sig, { commitment: "confirmed", maxSupportedTransactionVersion: 0 });
     expect(tx?.version).toBe(0);
   });
 
-  it('Given an address lookup table, When a v0 transaction uses it, Then the loaded addresses are reported and used', async () => {
-    const slot = await connection.getSlot('finalized');
+  it("Given an address lookup table, When a v0 transaction uses it, Then the loaded addresses are reported and used", async () => {
+    const slot = await connection.getSlot("finalized");
     const [create, table] = AddressLookupTableProgram.createLookupTable({ authority: payer.publicKey, payer: payer.publicKey, recentSlot: slot });
     const targets = [Keypair.generate().publicKey, Keypair.generate().publicKey];
     const extend = AddressLookupTableProgram.extendLookupTable({ lookupTable: table, authority: payer.publicKey, payer: payer.publicKey, addresses: targets });
@@ -102,7 +109,7 @@ describe('web3.js Connection', () => {
     const vtx = new VersionedTransaction(msg);
     vtx.sign([payer]);
     const sig = await connection.sendTransaction(vtx);
-    await connection.confirmTransaction({ signature: sig, ...bh }, 'confirmed');
+    await connection.confirmTransaction({ signature: sig, ...bh }, "confirmed");
     const tx = await connection.getTransaction(sig, { maxSupportedTransactionVersion: 0 });
     expect(tx?.meta?.loadedAddresses?.writable.map((a) => a.toBase58())).toEqual(targets.map((t) => t.toBase58()));
     expect(tx?.transaction.message.addressTableLookups?.[0]?.accountKey.toBase58()).toBe(table.toBase58());
@@ -111,7 +118,7 @@ describe('web3.js Connection', () => {
     expect((await connection.getSignaturesForAddress(targets[1] as PublicKey)).map((x) => x.signature)).toEqual([sig]);
   });
 
-  it('Given SPL Token, When a mint is created, tokens minted and transferred, Then balances and token meta are reported', async () => {
+  it("Given SPL Token, When a mint is created, tokens minted and transferred, Then balances and token meta are reported", async () => {
     const mint = await createMint(connection, payer, payer.publicKey, null, 6);
     const owner2 = Keypair.generate();
     const ataA = await getOrCreateAssociatedTokenAccount(connection, payer, mint, payer.publicKey);
@@ -120,14 +127,14 @@ describe('web3.js Connection', () => {
     const sig = await transfer(connection, payer, ataA.address, ataB.address, payer, 1_500_000n);
     expect((await getAccount(connection, ataB.address)).amount).toBe(1_500_000n);
     const bal = await connection.getTokenAccountBalance(ataA.address);
-    expect(bal.value).toMatchObject({ amount: '3500000', decimals: 6, uiAmount: 3.5, uiAmountString: '3.5' });
+    expect(bal.value).toMatchObject({ amount: "3500000", decimals: 6, uiAmount: 3.5, uiAmountString: "3.5" });
     const tx = await connection.getTransaction(sig, { maxSupportedTransactionVersion: 0 });
     const post = tx?.meta?.postTokenBalances ?? [];
-    expect(post.map((b) => b.uiTokenAmount.amount).sort()).toEqual(['1500000', '3500000']);
+    expect(post.map((b) => b.uiTokenAmount.amount).sort()).toEqual(["1500000", "3500000"]);
     expect(post[0]?.mint).toBe(mint.toBase58());
     expect(post[0]?.programId).toBe(TOKEN_PROGRAM_ID.toBase58());
     const pre = tx?.meta?.preTokenBalances ?? [];
-    expect(pre.map((b) => b.uiTokenAmount.amount).sort()).toEqual(['0', '5000000']);
+    expect(pre.map((b) => b.uiTokenAmount.amount).sort()).toEqual(["0", "5000000"]);
 
     // getProgramAccounts: token accounts (165 bytes) of owner2 via memcmp at the owner offset 32.
     const accounts = await connection.getProgramAccounts(TOKEN_PROGRAM_ID, {
@@ -142,7 +149,7 @@ describe('web3.js Connection', () => {
     expect(withCtx.context.slot).toBeGreaterThan(0);
     // The associated-token-account creation made CPIs (System, Token): they show as inner instructions.
     const ataHistory = await connection.getSignaturesForAddress(ataB.address);
-    const creation = await connection.getTransaction(ataHistory[ataHistory.length - 1]?.signature ?? '', { maxSupportedTransactionVersion: 0 });
+    const creation = await connection.getTransaction(ataHistory[ataHistory.length - 1]?.signature ?? "", { maxSupportedTransactionVersion: 0 });
     const inner = creation?.meta?.innerInstructions?.[0]?.instructions ?? [];
     expect(inner.length).toBeGreaterThan(0);
     expect((inner[0] as { stackHeight?: number }).stackHeight).toBe(2);
@@ -150,29 +157,37 @@ describe('web3.js Connection', () => {
     expect(byOwner.value.map((a) => a.pubkey.toBase58())).toEqual([ataB.address.toBase58()]);
   });
 
-  it('Given token accounts, When read with jsonParsed (getParsedTokenAccountsByOwner, getParsedAccountInfo, getParsedTransaction), Then parsed shapes come back', async () => {
+  it("Given token accounts, When read with jsonParsed (getParsedTokenAccountsByOwner, getParsedAccountInfo, getParsedTransaction), Then parsed shapes come back", async () => {
     const mint = await createMint(connection, payer, payer.publicKey, null, 2);
     const ata = await getOrCreateAssociatedTokenAccount(connection, payer, mint, payer.publicKey);
     const sig = await mintTo(connection, payer, mint, ata.address, payer, 12_345n);
     const parsed = await connection.getParsedTokenAccountsByOwner(payer.publicKey, { mint });
-    const info = (parsed.value[0]?.account.data.parsed as { info: { tokenAmount: { amount: string; uiAmount: number; decimals: number } } }).info;
-    expect(info.tokenAmount).toMatchObject({ amount: '12345', uiAmount: 123.45, decimals: 2 });
+    const info = (parsed.value[0]!.account.data.parsed as { info: { tokenAmount: { amount: string; uiAmount: number; decimals: number } } }).info;
+    expect(info.tokenAmount).toMatchObject({ amount: "12345", uiAmount: 123.45, decimals: 2 });
     const mintInfo = await connection.getParsedAccountInfo(mint);
-    expect((mintInfo.value?.data as { parsed: { type: string; info: { supply: string } } }).parsed).toMatchObject({ type: 'mint', info: { supply: '12345' } });
+    expect((mintInfo.value!.data as { parsed: { type: string; info: { supply: string } } }).parsed).toMatchObject({ type: "mint", info: { supply: "12345" } });
     const tx = await connection.getParsedTransaction(sig, { maxSupportedTransactionVersion: 0 });
     expect(tx?.transaction.message.accountKeys[0]?.pubkey.equals(payer.publicKey)).toBe(true);
     expect(tx?.transaction.message.accountKeys[0]?.signer).toBe(true);
-    expect(tx?.meta?.postTokenBalances?.[0]?.uiTokenAmount.uiAmountString).toBe('123.45');
+    expect(tx?.meta?.postTokenBalances?.[0]?.uiTokenAmount.uiAmountString).toBe("123.45");
     const supply = await connection.getTokenSupply(mint);
-    expect(supply.value.amount).toBe('12345');
+    expect(supply.value.amount).toBe("12345");
   });
 
-  it('Given several transfers, When getSignaturesForAddress pages with limit/before/until, Then pages are newest first and disjoint', async () => {
+  it("Given several transfers, When getSignaturesForAddress pages with limit/before/until, Then pages are newest first and disjoint", async () => {
     const from = Keypair.generate();
     net.airdrop(from.publicKey, 10n * BigInt(LAMPORTS_PER_SOL));
     const sigs: string[] = [];
     for (let i = 0; i < 5; i++) {
-      sigs.push(await sendAndConfirmTransaction(connection, new Transaction().add(SystemProgram.transfer({ fromPubkey: from.publicKey, toPubkey: Keypair.generate().publicKey, lamports: LAMPORTS_PER_SOL / 10 })), [from]));
+      sigs.push(
+        await sendAndConfirmTransaction(
+          connection,
+          new Transaction().add(
+            SystemProgram.transfer({ fromPubkey: from.publicKey, toPubkey: Keypair.generate().publicKey, lamports: LAMPORTS_PER_SOL / 10 }),
+          ),
+          [from],
+        ),
+      );
     }
     const all = await connection.getSignaturesForAddress(from.publicKey);
     expect(all.length).toBe(6); // 5 transfers + the airdrop
@@ -182,25 +197,31 @@ describe('web3.js Connection', () => {
     const page2 = await connection.getSignaturesForAddress(from.publicKey, { limit: 2, before: page1[1]?.signature });
     expect(page1.map((s) => s.signature)).toEqual([sigs[4], sigs[3]]);
     expect(page2.map((s) => s.signature)).toEqual([sigs[2], sigs[1]]);
-    const memoTx = new Transaction()
-      .add(new TransactionInstruction({ programId: new PublicKey('MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr'), keys: [{ pubkey: from.publicKey, isSigner: true, isWritable: false }], data: Buffer.from('gpunet job 42') }));
+    const memoTx = new Transaction().add(
+      new TransactionInstruction({
+        programId: new PublicKey("MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr"),
+        keys: [{ pubkey: from.publicKey, isSigner: true, isWritable: false }],
+        data: Buffer.from("gpunet job 42"),
+      }),
+    );
     const memoSig = await sendAndConfirmTransaction(connection, memoTx, [from]);
     const [newest] = await connection.getSignaturesForAddress(from.publicKey, { limit: 1 });
-    expect(newest).toMatchObject({ signature: memoSig, memo: '[13] gpunet job 42' });
+    expect(newest).toMatchObject({ signature: memoSig, memo: "[13] gpunet job 42" });
     expect(all[0]?.memo).toBeNull();
     const untilPage = await connection.getSignaturesForAddress(from.publicKey, { until: sigs[1], before: memoSig });
     expect(untilPage.map((s) => s.signature)).toEqual([sigs[4], sigs[3], sigs[2]]);
   });
 
-  it('Given a program error, When sent with preflight, Then SendTransactionError carries the -32002 logs; with skipPreflight, Then it lands failed', async () => {
+  it("Given a program error, When sent with preflight, Then SendTransactionError carries the -32002 logs; with skipPreflight, Then it lands failed", async () => {
     const poor = Keypair.generate();
     net.airdrop(poor.publicKey, BigInt(LAMPORTS_PER_SOL));
     net.advanceSlots(1); // the airdrop is now confirmed
-    const tooMuch = () => new Transaction().add(SystemProgram.transfer({ fromPubkey: poor.publicKey, toPubkey: payer.publicKey, lamports: 5 * LAMPORTS_PER_SOL }));
+    const tooMuch = () =>
+      new Transaction().add(SystemProgram.transfer({ fromPubkey: poor.publicKey, toPubkey: payer.publicKey, lamports: 5 * LAMPORTS_PER_SOL }));
     const err = await sendAndConfirmTransaction(connection, tooMuch(), [poor]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SendTransactionError);
     expect((err as SendTransactionError).message).toMatch(/custom program error: 0x1/);
-    expect((err as SendTransactionError).logs?.some((l) => l.includes('insufficient lamports'))).toBe(true);
+    expect((err as SendTransactionError).logs?.some((l) => l.includes("insufficient lamports"))).toBe(true);
     expect(await connection.getSignaturesForAddress(poor.publicKey)).toHaveLength(1); // only the airdrop
 
     const tx = tooMuch();
@@ -211,7 +232,7 @@ describe('web3.js Connection', () => {
     const sig = await connection.sendRawTransaction(tx.serialize(), { skipPreflight: true });
     // web3.js either resolves with value.err (notification) or rejects with the raw err
     // (when its status poll wins the race); both carry the cluster's error JSON.
-    const res = await connection.confirmTransaction({ signature: sig, ...bh }, 'confirmed').then(
+    const res = await connection.confirmTransaction({ signature: sig, ...bh }, "confirmed").then(
       (r) => r.value.err,
       (e: unknown) => e,
     );
@@ -225,17 +246,20 @@ describe('web3.js Connection', () => {
     expect(sigs[0]).toMatchObject({ signature: sig, err: { InstructionError: [0, { Custom: 1 }] } });
   });
 
-  it('Given an unsigned transaction, When simulated, Then logs, unitsConsumed and requested accounts come back', async () => {
+  it("Given an unsigned transaction, When simulated, Then logs, unitsConsumed and requested accounts come back", async () => {
     const to = Keypair.generate().publicKey;
     const msg = new TransactionMessage({
       payerKey: payer.publicKey,
       recentBlockhash: (await connection.getLatestBlockhash()).blockhash,
       instructions: [SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: to, lamports: 1234567 })],
     }).compileToV0Message();
-    const sim = await connection.simulateTransaction(new VersionedTransaction(msg), { sigVerify: false, accounts: { addresses: [to.toBase58()], encoding: 'base64' } });
+    const sim = await connection.simulateTransaction(new VersionedTransaction(msg), {
+      sigVerify: false,
+      accounts: { addresses: [to.toBase58()], encoding: "base64" },
+    });
     expect(sim.value.err).toBeNull();
     expect(sim.value.unitsConsumed).toBe(150);
-    expect(sim.value.logs?.[0]).toBe('Program 11111111111111111111111111111111 invoke [1]');
+    expect(sim.value.logs?.[0]).toBe("Program 11111111111111111111111111111111 invoke [1]");
     expect(sim.value.accounts?.[0]?.lamports).toBe(1234567);
     expect(await connection.getBalance(to)).toBe(0);
     const stale = new VersionedTransaction(
@@ -246,12 +270,12 @@ describe('web3.js Connection', () => {
       }).compileToV0Message(),
     );
     const staleSim = await connection.simulateTransaction(stale, { sigVerify: false });
-    expect(staleSim.value.err).toBe('BlockhashNotFound');
+    expect(staleSim.value.err).toBe("BlockhashNotFound");
     const replaced = await connection.simulateTransaction(stale, { replaceRecentBlockhash: true });
     expect(replaced.value.err).toBeNull();
   });
 
-  it('Given transactions with compute-unit prices, When getRecentPrioritizationFees is called, Then it reports the prices paid', async () => {
+  it("Given transactions with compute-unit prices, When getRecentPrioritizationFees is called, Then it reports the prices paid", async () => {
     const a = Keypair.generate();
     const recipient = Keypair.generate().publicKey;
     net.airdrop(a.publicKey, BigInt(LAMPORTS_PER_SOL));
@@ -267,24 +291,28 @@ describe('web3.js Connection', () => {
     expect(fees.find((f) => f.slot === landed?.slot)?.prioritizationFee).toBe(7777);
     // 5000 per signature + ceil(7777 * 10000 / 1e6) = 78 priority lamports.
     expect(landed?.meta?.fee).toBe(5078);
-    expect(landed?.meta?.preBalances[0]! - landed?.meta?.postBalances[0]!).toBe(5078 + 1_000_000);
+    expect(landed!.meta!.preBalances[0]! - landed!.meta!.postBalances[0]!).toBe(5078 + 1_000_000);
     const feeForMsg = await connection.getFeeForMessage(tx.compileMessage());
     expect(feeForMsg.value).toBe(5078);
   });
 
-  it('Given landed transactions, When getBlock and getSignatureStatuses are called, Then they describe the same slot', async () => {
-    const sig = await sendAndConfirmTransaction(connection, new Transaction().add(SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: Keypair.generate().publicKey, lamports: LAMPORTS_PER_SOL })), [payer]);
+  it("Given landed transactions, When getBlock and getSignatureStatuses are called, Then they describe the same slot", async () => {
+    const sig = await sendAndConfirmTransaction(
+      connection,
+      new Transaction().add(SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: Keypair.generate().publicKey, lamports: LAMPORTS_PER_SOL })),
+      [payer],
+    );
     const st = await connection.getSignatureStatuses([sig], { searchTransactionHistory: true });
     const slot = st.value[0]?.slot ?? -1;
-    const block = await connection.getBlock(slot, { maxSupportedTransactionVersion: 0, commitment: 'confirmed' });
+    const block = await connection.getBlock(slot, { maxSupportedTransactionVersion: 0, commitment: "confirmed" });
     expect(block?.transactions.map((t) => t.transaction.signatures[0])).toContain(sig);
-    expect(typeof block?.blockhash).toBe('string');
+    expect(typeof block?.blockhash).toBe("string");
     expect(block?.parentSlot).toBe(slot - 1);
     expect(await connection.getBlockTime(slot)).toBe(block?.blockTime);
     const info = await connection.getEpochInfo();
     expect(info.absoluteSlot).toBeGreaterThanOrEqual(slot);
     expect(await connection.getGenesisHash()).toMatch(/^[1-9A-HJ-NP-Za-km-z]{32,44}$/);
     expect(await connection.getMinimumBalanceForRentExemption(0)).toBe(890880);
-    expect((await connection.getVersion())['solana-core']).toMatch(/^\d+\.\d+\.\d+$/);
+    expect((await connection.getVersion())["solana-core"]).toMatch(/^\d+\.\d+\.\d+$/);
   });
 });

@@ -2,12 +2,22 @@
  * PubSub through @solana/web3.js v1 `Connection` subscriptions, unmodified,
  * over a real WebSocket on 127.0.0.1 (the URL web3.js derives: RPC port + 1).
  */
-import { Connection, Keypair, LAMPORTS_PER_SOL, SystemProgram, Transaction, type Logs, type KeyedAccountInfo, type AccountInfo, type SlotInfo } from '@solana/web3.js';
-import { createMint, TOKEN_PROGRAM_ID } from '@solana/spl-token';
-import bs58 from 'bs58';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalnet, type Localnet } from '../../localnet/src/index.ts';
-import { sleep, subscribedSince, waitFor } from './helpers.ts';
+import {
+  Connection,
+  Keypair,
+  LAMPORTS_PER_SOL,
+  SystemProgram,
+  Transaction,
+  type Logs,
+  type KeyedAccountInfo,
+  type AccountInfo,
+  type SlotInfo,
+} from "@solana/web3.js";
+import { createMint, TOKEN_PROGRAM_ID } from "@solana/spl-token";
+import bs58 from "bs58";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLocalnet, type Localnet } from "../../localnet/src/index.ts";
+import { sleep, subscribedSince, waitFor } from "./helpers.ts";
 
 let net: Localnet;
 let connection: Connection;
@@ -15,7 +25,7 @@ const payer = Keypair.generate();
 
 beforeAll(async () => {
   net = await createLocalnet({ rpcPort: 0, slotMs: 20, finalizedDepth: 8 });
-  connection = new Connection(net.rpcUrl, 'confirmed');
+  connection = new Connection(net.rpcUrl, "confirmed");
   net.airdrop(payer.publicKey, 100n * BigInt(LAMPORTS_PER_SOL));
 });
 
@@ -33,41 +43,41 @@ async function transfer(to = Keypair.generate().publicKey, lamports = LAMPORTS_P
   return connection.sendRawTransaction(tx.serialize());
 }
 
-describe('web3.js subscriptions', () => {
-  it('Given onLogs for a mentioned key, When a transfer to it lands, Then its logs arrive with the signature', async () => {
+describe("web3.js subscriptions", () => {
+  it("Given onLogs for a mentioned key, When a transfer to it lands, Then its logs arrive with the signature", async () => {
     const to = Keypair.generate().publicKey;
     const seen: Logs[] = [];
     const created = net.subscriptionsCreated;
-    const id = connection.onLogs(to, (logs) => seen.push(logs), 'confirmed');
+    const id = connection.onLogs(to, (logs) => seen.push(logs), "confirmed");
     await subscribedSince(net, created); // the subscribe must reach the node before the transaction
     const sig = await transfer(to);
     const got = await waitFor(() => seen.find((l) => l.signature === sig));
     expect(got.err).toBeNull();
-    expect(got.logs).toEqual(['Program 11111111111111111111111111111111 invoke [1]', 'Program 11111111111111111111111111111111 success']);
+    expect(got.logs).toEqual(["Program 11111111111111111111111111111111 invoke [1]", "Program 11111111111111111111111111111111 success"]);
     await connection.removeOnLogsListener(id);
   });
 
   it("Given onLogs('all'), When any transaction lands, Then it is delivered", async () => {
     const seen: string[] = [];
     const created = net.subscriptionsCreated;
-    const id = connection.onLogs('all', (logs) => seen.push(logs.signature), 'processed');
+    const id = connection.onLogs("all", (logs) => seen.push(logs.signature), "processed");
     await subscribedSince(net, created); // the subscribe must reach the node before the transaction
     const sig = await transfer();
     await waitFor(() => (seen.includes(sig) ? true : undefined));
     await connection.removeOnLogsListener(id);
   });
 
-  it('Given onSignature, When the transaction reaches confirmed, Then the callback fires once with err null', async () => {
+  it("Given onSignature, When the transaction reaches confirmed, Then the callback fires once with err null", async () => {
     const sig = await transfer();
     const results: unknown[] = [];
-    connection.onSignature(sig, (r, ctx) => results.push({ r, slot: ctx.slot }), 'confirmed');
+    connection.onSignature(sig, (r, ctx) => results.push({ r, slot: ctx.slot }), "confirmed");
     await waitFor(() => (results.length > 0 ? true : undefined));
     expect(results[0]).toMatchObject({ r: { err: null } });
     await sleep(100);
     expect(results).toHaveLength(1);
   });
 
-  it('Given onSignatureWithOptions(received), When sent, Then the receivedSignature notification arrives', async () => {
+  it("Given onSignatureWithOptions(received), When sent, Then the receivedSignature notification arrives", async () => {
     const kp = Keypair.generate();
     net.airdrop(kp.publicKey, BigInt(LAMPORTS_PER_SOL));
     const tx = new Transaction().add(SystemProgram.transfer({ fromPubkey: kp.publicKey, toPubkey: payer.publicKey, lamports: 1000 }));
@@ -79,18 +89,18 @@ describe('web3.js subscriptions', () => {
     // web3.js drops its listener after the first callback, so only 'received' reaches it
     // (the full received -> status sequence is checked on a raw socket in pubsub-raw.test.ts).
     const created = net.subscriptionsCreated;
-    connection.onSignatureWithOptions(sig, (n) => kinds.push(n.type), { commitment: 'confirmed', enableReceivedNotification: true });
+    connection.onSignatureWithOptions(sig, (n) => kinds.push(n.type), { commitment: "confirmed", enableReceivedNotification: true });
     await subscribedSince(net, created); // the subscribe must reach the node before the transaction
     await connection.sendRawTransaction(tx.serialize());
     await waitFor(() => (kinds.length > 0 ? true : undefined));
-    expect(kinds).toEqual(['received']);
+    expect(kinds).toEqual(["received"]);
   });
 
-  it('Given onAccountChange, When lamports arrive, Then the new account info is delivered', async () => {
+  it("Given onAccountChange, When lamports arrive, Then the new account info is delivered", async () => {
     const to = Keypair.generate().publicKey;
     const seen: AccountInfo<Buffer>[] = [];
     const created = net.subscriptionsCreated;
-    const id = connection.onAccountChange(to, (info) => seen.push(info), { commitment: 'confirmed' });
+    const id = connection.onAccountChange(to, (info) => seen.push(info), { commitment: "confirmed" });
     await subscribedSince(net, created); // the subscribe must reach the node before the transaction
     await transfer(to, 2 * LAMPORTS_PER_SOL);
     const got = await waitFor(() => seen[0]);
@@ -100,10 +110,10 @@ describe('web3.js subscriptions', () => {
     await connection.removeAccountChangeListener(id);
   });
 
-  it('Given onProgramAccountChange with a dataSize filter, When a mint is created, Then the mint account is delivered', async () => {
+  it("Given onProgramAccountChange with a dataSize filter, When a mint is created, Then the mint account is delivered", async () => {
     const seen: KeyedAccountInfo[] = [];
     const created = net.subscriptionsCreated;
-    const id = connection.onProgramAccountChange(TOKEN_PROGRAM_ID, (k) => seen.push(k), { commitment: 'confirmed', filters: [{ dataSize: 82 }] });
+    const id = connection.onProgramAccountChange(TOKEN_PROGRAM_ID, (k) => seen.push(k), { commitment: "confirmed", filters: [{ dataSize: 82 }] });
     await subscribedSince(net, created); // the subscribe must reach the node before the transaction
     const mint = await createMint(connection, payer, payer.publicKey, null, 9);
     const got = await waitFor(() => seen.find((k) => k.accountId.equals(mint)));
@@ -113,7 +123,7 @@ describe('web3.js subscriptions', () => {
     await connection.removeProgramAccountChangeListener(id);
   });
 
-  it('Given onSlotChange, When slots pass, Then increasing slots arrive with parent and root', async () => {
+  it("Given onSlotChange, When slots pass, Then increasing slots arrive with parent and root", async () => {
     const seen: SlotInfo[] = [];
     const id = connection.onSlotChange((s) => seen.push(s));
     await waitFor(() => (seen.length >= 3 ? true : undefined));

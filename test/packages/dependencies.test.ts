@@ -60,7 +60,9 @@ describe("package dependencies", () => {
       for (const dir of pkg.sources) {
         for (const f of files(join(ROOT, pkg.dir, dir), pkg.flat)) {
           // Doc comments show imports an app would write; only code counts here.
-          const code = readFileSync(f, "utf8").replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
+          const code = readFileSync(f, "utf8")
+            .replace(/\/\*[\s\S]*?\*\//g, "")
+            .replace(/^\s*\/\/.*$/gm, "");
           for (const p of importedPackages(code, declared)) used.add(p);
         }
       }

@@ -31,7 +31,11 @@ beforeAll(() => {
   app = join(work, "app");
   execFileSync("mkdir", ["-p", app]);
   writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", version: "1.0.0", private: true, type: "module" }));
-  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", ...Object.values(tarballs), "@solana/web3.js@1.99.0", "@solana/spl-token@0.4.14"], { cwd: app, stdio: "pipe" });
+  execFileSync(
+    "npm",
+    ["install", "--no-audit", "--no-fund", "--prefer-offline", ...Object.values(tarballs), "@solana/web3.js@1.99.0", "@solana/spl-token@0.4.14"],
+    { cwd: app, stdio: "pipe" },
+  );
 }, 600_000);
 
 afterAll(() => {
@@ -62,7 +66,22 @@ describe("installed packages, plain node", () => {
   it("Given a TypeScript consumer of the public types, When tsc --strict checks it, Then it compiles (u64 is bigint, isGpunetError narrows, a wrong argument is an error)", () => {
     copyFileSync(join(HERE, "consumer.ts"), join(app, "consumer.ts"));
     const tsc = join(ROOT, "node_modules/typescript/bin/tsc");
-    const args = ["--noEmit", "--strict", "--module", "nodenext", "--moduleResolution", "nodenext", "--target", "es2022", "--types", "node", "--typeRoots", join(ROOT, "node_modules/@types"), "--skipLibCheck", "consumer.ts"];
+    const args = [
+      "--noEmit",
+      "--strict",
+      "--module",
+      "nodenext",
+      "--moduleResolution",
+      "nodenext",
+      "--target",
+      "es2022",
+      "--types",
+      "node",
+      "--typeRoots",
+      join(ROOT, "node_modules/@types"),
+      "--skipLibCheck",
+      "consumer.ts",
+    ];
     const ok = spawnSync(process.execPath, [tsc, ...args], { cwd: app, encoding: "utf8" });
     expect(ok.status, ok.stdout + ok.stderr).toBe(0);
     // And the same file with one @ts-expect-error removed fails on exactly that line.
@@ -95,12 +114,20 @@ describe("installed packages, plain node", () => {
     expect(inputs.some((p) => p.includes("node_modules/@gpunet/sdk/dist/esm/"))).toBe(true);
     expect(inputs.filter((p) => /@gpunet\/(localnet|indexer)|better-sqlite3|litesvm|kysely|(^|\/)ws\//.test(p))).toEqual([]);
     const bytes = result.outputFiles[0]?.contents ?? new Uint8Array();
-    console.log(`browser bundle of @gpunet/sdk (installed, minified): ${(bytes.length / 1024).toFixed(1)} KiB, ${(gzipSync(bytes).length / 1024).toFixed(1)} KiB gzipped`);
+    console.log(
+      `browser bundle of @gpunet/sdk (installed, minified): ${(bytes.length / 1024).toFixed(1)} KiB, ${(gzipSync(bytes).length / 1024).toFixed(1)} KiB gzipped`,
+    );
   });
 });
 
 describe("each package's README", () => {
-  for (const [dir, name] of [["programs-idl", "@gpunet/idl"], ["sdk", "@gpunet/sdk"], ["localnet", "@gpunet/localnet"], ["indexer", "@gpunet/indexer"], ["cli", "gpunet"]] as const) {
+  for (const [dir, name] of [
+    ["programs-idl", "@gpunet/idl"],
+    ["sdk", "@gpunet/sdk"],
+    ["localnet", "@gpunet/localnet"],
+    ["indexer", "@gpunet/indexer"],
+    ["cli", "gpunet"],
+  ] as const) {
     it(`Given ${name}'s README, Then it starts with its npm install line, and its first snippet runs as written with node`, () => {
       const readme = readFileSync(join(ROOT, dir, "README.md"), "utf8");
       const blocks = [...readme.matchAll(/```(\w+)\n([\s\S]*?)```/g)].map((m) => ({ lang: m[1], code: m[2] ?? "" }));
@@ -143,10 +170,19 @@ describe("the installed gpunet command, through its bin symlink", () => {
     try {
       const line = await waitForLine(localnet, /JSON-RPC (http:\/\/\S+)\s+WebSocket (ws:\/\/\S+)/, 60_000);
       const [, rpcUrl, wsUrl] = line;
-      const health = (await (await fetch(rpcUrl as string, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "getHealth" }) })).json()) as { result?: string };
+      const health = (await (
+        await fetch(rpcUrl as string, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "getHealth" }),
+        })
+      ).json()) as { result?: string };
       expect(health.result).toBe("ok");
       const db = join(work, "index.db");
-      indexer = spawn(bin(), ["index", "--rpc", rpcUrl as string, "--ws", wsUrl as string, "--db", db, "--api-port", "0"], { cwd: app, stdio: ["ignore", "pipe", "pipe"] });
+      indexer = spawn(bin(), ["index", "--rpc", rpcUrl as string, "--ws", wsUrl as string, "--db", db, "--api-port", "0"], {
+        cwd: app,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
       const [, api] = await waitForLine(indexer, /(http:\/\/127\.0\.0\.1:\d+)/, 60_000);
       const res = await fetch(`${api}/health`);
       expect(res.status).toBe(200);
@@ -168,7 +204,11 @@ describe("@gpunet/sdk installed alone", () => {
     execFileSync("mkdir", ["-p", alone]);
     writeFileSync(join(alone, "package.json"), JSON.stringify({ name: "sdk-alone", version: "1.0.0", private: true, type: "module" }));
     // --legacy-peer-deps: what the SDK itself installs, without the app's own @solana/web3.js.
-    execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--legacy-peer-deps", tarballs["@gpunet/idl"] as string, tarballs["@gpunet/sdk"] as string], { cwd: alone, stdio: "pipe" });
+    execFileSync(
+      "npm",
+      ["install", "--no-audit", "--no-fund", "--prefer-offline", "--legacy-peer-deps", tarballs["@gpunet/idl"] as string, tarballs["@gpunet/sdk"] as string],
+      { cwd: alone, stdio: "pipe" },
+    );
     const names = listPackages(join(alone, "node_modules"));
     expect(names.sort()).toEqual(["@gpunet/idl", "@gpunet/sdk", "base-x", "bs58", "base64-js", "buffer", "ieee754"].sort());
     expect(nativeAddons(join(alone, "node_modules"))).toEqual([]);

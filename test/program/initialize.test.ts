@@ -2,7 +2,11 @@ import { describe, expect, it } from "vitest";
 import { AnchorError, BN, EventParser, type Program } from "@coral-xyz/anchor";
 import { Keypair, PublicKey, SystemProgram, Transaction } from "@solana/web3.js";
 import {
-  ACCOUNT_SIZE, MINT_SIZE, TOKEN_PROGRAM_ID, createInitializeAccount3Instruction, createInitializeMint2Instruction,
+  ACCOUNT_SIZE,
+  MINT_SIZE,
+  TOKEN_PROGRAM_ID,
+  createInitializeAccount3Instruction,
+  createInitializeMint2Instruction,
   getAccount,
 } from "@solana/spl-token";
 import { programDataAddress } from "../../localnet/src/deploy.ts";
@@ -16,9 +20,21 @@ function createMintAndTreasury(env: TestEnv<Gpunet>): { mint: PublicKey; treasur
   const rentMint = BigInt(env.svm.minimumBalanceForRentExemption(BigInt(MINT_SIZE)));
   const rentAcc = BigInt(env.svm.minimumBalanceForRentExemption(BigInt(ACCOUNT_SIZE)));
   const tx = new Transaction().add(
-    SystemProgram.createAccount({ fromPubkey: env.payer.publicKey, newAccountPubkey: mint.publicKey, lamports: Number(rentMint), space: MINT_SIZE, programId: TOKEN_PROGRAM_ID }),
+    SystemProgram.createAccount({
+      fromPubkey: env.payer.publicKey,
+      newAccountPubkey: mint.publicKey,
+      lamports: Number(rentMint),
+      space: MINT_SIZE,
+      programId: TOKEN_PROGRAM_ID,
+    }),
     createInitializeMint2Instruction(mint.publicKey, 6, env.payer.publicKey, null),
-    SystemProgram.createAccount({ fromPubkey: env.payer.publicKey, newAccountPubkey: treasury.publicKey, lamports: Number(rentAcc), space: ACCOUNT_SIZE, programId: TOKEN_PROGRAM_ID }),
+    SystemProgram.createAccount({
+      fromPubkey: env.payer.publicKey,
+      newAccountPubkey: treasury.publicKey,
+      lamports: Number(rentAcc),
+      space: ACCOUNT_SIZE,
+      programId: TOKEN_PROGRAM_ID,
+    }),
     createInitializeAccount3Instruction(treasury.publicKey, mint.publicKey, env.payer.publicKey),
   );
   env.send(tx, [env.payer, mint, treasury]);
@@ -31,10 +47,24 @@ function pdas(programId: PublicKey) {
   return { config, configBump, rewardVault, rewardVaultBump };
 }
 
-function initialize(program: Program<Gpunet>, a: { mint: PublicKey; treasury: PublicKey; admin: Keypair; slashAuthority: PublicKey; bumps?: { config: number; vault: number } }) {
+function initialize(
+  program: Program<Gpunet>,
+  a: { mint: PublicKey; treasury: PublicKey; admin: Keypair; slashAuthority: PublicKey; bumps?: { config: number; vault: number } },
+) {
   const p = pdas(program.programId);
   return program.methods
-    .initialize(new BN(1_000_000), new BN(7 * 86_400), new BN(86_400), a.slashAuthority, 500, 1000, a.bumps?.config ?? p.configBump, a.bumps?.vault ?? p.rewardVaultBump, false, new BN(0))
+    .initialize(
+      new BN(1_000_000),
+      new BN(7 * 86_400),
+      new BN(86_400),
+      a.slashAuthority,
+      500,
+      1000,
+      a.bumps?.config ?? p.configBump,
+      a.bumps?.vault ?? p.rewardVaultBump,
+      false,
+      new BN(0),
+    )
     .accounts({ stakeMint: a.mint, treasury: a.treasury, admin: a.admin.publicKey, programData: programDataAddress(program.programId) })
     .signers([a.admin]);
 }
@@ -89,7 +119,9 @@ describe("walking skeleton: initialize through Anchor's client", () => {
     await initialize(program, { mint, treasury, admin, slashAuthority: admin.publicKey }).rpc();
     const before = env.getAccount(pdas(program.programId).config)!.data;
     // When initialize is sent again
-    const err = await initialize(program, { mint, treasury, admin, slashAuthority: admin.publicKey }).rpc().catch((e: unknown) => e);
+    const err = await initialize(program, { mint, treasury, admin, slashAuthority: admin.publicKey })
+      .rpc()
+      .catch((e: unknown) => e);
     // Then Anchor's client raises the named error and nothing changed
     expect(err).toBeInstanceOf(AnchorError);
     expect((err as AnchorError).error.errorCode.code).toBe("AlreadyInitialized");
@@ -106,20 +138,35 @@ describe("walking skeleton: initialize through Anchor's client", () => {
     // Given an instruction whose admin account is marked signer=false
     const ix = await initialize(program, { mint, treasury, admin, slashAuthority: admin.publicKey }).instruction();
     ix.keys = ix.keys.map((k) => (k.pubkey.equals(admin.publicKey) ? { ...k, isSigner: false } : k));
-    const r = (() => { try { env.send([ix], [env.payer]); return null; } catch (e) { return e as { logs?: string[] }; } })();
+    const r = (() => {
+      try {
+        env.send([ix], [env.payer]);
+        return null;
+      } catch (e) {
+        return e as { logs?: string[] };
+      }
+    })();
     expect(r?.logs?.some((l) => l.includes("Error Code: MissingSigner. Error Number: 6014."))).toBe(true);
     expect(env.getAccount(pdas(program.programId).config)).toBeNull();
     // Given a config address derived with another (valid, lower) bump
     const canonical = pdas(program.programId).configBump;
     let other = -1;
     for (let b = canonical - 1; b >= 0; b--) {
-      try { PublicKey.createProgramAddressSync([Buffer.from("config"), Buffer.from([b])], program.programId); other = b; break; } catch { /* on curve */ }
+      try {
+        PublicKey.createProgramAddressSync([Buffer.from("config"), Buffer.from([b])], program.programId);
+        other = b;
+        break;
+      } catch {
+        /* on curve */
+      }
     }
     const otherKey = PublicKey.createProgramAddressSync([Buffer.from("config"), Buffer.from([other])], program.programId);
     const err = await program.methods
       .initialize(new BN(1), new BN(1), new BN(1), admin.publicKey, 0, 0, other, pdas(program.programId).rewardVaultBump, false, new BN(0))
       .accountsPartial({ config: otherKey, stakeMint: mint, treasury, admin: admin.publicKey, programData: programDataAddress(program.programId) })
-      .signers([admin]).rpc().catch((e: unknown) => e);
+      .signers([admin])
+      .rpc()
+      .catch((e: unknown) => e);
     expect((err as AnchorError).error.errorCode.code).toBe("InvalidPda");
     expect(env.getAccount(otherKey)).toBeNull();
   });

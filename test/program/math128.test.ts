@@ -79,12 +79,20 @@ function expected(c: Case): number[] {
       break;
     case Op.Add128: {
       const s = u128(arg(0), arg(1)) + u128(arg(2), arg(3));
-      flagged(s > M128, () => o.u128(s), () => o.u64(SENTINEL).u64(SENTINEL));
+      flagged(
+        s > M128,
+        () => o.u128(s),
+        () => o.u64(SENTINEL).u64(SENTINEL),
+      );
       break;
     }
     case Op.Sub128: {
       const d = u128(arg(0), arg(1)) - u128(arg(2), arg(3));
-      flagged(d < 0n, () => o.u128(d), () => o.u64(SENTINEL).u64(SENTINEL));
+      flagged(
+        d < 0n,
+        () => o.u128(d),
+        () => o.u64(SENTINEL).u64(SENTINEL),
+      );
       break;
     }
     case Op.Cmp128: {
@@ -96,13 +104,21 @@ function expected(c: Case): number[] {
     case Op.DivMod: {
       const n = u128(arg(0), arg(1));
       const d = arg(2);
-      flagged(d === 0n, () => o.u128(n / d).u64(n % d), () => o.u64(SENTINEL).u64(SENTINEL).u64(SENTINEL));
+      flagged(
+        d === 0n,
+        () => o.u128(n / d).u64(n % d),
+        () => o.u64(SENTINEL).u64(SENTINEL).u64(SENTINEL),
+      );
       break;
     }
     case Op.MulDiv: {
       const d = arg(2);
       const q = d === 0n ? 0n : (arg(0) * arg(1)) / d;
-      flagged(d === 0n || q > M64, () => o.u64(q), () => o.u64(SENTINEL));
+      flagged(
+        d === 0n || q > M64,
+        () => o.u64(q),
+        () => o.u64(SENTINEL),
+      );
       break;
     }
     case Op.Fund: {
@@ -121,28 +137,48 @@ function expected(c: Case): number[] {
     }
     case Op.Accrued: {
       const v = (arg(0) * u128(arg(1), arg(2))) >> 64n;
-      flagged(v > M64, () => o.u64(v), () => o.u64(SENTINEL));
+      flagged(
+        v > M64,
+        () => o.u64(v),
+        () => o.u64(SENTINEL),
+      );
       break;
     }
     case Op.Pending: {
       const v = (arg(0) * u128(arg(1), arg(2))) >> 64n;
       const debt = arg(3);
-      flagged(v > M64 || debt > v, () => o.u64(v - debt), () => o.u64(SENTINEL));
+      flagged(
+        v > M64 || debt > v,
+        () => o.u64(v - debt),
+        () => o.u64(SENTINEL),
+      );
       break;
     }
     case Op.Add64: {
       const s = arg(0) + arg(1);
-      flagged(s > M64, () => o.u64(s), () => o.u64(SENTINEL));
+      flagged(
+        s > M64,
+        () => o.u64(s),
+        () => o.u64(SENTINEL),
+      );
       break;
     }
     case Op.Sub64: {
       const s = arg(0) - arg(1);
-      flagged(s < 0n, () => o.u64(s), () => o.u64(SENTINEL));
+      flagged(
+        s < 0n,
+        () => o.u64(s),
+        () => o.u64(SENTINEL),
+      );
       break;
     }
     case Op.Mul64: {
       const s = arg(0) * arg(1);
-      flagged(s > M64, () => o.u64(s), () => o.u64(SENTINEL));
+      flagged(
+        s > M64,
+        () => o.u64(s),
+        () => o.u64(SENTINEL),
+      );
       break;
     }
     case Op.Empty:
@@ -155,16 +191,36 @@ function expected(c: Case): number[] {
 
 /** Boundary values of a u64 operand. */
 const EDGE64: bigint[] = [
-  0n, 1n, 2n, 3n, 10n,
-  (1n << 32n) - 1n, 1n << 32n, (1n << 32n) + 1n,
-  (1n << 63n) - 1n, 1n << 63n, (1n << 63n) + 1n,
-  M64 - 1n, M64,
-  0xdeadbeefcafebaben, 1_000_000_000n,
+  0n,
+  1n,
+  2n,
+  3n,
+  10n,
+  (1n << 32n) - 1n,
+  1n << 32n,
+  (1n << 32n) + 1n,
+  (1n << 63n) - 1n,
+  1n << 63n,
+  (1n << 63n) + 1n,
+  M64 - 1n,
+  M64,
+  0xdeadbeefcafebaben,
+  1_000_000_000n,
 ];
 /** Boundary values of a u128 operand (includes 2^64, 2^127, 2^128-1). */
 const EDGE128: bigint[] = [
-  0n, 1n, (1n << 32n), M64, 1n << 64n, (1n << 64n) + 1n, (1n << 96n) - 1n,
-  (1n << 127n) - 1n, 1n << 127n, (1n << 127n) + 1n, M128 - 1n, M128,
+  0n,
+  1n,
+  1n << 32n,
+  M64,
+  1n << 64n,
+  (1n << 64n) + 1n,
+  (1n << 96n) - 1n,
+  (1n << 127n) - 1n,
+  1n << 127n,
+  (1n << 127n) + 1n,
+  M128 - 1n,
+  M128,
   0x0123456789abcdef_fedcba9876543210n,
 ];
 const lo = (v: bigint): bigint => v & M64;
@@ -173,36 +229,54 @@ const hi = (v: bigint): bigint => v >> 64n;
 function edgeCases(): Case[] {
   const cases: Case[] = [];
   const E = EDGE64;
-  for (const a of E) for (const b of E) {
-    cases.push({ op: Op.Mul64x64, args: [a, b] });
-    cases.push({ op: Op.Add64, args: [a, b] });
-    cases.push({ op: Op.Sub64, args: [a, b] });
-    cases.push({ op: Op.Mul64, args: [a, b] });
-    for (const d of E) cases.push({ op: Op.MulDiv, args: [a, b, d] });
-  }
-  for (const x of EDGE128) for (const y of EDGE128) {
-    for (const op of [Op.Add128, Op.Sub128, Op.Cmp128]) cases.push({ op, args: [lo(x), hi(x), lo(y), hi(y)] });
-  }
-  for (const n of EDGE128) for (const d of E) {
-    cases.push({ op: Op.DivMod, args: [lo(n), hi(n), d] });
-  }
+  for (const a of E)
+    for (const b of E) {
+      cases.push({ op: Op.Mul64x64, args: [a, b] });
+      cases.push({ op: Op.Add64, args: [a, b] });
+      cases.push({ op: Op.Sub64, args: [a, b] });
+      cases.push({ op: Op.Mul64, args: [a, b] });
+      for (const d of E) cases.push({ op: Op.MulDiv, args: [a, b, d] });
+    }
+  for (const x of EDGE128)
+    for (const y of EDGE128) {
+      for (const op of [Op.Add128, Op.Sub128, Op.Cmp128]) cases.push({ op, args: [lo(x), hi(x), lo(y), hi(y)] });
+    }
+  for (const n of EDGE128)
+    for (const d of E) {
+      cases.push({ op: Op.DivMod, args: [lo(n), hi(n), d] });
+    }
   // Long-division stress: the largest numerators whose quotient still fits
   // u64 (hi = d - 1) against divisors whose digits force quotient corrections.
-  const DIVISORS = [3n, (1n << 32n) + 1n, 0x80000000_00000001n, 0x80000000_ffffffffn, 0xffffffff_00000001n, 0xfffffffe_ffffffffn, M64 - 1n, M64, 0x8000_7fff_8000_7fffn];
-  for (const d of DIVISORS) for (const l of [0n, 1n, d - 1n, M64 - d + 1n, (1n << 63n), M64]) {
-    cases.push({ op: Op.DivMod, args: [l, d - 1n, d] });
-    cases.push({ op: Op.MulDiv, args: [d - 1n, M64, d] });
-    cases.push({ op: Op.MulDiv, args: [d - 1n, l, d] });
-  }
-  for (const s of E) for (const acc of EDGE128) {
-    cases.push({ op: Op.Accrued, args: [s, lo(acc), hi(acc)] });
-    for (const debt of [0n, 1n, M64]) cases.push({ op: Op.Pending, args: [s, lo(acc), hi(acc), debt] });
-  }
+  const DIVISORS = [
+    3n,
+    (1n << 32n) + 1n,
+    0x80000000_00000001n,
+    0x80000000_ffffffffn,
+    0xffffffff_00000001n,
+    0xfffffffe_ffffffffn,
+    M64 - 1n,
+    M64,
+    0x8000_7fff_8000_7fffn,
+  ];
+  for (const d of DIVISORS)
+    for (const l of [0n, 1n, d - 1n, M64 - d + 1n, 1n << 63n, M64]) {
+      cases.push({ op: Op.DivMod, args: [l, d - 1n, d] });
+      cases.push({ op: Op.MulDiv, args: [d - 1n, M64, d] });
+      cases.push({ op: Op.MulDiv, args: [d - 1n, l, d] });
+    }
+  for (const s of E)
+    for (const acc of EDGE128) {
+      cases.push({ op: Op.Accrued, args: [s, lo(acc), hi(acc)] });
+      for (const debt of [0n, 1n, M64]) cases.push({ op: Op.Pending, args: [s, lo(acc), hi(acc), debt] });
+    }
   const ACC = [0n, 1n, 1n << 64n, M128 - (1n << 64n), M128 - 1n, M128];
-  const SMALL = [0n, 1n, (1n << 32n), 1n << 63n, M64 - 1n, M64];
-  for (const acc of ACC) for (const carry of SMALL) for (const r of SMALL) for (const s of SMALL) {
-    cases.push({ op: Op.Fund, args: [lo(acc), hi(acc), carry, r, s] });
-  }
+  const SMALL = [0n, 1n, 1n << 32n, 1n << 63n, M64 - 1n, M64];
+  for (const acc of ACC)
+    for (const carry of SMALL)
+      for (const r of SMALL)
+        for (const s of SMALL) {
+          cases.push({ op: Op.Fund, args: [lo(acc), hi(acc), carry, r, s] });
+        }
   return cases;
 }
 
@@ -447,7 +521,12 @@ describe("gp_math128 in the Solana VM, differential against BigInt", () => {
       { label: "gp_reward_pending", c: { op: Op.Pending, args: [1_000_000_000n, X, 3n, 100n] } },
     ];
     const outLen = probes.reduce((n, p) => n + expected(p.c).length, 0);
-    const { out, logs } = runBatch(vm, probes.map((p) => p.c), true, outLen);
+    const { out, logs } = runBatch(
+      vm,
+      probes.map((p) => p.c),
+      true,
+      outLen,
+    );
     const readings = meterReadings(logs);
     expect(readings.length).toBe(2 * probes.length);
     const delta = (k: number): bigint => readings[2 * k]! - readings[2 * k + 1]!;

@@ -159,7 +159,11 @@ describe("gp_deserialize: the SBPF v0 input as the program sees it", () => {
     const lens = [0, 1, 7, 8, 9, 15, 16, 100, 165, 1000, 10_240, 20_000];
     const keys = lens.map((len, i) => {
       const k = Keypair.generate().publicKey;
-      putAccount(k, { data: Uint8Array.from({ length: len }, (_, j) => (j * 31 + i) & 0xff), owner: i % 2 ? TOKEN_PROGRAM_ID : programId, lamports: 1_000_000n + BigInt(i) });
+      putAccount(k, {
+        data: Uint8Array.from({ length: len }, (_, j) => (j * 31 + i) & 0xff),
+        owner: i % 2 ? TOKEN_PROGRAM_ID : programId,
+        lamports: 1_000_000n + BigInt(i),
+      });
       return k;
     });
     // The executable System Program and the payer join the 12 data accounts.
@@ -171,12 +175,18 @@ describe("gp_deserialize: the SBPF v0 input as the program sees it", () => {
     const metas: AccountMeta[] = [];
     for (let i = 0; i < 32; i++) metas.push(pool[(i * 5) % pool.length]!);
     expect(new Set(metas.map((m) => m.pubkey.toBase58())).size).toBe(14);
-    echoAndCheck(metas, Uint8Array.from({ length: 200 }, (_, i) => i));
+    echoAndCheck(
+      metas,
+      Uint8Array.from({ length: 200 }, (_, i) => i),
+    );
   });
 
   test("Given one account and instruction data of 1, 2, 9 and 700 bytes, When parsed, Then the data and program id are found after the account", () => {
     for (const n of [0, 1, 8, 699]) {
-      echoAndCheck([{ pubkey: payer.publicKey, isSigner: true, isWritable: true }], Uint8Array.from({ length: n }, (_, i) => 255 - (i & 0xff)));
+      echoAndCheck(
+        [{ pubkey: payer.publicKey, isSigner: true, isWritable: true }],
+        Uint8Array.from({ length: n }, (_, i) => 255 - (i & 0xff)),
+      );
     }
   });
 
@@ -258,11 +268,31 @@ describe("sysvars, PDAs, logs: values and compute units", () => {
     // A live token account for the unpack measurement.
     const ta = Keypair.generate().publicKey;
     const tokenData = Buffer.alloc(ACCOUNT_SIZE);
-    AccountLayout.encode({ mint: Keypair.generate().publicKey, owner: a0, amount: 5n, delegateOption: 0, delegate: PublicKey.default, state: 1, isNativeOption: 0, isNative: 0n, delegatedAmount: 0n, closeAuthorityOption: 0, closeAuthority: PublicKey.default }, tokenData);
+    AccountLayout.encode(
+      {
+        mint: Keypair.generate().publicKey,
+        owner: a0,
+        amount: 5n,
+        delegateOption: 0,
+        delegate: PublicKey.default,
+        state: 1,
+        isNativeOption: 0,
+        isNative: 0n,
+        delegatedAmount: 0n,
+        closeAuthorityOption: 0,
+        closeAuthority: PublicKey.default,
+      },
+      tokenData,
+    );
     putAccount(ta, { data: tokenData, owner: TOKEN_PROGRAM_ID });
     putAccount(a0, {});
     const rentLen = 1234n;
-    const r = sendOk([ix(bytes([Op.Measure], u64le(rentLen), [bump]), [{ pubkey: a0, isSigner: false, isWritable: false }, { pubkey: ta, isSigner: false, isWritable: false }])]);
+    const r = sendOk([
+      ix(bytes([Op.Measure], u64le(rentLen), [bump]), [
+        { pubkey: a0, isSigner: false, isWritable: false },
+        { pubkey: ta, isSigner: false, isWritable: false },
+      ]),
+    ]);
     const dv = new DataView(r.ret.buffer, r.ret.byteOffset, r.ret.byteLength);
     expect(dv.getBigUint64(0, true)).toBe(svm.minimumBalanceForRentExemption(rentLen));
     expect(dv.getBigInt64(8, true)).toBe(1_700_000_123n);
@@ -282,9 +312,19 @@ describe("sysvars, PDAs, logs: values and compute units", () => {
     const cu = meteredCu(r.logs);
     // measure() brackets an empty region first (must be 0), then each helper.
     const labels = [
-      "gp_deserialize (entrypoint, 2 accounts)", "(nothing: must be 0)", "gp_log (constant)", "gp_log_u64 (20 digits)", "gp_emit (64 bytes)", "gp_clock_now",
-      "gp_rent_min_balance", "gp_create_pda (2 seeds + bump)", "gp_verify_pda (sha256)", "gp_key_eq", "gp_token_account_unpack",
-      "gp_deserialize (2 accounts, again)", "gp_log_pubkey",
+      "gp_deserialize (entrypoint, 2 accounts)",
+      "(nothing: must be 0)",
+      "gp_log (constant)",
+      "gp_log_u64 (20 digits)",
+      "gp_emit (64 bytes)",
+      "gp_clock_now",
+      "gp_rent_min_balance",
+      "gp_create_pda (2 seeds + bump)",
+      "gp_verify_pda (sha256)",
+      "gp_key_eq",
+      "gp_token_account_unpack",
+      "gp_deserialize (2 accounts, again)",
+      "gp_log_pubkey",
     ];
     expect(cu.length).toBe(labels.length);
     expect(cu[1]).toBe(0n);
@@ -314,22 +354,25 @@ describe("System Program CPI: gp_system_create_account", () => {
     ["an empty address", 0n],
     ["an address pre-funded below rent (Transfer + Allocate + Assign)", 1_000n],
     ["an address pre-funded above rent (Allocate + Assign)", 5_000_000_000n],
-  ])("Given %s, When the program creates a 200-byte PDA account, Then it is owned by the program, rent-exempt and writable in the same instruction", (_label, prefund) => {
-    const { pda, bump } = freshPayerPda();
-    // Set directly: an airdrop below the rent-exempt minimum would be refused.
-    if (prefund > 0n) putAccount(pda, { lamports: prefund });
-    expect(account(pda)?.lamports ?? 0n).toBe(prefund);
-    const rent = svm.minimumBalanceForRentExemption(200n);
-    const r = sendOk([createIx(200n, bump, pda)]);
-    const a = account(pda);
-    expect(a?.owner).toBe(programId.toBase58());
-    expect(a?.data.length).toBe(200);
-    expect(a?.lamports).toBe(prefund > rent ? prefund : rent);
-    expect(Buffer.from(a!.data.subarray(0, 8)).readBigUInt64LE()).toBe(0x1122334455667788n);
-    const dv = new DataView(r.ret.buffer, r.ret.byteOffset);
-    expect(dv.getBigUint64(0, true)).toBe(200n); // data_len kept in step after the CPI
-    console.log(`gp_system_create_account (${_label}): ${meteredCu(r.logs)[1]} CU; whole transaction ${r.cu} CU`);
-  });
+  ])(
+    "Given %s, When the program creates a 200-byte PDA account, Then it is owned by the program, rent-exempt and writable in the same instruction",
+    (_label, prefund) => {
+      const { pda, bump } = freshPayerPda();
+      // Set directly: an airdrop below the rent-exempt minimum would be refused.
+      if (prefund > 0n) putAccount(pda, { lamports: prefund });
+      expect(account(pda)?.lamports ?? 0n).toBe(prefund);
+      const rent = svm.minimumBalanceForRentExemption(200n);
+      const r = sendOk([createIx(200n, bump, pda)]);
+      const a = account(pda);
+      expect(a?.owner).toBe(programId.toBase58());
+      expect(a?.data.length).toBe(200);
+      expect(a?.lamports).toBe(prefund > rent ? prefund : rent);
+      expect(Buffer.from(a!.data.subarray(0, 8)).readBigUInt64LE()).toBe(0x1122334455667788n);
+      const dv = new DataView(r.ret.buffer, r.ret.byteOffset);
+      expect(dv.getBigUint64(0, true)).toBe(200n); // data_len kept in step after the CPI
+      console.log(`gp_system_create_account (${_label}): ${meteredCu(r.logs)[1]} CU; whole transaction ${r.cu} CU`);
+    },
+  );
 
   test("Given an existing account, When created again, Then the System Program refuses (no re-initialization)", () => {
     const { pda, bump } = freshPayerPda();
@@ -346,7 +389,10 @@ describe("System Program CPI: gp_system_create_account", () => {
     putAccount(dest, { lamports: 1_000_000n });
     const before = account(pda)!.lamports;
     const r = sendOk([
-      ix(Uint8Array.of(Op.Close), [{ pubkey: pda, isSigner: false, isWritable: true }, { pubkey: dest, isSigner: false, isWritable: true }]),
+      ix(Uint8Array.of(Op.Close), [
+        { pubkey: pda, isSigner: false, isWritable: true },
+        { pubkey: dest, isSigner: false, isWritable: true },
+      ]),
       ix(Uint8Array.of(Op.Echo), [{ pubkey: pda, isSigner: false, isWritable: false }]),
     ]);
     // Echo of the closed account: no data, no lamports, System Program owner.
@@ -361,7 +407,12 @@ describe("System Program CPI: gp_system_create_account", () => {
   test("Given the same account as source and destination, When closed, Then the runtime refuses instead of burning lamports", () => {
     const { pda, bump } = freshPayerPda();
     sendOk([createIx(8n, bump, pda)]);
-    const r = send([ix(Uint8Array.of(Op.Close), [{ pubkey: pda, isSigner: false, isWritable: true }, { pubkey: pda, isSigner: false, isWritable: true }])]);
+    const r = send([
+      ix(Uint8Array.of(Op.Close), [
+        { pubkey: pda, isSigner: false, isWritable: true },
+        { pubkey: pda, isSigner: false, isWritable: true },
+      ]),
+    ]);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.rpcError).toEqual({ InstructionError: [0, { Custom: 100 + Number(RT.SAME_ACCOUNT) }] });
   });
@@ -370,12 +421,38 @@ describe("System Program CPI: gp_system_create_account", () => {
 describe("SPL Token CPIs and token account checks", () => {
   function tokenAccountData(mint: PublicKey, owner: PublicKey, amount: bigint, state = 1): Buffer {
     const d = Buffer.alloc(ACCOUNT_SIZE);
-    AccountLayout.encode({ mint, owner, amount, delegateOption: 0, delegate: PublicKey.default, state, isNativeOption: 0, isNative: 0n, delegatedAmount: 0n, closeAuthorityOption: 0, closeAuthority: PublicKey.default }, d);
+    AccountLayout.encode(
+      {
+        mint,
+        owner,
+        amount,
+        delegateOption: 0,
+        delegate: PublicKey.default,
+        state,
+        isNativeOption: 0,
+        isNative: 0n,
+        delegatedAmount: 0n,
+        closeAuthorityOption: 0,
+        closeAuthority: PublicKey.default,
+      },
+      d,
+    );
     return d;
   }
   function putMint(mint: PublicKey): void {
     const d = Buffer.alloc(MINT_SIZE);
-    MintLayout.encode({ mintAuthorityOption: 0, mintAuthority: PublicKey.default, supply: 10_000_000n, decimals: 6, isInitialized: true, freezeAuthorityOption: 0, freezeAuthority: PublicKey.default }, d);
+    MintLayout.encode(
+      {
+        mintAuthorityOption: 0,
+        mintAuthority: PublicKey.default,
+        supply: 10_000_000n,
+        decimals: 6,
+        isInitialized: true,
+        freezeAuthorityOption: 0,
+        freezeAuthority: PublicKey.default,
+      },
+      d,
+    );
     putAccount(mint, { data: d, owner: TOKEN_PROGRAM_ID, lamports: svm.minimumBalanceForRentExemption(BigInt(MINT_SIZE)) });
   }
 
@@ -385,7 +462,11 @@ describe("SPL Token CPIs and token account checks", () => {
     const user = Keypair.generate();
     svm.airdrop(address(user.publicKey.toBase58()), lamports(1_000_000_000n));
     const userTa = Keypair.generate().publicKey;
-    putAccount(userTa, { data: tokenAccountData(mint, user.publicKey, 1_000_000n), owner: TOKEN_PROGRAM_ID, lamports: svm.minimumBalanceForRentExemption(BigInt(ACCOUNT_SIZE)) });
+    putAccount(userTa, {
+      data: tokenAccountData(mint, user.publicKey, 1_000_000n),
+      owner: TOKEN_PROGRAM_ID,
+      lamports: svm.minimumBalanceForRentExemption(BigInt(ACCOUNT_SIZE)),
+    });
     const [vault, bump] = PublicKey.findProgramAddressSync([Buffer.from("vault"), mint.toBuffer()], programId);
 
     const r = sendOk(

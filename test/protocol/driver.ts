@@ -13,7 +13,21 @@ import { PublicKey as Pk } from "@solana/web3.js";
 import * as M from "./model.ts";
 import type { ConfigState, Ctx, ErrorName, InvariantViolation, JobState, ModelState, Outcome, ProviderState, Transfer } from "./model.ts";
 import { address } from "@solana/kit";
-import { ACCOUNT_BY_DISCRIMINATOR, ACCOUNT_SIZES, attempt, escrowPda, fetchAll, jobPda, lamportsOf, normalize, PROGRAM_ID, providerPda, readProgramAccounts, stakeVaultPda, tokenAmount } from "./fixtures.ts";
+import {
+  ACCOUNT_BY_DISCRIMINATOR,
+  ACCOUNT_SIZES,
+  attempt,
+  escrowPda,
+  fetchAll,
+  jobPda,
+  lamportsOf,
+  normalize,
+  PROGRAM_ID,
+  providerPda,
+  readProgramAccounts,
+  stakeVaultPda,
+  tokenAmount,
+} from "./fixtures.ts";
 import type { Actor, Fixture, SendOutcome } from "./fixtures.ts";
 
 /** Instruction names as the IDL spells them. */
@@ -123,7 +137,13 @@ export async function diffChain(fx: Fixture, s: ModelState, opts: DiffOptions = 
     for (const k of opts.keys) {
       const got = await readOne(fx, k);
       const model: [Diff["kind"], object | undefined] =
-        k === s.configAddress ? ["config", s.config ?? undefined] : s.providers.has(k) ? ["provider", s.providers.get(k)] : s.jobs.has(k) ? ["job", s.jobs.get(k)] : ["existence", undefined];
+        k === s.configAddress
+          ? ["config", s.config ?? undefined]
+          : s.providers.has(k)
+            ? ["provider", s.providers.get(k)]
+            : s.jobs.has(k)
+              ? ["job", s.jobs.get(k)]
+              : ["existence", undefined];
       if (got.kind === "config" || got.kind === "provider" || got.kind === "job") {
         if (model[1] === undefined || model[0] !== got.kind) out.push({ kind: "existence", account: k, field: got.kind, model: model[0], chain: got.kind });
         else diffObjects(got.kind, k === s.configAddress ? "config" : k, model[1], got.value, out);
@@ -135,8 +155,10 @@ export async function diffChain(fx: Fixture, s: ModelState, opts: DiffOptions = 
     return out;
   }
   const chain = opts.viaAnchorFetch ? await fetchAll(fx) : readProgramAccounts(fx);
-  if ("unknown" in chain) for (const k of chain.unknown as string[]) out.push({ kind: "existence", account: k, field: "unknown discriminator", model: false, chain: true });
-  if ((s.config === null) !== (chain.config === null)) out.push({ kind: "existence", account: "config", field: "*", model: s.config !== null, chain: chain.config !== null });
+  if ("unknown" in chain)
+    for (const k of chain.unknown as string[]) out.push({ kind: "existence", account: k, field: "unknown discriminator", model: false, chain: true });
+  if ((s.config === null) !== (chain.config === null))
+    out.push({ kind: "existence", account: "config", field: "*", model: s.config !== null, chain: chain.config !== null });
   else if (s.config && chain.config) diffObjects("config", "config", s.config, chain.config, out);
   for (const [k, p] of s.providers) {
     const c = chain.providers.get(k);
@@ -185,7 +207,13 @@ function softReason(ix: IxName, d: Diff, notes: string[], before: ModelState, af
 
 function adopt(s: ModelState, d: Diff): void {
   const target: Record<string, unknown> | undefined =
-    d.kind === "config" ? (s.config as unknown as Record<string, unknown>) : d.kind === "provider" ? (s.providers.get(d.account) as unknown as Record<string, unknown>) : d.kind === "job" ? (s.jobs.get(d.account) as unknown as Record<string, unknown>) : undefined;
+    d.kind === "config"
+      ? (s.config as unknown as Record<string, unknown>)
+      : d.kind === "provider"
+        ? (s.providers.get(d.account) as unknown as Record<string, unknown>)
+        : d.kind === "job"
+          ? (s.jobs.get(d.account) as unknown as Record<string, unknown>)
+          : undefined;
   if (target) target[d.field] = d.chain;
 }
 
@@ -288,7 +316,11 @@ export function createDriver(fx: Fixture, opts: { fullEvery?: number } = {}): Dr
       const balAfter = new Map<string, bigint>();
       {
         const knownBefore = new Set(before.tokens.keys());
-        const diffs = await diffChain(fx, after, full ? { balancesOut: balAfter, knownBefore, viaAnchorFetch: true } : { keys: touched, balancesOut: balAfter, knownBefore });
+        const diffs = await diffChain(
+          fx,
+          after,
+          full ? { balancesOut: balAfter, knownBefore, viaAnchorFetch: true } : { keys: touched, balancesOut: balAfter, knownBefore },
+        );
         const hard: Diff[] = [];
         for (const df of diffs) {
           const why = out.ok ? softReason(ix, df, notes, before, after) : null;
@@ -303,7 +335,12 @@ export function createDriver(fx: Fixture, opts: { fullEvery?: number } = {}): Dr
           adopt(after, df);
         }
         if (hard.length > 0) {
-          throw new Mismatch(step, ix, `${out.ok ? "after success" : `after failure (${out.ok ? "" : out.error})`}, state differs:\n${hard.map((h) => `  ${h.kind} ${h.account} .${h.field}: model ${show(h.model)} program ${show(h.chain)}`).join("\n")}`, out.logs);
+          throw new Mismatch(
+            step,
+            ix,
+            `${out.ok ? "after success" : `after failure (${out.ok ? "" : out.error})`}, state differs:\n${hard.map((h) => `  ${h.kind} ${h.account} .${h.field}: model ${show(h.model)} program ${show(h.chain)}`).join("\n")}`,
+            out.logs,
+          );
         }
       }
       fx.model = after;
@@ -365,7 +402,9 @@ function checkEvents(fx: Fixture, step: number, ix: IxName, logs: string[], s: M
         ? (s.providers.get(String(e.data.provider)) as unknown as Record<string, unknown> | undefined)
         : (s.jobs.get(String(e.data.job)) as unknown as Record<string, unknown> | undefined);
     const job = s.jobs.get(String(e.data.job));
-    const provider = (s.providers.get(String(e.data.provider)) ?? (job ? s.providers.get(job.provider) : undefined)) as unknown as Record<string, unknown> | undefined;
+    const provider = (s.providers.get(String(e.data.provider)) ?? (job ? s.providers.get(job.provider) : undefined)) as unknown as
+      | Record<string, unknown>
+      | undefined;
     const config = s.config as unknown as Record<string, unknown> | undefined;
     for (const [f, v] of Object.entries(e.data)) {
       let expect: unknown;
@@ -426,9 +465,11 @@ function checkI6(d: Driver, ix: IxName, ctx: Ctx, before: ModelState, b0: Map<st
         const j = before.jobs.get(t.owner);
         if (!j) break;
         if (ix === "cancel_job") ok = signed(j.buyer);
-        else if (ix === "complete_job") ok = signed(j.buyer) || (cf !== null && ctx.now > M.effectiveTime(cf, ctx.now, j.submittedAt + j.challengeWindow, j.pauseMark));
+        else if (ix === "complete_job")
+          ok = signed(j.buyer) || (cf !== null && ctx.now > M.effectiveTime(cf, ctx.now, j.submittedAt + j.challengeWindow, j.pauseMark));
         else if (ix === "resolve_dispute") ok = signed(cf?.admin);
-        else if (ix === "expire_job") ok = cf !== null && ctx.now > M.effectiveTime(cf, ctx.now, j.state === M.JobStatus.Open ? j.createdAt + j.maxDuration : j.deadline, j.pauseMark);
+        else if (ix === "expire_job")
+          ok = cf !== null && ctx.now > M.effectiveTime(cf, ctx.now, j.state === M.JobStatus.Open ? j.createdAt + j.maxDuration : j.deadline, j.pauseMark);
         // close_job moves only what was sent into the escrow from outside, and only to the treasury.
         else if (ix === "close_job") ok = cf !== null && transfers.every((x) => x.from !== k || x.to === cf.treasury);
         break;
@@ -513,7 +554,18 @@ export function calls(d: Driver) {
         (s, ctx) => M.updateConfig(s, { ...a, signer: signer.publicKey.toBase58(), treasury: treasury.toBase58() }, ctx),
         () =>
           p.methods
-            .updateConfig(new Pk(a.newAdmin), new Pk(a.newSlashAuthority), bn(a.minStakePerGpu), bn(a.unbondingPeriod), bn(a.challengeWindow), a.mask, a.protocolFeeBps, a.slashCapBps, a.paused, bn(a.rewardPeriod ?? fx.model.config?.rewardPeriod ?? 0n))
+            .updateConfig(
+              new Pk(a.newAdmin),
+              new Pk(a.newSlashAuthority),
+              bn(a.minStakePerGpu),
+              bn(a.unbondingPeriod),
+              bn(a.challengeWindow),
+              a.mask,
+              a.protocolFeeBps,
+              a.slashCapBps,
+              a.paused,
+              bn(a.rewardPeriod ?? fx.model.config?.rewardPeriod ?? 0n),
+            )
             .accountsPartial({ config: cfgKey, admin: signer.publicKey, treasury })
             .signers([signer]),
       );
@@ -522,7 +574,12 @@ export function calls(d: Driver) {
       return d.exec(
         "register_provider",
         [pa.kp],
-        (s, ctx) => M.registerProvider(s, { ...hw, owner: pa.key, provider: pa.provider.toBase58(), stakeVault: pa.vault.toBase58(), providerBump: pa.providerBump, vaultBump: pa.vaultBump }, ctx),
+        (s, ctx) =>
+          M.registerProvider(
+            s,
+            { ...hw, owner: pa.key, provider: pa.provider.toBase58(), stakeVault: pa.vault.toBase58(), providerBump: pa.providerBump, vaultBump: pa.vaultBump },
+            ctx,
+          ),
         () =>
           p.methods
             .registerProvider(hw.gpuModel, hw.gpuCount, hw.vramGb, hw.region, hw.metadataHash, pa.providerBump, pa.vaultBump)
@@ -603,7 +660,20 @@ export function calls(d: Driver) {
       return d.exec(
         "slash",
         [signer],
-        (s, ctx) => M.slash(s, { signer: signer.publicKey.toBase58(), provider: pa.provider.toBase58(), stakeVault: pa.vault.toBase58(), treasury: treasury.toBase58(), amount, reason, evidenceHash }, ctx),
+        (s, ctx) =>
+          M.slash(
+            s,
+            {
+              signer: signer.publicKey.toBase58(),
+              provider: pa.provider.toBase58(),
+              stakeVault: pa.vault.toBase58(),
+              treasury: treasury.toBase58(),
+              amount,
+              reason,
+              evidenceHash,
+            },
+            ctx,
+          ),
         () =>
           p.methods
             .slash(bn(amount), slashReason(reason), evidenceHash)
@@ -619,7 +689,17 @@ export function calls(d: Driver) {
         (s, ctx) =>
           M.createJob(
             s,
-            { ...a, buyer: r.buyer.key, buyerToken: r.buyer.token.toBase58(), job: r.job.toBase58(), escrow: r.escrow.toBase58(), jobId: r.jobId, jobBump: r.jobBump, escrowBump: r.escrowBump, rentLamports: rent },
+            {
+              ...a,
+              buyer: r.buyer.key,
+              buyerToken: r.buyer.token.toBase58(),
+              job: r.job.toBase58(),
+              escrow: r.escrow.toBase58(),
+              jobId: r.jobId,
+              jobBump: r.jobBump,
+              escrowBump: r.escrowBump,
+              rentLamports: rent,
+            },
             ctx,
           ),
         () =>
@@ -662,11 +742,24 @@ export function calls(d: Driver) {
       return d.exec(
         "complete_job",
         [kp],
-        (s, ctx) => M.completeJob(s, { signer: kp.publicKey.toBase58(), job: r.job.toBase58(), provider: pa.provider.toBase58(), providerToken: pa.token.toBase58() }, ctx),
+        (s, ctx) =>
+          M.completeJob(
+            s,
+            { signer: kp.publicKey.toBase58(), job: r.job.toBase58(), provider: pa.provider.toBase58(), providerToken: pa.token.toBase58() },
+            ctx,
+          ),
         () =>
           p.methods
             .completeJob()
-            .accountsPartial({ config: cfgKey, job: r.job, escrow: r.escrow, provider: pa.provider, providerToken: pa.token, rewardVault: fx.rewardVault, authority: kp.publicKey })
+            .accountsPartial({
+              config: cfgKey,
+              job: r.job,
+              escrow: r.escrow,
+              provider: pa.provider,
+              providerToken: pa.token,
+              rewardVault: fx.rewardVault,
+              authority: kp.publicKey,
+            })
             .signers([kp]),
       );
     },
@@ -682,11 +775,32 @@ export function calls(d: Driver) {
       return d.exec(
         "resolve_dispute",
         [signer],
-        (s, ctx) => M.resolveDispute(s, { signer: signer.publicKey.toBase58(), job: r.job.toBase58(), provider: pa.provider.toBase58(), providerToken: pa.token.toBase58(), buyerToken: r.buyer.token.toBase58(), providerShareBps: shareBps }, ctx),
+        (s, ctx) =>
+          M.resolveDispute(
+            s,
+            {
+              signer: signer.publicKey.toBase58(),
+              job: r.job.toBase58(),
+              provider: pa.provider.toBase58(),
+              providerToken: pa.token.toBase58(),
+              buyerToken: r.buyer.token.toBase58(),
+              providerShareBps: shareBps,
+            },
+            ctx,
+          ),
         () =>
           p.methods
             .resolveDispute(shareBps)
-            .accountsPartial({ config: cfgKey, job: r.job, escrow: r.escrow, provider: pa.provider, providerToken: pa.token, buyerToken: r.buyer.token, rewardVault: fx.rewardVault, admin: signer.publicKey })
+            .accountsPartial({
+              config: cfgKey,
+              job: r.job,
+              escrow: r.escrow,
+              provider: pa.provider,
+              providerToken: pa.token,
+              buyerToken: r.buyer.token,
+              rewardVault: fx.rewardVault,
+              admin: signer.publicKey,
+            })
             .signers([signer]),
       );
     },
@@ -719,7 +833,12 @@ export function calls(d: Driver) {
         const gained = lamportsOf(fx, r.buyer.pk) - buyerBefore;
         const expectGain = caller.key === r.buyer.key ? gained : jobLamports;
         if (gained !== expectGain || lamportsOf(fx, r.job) !== 0n || lamportsOf(fx, r.escrow) !== 0n) {
-          throw new Mismatch(d.step, "close_job", `rent: buyer gained ${gained}, job+escrow held ${jobLamports}; left ${lamportsOf(fx, r.job)}+${lamportsOf(fx, r.escrow)}`, out.logs);
+          throw new Mismatch(
+            d.step,
+            "close_job",
+            `rent: buyer gained ${gained}, job+escrow held ${jobLamports}; left ${lamportsOf(fx, r.job)}+${lamportsOf(fx, r.escrow)}`,
+            out.logs,
+          );
         }
       }
       return out;

@@ -211,7 +211,12 @@ export function sendIxs(fx: Pick<Fixture, "env">, ixs: TransactionInstruction[],
  * `send` makes the first extra signer the fee payer, which a fresh mint or token
  * account keypair cannot be.)
  */
-export function sendTx(fx: Pick<Fixture, "env">, ixs: TransactionInstruction[], signers: Keypair[] = [], feePayer: Keypair = fx.env.payer): import("../harness/index.ts").SendResult {
+export function sendTx(
+  fx: Pick<Fixture, "env">,
+  ixs: TransactionInstruction[],
+  signers: Keypair[] = [],
+  feePayer: Keypair = fx.env.payer,
+): import("../harness/index.ts").SendResult {
   const tx = new Transaction().add(...ixs);
   tx.feePayer = feePayer.publicKey;
   return fx.env.send(tx, [feePayer, ...signers]);
@@ -234,7 +239,13 @@ export function createTokenAccount(fx: Fixture, owner: PublicKey, mint: PublicKe
   sendTx(
     fx,
     [
-      SystemProgram.createAccount({ fromPubkey: fx.env.payer.publicKey, newAccountPubkey: acct.publicKey, lamports: Number(rent), space: ACCOUNT_SIZE, programId: TOKEN_PROGRAM_ID }),
+      SystemProgram.createAccount({
+        fromPubkey: fx.env.payer.publicKey,
+        newAccountPubkey: acct.publicKey,
+        lamports: Number(rent),
+        space: ACCOUNT_SIZE,
+        programId: TOKEN_PROGRAM_ID,
+      }),
       createInitializeAccount3Instruction(acct.publicKey, mint, owner),
     ],
     [acct],
@@ -250,7 +261,13 @@ export function createMint(fx: Pick<Fixture, "env">, authority: PublicKey, decim
   sendTx(
     fx,
     [
-      SystemProgram.createAccount({ fromPubkey: fx.env.payer.publicKey, newAccountPubkey: mint.publicKey, lamports: Number(rent), space: MINT_SIZE, programId: TOKEN_PROGRAM_ID }),
+      SystemProgram.createAccount({
+        fromPubkey: fx.env.payer.publicKey,
+        newAccountPubkey: mint.publicKey,
+        lamports: Number(rent),
+        space: MINT_SIZE,
+        programId: TOKEN_PROGRAM_ID,
+      }),
       createInitializeMint2Instruction(mint.publicKey, decimals, authority, null),
     ],
     [mint],
@@ -342,8 +359,26 @@ export async function initializeConfig(fx: Fixture, p: InitParams, signer: Keypa
   const out = await attempt(
     () =>
       fx.program.methods
-        .initialize(new BN(p.minStakePerGpu.toString()), new BN(p.unbondingPeriod.toString()), new BN(p.challengeWindow.toString()), fx.slasher.publicKey, p.protocolFeeBps, p.slashCapBps, fx.configBump, fx.rewardVaultBump, false, new BN(p.rewardPeriod.toString()))
-        .accountsPartial({ config: fx.config, rewardVault: fx.rewardVault, stakeMint: fx.mint, treasury: fx.treasury, admin: signer.publicKey, programData: programDataAddress(fx.program.programId) })
+        .initialize(
+          new BN(p.minStakePerGpu.toString()),
+          new BN(p.unbondingPeriod.toString()),
+          new BN(p.challengeWindow.toString()),
+          fx.slasher.publicKey,
+          p.protocolFeeBps,
+          p.slashCapBps,
+          fx.configBump,
+          fx.rewardVaultBump,
+          false,
+          new BN(p.rewardPeriod.toString()),
+        )
+        .accountsPartial({
+          config: fx.config,
+          rewardVault: fx.rewardVault,
+          stakeMint: fx.mint,
+          treasury: fx.treasury,
+          admin: signer.publicKey,
+          programData: programDataAddress(fx.program.programId),
+        })
         .signers([signer])
         .rpc(),
     fx,
@@ -398,14 +433,21 @@ export async function fetchAll(fx: Fixture): Promise<{ config: ConfigState | nul
 }
 
 /** Account type names by their 8-byte discriminator (hex). */
-export const ACCOUNT_BY_DISCRIMINATOR: ReadonlyMap<string, string> = new Map(idlJson.accounts.map((a) => [Buffer.from(a.discriminator).toString("hex"), a.name]));
+export const ACCOUNT_BY_DISCRIMINATOR: ReadonlyMap<string, string> = new Map(
+  idlJson.accounts.map((a) => [Buffer.from(a.discriminator).toString("hex"), a.name]),
+);
 
 /**
  * Every program account, decoded with the program's Anchor coder straight from the
  * VM (what `program.account.x.fetch` does, without the connection layer's copies and
  * key conversions, so the workload can afford it after every step).
  */
-export function readProgramAccounts(fx: Fixture): { config: ConfigState | null; providers: Map<string, ProviderState>; jobs: Map<string, JobState>; unknown: string[] } {
+export function readProgramAccounts(fx: Fixture): {
+  config: ConfigState | null;
+  providers: Map<string, ProviderState>;
+  jobs: Map<string, JobState>;
+  unknown: string[];
+} {
   const out = { config: null as ConfigState | null, providers: new Map<string, ProviderState>(), jobs: new Map<string, JobState>(), unknown: [] as string[] };
   for (const a of fx.env.svm.getProgramAccounts(address(PROGRAM_ID.toBase58()))) {
     const data = Buffer.from(a.data);
@@ -442,7 +484,12 @@ export function snapshot(fx: Pick<Fixture, "env">, keys: PublicKey[]): Snapshot 
 /** Keys whose bytes, owner or lamports differ between two snapshots. */
 export function changedKeys(a: Snapshot, b: Snapshot): string[] {
   const out: string[] = [];
-  for (const [k, v] of a.accounts) if (JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? x.toString() : x)) !== JSON.stringify(b.accounts.get(k), (_k, x: unknown) => (typeof x === "bigint" ? x.toString() : x))) out.push(k);
+  for (const [k, v] of a.accounts)
+    if (
+      JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? x.toString() : x)) !==
+      JSON.stringify(b.accounts.get(k), (_k, x: unknown) => (typeof x === "bigint" ? x.toString() : x))
+    )
+      out.push(k);
   return out;
 }
 
@@ -452,6 +499,10 @@ export function rentFor(fx: Pick<Fixture, "env">, len: number): bigint {
 }
 
 /** Byte sizes of the program accounts (8-byte discriminator + Borsh fields). */
-export const ACCOUNT_SIZES = { config: 8 + 16 + 8 * 17 + 32 * 5 + 2 + 2 + 1 + 1 + 1 + 1, provider: 8 + 16 + 8 * 17 + 32 * 3 + 2 * 4 + 4, job: 8 + 8 * 15 + 32 * 6 + 2 * 5 + 4 } as const;
+export const ACCOUNT_SIZES = {
+  config: 8 + 16 + 8 * 17 + 32 * 5 + 2 + 2 + 1 + 1 + 1 + 1,
+  provider: 8 + 16 + 8 * 17 + 32 * 3 + 2 * 4 + 4,
+  job: 8 + 8 * 15 + 32 * 6 + 2 * 5 + 4,
+} as const;
 
 export { M, TOKEN_PROGRAM_ID };

@@ -18,7 +18,7 @@ import { programDataAddress } from "../../localnet/src/deploy.ts";
 import { asProvider, jobRef } from "./driver.ts";
 import type { ProviderActor } from "./driver.ts";
 import { attempt, changedKeys, DEFAULT_INIT, M, newActor, sendIxs, sendTx, setupProtocol, snapshot, tokenBalance, TOKEN_PROGRAM_ID, warp } from "./fixtures.ts";
-import type { Actor, Fixture, SendOutcome } from "./fixtures.ts";
+import type { Actor, SendOutcome } from "./fixtures.ts";
 import { acceptedJob, bAt, hash, HW, modelKeys, ok, openJob, pAt, submittedJob, world, warpTo } from "./scenario.ts";
 import type { World } from "./scenario.ts";
 
@@ -67,7 +67,18 @@ function configOf(w: World): M.ConfigState {
 /** update_config arguments that change only what `mask` names. */
 function cfgArgs(w: World, mask: number, over: Partial<Omit<M.UpdateConfigArgs, "signer" | "treasury">> = {}): Omit<M.UpdateConfigArgs, "signer" | "treasury"> {
   const cf = configOf(w);
-  return { newAdmin: cf.admin, newSlashAuthority: cf.slashAuthority, minStakePerGpu: cf.minStakePerGpu, unbondingPeriod: cf.unbondingPeriod, challengeWindow: cf.challengeWindow, protocolFeeBps: cf.protocolFeeBps, slashCapBps: cf.slashCapBps, paused: cf.paused, mask, ...over };
+  return {
+    newAdmin: cf.admin,
+    newSlashAuthority: cf.slashAuthority,
+    minStakePerGpu: cf.minStakePerGpu,
+    unbondingPeriod: cf.unbondingPeriod,
+    challengeWindow: cf.challengeWindow,
+    protocolFeeBps: cf.protocolFeeBps,
+    slashCapBps: cf.slashCapBps,
+    paused: cf.paused,
+    mask,
+    ...over,
+  };
 }
 
 async function pause(w: World, paused: boolean): Promise<void> {
@@ -129,7 +140,10 @@ describe("attack 2: tokens dropped into an escrow cannot lock a job", () => {
     expect(tokenBalance(w.fx, r.escrow)).toBe(777n);
     // And a close naming another token account as the treasury is refused, nothing moved
     const fake = newActor(w.fx, 0n);
-    const ix = await w.fx.program.methods.closeJob().accountsPartial({ job: r.job, escrow: r.escrow, buyer: r.buyer.pk, treasury: fake.token, caller: w.outsider.pk }).instruction();
+    const ix = await w.fx.program.methods
+      .closeJob()
+      .accountsPartial({ job: r.job, escrow: r.escrow, buyer: r.buyer.pk, treasury: fake.token, caller: w.outsider.pk })
+      .instruction();
     refusedRaw(w, [ix], [w.outsider.kp], ["WrongVault"]);
     // Then the real close sweeps the 777 to the treasury
     const t0 = tokenBalance(w.fx, w.fx.treasury) ?? 0n;
@@ -171,7 +185,14 @@ describe("attack 3: only the upgrade authority initializes", () => {
       () =>
         fx.program.methods
           .initialize(new BN(1), new BN(100), new BN(100), fx.slasher.publicKey, 0, 0, fx.configBump, fx.rewardVaultBump, false, new BN(0))
-          .accountsPartial({ config: fx.config, rewardVault: fx.rewardVault, stakeMint: fx.mint, treasury: fx.treasury, admin: fx.admin.publicKey, programData: programDataAddress(fx.program.programId) })
+          .accountsPartial({
+            config: fx.config,
+            rewardVault: fx.rewardVault,
+            stakeMint: fx.mint,
+            treasury: fx.treasury,
+            admin: fx.admin.publicKey,
+            programData: programDataAddress(fx.program.programId),
+          })
           .signers([fx.admin])
           .rpc(),
       fx,
@@ -183,16 +204,33 @@ describe("attack 3: only the upgrade authority initializes", () => {
   it("a stake mint with a freeze authority is refused unless initialize opts in", async () => {
     const fx = await setupProtocol({ initialize: false });
     const mint = Keypair.generate();
-    sendTx(fx, [
-      SystemProgram.createAccount({ fromPubkey: fx.env.payer.publicKey, newAccountPubkey: mint.publicKey, lamports: Number(fx.env.svm.minimumBalanceForRentExemption(BigInt(MINT_SIZE))), space: MINT_SIZE, programId: TOKEN_PROGRAM_ID }),
-      createInitializeMint2Instruction(mint.publicKey, 6, fx.mintAuthority.publicKey, fx.mintAuthority.publicKey),
-    ], [mint]);
+    sendTx(
+      fx,
+      [
+        SystemProgram.createAccount({
+          fromPubkey: fx.env.payer.publicKey,
+          newAccountPubkey: mint.publicKey,
+          lamports: Number(fx.env.svm.minimumBalanceForRentExemption(BigInt(MINT_SIZE))),
+          space: MINT_SIZE,
+          programId: TOKEN_PROGRAM_ID,
+        }),
+        createInitializeMint2Instruction(mint.publicKey, 6, fx.mintAuthority.publicKey, fx.mintAuthority.publicKey),
+      ],
+      [mint],
+    );
     fx.mint = mint.publicKey;
     const treasury = newActor(fx, 0n).token;
     const init = (allow: boolean) => () =>
       fx.program.methods
         .initialize(new BN(1), new BN(100), new BN(100), fx.slasher.publicKey, 0, 0, fx.configBump, fx.rewardVaultBump, allow, new BN(0))
-        .accountsPartial({ config: fx.config, rewardVault: fx.rewardVault, stakeMint: mint.publicKey, treasury, admin: fx.admin.publicKey, programData: programDataAddress(fx.program.programId) })
+        .accountsPartial({
+          config: fx.config,
+          rewardVault: fx.rewardVault,
+          stakeMint: mint.publicKey,
+          treasury,
+          admin: fx.admin.publicKey,
+          programData: programDataAddress(fx.program.programId),
+        })
         .signers([fx.admin])
         .rpc();
     const refusedOut = await attempt(init(false), fx);
@@ -299,8 +337,14 @@ describe("attack 6: just-in-time stake around a funding earns next to nothing", 
     const m = f.program.methods;
     // When the attacker stakes 9e6, funds 1e6 and asks to unstake the 9e6, all in one transaction
     const ixs = [
-      await m.stake(new BN(9_000_000)).accountsPartial({ config: f.config, provider: attacker.provider, stakeVault: attacker.vault, ownerToken: attacker.token, owner: attacker.pk }).instruction(),
-      await m.fundRewards(new BN(1_000_000)).accountsPartial({ config: f.config, rewardVault: f.rewardVault, funderToken: attacker.token, funder: attacker.pk }).instruction(),
+      await m
+        .stake(new BN(9_000_000))
+        .accountsPartial({ config: f.config, provider: attacker.provider, stakeVault: attacker.vault, ownerToken: attacker.token, owner: attacker.pk })
+        .instruction(),
+      await m
+        .fundRewards(new BN(1_000_000))
+        .accountsPartial({ config: f.config, rewardVault: f.rewardVault, funderToken: attacker.token, funder: attacker.pk })
+        .instruction(),
       await m.requestUnstake(new BN(9_000_000)).accountsPartial({ config: f.config, provider: attacker.provider, owner: attacker.pk }).instruction(),
     ];
     const out = sendIxs(f, ixs, [attacker.kp]);
@@ -309,7 +353,8 @@ describe("attack 6: just-in-time stake around a funding earns next to nothing", 
     const clock = f.env.svm.getClock();
     const ctx = { now: clock.unixTimestamp, epoch: clock.epoch, signers: new Set([attacker.key]) };
     for (const step of [
-      (s: M.ModelState) => M.stake(s, { owner: attacker.key, provider: attacker.provider.toBase58(), ownerToken: attacker.token.toBase58(), amount: 9_000_000n }, ctx),
+      (s: M.ModelState) =>
+        M.stake(s, { owner: attacker.key, provider: attacker.provider.toBase58(), ownerToken: attacker.token.toBase58(), amount: 9_000_000n }, ctx),
       (s: M.ModelState) => M.fundRewards(s, { funder: attacker.key, funderToken: attacker.token.toBase58(), amount: 1_000_000n }, ctx),
       (s: M.ModelState) => M.requestUnstake(s, { owner: attacker.key, provider: attacker.provider.toBase58(), amount: 9_000_000n }, ctx),
     ]) {
@@ -355,7 +400,12 @@ describe("attack 7: a job keeps the terms it was created with", () => {
     const p = pAt(w, 0);
     const a = await submittedJob(w, p, { price: 100_000n });
     const b = await submittedJob(w, p, { price: 100_000n });
-    ok(await w.c.updateConfig(w.fx.admin, cfgArgs(w, M.ConfigMask.protocolFeeBps | M.ConfigMask.challengeWindow, { protocolFeeBps: 2_000, challengeWindow: 1n })));
+    ok(
+      await w.c.updateConfig(
+        w.fx.admin,
+        cfgArgs(w, M.ConfigMask.protocolFeeBps | M.ConfigMask.challengeWindow, { protocolFeeBps: 2_000, challengeWindow: 1n }),
+      ),
+    );
     warp(w.fx, 300n);
     await refused(w, () => w.c.completeJob(a, p, w.outsider), ["ChallengeWindowOpen"]);
     ok(await w.c.disputeJob(b, hash(9)));
@@ -412,11 +462,24 @@ describe("attack 8: the smaller ones", () => {
     const real = w.fx.env.svm.getAccount(address(p.provider.toBase58()));
     if (!real.exists) throw new Error("no provider");
     const fake = Keypair.generate().publicKey;
-    w.fx.env.svm.setAccount({ address: address(fake.toBase58()), lamports: lamports(real.lamports), programAddress: real.programAddress, executable: false, space: BigInt(real.data.length), data: real.data });
+    w.fx.env.svm.setAccount({
+      address: address(fake.toBase58()),
+      lamports: lamports(real.lamports),
+      programAddress: real.programAddress,
+      executable: false,
+      space: BigInt(real.data.length),
+      data: real.data,
+    });
     // When the owner claims and stakes through the copy
     const m = w.fx.program.methods;
-    const claim = await m.claimRewards().accountsPartial({ config: w.fx.config, provider: fake, rewardVault: w.fx.rewardVault, ownerToken: p.token, owner: p.pk }).instruction();
-    const stake = await m.stake(new BN(1)).accountsPartial({ config: w.fx.config, provider: fake, stakeVault: p.vault, ownerToken: p.token, owner: p.pk }).instruction();
+    const claim = await m
+      .claimRewards()
+      .accountsPartial({ config: w.fx.config, provider: fake, rewardVault: w.fx.rewardVault, ownerToken: p.token, owner: p.pk })
+      .instruction();
+    const stake = await m
+      .stake(new BN(1))
+      .accountsPartial({ config: w.fx.config, provider: fake, stakeVault: p.vault, ownerToken: p.token, owner: p.pk })
+      .instruction();
     // Then both are refused and nothing moved
     refusedRaw(w, [claim], [p.kp], ["InvalidPda"], [fake]);
     refusedRaw(w, [stake], [p.kp], ["InvalidPda"], [fake]);
@@ -427,7 +490,10 @@ describe("attack 8: the smaller ones", () => {
     const p = pAt(w, 0);
     const m = w.fx.program.methods;
     // 33 accounts: the claim's own plus padding
-    const claim = await m.claimRewards().accountsPartial({ config: w.fx.config, provider: p.provider, rewardVault: w.fx.rewardVault, ownerToken: p.token, owner: p.pk }).instruction();
+    const claim = await m
+      .claimRewards()
+      .accountsPartial({ config: w.fx.config, provider: p.provider, rewardVault: w.fx.rewardVault, ownerToken: p.token, owner: p.pk })
+      .instruction();
     const padKey = Keypair.generate().publicKey;
     const pad = Array.from({ length: 33 - claim.keys.length }, () => ({ pubkey: padKey, isSigner: false, isWritable: false }));
     refusedRaw(w, [new TransactionInstruction({ programId: claim.programId, keys: [...claim.keys, ...pad], data: claim.data })], [p.kp], ["TooManyAccounts"]);
@@ -439,9 +505,18 @@ describe("attack 8: the smaller ones", () => {
       .accountsPartial({ config: w.fx.config, job: r.job, escrow: r.escrow, stakeMint: w.fx.mint, buyerToken: b.token, buyer: b.pk })
       .instruction();
     const ro = create.keys.map((k) => (k.pubkey.equals(r.escrow) ? { ...k, isWritable: false } : k));
-    refusedRaw(w, [new TransactionInstruction({ programId: create.programId, keys: ro, data: create.data })], [b.kp], ["AccountNotWritable"], [r.job, r.escrow]);
+    refusedRaw(
+      w,
+      [new TransactionInstruction({ programId: create.programId, keys: ro, data: create.data })],
+      [b.kp],
+      ["AccountNotWritable"],
+      [r.job, r.escrow],
+    );
     // A slash whose reason byte names no SlashReason variant
-    const slash = await m.slash(new BN(10), { other: {} }, hash(1)).accountsPartial({ config: w.fx.config, provider: p.provider, stakeVault: p.vault, treasury: w.fx.treasury, slashAuthority: w.fx.slasher.publicKey }).instruction();
+    const slash = await m
+      .slash(new BN(10), { other: {} }, hash(1))
+      .accountsPartial({ config: w.fx.config, provider: p.provider, stakeVault: p.vault, treasury: w.fx.treasury, slashAuthority: w.fx.slasher.publicKey })
+      .instruction();
     const data = Buffer.from(slash.data);
     data[16] = 7;
     refusedRaw(w, [new TransactionInstruction({ programId: slash.programId, keys: slash.keys, data })], [w.fx.slasher], ["InvalidArgument"]);
@@ -469,23 +544,86 @@ describe("attack 8: the IDL's writable flags are what the program requires", () 
     const cf = configOf(w);
     const cases: [string, TransactionInstruction, Keypair[]][] = [
       ["request_unstake", await m.requestUnstake(new BN(1)).accountsPartial({ config: f.config, provider: a.provider, owner: a.pk }).instruction(), [a.kp]],
-      ["update_config", await m.updateConfig(new PublicKey(cf.admin), new PublicKey(cf.slashAuthority), new BN(1), new BN(100), new BN(100), 4, 0, 0, false, new BN(0)).accountsPartial({ config: f.config, admin: f.admin.publicKey, treasury: f.treasury }).instruction(), [f.admin]],
-      ["update_provider", await m.updateProvider(1, 2, 24, 1, 0, hash(1)).accountsPartial({ config: f.config, provider: a.provider, owner: a.pk }).instruction(), [a.kp]],
-      ["register_provider", await m.registerProvider(1, 1, 1, 0, hash(0), fresh.providerBump, fresh.vaultBump).accountsPartial({ config: f.config, provider: fresh.provider, stakeVault: fresh.vault, stakeMint: f.mint, owner: fresh.pk }).instruction(), [fresh.kp]],
-      ["create_job", await m.createJob(new BN(999), new BN(10), new BN(60), 1, 0, 0, hash(1), job9.jobBump, job9.escrowBump).accountsPartial({ config: f.config, job: job9.job, escrow: job9.escrow, stakeMint: f.mint, buyerToken: job9.buyer.token, buyer: job9.buyer.pk }).instruction(), [job9.buyer.kp]],
+      [
+        "update_config",
+        await m
+          .updateConfig(new PublicKey(cf.admin), new PublicKey(cf.slashAuthority), new BN(1), new BN(100), new BN(100), 4, 0, 0, false, new BN(0))
+          .accountsPartial({ config: f.config, admin: f.admin.publicKey, treasury: f.treasury })
+          .instruction(),
+        [f.admin],
+      ],
+      [
+        "update_provider",
+        await m.updateProvider(1, 2, 24, 1, 0, hash(1)).accountsPartial({ config: f.config, provider: a.provider, owner: a.pk }).instruction(),
+        [a.kp],
+      ],
+      [
+        "register_provider",
+        await m
+          .registerProvider(1, 1, 1, 0, hash(0), fresh.providerBump, fresh.vaultBump)
+          .accountsPartial({ config: f.config, provider: fresh.provider, stakeVault: fresh.vault, stakeMint: f.mint, owner: fresh.pk })
+          .instruction(),
+        [fresh.kp],
+      ],
+      [
+        "create_job",
+        await m
+          .createJob(new BN(999), new BN(10), new BN(60), 1, 0, 0, hash(1), job9.jobBump, job9.escrowBump)
+          .accountsPartial({ config: f.config, job: job9.job, escrow: job9.escrow, stakeMint: f.mint, buyerToken: job9.buyer.token, buyer: job9.buyer.pk })
+          .instruction(),
+        [job9.buyer.kp],
+      ],
       ["accept_job", await m.acceptJob().accountsPartial({ config: f.config, job: open.job, provider: b.provider, owner: b.pk }).instruction(), [b.kp]],
-      ["submit_result", await m.submitResult(hash(2)).accountsPartial({ config: f.config, job: acc.job, provider: b.provider, owner: b.pk }).instruction(), [b.kp]],
+      [
+        "submit_result",
+        await m.submitResult(hash(2)).accountsPartial({ config: f.config, job: acc.job, provider: b.provider, owner: b.pk }).instruction(),
+        [b.kp],
+      ],
       ["dispute_job", await m.disputeJob(hash(4)).accountsPartial({ config: f.config, job: sub.job, buyer: sub.buyer.pk }).instruction(), [sub.buyer.kp]],
-      ["resolve_dispute", await m.resolveDispute(5_000).accountsPartial({ config: f.config, job: dis.job, escrow: dis.escrow, provider: a.provider, providerToken: a.token, buyerToken: dis.buyer.token, rewardVault: f.rewardVault, admin: f.admin.publicKey }).instruction(), [f.admin]],
-      ["expire_job", await m.expireJob().accountsPartial({ config: f.config, job: acc.job, escrow: acc.escrow, provider: b.provider, buyerToken: acc.buyer.token, caller: w.outsider.pk }).instruction(), [w.outsider.kp]],
-      ["close_job", await m.closeJob().accountsPartial({ config: f.config, job: gone.job, escrow: gone.escrow, buyer: gone.buyer.pk, treasury: f.treasury, caller: w.outsider.pk }).instruction(), [w.outsider.kp]],
+      [
+        "resolve_dispute",
+        await m
+          .resolveDispute(5_000)
+          .accountsPartial({
+            config: f.config,
+            job: dis.job,
+            escrow: dis.escrow,
+            provider: a.provider,
+            providerToken: a.token,
+            buyerToken: dis.buyer.token,
+            rewardVault: f.rewardVault,
+            admin: f.admin.publicKey,
+          })
+          .instruction(),
+        [f.admin],
+      ],
+      [
+        "expire_job",
+        await m
+          .expireJob()
+          .accountsPartial({ config: f.config, job: acc.job, escrow: acc.escrow, provider: b.provider, buyerToken: acc.buyer.token, caller: w.outsider.pk })
+          .instruction(),
+        [w.outsider.kp],
+      ],
+      [
+        "close_job",
+        await m
+          .closeJob()
+          .accountsPartial({ config: f.config, job: gone.job, escrow: gone.escrow, buyer: gone.buyer.pk, treasury: f.treasury, caller: w.outsider.pk })
+          .instruction(),
+        [w.outsider.kp],
+      ],
     ];
     const wrong: string[] = [];
     const checked = new Map<string, number>();
     for (const [name, ix, signers] of cases) {
       for (const meta of ix.keys.filter((k) => k.isWritable && !k.isSigner)) {
         checked.set(name, (checked.get(name) ?? 0) + 1);
-        const ro = new TransactionInstruction({ programId: ix.programId, data: ix.data, keys: ix.keys.map((k) => ({ ...k, isWritable: k.pubkey.equals(meta.pubkey) ? false : k.isWritable })) });
+        const ro = new TransactionInstruction({
+          programId: ix.programId,
+          data: ix.data,
+          keys: ix.keys.map((k) => ({ ...k, isWritable: k.pubkey.equals(meta.pubkey) ? false : k.isWritable })),
+        });
         const keys = [...modelKeys(w), meta.pubkey];
         const before = snapshot(f, keys);
         const out = sendIxs(f, [ro], signers);
@@ -504,9 +642,11 @@ describe("accountability: every slash and every job ending says why", () => {
     const w = await world({ providers: 1 });
     const p = pAt(w, 0);
     const out = ok(await w.c.slash(w.fx.slasher, p, 10n, 2, hash(0xee)));
-    const ev = [...new (await import("@coral-xyz/anchor")).EventParser(w.fx.program.programId, w.fx.program.coder).parseLogs(out.logs)].find((e) => e.name === "slashed");
+    const ev = [...new (await import("@coral-xyz/anchor")).EventParser(w.fx.program.programId, w.fx.program.coder).parseLogs(out.logs)].find(
+      (e) => e.name === "slashed",
+    );
     expect(ev?.data.reason).toEqual({ fraud: {} });
-    expect([...(ev?.data.evidenceHash as number[])]).toEqual(hash(0xee));
+    expect([...((ev?.data.evidenceHash ?? []) as number[])]).toEqual(hash(0xee));
     // cancelled, completed by the buyer, completed by timeout, expired undelivered, dispute resolved
     const c = await openJob(w);
     ok(await w.c.cancelJob(c));
@@ -525,4 +665,3 @@ describe("accountability: every slash and every job ending says why", () => {
   });
 });
 
-export type { Fixture };

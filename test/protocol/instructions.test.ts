@@ -22,7 +22,10 @@ function eventsOf(w: Pick<World, "fx">, out: SendOutcome): Ev[] {
 /** The one event called `name` (camel-cased as Anchor names it). */
 function only(evs: Ev[], name: string): Record<string, unknown> {
   const xs = evs.filter((e) => e.name === name);
-  expect(xs.map((e) => e.name), `events: ${evs.map((e) => e.name).join(", ")}`).toEqual([name]);
+  expect(
+    xs.map((e) => e.name),
+    `events: ${evs.map((e) => e.name).join(", ")}`,
+  ).toEqual([name]);
   const x = xs[0];
   if (!x) throw new Error("unreachable");
   return x.data;
@@ -55,7 +58,16 @@ describe("admin instructions", () => {
     // Then Config holds the arguments, the reward vault is a token account of the stake mint owned by Config
     const c = await fetchConfig(fx);
     expect(c).toEqual(fx.model.config);
-    expect(c).toMatchObject({ admin: fx.admin.publicKey.toBase58(), slashAuthority: fx.slasher.publicKey.toBase58(), stakeMint: fx.mint.toBase58(), treasury: fx.treasury.toBase58(), rewardVault: fx.rewardVault.toBase58(), protocolFeeBps: 250, slashCapBps: 5_000, paused: false });
+    expect(c).toMatchObject({
+      admin: fx.admin.publicKey.toBase58(),
+      slashAuthority: fx.slasher.publicKey.toBase58(),
+      stakeMint: fx.mint.toBase58(),
+      treasury: fx.treasury.toBase58(),
+      rewardVault: fx.rewardVault.toBase58(),
+      protocolFeeBps: 250,
+      slashCapBps: 5_000,
+      paused: false,
+    });
     const rv = fx.env.getAccount(fx.rewardVault);
     expect(rv && new PublicKey(rv.data.subarray(0, 32)).toBase58()).toBe(fx.mint.toBase58());
     expect(rv && new PublicKey(rv.data.subarray(32, 64)).toBase58()).toBe(fx.config.toBase58());
@@ -94,15 +106,42 @@ describe("admin instructions", () => {
         minStakePerGpu: 77n,
         unbondingPeriod: 99n,
         challengeWindow: 55n,
-        mask: M.ConfigMask.admin | M.ConfigMask.minStakePerGpu | M.ConfigMask.unbondingPeriod | M.ConfigMask.challengeWindow | M.ConfigMask.protocolFeeBps | M.ConfigMask.slashCapBps,
+        mask:
+          M.ConfigMask.admin |
+          M.ConfigMask.minStakePerGpu |
+          M.ConfigMask.unbondingPeriod |
+          M.ConfigMask.challengeWindow |
+          M.ConfigMask.protocolFeeBps |
+          M.ConfigMask.slashCapBps,
         protocolFeeBps: 2_000,
         slashCapBps: 10_000,
         paused: true,
       }),
     );
     const after = cfgOf(w);
-    expect(after).toMatchObject({ admin: newAdmin.key, slashAuthority: cf.slashAuthority, minStakePerGpu: 77n, unbondingPeriod: 99n, challengeWindow: 55n, protocolFeeBps: 2_000, slashCapBps: 10_000, paused: false, seq: cf.seq + 1n });
-    expect(only(eventsOf(w, out), "configUpdated")).toMatchObject({ admin: newAdmin.key, slashAuthority: cf.slashAuthority, minStakePerGpu: 77n, unbondingPeriod: 99n, challengeWindow: 55n, protocolFeeBps: 2_000, slashCapBps: 10_000, paused: false, seq: after.seq, timestamp: now(w) });
+    expect(after).toMatchObject({
+      admin: newAdmin.key,
+      slashAuthority: cf.slashAuthority,
+      minStakePerGpu: 77n,
+      unbondingPeriod: 99n,
+      challengeWindow: 55n,
+      protocolFeeBps: 2_000,
+      slashCapBps: 10_000,
+      paused: false,
+      seq: cf.seq + 1n,
+    });
+    expect(only(eventsOf(w, out), "configUpdated")).toMatchObject({
+      admin: newAdmin.key,
+      slashAuthority: cf.slashAuthority,
+      minStakePerGpu: 77n,
+      unbondingPeriod: 99n,
+      challengeWindow: 55n,
+      protocolFeeBps: 2_000,
+      slashCapBps: 10_000,
+      paused: false,
+      seq: after.seq,
+      timestamp: now(w),
+    });
     // And the old admin is no longer one
     const again = await w.c.updateConfig(w.fx.admin, {
       newAdmin: after.admin,
@@ -126,7 +165,19 @@ describe("provider instructions", () => {
     const hw = { gpuModel: 3, gpuCount: 8, vramGb: 80, region: 4, metadataHash: hash(42) };
     const out = ok(await w.c.registerProvider(p, hw));
     const s = provOf(w, p.provider);
-    expect(s).toMatchObject({ owner: p.key, stakeVault: p.vault.toBase58(), gpuModel: 3, gpuCount: 8, vramGb: 80, region: 4, status: 0, activeStake: 0n, registeredAt: now(w), bump: p.providerBump, vaultBump: p.vaultBump });
+    expect(s).toMatchObject({
+      owner: p.key,
+      stakeVault: p.vault.toBase58(),
+      gpuModel: 3,
+      gpuCount: 8,
+      vramGb: 80,
+      region: 4,
+      status: 0,
+      activeStake: 0n,
+      registeredAt: now(w),
+      bump: p.providerBump,
+      vaultBump: p.vaultBump,
+    });
     const vault = w.fx.env.getAccount(p.vault);
     expect(vault && new PublicKey(vault.data.subarray(32, 64)).toBase58()).toBe(p.provider.toBase58());
     expect(only(eventsOf(w, out), "providerRegistered")).toEqual({
@@ -150,7 +201,18 @@ describe("provider instructions", () => {
     const seq = provOf(w, p.provider).seq;
     const out = ok(await w.c.updateProvider(p, { gpuModel: 2, gpuCount: 4, vramGb: 48, region: 9, metadataHash: hash(5) }, 1));
     expect(provOf(w, p.provider)).toMatchObject({ gpuModel: 2, gpuCount: 4, vramGb: 48, region: 9, status: 1, metadataHash: hash(5), seq: seq + 1n });
-    expect(only(eventsOf(w, out), "providerUpdated")).toEqual({ seq: seq + 1n, timestamp: now(w), provider: p.provider.toBase58(), owner: p.key, metadataHash: hash(5), gpuModel: 2, gpuCount: 4, vramGb: 48, region: 9, status: 1 });
+    expect(only(eventsOf(w, out), "providerUpdated")).toEqual({
+      seq: seq + 1n,
+      timestamp: now(w),
+      provider: p.provider.toBase58(),
+      owner: p.key,
+      metadataHash: hash(5),
+      gpuModel: 2,
+      gpuCount: 4,
+      vramGb: 48,
+      region: 9,
+      status: 1,
+    });
   });
 
   it("stake moves tokens into the vault, settles, and emits Staked", async () => {
@@ -211,7 +273,14 @@ describe("provider instructions", () => {
     const [ob, vb] = [bal(w, p.token), bal(w, p.vault)];
     const out = ok(await w.c.withdrawUnstaked(p));
     expect([bal(w, p.token) - ob, vb - bal(w, p.vault)]).toEqual([4_000n, 4_000n]);
-    expect(only(eventsOf(w, out), "withdrawn")).toEqual({ amount: 4_000n, unbondingAmount: 0n, seq: provOf(w, p.provider).seq, timestamp: now(w), provider: p.provider.toBase58(), owner: p.key });
+    expect(only(eventsOf(w, out), "withdrawn")).toEqual({
+      amount: 4_000n,
+      unbondingAmount: 0n,
+      seq: provOf(w, p.provider).seq,
+      timestamp: now(w),
+      provider: p.provider.toBase58(),
+      owner: p.key,
+    });
   });
 });
 
@@ -250,7 +319,15 @@ describe("reward instructions", () => {
     expect([bal(w, p.token) - ob, rb - bal(w, w.fx.rewardVault)]).toEqual([500n, 500n]);
     const s = provOf(w, p.provider);
     expect([s.totalClaimed, s.rewardsOwed]).toEqual([500n, 0n]);
-    expect(only(eventsOf(w, out), "rewardsClaimed")).toEqual({ amount: 500n, totalClaimed: 500n, rewardDebt: s.rewardDebt, seq: s.seq, timestamp: now(w), provider: p.provider.toBase58(), owner: p.key });
+    expect(only(eventsOf(w, out), "rewardsClaimed")).toEqual({
+      amount: 500n,
+      totalClaimed: 500n,
+      rewardDebt: s.rewardDebt,
+      seq: s.seq,
+      timestamp: now(w),
+      provider: p.provider.toBase58(),
+      owner: p.key,
+    });
   });
 
   it("slash takes active stake first, then unbonding, to the treasury and emits Slashed", async () => {
@@ -292,7 +369,18 @@ describe("job instructions", () => {
     const bb = bal(w, b.token);
     const out = ok(await w.c.createJob(r, { price: 123_456n, maxDuration: 900n, minGpus: 2, gpuModel: 1, minVramGb: 16, specHash: hash(8) }));
     expect([bb - bal(w, b.token), bal(w, r.escrow)]).toEqual([123_456n, 123_456n]);
-    expect(jobOf(w, r.job)).toMatchObject({ jobId: 31n, price: 123_456n, maxDuration: 900n, createdAt: now(w), state: 0, buyer: b.key, escrow: r.escrow.toBase58(), minGpus: 2, gpuModel: 1, minVramGb: 16 });
+    expect(jobOf(w, r.job)).toMatchObject({
+      jobId: 31n,
+      price: 123_456n,
+      maxDuration: 900n,
+      createdAt: now(w),
+      state: 0,
+      buyer: b.key,
+      escrow: r.escrow.toBase58(),
+      minGpus: 2,
+      gpuModel: 1,
+      minVramGb: 16,
+    });
     expect(lamportsOf(w.fx, r.job) + lamportsOf(w.fx, r.escrow)).toBe(jobOf(w, r.job).rentLamports);
     expect(only(eventsOf(w, out), "jobCreated")).toEqual({
       jobId: 31n,
@@ -320,7 +408,14 @@ describe("job instructions", () => {
     const out = ok(await w.c.cancelJob(r));
     expect([bal(w, r.buyer.token) - bb, bal(w, r.escrow)]).toEqual([5_555n, 0n]);
     expect(jobOf(w, r.job)).toMatchObject({ state: 5, refund: 5_555n });
-    expect(only(eventsOf(w, out), "jobCancelled")).toEqual({ refund: 5_555n, seq: jobOf(w, r.job).seq, timestamp: now(w), job: r.job.toBase58(), buyer: r.buyer.key, endReason: { cancelled: {} } });
+    expect(only(eventsOf(w, out), "jobCancelled")).toEqual({
+      refund: 5_555n,
+      seq: jobOf(w, r.job).seq,
+      timestamp: now(w),
+      job: r.job.toBase58(),
+      buyer: r.buyer.key,
+      endReason: { cancelled: {} },
+    });
   });
 
   it("accept_job assigns the provider and the deadline and emits JobAccepted", async () => {
@@ -350,7 +445,15 @@ describe("job instructions", () => {
     warp(w.fx, 10n);
     const out = ok(await w.c.submitResult(r, p, hash(77)));
     expect(jobOf(w, r.job)).toMatchObject({ state: 2, submittedAt: now(w), resultHash: hash(77) });
-    expect(only(eventsOf(w, out), "resultSubmitted")).toEqual({ challengeEndsAt: now(w) + DEFAULT_INIT.challengeWindow, pauseMark: 0n, seq: jobOf(w, r.job).seq, timestamp: now(w), job: r.job.toBase58(), provider: p.provider.toBase58(), resultHash: hash(77) });
+    expect(only(eventsOf(w, out), "resultSubmitted")).toEqual({
+      challengeEndsAt: now(w) + DEFAULT_INIT.challengeWindow,
+      pauseMark: 0n,
+      seq: jobOf(w, r.job).seq,
+      timestamp: now(w),
+      job: r.job.toBase58(),
+      provider: p.provider.toBase58(),
+      resultHash: hash(77),
+    });
   });
 
   it("complete_job by the buyer pays the provider and the fee, and emits JobCompleted then RewardsFunded (source 1)", async () => {
@@ -378,7 +481,13 @@ describe("job instructions", () => {
       byTimeout: false,
       endReason: { completedByBuyer: {} },
     });
-    expect(only(evs, "rewardsFunded")).toMatchObject({ amount: 25_000n, source: 1, totalFunded: 25_000n, accRewardPerStake: cfgOf(w).accRewardPerStake, configSeq: cfgOf(w).seq });
+    expect(only(evs, "rewardsFunded")).toMatchObject({
+      amount: 25_000n,
+      source: 1,
+      totalFunded: 25_000n,
+      accRewardPerStake: cfgOf(w).accRewardPerStake,
+      configSeq: cfgOf(w).seq,
+    });
   });
 
   it("complete_job by anyone after the challenge window records by_timeout", async () => {
@@ -396,7 +505,14 @@ describe("job instructions", () => {
     const r = await submittedJob(w, p);
     const out = ok(await w.c.disputeJob(r, hash(66)));
     expect(jobOf(w, r.job)).toMatchObject({ state: 3, disputeReasonHash: hash(66) });
-    expect(only(eventsOf(w, out), "jobDisputed")).toEqual({ seq: jobOf(w, r.job).seq, timestamp: now(w), job: r.job.toBase58(), buyer: r.buyer.key, provider: p.provider.toBase58(), reasonHash: hash(66) });
+    expect(only(eventsOf(w, out), "jobDisputed")).toEqual({
+      seq: jobOf(w, r.job).seq,
+      timestamp: now(w),
+      job: r.job.toBase58(),
+      buyer: r.buyer.key,
+      provider: p.provider.toBase58(),
+      reasonHash: hash(66),
+    });
   });
 
   it("resolve_dispute splits the escrow by the admin's share and emits DisputeResolved then RewardsFunded", async () => {
@@ -462,8 +578,13 @@ describe("job instructions", () => {
     const out = ok(await w.c.closeJob(r, w.outsider));
     expect(w.fx.env.getAccount(r.job)).toBeNull();
     expect(w.fx.env.getAccount(r.escrow)).toBeNull();
-    expect(only(eventsOf(w, out), "jobClosed")).toEqual({ rentRefunded: rent, swept: 0n, seq: seq + 1n, timestamp: now(w), job: r.job.toBase58(), buyer: r.buyer.key });
+    expect(only(eventsOf(w, out), "jobClosed")).toEqual({
+      rentRefunded: rent,
+      swept: 0n,
+      seq: seq + 1n,
+      timestamp: now(w),
+      job: r.job.toBase58(),
+      buyer: r.buyer.key,
+    });
   });
 });
-
-

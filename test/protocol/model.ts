@@ -242,9 +242,7 @@ export interface Transfer {
   amount: bigint;
 }
 
-export type Outcome =
-  | { ok: true; state: ModelState; transfers: Transfer[]; notes: string[] }
-  | { ok: false; errors: ErrorName[] };
+export type Outcome = { ok: true; state: ModelState; transfers: Transfer[]; notes: string[] } | { ok: false; errors: ErrorName[] };
 
 // ---------------------------------------------------------------------------
 // internal machinery
@@ -428,7 +426,10 @@ function distribute(op: Op, r: bigint): void {
  * nothing while no stake is active (the end then moves back by the time waited).
  * Pure: `null` fields stay as they are.
  */
-export function streamRelease(c: Pick<ConfigState, "unallocatedRewards" | "totalActiveStake" | "streamEnd" | "streamUpdatedAt">, now: bigint): { released: bigint; streamEnd: bigint; streamUpdatedAt: bigint } {
+export function streamRelease(
+  c: Pick<ConfigState, "unallocatedRewards" | "totalActiveStake" | "streamEnd" | "streamUpdatedAt">,
+  now: bigint,
+): { released: bigint; streamEnd: bigint; streamUpdatedAt: bigint } {
   const last = c.streamUpdatedAt;
   const dt = now > last ? now - last : 0n;
   const rem = c.unallocatedRewards;
@@ -1168,7 +1169,10 @@ export function completeJob(s: ModelState, a: CompleteJobArgs, ctx: Ctx): Outcom
     c.when(j.state === JobStatus.Submitted && (p === undefined || a.provider !== j.provider), "Unauthorized", "InvalidArgument", "WrongAccountType");
     if (p) checkTokenAccount(op.s, c, a.providerToken, p.owner);
     const byTimeout = a.signer !== j.buyer;
-    c.when(j.state === JobStatus.Submitted && byTimeout && ctx.now <= effectiveTime(cf, ctx.now, j.submittedAt + j.challengeWindow, j.pauseMark), "ChallengeWindowOpen");
+    c.when(
+      j.state === JobStatus.Submitted && byTimeout && ctx.now <= effectiveTime(cf, ctx.now, j.submittedAt + j.challengeWindow, j.pauseMark),
+      "ChallengeWindowOpen",
+    );
     c.done();
     const pp = prov(op.s, a.provider);
     const fee = feeOf(j.price, j.feeBps);
@@ -1397,9 +1401,11 @@ export function checkInvariants(s: ModelState, prevAcc: bigint): InvariantViolat
     const e = s.tokens.get(j.escrow)?.amount;
     const extra = s.donated.get(j.escrow) ?? 0n;
     if (TERMINAL.has(j.state)) {
-      if (j.providerPayout + j.fee + j.refund !== j.price) out.push({ invariant: "I5", detail: `job ${addr}: ${j.providerPayout}+${j.fee}+${j.refund} != ${j.price}` });
+      if (j.providerPayout + j.fee + j.refund !== j.price)
+        out.push({ invariant: "I5", detail: `job ${addr}: ${j.providerPayout}+${j.fee}+${j.refund} != ${j.price}` });
       if (e !== extra) out.push({ invariant: "I5", detail: `job ${addr}: terminal escrow holds ${String(e)} != donated ${extra}` });
-    } else if (e !== j.price + extra) out.push({ invariant: "I5", detail: `job ${addr}: live escrow holds ${String(e)} != price ${j.price} + donated ${extra}` });
+    } else if (e !== j.price + extra)
+      out.push({ invariant: "I5", detail: `job ${addr}: live escrow holds ${String(e)} != price ${j.price} + donated ${extra}` });
   }
   return out;
 }

@@ -94,7 +94,12 @@ export async function disputedJob(w: World, p: ProviderActor = pAt(w, 0), o: Job
 /** Every account the model knows (Config, token accounts, Providers, Jobs). */
 export function modelKeys(w: World): PublicKey[] {
   const m = w.fx.model;
-  const keys = [w.fx.config, ...[...m.tokens.keys()].map((k) => new PublicKey(k)), ...[...m.providers.keys()].map((k) => new PublicKey(k)), ...[...m.jobs.keys()].map((k) => new PublicKey(k))];
+  const keys = [
+    w.fx.config,
+    ...[...m.tokens.keys()].map((k) => new PublicKey(k)),
+    ...[...m.providers.keys()].map((k) => new PublicKey(k)),
+    ...[...m.jobs.keys()].map((k) => new PublicKey(k)),
+  ];
   return keys;
 }
 

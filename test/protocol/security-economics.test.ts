@@ -9,7 +9,20 @@ import { PublicKey, SystemProgram } from "@solana/web3.js";
 import { describe, expect, it } from "vitest";
 import { asProvider, calls, createDriver, jobRef } from "./driver.ts";
 import type { ProviderActor } from "./driver.ts";
-import { ACCOUNT_SIZES, createTokenAccount, DEFAULT_INIT, errorName, lamportsOf, M, newActor, rentFor, sendTx, setupProtocol, tokenBalance, warp } from "./fixtures.ts";
+import {
+  ACCOUNT_SIZES,
+  createTokenAccount,
+  DEFAULT_INIT,
+  errorName,
+  lamportsOf,
+  M,
+  newActor,
+  rentFor,
+  sendTx,
+  setupProtocol,
+  tokenBalance,
+  warp,
+} from "./fixtures.ts";
 import type { Actor } from "./fixtures.ts";
 import { acceptedJob, bAt, disputedJob, expectRejected, hash, HW, ok, openJob, pAt, submittedJob, warpTo, world } from "./scenario.ts";
 import type { World } from "./scenario.ts";
@@ -48,7 +61,16 @@ async function bareWorld(init: Partial<typeof DEFAULT_INIT>, balances: { provide
   const c = calls(d);
   const providers = balances.providers.map((b) => asProvider(newActor(fx, b)));
   for (const p of providers) ok(await c.registerProvider(p, HW));
-  return { fx, d, c, providers, buyers: balances.buyers.map((b) => newActor(fx, b)), funder: newActor(fx, balances.funder), outsider: newActor(fx, 0n), nextJobId: 1n };
+  return {
+    fx,
+    d,
+    c,
+    providers,
+    buyers: balances.buyers.map((b) => newActor(fx, b)),
+    funder: newActor(fx, balances.funder),
+    outsider: newActor(fx, 0n),
+    nextJobId: 1n,
+  };
 }
 
 describe("P12 overflow", () => {
@@ -77,7 +99,9 @@ describe("P12 overflow", () => {
     for (const maxDuration of [I64_MAX, -1n, 0n]) {
       expect(errOf(await w.c.createJob(r, { price: 1n, maxDuration, minGpus: 1, gpuModel: 0, minVramGb: 0, specHash: hash(0) }))).toBe("InvalidDuration");
     }
-    expect(errOf(await w.c.createJob(r, { price: U64_MAX, maxDuration: 10n, minGpus: 1, gpuModel: 0, minVramGb: 0, specHash: hash(0) }))).toMatch(/^(InsufficientFunds|TokenInsufficientFunds)$/);
+    expect(errOf(await w.c.createJob(r, { price: U64_MAX, maxDuration: 10n, minGpus: 1, gpuModel: 0, minVramGb: 0, specHash: hash(0) }))).toMatch(
+      /^(InsufficientFunds|TokenInsufficientFunds)$/,
+    );
     const d = await disputedJob(w);
     expect(errOf(await w.c.resolveDispute(d, p, 65_535))).toBe("InvalidArgument");
   });
@@ -154,7 +178,16 @@ describe("P13 time", () => {
     // zero and over-long durations
     const cf = w.fx.model.config;
     if (!cf) throw new Error("no config");
-    const base = { newAdmin: cf.admin, newSlashAuthority: cf.slashAuthority, minStakePerGpu: cf.minStakePerGpu, unbondingPeriod: cf.unbondingPeriod, challengeWindow: cf.challengeWindow, protocolFeeBps: cf.protocolFeeBps, slashCapBps: cf.slashCapBps, paused: false };
+    const base = {
+      newAdmin: cf.admin,
+      newSlashAuthority: cf.slashAuthority,
+      minStakePerGpu: cf.minStakePerGpu,
+      unbondingPeriod: cf.unbondingPeriod,
+      challengeWindow: cf.challengeWindow,
+      protocolFeeBps: cf.protocolFeeBps,
+      slashCapBps: cf.slashCapBps,
+      paused: false,
+    };
     expect(errOf(await w.c.updateConfig(w.fx.admin, { ...base, mask: M.ConfigMask.challengeWindow, challengeWindow: 0n }))).toBe("InvalidDuration");
     expect(errOf(await w.c.updateConfig(w.fx.admin, { ...base, mask: M.ConfigMask.unbondingPeriod, unbondingPeriod: -1n }))).toBe("InvalidDuration");
     expect(errOf(await w.c.updateConfig(w.fx.admin, { ...base, mask: M.ConfigMask.unbondingPeriod, unbondingPeriod: 31_536_001n }))).toBe("InvalidDuration");
@@ -179,8 +212,16 @@ describe("P14 rounding drain", () => {
     const dust: ProviderActor[] = [];
     for (let i = 0; i < DUST; i++) {
       const p = asProvider(newActor(f, 1n, 10_000_000n));
-      await prog.methods.registerProvider(1, 1, 1, 0, hash(0), p.providerBump, p.vaultBump).accountsPartial({ config: f.config, provider: p.provider, stakeVault: p.vault, stakeMint: f.mint, owner: p.pk }).signers([p.kp]).rpc();
-      await prog.methods.stake(new BN(1)).accountsPartial({ config: f.config, provider: p.provider, stakeVault: p.vault, ownerToken: p.token, owner: p.pk }).signers([p.kp]).rpc();
+      await prog.methods
+        .registerProvider(1, 1, 1, 0, hash(0), p.providerBump, p.vaultBump)
+        .accountsPartial({ config: f.config, provider: p.provider, stakeVault: p.vault, stakeMint: f.mint, owner: p.pk })
+        .signers([p.kp])
+        .rpc();
+      await prog.methods
+        .stake(new BN(1))
+        .accountsPartial({ config: f.config, provider: p.provider, stakeVault: p.vault, ownerToken: p.token, owner: p.pk })
+        .signers([p.kp])
+        .rpc();
       dust.push(p);
     }
     const attacker = dust[0];
@@ -188,7 +229,11 @@ describe("P14 rounding drain", () => {
     const claim = async (p: ProviderActor): Promise<bigint> => {
       const before = tokenBalance(f, p.token) ?? 0n;
       try {
-        await prog.methods.claimRewards().accountsPartial({ config: f.config, provider: p.provider, rewardVault: f.rewardVault, ownerToken: p.token, owner: p.pk }).signers([p.kp]).rpc();
+        await prog.methods
+          .claimRewards()
+          .accountsPartial({ config: f.config, provider: p.provider, rewardVault: f.rewardVault, ownerToken: p.token, owner: p.pk })
+          .signers([p.kp])
+          .rpc();
       } catch (e) {
         expect(errorName(e)).toBe("NothingToClaim");
       }
@@ -200,7 +245,11 @@ describe("P14 rounding drain", () => {
     let attackerGot = 0n;
     for (let i = 0; i < 200; i++) {
       const amount = BigInt(1 + ((i * 37) % 97));
-      await prog.methods.fundRewards(new BN(amount.toString())).accountsPartial({ config: f.config, rewardVault: f.rewardVault, funderToken: w.funder.token, funder: w.funder.pk }).signers([w.funder.kp]).rpc();
+      await prog.methods
+        .fundRewards(new BN(amount.toString()))
+        .accountsPartial({ config: f.config, rewardVault: f.rewardVault, funderToken: w.funder.token, funder: w.funder.pk })
+        .signers([w.funder.kp])
+        .rpc();
       funded += amount;
       warp(f, 1n);
       const got = await claim(attacker);
@@ -316,7 +365,11 @@ describe("P17 escrow conservation", () => {
     const check = async (r: ReturnType<typeof jobRef>, run: () => Promise<unknown>, want: { payout: bigint; fee: bigint; refund: bigint }) => {
       const [pb, rv, bb] = [tokenBalance(f, p.token) ?? 0n, tokenBalance(f, f.rewardVault) ?? 0n, tokenBalance(f, r.buyer.token) ?? 0n];
       await run();
-      const got = { payout: (tokenBalance(f, p.token) ?? 0n) - pb, fee: (tokenBalance(f, f.rewardVault) ?? 0n) - rv, refund: (tokenBalance(f, r.buyer.token) ?? 0n) - bb };
+      const got = {
+        payout: (tokenBalance(f, p.token) ?? 0n) - pb,
+        fee: (tokenBalance(f, f.rewardVault) ?? 0n) - rv,
+        refund: (tokenBalance(f, r.buyer.token) ?? 0n) - bb,
+      };
       expect(got).toEqual(want);
       expect(got.payout + got.fee + got.refund).toBe(price);
       expect(tokenBalance(f, r.escrow)).toBe(0n);
@@ -354,25 +407,117 @@ describe("P18 illegal transitions", () => {
     const open = await openJob(w);
     const submitted = await submittedJob(w, p);
     const cases: [string, () => Promise<unknown>][] = [
-      ["complete twice", () => f.program.methods.completeJob().accountsPartial({ config: f.config, job: done.job, escrow: done.escrow, provider: p.provider, providerToken: p.token, rewardVault: f.rewardVault, authority: done.buyer.pk }).signers([done.buyer.kp]).rpc()],
-      ["accept after cancel", () => f.program.methods.acceptJob().accountsPartial({ config: f.config, job: cancelled.job, provider: q.provider, owner: q.pk }).signers([q.kp]).rpc()],
-      ["submit after expiry", () => f.program.methods.submitResult(hash(1)).accountsPartial({ config: f.config, job: expired.job, provider: p.provider, owner: p.pk }).signers([p.kp]).rpc()],
-      ["expire twice", () => f.program.methods.expireJob().accountsPartial({ config: f.config, job: expired.job, escrow: expired.escrow, provider: p.provider, buyerToken: expired.buyer.token, caller: w.outsider.pk }).signers([w.outsider.kp]).rpc()],
-      ["cancel after complete", () => f.program.methods.cancelJob().accountsPartial({ config: f.config, job: done.job, escrow: done.escrow, buyerToken: done.buyer.token, buyer: done.buyer.pk }).signers([done.buyer.kp]).rpc()],
-      ["submit on an open job", () => f.program.methods.submitResult(hash(1)).accountsPartial({ config: f.config, job: open.job, provider: p.provider, owner: p.pk }).signers([p.kp]).rpc()],
-      ["dispute an open job", () => f.program.methods.disputeJob(hash(1)).accountsPartial({ config: f.config, job: open.job, buyer: open.buyer.pk }).signers([open.buyer.kp]).rpc()],
+      [
+        "complete twice",
+        () =>
+          f.program.methods
+            .completeJob()
+            .accountsPartial({
+              config: f.config,
+              job: done.job,
+              escrow: done.escrow,
+              provider: p.provider,
+              providerToken: p.token,
+              rewardVault: f.rewardVault,
+              authority: done.buyer.pk,
+            })
+            .signers([done.buyer.kp])
+            .rpc(),
+      ],
+      [
+        "accept after cancel",
+        () => f.program.methods.acceptJob().accountsPartial({ config: f.config, job: cancelled.job, provider: q.provider, owner: q.pk }).signers([q.kp]).rpc(),
+      ],
+      [
+        "submit after expiry",
+        () =>
+          f.program.methods
+            .submitResult(hash(1))
+            .accountsPartial({ config: f.config, job: expired.job, provider: p.provider, owner: p.pk })
+            .signers([p.kp])
+            .rpc(),
+      ],
+      [
+        "expire twice",
+        () =>
+          f.program.methods
+            .expireJob()
+            .accountsPartial({
+              config: f.config,
+              job: expired.job,
+              escrow: expired.escrow,
+              provider: p.provider,
+              buyerToken: expired.buyer.token,
+              caller: w.outsider.pk,
+            })
+            .signers([w.outsider.kp])
+            .rpc(),
+      ],
+      [
+        "cancel after complete",
+        () =>
+          f.program.methods
+            .cancelJob()
+            .accountsPartial({ config: f.config, job: done.job, escrow: done.escrow, buyerToken: done.buyer.token, buyer: done.buyer.pk })
+            .signers([done.buyer.kp])
+            .rpc(),
+      ],
+      [
+        "submit on an open job",
+        () =>
+          f.program.methods.submitResult(hash(1)).accountsPartial({ config: f.config, job: open.job, provider: p.provider, owner: p.pk }).signers([p.kp]).rpc(),
+      ],
+      [
+        "dispute an open job",
+        () => f.program.methods.disputeJob(hash(1)).accountsPartial({ config: f.config, job: open.job, buyer: open.buyer.pk }).signers([open.buyer.kp]).rpc(),
+      ],
       [
         "resolve an undisputed job",
         () =>
           f.program.methods
             .resolveDispute(5_000)
-            .accountsPartial({ config: f.config, job: submitted.job, escrow: submitted.escrow, provider: p.provider, providerToken: p.token, buyerToken: submitted.buyer.token, rewardVault: f.rewardVault, admin: f.admin.publicKey })
+            .accountsPartial({
+              config: f.config,
+              job: submitted.job,
+              escrow: submitted.escrow,
+              provider: p.provider,
+              providerToken: p.token,
+              buyerToken: submitted.buyer.token,
+              rewardVault: f.rewardVault,
+              admin: f.admin.publicKey,
+            })
             .signers([f.admin])
             .rpc(),
       ],
-      ["expire a submitted job", () => f.program.methods.expireJob().accountsPartial({ config: f.config, job: submitted.job, escrow: submitted.escrow, provider: p.provider, buyerToken: submitted.buyer.token, caller: w.outsider.pk }).signers([w.outsider.kp]).rpc()],
-      ["close an open job", () => f.program.methods.closeJob().accountsPartial({ job: open.job, escrow: open.escrow, buyer: open.buyer.pk, treasury: f.treasury, caller: w.outsider.pk }).signers([w.outsider.kp]).rpc()],
-      ["accept an accepted job", () => f.program.methods.acceptJob().accountsPartial({ config: f.config, job: submitted.job, provider: q.provider, owner: q.pk }).signers([q.kp]).rpc()],
+      [
+        "expire a submitted job",
+        () =>
+          f.program.methods
+            .expireJob()
+            .accountsPartial({
+              config: f.config,
+              job: submitted.job,
+              escrow: submitted.escrow,
+              provider: p.provider,
+              buyerToken: submitted.buyer.token,
+              caller: w.outsider.pk,
+            })
+            .signers([w.outsider.kp])
+            .rpc(),
+      ],
+      [
+        "close an open job",
+        () =>
+          f.program.methods
+            .closeJob()
+            .accountsPartial({ job: open.job, escrow: open.escrow, buyer: open.buyer.pk, treasury: f.treasury, caller: w.outsider.pk })
+            .signers([w.outsider.kp])
+            .rpc(),
+      ],
+      [
+        "accept an accepted job",
+        () => f.program.methods.acceptJob().accountsPartial({ config: f.config, job: submitted.job, provider: q.provider, owner: q.pk }).signers([q.kp]).rpc(),
+      ],
     ];
     const got: Record<string, string> = {};
     for (const [name, call] of cases) got[name] = await expectRejected(w, call, ["InvalidJobState", "Unauthorized"]);
@@ -404,7 +549,12 @@ describe("P19 slash bounds", () => {
     const mine = createTokenAccount(f, f.slasher.publicKey);
     const e = await expectRejected(
       w,
-      () => f.program.methods.slash(new BN(10), { failedJob: {} }, hash(1)).accountsPartial({ config: f.config, provider: p.provider, stakeVault: p.vault, treasury: mine, slashAuthority: f.slasher.publicKey }).signers([f.slasher]).rpc(),
+      () =>
+        f.program.methods
+          .slash(new BN(10), { failedJob: {} }, hash(1))
+          .accountsPartial({ config: f.config, provider: p.provider, stakeVault: p.vault, treasury: mine, slashAuthority: f.slasher.publicKey })
+          .signers([f.slasher])
+          .rpc(),
       ["WrongVault", "WrongTokenOwner", "InvalidArgument"],
       [mine],
     );
@@ -420,7 +570,6 @@ describe("P19 slash bounds", () => {
     expect((tokenBalance(f, q.token) ?? 0n) - before).toBe(6_000n);
   });
 });
-
 
 describe("P20 pause", () => {
   type JobSet = Record<"open" | "accepted" | "submitted" | "submitted2" | "disputed" | "done" | "expiring", ReturnType<typeof jobRef>>;
@@ -442,7 +591,19 @@ describe("P20 pause", () => {
     warp(w.fx, DEFAULT_INIT.unbondingPeriod + 100n);
     const cf = w.fx.model.config;
     if (!cf) throw new Error("no config");
-    ok(await w.c.updateConfig(w.fx.admin, { newAdmin: cf.admin, newSlashAuthority: cf.slashAuthority, minStakePerGpu: cf.minStakePerGpu, unbondingPeriod: cf.unbondingPeriod, challengeWindow: cf.challengeWindow, mask: M.ConfigMask.paused, protocolFeeBps: cf.protocolFeeBps, slashCapBps: cf.slashCapBps, paused: true }));
+    ok(
+      await w.c.updateConfig(w.fx.admin, {
+        newAdmin: cf.admin,
+        newSlashAuthority: cf.slashAuthority,
+        minStakePerGpu: cf.minStakePerGpu,
+        unbondingPeriod: cf.unbondingPeriod,
+        challengeWindow: cf.challengeWindow,
+        mask: M.ConfigMask.paused,
+        protocolFeeBps: cf.protocolFeeBps,
+        slashCapBps: cf.slashCapBps,
+        paused: true,
+      }),
+    );
     return { w, jobs };
   }
 
@@ -458,7 +619,9 @@ describe("P20 pause", () => {
       withdraw_unstaked: errOf(await w.c.withdrawUnstaked(q)),
       fund_rewards: errOf(await w.c.fundRewards(w.funder, 10n)),
       claim_rewards: errOf(await w.c.claimRewards(p)),
-      create_job: errOf(await w.c.createJob(jobRef(bAt(w, 1), 500n), { price: 10n, maxDuration: 10n, minGpus: 1, gpuModel: 0, minVramGb: 0, specHash: hash(0) })),
+      create_job: errOf(
+        await w.c.createJob(jobRef(bAt(w, 1), 500n), { price: 10n, maxDuration: 10n, minGpus: 1, gpuModel: 0, minVramGb: 0, specHash: hash(0) }),
+      ),
       cancel_job: errOf(await w.c.cancelJob(jobs.open)),
       accept_job: errOf(await w.c.acceptJob(jobs.open, r)),
       submit_result: errOf(await w.c.submitResult(jobs.accepted, p, hash(1))),
@@ -473,7 +636,19 @@ describe("P20 pause", () => {
     ok(await w.c.slash(w.fx.slasher, q, 10n, 1, hash(1)));
     const cf = w.fx.model.config;
     if (!cf) throw new Error("no config");
-    ok(await w.c.updateConfig(w.fx.admin, { newAdmin: cf.admin, newSlashAuthority: cf.slashAuthority, minStakePerGpu: cf.minStakePerGpu, unbondingPeriod: cf.unbondingPeriod, challengeWindow: cf.challengeWindow, mask: M.ConfigMask.paused, protocolFeeBps: cf.protocolFeeBps, slashCapBps: cf.slashCapBps, paused: false }));
+    ok(
+      await w.c.updateConfig(w.fx.admin, {
+        newAdmin: cf.admin,
+        newSlashAuthority: cf.slashAuthority,
+        minStakePerGpu: cf.minStakePerGpu,
+        unbondingPeriod: cf.unbondingPeriod,
+        challengeWindow: cf.challengeWindow,
+        mask: M.ConfigMask.paused,
+        protocolFeeBps: cf.protocolFeeBps,
+        slashCapBps: cf.slashCapBps,
+        paused: false,
+      }),
+    );
     ok(await w.c.stake(p, 10n));
   });
 
@@ -506,7 +681,17 @@ describe("P21 rent", () => {
     ok(await w.c.cancelJob(r));
     // rent to someone other than the buyer
     const other = bAt(w, 1);
-    const stolen = await expectRejected(w, () => f.program.methods.closeJob().accountsPartial({ job: r.job, escrow: r.escrow, buyer: other.pk, treasury: f.treasury, caller: w.outsider.pk }).signers([w.outsider.kp]).rpc(), ["WrongRentReceiver"], [r.job, r.escrow, other.pk]);
+    const stolen = await expectRejected(
+      w,
+      () =>
+        f.program.methods
+          .closeJob()
+          .accountsPartial({ job: r.job, escrow: r.escrow, buyer: other.pk, treasury: f.treasury, caller: w.outsider.pk })
+          .signers([w.outsider.kp])
+          .rpc(),
+      ["WrongRentReceiver"],
+      [r.job, r.escrow, other.pk],
+    );
     expect(stolen).toBe("WrongRentReceiver");
     // to the buyer: both accounts' lamports, exactly (checked inside closeJob)
     ok(await w.c.closeJob(r, w.outsider));
@@ -522,7 +707,14 @@ describe("P21 rent", () => {
     const r = jobRef(buyer, 4242n);
     const fresh = asProvider(newActor(f, 10_000n));
     const dust = rentFor(f, 0);
-    sendTx(f, [SystemProgram.transfer({ fromPubkey: w.outsider.pk, toPubkey: r.job, lamports: Number(dust) }), SystemProgram.transfer({ fromPubkey: w.outsider.pk, toPubkey: fresh.provider, lamports: Number(dust) })], [w.outsider.kp]);
+    sendTx(
+      f,
+      [
+        SystemProgram.transfer({ fromPubkey: w.outsider.pk, toPubkey: r.job, lamports: Number(dust) }),
+        SystemProgram.transfer({ fromPubkey: w.outsider.pk, toPubkey: fresh.provider, lamports: Number(dust) }),
+      ],
+      [w.outsider.kp],
+    );
     // When they create the job and register
     const created = await w.c.createJob(r, { price: 10n, maxDuration: 10n, minGpus: 1, gpuModel: 0, minVramGb: 0, specHash: hash(0) });
     const registered = await w.c.registerProvider(fresh, HW);

@@ -87,52 +87,155 @@ describe("P1 missing signer", () => {
     const fresh = { ...np, jobId: 4_000n, job: jobRef(bAt(w, 0), 4_000n) };
     // When each instruction is sent with its authority unsigned (only the fee payer signs)
     const cases: [string, TransactionInstruction, PublicKey][] = [
-      ["stake", await prog.methods.stake(bn(100n)).accountsPartial({ config: fx.config, provider: p.provider, stakeVault: p.vault, ownerToken: p.token, owner: p.pk }).instruction(), p.pk],
-      ["request_unstake", await prog.methods.requestUnstake(bn(1n)).accountsPartial({ config: fx.config, provider: p.provider, owner: p.pk }).instruction(), p.pk],
-      ["claim_rewards", await prog.methods.claimRewards().accountsPartial({ config: fx.config, provider: p.provider, rewardVault: fx.rewardVault, ownerToken: p.token, owner: p.pk }).instruction(), p.pk],
-      ["withdraw_unstaked", await prog.methods.withdrawUnstaked().accountsPartial({ config: fx.config, provider: p.provider, stakeVault: p.vault, ownerToken: p.token, owner: p.pk }).instruction(), p.pk],
-      ["slash", await prog.methods.slash(bn(10n), { failedJob: {} }, hash(9)).accountsPartial({ config: fx.config, provider: p.provider, stakeVault: p.vault, treasury: fx.treasury, slashAuthority: fx.slasher.publicKey }).instruction(), fx.slasher.publicKey],
+      [
+        "stake",
+        await prog.methods
+          .stake(bn(100n))
+          .accountsPartial({ config: fx.config, provider: p.provider, stakeVault: p.vault, ownerToken: p.token, owner: p.pk })
+          .instruction(),
+        p.pk,
+      ],
+      [
+        "request_unstake",
+        await prog.methods.requestUnstake(bn(1n)).accountsPartial({ config: fx.config, provider: p.provider, owner: p.pk }).instruction(),
+        p.pk,
+      ],
+      [
+        "claim_rewards",
+        await prog.methods
+          .claimRewards()
+          .accountsPartial({ config: fx.config, provider: p.provider, rewardVault: fx.rewardVault, ownerToken: p.token, owner: p.pk })
+          .instruction(),
+        p.pk,
+      ],
+      [
+        "withdraw_unstaked",
+        await prog.methods
+          .withdrawUnstaked()
+          .accountsPartial({ config: fx.config, provider: p.provider, stakeVault: p.vault, ownerToken: p.token, owner: p.pk })
+          .instruction(),
+        p.pk,
+      ],
+      [
+        "slash",
+        await prog.methods
+          .slash(bn(10n), { failedJob: {} }, hash(9))
+          .accountsPartial({ config: fx.config, provider: p.provider, stakeVault: p.vault, treasury: fx.treasury, slashAuthority: fx.slasher.publicKey })
+          .instruction(),
+        fx.slasher.publicKey,
+      ],
       [
         "update_config",
-        await prog.methods.updateConfig(fx.admin.publicKey, fx.slasher.publicKey, bn(0n), bn(1n), bn(1n), M.ConfigMask.paused, 0, 0, true, new BN(0)).accountsPartial({ config: fx.config, admin: fx.admin.publicKey, treasury: fx.treasury }).instruction(),
+        await prog.methods
+          .updateConfig(fx.admin.publicKey, fx.slasher.publicKey, bn(0n), bn(1n), bn(1n), M.ConfigMask.paused, 0, 0, true, new BN(0))
+          .accountsPartial({ config: fx.config, admin: fx.admin.publicKey, treasury: fx.treasury })
+          .instruction(),
         fx.admin.publicKey,
       ],
-      ["fund_rewards", await prog.methods.fundRewards(bn(10n)).accountsPartial({ config: fx.config, rewardVault: fx.rewardVault, funderToken: w.funder.token, funder: w.funder.pk }).instruction(), w.funder.pk],
-      ["cancel_job", await prog.methods.cancelJob().accountsPartial({ config: fx.config, job: open.job, escrow: open.escrow, buyerToken: open.buyer.token, buyer: open.buyer.pk }).instruction(), open.buyer.pk],
+      [
+        "fund_rewards",
+        await prog.methods
+          .fundRewards(bn(10n))
+          .accountsPartial({ config: fx.config, rewardVault: fx.rewardVault, funderToken: w.funder.token, funder: w.funder.pk })
+          .instruction(),
+        w.funder.pk,
+      ],
+      [
+        "cancel_job",
+        await prog.methods
+          .cancelJob()
+          .accountsPartial({ config: fx.config, job: open.job, escrow: open.escrow, buyerToken: open.buyer.token, buyer: open.buyer.pk })
+          .instruction(),
+        open.buyer.pk,
+      ],
       [
         "complete_job (as buyer)",
-        await prog.methods.completeJob().accountsPartial({ config: fx.config, job: submitted.job, escrow: submitted.escrow, provider: pAt(w, 1).provider, providerToken: pAt(w, 1).token, rewardVault: fx.rewardVault, authority: submitted.buyer.pk }).instruction(),
+        await prog.methods
+          .completeJob()
+          .accountsPartial({
+            config: fx.config,
+            job: submitted.job,
+            escrow: submitted.escrow,
+            provider: pAt(w, 1).provider,
+            providerToken: pAt(w, 1).token,
+            rewardVault: fx.rewardVault,
+            authority: submitted.buyer.pk,
+          })
+          .instruction(),
         submitted.buyer.pk,
       ],
       [
         "resolve_dispute",
         await prog.methods
           .resolveDispute(10_000)
-          .accountsPartial({ config: fx.config, job: disputed.job, escrow: disputed.escrow, provider: pAt(w, 1).provider, providerToken: pAt(w, 1).token, buyerToken: disputed.buyer.token, rewardVault: fx.rewardVault, admin: fx.admin.publicKey })
+          .accountsPartial({
+            config: fx.config,
+            job: disputed.job,
+            escrow: disputed.escrow,
+            provider: pAt(w, 1).provider,
+            providerToken: pAt(w, 1).token,
+            buyerToken: disputed.buyer.token,
+            rewardVault: fx.rewardVault,
+            admin: fx.admin.publicKey,
+          })
           .instruction(),
         fx.admin.publicKey,
       ],
-      ["accept_job", await prog.methods.acceptJob().accountsPartial({ config: fx.config, job: open.job, provider: p.provider, owner: p.pk }).instruction(), p.pk],
-      ["submit_result", await prog.methods.submitResult(hash(1)).accountsPartial({ config: fx.config, job: disputed.job, provider: pAt(w, 1).provider, owner: pAt(w, 1).pk }).instruction(), pAt(w, 1).pk],
-      ["dispute_job", await prog.methods.disputeJob(hash(1)).accountsPartial({ config: fx.config, job: submitted.job, buyer: submitted.buyer.pk }).instruction(), submitted.buyer.pk],
-      ["update_provider", await prog.methods.updateProvider(1, 1, 1, 1, 0, hash(0)).accountsPartial({ config: fx.config, provider: p.provider, owner: p.pk }).instruction(), p.pk],
+      [
+        "accept_job",
+        await prog.methods.acceptJob().accountsPartial({ config: fx.config, job: open.job, provider: p.provider, owner: p.pk }).instruction(),
+        p.pk,
+      ],
+      [
+        "submit_result",
+        await prog.methods
+          .submitResult(hash(1))
+          .accountsPartial({ config: fx.config, job: disputed.job, provider: pAt(w, 1).provider, owner: pAt(w, 1).pk })
+          .instruction(),
+        pAt(w, 1).pk,
+      ],
+      [
+        "dispute_job",
+        await prog.methods.disputeJob(hash(1)).accountsPartial({ config: fx.config, job: submitted.job, buyer: submitted.buyer.pk }).instruction(),
+        submitted.buyer.pk,
+      ],
+      [
+        "update_provider",
+        await prog.methods.updateProvider(1, 1, 1, 1, 0, hash(0)).accountsPartial({ config: fx.config, provider: p.provider, owner: p.pk }).instruction(),
+        p.pk,
+      ],
       [
         "register_provider",
-        await prog.methods.registerProvider(1, 1, 1, 1, hash(0), fresh.providerBump, fresh.vaultBump).accountsPartial({ config: fx.config, provider: fresh.provider, stakeVault: fresh.vault, stakeMint: fx.mint, owner: fresh.pk }).instruction(),
+        await prog.methods
+          .registerProvider(1, 1, 1, 1, hash(0), fresh.providerBump, fresh.vaultBump)
+          .accountsPartial({ config: fx.config, provider: fresh.provider, stakeVault: fresh.vault, stakeMint: fx.mint, owner: fresh.pk })
+          .instruction(),
         fresh.pk,
       ],
       [
         "create_job",
         await prog.methods
           .createJob(bn(fresh.jobId), bn(10n), bn(10n), 1, 0, 0, hash(0), fresh.job.jobBump, fresh.job.escrowBump)
-          .accountsPartial({ config: fx.config, job: fresh.job.job, escrow: fresh.job.escrow, stakeMint: fx.mint, buyerToken: fresh.job.buyer.token, buyer: fresh.job.buyer.pk })
+          .accountsPartial({
+            config: fx.config,
+            job: fresh.job.job,
+            escrow: fresh.job.escrow,
+            stakeMint: fx.mint,
+            buyerToken: fresh.job.buyer.token,
+            buyer: fresh.job.buyer.pk,
+          })
           .instruction(),
         fresh.job.buyer.pk,
       ],
     ];
     for (const [name, ix, signer] of cases) {
       // Then each fails with MissingSigner and no account changed (nor the accounts it would create)
-      const err = await expectRejected(w, () => sendIxs(fx, [unsign(ix, signer)]), ["MissingSigner"], [fresh.provider, fresh.vault, fresh.job.job, fresh.job.escrow]);
+      const err = await expectRejected(
+        w,
+        () => sendIxs(fx, [unsign(ix, signer)]),
+        ["MissingSigner"],
+        [fresh.provider, fresh.vault, fresh.job.job, fresh.job.escrow],
+      );
       expect(err, name).toBe("MissingSigner");
     }
   });
@@ -150,11 +253,42 @@ describe("P2 wrong authority", () => {
     const f = w.fx;
     // When B signs with A's Provider (and A's vault), paying to B's token account
     const attempts: [string, () => Promise<unknown>][] = [
-      ["claim", () => prog.methods.claimRewards().accountsPartial({ config: f.config, provider: a.provider, rewardVault: f.rewardVault, ownerToken: b.token, owner: b.pk }).signers([b.kp]).rpc()],
-      ["request_unstake", () => prog.methods.requestUnstake(bn(1n)).accountsPartial({ config: f.config, provider: a.provider, owner: b.pk }).signers([b.kp]).rpc()],
-      ["withdraw", () => prog.methods.withdrawUnstaked().accountsPartial({ config: f.config, provider: a.provider, stakeVault: a.vault, ownerToken: b.token, owner: b.pk }).signers([b.kp]).rpc()],
-      ["stake into A", () => prog.methods.stake(bn(1n)).accountsPartial({ config: f.config, provider: a.provider, stakeVault: a.vault, ownerToken: b.token, owner: b.pk }).signers([b.kp]).rpc()],
-      ["update A", () => prog.methods.updateProvider(1, 1, 1, 1, 1, hash(0)).accountsPartial({ config: f.config, provider: a.provider, owner: b.pk }).signers([b.kp]).rpc()],
+      [
+        "claim",
+        () =>
+          prog.methods
+            .claimRewards()
+            .accountsPartial({ config: f.config, provider: a.provider, rewardVault: f.rewardVault, ownerToken: b.token, owner: b.pk })
+            .signers([b.kp])
+            .rpc(),
+      ],
+      [
+        "request_unstake",
+        () => prog.methods.requestUnstake(bn(1n)).accountsPartial({ config: f.config, provider: a.provider, owner: b.pk }).signers([b.kp]).rpc(),
+      ],
+      [
+        "withdraw",
+        () =>
+          prog.methods
+            .withdrawUnstaked()
+            .accountsPartial({ config: f.config, provider: a.provider, stakeVault: a.vault, ownerToken: b.token, owner: b.pk })
+            .signers([b.kp])
+            .rpc(),
+      ],
+      [
+        "stake into A",
+        () =>
+          prog.methods
+            .stake(bn(1n))
+            .accountsPartial({ config: f.config, provider: a.provider, stakeVault: a.vault, ownerToken: b.token, owner: b.pk })
+            .signers([b.kp])
+            .rpc(),
+      ],
+      [
+        "update A",
+        () =>
+          prog.methods.updateProvider(1, 1, 1, 1, 1, hash(0)).accountsPartial({ config: f.config, provider: a.provider, owner: b.pk }).signers([b.kp]).rpc(),
+      ],
     ];
     // Then each is refused (A's PDA does not derive from B; A's record names A) and nothing moved
     for (const [name, call] of attempts) {
@@ -176,7 +310,17 @@ describe("P2 wrong authority", () => {
     expect(resolve.ok ? "ok" : resolve.error).toBe("Unauthorized");
     const cf = w.fx.model.config;
     if (!cf) throw new Error("no config");
-    const upd = await w.c.updateConfig(w.outsider.kp, { newAdmin: w.outsider.key, newSlashAuthority: w.outsider.key, minStakePerGpu: 0n, unbondingPeriod: 1n, challengeWindow: 1n, mask: 0x1ff, protocolFeeBps: 0, slashCapBps: 10_000, paused: true });
+    const upd = await w.c.updateConfig(w.outsider.kp, {
+      newAdmin: w.outsider.key,
+      newSlashAuthority: w.outsider.key,
+      minStakePerGpu: 0n,
+      unbondingPeriod: 1n,
+      challengeWindow: 1n,
+      mask: 0x1ff,
+      protocolFeeBps: 0,
+      slashCapBps: 10_000,
+      paused: true,
+    });
     expect(upd.ok ? "ok" : upd.error).toBe("Unauthorized");
   });
 });
@@ -190,10 +334,46 @@ describe("P3 owner check", () => {
     ok(await w.c.fundRewards(w.funder, 10_000n));
     const fake = Keypair.generate().publicKey; // "another program"
     const cases: [string, PublicKey, () => Promise<unknown>][] = [
-      ["provider", a.provider, () => f.program.methods.claimRewards().accountsPartial({ config: f.config, provider: a.provider, rewardVault: f.rewardVault, ownerToken: a.token, owner: a.pk }).signers([a.kp]).rpc()],
-      ["config", f.config, () => f.program.methods.claimRewards().accountsPartial({ config: f.config, provider: a.provider, rewardVault: f.rewardVault, ownerToken: a.token, owner: a.pk }).signers([a.kp]).rpc()],
-      ["payout token account", a.token, () => f.program.methods.claimRewards().accountsPartial({ config: f.config, provider: a.provider, rewardVault: f.rewardVault, ownerToken: a.token, owner: a.pk }).signers([a.kp]).rpc()],
-      ["stake vault", a.vault, () => f.program.methods.slash(bn(10n), { failedJob: {} }, hash(1)).accountsPartial({ config: f.config, provider: a.provider, stakeVault: a.vault, treasury: f.treasury, slashAuthority: f.slasher.publicKey }).signers([f.slasher]).rpc()],
+      [
+        "provider",
+        a.provider,
+        () =>
+          f.program.methods
+            .claimRewards()
+            .accountsPartial({ config: f.config, provider: a.provider, rewardVault: f.rewardVault, ownerToken: a.token, owner: a.pk })
+            .signers([a.kp])
+            .rpc(),
+      ],
+      [
+        "config",
+        f.config,
+        () =>
+          f.program.methods
+            .claimRewards()
+            .accountsPartial({ config: f.config, provider: a.provider, rewardVault: f.rewardVault, ownerToken: a.token, owner: a.pk })
+            .signers([a.kp])
+            .rpc(),
+      ],
+      [
+        "payout token account",
+        a.token,
+        () =>
+          f.program.methods
+            .claimRewards()
+            .accountsPartial({ config: f.config, provider: a.provider, rewardVault: f.rewardVault, ownerToken: a.token, owner: a.pk })
+            .signers([a.kp])
+            .rpc(),
+      ],
+      [
+        "stake vault",
+        a.vault,
+        () =>
+          f.program.methods
+            .slash(bn(10n), { failedJob: {} }, hash(1))
+            .accountsPartial({ config: f.config, provider: a.provider, stakeVault: a.vault, treasury: f.treasury, slashAuthority: f.slasher.publicKey })
+            .signers([f.slasher])
+            .rpc(),
+      ],
     ];
     for (const [name, victim, call] of cases) {
       // When the same bytes (and lamports) sit at the same address under another owner
@@ -223,7 +403,12 @@ describe("P3 owner check (copy at another address)", () => {
     f.env.svm.setAccount({ ...orig, address: address(copy.toBase58()), programAddress: address(Keypair.generate().publicKey.toBase58()) });
     const e = await expectRejected(
       w,
-      () => f.program.methods.slash(bn(10n), { failedJob: {} }, hash(1)).accountsPartial({ config: f.config, provider: copy, stakeVault: a.vault, treasury: f.treasury, slashAuthority: f.slasher.publicKey }).signers([f.slasher]).rpc(),
+      () =>
+        f.program.methods
+          .slash(bn(10n), { failedJob: {} }, hash(1))
+          .accountsPartial({ config: f.config, provider: copy, stakeVault: a.vault, treasury: f.treasury, slashAuthority: f.slasher.publicKey })
+          .signers([f.slasher])
+          .rpc(),
       ["WrongAccountOwner"],
       [copy],
     );
@@ -247,16 +432,30 @@ describe("P4 type cosplay", () => {
     // When the job account is given as the Provider of a slash (no seeds to check there)
     const e1 = await expectRejected(
       w,
-      () => f.program.methods.slash(bn(10n), { failedJob: {} }, hash(1)).accountsPartial({ config: f.config, provider: r.job, stakeVault: a.vault, treasury: f.treasury, slashAuthority: f.slasher.publicKey }).signers([f.slasher]).rpc(),
+      () =>
+        f.program.methods
+          .slash(bn(10n), { failedJob: {} }, hash(1))
+          .accountsPartial({ config: f.config, provider: r.job, stakeVault: a.vault, treasury: f.treasury, slashAuthority: f.slasher.publicKey })
+          .signers([f.slasher])
+          .rpc(),
       ["WrongAccountType"],
     );
     // And the Provider is given as the Job of a cancel, and the Config as the Job of an accept
     const e2 = await expectRejected(
       w,
-      () => f.program.methods.cancelJob().accountsPartial({ config: f.config, job: a.provider, escrow: r.escrow, buyerToken: r.buyer.token, buyer: r.buyer.pk }).signers([r.buyer.kp]).rpc(),
+      () =>
+        f.program.methods
+          .cancelJob()
+          .accountsPartial({ config: f.config, job: a.provider, escrow: r.escrow, buyerToken: r.buyer.token, buyer: r.buyer.pk })
+          .signers([r.buyer.kp])
+          .rpc(),
       ["WrongAccountType"],
     );
-    const e3 = await expectRejected(w, () => f.program.methods.acceptJob().accountsPartial({ config: f.config, job: f.config, provider: a.provider, owner: a.pk }).signers([a.kp]).rpc(), ["WrongAccountType"]);
+    const e3 = await expectRejected(
+      w,
+      () => f.program.methods.acceptJob().accountsPartial({ config: f.config, job: f.config, provider: a.provider, owner: a.pk }).signers([a.kp]).rpc(),
+      ["WrongAccountType"],
+    );
     // Then every one is WrongAccountType
     expect([e1, e2, e3]).toEqual(["WrongAccountType", "WrongAccountType", "WrongAccountType"]);
   });
@@ -267,7 +466,11 @@ describe("P5 re-initialization", () => {
     const w = await world();
     const a = pAt(w, 0);
     // initialize again (a different admin would take over if it worked)
-    await expectRejected(w, () => initializeConfig(w.fx, { ...DEFAULT_INIT, protocolFeeBps: 0 }, w.outsider.kp).then((o) => (o.ok ? o : Promise.reject(o.raw))), ["NotUpgradeAuthority"]);
+    await expectRejected(
+      w,
+      () => initializeConfig(w.fx, { ...DEFAULT_INIT, protocolFeeBps: 0 }, w.outsider.kp).then((o) => (o.ok ? o : Promise.reject(o.raw))),
+      ["NotUpgradeAuthority"],
+    );
     // register the same owner again (would reset its stake to zero)
     const reg = await w.c.registerProvider(a, { ...HW, gpuCount: 8 });
     expect(reg.ok ? "ok" : reg.error).toBe("AlreadyInitialized");
@@ -288,16 +491,30 @@ describe("P6 arbitrary CPI", () => {
     // A program the attacker controls (here: any other executable, the gpunet program itself, or a plain key)
     const fakes = [PROGRAM_ID, SystemProgram.programId, Keypair.generate().publicKey];
     for (const fake of fakes) {
-      const stake = await f.program.methods.stake(bn(10n)).accountsPartial({ config: f.config, provider: a.provider, stakeVault: a.vault, ownerToken: a.token, owner: a.pk }).instruction();
+      const stake = await f.program.methods
+        .stake(bn(10n))
+        .accountsPartial({ config: f.config, provider: a.provider, stakeVault: a.vault, ownerToken: a.token, owner: a.pk })
+        .instruction();
       await expectRejected(w, () => sendIxs(f, [replaceKey(stake, TOKEN_PROGRAM_ID, fake)], [a.kp]), ["WrongProgram"]);
       // withdraw would have the fake program called with the Provider PDA's signature
-      const wd = await f.program.methods.withdrawUnstaked().accountsPartial({ config: f.config, provider: a.provider, stakeVault: a.vault, ownerToken: a.token, owner: a.pk }).instruction();
+      const wd = await f.program.methods
+        .withdrawUnstaked()
+        .accountsPartial({ config: f.config, provider: a.provider, stakeVault: a.vault, ownerToken: a.token, owner: a.pk })
+        .instruction();
       await expectRejected(w, () => sendIxs(f, [replaceKey(wd, TOKEN_PROGRAM_ID, fake)], [a.kp]), ["WrongProgram"]);
     }
     // a fake system program in register_provider
     const n = asProvider(newActor(f, 0n));
-    const reg = await f.program.methods.registerProvider(1, 1, 1, 1, hash(0), n.providerBump, n.vaultBump).accountsPartial({ config: f.config, provider: n.provider, stakeVault: n.vault, stakeMint: f.mint, owner: n.pk }).instruction();
-    await expectRejected(w, () => sendIxs(f, [replaceKey(reg, SystemProgram.programId, Keypair.generate().publicKey)], [n.kp]), ["WrongProgram"], [n.provider, n.vault]);
+    const reg = await f.program.methods
+      .registerProvider(1, 1, 1, 1, hash(0), n.providerBump, n.vaultBump)
+      .accountsPartial({ config: f.config, provider: n.provider, stakeVault: n.vault, stakeMint: f.mint, owner: n.pk })
+      .instruction();
+    await expectRejected(
+      w,
+      () => sendIxs(f, [replaceKey(reg, SystemProgram.programId, Keypair.generate().publicKey)], [n.kp]),
+      ["WrongProgram"],
+      [n.provider, n.vault],
+    );
   });
 
   it("a token account of another mint is refused with WrongMint", async () => {
@@ -308,14 +525,37 @@ describe("P6 arbitrary CPI", () => {
     const otherAcct = createTokenAccount(f, a.pk, otherMint);
     mintTokens(f, otherAcct, 1_000_000n, otherMint);
     // stake from it, fund from it, pay a job from it
-    await expectRejected(w, () => f.program.methods.stake(bn(100n)).accountsPartial({ config: f.config, provider: a.provider, stakeVault: a.vault, ownerToken: otherAcct, owner: a.pk }).signers([a.kp]).rpc(), ["WrongMint"]);
-    await expectRejected(w, () => f.program.methods.fundRewards(bn(100n)).accountsPartial({ config: f.config, rewardVault: f.rewardVault, funderToken: otherAcct, funder: a.pk }).signers([a.kp]).rpc(), ["WrongMint"]);
+    await expectRejected(
+      w,
+      () =>
+        f.program.methods
+          .stake(bn(100n))
+          .accountsPartial({ config: f.config, provider: a.provider, stakeVault: a.vault, ownerToken: otherAcct, owner: a.pk })
+          .signers([a.kp])
+          .rpc(),
+      ["WrongMint"],
+    );
+    await expectRejected(
+      w,
+      () =>
+        f.program.methods
+          .fundRewards(bn(100n))
+          .accountsPartial({ config: f.config, rewardVault: f.rewardVault, funderToken: otherAcct, funder: a.pk })
+          .signers([a.kp])
+          .rpc(),
+      ["WrongMint"],
+    );
     const r = jobRef({ ...bAt(w, 0) }, 99n);
     const buyerOther = createTokenAccount(f, r.buyer.pk, otherMint);
     mintTokens(f, buyerOther, 1_000_000n, otherMint);
     await expectRejected(
       w,
-      () => f.program.methods.createJob(bn(99n), bn(1_000n), bn(100n), 1, 0, 0, hash(0), r.jobBump, r.escrowBump).accountsPartial({ config: f.config, job: r.job, escrow: r.escrow, stakeMint: f.mint, buyerToken: buyerOther, buyer: r.buyer.pk }).signers([r.buyer.kp]).rpc(),
+      () =>
+        f.program.methods
+          .createJob(bn(99n), bn(1_000n), bn(100n), 1, 0, 0, hash(0), r.jobBump, r.escrowBump)
+          .accountsPartial({ config: f.config, job: r.job, escrow: r.escrow, stakeMint: f.mint, buyerToken: buyerOther, buyer: r.buyer.pk })
+          .signers([r.buyer.kp])
+          .rpc(),
       ["WrongMint"],
       [r.job, r.escrow],
     );
@@ -323,7 +563,12 @@ describe("P6 arbitrary CPI", () => {
     const n = asProvider(newActor(f, 0n));
     await expectRejected(
       w,
-      () => f.program.methods.registerProvider(1, 1, 1, 1, hash(0), n.providerBump, n.vaultBump).accountsPartial({ config: f.config, provider: n.provider, stakeVault: n.vault, stakeMint: otherMint, owner: n.pk }).signers([n.kp]).rpc(),
+      () =>
+        f.program.methods
+          .registerProvider(1, 1, 1, 1, hash(0), n.providerBump, n.vaultBump)
+          .accountsPartial({ config: f.config, provider: n.provider, stakeVault: n.vault, stakeMint: otherMint, owner: n.pk })
+          .signers([n.kp])
+          .rpc(),
       ["WrongMint"],
       [n.provider, n.vault],
     );
@@ -341,45 +586,148 @@ describe("P7 account data matching", () => {
     const otherMint = createMint(f, f.mintAuthority.publicKey);
     const aOther = createTokenAccount(f, a.pk, otherMint);
     // claim to B's token account, and to A's account of another mint
-    await expectRejected(w, () => f.program.methods.claimRewards().accountsPartial({ config: f.config, provider: a.provider, rewardVault: f.rewardVault, ownerToken: b.token, owner: a.pk }).signers([a.kp]).rpc(), ["WrongTokenOwner"]);
-    await expectRejected(w, () => f.program.methods.claimRewards().accountsPartial({ config: f.config, provider: a.provider, rewardVault: f.rewardVault, ownerToken: aOther, owner: a.pk }).signers([a.kp]).rpc(), ["WrongMint"], [aOther]);
+    await expectRejected(
+      w,
+      () =>
+        f.program.methods
+          .claimRewards()
+          .accountsPartial({ config: f.config, provider: a.provider, rewardVault: f.rewardVault, ownerToken: b.token, owner: a.pk })
+          .signers([a.kp])
+          .rpc(),
+      ["WrongTokenOwner"],
+    );
+    await expectRejected(
+      w,
+      () =>
+        f.program.methods
+          .claimRewards()
+          .accountsPartial({ config: f.config, provider: a.provider, rewardVault: f.rewardVault, ownerToken: aOther, owner: a.pk })
+          .signers([a.kp])
+          .rpc(),
+      ["WrongMint"],
+      [aOther],
+    );
     // withdraw to B's account; withdraw from B's vault
-    await expectRejected(w, () => f.program.methods.withdrawUnstaked().accountsPartial({ config: f.config, provider: a.provider, stakeVault: a.vault, ownerToken: b.token, owner: a.pk }).signers([a.kp]).rpc(), ["WrongTokenOwner"]);
-    await expectRejected(w, () => f.program.methods.withdrawUnstaked().accountsPartial({ config: f.config, provider: a.provider, stakeVault: b.vault, ownerToken: a.token, owner: a.pk }).signers([a.kp]).rpc(), ["WrongVault", "InvalidPda"]);
+    await expectRejected(
+      w,
+      () =>
+        f.program.methods
+          .withdrawUnstaked()
+          .accountsPartial({ config: f.config, provider: a.provider, stakeVault: a.vault, ownerToken: b.token, owner: a.pk })
+          .signers([a.kp])
+          .rpc(),
+      ["WrongTokenOwner"],
+    );
+    await expectRejected(
+      w,
+      () =>
+        f.program.methods
+          .withdrawUnstaked()
+          .accountsPartial({ config: f.config, provider: a.provider, stakeVault: b.vault, ownerToken: a.token, owner: a.pk })
+          .signers([a.kp])
+          .rpc(),
+      ["WrongVault", "InvalidPda"],
+    );
     // slash A from B's vault
-    await expectRejected(w, () => f.program.methods.slash(bn(10n), { failedJob: {} }, hash(1)).accountsPartial({ config: f.config, provider: a.provider, stakeVault: b.vault, treasury: f.treasury, slashAuthority: f.slasher.publicKey }).signers([f.slasher]).rpc(), ["WrongVault", "InvalidPda"]);
+    await expectRejected(
+      w,
+      () =>
+        f.program.methods
+          .slash(bn(10n), { failedJob: {} }, hash(1))
+          .accountsPartial({ config: f.config, provider: a.provider, stakeVault: b.vault, treasury: f.treasury, slashAuthority: f.slasher.publicKey })
+          .signers([f.slasher])
+          .rpc(),
+      ["WrongVault", "InvalidPda"],
+    );
     // a job's payout to the buyer's account instead of the provider's; an expiry refund to an outsider
     const sub = await submittedJob(w, a);
     await expectRejected(
       w,
-      () => f.program.methods.completeJob().accountsPartial({ config: f.config, job: sub.job, escrow: sub.escrow, provider: a.provider, providerToken: sub.buyer.token, rewardVault: f.rewardVault, authority: sub.buyer.pk }).signers([sub.buyer.kp]).rpc(),
+      () =>
+        f.program.methods
+          .completeJob()
+          .accountsPartial({
+            config: f.config,
+            job: sub.job,
+            escrow: sub.escrow,
+            provider: a.provider,
+            providerToken: sub.buyer.token,
+            rewardVault: f.rewardVault,
+            authority: sub.buyer.pk,
+          })
+          .signers([sub.buyer.kp])
+          .rpc(),
       ["WrongTokenOwner"],
     );
     // the escrow of another job
     const other = await submittedJob(w, a);
     await expectRejected(
       w,
-      () => f.program.methods.completeJob().accountsPartial({ config: f.config, job: sub.job, escrow: other.escrow, provider: a.provider, providerToken: a.token, rewardVault: f.rewardVault, authority: sub.buyer.pk }).signers([sub.buyer.kp]).rpc(),
+      () =>
+        f.program.methods
+          .completeJob()
+          .accountsPartial({
+            config: f.config,
+            job: sub.job,
+            escrow: other.escrow,
+            provider: a.provider,
+            providerToken: a.token,
+            rewardVault: f.rewardVault,
+            authority: sub.buyer.pk,
+          })
+          .signers([sub.buyer.kp])
+          .rpc(),
       ["WrongVault", "InvalidPda"],
     );
     // the provider B for a job A accepted
     await expectRejected(
       w,
-      () => f.program.methods.completeJob().accountsPartial({ config: f.config, job: sub.job, escrow: sub.escrow, provider: b.provider, providerToken: b.token, rewardVault: f.rewardVault, authority: sub.buyer.pk }).signers([sub.buyer.kp]).rpc(),
+      () =>
+        f.program.methods
+          .completeJob()
+          .accountsPartial({
+            config: f.config,
+            job: sub.job,
+            escrow: sub.escrow,
+            provider: b.provider,
+            providerToken: b.token,
+            rewardVault: f.rewardVault,
+            authority: sub.buyer.pk,
+          })
+          .signers([sub.buyer.kp])
+          .rpc(),
       ["Unauthorized", "InvalidArgument", "WrongAccountType", "WrongVault"],
     );
     const acc = await acceptedJob(w, a, { maxDuration: 10n });
     warp(f, 11n);
     await expectRejected(
       w,
-      () => f.program.methods.expireJob().accountsPartial({ config: f.config, job: acc.job, escrow: acc.escrow, provider: a.provider, buyerToken: w.outsider.token, caller: w.outsider.pk }).signers([w.outsider.kp]).rpc(),
+      () =>
+        f.program.methods
+          .expireJob()
+          .accountsPartial({ config: f.config, job: acc.job, escrow: acc.escrow, provider: a.provider, buyerToken: w.outsider.token, caller: w.outsider.pk })
+          .signers([w.outsider.kp])
+          .rpc(),
       ["WrongTokenOwner"],
     );
     // the reward vault replaced by an ordinary token account in a fee-paying completion
     const fakeVault = createTokenAccount(f, a.pk);
     await expectRejected(
       w,
-      () => f.program.methods.completeJob().accountsPartial({ config: f.config, job: sub.job, escrow: sub.escrow, provider: a.provider, providerToken: a.token, rewardVault: fakeVault, authority: sub.buyer.pk }).signers([sub.buyer.kp]).rpc(),
+      () =>
+        f.program.methods
+          .completeJob()
+          .accountsPartial({
+            config: f.config,
+            job: sub.job,
+            escrow: sub.escrow,
+            provider: a.provider,
+            providerToken: a.token,
+            rewardVault: fakeVault,
+            authority: sub.buyer.pk,
+          })
+          .signers([sub.buyer.kp])
+          .rpc(),
       ["WrongVault", "InvalidPda"],
     );
   });
@@ -393,14 +741,54 @@ describe("P8 duplicate mutable accounts", () => {
     ok(await w.c.fundRewards(w.funder, 10_000n));
     // fund the reward vault from itself; stake from the vault into itself; claim into the reward vault
     const names = ["DuplicateAccount", "WrongTokenOwner"];
-    const e1 = await expectRejected(w, () => f.program.methods.fundRewards(bn(100n)).accountsPartial({ config: f.config, rewardVault: f.rewardVault, funderToken: f.rewardVault, funder: w.funder.pk }).signers([w.funder.kp]).rpc(), names);
-    const e2 = await expectRejected(w, () => f.program.methods.stake(bn(100n)).accountsPartial({ config: f.config, provider: a.provider, stakeVault: a.vault, ownerToken: a.vault, owner: a.pk }).signers([a.kp]).rpc(), names);
-    const e3 = await expectRejected(w, () => f.program.methods.claimRewards().accountsPartial({ config: f.config, provider: a.provider, rewardVault: f.rewardVault, ownerToken: f.rewardVault, owner: a.pk }).signers([a.kp]).rpc(), names);
+    const e1 = await expectRejected(
+      w,
+      () =>
+        f.program.methods
+          .fundRewards(bn(100n))
+          .accountsPartial({ config: f.config, rewardVault: f.rewardVault, funderToken: f.rewardVault, funder: w.funder.pk })
+          .signers([w.funder.kp])
+          .rpc(),
+      names,
+    );
+    const e2 = await expectRejected(
+      w,
+      () =>
+        f.program.methods
+          .stake(bn(100n))
+          .accountsPartial({ config: f.config, provider: a.provider, stakeVault: a.vault, ownerToken: a.vault, owner: a.pk })
+          .signers([a.kp])
+          .rpc(),
+      names,
+    );
+    const e3 = await expectRejected(
+      w,
+      () =>
+        f.program.methods
+          .claimRewards()
+          .accountsPartial({ config: f.config, provider: a.provider, rewardVault: f.rewardVault, ownerToken: f.rewardVault, owner: a.pk })
+          .signers([a.kp])
+          .rpc(),
+      names,
+    );
     // pay a job's provider share into the escrow it comes from
     const sub = await submittedJob(w, a);
     const e4 = await expectRejected(
       w,
-      () => f.program.methods.completeJob().accountsPartial({ config: f.config, job: sub.job, escrow: sub.escrow, provider: a.provider, providerToken: sub.escrow, rewardVault: f.rewardVault, authority: sub.buyer.pk }).signers([sub.buyer.kp]).rpc(),
+      () =>
+        f.program.methods
+          .completeJob()
+          .accountsPartial({
+            config: f.config,
+            job: sub.job,
+            escrow: sub.escrow,
+            provider: a.provider,
+            providerToken: sub.escrow,
+            rewardVault: f.rewardVault,
+            authority: sub.buyer.pk,
+          })
+          .signers([sub.buyer.kp])
+          .rpc(),
       names,
     );
     // The document's name for it is DuplicateAccount; record which check fired first.
@@ -417,7 +805,14 @@ describe("P9 non-canonical bump / PDA sharing", () => {
       () =>
         f.program.methods
           .initialize(bn(1_000n), bn(100n), bn(100n), f.slasher.publicKey, 100, 1_000, cfgAlt.bump, f.rewardVaultBump, false, new BN(0))
-          .accountsPartial({ config: cfgAlt.address, rewardVault: f.rewardVault, stakeMint: f.mint, treasury: f.treasury, admin: f.admin.publicKey, programData: programDataAddress(f.program.programId) })
+          .accountsPartial({
+            config: cfgAlt.address,
+            rewardVault: f.rewardVault,
+            stakeMint: f.mint,
+            treasury: f.treasury,
+            admin: f.admin.publicKey,
+            programData: programDataAddress(f.program.programId),
+          })
           .signers([f.admin])
           .rpc(),
       f,
@@ -433,7 +828,12 @@ describe("P9 non-canonical bump / PDA sharing", () => {
     const [vAlt, vAltBump] = PublicKey.findProgramAddressSync([Buffer.from("stake_vault"), pAlt.address.toBuffer()], PROGRAM_ID);
     await expectRejected(
       w,
-      () => g.program.methods.registerProvider(1, 1, 1, 1, hash(0), pAlt.bump, vAltBump).accountsPartial({ config: g.config, provider: pAlt.address, stakeVault: vAlt, stakeMint: g.mint, owner: a.pk }).signers([a.kp]).rpc(),
+      () =>
+        g.program.methods
+          .registerProvider(1, 1, 1, 1, hash(0), pAlt.bump, vAltBump)
+          .accountsPartial({ config: g.config, provider: pAlt.address, stakeVault: vAlt, stakeMint: g.mint, owner: a.pk })
+          .signers([a.kp])
+          .rpc(),
       ["InvalidPda"],
       [pAlt.address, vAlt],
     );
@@ -442,7 +842,12 @@ describe("P9 non-canonical bump / PDA sharing", () => {
     const vNon = nonCanonical([Buffer.from("stake_vault"), n.provider.toBuffer()], n.vaultBump);
     await expectRejected(
       w,
-      () => g.program.methods.registerProvider(1, 1, 1, 1, hash(0), n.providerBump, vNon.bump).accountsPartial({ config: g.config, provider: n.provider, stakeVault: vNon.address, stakeMint: g.mint, owner: n.pk }).signers([n.kp]).rpc(),
+      () =>
+        g.program.methods
+          .registerProvider(1, 1, 1, 1, hash(0), n.providerBump, vNon.bump)
+          .accountsPartial({ config: g.config, provider: n.provider, stakeVault: vNon.address, stakeMint: g.mint, owner: n.pk })
+          .signers([n.kp])
+          .rpc(),
       ["InvalidPda"],
       [n.provider, vNon.address],
     );
@@ -453,7 +858,12 @@ describe("P9 non-canonical bump / PDA sharing", () => {
     const [eAlt, eAltBump] = PublicKey.findProgramAddressSync([Buffer.from("escrow"), jAlt.address.toBuffer()], PROGRAM_ID);
     await expectRejected(
       w,
-      () => g.program.methods.createJob(bn(777n), bn(1_000n), bn(100n), 1, 0, 0, hash(0), jAlt.bump, eAltBump).accountsPartial({ config: g.config, job: jAlt.address, escrow: eAlt, stakeMint: g.mint, buyerToken: buyer.token, buyer: buyer.pk }).signers([buyer.kp]).rpc(),
+      () =>
+        g.program.methods
+          .createJob(bn(777n), bn(1_000n), bn(100n), 1, 0, 0, hash(0), jAlt.bump, eAltBump)
+          .accountsPartial({ config: g.config, job: jAlt.address, escrow: eAlt, stakeMint: g.mint, buyerToken: buyer.token, buyer: buyer.pk })
+          .signers([buyer.kp])
+          .rpc(),
       ["InvalidPda"],
       [jAlt.address, eAlt],
     );
@@ -465,7 +875,16 @@ describe("P9 non-canonical bump / PDA sharing", () => {
     const f = w.fx;
     ok(await w.c.requestUnstake(b, 100n));
     warp(f, DEFAULT_INIT.unbondingPeriod + 1n);
-    await expectRejected(w, () => f.program.methods.withdrawUnstaked().accountsPartial({ config: f.config, provider: b.provider, stakeVault: a.vault, ownerToken: b.token, owner: b.pk }).signers([b.kp]).rpc(), ["WrongVault", "InvalidPda"]);
+    await expectRejected(
+      w,
+      () =>
+        f.program.methods
+          .withdrawUnstaked()
+          .accountsPartial({ config: f.config, provider: b.provider, stakeVault: a.vault, ownerToken: b.token, owner: b.pk })
+          .signers([b.kp])
+          .rpc(),
+      ["WrongVault", "InvalidPda"],
+    );
   });
 });
 
@@ -475,8 +894,15 @@ describe("P10 close then revive", () => {
     const f = w.fx;
     const r = await openJob(w);
     ok(await w.c.cancelJob(r));
-    const close = () => f.program.methods.closeJob().accountsPartial({ job: r.job, escrow: r.escrow, buyer: r.buyer.pk, treasury: f.treasury, caller: w.outsider.pk }).instruction();
-    const cancel = await f.program.methods.cancelJob().accountsPartial({ config: f.config, job: r.job, escrow: r.escrow, buyerToken: r.buyer.token, buyer: r.buyer.pk }).instruction();
+    const close = () =>
+      f.program.methods
+        .closeJob()
+        .accountsPartial({ job: r.job, escrow: r.escrow, buyer: r.buyer.pk, treasury: f.treasury, caller: w.outsider.pk })
+        .instruction();
+    const cancel = await f.program.methods
+      .cancelJob()
+      .accountsPartial({ config: f.config, job: r.job, escrow: r.escrow, buyerToken: r.buyer.token, buyer: r.buyer.pk })
+      .instruction();
     const rent = lamportsOf(f, r.job);
     const refund = SystemProgram.transfer({ fromPubkey: w.outsider.pk, toPubkey: r.job, lamports: Number(rent) });
     // close + close; close + use; close + re-fund the address + use
@@ -513,7 +939,14 @@ describe("P11 sysvar spoof", () => {
     const data = Buffer.alloc(40);
     data.writeBigUInt64LE(10n ** 9n, 0);
     data.writeBigInt64LE(BigInt(Number.MAX_SAFE_INTEGER), 32);
-    f.env.svm.setAccount({ address: address(fakeClock.toBase58()), data, executable: false, lamports: kitLamports(1_000_000_000n), programAddress: address(SystemProgram.programId.toBase58()), space: 40n });
+    f.env.svm.setAccount({
+      address: address(fakeClock.toBase58()),
+      data,
+      executable: false,
+      lamports: kitLamports(1_000_000_000n),
+      programAddress: address(SystemProgram.programId.toBase58()),
+      space: 40n,
+    });
     const expire = (extra: PublicKey) =>
       f.program.methods
         .expireJob()
@@ -536,7 +969,10 @@ describe("account and data checks every instruction makes (docs/protocol.md)", (
     const w = await world();
     const a = pAt(w, 0);
     const f = w.fx;
-    const base = await f.program.methods.stake(bn(100n)).accountsPartial({ config: f.config, provider: a.provider, stakeVault: a.vault, ownerToken: a.token, owner: a.pk }).instruction();
+    const base = await f.program.methods
+      .stake(bn(100n))
+      .accountsPartial({ config: f.config, provider: a.provider, stakeVault: a.vault, ownerToken: a.token, owner: a.pk })
+      .instruction();
     const variants: [string, Buffer][] = [
       ["short", base.data.subarray(0, base.data.length - 1)],
       ["long", Buffer.concat([base.data, Buffer.from([0])])],
@@ -563,15 +999,68 @@ describe("account and data checks every instruction makes (docs/protocol.md)", (
     const open = await openJob(w);
     const sub = await submittedJob(w, pAt(w, 1));
     const cases: [string, TransactionInstruction, Keypair[]][] = [
-      ["stake", await prog.methods.stake(bn(100n)).accountsPartial({ config: f.config, provider: a.provider, stakeVault: a.vault, ownerToken: a.token, owner: a.pk }).instruction(), [a.kp]],
-      ["claim_rewards", await prog.methods.claimRewards().accountsPartial({ config: f.config, provider: a.provider, rewardVault: f.rewardVault, ownerToken: a.token, owner: a.pk }).instruction(), [a.kp]],
-      ["withdraw_unstaked", await prog.methods.withdrawUnstaked().accountsPartial({ config: f.config, provider: a.provider, stakeVault: a.vault, ownerToken: a.token, owner: a.pk }).instruction(), [a.kp]],
-      ["fund_rewards", await prog.methods.fundRewards(bn(10n)).accountsPartial({ config: f.config, rewardVault: f.rewardVault, funderToken: w.funder.token, funder: w.funder.pk }).instruction(), [w.funder.kp]],
-      ["slash", await prog.methods.slash(bn(10n), { failedJob: {} }, hash(1)).accountsPartial({ config: f.config, provider: a.provider, stakeVault: a.vault, treasury: f.treasury, slashAuthority: f.slasher.publicKey }).instruction(), [f.slasher]],
-      ["cancel_job", await prog.methods.cancelJob().accountsPartial({ config: f.config, job: open.job, escrow: open.escrow, buyerToken: open.buyer.token, buyer: open.buyer.pk }).instruction(), [open.buyer.kp]],
+      [
+        "stake",
+        await prog.methods
+          .stake(bn(100n))
+          .accountsPartial({ config: f.config, provider: a.provider, stakeVault: a.vault, ownerToken: a.token, owner: a.pk })
+          .instruction(),
+        [a.kp],
+      ],
+      [
+        "claim_rewards",
+        await prog.methods
+          .claimRewards()
+          .accountsPartial({ config: f.config, provider: a.provider, rewardVault: f.rewardVault, ownerToken: a.token, owner: a.pk })
+          .instruction(),
+        [a.kp],
+      ],
+      [
+        "withdraw_unstaked",
+        await prog.methods
+          .withdrawUnstaked()
+          .accountsPartial({ config: f.config, provider: a.provider, stakeVault: a.vault, ownerToken: a.token, owner: a.pk })
+          .instruction(),
+        [a.kp],
+      ],
+      [
+        "fund_rewards",
+        await prog.methods
+          .fundRewards(bn(10n))
+          .accountsPartial({ config: f.config, rewardVault: f.rewardVault, funderToken: w.funder.token, funder: w.funder.pk })
+          .instruction(),
+        [w.funder.kp],
+      ],
+      [
+        "slash",
+        await prog.methods
+          .slash(bn(10n), { failedJob: {} }, hash(1))
+          .accountsPartial({ config: f.config, provider: a.provider, stakeVault: a.vault, treasury: f.treasury, slashAuthority: f.slasher.publicKey })
+          .instruction(),
+        [f.slasher],
+      ],
+      [
+        "cancel_job",
+        await prog.methods
+          .cancelJob()
+          .accountsPartial({ config: f.config, job: open.job, escrow: open.escrow, buyerToken: open.buyer.token, buyer: open.buyer.pk })
+          .instruction(),
+        [open.buyer.kp],
+      ],
       [
         "complete_job",
-        await prog.methods.completeJob().accountsPartial({ config: f.config, job: sub.job, escrow: sub.escrow, provider: pAt(w, 1).provider, providerToken: pAt(w, 1).token, rewardVault: f.rewardVault, authority: sub.buyer.pk }).instruction(),
+        await prog.methods
+          .completeJob()
+          .accountsPartial({
+            config: f.config,
+            job: sub.job,
+            escrow: sub.escrow,
+            provider: pAt(w, 1).provider,
+            providerToken: pAt(w, 1).token,
+            rewardVault: f.rewardVault,
+            authority: sub.buyer.pk,
+          })
+          .instruction(),
         [sub.buyer.kp],
       ],
     ];
@@ -587,7 +1076,22 @@ describe("account and data checks every instruction makes (docs/protocol.md)", (
         expect(out.ok, `${name} with ${meta.pubkey.toBase58()} read-only`).toBe(false);
         expect(changedKeys(before, snapshot(f, keys))).toEqual([]);
         if (out.ok || out.error !== "AccountNotWritable") {
-          const role = Object.entries({ config: f.config, rewardVault: f.rewardVault, treasury: f.treasury, provider: a.provider, stakeVault: a.vault, token: a.token, funderToken: w.funder.token, job: open.job, escrow: open.escrow, buyerToken: open.buyer.token, subJob: sub.job, subEscrow: sub.escrow, provider1: pAt(w, 1).provider, provider1Token: pAt(w, 1).token }).find(([, k]) => k.equals(meta.pubkey))?.[0];
+          const role = Object.entries({
+            config: f.config,
+            rewardVault: f.rewardVault,
+            treasury: f.treasury,
+            provider: a.provider,
+            stakeVault: a.vault,
+            token: a.token,
+            funderToken: w.funder.token,
+            job: open.job,
+            escrow: open.escrow,
+            buyerToken: open.buyer.token,
+            subJob: sub.job,
+            subEscrow: sub.escrow,
+            provider1: pAt(w, 1).provider,
+            provider1Token: pAt(w, 1).token,
+          }).find(([, k]) => k.equals(meta.pubkey))?.[0];
           wrong.push(`${name}: ${role ?? meta.pubkey.toBase58()} read-only -> ${out.ok ? "ok" : out.error}`);
         }
       }
@@ -599,7 +1103,10 @@ describe("account and data checks every instruction makes (docs/protocol.md)", (
     const w = await world();
     const a = pAt(w, 0);
     const f = w.fx;
-    const ix = await f.program.methods.stake(bn(100n)).accountsPartial({ config: f.config, provider: a.provider, stakeVault: a.vault, ownerToken: a.token, owner: a.pk }).instruction();
+    const ix = await f.program.methods
+      .stake(bn(100n))
+      .accountsPartial({ config: f.config, provider: a.provider, stakeVault: a.vault, ownerToken: a.token, owner: a.pk })
+      .instruction();
     const short = { ...ix, keys: ix.keys.slice(0, 3) };
     expect(await expectRejected(w, () => sendIxs(f, [short], []), ["NotEnoughAccounts"])).toBe("NotEnoughAccounts");
   });
@@ -655,48 +1162,160 @@ describe("account substitution (P3, P4, P6, P7, P9 at once)", () => {
       Keypair.generate().publicKey,
     ];
     const cases: [string, TransactionInstruction, Keypair[]][] = [
-      ["stake", await prog.methods.stake(bn(100n)).accountsPartial({ config: f.config, provider: a.provider, stakeVault: a.vault, ownerToken: a.token, owner: a.pk }).instruction(), [a.kp]],
-      ["request_unstake", await prog.methods.requestUnstake(bn(1n)).accountsPartial({ config: f.config, provider: a.provider, owner: a.pk }).instruction(), [a.kp]],
-      ["withdraw_unstaked", await prog.methods.withdrawUnstaked().accountsPartial({ config: f.config, provider: a.provider, stakeVault: a.vault, ownerToken: a.token, owner: a.pk }).instruction(), [a.kp]],
-      ["claim_rewards", await prog.methods.claimRewards().accountsPartial({ config: f.config, provider: a.provider, rewardVault: f.rewardVault, ownerToken: a.token, owner: a.pk }).instruction(), [a.kp]],
-      ["fund_rewards", await prog.methods.fundRewards(bn(10n)).accountsPartial({ config: f.config, rewardVault: f.rewardVault, funderToken: w.funder.token, funder: w.funder.pk }).instruction(), [w.funder.kp]],
-      ["slash", await prog.methods.slash(bn(10n), { failedJob: {} }, hash(1)).accountsPartial({ config: f.config, provider: a.provider, stakeVault: a.vault, treasury: f.treasury, slashAuthority: f.slasher.publicKey }).instruction(), [f.slasher]],
-      ["update_provider", await prog.methods.updateProvider(1, 2, 3, 4, 0, hash(1)).accountsPartial({ config: f.config, provider: a.provider, owner: a.pk }).instruction(), [a.kp]],
+      [
+        "stake",
+        await prog.methods
+          .stake(bn(100n))
+          .accountsPartial({ config: f.config, provider: a.provider, stakeVault: a.vault, ownerToken: a.token, owner: a.pk })
+          .instruction(),
+        [a.kp],
+      ],
+      [
+        "request_unstake",
+        await prog.methods.requestUnstake(bn(1n)).accountsPartial({ config: f.config, provider: a.provider, owner: a.pk }).instruction(),
+        [a.kp],
+      ],
+      [
+        "withdraw_unstaked",
+        await prog.methods
+          .withdrawUnstaked()
+          .accountsPartial({ config: f.config, provider: a.provider, stakeVault: a.vault, ownerToken: a.token, owner: a.pk })
+          .instruction(),
+        [a.kp],
+      ],
+      [
+        "claim_rewards",
+        await prog.methods
+          .claimRewards()
+          .accountsPartial({ config: f.config, provider: a.provider, rewardVault: f.rewardVault, ownerToken: a.token, owner: a.pk })
+          .instruction(),
+        [a.kp],
+      ],
+      [
+        "fund_rewards",
+        await prog.methods
+          .fundRewards(bn(10n))
+          .accountsPartial({ config: f.config, rewardVault: f.rewardVault, funderToken: w.funder.token, funder: w.funder.pk })
+          .instruction(),
+        [w.funder.kp],
+      ],
+      [
+        "slash",
+        await prog.methods
+          .slash(bn(10n), { failedJob: {} }, hash(1))
+          .accountsPartial({ config: f.config, provider: a.provider, stakeVault: a.vault, treasury: f.treasury, slashAuthority: f.slasher.publicKey })
+          .instruction(),
+        [f.slasher],
+      ],
+      [
+        "update_provider",
+        await prog.methods.updateProvider(1, 2, 3, 4, 0, hash(1)).accountsPartial({ config: f.config, provider: a.provider, owner: a.pk }).instruction(),
+        [a.kp],
+      ],
       [
         "register_provider",
-        await prog.methods.registerProvider(1, 1, 1, 1, hash(0), fresh.providerBump, fresh.vaultBump).accountsPartial({ config: f.config, provider: fresh.provider, stakeVault: fresh.vault, stakeMint: f.mint, owner: fresh.pk }).instruction(),
+        await prog.methods
+          .registerProvider(1, 1, 1, 1, hash(0), fresh.providerBump, fresh.vaultBump)
+          .accountsPartial({ config: f.config, provider: fresh.provider, stakeVault: fresh.vault, stakeMint: f.mint, owner: fresh.pk })
+          .instruction(),
         [fresh.kp],
       ],
       [
         "create_job",
         await prog.methods
           .createJob(bn(9_999n), bn(10n), bn(10n), 1, 0, 0, hash(0), freshJob.jobBump, freshJob.escrowBump)
-          .accountsPartial({ config: f.config, job: freshJob.job, escrow: freshJob.escrow, stakeMint: f.mint, buyerToken: freshJob.buyer.token, buyer: freshJob.buyer.pk })
+          .accountsPartial({
+            config: f.config,
+            job: freshJob.job,
+            escrow: freshJob.escrow,
+            stakeMint: f.mint,
+            buyerToken: freshJob.buyer.token,
+            buyer: freshJob.buyer.pk,
+          })
           .instruction(),
         [freshJob.buyer.kp],
       ],
-      ["cancel_job", await prog.methods.cancelJob().accountsPartial({ config: f.config, job: open.job, escrow: open.escrow, buyerToken: open.buyer.token, buyer: open.buyer.pk }).instruction(), [open.buyer.kp]],
-      ["accept_job", await prog.methods.acceptJob().accountsPartial({ config: f.config, job: open.job, provider: b.provider, owner: b.pk }).instruction(), [b.kp]],
+      [
+        "cancel_job",
+        await prog.methods
+          .cancelJob()
+          .accountsPartial({ config: f.config, job: open.job, escrow: open.escrow, buyerToken: open.buyer.token, buyer: open.buyer.pk })
+          .instruction(),
+        [open.buyer.kp],
+      ],
+      [
+        "accept_job",
+        await prog.methods.acceptJob().accountsPartial({ config: f.config, job: open.job, provider: b.provider, owner: b.pk }).instruction(),
+        [b.kp],
+      ],
       [
         "complete_job",
-        await prog.methods.completeJob().accountsPartial({ config: f.config, job: submitted.job, escrow: submitted.escrow, provider: a.provider, providerToken: a.token, rewardVault: f.rewardVault, authority: submitted.buyer.pk }).instruction(),
+        await prog.methods
+          .completeJob()
+          .accountsPartial({
+            config: f.config,
+            job: submitted.job,
+            escrow: submitted.escrow,
+            provider: a.provider,
+            providerToken: a.token,
+            rewardVault: f.rewardVault,
+            authority: submitted.buyer.pk,
+          })
+          .instruction(),
         [submitted.buyer.kp],
       ],
-      ["dispute_job", await prog.methods.disputeJob(hash(1)).accountsPartial({ config: f.config, job: submitted.job, buyer: submitted.buyer.pk }).instruction(), [submitted.buyer.kp]],
+      [
+        "dispute_job",
+        await prog.methods.disputeJob(hash(1)).accountsPartial({ config: f.config, job: submitted.job, buyer: submitted.buyer.pk }).instruction(),
+        [submitted.buyer.kp],
+      ],
       [
         "resolve_dispute",
         await prog.methods
           .resolveDispute(5_000)
-          .accountsPartial({ config: f.config, job: disputed.job, escrow: disputed.escrow, provider: a.provider, providerToken: a.token, buyerToken: disputed.buyer.token, rewardVault: f.rewardVault, admin: f.admin.publicKey })
+          .accountsPartial({
+            config: f.config,
+            job: disputed.job,
+            escrow: disputed.escrow,
+            provider: a.provider,
+            providerToken: a.token,
+            buyerToken: disputed.buyer.token,
+            rewardVault: f.rewardVault,
+            admin: f.admin.publicKey,
+          })
           .instruction(),
         [f.admin],
       ],
       [
         "expire_job",
-        await prog.methods.expireJob().accountsPartial({ config: f.config, job: expiring.job, escrow: expiring.escrow, provider: a.provider, buyerToken: expiring.buyer.token, caller: w.outsider.pk }).instruction(),
+        await prog.methods
+          .expireJob()
+          .accountsPartial({
+            config: f.config,
+            job: expiring.job,
+            escrow: expiring.escrow,
+            provider: a.provider,
+            buyerToken: expiring.buyer.token,
+            caller: w.outsider.pk,
+          })
+          .instruction(),
         [w.outsider.kp],
       ],
-      ["close_job", await prog.methods.closeJob().accountsPartial({ config: f.config, job: cancelled.job, escrow: cancelled.escrow, buyer: cancelled.buyer.pk, treasury: f.treasury, caller: w.outsider.pk }).instruction(), [w.outsider.kp]],
+      [
+        "close_job",
+        await prog.methods
+          .closeJob()
+          .accountsPartial({
+            config: f.config,
+            job: cancelled.job,
+            escrow: cancelled.escrow,
+            buyer: cancelled.buyer.pk,
+            treasury: f.treasury,
+            caller: w.outsider.pk,
+          })
+          .instruction(),
+        [w.outsider.kp],
+      ],
     ];
     const simulate = (ix: TransactionInstruction, signers: Keypair[]) => {
       const tx = new Transaction().add(ix);

@@ -172,7 +172,14 @@ async function step(w: World): Promise<void> {
       const price = rng.chance(0.1) ? rng.pick([0n, 1n, 39n, 9_999n]) : rng.big(10_000n, 100_000_000n);
       const maxDuration = rng.chance(0.05) ? rng.pick([0n, -5n, 31_536_001n, 31_536_000n]) : rng.chance(0.3) ? rng.big(30n, 600n) : rng.big(1_000n, 20_000n);
       const minGpus = rng.chance(0.03) ? 0 : rng.int(1, 4);
-      const out = await c.createJob(r, { price, maxDuration, minGpus, gpuModel: rng.chance(0.5) ? 0 : rng.int(1, 3), minVramGb: rng.pick([0, 8, 16, 24]), specHash: rng.bytes32() });
+      const out = await c.createJob(r, {
+        price,
+        maxDuration,
+        minGpus,
+        gpuModel: rng.chance(0.5) ? 0 : rng.int(1, 3),
+        minVramGb: rng.pick([0, 8, 16, 24]),
+        specHash: rng.bytes32(),
+      });
       if (out.ok && !w.jobs.some((j) => j.job.equals(r.job))) w.jobs.push(r);
       return;
     }
@@ -192,7 +199,16 @@ async function step(w: World): Promise<void> {
       // Mostly a provider that qualifies (so jobs move on); sometimes any (named refusals).
       const fit = reg.filter((p) => {
         const ps = m.providers.get(p.provider.toBase58());
-        return js && ps && ps.status === 0 && ps.owner !== js.buyer && ps.gpuCount >= js.minGpus && ps.vramGb >= js.minVramGb && (js.gpuModel === 0 || ps.gpuModel === js.gpuModel) && ps.activeStake >= cf.minStakePerGpu * BigInt(ps.gpuCount);
+        return (
+          js &&
+          ps &&
+          ps.status === 0 &&
+          ps.owner !== js.buyer &&
+          ps.gpuCount >= js.minGpus &&
+          ps.vramGb >= js.minVramGb &&
+          (js.gpuModel === 0 || ps.gpuModel === js.gpuModel) &&
+          ps.activeStake >= cf.minStakePerGpu * BigInt(ps.gpuCount)
+        );
       });
       await c.acceptJob(r, fit.length > 0 && rng.chance(0.75) ? rng.pick(fit) : anyProvider());
       return;
@@ -263,7 +279,8 @@ async function step(w: World): Promise<void> {
     case 20: {
       // A donation: a plain SPL transfer the program never sees.
       const live = jobsIn(w, [0, 1, 2, 3, 4, 5, 6, 7]);
-      const to = live.length > 0 && rng.chance(0.7) ? rng.pick(live).escrow : rng.chance(0.5) ? fx.rewardVault : reg.length > 0 ? rng.pick(reg).vault : fx.rewardVault;
+      const to =
+        live.length > 0 && rng.chance(0.7) ? rng.pick(live).escrow : rng.chance(0.5) ? fx.rewardVault : reg.length > 0 ? rng.pick(reg).vault : fx.rewardVault;
       const amt = rng.chance(0.5) ? 1n : rng.big(2n, 10_000n);
       sendTx(fx, [createTransferInstruction(w.outsider.token, to, w.outsider.pk, amt)], [w.outsider.kp]);
       fx.model = donate(fx.model, w.outsider.token.toBase58(), to.toBase58(), amt);
@@ -281,7 +298,16 @@ async function step(w: World): Promise<void> {
     }
     case 17: {
       const kind = rng.weighted([5, 4, 3, 2, 0.3]);
-      const secs = kind === 0 ? rng.big(1n, 120n) : kind === 1 ? cf.challengeWindow + rng.big(-3n, 3n) : kind === 2 ? rng.big(500n, 4_000n) : kind === 3 ? cf.unbondingPeriod + rng.big(-2n, 2n) : 86_400n;
+      const secs =
+        kind === 0
+          ? rng.big(1n, 120n)
+          : kind === 1
+            ? cf.challengeWindow + rng.big(-3n, 3n)
+            : kind === 2
+              ? rng.big(500n, 4_000n)
+              : kind === 3
+                ? cf.unbondingPeriod + rng.big(-2n, 2n)
+                : 86_400n;
       warp(fx, secs > 0n ? secs : 1n, rng.chance(0.15) ? 1n : 0n);
       return;
     }
@@ -293,20 +319,34 @@ async function step(w: World): Promise<void> {
       }
       const which = rng.weighted([3, 2, 2, 2, 2, 1, 1, 1, 1]);
       if (which === 0) await c.updateConfig(admin, base(w, ConfigMask.paused, { paused: !cf.paused }));
-      else if (which === 1) await c.updateConfig(admin, base(w, ConfigMask.protocolFeeBps, { protocolFeeBps: rng.chance(0.15) ? rng.pick([2_001, 10_000]) : rng.int(1, 2_000) }));
+      else if (which === 1)
+        await c.updateConfig(admin, base(w, ConfigMask.protocolFeeBps, { protocolFeeBps: rng.chance(0.15) ? rng.pick([2_001, 10_000]) : rng.int(1, 2_000) }));
       else if (which === 2) await c.updateConfig(admin, base(w, ConfigMask.slashCapBps, { slashCapBps: rng.chance(0.1) ? 10_001 : rng.int(0, 10_000) }));
       else if (which === 3) await c.updateConfig(admin, base(w, ConfigMask.minStakePerGpu, { minStakePerGpu: rng.big(0n, 5_000n) }));
       else if (which === 4)
-        await c.updateConfig(admin, base(w, ConfigMask.challengeWindow | ConfigMask.unbondingPeriod, { challengeWindow: rng.chance(0.1) ? 0n : rng.big(30n, 1_200n), unbondingPeriod: rng.chance(0.1) ? 31_536_001n : rng.big(60n, 10_000n) }));
-      else if (which === 5) await c.updateConfig(rng.pick([...w.slashers, ...w.admins.filter((k) => k !== admin), w.outsider.kp]), base(w, ConfigMask.paused, { paused: true }));
+        await c.updateConfig(
+          admin,
+          base(w, ConfigMask.challengeWindow | ConfigMask.unbondingPeriod, {
+            challengeWindow: rng.chance(0.1) ? 0n : rng.big(30n, 1_200n),
+            unbondingPeriod: rng.chance(0.1) ? 31_536_001n : rng.big(60n, 10_000n),
+          }),
+        );
+      else if (which === 5)
+        await c.updateConfig(rng.pick([...w.slashers, ...w.admins.filter((k) => k !== admin), w.outsider.kp]), base(w, ConfigMask.paused, { paused: true }));
       else if (which === 6) {
         if (rng.chance(0.5)) await c.updateConfig(admin, base(w, rng.pick([0, 1024, 2048 | ConfigMask.paused]), {}));
-        else await c.updateConfig(admin, base(w, ConfigMask.rewardPeriod, { rewardPeriod: rng.chance(0.1) ? rng.pick([-1n, 31_536_001n]) : rng.pick([0n, 60n, rng.big(1n, 3_600n)]) }));
-      }
-      else if (which === 7) {
+        else
+          await c.updateConfig(
+            admin,
+            base(w, ConfigMask.rewardPeriod, { rewardPeriod: rng.chance(0.1) ? rng.pick([-1n, 31_536_001n]) : rng.pick([0n, 60n, rng.big(1n, 3_600n)]) }),
+          );
+      } else if (which === 7) {
         // rotate the admin and/or the slash authority to another key of theirs
         const mask = rng.pick([ConfigMask.admin, ConfigMask.slashAuthority, ConfigMask.admin | ConfigMask.slashAuthority]);
-        await c.updateConfig(admin, base(w, mask, { newAdmin: rng.pick(w.admins).publicKey.toBase58(), newSlashAuthority: rng.pick(w.slashers).publicKey.toBase58() }));
+        await c.updateConfig(
+          admin,
+          base(w, mask, { newAdmin: rng.pick(w.admins).publicKey.toBase58(), newSlashAuthority: rng.pick(w.slashers).publicKey.toBase58() }),
+        );
       } else await c.updateConfig(admin, base(w, ConfigMask.treasury, { treasury: rng.pick(w.treasuries) }));
       return;
     }
@@ -327,7 +367,18 @@ async function step(w: World): Promise<void> {
 function base(
   w: World,
   mask: number,
-  over: Partial<{ paused: boolean; protocolFeeBps: number; slashCapBps: number; minStakePerGpu: bigint; challengeWindow: bigint; unbondingPeriod: bigint; newAdmin: string; newSlashAuthority: string; treasury: PublicKey; rewardPeriod: bigint }>,
+  over: Partial<{
+    paused: boolean;
+    protocolFeeBps: number;
+    slashCapBps: number;
+    minStakePerGpu: bigint;
+    challengeWindow: bigint;
+    unbondingPeriod: bigint;
+    newAdmin: string;
+    newSlashAuthority: string;
+    treasury: PublicKey;
+    rewardPeriod: bigint;
+  }>,
 ) {
   const cf = w.fx.model.config;
   if (!cf) throw new Error("workload: no config");
@@ -362,10 +413,28 @@ describe(`protocol workload (GPUNET_SEED=${SEED}, ${STEPS} steps)`, () => {
     const providers = Array.from({ length: 7 }, () => asProvider(newActor(fx, TOKENS)));
     const buyers = Array.from({ length: 4 }, () => newActor(fx, TOKENS));
     const otherMint = createMint(fx, fx.mintAuthority.publicKey);
-    const treasuries = [fx.treasury, createTokenAccount(fx, fx.treasuryOwner.publicKey, fx.mint, "treasury"), createTokenAccount(fx, fx.treasuryOwner.publicKey, otherMint, "treasury")];
+    const treasuries = [
+      fx.treasury,
+      createTokenAccount(fx, fx.treasuryOwner.publicKey, fx.mint, "treasury"),
+      createTokenAccount(fx, fx.treasuryOwner.publicKey, otherMint, "treasury"),
+    ];
     const admins = [fx.admin, fx.env.fundedKeypair()];
     const slashers = [fx.slasher, fx.env.fundedKeypair()];
-    w = { fx, d, c: calls(d), rng, providers, buyers, funder: newActor(fx, TOKENS), outsider: newActor(fx, TOKENS), jobs: [], nextJobId: new Map(), admins, slashers, treasuries };
+    w = {
+      fx,
+      d,
+      c: calls(d),
+      rng,
+      providers,
+      buyers,
+      funder: newActor(fx, TOKENS),
+      outsider: newActor(fx, TOKENS),
+      jobs: [],
+      nextJobId: new Map(),
+      admins,
+      slashers,
+      treasuries,
+    };
     try {
       let last = performance.now();
       while (d.step < STEPS) {
@@ -386,12 +455,19 @@ describe(`protocol workload (GPUNET_SEED=${SEED}, ${STEPS} steps)`, () => {
   it("the program answers as the model at every step (outcome, error name, every account field)", () => {
     if (!w) throw new Error("workload did not start");
     const d = w.d;
-    const summary = [...d.counts.entries()].sort().map(([k, n]) => `${k}=${n}`).join(" ");
+    const summary = [...d.counts.entries()]
+      .sort()
+      .map(([k, n]) => `${k}=${n}`)
+      .join(" ");
     const soft = [...d.soft.entries()].map(([k, v]) => `${k} x${v.count}: ${v.reason} (${v.example})`).join("\n  ");
     const choices = [...d.errorChoices.entries()].map(([k, n]) => `${k} x${n}`).join("\n  ");
     // eslint-disable-next-line no-console
-    const tm = Object.entries(d.timing).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join(", ");
-    console.log(`seed ${SEED}: ${d.step} steps in ${(ms / 1000).toFixed(1)} s (${tm})\noutcomes: ${summary}\nsoft fields:\n  ${soft}\nerror choices:\n  ${choices}`);
+    const tm = Object.entries(d.timing)
+      .map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`)
+      .join(", ");
+    console.log(
+      `seed ${SEED}: ${d.step} steps in ${(ms / 1000).toFixed(1)} s (${tm})\noutcomes: ${summary}\nsoft fields:\n  ${soft}\nerror choices:\n  ${choices}`,
+    );
     if (failure instanceof Mismatch) throw new Error(`GPUNET_SEED=${SEED}: ${failure.message}`);
     if (failure !== undefined) throw failure;
     expect(d.step).toBeGreaterThanOrEqual(STEPS);

@@ -16,9 +16,11 @@ export const anchorCoder = program.coder;
 export function rng(seed: number): () => number {
   let x = seed >>> 0 || 1;
   return () => {
-    x ^= x << 13; x >>>= 0;
+    x ^= x << 13;
+    x >>>= 0;
     x ^= x >>> 17;
-    x ^= x << 5; x >>>= 0;
+    x ^= x << 5;
+    x >>>= 0;
     return x / 0x1_0000_0000;
   };
 }
@@ -45,16 +47,45 @@ function randomField(f: FieldLayout, r: () => number): [unknown, unknown] {
   // Boundary values a third of the time: 0, MAX and (for signed) MIN.
   const edge = r();
   switch (f.kind) {
-    case "u8": { const v = edge < 0.2 ? 255 : Math.floor(r() * 256); return [v, v]; }
-    case "u16": { const v = edge < 0.2 ? 65535 : Math.floor(r() * 65536); return [v, v]; }
-    case "bool": { const v = r() < 0.5; return [v, v]; }
-    case "u64": { const v = edge < 0.15 ? (1n << 64n) - 1n : edge < 0.3 ? 0n : randBig(r, 64); return [v, toBN(v)]; }
-    case "i64": { const v = edge < 0.15 ? -(1n << 63n) : edge < 0.3 ? (1n << 63n) - 1n : randBig(r, 64) - (1n << 63n); return [v, toBN(v)]; }
-    case "u128": { const v = edge < 0.2 ? (1n << 128n) - 1n : randBig(r, 128); return [v, toBN(v)]; }
-    case "pubkey": { const k = edge < 0.1 ? PublicKey.default : Keypair.generate().publicKey; return [k.toBase58(), k]; }
-    case "bytes": { const b = Uint8Array.from({ length: f.size }, () => Math.floor(r() * 256)); return [b, Array.from(b)]; }
-    case "enum": { const vs = f.variants ?? []; const v = vs[Math.floor(r() * vs.length)] ?? ""; return [v, { [v]: {} }]; }
-    default: throw new Error(`test generator lacks ${f.kind}`);
+    case "u8": {
+      const v = edge < 0.2 ? 255 : Math.floor(r() * 256);
+      return [v, v];
+    }
+    case "u16": {
+      const v = edge < 0.2 ? 65535 : Math.floor(r() * 65536);
+      return [v, v];
+    }
+    case "bool": {
+      const v = r() < 0.5;
+      return [v, v];
+    }
+    case "u64": {
+      const v = edge < 0.15 ? (1n << 64n) - 1n : edge < 0.3 ? 0n : randBig(r, 64);
+      return [v, toBN(v)];
+    }
+    case "i64": {
+      const v = edge < 0.15 ? -(1n << 63n) : edge < 0.3 ? (1n << 63n) - 1n : randBig(r, 64) - (1n << 63n);
+      return [v, toBN(v)];
+    }
+    case "u128": {
+      const v = edge < 0.2 ? (1n << 128n) - 1n : randBig(r, 128);
+      return [v, toBN(v)];
+    }
+    case "pubkey": {
+      const k = edge < 0.1 ? PublicKey.default : Keypair.generate().publicKey;
+      return [k.toBase58(), k];
+    }
+    case "bytes": {
+      const b = Uint8Array.from({ length: f.size }, () => Math.floor(r() * 256));
+      return [b, Array.from(b)];
+    }
+    case "enum": {
+      const vs = f.variants ?? [];
+      const v = vs[Math.floor(r() * vs.length)] ?? "";
+      return [v, { [v]: {} }];
+    }
+    default:
+      throw new Error(`test generator lacks ${f.kind}`);
   }
 }
 
@@ -76,7 +107,15 @@ export function fromAnchor(v: unknown): unknown {
   if (v instanceof Uint8Array || (v && typeof v === "object" && "readUInt8" in v)) return Uint8Array.from(v as ArrayLike<number>);
   // A unit enum variant, `{ fraud: {} }`: the SDK spells it as the variant's name.
   const entries = Object.entries(v);
-  if (entries.length === 1 && entries[0] && typeof entries[0][1] === "object" && entries[0][1] !== null && Object.keys(entries[0][1]).length === 0 && !isBN(entries[0][1])) return entries[0][0];
+  if (
+    entries.length === 1 &&
+    entries[0] &&
+    typeof entries[0][1] === "object" &&
+    entries[0][1] !== null &&
+    Object.keys(entries[0][1]).length === 0 &&
+    !isBN(entries[0][1])
+  )
+    return entries[0][0];
   if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fromAnchor(x)]));
   return v;
 }

@@ -56,14 +56,42 @@ describe("browser bundle", () => {
       try { sdk.toU64(-1, "amount"); } catch (e) { code = e.code; }
       globalThis.__out = { keys: ix.keys.length, dataLen: ix.data.length, jobDataLen: job.data.length, failures: r.failures.map((f) => f.reason), code, pda: sdk.findConfigPda()[0].toBase58() };
     `;
-    const res = await build({ stdin: { contents: entry, resolveDir: process.cwd(), loader: "ts" }, bundle: true, platform: "browser", format: "iife", write: false, logLevel: "silent", alias: SOURCE_ALIAS });
-    const ctx: Record<string, unknown> = { console, TextEncoder, TextDecoder, crypto: webcrypto, atob, btoa, URL, setTimeout, clearTimeout, setInterval, clearInterval, queueMicrotask };
+    const res = await build({
+      stdin: { contents: entry, resolveDir: process.cwd(), loader: "ts" },
+      bundle: true,
+      platform: "browser",
+      format: "iife",
+      write: false,
+      logLevel: "silent",
+      alias: SOURCE_ALIAS,
+    });
+    const ctx: Record<string, unknown> = {
+      console,
+      TextEncoder,
+      TextDecoder,
+      crypto: webcrypto,
+      atob,
+      btoa,
+      URL,
+      setTimeout,
+      clearTimeout,
+      setInterval,
+      clearInterval,
+      queueMicrotask,
+    };
     ctx.globalThis = ctx;
     ctx.self = ctx;
     ctx.window = ctx;
     vm.runInNewContext(res.outputFiles[0]?.text ?? "", ctx);
     const { findConfigPda } = await import("../../sdk/src/pdas.ts");
-    expect(ctx.__out).toEqual({ keys: 6, dataLen: 16, jobDataLen: 8 + 8 + 8 + 8 + 2 + 2 + 2 + 32 + 1 + 1, failures: ["shortData"], code: "U64OutOfRange", pda: findConfigPda()[0].toBase58() });
+    expect(ctx.__out).toEqual({
+      keys: 6,
+      dataLen: 16,
+      jobDataLen: 8 + 8 + 8 + 8 + 2 + 2 + 2 + 32 + 1 + 1,
+      failures: ["shortData"],
+      code: "U64OutOfRange",
+      pda: findConfigPda()[0].toBase58(),
+    });
     expect("Buffer" in ctx).toBe(false);
   });
 
@@ -86,8 +114,37 @@ describe("browser bundle", () => {
           return { version: cfg.data.version, events: [...reg.events, ...st.events].map((e) => e.name), amount: String(st.events[0].data.amount) };
         };
       `;
-      const res = await build({ stdin: { contents: entry, resolveDir: process.cwd(), loader: "ts" }, bundle: true, platform: "browser", format: "iife", write: false, logLevel: "silent", alias: SOURCE_ALIAS });
-      const ctx: Record<string, unknown> = { console, TextEncoder, TextDecoder, crypto: webcrypto, atob, btoa, URL, setTimeout, clearTimeout, setInterval, clearInterval, queueMicrotask, fetch, Headers, Request, Response, AbortController, AbortSignal, Event, EventTarget };
+      const res = await build({
+        stdin: { contents: entry, resolveDir: process.cwd(), loader: "ts" },
+        bundle: true,
+        platform: "browser",
+        format: "iife",
+        write: false,
+        logLevel: "silent",
+        alias: SOURCE_ALIAS,
+      });
+      const ctx: Record<string, unknown> = {
+        console,
+        TextEncoder,
+        TextDecoder,
+        crypto: webcrypto,
+        atob,
+        btoa,
+        URL,
+        setTimeout,
+        clearTimeout,
+        setInterval,
+        clearInterval,
+        queueMicrotask,
+        fetch,
+        Headers,
+        Request,
+        Response,
+        AbortController,
+        AbortSignal,
+        Event,
+        EventTarget,
+      };
       ctx.globalThis = ctx;
       ctx.self = ctx;
       ctx.window = ctx;

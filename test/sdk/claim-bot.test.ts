@@ -34,7 +34,10 @@ afterAll(async () => {
 });
 
 async function bot(...args: string[]): Promise<Record<string, unknown>> {
-  const { stdout } = await run("npx", ["tsx", "examples/claim-bot.ts", "--rpc", s.net.rpcUrl, "--keys", dir, "--once", ...args], { cwd: process.cwd(), timeout: 90_000 });
+  const { stdout } = await run("npx", ["tsx", "examples/claim-bot.ts", "--rpc", s.net.rpcUrl, "--keys", dir, "--once", ...args], {
+    cwd: process.cwd(),
+    timeout: 90_000,
+  });
   return JSON.parse(stdout.trim().split("\n").pop() as string) as Record<string, unknown>;
 }
 

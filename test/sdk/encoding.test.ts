@@ -22,7 +22,10 @@ describe("encodeBase58Key", () => {
 });
 
 describe("base64 decoding", () => {
-  for (const [name, decode] of [["strict (Node Buffer path)", decodeBase64Strict], ["portable (browser path)", decodeBase64Portable]] as const) {
+  for (const [name, decode] of [
+    ["strict (Node Buffer path)", decodeBase64Strict],
+    ["portable (browser path)", decodeBase64Portable],
+  ] as const) {
     it(`${name}: Given every length 0..300, Then it round-trips Buffer's encoding`, () => {
       for (let len = 0; len <= 300; len++) {
         const b = Uint8Array.from({ length: len }, (_, i) => (i * 37 + len) & 255);

@@ -17,10 +17,18 @@ describe("program error decoding (pure)", () => {
     expect(e.context).toMatchObject({ programErrorNumber: 6024, instructionIndex: 1, signature: "sig" });
   });
   it("Given a 'custom program error: 0x..' message only, Then the IDL name", () => {
-    expect(decodeFailure(undefined, undefined, PID, "Transaction simulation failed: Error processing Instruction 0: custom program error: 0x1771").name).toBe("Paused");
+    expect(decodeFailure(undefined, undefined, PID, "Transaction simulation failed: Error processing Instruction 0: custom program error: 0x1771").name).toBe(
+      "Paused",
+    );
   });
   it("Given the token program failing inside gpunet's CPI, Then its Custom(1) is not named after gpunet's 6001/1", () => {
-    const logs = [`Program ${PID} invoke [1]`, `Program ${TOKEN} invoke [2]`, "Program log: Error: insufficient funds", `Program ${TOKEN} failed: custom program error: 0x1`, `Program ${PID} failed: custom program error: 0x1`];
+    const logs = [
+      `Program ${PID} invoke [1]`,
+      `Program ${TOKEN} invoke [2]`,
+      "Program log: Error: insufficient funds",
+      `Program ${TOKEN} failed: custom program error: 0x1`,
+      `Program ${PID} failed: custom program error: 0x1`,
+    ];
     const e = errorFromFailure({ InstructionError: [0, { Custom: 1 }] }, logs, PID, "TransactionFailed");
     expect(e.code).toBe("TransactionFailed");
     expect(e.isProgramError).toBe(false);

@@ -115,7 +115,12 @@ describe("frame attribution", () => {
   });
 
   it("Given a failed transaction, When parsed, Then no events unless includeFailed", () => {
-    const logs = [`Program ${PID} invoke [1]`, `Program data: ${b64Staked}`, `Program ${PID} consumed 5 of 200000 compute units`, `Program ${PID} failed: custom program error: 0x1778`];
+    const logs = [
+      `Program ${PID} invoke [1]`,
+      `Program data: ${b64Staked}`,
+      `Program ${PID} consumed 5 of 200000 compute units`,
+      `Program ${PID} failed: custom program error: 0x1778`,
+    ];
     expect(parseGpunetLogs(logs)).toMatchObject({ events: [], failed: true });
     expect(parseGpunetLogs(logs, { includeFailed: true }).events).toHaveLength(1);
   });
@@ -160,7 +165,10 @@ describe("parseTransactionEvents", () => {
     expect(parseTransactionEvents({ meta: { err: null, logMessages: logs } }).events).toHaveLength(1);
   });
   it("Given meta.err set, Then no events", () => {
-    expect(parseTransactionEvents({ meta: { err: { InstructionError: [0, { Custom: 6000 }] }, logMessages: logs } })).toMatchObject({ events: [], landed: false });
+    expect(parseTransactionEvents({ meta: { err: { InstructionError: [0, { Custom: 6000 }] }, logMessages: logs } })).toMatchObject({
+      events: [],
+      landed: false,
+    });
   });
   it("Given no transaction, Then no events", () => {
     expect(parseTransactionEvents(null).events).toEqual([]);

@@ -40,7 +40,23 @@ beforeAll(async () => {
   admin = env.upgradeAuthority;
   env.airdrop(admin.publicKey, 10_000_000_000n);
   const treasury = (await getOrCreateAssociatedTokenAccount(env.connectionLike, env.payer, mint, admin.publicKey)).address;
-  env.send([sdk.getInitializeInstruction({ admin: admin.publicKey, stakeMint: mint, treasury, slashAuthority: admin.publicKey, minStakePerGpu: 10n, unbondingPeriod: 10, challengeWindow: 10, protocolFeeBps: 100, slashCapBps: 1000, rewardPeriod: 1_000 })], [admin]);
+  env.send(
+    [
+      sdk.getInitializeInstruction({
+        admin: admin.publicKey,
+        stakeMint: mint,
+        treasury,
+        slashAuthority: admin.publicKey,
+        minStakePerGpu: 10n,
+        unbondingPeriod: 10,
+        challengeWindow: 10,
+        protocolFeeBps: 100,
+        slashCapBps: 1000,
+        rewardPeriod: 1_000,
+      }),
+    ],
+    [admin],
+  );
   owner = await funded(1_000_000n);
   env.send([sdk.getRegisterProviderInstruction({ owner: owner.publicKey, stakeMint: mint, gpuModel: 1, gpuCount: 1, vramGb: 24, region: 0 })], [owner]);
 });
@@ -111,9 +127,16 @@ describe("events decoded from the real program's logs", () => {
 
   it("Given gpunet's frame nested in another program's frame, Then its events carry the inner path", () => {
     const bump = (l: string): string => l.replace(/ invoke \[(\d+)\]$/, (_m, d: string) => ` invoke [${Number(d) + 1}]`);
-    const nested = ["Program Fake1111111111111111111111111111111111111111 invoke [1]", ...logs.map(bump), "Program Fake1111111111111111111111111111111111111111 success"];
+    const nested = [
+      "Program Fake1111111111111111111111111111111111111111 invoke [1]",
+      ...logs.map(bump),
+      "Program Fake1111111111111111111111111111111111111111 success",
+    ];
     const { events } = sdk.parseGpunetLogs(nested);
-    expect(events.map((e) => [e.name, e.instructionIndex, e.innerPath, e.innerIndex])).toEqual([["rewardsReleased", 0, [0], 0], ["rewardsClaimed", 0, [0], 0]]);
+    expect(events.map((e) => [e.name, e.instructionIndex, e.innerPath, e.innerIndex])).toEqual([
+      ["rewardsReleased", 0, [0], 0],
+      ["rewardsClaimed", 0, [0], 0],
+    ]);
     // ...and the foreign program logging gpunet's bytes itself is ignored.
     const data = logs.find((l) => l.startsWith("Program data: ")) as string;
     const spoof = ["Program Fake1111111111111111111111111111111111111111 invoke [1]", data, "Program Fake1111111111111111111111111111111111111111 success"];

@@ -83,7 +83,15 @@ describe("S2: public keys", () => {
     expect(toPublicKey(good.toBytes(), "owner").equals(good)).toBe(true);
   });
   it("rejects bad base58, 31 and 33 bytes (as base58 and raw) with InvalidPublicKey", () => {
-    const bad = ["0OIl", "not a key", "", bs58.encode(new Uint8Array(31).fill(1)), bs58.encode(new Uint8Array(33).fill(1)), new Uint8Array(31), new Uint8Array(33)];
+    const bad = [
+      "0OIl",
+      "not a key",
+      "",
+      bs58.encode(new Uint8Array(31).fill(1)),
+      bs58.encode(new Uint8Array(33).fill(1)),
+      new Uint8Array(31),
+      new Uint8Array(33),
+    ];
     for (const v of bad) expect(code(() => toPublicKey(v as string, "owner"))).toBe("InvalidPublicKey");
   });
   it("32-byte hashes are checked", () => {
@@ -112,4 +120,3 @@ describe("S1/S2 through the client: rejected before signing or any RPC", () => {
     expect(wallet.signCount).toBe(0);
   });
 });
-

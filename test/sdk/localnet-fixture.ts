@@ -113,7 +113,17 @@ export async function startSdkNet(opts: { commitment?: Commitment; slotMs?: numb
 }
 
 /** Initializes gpunet with `admin` as admin and slash authority; returns the admin's client. */
-export async function initializeGpunet(s: SdkNet, overrides: { unbondingPeriod?: bigint; challengeWindow?: bigint; protocolFeeBps?: number; slashCapBps?: number; minStakePerGpu?: bigint; rewardPeriod?: bigint } = {}): Promise<{ admin: CountingWallet; adminClient: GpunetClient; treasury: PublicKey }> {
+export async function initializeGpunet(
+  s: SdkNet,
+  overrides: {
+    unbondingPeriod?: bigint;
+    challengeWindow?: bigint;
+    protocolFeeBps?: number;
+    slashCapBps?: number;
+    minStakePerGpu?: bigint;
+    rewardPeriod?: bigint;
+  } = {},
+): Promise<{ admin: CountingWallet; adminClient: GpunetClient; treasury: PublicKey }> {
   const adminKp = s.upgradeAuthority;
   const admin = keypairWallet(adminKp);
   const adminClient = s.client(admin);

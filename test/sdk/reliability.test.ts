@@ -258,5 +258,4 @@ describe("S5: blockhash expiry (on its own localnet, since it moves the chain 30
     expect(st.value[0]).toBeNull();
     expect((await client.fetchProvider()).data.activeStake).toBe(0n);
   });
-
 });

@@ -68,7 +68,10 @@ describe("send policy", () => {
     const [provider] = findProviderPda(ownerKp.publicKey);
     const fees = await s.connection.getRecentPrioritizationFees({ lockedWritableAccounts: [provider] });
     // The node reports per-slot minimums over recent slots (0 where nothing paid); the maximum is ours.
-    const want = percentileOf(fees.map((f) => BigInt(f.prioritizationFee)), 100);
+    const want = percentileOf(
+      fees.map((f) => BigInt(f.prioritizationFee)),
+      100,
+    );
     expect(want).toBeGreaterThanOrEqual(300n);
     const r = await owner.stake({ amount: 1n }, { priorityFee: { kind: "percentile", percentile: 100 } });
     expect(r.priorityFeeMicroLamports).toBe(want);

@@ -51,7 +51,11 @@ describe("subscribeEvents reconnect", () => {
     const got: string[] = [];
     let reconnects = 0;
     const ac = new AbortController();
-    const sub = client.subscribeEvents({ signal: ac.signal, onReconnect: () => reconnects++, onEvent: (e, c) => got.push(`${c.signature}:${e.eventIndex}:${e.name}`) });
+    const sub = client.subscribeEvents({
+      signal: ac.signal,
+      onReconnect: () => reconnects++,
+      onEvent: (e, c) => got.push(`${c.signature}:${e.eventIndex}:${e.name}`),
+    });
     const update = async (fee: number): Promise<string> => (await client.updateConfig({ protocolFeeBps: fee })).signature;
     // The first event proves the subscription is live; if it was not registered yet, send another.
     const waitFor = async (send: () => Promise<string>): Promise<string> => {

@@ -6,7 +6,19 @@
 import { describe, expectTypeOf, it } from "vitest";
 import type { PublicKey, TransactionInstruction } from "@solana/web3.js";
 import * as sdk from "../../sdk/src/index.ts";
-import type { Config, Provider, Job, JobState, GpunetEvent, GpunetEventOf, SendResult, ClaimAllResult, GpunetClient, GpunetErrorCode, ParsedGpunetLogs } from "../../sdk/src/index.ts";
+import type {
+  Config,
+  Provider,
+  Job,
+  JobState,
+  GpunetEvent,
+  GpunetEventOf,
+  SendResult,
+  ClaimAllResult,
+  GpunetClient,
+  GpunetErrorCode,
+  ParsedGpunetLogs,
+} from "../../sdk/src/index.ts";
 
 type IsAny<T> = 0 extends 1 & T ? true : false;
 /** True when `any` appears anywhere in T's (plain-data) structure. */
@@ -53,7 +65,9 @@ describe("exported types", () => {
     // IDL enums in events are their variants' names
     expectTypeOf<GpunetEventOf<"slashed">["data"]["reason"]>().toEqualTypeOf<"downtime" | "failedJob" | "fraud" | "other">();
     expectTypeOf<GpunetEventOf<"slashed">["data"]["reason"]>().toEqualTypeOf<sdk.SlashReason>();
-    expectTypeOf<GpunetEventOf<"jobCompleted">["data"]["endReason"]>().toEqualTypeOf<"completedByBuyer" | "completedByTimeout" | "cancelled" | "expiredUnaccepted" | "expiredUndelivered" | "disputeResolved">();
+    expectTypeOf<GpunetEventOf<"jobCompleted">["data"]["endReason"]>().toEqualTypeOf<
+      "completedByBuyer" | "completedByTimeout" | "cancelled" | "expiredUnaccepted" | "expiredUndelivered" | "disputeResolved"
+    >();
     expectTypeOf<GpunetEventOf<"rewardsReleased">["data"]["amount"]>().toEqualTypeOf<bigint>();
     expectTypeOf<GpunetEventOf<"jobCompleted">["data"]["byTimeout"]>().toEqualTypeOf<boolean>();
     expectTypeOf<GpunetEventOf<"slashed">["data"]["evidenceHash"]>().toEqualTypeOf<Uint8Array>();
@@ -95,7 +109,9 @@ describe("exported types", () => {
   it("error codes include every IDL error name and the client codes", () => {
     expectTypeOf<"NothingToClaim">().toMatchTypeOf<GpunetErrorCode>();
     expectTypeOf<"MathOverflow">().toMatchTypeOf<GpunetErrorCode>();
-    expectTypeOf<"U64OutOfRange" | "InvalidPublicKey" | "IdlMismatch" | "BlockhashExpired" | "RateLimited" | "Transport" | "SimulationFailed">().toMatchTypeOf<GpunetErrorCode>();
+    expectTypeOf<
+      "U64OutOfRange" | "InvalidPublicKey" | "IdlMismatch" | "BlockhashExpired" | "RateLimited" | "Transport" | "SimulationFailed"
+    >().toMatchTypeOf<GpunetErrorCode>();
     expectTypeOf<"nothingToClaim">().not.toMatchTypeOf<GpunetErrorCode>();
     const e: unknown = null;
     if (sdk.isGpunetError(e, "BlockhashExpired")) expectTypeOf(e.code).toEqualTypeOf<"BlockhashExpired">();

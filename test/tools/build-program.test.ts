@@ -79,7 +79,11 @@ describe("build-program", () => {
   });
 
   it("passes the linker's refusal through as LinkError", async () => {
-    const err = await buildProgram({ sources: ["test/fixtures/sbf/refuse/writable-data.c"], includeDirs: [], out: "target/build/bp-test/bp-writable.so" }).catch((e: unknown) => e);
+    const err = await buildProgram({
+      sources: ["test/fixtures/sbf/refuse/writable-data.c"],
+      includeDirs: [],
+      out: "target/build/bp-test/bp-writable.so",
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LinkError);
     expect((err as LinkError).code).toBe("WritableSection");
   });

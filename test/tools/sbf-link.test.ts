@@ -196,7 +196,10 @@ describe("sbf-link: allowed syscalls", () => {
   it("refuses sol_remaining_compute_units, which LiteSVM 1.5.0 does not register", () => {
     const dir = mkdtempSync(join(tmpdir(), "gpunet-sbf-"));
     const src = join(dir, "rcu.c");
-    execFileSync("sh", ["-c", `printf '%s' 'typedef unsigned long u64; extern u64 sol_remaining_compute_units(void); u64 entrypoint(const unsigned char *i) { return i[0] ? sol_remaining_compute_units() : 0; }' > ${src}`]);
+    execFileSync("sh", [
+      "-c",
+      `printf '%s' 'typedef unsigned long u64; extern u64 sol_remaining_compute_units(void); u64 entrypoint(const unsigned char *i) { return i[0] ? sol_remaining_compute_units() : 0; }' > ${src}`,
+    ]);
     execFileSync("clang-19", ["-target", "bpf", "-mcpu=v2", "-O2", "-c", src, "-o", join(dir, "rcu.o")]);
     const e = refusal(readFileSync(join(dir, "rcu.o")));
     expect(e.code).toBe("UnknownSymbol");

@@ -48,8 +48,15 @@ export function rpcTransactionToUpdate(tx: RpcTransaction, finality: Finality, s
  * ```
  */
 export async function listSignatures(
-  rpc: RpcClient, address: string,
-  opts: { readonly before?: string | null; readonly until?: string | null; readonly pageSize?: number; readonly signal?: AbortSignal; readonly onPage?: (n: number) => void },
+  rpc: RpcClient,
+  address: string,
+  opts: {
+    readonly before?: string | null;
+    readonly until?: string | null;
+    readonly pageSize?: number;
+    readonly signal?: AbortSignal;
+    readonly onPage?: (n: number) => void;
+  },
 ): Promise<SignatureInfo[]> {
   const out: SignatureInfo[] = [];
   let before = opts.before ?? undefined;
@@ -72,7 +79,10 @@ export async function listSignatures(
  * A transaction the node does not have (null) yields null.
  */
 export async function fetchTransactions(
-  rpc: RpcClient, signatures: readonly SignatureInfo[], concurrency: number, signal?: AbortSignal,
+  rpc: RpcClient,
+  signatures: readonly SignatureInfo[],
+  concurrency: number,
+  signal?: AbortSignal,
 ): Promise<(TransactionUpdate | null)[]> {
   const out: (TransactionUpdate | null)[] = new Array(signatures.length).fill(null);
   let next = 0;
@@ -81,7 +91,9 @@ export async function fetchTransactions(
       const i = next++;
       const s = signatures[i] as SignatureInfo;
       const tx = await rpc.call<RpcTransaction | null>(
-        "getTransaction", [s.signature, { encoding: "json", commitment: "confirmed", maxSupportedTransactionVersion: 0 }], signal,
+        "getTransaction",
+        [s.signature, { encoding: "json", commitment: "confirmed", maxSupportedTransactionVersion: 0 }],
+        signal,
       );
       out[i] = tx ? rpcTransactionToUpdate(tx, s.confirmationStatus === "finalized" ? "finalized" : "confirmed", "backfill") : null;
     }

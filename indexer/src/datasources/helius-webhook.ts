@@ -66,7 +66,8 @@ function isRpcTransaction(v: unknown): v is RpcTransaction & { slot: number } {
  * ```
  */
 export async function startHeliusWebhookServer(
-  opts: HeliusWebhookOptions, ingest: (updates: readonly TransactionUpdate[]) => Promise<unknown>,
+  opts: HeliusWebhookOptions,
+  ingest: (updates: readonly TransactionUpdate[]) => Promise<unknown>,
 ): Promise<HeliusWebhookServer> {
   const received = { posts: 0, transactions: 0, rejected: 0 };
   const server: Server = createServer((req, res) => {

@@ -54,7 +54,10 @@ interface LogsNotification {
   readonly result?: unknown;
   readonly error?: { readonly message: string };
   readonly params?: {
-    readonly result?: { readonly context?: { readonly slot?: number }; readonly value?: { readonly signature?: string; readonly err?: unknown; readonly logs?: string[] } };
+    readonly result?: {
+      readonly context?: { readonly slot?: number };
+      readonly value?: { readonly signature?: string; readonly err?: unknown; readonly logs?: string[] };
+    };
   };
 }
 
@@ -102,7 +105,12 @@ export function createLogsSubscribeSource(opts: LogsSubscribeOptions): LiveSourc
   }
 
   /** One connection's life; resolves when it ends. True when it got as far as subscribing. */
-  function connectOnce(onUpdate: (u: TransactionUpdate) => Promise<unknown> | void, status: LiveStatusListener, signal: AbortSignal, reconnect: boolean): Promise<boolean> {
+  function connectOnce(
+    onUpdate: (u: TransactionUpdate) => Promise<unknown> | void,
+    status: LiveStatusListener,
+    signal: AbortSignal,
+    reconnect: boolean,
+  ): Promise<boolean> {
     return new Promise((resolve) => {
       let subscribed = false;
       let done = false;
@@ -144,10 +152,14 @@ export function createLogsSubscribeSource(opts: LogsSubscribeOptions): LiveSourc
       }, tick);
       ws.on("open", () => {
         lastSeen = Date.now();
-        ws.send(JSON.stringify({
-          jsonrpc: "2.0", id: 1, method: "logsSubscribe",
-          params: [{ mentions: [opts.programId] }, { commitment: opts.commitment }],
-        }));
+        ws.send(
+          JSON.stringify({
+            jsonrpc: "2.0",
+            id: 1,
+            method: "logsSubscribe",
+            params: [{ mentions: [opts.programId] }, { commitment: opts.commitment }],
+          }),
+        );
       });
       ws.on("pong", () => {
         lastSeen = Date.now();
@@ -178,8 +190,14 @@ export function createLogsSubscribeSource(opts: LogsSubscribeOptions): LiveSourc
         const slot = BigInt(r.context.slot);
         if (slot > stats.headSlot) stats.headSlot = slot;
         const pending = onUpdate({
-          signature: v.signature, slot, txIndex: null, blockTime: null, err: v.err ?? null,
-          logs: v.logs ?? null, finality: opts.commitment, source: "live",
+          signature: v.signature,
+          slot,
+          txIndex: null,
+          blockTime: null,
+          err: v.err ?? null,
+          logs: v.logs ?? null,
+          finality: opts.commitment,
+          source: "live",
         });
         if (pending) {
           inFlight++;

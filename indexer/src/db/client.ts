@@ -58,7 +58,9 @@ function applyPragmas(sqlite: SqliteHandle, busyTimeoutMs: number): void {
   sqlite.defaultSafeIntegers(true);
 }
 
-interface WriterLock { release(): void }
+interface WriterLock {
+  release(): void;
+}
 
 function acquireWriterLock(dbPath: string): WriterLock {
   const lockPath = `${dbPath}.writer-lock`;
@@ -76,7 +78,11 @@ function acquireWriterLock(dbPath: string): WriterLock {
     } catch {
       pid = undefined;
     }
-    throw new IndexerError("WriterLocked", `another indexer (pid ${pid ?? "?"}) is writing ${dbPath}`, { path: dbPath, ...(pid === undefined ? {} : { pid }), cause: e });
+    throw new IndexerError("WriterLocked", `another indexer (pid ${pid ?? "?"}) is writing ${dbPath}`, {
+      path: dbPath,
+      ...(pid === undefined ? {} : { pid }),
+      cause: e,
+    });
   }
   // Inside the exclusive transaction: nobody else can read it, so the pid also goes to a sidecar for messages.
   lock.prepare("INSERT INTO writer (pid, started_at) VALUES (?, ?)").run(process.pid, Date.now());
@@ -121,7 +127,10 @@ export async function runMigrations(db: Kysely<IndexDatabase>, migrations: reado
     try {
       await db.transaction().execute(async (trx) => {
         await m.up(trx as unknown as Kysely<unknown>);
-        await trx.insertInto("gpunet_migrations").values({ name: m.name, applied_at: BigInt(Date.now()) }).execute();
+        await trx
+          .insertInto("gpunet_migrations")
+          .values({ name: m.name, applied_at: BigInt(Date.now()) })
+          .execute();
       });
     } catch (e) {
       throw new IndexerError("MigrationFailed", `migration ${m.name} failed: ${String(e)}`, { migration: m.name, cause: e });

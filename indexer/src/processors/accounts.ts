@@ -59,15 +59,32 @@ function takeAll(versions: Record<string, bigint>, groups: readonly string[], ve
 export function applyProviderSnapshot(p: ProviderState, d: Readonly<Record<string, unknown>>, keyId: KeyId): void {
   const seq = big(d.seq);
   if (takeAll(p.versions, ["profile", "active", "unbonding", "unlock", "reward", "snapshot", "touched"], seq)) {
-    p.metadataHash = key(d.metadataHash); p.gpuModel = num(d.gpuModel); p.gpuCount = num(d.gpuCount); p.vramGb = num(d.vramGb);
-    p.region = num(d.region); p.status = num(d.status); p.activeStake = big(d.activeStake); p.unbondingAmount = big(d.unbondingAmount);
-    p.unbondingUnlockAt = big(d.unbondingUnlockAt); p.rewardSnapshot = big(d.rewardSnapshot); p.rewardDebt = big(d.rewardDebt); p.rewardsOwed = big(d.rewardsOwed);
-    p.updatedAt = big(d.updatedAt); p.unlockPauseMark = big(d.unlockPauseMark);
+    p.metadataHash = key(d.metadataHash);
+    p.gpuModel = num(d.gpuModel);
+    p.gpuCount = num(d.gpuCount);
+    p.vramGb = num(d.vramGb);
+    p.region = num(d.region);
+    p.status = num(d.status);
+    p.activeStake = big(d.activeStake);
+    p.unbondingAmount = big(d.unbondingAmount);
+    p.unbondingUnlockAt = big(d.unbondingUnlockAt);
+    p.rewardSnapshot = big(d.rewardSnapshot);
+    p.rewardDebt = big(d.rewardDebt);
+    p.rewardsOwed = big(d.rewardsOwed);
+    p.updatedAt = big(d.updatedAt);
+    p.unlockPauseMark = big(d.unlockPauseMark);
   }
-  if (takeAll(p.versions, ["live"], seq)) { p.lockedStake = big(d.lockedStake); p.liveJobs = big(d.liveJobs); }
-  p.owner = keyId(key(d.owner)); p.stakeVault = keyId(key(d.stakeVault)); p.registeredAt = big(d.registeredAt);
-  p.totalClaimed = max(p.totalClaimed, big(d.totalClaimed)); p.jobsCompleted = max(p.jobsCompleted, big(d.jobsCompleted));
-  p.jobsFailed = max(p.jobsFailed, big(d.jobsFailed)); p.slashedTotal = max(p.slashedTotal, big(d.slashedTotal));
+  if (takeAll(p.versions, ["live"], seq)) {
+    p.lockedStake = big(d.lockedStake);
+    p.liveJobs = big(d.liveJobs);
+  }
+  p.owner = keyId(key(d.owner));
+  p.stakeVault = keyId(key(d.stakeVault));
+  p.registeredAt = big(d.registeredAt);
+  p.totalClaimed = max(p.totalClaimed, big(d.totalClaimed));
+  p.jobsCompleted = max(p.jobsCompleted, big(d.jobsCompleted));
+  p.jobsFailed = max(p.jobsFailed, big(d.jobsFailed));
+  p.slashedTotal = max(p.slashedTotal, big(d.slashedTotal));
   p.seq = max(p.seq, seq);
 }
 
@@ -75,15 +92,30 @@ export function applyProviderSnapshot(p: ProviderState, d: Readonly<Record<strin
 export function applyJobSnapshot(j: JobState, d: Readonly<Record<string, unknown>>, keyId: KeyId): void {
   const seq = big(d.seq);
   if (takeAll(j.versions, ["state"], seq)) j.state = num(d.state);
-  j.jobId = big(d.jobId); j.price = big(d.price); j.maxDuration = big(d.maxDuration); j.createdAt = big(d.createdAt);
-  j.acceptedAt = big(d.acceptedAt); j.deadline = big(d.deadline); j.submittedAt = big(d.submittedAt); j.finishedAt = big(d.finishedAt);
-  j.providerPayout = big(d.providerPayout); j.fee = big(d.fee); j.refund = big(d.refund);
-  j.buyer = keyId(key(d.buyer)); j.escrow = keyId(key(d.escrow));
+  j.jobId = big(d.jobId);
+  j.price = big(d.price);
+  j.maxDuration = big(d.maxDuration);
+  j.createdAt = big(d.createdAt);
+  j.acceptedAt = big(d.acceptedAt);
+  j.deadline = big(d.deadline);
+  j.submittedAt = big(d.submittedAt);
+  j.finishedAt = big(d.finishedAt);
+  j.providerPayout = big(d.providerPayout);
+  j.fee = big(d.fee);
+  j.refund = big(d.refund);
+  j.buyer = keyId(key(d.buyer));
+  j.escrow = keyId(key(d.escrow));
   const provider = key(d.provider);
   j.provider = provider.every((b) => b === 0) ? j.provider : keyId(provider);
-  j.specHash = key(d.specHash); j.resultHash = key(d.resultHash); j.disputeReasonHash = key(d.disputeReasonHash);
-  j.minGpus = num(d.minGpus); j.gpuModel = num(d.gpuModel); j.minVramGb = num(d.minVramGb); j.providerShareBps = num(d.providerShareBps);
-  j.feeBps = num(d.feeBps); j.challengeWindow = big(d.challengeWindow);
+  j.specHash = key(d.specHash);
+  j.resultHash = key(d.resultHash);
+  j.disputeReasonHash = key(d.disputeReasonHash);
+  j.minGpus = num(d.minGpus);
+  j.gpuModel = num(d.gpuModel);
+  j.minVramGb = num(d.minVramGb);
+  j.providerShareBps = num(d.providerShareBps);
+  j.feeBps = num(d.feeBps);
+  j.challengeWindow = big(d.challengeWindow);
   if (takeAll(j.versions, ["pause"], seq)) j.pauseMark = big(d.pauseMark);
   j.seq = max(j.seq, seq);
 }
@@ -98,10 +130,18 @@ export function applyConfigSnapshot(c: ConfigState, d: Readonly<Record<string, u
   if (takeAll(c.versions, ["params", "stake", "unallocated", "carry"], version)) {
     c.address = address;
     [c.admin, c.slashAuthority, c.stakeMint, c.treasury, c.rewardVault] = ids;
-    c.minStakePerGpu = big(d.minStakePerGpu); c.unbondingPeriod = big(d.unbondingPeriod); c.challengeWindow = big(d.challengeWindow);
-    c.protocolFeeBps = num(d.protocolFeeBps); c.slashCapBps = num(d.slashCapBps); c.paused = d.paused === true;
-    c.pausedAt = big(d.pausedAt); c.pausedTotal = big(d.pausedTotal); c.rewardPeriod = big(d.rewardPeriod);
-    c.totalActiveStake = big(d.totalActiveStake); c.unallocatedRewards = big(d.unallocatedRewards); c.rewardCarry = big(d.rewardCarry);
+    c.minStakePerGpu = big(d.minStakePerGpu);
+    c.unbondingPeriod = big(d.unbondingPeriod);
+    c.challengeWindow = big(d.challengeWindow);
+    c.protocolFeeBps = num(d.protocolFeeBps);
+    c.slashCapBps = num(d.slashCapBps);
+    c.paused = d.paused === true;
+    c.pausedAt = big(d.pausedAt);
+    c.pausedTotal = big(d.pausedTotal);
+    c.rewardPeriod = big(d.rewardPeriod);
+    c.totalActiveStake = big(d.totalActiveStake);
+    c.unallocatedRewards = big(d.unallocatedRewards);
+    c.rewardCarry = big(d.rewardCarry);
   }
   c.accRewardPerStake = max(c.accRewardPerStake, big(d.accRewardPerStake));
   c.totalFunded = max(c.totalFunded, big(d.totalFunded));

@@ -22,8 +22,20 @@ import { FINALITY_CODE, type TransactionUpdate } from "../types.ts";
 import { IndexerError } from "../errors.ts";
 import { applyConfigSnapshot, applyJobSnapshot, applyProviderSnapshot, decodeGpunetAccount } from "./accounts.ts";
 import {
-  applyToConfig, applyToJob, applyToProvider, emptyConfig, emptyJob, emptyProvider, eventJob, eventProvider, orderKey,
-  touchesConfig, type ConfigState, type JobState, type ProviderState, type Versions,
+  applyToConfig,
+  applyToJob,
+  applyToProvider,
+  emptyConfig,
+  emptyJob,
+  emptyProvider,
+  eventJob,
+  eventProvider,
+  orderKey,
+  touchesConfig,
+  type ConfigState,
+  type JobState,
+  type ProviderState,
+  type Versions,
 } from "./state.ts";
 
 type Ev = GpunetEvent<Uint8Array>;
@@ -278,27 +290,103 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
     if (config && configDirty) {
       const c = config;
       q.putConfig.run(
-        c.address, c.admin, c.slashAuthority, c.stakeMint, c.treasury, c.rewardVault, u64Text(c.minStakePerGpu),
-        c.unbondingPeriod, c.challengeWindow, c.protocolFeeBps, c.slashCapBps, c.paused ? 1 : 0, u128Text(c.accRewardPerStake),
-        u64Text(c.totalActiveStake), u64Text(c.rewardCarry), u64Text(c.unallocatedRewards), u64Text(c.totalFunded),
-        u64Text(c.totalClaimed), u64Text(c.totalSlashed), u64Text(c.providerCount), u64Text(c.jobCount), u64Text(c.seq),
-        json(c.versions), c.finality, c.lastSlot, c.pausedAt, c.pausedTotal, c.rewardPeriod,
+        c.address,
+        c.admin,
+        c.slashAuthority,
+        c.stakeMint,
+        c.treasury,
+        c.rewardVault,
+        u64Text(c.minStakePerGpu),
+        c.unbondingPeriod,
+        c.challengeWindow,
+        c.protocolFeeBps,
+        c.slashCapBps,
+        c.paused ? 1 : 0,
+        u128Text(c.accRewardPerStake),
+        u64Text(c.totalActiveStake),
+        u64Text(c.rewardCarry),
+        u64Text(c.unallocatedRewards),
+        u64Text(c.totalFunded),
+        u64Text(c.totalClaimed),
+        u64Text(c.totalSlashed),
+        u64Text(c.providerCount),
+        u64Text(c.jobCount),
+        u64Text(c.seq),
+        json(c.versions),
+        c.finality,
+        c.lastSlot,
+        c.pausedAt,
+        c.pausedTotal,
+        c.rewardPeriod,
       );
     }
     for (const p of dirtyProviders) {
       q.putProvider.run(
-        p.id, p.owner, p.stakeVault, blob(p.metadataHash), p.gpuModel, p.gpuCount, p.vramGb, p.region, p.status,
-        u64Text(p.activeStake), u64Text(p.unbondingAmount), p.unbondingUnlockAt, u128Text(p.rewardSnapshot), u64Text(p.rewardDebt), u64Text(p.rewardsOwed),
-        u64Text(p.totalClaimed), u64Text(p.jobsCompleted), u64Text(p.jobsFailed), u64Text(p.slashedTotal), p.registeredAt,
-        p.updatedAt, u64Text(p.seq), json(p.versions), p.finality, p.lastSlot, u64Text(p.lockedStake), u64Text(p.liveJobs), p.unlockPauseMark,
+        p.id,
+        p.owner,
+        p.stakeVault,
+        blob(p.metadataHash),
+        p.gpuModel,
+        p.gpuCount,
+        p.vramGb,
+        p.region,
+        p.status,
+        u64Text(p.activeStake),
+        u64Text(p.unbondingAmount),
+        p.unbondingUnlockAt,
+        u128Text(p.rewardSnapshot),
+        u64Text(p.rewardDebt),
+        u64Text(p.rewardsOwed),
+        u64Text(p.totalClaimed),
+        u64Text(p.jobsCompleted),
+        u64Text(p.jobsFailed),
+        u64Text(p.slashedTotal),
+        p.registeredAt,
+        p.updatedAt,
+        u64Text(p.seq),
+        json(p.versions),
+        p.finality,
+        p.lastSlot,
+        u64Text(p.lockedStake),
+        u64Text(p.liveJobs),
+        p.unlockPauseMark,
       );
     }
     for (const j of dirtyJobs) {
       q.putJob.run(
-        j.id, u64Text(j.jobId), j.buyer, j.provider, j.escrow, u64Text(j.price), j.maxDuration, j.createdAt, j.acceptedAt,
-        j.deadline, j.submittedAt, j.finishedAt, u64Text(j.providerPayout), u64Text(j.fee), u64Text(j.refund), blob(j.specHash),
-        blob(j.resultHash), blob(j.disputeReasonHash), j.minGpus, j.gpuModel, j.minVramGb, j.providerShareBps, j.state,
-        u64Text(j.seq), j.closed ? 1 : 0, j.closedAt, json(j.versions), j.finality, j.lastSlot, j.endReason, j.feeBps, j.challengeWindow, j.pauseMark,
+        j.id,
+        u64Text(j.jobId),
+        j.buyer,
+        j.provider,
+        j.escrow,
+        u64Text(j.price),
+        j.maxDuration,
+        j.createdAt,
+        j.acceptedAt,
+        j.deadline,
+        j.submittedAt,
+        j.finishedAt,
+        u64Text(j.providerPayout),
+        u64Text(j.fee),
+        u64Text(j.refund),
+        blob(j.specHash),
+        blob(j.resultHash),
+        blob(j.disputeReasonHash),
+        j.minGpus,
+        j.gpuModel,
+        j.minVramGb,
+        j.providerShareBps,
+        j.state,
+        u64Text(j.seq),
+        j.closed ? 1 : 0,
+        j.closedAt,
+        json(j.versions),
+        j.finality,
+        j.lastSlot,
+        j.endReason,
+        j.feeBps,
+        j.challengeWindow,
+        j.pauseMark,
       );
     }
     configDirty = false;
@@ -307,7 +395,14 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
   };
 
   /** Applies one event to entities (and, when `history`, writes its history rows). */
-  const applyEvent = (e: Ev, txId: number | bigint, slot: bigint, txIndex: number, finality: number, history: boolean): { provider: number | null; job: number | null } => {
+  const applyEvent = (
+    e: Ev,
+    txId: number | bigint,
+    slot: bigint,
+    txIndex: number,
+    finality: number,
+    history: boolean,
+  ): { provider: number | null; job: number | null } => {
     const pk = eventProvider(e);
     const jk = eventJob(e);
     const providerId = pk ? keyId(pk) : null;
@@ -351,13 +446,36 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
         q.insertStake.run(txId, i, providerId, "withdraw", u64Text(e.data.amount), "", u64Text(e.data.unbondingAmount), slot, ts);
         break;
       case "rewardsFunded":
-        q.insertReward.run(txId, i, keyId(e.data.funder), e.data.source, u64Text(e.data.amount), u64Text(e.data.totalFunded), u128Text(e.data.accRewardPerStake), slot, ts);
+        q.insertReward.run(
+          txId,
+          i,
+          keyId(e.data.funder),
+          e.data.source,
+          u64Text(e.data.amount),
+          u64Text(e.data.totalFunded),
+          u128Text(e.data.accRewardPerStake),
+          slot,
+          ts,
+        );
         break;
       case "rewardsClaimed":
         q.insertClaim.run(txId, i, providerId, keyId(e.data.owner), u64Text(e.data.amount), u64Text(e.data.totalClaimed), slot, ts);
         break;
       case "slashed":
-        q.insertSlash.run(txId, i, providerId, keyId(e.data.authority), u64Text(e.data.amount), u64Text(e.data.fromActive), u64Text(e.data.fromUnbonding), slashReasonIndex(e.data.reason), String(e.data.reason), blob(e.data.evidenceHash), slot, ts);
+        q.insertSlash.run(
+          txId,
+          i,
+          providerId,
+          keyId(e.data.authority),
+          u64Text(e.data.amount),
+          u64Text(e.data.fromActive),
+          u64Text(e.data.fromUnbonding),
+          slashReasonIndex(e.data.reason),
+          String(e.data.reason),
+          blob(e.data.evidenceHash),
+          slot,
+          ts,
+        );
         break;
       case "jobCreated":
         q.insertEscrow.run(txId, i, "deposit", jobId, null, u64Text(e.data.price), slot, ts);
@@ -386,7 +504,13 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
   };
 
   /** Applies an account snapshot; returns the entity ids it touched. */
-  const applySnapshot = (address: Uint8Array, data: Uint8Array, slot: bigint, txIndex: number, finality: number): { kind: string; provider: number | null; job: number | null } | null => {
+  const applySnapshot = (
+    address: Uint8Array,
+    data: Uint8Array,
+    slot: bigint,
+    txIndex: number,
+    finality: number,
+  ): { kind: string; provider: number | null; job: number | null } | null => {
     const acc = decodeGpunetAccount(data);
     if (!acc) return null;
     const id = keyId(address);
@@ -573,15 +697,16 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
       // commitment) replaces it; a delivery at lower commitment than that row is stale.
       let stale = false;
       // The common answer is none: `get` first, all candidates only when there is one.
-      if (anyUnfinalized && q.findUnfinalizedBySig.get(hash, hash) !== undefined) for (const r of q.findUnfinalizedBySig.all(hash, hash) as Row[]) {
-        if (r.signature !== u.signature || b(r.slot) === u.slot) continue;
-        if (n(r.finality) > finality) {
-          stale = true;
-          continue;
+      if (anyUnfinalized && q.findUnfinalizedBySig.get(hash, hash) !== undefined)
+        for (const r of q.findUnfinalizedBySig.all(hash, hash) as Row[]) {
+          if (r.signature !== u.signature || b(r.slot) === u.slot) continue;
+          if (n(r.finality) > finality) {
+            stale = true;
+            continue;
+          }
+          dropTxRow(r, rollback);
+          res.moved++;
         }
-        dropTxRow(r, rollback);
-        res.moved++;
-      }
       if (stale) {
         res.duplicates++;
         continue;
@@ -610,11 +735,28 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
       const txId = ins.lastInsertRowid;
       for (const e of d.events) {
         const ids = applyEvent(e, txId, u.slot, t.txIndex, finality, true);
-        q.insertEvent.run(txId, e.eventIndex, e.instructionIndex, e.innerPath.join("."), kindIds.get(e.name), ids.provider, ids.job, u.slot, e.data.timestamp, Buffer.isBuffer(e.payload) ? e.payload : Buffer.from(e.payload.buffer, e.payload.byteOffset, e.payload.byteLength));
+        q.insertEvent.run(
+          txId,
+          e.eventIndex,
+          e.instructionIndex,
+          e.innerPath.join("."),
+          kindIds.get(e.name),
+          ids.provider,
+          ids.job,
+          u.slot,
+          e.data.timestamp,
+          Buffer.isBuffer(e.payload) ? e.payload : Buffer.from(e.payload.buffer, e.payload.byteOffset, e.payload.byteLength),
+        );
         res.events++;
       }
       for (const f of d.failures) {
-        const detail = JSON.stringify({ name: f.name ?? null, byteLength: f.byteLength ?? null, expectedLength: f.expectedLength ?? null, instructionIndex: f.instructionIndex, innerPath: f.innerPath });
+        const detail = JSON.stringify({
+          name: f.name ?? null,
+          byteLength: f.byteLength ?? null,
+          expectedLength: f.expectedLength ?? null,
+          instructionIndex: f.instructionIndex,
+          innerPath: f.innerPath,
+        });
         const r = q.insertDeadLetter.run(u.signature, u.slot, f.eventIndex, f.reason, f.payload, detail, now);
         res.deadLetters += r.changes;
       }
@@ -625,7 +767,18 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
           const address = bs58.decode(s.address);
           const applied = applySnapshot(address, s.data, u.slot, t.txIndex, finality);
           if (!applied) continue;
-          q.insertEvent.run(txId, SNAPSHOT_EVENT_BASE + k++, -1, "", kindIds.get(applied.kind), applied.provider, applied.job, u.slot, u.blockTime ?? 0n, Buffer.concat([Buffer.from(address), Buffer.from(s.data)]));
+          q.insertEvent.run(
+            txId,
+            SNAPSHOT_EVENT_BASE + k++,
+            -1,
+            "",
+            kindIds.get(applied.kind),
+            applied.provider,
+            applied.job,
+            u.slot,
+            u.blockTime ?? 0n,
+            Buffer.concat([Buffer.from(address), Buffer.from(s.data)]),
+          );
         }
       }
     }
@@ -654,8 +807,14 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
   });
 
   const EVENT_COLS = "e.kind, e.payload, e.ix, e.event_index, e.provider, e.job, e.tx_id, t.slot, t.tx_index, t.finality";
-  const configKinds = [...GPUNET_EVENT_NAMES.filter((k) => ["configUpdated", "providerRegistered", "staked", "unstakeRequested", "slashed", "rewardsFunded", "rewardsClaimed", "jobCreated"].includes(k)), "account:config"]
-    .map((k) => kindIds.get(k)).join(",");
+  const configKinds = [
+    ...GPUNET_EVENT_NAMES.filter((k) =>
+      ["configUpdated", "providerRegistered", "staked", "unstakeRequested", "slashed", "rewardsFunded", "rewardsClaimed", "jobCreated"].includes(k),
+    ),
+    "account:config",
+  ]
+    .map((k) => kindIds.get(k))
+    .join(",");
 
   /**
    * Rebuilds some entities from the events table alone, replaying their events
@@ -676,8 +835,12 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
       ps.size > 0 ? `e.provider IN (${[...ps].join(",")})` : null,
       js.size > 0 ? `e.job IN (${[...js].join(",")})` : null,
       withConfig ? `e.kind IN (${configKinds})` : null,
-    ].filter((x) => x !== null).join(" OR ");
-    const rows = sqlite.prepare(`SELECT ${EVENT_COLS} FROM events e JOIN txs t ON t.id = e.tx_id WHERE ${where} ORDER BY t.slot, t.tx_index, t.id, e.event_index`).all() as Row[];
+    ]
+      .filter((x) => x !== null)
+      .join(" OR ");
+    const rows = sqlite
+      .prepare(`SELECT ${EVENT_COLS} FROM events e JOIN txs t ON t.id = e.tx_id WHERE ${where} ORDER BY t.slot, t.tx_index, t.id, e.event_index`)
+      .all() as Row[];
     const seenP = new Set<number>();
     const seenJ = new Set<number>();
     let seenC = false;
@@ -691,7 +854,11 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
       const jid = nullableId(r.job);
       if (kind.startsWith("account:")) {
         const acc = decodeGpunetAccount(payload.subarray(32));
-        const wanted = acc && ((acc.type === "provider" && pid !== null && ps.has(pid)) || (acc.type === "job" && jid !== null && js.has(jid)) || (acc.type === "config" && withConfig));
+        const wanted =
+          acc &&
+          ((acc.type === "provider" && pid !== null && ps.has(pid)) ||
+            (acc.type === "job" && jid !== null && js.has(jid)) ||
+            (acc.type === "config" && withConfig));
         if (wanted) {
           applySnapshot(payload.subarray(0, 32), payload.subarray(32), slot, txIndex, finality);
           if (acc.type === "provider" && pid !== null) seenP.add(pid);
@@ -729,15 +896,24 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
     const delJob = sqlite.prepare("DELETE FROM jobs WHERE id = ?");
     for (const id of ps) {
       if (seenP.has(id)) dirtyProviders.add(providers.get(id) as ProviderState);
-      else { providers.delete(id); delProvider.run(id); }
+      else {
+        providers.delete(id);
+        delProvider.run(id);
+      }
     }
     for (const id of js) {
       if (seenJ.has(id)) dirtyJobs.add(jobs.get(id) as JobState);
-      else { jobs.delete(id); delJob.run(id); }
+      else {
+        jobs.delete(id);
+        delJob.run(id);
+      }
     }
     if (withConfig) {
       if (seenC) configDirty = true;
-      else { config = null; sqlite.exec("DELETE FROM config"); }
+      else {
+        config = null;
+        sqlite.exec("DELETE FROM config");
+      }
     }
     saveDirty();
   };
@@ -769,7 +945,9 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
   const rebuildAllTx = sqlite.transaction(() => {
     sqlite.exec("DELETE FROM providers; DELETE FROM jobs; DELETE FROM config;");
     dropCaches();
-    const rows = sqlite.prepare(`SELECT ${EVENT_COLS} FROM events e JOIN txs t ON t.id = e.tx_id ORDER BY t.slot, t.tx_index, t.id, e.event_index`).all() as Row[];
+    const rows = sqlite
+      .prepare(`SELECT ${EVENT_COLS} FROM events e JOIN txs t ON t.id = e.tx_id ORDER BY t.slot, t.tx_index, t.id, e.event_index`)
+      .all() as Row[];
     for (const r of rows) {
       const kind = kindNames.get(n(r.kind)) ?? "";
       const payload = new Uint8Array(r.payload as Buffer);
@@ -827,14 +1005,20 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
       return out;
     },
     openGap(until, reason) {
-      return n(sqlite.prepare("INSERT INTO gaps (until_signature, before_signature, reason, created_at) VALUES (?, NULL, ?, ?)").run(until, reason, Date.now()).lastInsertRowid);
+      return n(
+        sqlite.prepare("INSERT INTO gaps (until_signature, before_signature, reason, created_at) VALUES (?, NULL, ?, ?)").run(until, reason, Date.now())
+          .lastInsertRowid,
+      );
     },
     closeGap(id) {
       sqlite.prepare("DELETE FROM gaps WHERE id = ?").run(id);
     },
     gaps() {
       return (sqlite.prepare("SELECT id, until_signature, before_signature, reason FROM gaps ORDER BY id").all() as Row[]).map((r) => ({
-        id: n(r.id), until: (r.until_signature as string | null) ?? null, before: (r.before_signature as string | null) ?? null, reason: r.reason as string,
+        id: n(r.id),
+        until: (r.until_signature as string | null) ?? null,
+        before: (r.before_signature as string | null) ?? null,
+        reason: r.reason as string,
       }));
     },
     checkpoint: getCheckpoint,
@@ -859,40 +1043,105 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
 
 function rowToConfig(r: Row): ConfigState {
   return {
-    address: nullableId(r.address), admin: nullableId(r.admin), slashAuthority: nullableId(r.slash_authority),
-    stakeMint: nullableId(r.stake_mint), treasury: nullableId(r.treasury), rewardVault: nullableId(r.reward_vault),
-    minStakePerGpu: b(r.min_stake_per_gpu), unbondingPeriod: b(r.unbonding_period), challengeWindow: b(r.challenge_window),
-    protocolFeeBps: n(r.protocol_fee_bps), slashCapBps: n(r.slash_cap_bps), paused: n(r.paused) !== 0,
-    accRewardPerStake: b(r.acc_reward_per_stake), totalActiveStake: b(r.total_active_stake), rewardCarry: b(r.reward_carry),
-    unallocatedRewards: b(r.unallocated_rewards), totalFunded: b(r.total_funded), totalClaimed: b(r.total_claimed),
-    totalSlashed: b(r.total_slashed), providerCount: b(r.provider_count), jobCount: b(r.job_count), seq: b(r.seq),
-    versions: unjson(r.versions as string), finality: n(r.finality), lastSlot: b(r.last_slot),
-    pausedAt: b(r.paused_at), pausedTotal: b(r.paused_total), rewardPeriod: b(r.reward_period),
+    address: nullableId(r.address),
+    admin: nullableId(r.admin),
+    slashAuthority: nullableId(r.slash_authority),
+    stakeMint: nullableId(r.stake_mint),
+    treasury: nullableId(r.treasury),
+    rewardVault: nullableId(r.reward_vault),
+    minStakePerGpu: b(r.min_stake_per_gpu),
+    unbondingPeriod: b(r.unbonding_period),
+    challengeWindow: b(r.challenge_window),
+    protocolFeeBps: n(r.protocol_fee_bps),
+    slashCapBps: n(r.slash_cap_bps),
+    paused: n(r.paused) !== 0,
+    accRewardPerStake: b(r.acc_reward_per_stake),
+    totalActiveStake: b(r.total_active_stake),
+    rewardCarry: b(r.reward_carry),
+    unallocatedRewards: b(r.unallocated_rewards),
+    totalFunded: b(r.total_funded),
+    totalClaimed: b(r.total_claimed),
+    totalSlashed: b(r.total_slashed),
+    providerCount: b(r.provider_count),
+    jobCount: b(r.job_count),
+    seq: b(r.seq),
+    versions: unjson(r.versions as string),
+    finality: n(r.finality),
+    lastSlot: b(r.last_slot),
+    pausedAt: b(r.paused_at),
+    pausedTotal: b(r.paused_total),
+    rewardPeriod: b(r.reward_period),
   };
 }
 
 function rowToProvider(r: Row): ProviderState {
   return {
-    id: n(r.id), owner: nullableId(r.owner), stakeVault: nullableId(r.stake_vault), metadataHash: fromBlob(r.metadata_hash),
-    gpuModel: n(r.gpu_model), gpuCount: n(r.gpu_count), vramGb: n(r.vram_gb), region: n(r.region), status: n(r.status),
-    activeStake: b(r.active_stake), unbondingAmount: b(r.unbonding_amount), unbondingUnlockAt: b(r.unbonding_unlock_at), rewardSnapshot: b(r.reward_snapshot),
-    rewardDebt: b(r.reward_debt), rewardsOwed: b(r.rewards_owed), totalClaimed: b(r.total_claimed), jobsCompleted: b(r.jobs_completed),
-    jobsFailed: b(r.jobs_failed), slashedTotal: b(r.slashed_total), registeredAt: b(r.registered_at), updatedAt: b(r.updated_at),
-    seq: b(r.seq), versions: unjson(r.versions as string), finality: n(r.finality), lastSlot: b(r.last_slot),
-    lockedStake: b(r.locked_stake), liveJobs: b(r.live_jobs), unlockPauseMark: b(r.unlock_pause_mark),
+    id: n(r.id),
+    owner: nullableId(r.owner),
+    stakeVault: nullableId(r.stake_vault),
+    metadataHash: fromBlob(r.metadata_hash),
+    gpuModel: n(r.gpu_model),
+    gpuCount: n(r.gpu_count),
+    vramGb: n(r.vram_gb),
+    region: n(r.region),
+    status: n(r.status),
+    activeStake: b(r.active_stake),
+    unbondingAmount: b(r.unbonding_amount),
+    unbondingUnlockAt: b(r.unbonding_unlock_at),
+    rewardSnapshot: b(r.reward_snapshot),
+    rewardDebt: b(r.reward_debt),
+    rewardsOwed: b(r.rewards_owed),
+    totalClaimed: b(r.total_claimed),
+    jobsCompleted: b(r.jobs_completed),
+    jobsFailed: b(r.jobs_failed),
+    slashedTotal: b(r.slashed_total),
+    registeredAt: b(r.registered_at),
+    updatedAt: b(r.updated_at),
+    seq: b(r.seq),
+    versions: unjson(r.versions as string),
+    finality: n(r.finality),
+    lastSlot: b(r.last_slot),
+    lockedStake: b(r.locked_stake),
+    liveJobs: b(r.live_jobs),
+    unlockPauseMark: b(r.unlock_pause_mark),
   };
 }
 
 function rowToJob(r: Row): JobState {
   return {
-    id: n(r.id), jobId: b(r.job_id), buyer: nullableId(r.buyer), provider: nullableId(r.provider), escrow: nullableId(r.escrow),
-    price: b(r.price), maxDuration: b(r.max_duration), createdAt: b(r.created_at), acceptedAt: b(r.accepted_at), deadline: b(r.deadline),
-    submittedAt: b(r.submitted_at), finishedAt: b(r.finished_at), providerPayout: b(r.provider_payout), fee: b(r.fee), refund: b(r.refund),
-    specHash: fromBlob(r.spec_hash), resultHash: fromBlob(r.result_hash), disputeReasonHash: fromBlob(r.dispute_reason_hash),
-    minGpus: n(r.min_gpus), gpuModel: n(r.gpu_model), minVramGb: n(r.min_vram_gb), providerShareBps: n(r.provider_share_bps),
-    state: n(r.state), seq: b(r.seq), closed: n(r.closed) !== 0, closedAt: r.closed_at === null ? null : b(r.closed_at),
-    versions: unjson(r.versions as string), finality: n(r.finality), lastSlot: b(r.last_slot),
-    endReason: (r.end_reason as string | null) ?? null, feeBps: n(r.fee_bps), challengeWindow: b(r.challenge_window), pauseMark: b(r.pause_mark),
+    id: n(r.id),
+    jobId: b(r.job_id),
+    buyer: nullableId(r.buyer),
+    provider: nullableId(r.provider),
+    escrow: nullableId(r.escrow),
+    price: b(r.price),
+    maxDuration: b(r.max_duration),
+    createdAt: b(r.created_at),
+    acceptedAt: b(r.accepted_at),
+    deadline: b(r.deadline),
+    submittedAt: b(r.submitted_at),
+    finishedAt: b(r.finished_at),
+    providerPayout: b(r.provider_payout),
+    fee: b(r.fee),
+    refund: b(r.refund),
+    specHash: fromBlob(r.spec_hash),
+    resultHash: fromBlob(r.result_hash),
+    disputeReasonHash: fromBlob(r.dispute_reason_hash),
+    minGpus: n(r.min_gpus),
+    gpuModel: n(r.gpu_model),
+    minVramGb: n(r.min_vram_gb),
+    providerShareBps: n(r.provider_share_bps),
+    state: n(r.state),
+    seq: b(r.seq),
+    closed: n(r.closed) !== 0,
+    closedAt: r.closed_at === null ? null : b(r.closed_at),
+    versions: unjson(r.versions as string),
+    finality: n(r.finality),
+    lastSlot: b(r.last_slot),
+    endReason: (r.end_reason as string | null) ?? null,
+    feeBps: n(r.fee_bps),
+    challengeWindow: b(r.challenge_window),
+    pauseMark: b(r.pause_mark),
   };
 }
 

@@ -55,13 +55,19 @@ export function harnessChain(): Chain & { env: TestEnv<Gpunet> } {
       try {
         const r = env.send(ixs, [env.payer, ...signers]);
         const s = env.now().slot;
-        if (s !== slot) { slot = s; index = 0; }
+        if (s !== slot) {
+          slot = s;
+          index = 0;
+        }
         recorded.push({ signature: r.signature, slot: s, txIndex: index++, logs: r.logs, err: null });
         return r.signature;
       } catch (e) {
         if (opts.allowFailure && e instanceof SvmTransactionError) {
           const s = env.now().slot;
-          if (s !== slot) { slot = s; index = 0; }
+          if (s !== slot) {
+            slot = s;
+            index = 0;
+          }
           recorded.push({ signature: e.signature ?? "", slot: s, txIndex: index++, logs: e.logs ?? [], err: e.transactionError ?? "failed" });
           return e.signature ?? "";
         }
@@ -86,7 +92,10 @@ export async function localnetChain(opts: { slotMs?: number; finalizedDepth?: nu
   // The payer is the program's upgrade authority, so the workload can initialize.
   const payer = Keypair.generate();
   const net = await createLocalnet({
-    rpcPort: 0, wsPort: 0, slotMs: opts.slotMs ?? 0, finalizedDepth: opts.finalizedDepth ?? 32,
+    rpcPort: 0,
+    wsPort: 0,
+    slotMs: opts.slotMs ?? 0,
+    finalizedDepth: opts.finalizedDepth ?? 32,
     programs: [{ programId: PROGRAM_ID.toBase58(), bytes: PROGRAM_BYTES, upgradeable: true, upgradeAuthority: payer.secretKey }],
   });
   const connection = new Connection(net.rpcUrl, { commitment: "confirmed", wsEndpoint: net.wsUrl });

@@ -9,7 +9,15 @@
  */
 import Database from "better-sqlite3";
 import { Kysely, SqliteDialect, sql } from "kysely";
-import { createIndexer, createIndexQueries, INDEXER_MIGRATIONS, openReaderDatabase, openWriterDatabase, runMigrations, type IndexDatabase } from "../../../indexer/src/index.ts";
+import {
+  createIndexer,
+  createIndexQueries,
+  INDEXER_MIGRATIONS,
+  openReaderDatabase,
+  openWriterDatabase,
+  runMigrations,
+  type IndexDatabase,
+} from "../../../indexer/src/index.ts";
 
 const [mode, db, a, b, c] = process.argv.slice(2);
 const say = (s: string): void => {
@@ -21,7 +29,14 @@ const sleepSync = (ms: number): void => {
 
 switch (mode) {
   case "index": {
-    const ix = await createIndexer({ dbPath: db as string, rpcUrl: a as string, programId: b as string, batchSize: Number(c), finalityIntervalMs: 0, backfillConcurrency: 4 });
+    const ix = await createIndexer({
+      dbPath: db as string,
+      rpcUrl: a as string,
+      programId: b as string,
+      batchSize: Number(c),
+      finalityIntervalMs: 0,
+      backfillConcurrency: 4,
+    });
     say("started");
     await ix.start();
     await ix.backfillNow();

@@ -26,7 +26,9 @@ export async function startProxy(targetPort: number): Promise<Proxy> {
     }
     if (mode === "hold") {
       const h: { client: Socket; data: Buffer[]; release?: () => void } = { client, data: [] };
-      const keep = (d: Buffer): void => { h.data.push(d); };
+      const keep = (d: Buffer): void => {
+        h.data.push(d);
+      };
       client.on("data", keep);
       client.on("error", () => client.destroy());
       held.push(h);
@@ -44,8 +46,12 @@ export async function startProxy(targetPort: number): Promise<Proxy> {
     for (const d of early) upstream.write(d);
     const pair: [Socket, Socket] = [client, upstream];
     pairs.add(pair);
-    client.on("data", (d) => { if (mode === "ok") upstream.write(d); });
-    upstream.on("data", (d) => { if (mode === "ok") client.write(d); });
+    client.on("data", (d) => {
+      if (mode === "ok") upstream.write(d);
+    });
+    upstream.on("data", (d) => {
+      if (mode === "ok") client.write(d);
+    });
     const end = (): void => {
       client.destroy();
       upstream.destroy();
@@ -62,7 +68,10 @@ export async function startProxy(targetPort: number): Promise<Proxy> {
     url: `ws://127.0.0.1:${port}`,
     cut() {
       mode = "cut";
-      for (const [a, b] of pairs) { a.destroy(); b.destroy(); }
+      for (const [a, b] of pairs) {
+        a.destroy();
+        b.destroy();
+      }
       pairs.clear();
     },
     blackhole() {
@@ -75,11 +84,15 @@ export async function startProxy(targetPort: number): Promise<Proxy> {
       mode = "ok";
       for (const h of held.splice(0)) h.release?.();
     },
-    close: () => new Promise<void>((r) => {
-      for (const [a, b] of pairs) { a.destroy(); b.destroy(); }
-      for (const h of held.splice(0)) h.client.destroy();
-      server.close(() => r());
-    }),
+    close: () =>
+      new Promise<void>((r) => {
+        for (const [a, b] of pairs) {
+          a.destroy();
+          b.destroy();
+        }
+        for (const h of held.splice(0)) h.client.destroy();
+        server.close(() => r());
+      }),
   };
 }
 

@@ -9,7 +9,11 @@ export function toUpdate(r: RecordedTx, finality: Finality = "finalized", source
 }
 
 /** Runs setup + every path + `randomOps` random operations in LiteSVM and returns the chain and its transactions. */
-export async function recordWorkload(randomOps = 120, seed = 3, providers = 4): Promise<{ chain: ReturnType<typeof harnessChain>; workload: Workload; txs: RecordedTx[] }> {
+export async function recordWorkload(
+  randomOps = 120,
+  seed = 3,
+  providers = 4,
+): Promise<{ chain: ReturnType<typeof harnessChain>; workload: Workload; txs: RecordedTx[] }> {
   const chain = harnessChain();
   const workload = new Workload(chain);
   await workload.setup(providers, 3);

@@ -22,8 +22,14 @@ export function replicate(txs: readonly RecordedTx[], minEvents: number): Transa
   for (let c = 0; c < copies; c++) {
     for (const t of txs) {
       out.push({
-        signature: flat(bs58.encode(randomBytes(64))), slot: t.slot + BigInt(c) * span, txIndex: t.txIndex, blockTime: null,
-        err: null, logs: t.logs, finality: "finalized", source: "replay",
+        signature: flat(bs58.encode(randomBytes(64))),
+        slot: t.slot + BigInt(c) * span,
+        txIndex: t.txIndex,
+        blockTime: null,
+        err: null,
+        logs: t.logs,
+        finality: "finalized",
+        source: "replay",
       });
     }
   }

@@ -26,11 +26,17 @@ export function spawnChild(args: readonly string[]): Child {
       const line = buf.slice(0, i);
       buf = buf.slice(i + 1);
       lines.push(line);
-      for (const w of [...waiters]) if (line.startsWith(w.prefix)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(line); }
+      for (const w of [...waiters])
+        if (line.startsWith(w.prefix)) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(line);
+        }
     }
   });
   let stderr = "";
-  proc.stderr?.on("data", (d: Buffer) => { stderr += d.toString(); });
+  proc.stderr?.on("data", (d: Buffer) => {
+    stderr += d.toString();
+  });
   const exited = new Promise<number | string>((resolve) => proc.on("exit", (code, sig) => resolve(code ?? sig ?? -1)));
   return {
     proc,
@@ -41,8 +47,19 @@ export function spawnChild(args: readonly string[]): Child {
       if (hit) return Promise.resolve(hit);
       return new Promise((resolve, reject) => {
         const t = setTimeout(() => reject(new Error(`child did not print ${prefix}; stderr: ${stderr.slice(-2000)}`)), timeoutMs);
-        waiters.push({ prefix, resolve: (l) => { clearTimeout(t); resolve(l); } });
-        void exited.then((code) => setTimeout(() => { clearTimeout(t); reject(new Error(`child exited (${code}) before ${prefix}; stderr: ${stderr.slice(-2000)}`)); }, 50));
+        waiters.push({
+          prefix,
+          resolve: (l) => {
+            clearTimeout(t);
+            resolve(l);
+          },
+        });
+        void exited.then((code) =>
+          setTimeout(() => {
+            clearTimeout(t);
+            reject(new Error(`child exited (${code}) before ${prefix}; stderr: ${stderr.slice(-2000)}`));
+          }, 50),
+        );
       });
     },
     async kill9() {

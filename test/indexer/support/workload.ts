@@ -7,8 +7,15 @@ import { programDataAddress } from "../../../localnet/src/deploy.ts";
 import anchor from "@coral-xyz/anchor";
 import { Keypair, PublicKey, SystemProgram, type TransactionInstruction } from "@solana/web3.js";
 import {
-  ACCOUNT_SIZE, MINT_SIZE, TOKEN_PROGRAM_ID, createAssociatedTokenAccountIdempotentInstruction, createInitializeAccount3Instruction,
-  createInitializeMint2Instruction, createMintToInstruction, createTransferInstruction, getAssociatedTokenAddressSync,
+  ACCOUNT_SIZE,
+  MINT_SIZE,
+  TOKEN_PROGRAM_ID,
+  createAssociatedTokenAccountIdempotentInstruction,
+  createInitializeAccount3Instruction,
+  createInitializeMint2Instruction,
+  createMintToInstruction,
+  createTransferInstruction,
+  getAssociatedTokenAddressSync,
 } from "@solana/spl-token";
 import type { Chain } from "./chain.ts";
 
@@ -27,9 +34,22 @@ export function rng(seed: number): () => number {
   };
 }
 
-export interface User { kp: Keypair; ata: PublicKey }
-export interface ProviderUser extends User { provider: PublicKey; vault: PublicKey }
-export interface JobRef { job: PublicKey; escrow: PublicKey; buyer: User; id: bigint; state: "open" | "accepted" | "submitted" | "disputed" | "done" | "closed"; provider?: ProviderUser }
+export interface User {
+  kp: Keypair;
+  ata: PublicKey;
+}
+export interface ProviderUser extends User {
+  provider: PublicKey;
+  vault: PublicKey;
+}
+export interface JobRef {
+  job: PublicKey;
+  escrow: PublicKey;
+  buyer: User;
+  id: bigint;
+  state: "open" | "accepted" | "submitted" | "disputed" | "done" | "closed";
+  provider?: ProviderUser;
+}
 
 /** The workload; see the module comment. */
 export class Workload {
@@ -49,8 +69,12 @@ export class Workload {
 
   /** Continues on the chain another workload set up (same config, mint and users). */
   adopt(o: Workload): void {
-    this.admin = o.admin; this.mint = o.mint; this.treasury = o.treasury; this.funder = o.funder;
-    this.buyers = o.buyers; this.nextJobId = o.nextJobId + 1_000n;
+    this.admin = o.admin;
+    this.mint = o.mint;
+    this.treasury = o.treasury;
+    this.funder = o.funder;
+    this.buyers = o.buyers;
+    this.nextJobId = o.nextJobId + 1_000n;
   }
 
   get m() {
@@ -68,10 +92,13 @@ export class Workload {
     const kp = Keypair.generate();
     await this.chain.airdrop(kp.publicKey, 10_000_000_000n);
     const ata = getAssociatedTokenAddressSync(this.mint, kp.publicKey);
-    await this.chain.send([
-      createAssociatedTokenAccountIdempotentInstruction(this.chain.payer.publicKey, ata, kp.publicKey, this.mint),
-      createMintToInstruction(this.mint, ata, this.chain.payer.publicKey, tokens),
-    ], []);
+    await this.chain.send(
+      [
+        createAssociatedTokenAccountIdempotentInstruction(this.chain.payer.publicKey, ata, kp.publicKey, this.mint),
+        createMintToInstruction(this.mint, ata, this.chain.payer.publicKey, tokens),
+      ],
+      [],
+    );
     return { kp, ata };
   }
 
@@ -83,18 +110,40 @@ export class Workload {
     // The payer deployed the program and is its upgrade authority: only it may initialize.
     this.admin = this.chain.payer;
     await this.chain.airdrop(this.admin.publicKey, 10_000_000_000n);
-    await this.chain.send([
-      SystemProgram.createAccount({ fromPubkey: p.publicKey, newAccountPubkey: mint.publicKey, lamports: 1_461_600, space: MINT_SIZE, programId: TOKEN_PROGRAM_ID }),
-      createInitializeMint2Instruction(mint.publicKey, 6, p.publicKey, null),
-      SystemProgram.createAccount({ fromPubkey: p.publicKey, newAccountPubkey: treasury.publicKey, lamports: 2_039_280, space: ACCOUNT_SIZE, programId: TOKEN_PROGRAM_ID }),
-      createInitializeAccount3Instruction(treasury.publicKey, mint.publicKey, p.publicKey),
-    ], [mint, treasury]);
+    await this.chain.send(
+      [
+        SystemProgram.createAccount({
+          fromPubkey: p.publicKey,
+          newAccountPubkey: mint.publicKey,
+          lamports: 1_461_600,
+          space: MINT_SIZE,
+          programId: TOKEN_PROGRAM_ID,
+        }),
+        createInitializeMint2Instruction(mint.publicKey, 6, p.publicKey, null),
+        SystemProgram.createAccount({
+          fromPubkey: p.publicKey,
+          newAccountPubkey: treasury.publicKey,
+          lamports: 2_039_280,
+          space: ACCOUNT_SIZE,
+          programId: TOKEN_PROGRAM_ID,
+        }),
+        createInitializeAccount3Instruction(treasury.publicKey, mint.publicKey, p.publicKey),
+      ],
+      [mint, treasury],
+    );
     this.mint = mint.publicKey;
     this.treasury = treasury.publicKey;
     const [, configBump] = this.pda("config");
     const [, rewardVaultBump] = this.pda("reward_vault");
-    await this.chain.send([await this.m.initialize(bn(1_000), bn(100), bn(100), this.admin.publicKey, 500, 5000, configBump, rewardVaultBump, false, bn(0))
-      .accounts({ stakeMint: this.mint, treasury: this.treasury, admin: this.admin.publicKey, programData: programDataAddress(this.chain.programId) }).instruction()], [this.admin]);
+    await this.chain.send(
+      [
+        await this.m
+          .initialize(bn(1_000), bn(100), bn(100), this.admin.publicKey, 500, 5000, configBump, rewardVaultBump, false, bn(0))
+          .accounts({ stakeMint: this.mint, treasury: this.treasury, admin: this.admin.publicKey, programData: programDataAddress(this.chain.programId) })
+          .instruction(),
+      ],
+      [this.admin],
+    );
     this.funder = await this.user(10n ** 15n);
     for (let i = 0; i < nProviders; i++) await this.addProvider(i);
     for (let i = 0; i < nBuyers; i++) this.buyers.push(await this.user(10n ** 13n));
@@ -104,8 +153,15 @@ export class Workload {
     const u = await this.user(10n ** 12n);
     const [provider, pBump] = this.pda("provider", u.kp.publicKey);
     const [vault, vBump] = this.pda("stake_vault", provider);
-    await this.chain.send([await this.m.registerProvider(1 + (i % 3), 1 + (i % 4), 24 + 8 * (i % 5), i % 7, Array(32).fill(i % 256), pBump, vBump)
-      .accounts({ owner: u.kp.publicKey, stakeMint: this.mint }).instruction()], [u.kp]);
+    await this.chain.send(
+      [
+        await this.m
+          .registerProvider(1 + (i % 3), 1 + (i % 4), 24 + 8 * (i % 5), i % 7, Array(32).fill(i % 256), pBump, vBump)
+          .accounts({ owner: u.kp.publicKey, stakeMint: this.mint })
+          .instruction(),
+      ],
+      [u.kp],
+    );
     const pu = { ...u, provider, vault };
     this.providers.push(pu);
     return pu;
@@ -118,7 +174,10 @@ export class Workload {
     return this.chain.send([await this.stakeIx(p, amount)], [p.kp]);
   }
   async fund(amount: bigint): Promise<string> {
-    return this.chain.send([await this.m.fundRewards(bn(amount)).accounts({ funder: this.funder.kp.publicKey, funderToken: this.funder.ata }).instruction()], [this.funder.kp]);
+    return this.chain.send(
+      [await this.m.fundRewards(bn(amount)).accounts({ funder: this.funder.kp.publicKey, funderToken: this.funder.ata }).instruction()],
+      [this.funder.kp],
+    );
   }
   claimIx(p: ProviderUser): Promise<TransactionInstruction> {
     return this.m.claimRewards().accounts({ owner: p.kp.publicKey, ownerToken: p.ata }).instruction();
@@ -136,16 +195,37 @@ export class Workload {
     return this.chain.send([await this.m.withdrawUnstaked().accounts({ owner: p.kp.publicKey, ownerToken: p.ata }).instruction()], [p.kp]);
   }
   async slash(p: ProviderUser, amount: bigint): Promise<string> {
-    return this.chain.send([await this.m.slash(bn(amount), { failedJob: {} }, Array(32).fill(1))
-      .accounts({ provider: p.provider, stakeVault: p.vault, treasury: this.treasury, slashAuthority: this.admin.publicKey }).instruction()], [this.admin]);
+    return this.chain.send(
+      [
+        await this.m
+          .slash(bn(amount), { failedJob: {} }, Array(32).fill(1))
+          .accounts({ provider: p.provider, stakeVault: p.vault, treasury: this.treasury, slashAuthority: this.admin.publicKey })
+          .instruction(),
+      ],
+      [this.admin],
+    );
   }
   async updateProvider(p: ProviderUser, status: number, k: number): Promise<string> {
-    return this.chain.send([await this.m.updateProvider(1 + (k % 3), 1 + (k % 4), 24 + 8 * (k % 5), k % 7, status, Array(32).fill(k % 256))
-      .accounts({ owner: p.kp.publicKey }).instruction()], [p.kp]);
+    return this.chain.send(
+      [
+        await this.m
+          .updateProvider(1 + (k % 3), 1 + (k % 4), 24 + 8 * (k % 5), k % 7, status, Array(32).fill(k % 256))
+          .accounts({ owner: p.kp.publicKey })
+          .instruction(),
+      ],
+      [p.kp],
+    );
   }
   async updateConfig(fee: number): Promise<string> {
-    return this.chain.send([await this.m.updateConfig(PublicKey.default, PublicKey.default, bn(1_000), bn(100), bn(100), 32, fee, 0, false, bn(0))
-      .accounts({ admin: this.admin.publicKey, treasury: this.treasury }).instruction()], [this.admin]);
+    return this.chain.send(
+      [
+        await this.m
+          .updateConfig(PublicKey.default, PublicKey.default, bn(1_000), bn(100), bn(100), 32, fee, 0, false, bn(0))
+          .accounts({ admin: this.admin.publicKey, treasury: this.treasury })
+          .instruction(),
+      ],
+      [this.admin],
+    );
   }
 
   async createJob(buyer: User, price: bigint): Promise<JobRef> {
@@ -154,8 +234,15 @@ export class Workload {
     idLe.writeBigUInt64LE(id);
     const [job, jBump] = this.pda("job", buyer.kp.publicKey, idLe);
     const [escrow, eBump] = this.pda("escrow", job);
-    await this.chain.send([await this.m.createJob(bn(id), bn(price), bn(50), 1, 0, 16, Array(32).fill(3), jBump, eBump)
-      .accounts({ buyer: buyer.kp.publicKey, buyerToken: buyer.ata, stakeMint: this.mint }).instruction()], [buyer.kp]);
+    await this.chain.send(
+      [
+        await this.m
+          .createJob(bn(id), bn(price), bn(50), 1, 0, 16, Array(32).fill(3), jBump, eBump)
+          .accounts({ buyer: buyer.kp.publicKey, buyerToken: buyer.ata, stakeMint: this.mint })
+          .instruction(),
+      ],
+      [buyer.kp],
+    );
     const ref: JobRef = { job, escrow, buyer, id, state: "open" };
     this.jobs.push(ref);
     return ref;
@@ -172,11 +259,22 @@ export class Workload {
   }
   async complete(j: JobRef): Promise<void> {
     const p = j.provider as ProviderUser;
-    await this.chain.send([await this.m.completeJob().accounts({ job: j.job, escrow: j.escrow, provider: p.provider, providerToken: p.ata, authority: j.buyer.kp.publicKey }).instruction()], [j.buyer.kp]);
+    await this.chain.send(
+      [
+        await this.m
+          .completeJob()
+          .accounts({ job: j.job, escrow: j.escrow, provider: p.provider, providerToken: p.ata, authority: j.buyer.kp.publicKey })
+          .instruction(),
+      ],
+      [j.buyer.kp],
+    );
     j.state = "done";
   }
   async cancel(j: JobRef): Promise<void> {
-    await this.chain.send([await this.m.cancelJob().accounts({ job: j.job, escrow: j.escrow, buyerToken: j.buyer.ata, buyer: j.buyer.kp.publicKey }).instruction()], [j.buyer.kp]);
+    await this.chain.send(
+      [await this.m.cancelJob().accounts({ job: j.job, escrow: j.escrow, buyerToken: j.buyer.ata, buyer: j.buyer.kp.publicKey }).instruction()],
+      [j.buyer.kp],
+    );
     j.state = "done";
   }
   async dispute(j: JobRef): Promise<void> {
@@ -185,17 +283,41 @@ export class Workload {
   }
   async resolve(j: JobRef, share: number): Promise<void> {
     const p = j.provider as ProviderUser;
-    await this.chain.send([await this.m.resolveDispute(share).accounts({ job: j.job, escrow: j.escrow, provider: p.provider, providerToken: p.ata, buyerToken: j.buyer.ata, admin: this.admin.publicKey }).instruction()], [this.admin]);
+    await this.chain.send(
+      [
+        await this.m
+          .resolveDispute(share)
+          .accounts({ job: j.job, escrow: j.escrow, provider: p.provider, providerToken: p.ata, buyerToken: j.buyer.ata, admin: this.admin.publicKey })
+          .instruction(),
+      ],
+      [this.admin],
+    );
     j.state = "done";
   }
   async expire(j: JobRef): Promise<void> {
     const p = j.provider as ProviderUser;
-    await this.chain.send([await this.m.expireJob().accounts({ job: j.job, escrow: j.escrow, provider: p.provider, buyerToken: j.buyer.ata, caller: this.chain.payer.publicKey }).instruction()], []);
+    await this.chain.send(
+      [
+        await this.m
+          .expireJob()
+          .accounts({ job: j.job, escrow: j.escrow, provider: p.provider, buyerToken: j.buyer.ata, caller: this.chain.payer.publicKey })
+          .instruction(),
+      ],
+      [],
+    );
     j.state = "done";
   }
   /** An open job nobody accepted, expired after its max_duration (its provider is the zero key). */
   async expireOpen(j: JobRef): Promise<void> {
-    await this.chain.send([await this.m.expireJob().accounts({ job: j.job, escrow: j.escrow, provider: PublicKey.default, buyerToken: j.buyer.ata, caller: this.chain.payer.publicKey }).instruction()], []);
+    await this.chain.send(
+      [
+        await this.m
+          .expireJob()
+          .accounts({ job: j.job, escrow: j.escrow, provider: PublicKey.default, buyerToken: j.buyer.ata, caller: this.chain.payer.publicKey })
+          .instruction(),
+      ],
+      [],
+    );
     j.state = "done";
   }
   /** A plain token transfer into a job's escrow (close_job sweeps it to the treasury). */
@@ -203,11 +325,26 @@ export class Workload {
     await this.chain.send([createTransferInstruction(from.ata, j.escrow, from.kp.publicKey, amount)], [from.kp]);
   }
   async setPaused(paused: boolean): Promise<string> {
-    return this.chain.send([await this.m.updateConfig(PublicKey.default, PublicKey.default, bn(0), bn(0), bn(0), 128, 0, 0, paused, bn(0))
-      .accounts({ admin: this.admin.publicKey, treasury: this.treasury }).instruction()], [this.admin]);
+    return this.chain.send(
+      [
+        await this.m
+          .updateConfig(PublicKey.default, PublicKey.default, bn(0), bn(0), bn(0), 128, 0, 0, paused, bn(0))
+          .accounts({ admin: this.admin.publicKey, treasury: this.treasury })
+          .instruction(),
+      ],
+      [this.admin],
+    );
   }
   async close(j: JobRef): Promise<void> {
-    await this.chain.send([await this.m.closeJob().accounts({ job: j.job, escrow: j.escrow, buyer: j.buyer.kp.publicKey, treasury: this.treasury, caller: this.chain.payer.publicKey }).instruction()], []);
+    await this.chain.send(
+      [
+        await this.m
+          .closeJob()
+          .accounts({ job: j.job, escrow: j.escrow, buyer: j.buyer.kp.publicKey, treasury: this.treasury, caller: this.chain.payer.publicKey })
+          .instruction(),
+      ],
+      [],
+    );
     j.state = "closed";
   }
 
@@ -223,10 +360,19 @@ export class Workload {
     await this.slash(p1, 100n);
     await this.updateProvider(p1, 0, 5);
     const b = this.buyers[0] as User;
-    const j1 = await this.createJob(b, 10_000n); await this.accept(j1, p1); await this.submit(j1); await this.complete(j1);
-    const j2 = await this.createJob(b, 5_000n); await this.cancel(j2);
-    const j3 = await this.createJob(b, 20_000n); await this.accept(j3, p1); await this.submit(j3); await this.dispute(j3); await this.resolve(j3, 7_500);
-    const j4 = await this.createJob(b, 3_000n); await this.accept(j4, p1);
+    const j1 = await this.createJob(b, 10_000n);
+    await this.accept(j1, p1);
+    await this.submit(j1);
+    await this.complete(j1);
+    const j2 = await this.createJob(b, 5_000n);
+    await this.cancel(j2);
+    const j3 = await this.createJob(b, 20_000n);
+    await this.accept(j3, p1);
+    await this.submit(j3);
+    await this.dispute(j3);
+    await this.resolve(j3, 7_500);
+    const j4 = await this.createJob(b, 3_000n);
+    await this.accept(j4, p1);
     const j5 = await this.createJob(b, 2_000n);
     // A pause of 30 s moves every deadline back by 30 s
     await this.setPaused(true);
@@ -251,14 +397,31 @@ export class Workload {
       const op = Math.floor(r() * 14);
       try {
         switch (op) {
-          case 0: case 1: await this.stake(p, BigInt(1 + Math.floor(r() * 50_000))); break;
-          case 2: await this.fund(BigInt(1 + Math.floor(r() * 1_000_000))); break;
-          case 3: await this.claim(p); break;
-          case 4: await this.unstake(p, BigInt(1 + Math.floor(r() * 2_000))); break;
-          case 5: await this.withdraw(p); break;
-          case 6: await this.slash(p, BigInt(1 + Math.floor(r() * 50))); break;
-          case 7: await this.updateProvider(p, 0, i); break;
-          case 8: await this.createJob(pick(this.buyers), BigInt(1_000 + Math.floor(r() * 100_000))); break;
+          case 0:
+          case 1:
+            await this.stake(p, BigInt(1 + Math.floor(r() * 50_000)));
+            break;
+          case 2:
+            await this.fund(BigInt(1 + Math.floor(r() * 1_000_000)));
+            break;
+          case 3:
+            await this.claim(p);
+            break;
+          case 4:
+            await this.unstake(p, BigInt(1 + Math.floor(r() * 2_000)));
+            break;
+          case 5:
+            await this.withdraw(p);
+            break;
+          case 6:
+            await this.slash(p, BigInt(1 + Math.floor(r() * 50)));
+            break;
+          case 7:
+            await this.updateProvider(p, 0, i);
+            break;
+          case 8:
+            await this.createJob(pick(this.buyers), BigInt(1_000 + Math.floor(r() * 100_000)));
+            break;
           case 9: {
             const j = this.jobs.find((x) => x.state === "open");
             if (!j) continue;
@@ -269,7 +432,10 @@ export class Workload {
           case 10: {
             const j = this.jobs.find((x) => x.state === "accepted");
             if (!j) continue;
-            if (r() < 0.15) { await this.chain.warpSeconds(51); await this.expire(j); } else await this.submit(j);
+            if (r() < 0.15) {
+              await this.chain.warpSeconds(51);
+              await this.expire(j);
+            } else await this.submit(j);
             break;
           }
           case 11: {
@@ -288,7 +454,9 @@ export class Workload {
             }
             break;
           }
-          case 13: await this.chain.warpSeconds(1 + Math.floor(r() * 120)); break;
+          case 13:
+            await this.chain.warpSeconds(1 + Math.floor(r() * 120));
+            break;
         }
         ok++;
       } catch {

@@ -41,10 +41,11 @@ export async function consumer(net: Localnet, owner: Keypair): Promise<bigint> {
     }
   }
   const events: GpunetEvent[] = [];
-  for (const e of events) if (e.name === "staked") {
-    const amount: bigint = e.data.amount;
-    void amount;
-  }
+  for (const e of events)
+    if (e.name === "staked") {
+      const amount: bigint = e.data.amount;
+      void amount;
+    }
   const [pda] = findProviderPda(owner.publicKey);
   void pda;
   void decodeProvider;

@@ -8,4 +8,6 @@ try {
 } catch (e) {
   code = isGpunetError(e, "U64OutOfRange") ? e.code : "other";
 }
-console.log(JSON.stringify({ format: "esm", createGpunetClient: typeof createGpunetClient, config: config.toBase58(), idl: gpunetIdlJson.metadata.name, code }));
+console.log(
+  JSON.stringify({ format: "esm", createGpunetClient: typeof createGpunetClient, config: config.toBase58(), idl: gpunetIdlJson.metadata.name, code }),
+);

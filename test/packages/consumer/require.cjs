@@ -8,4 +8,6 @@ try {
 } catch (e) {
   code = sdk.isGpunetError(e, "U64OutOfRange") ? e.code : "other";
 }
-console.log(JSON.stringify({ format: "cjs", createGpunetClient: typeof sdk.createGpunetClient, config: config.toBase58(), idl: gpunetIdlJson.metadata.name, code }));
+console.log(
+  JSON.stringify({ format: "cjs", createGpunetClient: typeof sdk.createGpunetClient, config: config.toBase58(), idl: gpunetIdlJson.metadata.name, code }),
+);
