@@ -664,4 +664,3 @@ describe("accountability: every slash and every job ending says why", () => {
     expect(w.d.violations).toEqual([]);
   });
 });
-
