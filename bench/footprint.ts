@@ -14,7 +14,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { packAll } from "../test/packages/support.ts";
+import { packWorkspaces } from "../tools/pack-workspaces.ts";
 
 interface Footprint {
   bytes: number;
@@ -52,8 +52,8 @@ function install(work: string, name: string, specs: string[], flags: string[] = 
 
 const work = mkdtempSync(join(tmpdir(), "gpunet-footprint-"));
 try {
-  const t = packAll(join(work, "tarballs"));
-  const tar = (n: string): string => t[n] as string;
+  const packed = packWorkspaces(join(work, "tarballs"));
+  const tar = (n: string): string => packed.find((p) => p.name === n)?.path as string;
   const sdk = install(work, "sdk-alone", [tar("@gpunet/idl"), tar("@gpunet/sdk")], ["--legacy-peer-deps"]);
   const withPeer = install(work, "sdk-with-peer", [tar("@gpunet/idl"), tar("@gpunet/sdk")]);
   const all = install(work, "everything", [tar("@gpunet/idl"), tar("@gpunet/sdk"), tar("@gpunet/localnet"), tar("@gpunet/indexer"), tar("gpunet")]);

@@ -13,6 +13,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { packWorkspaces } from "./pack-workspaces.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const PACKAGES = [
@@ -42,14 +43,7 @@ function fail(msg: string): never {
 function main(): void {
   const dest = mkdtempSync(join(tmpdir(), "gpunet-pack-"));
   try {
-    execFileSync(process.execPath, [join(ROOT, "tools/build-package.mjs"), "--all"], { cwd: ROOT, stdio: "inherit" });
-    const packed = JSON.parse(
-      execFileSync("npm", ["pack", "--workspaces", "--ignore-scripts", "--json", "--pack-destination", dest], { cwd: ROOT, encoding: "utf8" }),
-    ) as {
-      name: string;
-      filename: string;
-      files: { path: string }[];
-    }[];
+    const packed = packWorkspaces(dest, { showBuild: true });
     const attw = join(ROOT, "node_modules/@arethetypeswrong/cli/dist/index.js");
     const root = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as Manifest;
     for (const pkg of PACKAGES) {
@@ -65,7 +59,7 @@ function main(): void {
       const unwanted = shipped.filter((f) => /(^|\/)(test|tests|__tests__|fixtures)\/|\.test\.[cm]?[jt]s$|\.tsbuildinfo$/.test(f));
       if (unwanted.length) fail(`${m.name} ships test files: ${unwanted.join(", ")}`);
       if (!shipped.includes("README.md")) fail(`${m.name} ships no README.md`);
-      const tgz = join(dest, tarball.filename);
+      const tgz = tarball.path;
       const rules = pkg.dual ? [] : ["--ignore-rules", "cjs-resolves-to-esm"];
       process.stdout.write(`\n== ${m.name}: attw\n`);
       execFileSync(process.execPath, [attw, tgz, "--format", "table-flipped", ...rules], { cwd: ROOT, stdio: "inherit" });

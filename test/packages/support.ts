@@ -1,18 +1,10 @@
-/** Packing the workspaces and watching child processes, for the install tests and the footprint bench. */
-import { execFileSync, type ChildProcess } from "node:child_process";
-import { mkdirSync } from "node:fs";
-import { join, resolve } from "node:path";
+/** Packing the workspaces and watching child processes, for the install tests. */
+import type { ChildProcess } from "node:child_process";
+import { packWorkspaces } from "../../tools/pack-workspaces.ts";
 
-const ROOT = resolve(import.meta.dirname, "../..");
-
-/** Builds every package, packs each into `dest`; returns package name -> tarball path. */
+/** Builds and packs every package into `dest`; returns package name -> tarball path. */
 export function packAll(dest: string): Record<string, string> {
-  mkdirSync(dest, { recursive: true });
-  execFileSync(process.execPath, [join(ROOT, "tools/build-package.mjs"), "--all"], { cwd: ROOT, stdio: "pipe" });
-  // Built just above, so npm's prepack (the same build) is not run again.
-  const out = execFileSync("npm", ["pack", "--workspaces", "--ignore-scripts", "--json", "--pack-destination", dest], { cwd: ROOT, encoding: "utf8" });
-  const packed = JSON.parse(out) as { name: string; filename: string }[];
-  return Object.fromEntries(packed.map((p) => [p.name, join(dest, p.filename)]));
+  return Object.fromEntries(packWorkspaces(dest).map((p) => [p.name, p.path]));
 }
 
 /** Resolves with the first match of `re` in the child's output (stdout and stderr); rejects on exit or timeout. */
