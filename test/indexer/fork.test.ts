@@ -161,7 +161,7 @@ describe("a transaction dropped with its fork and landed again at another slot",
       expect(await send(wire)).toBe(signature);
       const first = c.net.slot;
       c.net.advanceSlots(1);
-      await until(() => ix.store.knownSignatures([{ signature, slot: first }]).size === 1, 10_000, "first landing indexed");
+      await until(async () => (await ix.store.knownSignatures([{ signature, slot: first }])).size === 1, 10_000, "first landing indexed");
       if (heardBy === "sweep") await ix.stop();
       // When: the fork holding it is dropped, and the same signed bytes land again
       const sw = await rpc<{ slot: number; dropped: string[] }>("gpunet_switchFork", [{ parentSlot: Number(parent) }]);
@@ -173,7 +173,7 @@ describe("a transaction dropped with its fork and landed again at another slot",
       expect(order === "later" ? second > first : second < first).toBe(true);
       c.net.advanceSlots(1);
       if (heardBy === "live") {
-        await until(() => ix.store.knownSignatures([{ signature, slot: second }]).size === 1, 10_000, "second landing indexed");
+        await until(async () => (await ix.store.knownSignatures([{ signature, slot: second }])).size === 1, 10_000, "second landing indexed");
       } else {
         ix = await createIndexer({ ...opts, backfill: false });
         await ix.start();
@@ -202,7 +202,7 @@ describe("a transaction dropped with its fork and landed again at another slot",
     await send(wire);
     const slot = c.net.slot;
     c.net.advanceSlots(1);
-    await until(() => ix.store.knownSignatures([{ signature, slot }]).size === 1, 10_000, "indexed");
+    await until(async () => (await ix.store.knownSignatures([{ signature, slot }])).size === 1, 10_000, "indexed");
     const before = ix.store.counters();
     // When
     await rpc("gpunet_switchFork", [{ parentSlot: Number(parent) }]);

@@ -64,7 +64,7 @@ describe("database file gone under a running indexer", () => {
       expect(res.status).toBe(503);
       expect(((await res.json()) as { error: string }).error).toContain(`database file ${path} was ${how}`);
       expect(ix.stats().databaseError).toContain(`was ${how}`);
-      expect(ix.store.knownSignatures([sig]).size).toBe(0);
+      expect((await ix.store.knownSignatures([sig])).size).toBe(0);
       const tx = await c.connection.getTransaction(sig, { commitment: "confirmed", maxSupportedTransactionVersion: 0 });
       const update: TransactionUpdate = {
         signature: sig,

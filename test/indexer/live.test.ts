@@ -58,7 +58,7 @@ describe("live source", () => {
     proxy.restore();
     await until(() => ix.stats().live.connected, 10_000, "first subscription");
     // Then
-    await until(() => ix.store.knownSignatures([sig]).size === 1 && ix.stats().gapsOpen === 0, 10_000, "transaction of the window indexed");
+    await until(async () => (await ix.store.knownSignatures([sig])).size === 1 && ix.stats().gapsOpen === 0, 10_000, "transaction of the window indexed");
     expect(ix.stats().reconnects).toBe(0);
     await ix.stop();
     await proxy.close();
@@ -83,7 +83,7 @@ describe("live source", () => {
     const sig = await w.stake(w.providers[1]!, 22n);
     c.net.advanceSlots(1);
     // Then: delivered on the same subscription
-    await until(() => ix.store.knownSignatures([sig]).size === 1, 10_000, "live delivery after the stall");
+    await until(async () => (await ix.store.knownSignatures([sig])).size === 1, 10_000, "live delivery after the stall");
     expect(ix.stats().live.watchdogFires).toBe(0);
     expect(ix.stats().reconnects).toBe(0);
     expect(ix.stats().live.notifications).toBeGreaterThanOrEqual(1);

@@ -94,7 +94,7 @@ describe("signature hash collisions", () => {
     const path = fresh();
     const t = txs.find((x) => x.logs.some((l) => l.startsWith("Program data:")))!;
     const ix = await createIndexer({ dbPath: path, programId: pid });
-    ix.writer.sqlite
+    (ix.writer.sqlite as NonNullable<typeof ix.writer.sqlite>)
       .prepare(
         "INSERT INTO txs (sig_hash, signature, slot, tx_index, block_time, finality, truncated, event_count, source, indexed_at) VALUES (?, ?, ?, 0, NULL, 2, 0, 0, 'replay', 0)",
       )
@@ -212,7 +212,7 @@ describe("X7 data that never finalizes", () => {
     const someConfirmed = (await q.providersByStake()).some((p) => p.finality === "confirmed");
     expect(someConfirmed).toBe(true);
     // When
-    const r = ix.store.applyFinality(
+    const r = await ix.store.applyFinality(
       [],
       dropped.map((t) => t.signature),
     );
@@ -227,7 +227,7 @@ describe("X7 data that never finalizes", () => {
     const path = fresh();
     const ix = await createIndexer({ dbPath: path, programId: pid });
     await ix.ingest(txs.map((t) => toUpdate(t, "confirmed")));
-    ix.store.applyFinality(
+    await ix.store.applyFinality(
       txs.map((t) => t.signature),
       [],
     );
@@ -249,7 +249,7 @@ describe("rebuild from events alone", () => {
     );
     const before = stateDump(path);
     const ix = await createIndexer({ dbPath: path, programId: pid });
-    ix.store.rebuildAll();
+    await ix.store.rebuildAll();
     await ix.stop();
     expect(stateDump(path)).toBe(before);
   });

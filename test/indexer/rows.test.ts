@@ -78,7 +78,7 @@ describe("rows independent of the way in", () => {
     // When
     const sigs = [await w.stake(w.providers[0]!, 500n), await w.fund(9_000n)];
     c.net.advanceSlots(1);
-    await until(() => ix.store.knownSignatures(sigs).size === 2, 10_000, "live rows");
+    await until(async () => (await ix.store.knownSignatures(sigs)).size === 2, 10_000, "live rows");
     await ix.stop();
     // Then
     const live = txRows(path);
@@ -109,7 +109,7 @@ describe("rows independent of the way in", () => {
     const s = c.net.slot;
     const dropped = await w.fund(1_111n);
     c.net.advanceSlots(1);
-    await until(() => ix.store.knownSignatures([{ signature: dropped, slot: s }]).size === 1, 10_000, "first fork's transaction");
+    await until(async () => (await ix.store.knownSignatures([{ signature: dropped, slot: s }])).size === 1, 10_000, "first fork's transaction");
     proxy.cut();
     await until(() => !ix.stats().live.connected, 10_000, "link down");
     // When: its fork is dropped and two other transactions land in the new block S
@@ -127,11 +127,13 @@ describe("rows independent of the way in", () => {
     proxy.restore();
     // The gap fill lists newest first: arrival order would be the reverse of the block's.
     await until(
-      () =>
-        ix.store.knownSignatures([
-          { signature: t1, slot: s },
-          { signature: t2, slot: s },
-        ]).size === 2 && ix.stats().gapsOpen === 0,
+      async () =>
+        (
+          await ix.store.knownSignatures([
+            { signature: t1, slot: s },
+            { signature: t2, slot: s },
+          ])
+        ).size === 2 && ix.stats().gapsOpen === 0,
       30_000,
       "gap filled",
     );

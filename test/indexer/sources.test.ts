@@ -76,7 +76,7 @@ describe("X3 live link down while transactions land", () => {
     // Then
     await until(() => ix.stats().reconnects >= 1 && ix.stats().gapsOpen === 0, 30_000, "reconnect and gap fill");
     await until(() => inSync(c, ix, path), 30_000, "state in sync after gap");
-    expect(ix.store.knownSignatures(sigs).size).toBe(3);
+    expect((await ix.store.knownSignatures(sigs)).size).toBe(3);
     expect(ix.store.counters().reconnects).toBeGreaterThanOrEqual(1n);
     await ix.stop();
     await proxy.close();
@@ -108,7 +108,7 @@ describe("X3 live link down while transactions land", () => {
     await until(() => ix.stats().live.watchdogFires > fires, 10_000, "watchdog");
     proxy.restore();
     // Then
-    await until(() => ix.store.knownSignatures([sig]).size === 1 && ix.stats().gapsOpen === 0, 30_000, "missed tx backfilled");
+    await until(async () => (await ix.store.knownSignatures([sig])).size === 1 && ix.stats().gapsOpen === 0, 30_000, "missed tx backfilled");
     await until(() => inSync(c, ix, path), 30_000, "in sync");
     await ix.stop();
     await proxy.close();
@@ -193,7 +193,7 @@ describe("X6 truncated logs, X7 never-finalized data, Helius webhook, API", () =
     const r = await ix.sweepFinality();
     // Then
     expect(r.rolledBack).toBe(1);
-    expect(ix.store.knownSignatures([sig]).size).toBe(0);
+    expect((await ix.store.knownSignatures([sig])).size).toBe(0);
     expect(diffStates(chainState(await programAccounts(c)), indexState(path))).toEqual([]);
     const after = (await (await fetch(`${api}/providers/${p.provider.toBase58()}`)).json()) as { finality: string };
     expect(after.finality).toBe("finalized");
