@@ -6,11 +6,8 @@
  * {@link StoreBackend.prefetch} loads in a few queries what the hot path will
  * ask for (the stored rows of the batch's signatures, its pubkeys, the entity
  * rows it touches); the hot path then answers from those and buffers every
- * write; the buffer goes out grouped per table as multi-row INSERTs, sent
- * while the batch is still being processed (a table's rows every
- * STREAM_ROWS: the server works while this process decodes) and awaited
- * before the next read and at commit. Foreign keys are checked at commit, so
- * the order of the INSERTs within a batch does not matter.
+ * write; the buffer goes out grouped per table as multi-row INSERTs (in an
+ * order that satisfies the foreign keys) before the next read and at commit.
  * Row ids of `txs` and `pubkeys` are given here: one writer holds the
  * database, so the next id is known.
  */
@@ -22,8 +19,6 @@ import { PROBES } from "./sqlite.ts";
 
 /** Most bind parameters in one statement (the protocol's limit is 65,535). */
 const MAX_PARAMS = 65_000;
-/** Rows of one table sent as one INSERT without waiting for the end of the batch. */
-const STREAM_ROWS = 2_000;
 
 const u64 = (v: bigint): string => {
   u64Text(v); // range check
@@ -124,29 +119,6 @@ export async function createPostgresBackend(client: pg.Client): Promise<StoreBac
   const gapCursors = new Map<number, string>();
   const counterDeltas = new Map<string, number>();
   let pending = false;
-  // Statements sent and not yet answered (the session runs them in order), and the first failure.
-  let inflight: Promise<void>[] = [];
-  let failure: unknown = null;
-  const issue = (text: string, params: unknown[]): void => {
-    inflight.push(
-      client.query(text, params).then(
-        () => {},
-        (e: unknown) => {
-          failure ??= e;
-        },
-      ),
-    );
-  };
-  const settle = async (): Promise<void> => {
-    const all = inflight;
-    inflight = [];
-    await Promise.all(all);
-    if (failure !== null) {
-      const e = failure;
-      failure = null;
-      throw e;
-    }
-  };
 
   const resetBatch = (): void => {
     txsAt.clear();
@@ -179,74 +151,66 @@ export async function createPostgresBackend(client: pg.Client): Promise<StoreBac
     pending = false;
   };
 
-  const insertRows = (head: string, tail: string, width: number, rows: readonly (readonly unknown[])[], cast: readonly string[] = []): void => {
+  const insertRows = async (head: string, tail: string, width: number, rows: readonly (readonly unknown[])[], cast: readonly string[] = []): Promise<void> => {
     const per = Math.max(1, Math.floor(MAX_PARAMS / width));
     for (let i = 0; i < rows.length; i += per) {
       const part = rows.slice(i, i + per);
       const params: unknown[] = [];
       for (const r of part) for (const v of r) params.push(v);
-      issue(`${head} VALUES ${placeholders(part.length, width, cast)} ${tail}`, params);
+      await client.query(`${head} VALUES ${placeholders(part.length, width, cast)} ${tail}`, params);
     }
-  };
-  const sendTable = (t: InsertTable): void => {
-    const rows = inserts.get(t) as unknown[][];
-    if (rows.length === 0) return;
-    const cols = INSERT_COLUMNS[t];
-    insertRows(`INSERT INTO ${t} (${cols.join(", ")})`, t === "dead_letters" ? "ON CONFLICT DO NOTHING" : "", cols.length, rows);
-    rows.length = 0;
-  };
-  const push = (t: InsertTable, row: unknown[]): void => {
-    const rows = inserts.get(t) as unknown[][];
-    rows.push(row);
-    pending = true;
-    if (rows.length >= STREAM_ROWS) sendTable(t);
   };
 
   const flush = async (): Promise<void> => {
-    if (!pending) return settle();
+    if (!pending) return;
     pending = false;
-    for (const t of INSERT_ORDER) sendTable(t);
+    for (const t of INSERT_ORDER) {
+      const rows = inserts.get(t) as unknown[][];
+      if (rows.length === 0) continue;
+      const cols = INSERT_COLUMNS[t];
+      await insertRows(`INSERT INTO ${t} (${cols.join(", ")})`, t === "dead_letters" ? "ON CONFLICT DO NOTHING" : "", cols.length, rows);
+      rows.length = 0;
+    }
     if (finalities.size > 0) {
       const rows = [...finalities].map(([id, f]) => [id, f]);
       finalities.clear();
       const per = Math.floor(MAX_PARAMS / 2);
       for (let i = 0; i < rows.length; i += per) {
         const part = rows.slice(i, i + per);
-        issue(
+        await client.query(
           `UPDATE txs AS t SET finality = v.f FROM (VALUES ${placeholders(part.length, 2, ["::bigint", "::bigint"])}) AS v (id, f) WHERE t.id = v.id`,
           part.flat(),
         );
       }
     }
     if (puts.providers.size > 0) {
-      insertRows(`INSERT INTO providers (${COLUMNS.providers.join(", ")})`, upsertTail("id", COLUMNS.providers), COLUMNS.providers.length, [
+      await insertRows(`INSERT INTO providers (${COLUMNS.providers.join(", ")})`, upsertTail("id", COLUMNS.providers), COLUMNS.providers.length, [
         ...puts.providers.values(),
       ]);
       puts.providers.clear();
     }
     if (puts.jobs.size > 0) {
-      insertRows(`INSERT INTO jobs (${COLUMNS.jobs.join(", ")})`, upsertTail("id", COLUMNS.jobs), COLUMNS.jobs.length, [...puts.jobs.values()]);
+      await insertRows(`INSERT INTO jobs (${COLUMNS.jobs.join(", ")})`, upsertTail("id", COLUMNS.jobs), COLUMNS.jobs.length, [...puts.jobs.values()]);
       puts.jobs.clear();
     }
     if (configPut) {
-      insertRows(`INSERT INTO config (${COLUMNS.config.join(", ")})`, upsertTail("id", COLUMNS.config), COLUMNS.config.length, [configPut]);
+      await insertRows(`INSERT INTO config (${COLUMNS.config.join(", ")})`, upsertTail("id", COLUMNS.config), COLUMNS.config.length, [configPut]);
       configPut = null;
     }
     if (checkpointPuts.size > 0) {
       const cols = ["name", "slot", "signature", "updated_at"];
-      insertRows(`INSERT INTO checkpoints (${cols.join(", ")})`, upsertTail("name", cols), 4, [...checkpointPuts.values()]);
+      await insertRows(`INSERT INTO checkpoints (${cols.join(", ")})`, upsertTail("name", cols), 4, [...checkpointPuts.values()]);
       checkpointPuts.clear();
     }
-    for (const [id, before] of gapCursors) issue("UPDATE gaps SET before_signature = $1 WHERE id = $2", [before, id]);
+    for (const [id, before] of gapCursors) await client.query("UPDATE gaps SET before_signature = $1 WHERE id = $2", [before, id]);
     gapCursors.clear();
     const deltas = [...counterDeltas].filter(([, v]) => v !== 0);
     counterDeltas.clear();
     if (deltas.length > 0)
-      insertRows("INSERT INTO counters (name, value)", "ON CONFLICT (name) DO UPDATE SET value = counters.value + EXCLUDED.value", 2, deltas, [
+      await insertRows("INSERT INTO counters (name, value)", "ON CONFLICT (name) DO UPDATE SET value = counters.value + EXCLUDED.value", 2, deltas, [
         "",
         "::bigint",
       ]);
-    await settle();
   };
   /** Every read sees the batch's writes so far. */
   const read = async <T>(run: () => Promise<T>): Promise<T> => {
@@ -314,22 +278,18 @@ export async function createPostgresBackend(client: pg.Client): Promise<StoreBac
     async rollback() {
       dropBuffer();
       resetBatch();
-      await Promise.all(inflight);
-      inflight = [];
-      failure = null;
       await client.query("ROLLBACK");
     },
     async prefetch(plan: BatchPlan) {
       await flush();
       if (plan.txs.length > 0) {
+        const slots = [...new Set(plan.txs.map((t) => t.slot.toString()))];
         const hashes = probeHashes(plan.txs.map((t) => t.hash));
         for (const t of plan.txs) txCovered.add(`${t.slot}:${t.hash}`);
-        // One index range probe per transaction of the batch (UNIQUE (slot, sig_hash)).
-        for (const r of await all(
-          `SELECT t.id, t.signature, t.slot, t.sig_hash, t.finality FROM unnest($1::bigint[], $2::bigint[]) AS k (slot, h)
-           JOIN txs t ON t.slot = k.slot AND t.sig_hash BETWEEN k.h AND k.h + ${PROBES - 1}`,
-          [plan.txs.map((t) => t.slot.toString()), plan.txs.map((t) => String(t.hash))],
-        ))
+        for (const r of await all("SELECT id, signature, slot, sig_hash, finality FROM txs WHERE slot = ANY($1::bigint[]) AND sig_hash = ANY($2::bigint[])", [
+          slots,
+          hashes,
+        ]))
           mirror(txRow(r));
         const any = (await one("SELECT EXISTS (SELECT 1 FROM txs WHERE finality < 2) AS x")) as Row;
         anyUnfinal = anyUnfinal || any.x === true;
@@ -381,7 +341,8 @@ export async function createPostgresBackend(client: pg.Client): Promise<StoreBac
       const finality = values[5] as number;
       mirror({ id, signature: values[1] as string, slot, finality, hash });
       if (finality < 2) anyUnfinal = true;
-      push("txs", [id, ...values]);
+      (inserts.get("txs") as unknown[][]).push([id, ...values]);
+      pending = true;
       return id;
     },
     setTxFinality(id, finality) {
@@ -391,13 +352,16 @@ export async function createPostgresBackend(client: pg.Client): Promise<StoreBac
       pending = true;
     },
     insertEvent(values) {
-      push("events", values as unknown[]);
+      (inserts.get("events") as unknown[][]).push(values as unknown[]);
+      pending = true;
     },
     insertHistory(table: HistoryTable, values) {
-      push(table, values as unknown[]);
+      (inserts.get(table) as unknown[][]).push(values as unknown[]);
+      pending = true;
     },
     insertDeadLetter(values) {
-      push("dead_letters", values as unknown[]);
+      (inserts.get("dead_letters") as unknown[][]).push(values as unknown[]);
+      pending = true;
       return 1;
     },
     pubkeyId(key) {
@@ -412,7 +376,8 @@ export async function createPostgresBackend(client: pg.Client): Promise<StoreBac
       const k = key.toString("latin1");
       keys.set(k, id);
       keyCovered.add(k);
-      push("pubkeys", [id, Buffer.from(key), address]);
+      (inserts.get("pubkeys") as unknown[][]).push([id, Buffer.from(key), address]);
+      pending = true;
       return id;
     },
     getProvider: (id) => entityGet("providers", id),

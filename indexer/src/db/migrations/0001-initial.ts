@@ -173,7 +173,6 @@ const STATEMENTS: readonly string[] = [
  * The same schema in PostgreSQL: u64 as NUMERIC(20,0) and u128 as NUMERIC(39,0)
  * (exact, so SQL can sum them), every integer BIGINT, BLOB as BYTEA. Row ids of
  * `txs` and `pubkeys` are given by the single writer; the other ids are identities.
- * Foreign keys are checked at commit, so a batch's INSERTs can go out in any order.
  */
 const U64 = "NUMERIC(20,0)";
 const U128 = "NUMERIC(39,0)";
@@ -201,7 +200,7 @@ const POSTGRES_STATEMENTS: readonly string[] = [
    )`,
   `CREATE INDEX txs_unfinalized ON txs (slot) WHERE finality < 2`,
   `CREATE TABLE events (
-     tx_id BIGINT NOT NULL REFERENCES txs (id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+     tx_id BIGINT NOT NULL REFERENCES txs (id) ON DELETE CASCADE,
      event_index BIGINT NOT NULL,
      ix BIGINT NOT NULL,
      inner_path TEXT NOT NULL,
@@ -225,7 +224,7 @@ const POSTGRES_STATEMENTS: readonly string[] = [
      finality BIGINT NOT NULL, last_slot BIGINT NOT NULL
    )`,
   `CREATE TABLE providers (
-     id BIGINT PRIMARY KEY REFERENCES pubkeys (id) DEFERRABLE INITIALLY DEFERRED,
+     id BIGINT PRIMARY KEY REFERENCES pubkeys (id),
      owner BIGINT, stake_vault BIGINT, metadata_hash BYTEA,
      gpu_model BIGINT NOT NULL, gpu_count BIGINT NOT NULL, vram_gb BIGINT NOT NULL, region BIGINT NOT NULL, status BIGINT NOT NULL,
      active_stake ${U64} NOT NULL, unbonding_amount ${U64} NOT NULL, unbonding_unlock_at BIGINT NOT NULL,
@@ -238,7 +237,7 @@ const POSTGRES_STATEMENTS: readonly string[] = [
   `CREATE INDEX providers_active_stake ON providers (active_stake DESC)`,
   `CREATE INDEX providers_owner ON providers (owner)`,
   `CREATE TABLE jobs (
-     id BIGINT PRIMARY KEY REFERENCES pubkeys (id) DEFERRABLE INITIALLY DEFERRED,
+     id BIGINT PRIMARY KEY REFERENCES pubkeys (id),
      job_id ${U64} NOT NULL, buyer BIGINT, provider BIGINT, escrow BIGINT,
      price ${U64} NOT NULL, max_duration BIGINT NOT NULL,
      created_at BIGINT NOT NULL, accepted_at BIGINT NOT NULL, deadline BIGINT NOT NULL,
@@ -256,7 +255,7 @@ const POSTGRES_STATEMENTS: readonly string[] = [
   `CREATE INDEX jobs_provider ON jobs (provider)`,
   // active_after / unbonding_after are NULL where the event does not carry them (SQLite: '').
   `CREATE TABLE stakes (
-     tx_id BIGINT NOT NULL REFERENCES txs (id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+     tx_id BIGINT NOT NULL REFERENCES txs (id) ON DELETE CASCADE,
      event_index BIGINT NOT NULL,
      provider BIGINT NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('stake', 'unstake', 'withdraw')),
      amount ${U64} NOT NULL, active_after ${U64}, unbonding_after ${U64},
@@ -264,7 +263,7 @@ const POSTGRES_STATEMENTS: readonly string[] = [
      PRIMARY KEY (tx_id, event_index)
    )`,
   `CREATE TABLE escrow (
-     tx_id BIGINT NOT NULL REFERENCES txs (id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+     tx_id BIGINT NOT NULL REFERENCES txs (id) ON DELETE CASCADE,
      event_index BIGINT NOT NULL,
      kind TEXT NOT NULL CONSTRAINT escrow_kind CHECK (kind IN ('deposit', 'payout', 'fee', 'refund')),
      job BIGINT NOT NULL, provider BIGINT, amount ${U64} NOT NULL,
@@ -273,7 +272,7 @@ const POSTGRES_STATEMENTS: readonly string[] = [
    )`,
   `CREATE INDEX escrow_ts ON escrow (ts)`,
   `CREATE TABLE rewards (
-     tx_id BIGINT NOT NULL REFERENCES txs (id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+     tx_id BIGINT NOT NULL REFERENCES txs (id) ON DELETE CASCADE,
      event_index BIGINT NOT NULL,
      funder BIGINT NOT NULL, source BIGINT NOT NULL, amount ${U64} NOT NULL,
      total_funded ${U64} NOT NULL, acc_reward_per_stake ${U128} NOT NULL,
@@ -282,7 +281,7 @@ const POSTGRES_STATEMENTS: readonly string[] = [
    )`,
   `CREATE INDEX rewards_ts ON rewards (ts)`,
   `CREATE TABLE claims (
-     tx_id BIGINT NOT NULL REFERENCES txs (id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+     tx_id BIGINT NOT NULL REFERENCES txs (id) ON DELETE CASCADE,
      event_index BIGINT NOT NULL,
      provider BIGINT NOT NULL, owner BIGINT NOT NULL, amount ${U64} NOT NULL, total_claimed ${U64} NOT NULL,
      slot BIGINT NOT NULL, ts BIGINT NOT NULL,
@@ -290,7 +289,7 @@ const POSTGRES_STATEMENTS: readonly string[] = [
    )`,
   `CREATE INDEX claims_ts ON claims (ts)`,
   `CREATE TABLE slashes (
-     tx_id BIGINT NOT NULL REFERENCES txs (id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+     tx_id BIGINT NOT NULL REFERENCES txs (id) ON DELETE CASCADE,
      event_index BIGINT NOT NULL,
      provider BIGINT NOT NULL, authority BIGINT NOT NULL, amount ${U64} NOT NULL,
      from_active ${U64} NOT NULL, from_unbonding ${U64} NOT NULL, reason BIGINT NOT NULL, evidence_hash BYTEA NOT NULL,
