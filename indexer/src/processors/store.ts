@@ -1007,7 +1007,12 @@ export async function createIndexStore(target: StoreBackend | SqliteHandle, opts
     knownSignatures: (refs) =>
       serial(async () => {
         const out = new Set<string>();
-        for (const s of refs) if (await findRef(s)) out.add(typeof s === "string" ? s : s.signature);
+        const withSlot = refs.filter((r): r is Exclude<TxRef, string> => typeof r !== "string");
+        const stored = new Set(
+          (await backend.findTxsAsync(withSlot.map((r) => ({ slot: r.slot, hash: signatureHash(r.signature) })))).map((r) => `${r.slot}:${r.signature}`),
+        );
+        for (const r of withSlot) if (stored.has(`${r.slot}:${r.signature}`)) out.add(r.signature);
+        for (const s of refs) if (typeof s === "string" && (await findRef(s))) out.add(s);
         return out;
       }),
     openGap: (until, reason) =>

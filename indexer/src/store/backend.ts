@@ -220,6 +220,8 @@ export interface StoreBackend {
 
   // ---- rare paths (async)
   findTxAsync(slot: bigint, hash: number): Promise<TxRow[]>;
+  /** The rows of many (slot, hash) probes at once. */
+  findTxsAsync(probes: readonly { readonly slot: bigint; readonly hash: number }[]): Promise<TxRow[]>;
   findTxBySignature(signature: string): Promise<TxRow | undefined>;
   /** provider, job, kind, payload of a transaction's events. */
   eventsOfTx(id: number): Promise<Row[]>;

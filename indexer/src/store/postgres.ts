@@ -283,13 +283,14 @@ export async function createPostgresBackend(client: pg.Client): Promise<StoreBac
     async prefetch(plan: BatchPlan) {
       await flush();
       if (plan.txs.length > 0) {
-        const slots = [...new Set(plan.txs.map((t) => t.slot.toString()))];
         const hashes = probeHashes(plan.txs.map((t) => t.hash));
         for (const t of plan.txs) txCovered.add(`${t.slot}:${t.hash}`);
-        for (const r of await all("SELECT id, signature, slot, sig_hash, finality FROM txs WHERE slot = ANY($1::bigint[]) AND sig_hash = ANY($2::bigint[])", [
-          slots,
-          hashes,
-        ]))
+        // One index range probe per transaction of the batch (UNIQUE (slot, sig_hash)).
+        for (const r of await all(
+          `SELECT t.id, t.signature, t.slot, t.sig_hash, t.finality FROM unnest($1::bigint[], $2::bigint[]) AS k (slot, h)
+           JOIN txs t ON t.slot = k.slot AND t.sig_hash BETWEEN k.h AND k.h + ${PROBES - 1}`,
+          [plan.txs.map((t) => t.slot.toString()), plan.txs.map((t) => String(t.hash))],
+        ))
           mirror(txRow(r));
         const any = (await one("SELECT EXISTS (SELECT 1 FROM txs WHERE finality < 2) AS x")) as Row;
         anyUnfinal = anyUnfinal || any.x === true;
@@ -419,6 +420,18 @@ export async function createPostgresBackend(client: pg.Client): Promise<StoreBac
             hash,
           ])
         ).map(txRow),
+      ),
+    findTxsAsync: (probes) =>
+      read(async () =>
+        probes.length === 0
+          ? []
+          : (
+              await all(
+                `SELECT t.id, t.signature, t.slot, t.sig_hash, t.finality FROM unnest($1::bigint[], $2::bigint[]) AS k (slot, h)
+                 JOIN txs t ON t.slot = k.slot AND t.sig_hash BETWEEN k.h AND k.h + ${PROBES - 1}`,
+                [probes.map((p) => p.slot.toString()), probes.map((p) => String(p.hash))],
+              )
+            ).map(txRow),
       ),
     findTxBySignature: (signature) =>
       read(async () => {

@@ -143,6 +143,7 @@ export function createSqliteBackend(sqlite: SqliteHandle): StoreBackend {
       for (const [k, v] of deltas) if (v !== 0) q.addCounter.run(k, v);
     },
     findTxAsync: async (slot, hash) => (q.findTx.all(slot, hash, hash) as Row[]).map(txRow),
+    findTxsAsync: async (probes) => probes.flatMap((p) => (q.findTx.all(p.slot, p.hash, p.hash) as Row[]).map(txRow)),
     async findTxBySignature(signature) {
       const r = q.findTxBySignature.get(signature) as Row | undefined;
       return r ? txRow(r) : undefined;
