@@ -131,7 +131,15 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
   let dbGone: IndexerError | null = null;
   const checkDatabase = (): IndexerError | null => {
     if (dbGone) return dbGone;
-    if (!opened) return null;
+    if (!opened) {
+      // PostgreSQL: the writer's session (and with it the writer lock) is gone.
+      const lost = writer.lost();
+      if (lost === null) return null;
+      dbGone = new IndexerError("DatabaseGone", `${lost} while the indexer ran; it stopped writing (restart it to go on)`, { path: writer.location });
+      cfg.log(dbGone.message);
+      abort.abort();
+      return dbGone;
+    }
     let why: string | null = null;
     try {
       const now = statSync(cfg.dbPath);
@@ -327,6 +335,8 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
       let failure: unknown = null;
       for (let attempt = 0; ; attempt++) {
         try {
+          const lost = checkDatabase();
+          if (lost) throw lost;
           const prepared = await prepare(all);
           const gone = checkDatabase();
           if (gone) throw gone;

@@ -38,6 +38,8 @@ export interface WriteStore {
   readonly client?: pg.Client;
   /** The store's database operations over this connection. */
   backend(): Promise<StoreBackend>;
+  /** Why the writer's connection was lost (PostgreSQL: its session ended, and the writer lock with it); null while it holds. */
+  lost(): string | null;
   /** Releases the writer lock and closes the connection. */
   close(): Promise<void>;
 }
@@ -104,7 +106,14 @@ export async function openPostgresWriter(url: string, opts: OpenWriteStoreOption
   const location = redactUrl(url);
   const client = new pg.Client({ connectionString: url, application_name: `${APP_NAME} pid=${process.pid}`, types: PG_TYPES });
   // A dropped session loses the lock: nothing more may be written through it.
-  client.on("error", () => {});
+  let lost: string | null = null;
+  let closed = false;
+  client.on("error", (e) => {
+    lost ??= `the session to ${location} ended (${e.message})`;
+  });
+  client.on("end", () => {
+    if (!closed) lost ??= `the session to ${location} ended`;
+  });
   try {
     await client.connect();
   } catch (e) {
@@ -138,13 +147,13 @@ export async function openPostgresWriter(url: string, opts: OpenWriteStoreOption
     await client.end().catch(() => {});
     throw e;
   }
-  let closed = false;
   return {
     dialect: "postgres",
     location,
     db,
     client,
     backend: () => createPostgresBackend(client),
+    lost: () => lost,
     async close() {
       if (closed) return;
       closed = true;
@@ -176,6 +185,7 @@ export async function openWriteStore(location: string, opts: OpenWriteStoreOptio
     db: w.db,
     sqlite: w.sqlite,
     backend: async () => createSqliteBackend(w.sqlite),
+    lost: () => null,
     close: () => w.close(),
   };
 }
