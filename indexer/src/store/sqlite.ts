@@ -13,6 +13,13 @@ export const PROBES = 8;
 const insertSql = (verb: string, table: string, columns: readonly string[]): string =>
   `${verb} INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`;
 
+/** An UPSERT of a whole row: changes only the index entries of changed columns (REPLACE would delete and re-insert all). */
+const upsertSql = (table: string, columns: readonly string[]): string =>
+  `${insertSql("INSERT", table, columns)} ON CONFLICT (id) DO UPDATE SET ${columns
+    .filter((c) => c !== "id")
+    .map((c) => `${c} = excluded.${c}`)
+    .join(", ")}`;
+
 const NONE: TxRow[] = [];
 const txRow = (r: Row): TxRow => ({
   id: Number(r.id as bigint),
@@ -56,9 +63,9 @@ export function createSqliteBackend(sqlite: SqliteHandle): StoreBackend {
     getProvider: sqlite.prepare("SELECT * FROM providers WHERE id = ?"),
     getJob: sqlite.prepare("SELECT * FROM jobs WHERE id = ?"),
     getConfig: sqlite.prepare("SELECT * FROM config WHERE id = 1"),
-    putProvider: sqlite.prepare(insertSql("INSERT OR REPLACE", "providers", COLUMNS.providers)),
-    putJob: sqlite.prepare(insertSql("INSERT OR REPLACE", "jobs", COLUMNS.jobs)),
-    putConfig: sqlite.prepare(insertSql("INSERT OR REPLACE", "config", COLUMNS.config)),
+    putProvider: sqlite.prepare(upsertSql("providers", COLUMNS.providers)),
+    putJob: sqlite.prepare(upsertSql("jobs", COLUMNS.jobs)),
+    putConfig: sqlite.prepare(upsertSql("config", COLUMNS.config)),
     putCheckpoint: sqlite.prepare("INSERT OR REPLACE INTO checkpoints (name, slot, signature, updated_at) VALUES (?, ?, ?, ?)"),
     setGapCursor: sqlite.prepare("UPDATE gaps SET before_signature = ? WHERE id = ?"),
     addCounter: sqlite.prepare("INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value"),
