@@ -3,7 +3,7 @@
  * They parse argv (without the command word), run, and return an exit code.
  */
 import { parseArgs } from "node:util";
-import { openReaderDatabase } from "./db/client.ts";
+import { openReadStore } from "./store/open.ts";
 import { isIndexerError } from "./errors.ts";
 import { createIndexer } from "./pipeline.ts";
 import { bigintJson, createIndexQueries, JOB_STATES, type JobStateName } from "./query.ts";
@@ -20,14 +20,15 @@ export interface CommandIo {
 const defaultIo = (): CommandIo => ({ stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) });
 
 /** Usage of `gpunet index`. */
-export const INDEX_USAGE = `usage: gpunet index [--db FILE] [--rpc URL] [--ws URL] [--program ID]
+export const INDEX_USAGE = `usage: gpunet index [--db FILE|postgres://URL] [--rpc URL] [--ws URL] [--program ID]
                     [--commitment processed|confirmed|finalized] [--api-port N] [--webhook-port N]
                     [--webhook-auth SECRET] [--no-backfill] [--batch-size N] [--rebuild] [--once]
+  --db        SQLite file (default gpunet-index.db) or a PostgreSQL URL (postgres://user@host:5432/db)
   --once      backfill to the head, then exit (no live subscription)
   --rebuild   drop state tables and rebuild them from the stored events, then exit`;
 
 /** Usage of `gpunet query`. */
-export const QUERY_USAGE = `usage: gpunet query <what> [--db FILE] [--limit N] [--offset N] [--json]
+export const QUERY_USAGE = `usage: gpunet query <what> [--db FILE|postgres://URL] [--limit N] [--offset N] [--json]
   providers                       leaderboard by active stake
   provider <address|owner>
   jobs [--state S] [--buyer A] [--provider A]
@@ -111,7 +112,7 @@ export async function runIndexCommand(argv: readonly string[], io: CommandIo = d
     });
     try {
       if (values.rebuild) {
-        indexer.store.rebuildAll();
+        await indexer.store.rebuildAll();
         io.stderr("rebuilt state from events\n");
         return 0;
       }
@@ -191,7 +192,7 @@ export async function runQueryCommand(argv: readonly string[], io: CommandIo = d
   }
   let reader;
   try {
-    reader = openReaderDatabase(values.db);
+    reader = await openReadStore(values.db);
   } catch (e) {
     if (isIndexerError(e)) {
       io.stderr(`error ${e.code}: ${e.message}\n`);

@@ -9,7 +9,7 @@ import type { Finality } from "./types.ts";
 
 /** Options of `createIndexer`; only `dbPath` is required. */
 export interface IndexerConfig {
-  /** SQLite file (created if missing). */
+  /** SQLite file (created if missing), or a PostgreSQL URL (`postgres://user@host:5432/db`; the database must exist). */
   readonly dbPath: string;
   /** gpunet program id (base58); default the IDL's address. */
   readonly programId?: string;

@@ -1,7 +1,8 @@
 /**
  * gpunet indexer: datasources (live logsSubscribe, signature backfill, Helius
- * webhooks) -> pure decoder (the SDK's parser) -> processor -> SQLite, plus a
- * typed query module, a read-only HTTP API and the CLI entry points.
+ * webhooks) -> pure decoder (the SDK's parser) -> processor -> SQLite or
+ * PostgreSQL, plus a typed query module, a read-only HTTP API and the CLI
+ * entry points.
  *
  * @example
  * ```ts
@@ -36,9 +37,15 @@ export type {
   TxRef,
 } from "./processors/store.ts";
 export { openReaderDatabase, openWriterDatabase, runMigrations } from "./db/client.ts";
+export { isPostgresUrl, openPostgresWriter, openReadStore, openWriteStore } from "./store/open.ts";
+export type { OpenWriteStoreOptions, ReadStore, WriteStore } from "./store/open.ts";
+export { createSqliteBackend } from "./store/sqlite.ts";
+export { createPostgresBackend } from "./store/postgres.ts";
+export { COLUMNS } from "./store/backend.ts";
+export type { BatchPlan, HistoryTable, StoreBackend, TxRow } from "./store/backend.ts";
 export type { OpenWriterOptions, ReaderDatabase, SqliteHandle, WriterDatabase } from "./db/client.ts";
 export { INDEXER_MIGRATIONS } from "./db/migrations/index.ts";
-export type { IndexerMigration } from "./db/migrations/index.ts";
+export type { IndexerMigration, SqlDialect } from "./db/migrations/index.ts";
 export type { IndexDatabase } from "./db/schema.ts";
 export { parseUintText, u128Text, u64Text } from "./db/u64.ts";
 export { signatureHash } from "./db/signature-hash.ts";

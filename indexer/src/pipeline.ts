@@ -13,7 +13,7 @@
  * batch, and the sources carry on.
  */
 import { statSync } from "node:fs";
-import { openWriterDatabase, type WriterDatabase } from "./db/client.ts";
+import { openWriteStore, type WriteStore } from "./store/open.ts";
 import { createLogsSubscribeSource, type LiveSource } from "./datasources/logs-subscribe.ts";
 import { fetchTransactions, listSignatures, rpcTransactionToUpdate, type SignatureInfo } from "./datasources/backfill.ts";
 import { startHeliusWebhookServer, type HeliusWebhookServer } from "./datasources/helius-webhook.ts";
@@ -64,7 +64,8 @@ export interface IndexerStats {
 /** A running (or startable) indexer. */
 export interface Indexer {
   readonly config: ResolvedIndexerConfig;
-  readonly writer: WriterDatabase;
+  /** The writer's connection (SQLite file or PostgreSQL session). */
+  readonly writer: WriteStore;
   readonly store: IndexStore;
   /** Starts the configured sources, finality sweeps and servers; returns once they run. */
   start(): Promise<void>;
@@ -114,15 +115,31 @@ const BLOCK_CACHE = 512;
  */
 export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
   const cfg = resolveIndexerConfig(config);
-  const writer = await openWriterDatabase(cfg.dbPath);
-  const store = createIndexStore(writer.sqlite, { programId: cfg.programId });
+  const writer = await openWriteStore(cfg.dbPath);
+  let store: IndexStore;
+  try {
+    store = await createIndexStore(await writer.backend(), { programId: cfg.programId });
+  } catch (e) {
+    await writer.close();
+    throw e;
+  }
+  const isFile = writer.dialect === "sqlite";
   // The file this writer holds open: if the path stops naming it (deleted, or replaced
   // by another file), every later commit would go to an unlinked inode and vanish at
   // close. Checked before each write and by /health; once gone, nothing more is written.
-  const opened = statSync(cfg.dbPath);
+  const opened = isFile ? statSync(cfg.dbPath) : null;
   let dbGone: IndexerError | null = null;
   const checkDatabase = (): IndexerError | null => {
     if (dbGone) return dbGone;
+    if (!opened) {
+      // PostgreSQL: the writer's session (and with it the writer lock) is gone.
+      const lost = writer.lost();
+      if (lost === null) return null;
+      dbGone = new IndexerError("DatabaseGone", `${lost} while the indexer ran; it stopped writing (restart it to go on)`, { path: writer.location });
+      cfg.log(dbGone.message);
+      abort.abort();
+      return dbGone;
+    }
     let why: string | null = null;
     try {
       const now = statSync(cfg.dbPath);
@@ -318,12 +335,14 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
       let failure: unknown = null;
       for (let attempt = 0; ; attempt++) {
         try {
+          const lost = checkDatabase();
+          if (lost) throw lost;
           const prepared = await prepare(all);
           const gone = checkDatabase();
           if (gone) throw gone;
           const counters = pendingCounters;
           pendingCounters = {};
-          result = store.applyBatch({
+          result = await store.applyBatch({
             txs: prepared,
             checkpoints: ops.flatMap((o) => (o.opts.checkpoint ? [o.opts.checkpoint] : [])),
             gapCursors: ops.flatMap((o) => (o.opts.gapCursor ? [o.opts.gapCursor] : [])),
@@ -362,7 +381,7 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
   // readers to move on and shrinks the file. It reports busy instead of failing.
   let walChecks = 0;
   const boundWal = (): void => {
-    if (++walChecks % 8 !== 0) return;
+    if (!writer.sqlite || ++walChecks % 8 !== 0) return;
     let size = 0;
     try {
       size = statSync(`${cfg.dbPath}-wal`).size;
@@ -397,10 +416,10 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
 
   /** Records a range to backfill, down to `until` (default: the best checkpoint when the task runs). */
   const openGap = (reason: string, fixedUntil?: string | null): Promise<number> =>
-    task(() => {
+    task(async () => {
       const until = fixedUntil !== undefined ? fixedUntil : (bestCheckpoint()?.signature ?? null);
       const same = store.gaps().find((g) => g.until === until && g.before === null);
-      const id = same ? same.id : store.openGap(until, reason);
+      const id = same ? same.id : await store.openGap(until, reason);
       backfillWake?.();
       return id;
     });
@@ -416,7 +435,7 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
       progress.active = true;
       progress.startedAt = progress.startedAt || Date.now();
       const sigs = await listSignatures(rpc, cfg.programId, { before: gap.before, until: gap.until, pageSize: cfg.backfillPageSize, signal: abort.signal });
-      const known = store.knownSignatures(sigs.filter((s) => s.err === null).map((s) => ({ signature: s.signature, slot: BigInt(s.slot) })));
+      const known = await store.knownSignatures(sigs.filter((s) => s.err === null).map((s) => ({ signature: s.signature, slot: BigInt(s.slot) })));
       const todo = sigs.filter((s) => s.err === null && !known.has(s.signature));
       progress.total += todo.length;
       const chunk = Math.max(1, Math.min(cfg.batchSize, 500));
@@ -436,9 +455,9 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
       }
       if (pending) await pending;
       const newest = sigs[0];
-      await task(() => {
-        if (newest) store.applyBatch({ txs: [], checkpoints: [{ name: "backfill", slot: BigInt(newest.slot), signature: newest.signature }] });
-        store.closeGap(gap.id);
+      await task(async () => {
+        if (newest) await store.applyBatch({ txs: [], checkpoints: [{ name: "backfill", slot: BigInt(newest.slot), signature: newest.signature }] });
+        await store.closeGap(gap.id);
       });
     }
     if (progress.active) {
@@ -485,7 +504,7 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
     if (head > headSlot) headSlot = head;
     const total: SweepResult = { finalized: 0, rolledBack: 0, moved: 0 };
     for (;;) {
-      const rows = store.unfinalized(finSlot, 256);
+      const rows = await store.unfinalized(finSlot, 256);
       if (rows.length === 0) break;
       const res = await rpc.call<{ value: ({ slot?: number; err: unknown; confirmationStatus?: string | null } | null)[] }>(
         "getSignatureStatuses",

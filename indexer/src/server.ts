@@ -9,7 +9,7 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { openReaderDatabase } from "./db/client.ts";
+import { openReadStore } from "./store/open.ts";
 import { isIndexerError } from "./errors.ts";
 import { MAX_BUCKET_SECONDS, MAX_LIMIT, MAX_OFFSET, parseAddressParam, parseIntParam } from "./params.ts";
 import { bigintJson, createIndexQueries, JOB_STATES, type JobStateName } from "./query.ts";
@@ -70,7 +70,7 @@ const ROUTE_PARAMS: Readonly<Record<string, readonly string[]>> = {
  * ```
  */
 export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
-  const reader = openReaderDatabase(opts.dbPath);
+  const reader = await openReadStore(opts.dbPath);
   const q = createIndexQueries(reader.db);
   const server: Server = createServer((req, res) => {
     const send = (status: number, body: unknown): void => {

@@ -1,6 +1,6 @@
 /**
  * A signature is one transaction, wherever it lands last. Real localnet
- * (HTTP JSON-RPC + WebSocket), real program, real SQLite: a transaction the
+ * (HTTP JSON-RPC + WebSocket), real program, real SQLite and PostgreSQL: a transaction the
  * indexer already stored is dropped by a fork switch (`gpunet_switchFork`:
  * the slots after a parent are abandoned, as when a cluster's fork choice
  * moves), then the same signed bytes are sent again and land at another
@@ -9,9 +9,6 @@
  * row at the slot where the transaction finalized, and every table equals a
  * fresh backfill of the same chain.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { join } from "node:path";
-import Database from "better-sqlite3";
 import anchor from "@coral-xyz/anchor";
 import { Transaction, type TransactionInstruction } from "@solana/web3.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -19,6 +16,7 @@ import { createIndexer, type Indexer } from "../../indexer/src/index.ts";
 import { localnetChain } from "./support/chain.ts";
 import { canonicalDump, chainState, diffStates, indexState } from "./support/compare.ts";
 import { until } from "./support/proxy.ts";
+import { rows, STORES, useStores, type StoreKind } from "./support/stores.ts";
 import { Workload, type User } from "./support/workload.ts";
 
 type Net = Awaited<ReturnType<typeof localnetChain>>;
@@ -27,9 +25,7 @@ const { BN } = anchor;
 
 let c: Net;
 let w: Workload;
-let dir: string;
-let n = 0;
-const fresh = (): string => join(dir, `f-${n++}.db`);
+const stores = useStores();
 
 async function rpc<T>(method: string, params: unknown[]): Promise<T> {
   const res = await fetch(c.net.rpcUrl, {
@@ -72,14 +68,8 @@ async function fundAndCreateJob(buyer: User, blockhash: string): Promise<{ wire:
 const send = (wire: Buffer): Promise<string> => c.connection.sendRawTransaction(wire, { preflightCommitment: "processed" });
 
 /** The rows the index holds for a signature. */
-function rowsOf(path: string, signature: string): { slot: bigint; finality: bigint }[] {
-  const db = new Database(path, { readonly: true });
-  db.defaultSafeIntegers(true);
-  try {
-    return db.prepare("SELECT slot, finality FROM txs WHERE signature = ? ORDER BY slot").all(signature) as { slot: bigint; finality: bigint }[];
-  } finally {
-    db.close();
-  }
+function rowsOf(path: string, signature: string): Promise<{ slot: bigint; finality: bigint }[]> {
+  return rows(path, `SELECT slot, finality FROM txs WHERE signature = '${signature}' ORDER BY slot`);
 }
 
 /** Sweeps until a pass changes nothing. */
@@ -91,22 +81,21 @@ async function sweepAll(ix: Indexer): Promise<void> {
 }
 
 /** Finalizes everything on the chain, then compares the index with a fresh backfill and with the accounts. */
-async function expectSameAsFreshBackfill(path: string, ix: Indexer): Promise<void> {
+async function expectSameAsFreshBackfill(kind: StoreKind, path: string, ix: Indexer): Promise<void> {
   c.net.advanceSlots(FINALIZED_DEPTH + 2);
   await sweepAll(ix);
   await ix.idle();
-  const other = fresh();
+  const other = await stores.fresh(kind);
   const ref = await createIndexer({ dbPath: other, rpcUrl: c.net.rpcUrl, programId: c.programId.toBase58(), finalityIntervalMs: 0 });
   await ref.start();
   await ref.backfillNow();
   await sweepAll(ref);
   await ref.stop();
-  expect(canonicalDump(path)).toBe(canonicalDump(other));
-  expect(diffStates(chainState(await programAccounts()), indexState(path))).toEqual([]);
+  expect(await canonicalDump(path)).toBe(await canonicalDump(other));
+  expect(diffStates(chainState(await programAccounts()), await indexState(path))).toEqual([]);
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(process.cwd(), ".tmp", "idx-fork-"));
   c = await localnetChain({ slotMs: 0, finalizedDepth: FINALIZED_DEPTH });
   w = new Workload(c);
   await w.setup(2, 1);
@@ -115,7 +104,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await c.net.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe("the localnet's fork switch", () => {
@@ -136,7 +124,7 @@ describe("the localnet's fork switch", () => {
   });
 });
 
-describe("a transaction dropped with its fork and landed again at another slot", () => {
+describe.each(STORES)("a transaction dropped with its fork and landed again at another slot (%s store)", (kind) => {
   const cases = [
     { order: "later", heardBy: "live" },
     { order: "earlier", heardBy: "live" },
@@ -146,7 +134,7 @@ describe("a transaction dropped with its fork and landed again at another slot",
   for (const { order, heardBy } of cases) {
     it(`Given it indexed at its first slot, When the same bytes land ${order} and the indexer hears of it by ${heardBy === "live" ? "the live subscription" : "the finality sweep only"}, Then one row at the final slot and every table equals a fresh backfill`, async () => {
       // Given: the indexer in sync, live at confirmed
-      const path = fresh();
+      const path = await stores.fresh(kind);
       const opts = { dbPath: path, rpcUrl: c.net.rpcUrl, programId: c.programId.toBase58(), finalityIntervalMs: 0 };
       let ix = await createIndexer({ ...opts, wsUrl: c.net.wsUrl });
       await ix.start();
@@ -161,7 +149,7 @@ describe("a transaction dropped with its fork and landed again at another slot",
       expect(await send(wire)).toBe(signature);
       const first = c.net.slot;
       c.net.advanceSlots(1);
-      await until(() => ix.store.knownSignatures([{ signature, slot: first }]).size === 1, 10_000, "first landing indexed");
+      await until(async () => (await ix.store.knownSignatures([{ signature, slot: first }])).size === 1, 10_000, "first landing indexed");
       if (heardBy === "sweep") await ix.stop();
       // When: the fork holding it is dropped, and the same signed bytes land again
       const sw = await rpc<{ slot: number; dropped: string[] }>("gpunet_switchFork", [{ parentSlot: Number(parent) }]);
@@ -173,14 +161,14 @@ describe("a transaction dropped with its fork and landed again at another slot",
       expect(order === "later" ? second > first : second < first).toBe(true);
       c.net.advanceSlots(1);
       if (heardBy === "live") {
-        await until(() => ix.store.knownSignatures([{ signature, slot: second }]).size === 1, 10_000, "second landing indexed");
+        await until(async () => (await ix.store.knownSignatures([{ signature, slot: second }])).size === 1, 10_000, "second landing indexed");
       } else {
         ix = await createIndexer({ ...opts, backfill: false });
         await ix.start();
       }
       // Then
-      await expectSameAsFreshBackfill(path, ix);
-      expect(rowsOf(path, signature)).toEqual([{ slot: second, finality: 2n }]);
+      await expectSameAsFreshBackfill(kind, path, ix);
+      expect(await rowsOf(path, signature)).toEqual([{ slot: second, finality: 2n }]);
       const counters = ix.store.counters();
       expect(counters.moved).toBe(1n);
       await ix.stop();
@@ -188,7 +176,7 @@ describe("a transaction dropped with its fork and landed again at another slot",
   }
 
   it("Given it indexed, When its fork is dropped and it never lands again, Then the sweep rolls it back: its rows, its counts and the addresses only it named are gone", async () => {
-    const path = fresh();
+    const path = await stores.fresh(kind);
     const ix = await createIndexer({ dbPath: path, rpcUrl: c.net.rpcUrl, wsUrl: c.net.wsUrl, programId: c.programId.toBase58(), finalityIntervalMs: 0 });
     await ix.start();
     await ix.backfillNow();
@@ -202,13 +190,13 @@ describe("a transaction dropped with its fork and landed again at another slot",
     await send(wire);
     const slot = c.net.slot;
     c.net.advanceSlots(1);
-    await until(() => ix.store.knownSignatures([{ signature, slot }]).size === 1, 10_000, "indexed");
+    await until(async () => (await ix.store.knownSignatures([{ signature, slot }])).size === 1, 10_000, "indexed");
     const before = ix.store.counters();
     // When
     await rpc("gpunet_switchFork", [{ parentSlot: Number(parent) }]);
     // Then
-    await expectSameAsFreshBackfill(path, ix);
-    expect(rowsOf(path, signature)).toEqual([]);
+    await expectSameAsFreshBackfill(kind, path, ix);
+    expect(await rowsOf(path, signature)).toEqual([]);
     const after = ix.store.counters();
     expect(after.txs).toBe((before.txs ?? 0n) - 1n);
     expect(after.rolledBack).toBe((before.rolledBack ?? 0n) + 1n);

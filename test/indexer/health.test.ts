@@ -2,14 +2,16 @@
  * The database file deleted or replaced under a running indexer (real
  * indexer, real SQLite file, real localnet and HTTP): /health says so with a
  * 503, and the indexer stops writing instead of committing into an unlinked
- * inode whose data would vanish at stop.
+ * inode whose data would vanish at stop. On PostgreSQL: the writer's session
+ * ended by the server, the same refusal.
  */
 import { copyFileSync, existsSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createIndexer, isIndexerError, type TransactionUpdate } from "../../indexer/src/index.ts";
+import { createIndexer, isIndexerError, openWriteStore, type TransactionUpdate } from "../../indexer/src/index.ts";
 import { localnetChain } from "./support/chain.ts";
 import { until } from "./support/proxy.ts";
+import { count, rows, useStores } from "./support/stores.ts";
 import { Workload } from "./support/workload.ts";
 
 type Net = Awaited<ReturnType<typeof localnetChain>>;
@@ -64,7 +66,7 @@ describe("database file gone under a running indexer", () => {
       expect(res.status).toBe(503);
       expect(((await res.json()) as { error: string }).error).toContain(`database file ${path} was ${how}`);
       expect(ix.stats().databaseError).toContain(`was ${how}`);
-      expect(ix.store.knownSignatures([sig]).size).toBe(0);
+      expect((await ix.store.knownSignatures([sig])).size).toBe(0);
       const tx = await c.connection.getTransaction(sig, { commitment: "confirmed", maxSupportedTransactionVersion: 0 });
       const update: TransactionUpdate = {
         signature: sig,
@@ -102,4 +104,59 @@ describe("database file gone under a running indexer", () => {
       expect(existsSync(path)).toBe(how === "replaced");
     });
   }
+});
+
+describe("PostgreSQL: the writer's session gone under a running indexer", () => {
+  const stores = useStores();
+  it("Given a running indexer on PostgreSQL, When the server ends its session, Then /health is 503, writes are refused with DatabaseGone, and another writer may take over", async () => {
+    const url = await stores.fresh("postgres");
+    const logs: string[] = [];
+    const ix = await createIndexer({
+      dbPath: url,
+      rpcUrl: c.net.rpcUrl,
+      programId: c.programId.toBase58(),
+      finalityIntervalMs: 0,
+      apiPort: 0,
+      log: (m) => logs.push(m),
+    });
+    await ix.start();
+    await ix.backfillNow();
+    const health = `http://127.0.0.1:${ix.ports.api}/health`;
+    expect((await fetch(health)).status).toBe(200);
+    // When: the server terminates the writer's session (an admin, a failover, a restart)
+    const [killed] = await rows<{ ok: boolean }>(
+      url,
+      `SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name = 'gpunet-index pid=${process.pid}'`,
+    );
+    expect(killed?.ok).toBe(true);
+    // Then
+    await until(async () => (await fetch(health)).status === 503, 10_000, "health fails");
+    expect(ix.stats().databaseError).toContain("session");
+    const sig = await w.stake(w.providers[0]!, 12n);
+    c.net.advanceSlots(1);
+    const tx = await c.connection.getTransaction(sig, { commitment: "confirmed", maxSupportedTransactionVersion: 0 });
+    let err: unknown = null;
+    try {
+      await ix.ingest([
+        {
+          signature: sig,
+          slot: BigInt(tx!.slot),
+          txIndex: 0,
+          blockTime: null,
+          err: null,
+          logs: tx!.meta!.logMessages!,
+          finality: "confirmed",
+          source: "replay",
+        },
+      ]);
+    } catch (e) {
+      err = e;
+    }
+    expect(isIndexerError(err, "DatabaseGone")).toBe(true);
+    // The lock went with the session: a new writer opens the database.
+    const next = await openWriteStore(url);
+    await next.close();
+    await ix.stop();
+    expect(await count(url, "txs")).toBeGreaterThan(0);
+  });
 });

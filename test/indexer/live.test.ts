@@ -5,27 +5,23 @@
  * first subscription, and a process too busy to read its socket for longer
  * than the watchdog.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createIndexer } from "../../indexer/src/index.ts";
 import { localnetChain } from "./support/chain.ts";
 import { startProxy, until } from "./support/proxy.ts";
+import { STORES, useStores } from "./support/stores.ts";
 import { Workload } from "./support/workload.ts";
 
 type Net = Awaited<ReturnType<typeof localnetChain>>;
 let c: Net;
 let w: Workload;
-let dir: string;
-let n = 0;
-const fresh = (): string => join(dir, `l-${n++}.db`);
+const stores = useStores();
 /** Blocks this thread (timers, sockets, the in-process localnet) for `ms`. */
 const stall = (ms: number): void => {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 };
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(process.cwd(), ".tmp", "idx-live-"));
   c = await localnetChain({ slotMs: 0 });
   w = new Workload(c);
   await w.setup(2, 1);
@@ -33,14 +29,13 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await c.net.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
-describe("live source", () => {
+describe.each(STORES)("live source (%s store)", (kind) => {
   it("Given the first subscription completes only after the startup backfill listed the chain, When a transaction confirms in between, Then it is backfilled", async () => {
     const proxy = await startProxy(c.net.wsPort);
     proxy.hold();
-    const path = fresh();
+    const path = await stores.fresh(kind);
     const ix = await createIndexer({
       dbPath: path,
       rpcUrl: c.net.rpcUrl,
@@ -58,14 +53,14 @@ describe("live source", () => {
     proxy.restore();
     await until(() => ix.stats().live.connected, 10_000, "first subscription");
     // Then
-    await until(() => ix.store.knownSignatures([sig]).size === 1 && ix.stats().gapsOpen === 0, 10_000, "transaction of the window indexed");
+    await until(async () => (await ix.store.knownSignatures([sig])).size === 1 && ix.stats().gapsOpen === 0, 10_000, "transaction of the window indexed");
     expect(ix.stats().reconnects).toBe(0);
     await ix.stop();
     await proxy.close();
   });
 
   it("Given a healthy link, When the process stalls for three watchdog periods, Then the watchdog does not fire and the link carries on", async () => {
-    const path = fresh();
+    const path = await stores.fresh(kind);
     const watchdogMs = 300;
     const ix = await createIndexer({
       dbPath: path,
@@ -83,7 +78,7 @@ describe("live source", () => {
     const sig = await w.stake(w.providers[1]!, 22n);
     c.net.advanceSlots(1);
     // Then: delivered on the same subscription
-    await until(() => ix.store.knownSignatures([sig]).size === 1, 10_000, "live delivery after the stall");
+    await until(async () => (await ix.store.knownSignatures([sig])).size === 1, 10_000, "live delivery after the stall");
     expect(ix.stats().live.watchdogFires).toBe(0);
     expect(ix.stats().reconnects).toBe(0);
     expect(ix.stats().live.notifications).toBeGreaterThanOrEqual(1);

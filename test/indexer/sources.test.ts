@@ -3,25 +3,22 @@
  * 127.0.0.1) and the real program: X3 live link down (cut and silent) while
  * transactions land, X6 truncated logs recovered from account state, X7 data
  * that never finalizes rolled back by the finality sweep, the Helius webhook
- * source, the read-only HTTP API and CLI query, and RPC 429 backoff.
+ * source, the read-only HTTP API and CLI query (each on SQLite and on
+ * PostgreSQL), and RPC 429 backoff.
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Transaction } from "@solana/web3.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createIndexer, createRpcClient, isIndexerError, parseRetryAfter, runQueryCommand, type Indexer } from "../../indexer/src/index.ts";
 import { localnetChain } from "./support/chain.ts";
 import { chainState, diffStates, indexState } from "./support/compare.ts";
 import { startProxy, until } from "./support/proxy.ts";
+import { STORES, useStores } from "./support/stores.ts";
 import { Workload } from "./support/workload.ts";
 
 type Net = Awaited<ReturnType<typeof localnetChain>>;
-let dir: string;
-let n = 0;
-const fresh = (): string => join(dir, `s-${n++}.db`);
+const stores = useStores();
 
 async function programAccounts(c: Net): Promise<Map<string, Uint8Array>> {
   const list = await c.connection.getProgramAccounts(c.programId, { commitment: "confirmed" });
@@ -29,15 +26,10 @@ async function programAccounts(c: Net): Promise<Map<string, Uint8Array>> {
 }
 async function inSync(c: Net, ix: Indexer, path: string): Promise<boolean> {
   await ix.idle();
-  return diffStates(chainState(await programAccounts(c)), indexState(path)).length === 0;
+  return diffStates(chainState(await programAccounts(c)), await indexState(path)).length === 0;
 }
 
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), "gpunet-idx-src-"));
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-describe("X3 live link down while transactions land", () => {
+describe.each(STORES)("X3 live link down while transactions land (%s store)", (kind) => {
   let c: Net;
   let first: Workload | null = null;
   beforeAll(async () => {
@@ -49,7 +41,7 @@ describe("X3 live link down while transactions land", () => {
 
   it("Given the WebSocket cut, When transactions land meanwhile, Then after the reconnect the gap is backfilled from the last checkpoint", async () => {
     const proxy = await startProxy(c.net.wsPort);
-    const path = fresh();
+    const path = await stores.fresh(kind);
     const w = new Workload(c);
     first = w;
     await w.setup(3, 2);
@@ -76,7 +68,7 @@ describe("X3 live link down while transactions land", () => {
     // Then
     await until(() => ix.stats().reconnects >= 1 && ix.stats().gapsOpen === 0, 30_000, "reconnect and gap fill");
     await until(() => inSync(c, ix, path), 30_000, "state in sync after gap");
-    expect(ix.store.knownSignatures(sigs).size).toBe(3);
+    expect((await ix.store.knownSignatures(sigs)).size).toBe(3);
     expect(ix.store.counters().reconnects).toBeGreaterThanOrEqual(1n);
     await ix.stop();
     await proxy.close();
@@ -84,7 +76,7 @@ describe("X3 live link down while transactions land", () => {
 
   it("Given a link that stays open but goes silent, Then the watchdog reconnects and missed transactions are backfilled", async () => {
     const proxy = await startProxy(c.net.wsPort);
-    const path = fresh();
+    const path = await stores.fresh(kind);
     const w = new Workload(c);
     w.adopt(first as Workload);
     for (let i = 0; i < 2; i++) await w.addProvider(20 + i);
@@ -108,14 +100,14 @@ describe("X3 live link down while transactions land", () => {
     await until(() => ix.stats().live.watchdogFires > fires, 10_000, "watchdog");
     proxy.restore();
     // Then
-    await until(() => ix.store.knownSignatures([sig]).size === 1 && ix.stats().gapsOpen === 0, 30_000, "missed tx backfilled");
+    await until(async () => (await ix.store.knownSignatures([sig])).size === 1 && ix.stats().gapsOpen === 0, 30_000, "missed tx backfilled");
     await until(() => inSync(c, ix, path), 30_000, "in sync");
     await ix.stop();
     await proxy.close();
   });
 });
 
-describe("X6 truncated logs, X7 never-finalized data, Helius webhook, API", () => {
+describe.each(STORES)("X6 truncated logs, X7 never-finalized data, Helius webhook, API (%s store)", (kind) => {
   let c: Net;
   let w: Workload;
   beforeAll(async () => {
@@ -137,18 +129,18 @@ describe("X6 truncated logs, X7 never-finalized data, Helius webhook, API", () =
     const tx = await c.connection.getTransaction(sig, { commitment: "confirmed", maxSupportedTransactionVersion: 0 });
     expect(tx?.meta?.logMessages).toContain("Log truncated");
     // When
-    const path = fresh();
+    const path = await stores.fresh(kind);
     const ix = await createIndexer({ dbPath: path, rpcUrl: c.net.rpcUrl, programId: c.programId.toBase58(), finalityIntervalMs: 0 });
     await ix.start();
     await ix.backfillNow();
     // Then
     expect(ix.store.counters().truncated).toBe(1n);
-    expect(diffStates(chainState(await programAccounts(c)), indexState(path))).toEqual([]);
+    expect(diffStates(chainState(await programAccounts(c)), await indexState(path))).toEqual([]);
     await ix.stop();
   });
 
   it("X7 + webhook: Given a transaction delivered at confirmed by the Helius webhook that never lands, When the finality sweep passes its slot, Then it is rolled back and the rest is finalized", async () => {
-    const path = fresh();
+    const path = await stores.fresh(kind);
     const ix = await createIndexer({
       dbPath: path,
       rpcUrl: c.net.rpcUrl,
@@ -160,7 +152,7 @@ describe("X6 truncated logs, X7 never-finalized data, Helius webhook, API", () =
     });
     await ix.start();
     await ix.backfillNow();
-    const before = indexState(path);
+    const before = await indexState(path);
     // Given: a real stake, executed by simulation only, delivered like a Helius raw webhook
     const p = w.providers[0]!;
     const t = new Transaction().add(await w.stakeIx(p, 123_456n));
@@ -193,8 +185,8 @@ describe("X6 truncated logs, X7 never-finalized data, Helius webhook, API", () =
     const r = await ix.sweepFinality();
     // Then
     expect(r.rolledBack).toBe(1);
-    expect(ix.store.knownSignatures([sig]).size).toBe(0);
-    expect(diffStates(chainState(await programAccounts(c)), indexState(path))).toEqual([]);
+    expect((await ix.store.knownSignatures([sig])).size).toBe(0);
+    expect(diffStates(chainState(await programAccounts(c)), await indexState(path))).toEqual([]);
     const after = (await (await fetch(`${api}/providers/${p.provider.toBase58()}`)).json()) as { finality: string };
     expect(after.finality).toBe("finalized");
     const stats = (await (await fetch(`${api}/stats`)).json()) as { counters: Record<string, string>; lagSlots: string; reconnects: number };
@@ -204,7 +196,7 @@ describe("X6 truncated logs, X7 never-finalized data, Helius webhook, API", () =
   });
 
   it("API and CLI: Given an index, Then providers by stake, jobs by state and buyer, totals and time series come back with exact u64 strings", async () => {
-    const path = fresh();
+    const path = await stores.fresh(kind);
     const ix = await createIndexer({ dbPath: path, rpcUrl: c.net.rpcUrl, programId: c.programId.toBase58(), finalityIntervalMs: 0, apiPort: 0 });
     await ix.start();
     await ix.backfillNow();

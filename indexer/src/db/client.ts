@@ -19,7 +19,7 @@ import { readFileSync, writeFileSync, rmSync } from "node:fs";
 import Database from "better-sqlite3";
 import { Kysely, SqliteDialect, sql } from "kysely";
 import { IndexerError } from "../errors.ts";
-import { INDEXER_MIGRATIONS, type IndexerMigration } from "./migrations/index.ts";
+import { INDEXER_MIGRATIONS, type IndexerMigration, type SqlDialect } from "./migrations/index.ts";
 import type { IndexDatabase } from "./schema.ts";
 
 /** The better-sqlite3 handle type. */
@@ -113,8 +113,9 @@ function acquireWriterLock(dbPath: string): WriterLock {
  * const applied = await runMigrations(db, INDEXER_MIGRATIONS); // names of the migrations it ran, oldest first
  * ```
  */
-export async function runMigrations(db: Kysely<IndexDatabase>, migrations: readonly IndexerMigration[]): Promise<string[]> {
-  await sql`CREATE TABLE IF NOT EXISTS gpunet_migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`.execute(db);
+export async function runMigrations(db: Kysely<IndexDatabase>, migrations: readonly IndexerMigration[], dialect: SqlDialect = "sqlite"): Promise<string[]> {
+  if (dialect === "postgres") await sql`CREATE TABLE IF NOT EXISTS gpunet_migrations (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)`.execute(db);
+  else await sql`CREATE TABLE IF NOT EXISTS gpunet_migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`.execute(db);
   const done = new Set((await db.selectFrom("gpunet_migrations").select("name").execute()).map((r) => r.name));
   const known = new Set(migrations.map((m) => m.name));
   const unknown = [...done].filter((n) => !known.has(n));
@@ -126,7 +127,7 @@ export async function runMigrations(db: Kysely<IndexDatabase>, migrations: reado
     if (done.has(m.name)) continue;
     try {
       await db.transaction().execute(async (trx) => {
-        await m.up(trx as unknown as Kysely<unknown>);
+        await m.up(trx as unknown as Kysely<unknown>, dialect);
         await trx
           .insertInto("gpunet_migrations")
           .values({ name: m.name, applied_at: BigInt(Date.now()) })

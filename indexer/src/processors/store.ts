@@ -1,11 +1,13 @@
 /**
- * The processor's write side: applies decoded transactions to SQLite, all of a
+ * The processor's write side: applies decoded transactions to the index
+ * database (SQLite or PostgreSQL, through a {@link StoreBackend}), all of a
  * batch (transaction rows, events, history rows, entity state, checkpoints,
- * gap cursors, counters) in ONE immediate transaction, so a crash at any point
- * leaves the database at a batch boundary.
+ * gap cursors, counters) in ONE transaction, so a crash at any point leaves
+ * the database at a batch boundary.
  *
- * Hot path, measured by bench/ingest.ts: prepared statements through
- * better-sqlite3 (kysely re-prepares each query, ~20 us), dedupe per
+ * Hot path, measured by bench/ingest.ts: synchronous calls into the backend
+ * (SQLite: better-sqlite3 prepared statements; PostgreSQL: rows loaded before
+ * the batch, writes buffered into multi-row INSERTs), dedupe per
  * transaction on a UNIQUE 53-bit signature hash (db/signature-hash.ts), events
  * keyed by (integer tx id, event index), pubkeys interned to integer ids
  * (32-byte BLOBs once), each touched entity written once per batch from an
@@ -15,8 +17,9 @@
 import bs58 from "bs58";
 import { decodeEventBytes, GPUNET_EVENT_NAMES, type GpunetEvent } from "@gpunet/sdk";
 import type { SqliteHandle } from "../db/client.ts";
-import { u128Text, u64Text } from "../db/u64.ts";
 import { signatureHash } from "../db/signature-hash.ts";
+import type { BatchPlan, Row, StoreBackend, TxRow } from "../store/backend.ts";
+import { createSqliteBackend, PROBES } from "../store/sqlite.ts";
 import { decodeUpdate, type DecodedTransaction } from "../decoder.ts";
 import { FINALITY_CODE, type TransactionUpdate } from "../types.ts";
 import { IndexerError } from "../errors.ts";
@@ -39,7 +42,6 @@ import {
 } from "./state.ts";
 
 type Ev = GpunetEvent<Uint8Array>;
-type Row = Record<string, unknown>;
 
 /** An account read back for a truncated transaction. */
 export interface AccountSnapshotInput {
@@ -110,30 +112,33 @@ export interface GapRow {
   readonly reason: string;
 }
 
-/** The store; see the module comment. */
+/**
+ * The store; see the module comment. Writes are async (one at a time, in call
+ * order); the bookkeeping reads (`gaps`, `checkpoint`, `counters`, `maxSlot`)
+ * answer from the single writer's copy of what it committed.
+ */
 export interface IndexStore {
-  applyBatch(batch: IngestBatch): BatchResult;
+  readonly dialect: StoreBackend["dialect"];
+  applyBatch(batch: IngestBatch): Promise<BatchResult>;
   /** Marks transactions finalized; deletes those that never finalized and rebuilds what they touched. */
-  applyFinality(finalized: readonly TxRef[], dropped: readonly TxRef[]): { finalized: number; rolledBack: number };
+  applyFinality(finalized: readonly TxRef[], dropped: readonly TxRef[]): Promise<{ finalized: number; rolledBack: number }>;
   /** Transactions not yet finalized at or below `maxSlot`. */
-  unfinalized(maxSlot: bigint, limit: number): { signature: string; slot: bigint }[];
+  unfinalized(maxSlot: bigint, limit: number): Promise<{ signature: string; slot: bigint }[]>;
   /** Which of `signatures` are already indexed. */
-  knownSignatures(refs: readonly TxRef[]): Set<string>;
-  openGap(until: string | null, reason: string): number;
-  closeGap(id: number): void;
+  knownSignatures(refs: readonly TxRef[]): Promise<Set<string>>;
+  openGap(until: string | null, reason: string): Promise<number>;
+  closeGap(id: number): Promise<void>;
   gaps(): GapRow[];
   checkpoint(name: string): CheckpointUpdate | null;
   /** Persisted counters (events, txs, duplicates, deadLetters, truncated, rolledBack, reconnects...). */
   counters(): Record<string, bigint>;
   /** Drops all state and rebuilds it from the events table alone. */
-  rebuildAll(): void;
+  rebuildAll(): Promise<void>;
   /** Highest slot indexed. */
   maxSlot(): bigint | null;
 }
 
 const SNAPSHOT_EVENT_BASE = 1_000_000;
-/** Slots a signature may take after its hash on collisions (open addressing in `txs.sig_hash`). */
-const PROBES = 8;
 const ACCOUNT_KINDS = ["account:config", "account:provider", "account:job"] as const;
 const CACHE_LIMIT = 200_000;
 
@@ -153,86 +158,45 @@ const n = (v: unknown): number => Number(v as bigint);
 const b = (v: unknown): bigint => (typeof v === "bigint" ? v : BigInt(v as string));
 const nullableId = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v as bigint));
 const blob = (v: Uint8Array | null): Buffer | null => (v === null ? null : Buffer.from(v.buffer, v.byteOffset, v.byteLength));
+const latin1 = (v: Uint8Array): string => Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("latin1");
+/** The 32-byte values of a decoded event or account: every key the processing may intern. */
+const keysOf = (data: Readonly<Record<string, unknown>>, out: Set<string>): void => {
+  for (const v of Object.values(data)) if (v instanceof Uint8Array && v.length === 32) out.add(latin1(v));
+};
 const fromBlob = (v: unknown): Uint8Array | null => (v === null || v === undefined ? null : new Uint8Array(v as Buffer));
 
 /**
- * Creates the store over a writer connection (schema already migrated).
+ * Creates the store over a writer connection (schema already migrated): a
+ * {@link StoreBackend} (SQLite or PostgreSQL, see `openWriteStore`), or a
+ * better-sqlite3 handle.
  *
  * @example
  * ```ts
  * import { GPUNET_PROGRAM_ADDRESS } from "@gpunet/sdk";
- * import { createIndexStore, openWriterDatabase, type TransactionUpdate } from "@gpunet/indexer";
+ * import { createIndexStore, openWriteStore, type TransactionUpdate } from "@gpunet/indexer";
  * declare const update: TransactionUpdate; // from a datasource
- * const w = await openWriterDatabase("index.db");
- * const store = createIndexStore(w.sqlite, { programId: GPUNET_PROGRAM_ADDRESS });
- * const r = store.applyBatch({ txs: [{ update, txIndex: 0 }] }); // r.inserted, r.duplicates, r.events, ...
+ * const w = await openWriteStore("index.db"); // or a postgres:// URL
+ * const store = await createIndexStore(await w.backend(), { programId: GPUNET_PROGRAM_ADDRESS });
+ * const r = await store.applyBatch({ txs: [{ update, txIndex: 0 }] }); // r.inserted, r.duplicates, r.events, ...
  * await w.close();
  * ```
  */
-export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programId: string }): IndexStore {
-  const q = {
-    insertTx: sqlite.prepare(
-      "INSERT OR IGNORE INTO txs (sig_hash, signature, slot, tx_index, block_time, finality, truncated, event_count, source, indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    ),
-    findTx: sqlite.prepare(`SELECT id, signature, finality FROM txs WHERE slot = ? AND sig_hash BETWEEN ? AND ? + ${PROBES - 1}`),
-    findTxBySignature: sqlite.prepare("SELECT id, signature, finality FROM txs WHERE signature = ?"),
-    // Partial index txs_unfinalized_sig: only rows below finalized can have landed elsewhere.
-    anyUnfinalized: sqlite.prepare("SELECT EXISTS (SELECT 1 FROM txs WHERE finality < 2) AS x"),
-    findUnfinalizedBySig: sqlite.prepare(`SELECT id, signature, slot, finality FROM txs WHERE finality < 2 AND sig_hash BETWEEN ? AND ? + ${PROBES - 1}`),
-    setTxFinality: sqlite.prepare("UPDATE txs SET finality = ? WHERE id = ?"),
-    insertEvent: sqlite.prepare(
-      "INSERT INTO events (tx_id, event_index, ix, inner_path, kind, provider, job, slot, ts, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    ),
-    insertStake: sqlite.prepare(
-      "INSERT INTO stakes (tx_id, event_index, provider, kind, amount, active_after, unbonding_after, slot, ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    ),
-    insertEscrow: sqlite.prepare("INSERT INTO escrow (tx_id, event_index, kind, job, provider, amount, slot, ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
-    insertReward: sqlite.prepare(
-      "INSERT INTO rewards (tx_id, event_index, funder, source, amount, total_funded, acc_reward_per_stake, slot, ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    ),
-    insertClaim: sqlite.prepare("INSERT INTO claims (tx_id, event_index, provider, owner, amount, total_claimed, slot, ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
-    insertSlash: sqlite.prepare(
-      "INSERT INTO slashes (tx_id, event_index, provider, authority, amount, from_active, from_unbonding, reason, reason_name, evidence_hash, slot, ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    ),
-    insertDeadLetter: sqlite.prepare(
-      "INSERT OR IGNORE INTO dead_letters (signature, slot, event_index, reason, payload, detail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-    ),
-    pubkeyId: sqlite.prepare("SELECT id FROM pubkeys WHERE key = ?"),
-    insertPubkey: sqlite.prepare("INSERT INTO pubkeys (key, address) VALUES (?, ?)"),
-    getProvider: sqlite.prepare("SELECT * FROM providers WHERE id = ?"),
-    getJob: sqlite.prepare("SELECT * FROM jobs WHERE id = ?"),
-    getConfig: sqlite.prepare("SELECT * FROM config WHERE id = 1"),
-    putProvider: sqlite.prepare(
-      `INSERT OR REPLACE INTO providers (id, owner, stake_vault, metadata_hash, gpu_model, gpu_count, vram_gb, region, status,
-        active_stake, unbonding_amount, unbonding_unlock_at, reward_snapshot, reward_debt, rewards_owed, total_claimed, jobs_completed,
-        jobs_failed, slashed_total, registered_at, updated_at, seq, versions, finality, last_slot, locked_stake, live_jobs, unlock_pause_mark)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
-    putJob: sqlite.prepare(
-      `INSERT OR REPLACE INTO jobs (id, job_id, buyer, provider, escrow, price, max_duration, created_at, accepted_at, deadline,
-        submitted_at, finished_at, provider_payout, fee, refund, spec_hash, result_hash, dispute_reason_hash, min_gpus, gpu_model,
-        min_vram_gb, provider_share_bps, state, seq, closed, closed_at, versions, finality, last_slot, end_reason, fee_bps, challenge_window, pause_mark)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
-    putConfig: sqlite.prepare(
-      `INSERT OR REPLACE INTO config (id, address, admin, slash_authority, stake_mint, treasury, reward_vault, min_stake_per_gpu,
-        unbonding_period, challenge_window, protocol_fee_bps, slash_cap_bps, paused, acc_reward_per_stake, total_active_stake,
-        reward_carry, unallocated_rewards, total_funded, total_claimed, total_slashed, provider_count, job_count, seq, versions,
-        finality, last_slot, paused_at, paused_total, reward_period)
-       VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
-    putCheckpoint: sqlite.prepare("INSERT OR REPLACE INTO checkpoints (name, slot, signature, updated_at) VALUES (?, ?, ?, ?)"),
-    getCheckpoint: sqlite.prepare("SELECT slot, signature FROM checkpoints WHERE name = ?"),
-    setGapCursor: sqlite.prepare("UPDATE gaps SET before_signature = ? WHERE id = ?"),
-    addCounter: sqlite.prepare("INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value"),
-  };
+export async function createIndexStore(target: StoreBackend | SqliteHandle, opts: { readonly programId: string }): Promise<IndexStore> {
+  const backend: StoreBackend = "dialect" in target && "insertTx" in target ? target : createSqliteBackend(target as SqliteHandle);
+  const U64 = backend.u64;
+  const U128 = backend.u128;
+  const ABSENT = backend.absent;
 
   // Event kinds: ids by name, created on first use of this IDL.
-  const kindIds = new Map<string, number>();
-  const insertKind = sqlite.prepare("INSERT OR IGNORE INTO event_kinds (name) VALUES (?)");
-  for (const name of [...GPUNET_EVENT_NAMES, ...ACCOUNT_KINDS]) insertKind.run(name);
-  for (const r of sqlite.prepare("SELECT id, name FROM event_kinds").all() as Row[]) kindIds.set(r.name as string, n(r.id));
+  const kindIds = await backend.eventKinds([...GPUNET_EVENT_NAMES, ...ACCOUNT_KINDS]);
   const kindNames = new Map([...kindIds].map(([k, v]) => [v, k]));
+  /** Kinds whose events change the Config. */
+  const configKindList = [
+    ...GPUNET_EVENT_NAMES.filter((k) =>
+      ["configUpdated", "providerRegistered", "staked", "unstakeRequested", "slashed", "rewardsFunded", "rewardsClaimed", "jobCreated"].includes(k),
+    ),
+    "account:config",
+  ].map((k) => kindIds.get(k) as number);
 
   // Interned pubkeys: the latin1 string of the 32 bytes is a cheap exact map key.
   const keyIds = new Map<string, number>();
@@ -241,8 +205,7 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
     const k = buf.toString("latin1");
     const hit = keyIds.get(k);
     if (hit !== undefined) return hit;
-    const row = q.pubkeyId.get(buf) as Row | undefined;
-    const id = row ? n(row.id) : n(q.insertPubkey.run(buf, bs58.encode(buf)).lastInsertRowid);
+    const id = backend.pubkeyId(buf) ?? backend.insertPubkey(buf, bs58.encode(buf));
     keyIds.set(k, id);
     return id;
   };
@@ -257,14 +220,14 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
 
   const loadConfig = (): ConfigState => {
     if (config) return config;
-    const r = q.getConfig.get() as Row | undefined;
+    const r = backend.getConfig();
     config = r ? rowToConfig(r) : emptyConfig();
     return config;
   };
   const loadProvider = (id: number): ProviderState => {
     let p = providers.get(id);
     if (p) return p;
-    const r = q.getProvider.get(id) as Row | undefined;
+    const r = backend.getProvider(id);
     p = r ? rowToProvider(r) : emptyProvider(id);
     providers.set(id, p);
     return p;
@@ -272,7 +235,7 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
   const loadJob = (id: number): JobState => {
     let j = jobs.get(id);
     if (j) return j;
-    const r = q.getJob.get(id) as Row | undefined;
+    const r = backend.getJob(id);
     j = r ? rowToJob(r) : emptyJob(id);
     jobs.set(id, j);
     return j;
@@ -289,39 +252,40 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
   const saveDirty = (): void => {
     if (config && configDirty) {
       const c = config;
-      q.putConfig.run(
+      backend.putConfig([
+        1,
         c.address,
         c.admin,
         c.slashAuthority,
         c.stakeMint,
         c.treasury,
         c.rewardVault,
-        u64Text(c.minStakePerGpu),
+        U64(c.minStakePerGpu),
         c.unbondingPeriod,
         c.challengeWindow,
         c.protocolFeeBps,
         c.slashCapBps,
         c.paused ? 1 : 0,
-        u128Text(c.accRewardPerStake),
-        u64Text(c.totalActiveStake),
-        u64Text(c.rewardCarry),
-        u64Text(c.unallocatedRewards),
-        u64Text(c.totalFunded),
-        u64Text(c.totalClaimed),
-        u64Text(c.totalSlashed),
-        u64Text(c.providerCount),
-        u64Text(c.jobCount),
-        u64Text(c.seq),
+        U128(c.accRewardPerStake),
+        U64(c.totalActiveStake),
+        U64(c.rewardCarry),
+        U64(c.unallocatedRewards),
+        U64(c.totalFunded),
+        U64(c.totalClaimed),
+        U64(c.totalSlashed),
+        U64(c.providerCount),
+        U64(c.jobCount),
+        U64(c.seq),
         json(c.versions),
         c.finality,
         c.lastSlot,
         c.pausedAt,
         c.pausedTotal,
         c.rewardPeriod,
-      );
+      ]);
     }
     for (const p of dirtyProviders) {
-      q.putProvider.run(
+      backend.putProvider([
         p.id,
         p.owner,
         p.stakeVault,
@@ -331,44 +295,44 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
         p.vramGb,
         p.region,
         p.status,
-        u64Text(p.activeStake),
-        u64Text(p.unbondingAmount),
+        U64(p.activeStake),
+        U64(p.unbondingAmount),
         p.unbondingUnlockAt,
-        u128Text(p.rewardSnapshot),
-        u64Text(p.rewardDebt),
-        u64Text(p.rewardsOwed),
-        u64Text(p.totalClaimed),
-        u64Text(p.jobsCompleted),
-        u64Text(p.jobsFailed),
-        u64Text(p.slashedTotal),
+        U128(p.rewardSnapshot),
+        U64(p.rewardDebt),
+        U64(p.rewardsOwed),
+        U64(p.totalClaimed),
+        U64(p.jobsCompleted),
+        U64(p.jobsFailed),
+        U64(p.slashedTotal),
         p.registeredAt,
         p.updatedAt,
-        u64Text(p.seq),
+        U64(p.seq),
         json(p.versions),
         p.finality,
         p.lastSlot,
-        u64Text(p.lockedStake),
-        u64Text(p.liveJobs),
+        U64(p.lockedStake),
+        U64(p.liveJobs),
         p.unlockPauseMark,
-      );
+      ]);
     }
     for (const j of dirtyJobs) {
-      q.putJob.run(
+      backend.putJob([
         j.id,
-        u64Text(j.jobId),
+        U64(j.jobId),
         j.buyer,
         j.provider,
         j.escrow,
-        u64Text(j.price),
+        U64(j.price),
         j.maxDuration,
         j.createdAt,
         j.acceptedAt,
         j.deadline,
         j.submittedAt,
         j.finishedAt,
-        u64Text(j.providerPayout),
-        u64Text(j.fee),
-        u64Text(j.refund),
+        U64(j.providerPayout),
+        U64(j.fee),
+        U64(j.refund),
         blob(j.specHash),
         blob(j.resultHash),
         blob(j.disputeReasonHash),
@@ -377,7 +341,7 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
         j.minVramGb,
         j.providerShareBps,
         j.state,
-        u64Text(j.seq),
+        U64(j.seq),
         j.closed ? 1 : 0,
         j.closedAt,
         json(j.versions),
@@ -387,7 +351,7 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
         j.feeBps,
         j.challengeWindow,
         j.pauseMark,
-      );
+      ]);
     }
     configDirty = false;
     dirtyProviders.clear();
@@ -397,7 +361,7 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
   /** Applies one event to entities (and, when `history`, writes its history rows). */
   const applyEvent = (
     e: Ev,
-    txId: number | bigint,
+    txId: number,
     slot: bigint,
     txIndex: number,
     finality: number,
@@ -432,71 +396,71 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
     return { provider: providerId, job: jobId };
   };
 
-  const writeHistory = (e: Ev, txId: number | bigint, slot: bigint, providerId: number | null, jobId: number | null): void => {
+  const writeHistory = (e: Ev, txId: number, slot: bigint, providerId: number | null, jobId: number | null): void => {
     const i = e.eventIndex;
     const ts = e.data.timestamp;
     switch (e.name) {
       case "staked":
-        q.insertStake.run(txId, i, providerId, "stake", u64Text(e.data.amount), u64Text(e.data.activeStake), "", slot, ts);
+        backend.insertHistory("stakes", [txId, i, providerId, "stake", U64(e.data.amount), U64(e.data.activeStake), ABSENT, slot, ts]);
         break;
       case "unstakeRequested":
-        q.insertStake.run(txId, i, providerId, "unstake", u64Text(e.data.amount), u64Text(e.data.activeStake), u64Text(e.data.unbondingAmount), slot, ts);
+        backend.insertHistory("stakes", [txId, i, providerId, "unstake", U64(e.data.amount), U64(e.data.activeStake), U64(e.data.unbondingAmount), slot, ts]);
         break;
       case "withdrawn":
-        q.insertStake.run(txId, i, providerId, "withdraw", u64Text(e.data.amount), "", u64Text(e.data.unbondingAmount), slot, ts);
+        backend.insertHistory("stakes", [txId, i, providerId, "withdraw", U64(e.data.amount), ABSENT, U64(e.data.unbondingAmount), slot, ts]);
         break;
       case "rewardsFunded":
-        q.insertReward.run(
+        backend.insertHistory("rewards", [
           txId,
           i,
           keyId(e.data.funder),
           e.data.source,
-          u64Text(e.data.amount),
-          u64Text(e.data.totalFunded),
-          u128Text(e.data.accRewardPerStake),
+          U64(e.data.amount),
+          U64(e.data.totalFunded),
+          U128(e.data.accRewardPerStake),
           slot,
           ts,
-        );
+        ]);
         break;
       case "rewardsClaimed":
-        q.insertClaim.run(txId, i, providerId, keyId(e.data.owner), u64Text(e.data.amount), u64Text(e.data.totalClaimed), slot, ts);
+        backend.insertHistory("claims", [txId, i, providerId, keyId(e.data.owner), U64(e.data.amount), U64(e.data.totalClaimed), slot, ts]);
         break;
       case "slashed":
-        q.insertSlash.run(
+        backend.insertHistory("slashes", [
           txId,
           i,
           providerId,
           keyId(e.data.authority),
-          u64Text(e.data.amount),
-          u64Text(e.data.fromActive),
-          u64Text(e.data.fromUnbonding),
+          U64(e.data.amount),
+          U64(e.data.fromActive),
+          U64(e.data.fromUnbonding),
           slashReasonIndex(e.data.reason),
           String(e.data.reason),
           blob(e.data.evidenceHash),
           slot,
           ts,
-        );
+        ]);
         break;
       case "jobCreated":
-        q.insertEscrow.run(txId, i, "deposit", jobId, null, u64Text(e.data.price), slot, ts);
+        backend.insertHistory("escrow", [txId, i, "deposit", jobId, null, U64(e.data.price), slot, ts]);
         break;
       case "jobCancelled":
-        q.insertEscrow.run(txId, i, "refund", jobId, null, u64Text(e.data.refund), slot, ts);
+        backend.insertHistory("escrow", [txId, i, "refund", jobId, null, U64(e.data.refund), slot, ts]);
         break;
       case "jobCompleted":
-        q.insertEscrow.run(txId, i, "payout", jobId, providerId, u64Text(e.data.providerPayout), slot, ts);
-        if (e.data.fee > 0n) q.insertEscrow.run(txId, i, "fee", jobId, providerId, u64Text(e.data.fee), slot, ts);
+        backend.insertHistory("escrow", [txId, i, "payout", jobId, providerId, U64(e.data.providerPayout), slot, ts]);
+        if (e.data.fee > 0n) backend.insertHistory("escrow", [txId, i, "fee", jobId, providerId, U64(e.data.fee), slot, ts]);
         break;
       case "disputeResolved":
-        if (e.data.providerPayout > 0n) q.insertEscrow.run(txId, i, "payout", jobId, providerId, u64Text(e.data.providerPayout), slot, ts);
-        if (e.data.fee > 0n) q.insertEscrow.run(txId, i, "fee", jobId, providerId, u64Text(e.data.fee), slot, ts);
-        if (e.data.refund > 0n) q.insertEscrow.run(txId, i, "refund", jobId, providerId, u64Text(e.data.refund), slot, ts);
+        if (e.data.providerPayout > 0n) backend.insertHistory("escrow", [txId, i, "payout", jobId, providerId, U64(e.data.providerPayout), slot, ts]);
+        if (e.data.fee > 0n) backend.insertHistory("escrow", [txId, i, "fee", jobId, providerId, U64(e.data.fee), slot, ts]);
+        if (e.data.refund > 0n) backend.insertHistory("escrow", [txId, i, "refund", jobId, providerId, U64(e.data.refund), slot, ts]);
         break;
       case "jobExpired":
-        q.insertEscrow.run(txId, i, "refund", jobId, providerId, u64Text(e.data.refund), slot, ts);
+        backend.insertHistory("escrow", [txId, i, "refund", jobId, providerId, U64(e.data.refund), slot, ts]);
         break;
       case "jobClosed":
-        if (e.data.swept > 0n) q.insertEscrow.run(txId, i, "swept", jobId, null, u64Text(e.data.swept), slot, ts);
+        if (e.data.swept > 0n) backend.insertHistory("escrow", [txId, i, "swept", jobId, null, U64(e.data.swept), slot, ts]);
         break;
       default:
         break;
@@ -539,44 +503,71 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
   };
 
   /** The stored row of a transaction, if indexed (looks at every probe slot: holes left by rollbacks are fine). */
-  const findTx = (slot: bigint, hash: number, signature: string): Row | undefined => {
-    for (const r of q.findTx.all(slot, hash, hash) as Row[]) if (r.signature === signature) return r;
+  const findTx = (slot: bigint, hash: number, signature: string): TxRow | undefined => {
+    for (const r of backend.findTx(slot, hash)) if (r.signature === signature) return r;
     return undefined;
   };
-  const findRef = (ref: TxRef): Row | undefined =>
-    typeof ref === "string" ? (q.findTxBySignature.get(ref) as Row | undefined) : findTx(ref.slot, signatureHash(ref.signature), ref.signature);
-
-  let maxSlotSeen = -1n;
-  {
-    const r = sqlite.prepare("SELECT MAX(slot) AS s FROM txs").get() as Row;
-    if (r.s !== null) maxSlotSeen = b(r.s);
-  }
-
-  const checkpointCache = new Map<string, CheckpointUpdate>();
-  const getCheckpoint = (name: string): CheckpointUpdate | null => {
-    const hit = checkpointCache.get(name);
-    if (hit) return hit;
-    const r = q.getCheckpoint.get(name) as Row | undefined;
-    if (!r) return null;
-    const cp = { name, slot: b(r.slot), signature: r.signature as string };
-    checkpointCache.set(name, cp);
-    return cp;
+  const findRef = async (ref: TxRef): Promise<TxRow | undefined> => {
+    if (typeof ref === "string") return backend.findTxBySignature(ref);
+    for (const r of await backend.findTxAsync(ref.slot, signatureHash(ref.signature))) if (r.signature === ref.signature) return r;
+    return undefined;
   };
 
-  const recomputeFinality = (): void => {
-    // Only transactions not yet finalized can hold an entity below 2: start from them
-    // (partial index txs_unfinalized) rather than from each entity's events.
-    sqlite.exec(`
-      CREATE TEMP TABLE IF NOT EXISTS nonfinal (kind INTEGER, id INTEGER, f INTEGER, PRIMARY KEY (kind, id)) WITHOUT ROWID;
-      DELETE FROM temp.nonfinal;
-      INSERT INTO temp.nonfinal SELECT 0, e.provider, MIN(t.finality) FROM txs t JOIN events e ON e.tx_id = t.id
-        WHERE t.finality < 2 AND e.provider IS NOT NULL GROUP BY e.provider;
-      INSERT INTO temp.nonfinal SELECT 1, e.job, MIN(t.finality) FROM txs t JOIN events e ON e.tx_id = t.id
-        WHERE t.finality < 2 AND e.job IS NOT NULL GROUP BY e.job;
-      UPDATE providers SET finality = COALESCE((SELECT f FROM temp.nonfinal WHERE kind = 0 AND id = providers.id), 2) WHERE finality < 2;
-      UPDATE jobs SET finality = COALESCE((SELECT f FROM temp.nonfinal WHERE kind = 1 AND id = jobs.id), 2) WHERE finality < 2;
-      UPDATE config SET finality = COALESCE((SELECT MIN(finality) FROM txs WHERE finality < 2), 2) WHERE finality < 2;
-    `);
+  let maxSlotSeen = (await backend.maxSlot()) ?? -1n;
+
+  // The single writer's copies of the bookkeeping tables, changed at commit.
+  const checkpoints = new Map<string, CheckpointUpdate>();
+  for (const r of await backend.checkpoints()) checkpoints.set(r.name as string, { name: r.name as string, slot: b(r.slot), signature: r.signature as string });
+  const counterValues = new Map<string, bigint>();
+  for (const r of await backend.counters()) counterValues.set(r.name as string, b(r.value));
+  let gapList: GapRow[] = (await backend.gaps()).map((r) => ({
+    id: n(r.id),
+    until: (r.until_signature as string | null) ?? null,
+    before: (r.before_signature as string | null) ?? null,
+    reason: r.reason as string,
+  }));
+  // What the open write transaction changes in them.
+  let txCounters = new Map<string, number>();
+  let txCheckpoints = new Map<string, CheckpointUpdate>();
+  let txGapCursors = new Map<number, string>();
+  const addCounter = (name: string, v: number): void => {
+    txCounters.set(name, (txCounters.get(name) ?? 0) + v);
+  };
+  const getCheckpoint = (name: string): CheckpointUpdate | null => txCheckpoints.get(name) ?? checkpoints.get(name) ?? null;
+
+  // One operation at a time, in call order: a write transaction never interleaves with another call.
+  let chain: Promise<unknown> = Promise.resolve();
+  const serial = <T>(run: () => Promise<T>): Promise<T> => {
+    const p = chain.then(run, run);
+    chain = p.catch(() => {});
+    return p;
+  };
+  const transact = <T>(run: () => Promise<T>): Promise<T> =>
+    serial(async () => {
+      txCounters = new Map();
+      txCheckpoints = new Map();
+      txGapCursors = new Map();
+      let r: T;
+      try {
+        await backend.begin();
+        r = await run();
+        backend.addCounters(txCounters);
+        await backend.commit();
+      } catch (e) {
+        await backend.rollback().catch(() => {});
+        // The transaction rolled back: in-memory copies may hold its changes.
+        dropCaches();
+        keyIds.clear();
+        throw e;
+      }
+      for (const [k, v] of txCounters) if (v !== 0) counterValues.set(k, (counterValues.get(k) ?? 0n) + BigInt(v));
+      for (const [k, v] of txCheckpoints) checkpoints.set(k, v);
+      if (txGapCursors.size > 0) gapList = gapList.map((g) => (txGapCursors.has(g.id) ? { ...g, before: txGapCursors.get(g.id) as string } : g));
+      return r;
+    });
+
+  const recomputeFinality = async (): Promise<void> => {
+    await backend.recomputeFinality();
     // Cached copies may now be stale in `finality`: reload on next use.
     config = null;
     providers.clear();
@@ -592,36 +583,24 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
     readonly keys: Set<number>;
   }
   const newRollback = (): Rollback => ({ providers: new Set(), jobs: new Set(), config: false, keys: new Set() });
-  const q2 = {
-    eventsOfTx: sqlite.prepare("SELECT provider, job, kind, payload FROM events WHERE tx_id = ?"),
-    txCounts: sqlite.prepare("SELECT signature, event_count, truncated FROM txs WHERE id = ?"),
-    delTx: sqlite.prepare("DELETE FROM txs WHERE id = ?"),
-    delDeadLetters: sqlite.prepare("DELETE FROM dead_letters WHERE signature = ?"),
-    keyReferenced: sqlite.prepare(`SELECT
-        EXISTS (SELECT 1 FROM providers WHERE id = @id OR owner = @id OR stake_vault = @id)
-        OR EXISTS (SELECT 1 FROM jobs WHERE id = @id OR buyer = @id OR provider = @id OR escrow = @id)
-        OR EXISTS (SELECT 1 FROM config WHERE @id IN (address, admin, slash_authority, stake_mint, treasury, reward_vault))
-        OR EXISTS (SELECT 1 FROM rewards WHERE funder = @id)
-        OR EXISTS (SELECT 1 FROM claims WHERE owner = @id)
-        OR EXISTS (SELECT 1 FROM slashes WHERE authority = @id) AS used`),
-    delPubkey: sqlite.prepare("DELETE FROM pubkeys WHERE id = ?"),
-  };
-  const configKindIds = (): Set<number> => new Set(configKinds.split(",").map(Number));
-  /** Every 32-byte value of a stored event payload that is an interned pubkey. */
-  const payloadKeys = (kind: string, payload: Uint8Array, out: Set<number>): void => {
-    const values: unknown[] = [];
+  const configKindSet = new Set(configKindList);
+  /** Every 32-byte value of a stored event payload (latin1 text of the bytes). */
+  const payloadValues = (kind: string, payload: Uint8Array, out: Set<string>): void => {
     if (kind.startsWith("account:")) {
-      values.push(payload.subarray(0, 32));
+      out.add(latin1(payload.subarray(0, 32)));
       const acc = decodeGpunetAccount(payload.subarray(32));
-      if (acc) values.push(...Object.values(acc.data));
+      if (acc) keysOf(acc.data, out);
     } else {
       const dec = decodeEventBytes(payload, "bytes");
-      if (dec.ok) values.push(...Object.values(dec.data as Record<string, unknown>));
+      if (dec.ok) keysOf(dec.data as Record<string, unknown>, out);
     }
-    for (const v of values) {
-      if (!(v instanceof Uint8Array) || v.length !== 32) continue;
-      const r = q.pubkeyId.get(Buffer.from(v.buffer, v.byteOffset, 32)) as Row | undefined;
-      if (r) out.add(n(r.id));
+  };
+  /** The ids of those values that are interned pubkeys. */
+  const storedKeyIds = async (values: ReadonlySet<string>, out: Set<number>): Promise<void> => {
+    if (backend.prefetches) await backend.prefetch({ txs: [], keys: values });
+    for (const k of values) {
+      const id = backend.pubkeyId(Buffer.from(k, "latin1"));
+      if (id !== undefined) out.add(id);
     }
   };
 
@@ -629,192 +608,92 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
    * Removes one transaction row with everything it stored (events and history
    * rows by cascade, its dead letters) and takes its share out of the counters.
    */
-  const dropTxRow = (row: Row, acc: Rollback): void => {
+  const dropTxRow = async (row: TxRow, acc: Rollback): Promise<void> => {
     const id = row.id;
-    const t = q2.txCounts.get(id) as Row | undefined;
+    const t = await backend.txCounts(id);
     if (!t) return;
-    const cfgKinds = configKindIds();
-    for (const r of q2.eventsOfTx.all(id) as Row[]) {
+    const values = new Set<string>();
+    for (const r of await backend.eventsOfTx(id)) {
       if (r.provider !== null) acc.providers.add(n(r.provider));
       if (r.job !== null) acc.jobs.add(n(r.job));
-      if (cfgKinds.has(n(r.kind))) acc.config = true;
-      payloadKeys(kindNames.get(n(r.kind)) ?? "", new Uint8Array(r.payload as Buffer), acc.keys);
+      if (configKindSet.has(n(r.kind))) acc.config = true;
+      payloadValues(kindNames.get(n(r.kind)) ?? "", new Uint8Array(r.payload as Buffer), values);
     }
-    const dead = q2.delDeadLetters.run(t.signature).changes;
-    q2.delTx.run(id);
-    q.addCounter.run("txs", -1);
-    q.addCounter.run("events", -n(t.event_count));
-    if (dead > 0) q.addCounter.run("deadLetters", -dead);
-    if (n(t.truncated) !== 0) q.addCounter.run("truncated", -1);
+    await storedKeyIds(values, acc.keys);
+    const dead = await backend.deleteDeadLetters(t.signature as string);
+    await backend.deleteTx(id);
+    addCounter("txs", -1);
+    addCounter("events", -n(t.event_count));
+    if (dead > 0) addCounter("deadLetters", -dead);
+    if (n(t.truncated) !== 0) addCounter("truncated", -1);
   };
 
   /** Rebuilds what removed rows touched and deletes pubkeys nothing stored names any more. */
-  const finishRollback = (acc: Rollback): void => {
+  const finishRollback = async (acc: Rollback): Promise<void> => {
     if (acc.providers.size === 0 && acc.jobs.size === 0 && !acc.config && acc.keys.size === 0) return;
     // A provider's stakes read the Config as it was before each of them: replay it too.
-    rebuild(acc.providers, acc.jobs, acc.config || acc.providers.size > 0);
+    await rebuild(acc.providers, acc.jobs, acc.config || acc.providers.size > 0);
     saveDirty();
     if (acc.keys.size === 0) return;
     let configKeys: Set<number> | null = null;
     for (const id of acc.keys) {
-      if (n((q2.keyReferenced.get({ id }) as Row).used) !== 0) continue;
+      if (await backend.keyReferenced(id)) continue;
       // Keys named only by configUpdated events (earlier admins...) stay while such an event does.
       if (configKeys === null) {
         configKeys = new Set();
-        const kinds = [kindIds.get("configUpdated"), kindIds.get("account:config")].join(",");
-        for (const r of sqlite.prepare(`SELECT kind, payload FROM events WHERE kind IN (${kinds})`).all() as Row[]) {
-          payloadKeys(kindNames.get(n(r.kind)) ?? "", new Uint8Array(r.payload as Buffer), configKeys);
-        }
+        const values = new Set<string>();
+        const kinds = [kindIds.get("configUpdated"), kindIds.get("account:config")].filter((k): k is number => k !== undefined);
+        for (const r of await backend.eventsOfKinds(kinds)) payloadValues(kindNames.get(n(r.kind)) ?? "", new Uint8Array(r.payload as Buffer), values);
+        await storedKeyIds(values, configKeys);
       }
       if (configKeys.has(id)) continue;
-      q2.delPubkey.run(id);
+      await backend.deletePubkey(id);
     }
     keyIds.clear();
   };
 
-  const applyBatchTx = sqlite.transaction((batch: IngestBatch): BatchResult => {
-    const res: BatchResult = { inserted: 0, duplicates: 0, moved: 0, upgraded: 0, failed: 0, events: 0, deadLetters: 0, truncated: 0 };
-    const rollback = newRollback();
-    // With every stored row finalized (a backfill of old history), nothing can have moved.
-    let anyUnfinalized = n((q.anyUnfinalized.get() as Row).x) !== 0;
-    const now = Date.now();
-    const sorted = [...batch.txs].sort((x, y) => {
-      const a = x.update.slot;
-      const c = y.update.slot;
-      return a < c ? -1 : a > c ? 1 : x.txIndex - y.txIndex;
+  /** PostgreSQL: loads what the batch will read, in a few queries. */
+  const knownKey = (k: Uint8Array): number | undefined => keyIds.get(latin1(k)) ?? backend.pubkeyId(Buffer.from(k.buffer, k.byteOffset, k.byteLength));
+  const planBatch = async (txs: readonly PreparedTransaction[], decoded: readonly DecodedTransaction[]): Promise<void> => {
+    const keys = new Set<string>();
+    const plan: BatchPlan["txs"][number][] = [];
+    const snaps: { address: Uint8Array; type: string }[] = [];
+    decoded.forEach((d, i) => {
+      if (d.status === "failed") return;
+      plan.push({ slot: d.update.slot, hash: signatureHash(d.update.signature) });
+      for (const e of d.events) keysOf(e.data as Record<string, unknown>, keys);
+      if (!d.truncated) return;
+      for (const s of (txs[i] as PreparedTransaction).snapshots ?? []) {
+        const address = bs58.decode(s.address);
+        keys.add(latin1(address));
+        const acc = decodeGpunetAccount(s.data);
+        if (!acc) continue;
+        keysOf(acc.data, keys);
+        snaps.push({ address, type: acc.type });
+      }
     });
-    for (const t of sorted) {
-      const d = t.decoded ?? decodeUpdate(t.update, opts.programId);
-      const u = d.update;
-      if (d.status === "failed") {
-        res.failed++;
-        continue;
-      }
-      const hash = signatureHash(u.signature);
-      const finality = FINALITY_CODE[u.finality];
-      // A signature is one transaction. An unfinalized row of it at another slot is an
-      // earlier landing whose fork was dropped: the newer news (same or higher
-      // commitment) replaces it; a delivery at lower commitment than that row is stale.
-      let stale = false;
-      // The common answer is none: `get` first, all candidates only when there is one.
-      if (anyUnfinalized && q.findUnfinalizedBySig.get(hash, hash) !== undefined)
-        for (const r of q.findUnfinalizedBySig.all(hash, hash) as Row[]) {
-          if (r.signature !== u.signature || b(r.slot) === u.slot) continue;
-          if (n(r.finality) > finality) {
-            stale = true;
-            continue;
-          }
-          dropTxRow(r, rollback);
-          res.moved++;
-        }
-      if (stale) {
-        res.duplicates++;
-        continue;
-      }
-      if (finality < 2) anyUnfinalized = true;
-      // Insert first (the common case is a new transaction); the UNIQUE hash says when it is not.
-      let ins = q.insertTx.run(hash, u.signature, u.slot, t.txIndex, u.blockTime, finality, d.truncated ? 1 : 0, d.events.length, u.source, now);
-      if (ins.changes === 0) {
-        const existing = findTx(u.slot, hash, u.signature);
-        if (existing) {
-          res.duplicates++;
-          if (n(existing.finality) < finality) {
-            q.setTxFinality.run(finality, existing.id);
-            res.upgraded++;
-          }
-          continue;
-        }
-        // Another signature with the same hash in this slot (practically never): next free probe slot.
-        for (let k = 1; k < PROBES && ins.changes === 0; k++) {
-          ins = q.insertTx.run(hash + k, u.signature, u.slot, t.txIndex, u.blockTime, finality, d.truncated ? 1 : 0, d.events.length, u.source, now);
-        }
-        if (ins.changes === 0) throw new IndexerError("ValueOutOfRange", `no free signature hash slot for ${u.signature}`);
-      }
-      if (u.slot > maxSlotSeen) maxSlotSeen = u.slot;
-      res.inserted++;
-      const txId = ins.lastInsertRowid;
+    for (const k of keys) if (keyIds.has(k)) keys.delete(k);
+    await backend.prefetch({ txs: plan, keys });
+    const ps = new Set<number>();
+    const js = new Set<number>();
+    const want = (k: Uint8Array | null, cache: Map<number, unknown>, into: Set<number>): void => {
+      if (!k) return;
+      const id = knownKey(k);
+      if (id !== undefined && !cache.has(id)) into.add(id);
+    };
+    for (const d of decoded) {
+      if (d.status === "failed") continue;
       for (const e of d.events) {
-        const ids = applyEvent(e, txId, u.slot, t.txIndex, finality, true);
-        q.insertEvent.run(
-          txId,
-          e.eventIndex,
-          e.instructionIndex,
-          e.innerPath.join("."),
-          kindIds.get(e.name),
-          ids.provider,
-          ids.job,
-          u.slot,
-          e.data.timestamp,
-          Buffer.isBuffer(e.payload) ? e.payload : Buffer.from(e.payload.buffer, e.payload.byteOffset, e.payload.byteLength),
-        );
-        res.events++;
-      }
-      for (const f of d.failures) {
-        const detail = JSON.stringify({
-          name: f.name ?? null,
-          byteLength: f.byteLength ?? null,
-          expectedLength: f.expectedLength ?? null,
-          instructionIndex: f.instructionIndex,
-          innerPath: f.innerPath,
-        });
-        const r = q.insertDeadLetter.run(u.signature, u.slot, f.eventIndex, f.reason, f.payload, detail, now);
-        res.deadLetters += r.changes;
-      }
-      if (d.truncated) {
-        res.truncated++;
-        let k = 0;
-        for (const s of t.snapshots ?? []) {
-          const address = bs58.decode(s.address);
-          const applied = applySnapshot(address, s.data, u.slot, t.txIndex, finality);
-          if (!applied) continue;
-          q.insertEvent.run(
-            txId,
-            SNAPSHOT_EVENT_BASE + k++,
-            -1,
-            "",
-            kindIds.get(applied.kind),
-            applied.provider,
-            applied.job,
-            u.slot,
-            u.blockTime ?? 0n,
-            Buffer.concat([Buffer.from(address), Buffer.from(s.data)]),
-          );
-        }
+        want(eventProvider(e), providers, ps);
+        want(eventJob(e), jobs, js);
       }
     }
-    // Entities the replaced rows touched are rebuilt from the events now stored
-    // (this batch's included), exactly as a fresh index would compute them.
-    finishRollback(rollback);
-    saveDirty();
-    for (const cp of batch.checkpoints ?? []) {
-      const cur = getCheckpoint(cp.name);
-      if (cur && cur.slot > cp.slot) continue;
-      q.putCheckpoint.run(cp.name, cp.slot, cp.signature, now);
-      checkpointCache.set(cp.name, cp);
+    for (const s of snaps) {
+      if (s.type === "provider") want(s.address, providers, ps);
+      else if (s.type === "job") want(s.address, jobs, js);
     }
-    for (const g of batch.gapCursors ?? []) q.setGapCursor.run(g.before, g.gapId);
-    const deltas: Record<string, number> = { ...(batch.counters ?? {}) };
-    deltas.txs = (deltas.txs ?? 0) + res.inserted;
-    deltas.events = (deltas.events ?? 0) + res.events;
-    deltas.duplicates = (deltas.duplicates ?? 0) + res.duplicates;
-    deltas.failedTxs = (deltas.failedTxs ?? 0) + res.failed;
-    deltas.deadLetters = (deltas.deadLetters ?? 0) + res.deadLetters;
-    deltas.truncated = (deltas.truncated ?? 0) + res.truncated;
-    deltas.moved = (deltas.moved ?? 0) + res.moved;
-    for (const [k, v] of Object.entries(deltas)) if (v !== 0) q.addCounter.run(k, v);
-    if (res.upgraded > 0) recomputeFinality();
-    return res;
-  });
-
-  const EVENT_COLS = "e.kind, e.payload, e.ix, e.event_index, e.provider, e.job, e.tx_id, t.slot, t.tx_index, t.finality";
-  const configKinds = [
-    ...GPUNET_EVENT_NAMES.filter((k) =>
-      ["configUpdated", "providerRegistered", "staked", "unstakeRequested", "slashed", "rewardsFunded", "rewardsClaimed", "jobCreated"].includes(k),
-    ),
-    "account:config",
-  ]
-    .map((k) => kindIds.get(k))
-    .join(",");
+    await backend.prefetchEntities([...ps], [...js], config === null);
+  };
 
   /**
    * Rebuilds some entities from the events table alone, replaying their events
@@ -822,7 +701,7 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
    * per-entity index: it would cost every insert ~15% for a path that runs only
    * when data never finalizes).
    */
-  const rebuild = (providerIds: Iterable<number>, jobIds: Iterable<number>, withConfig: boolean): void => {
+  const rebuild = async (providerIds: Iterable<number>, jobIds: Iterable<number>, withConfig: boolean): Promise<void> => {
     const ps = new Set(providerIds);
     const js = new Set(jobIds);
     if (ps.size === 0 && js.size === 0 && !withConfig) return;
@@ -831,16 +710,12 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
     for (const id of ps) providers.set(id, emptyProvider(id));
     for (const id of js) jobs.set(id, emptyJob(id));
     if (withConfig) config = emptyConfig();
-    const where = [
-      ps.size > 0 ? `e.provider IN (${[...ps].join(",")})` : null,
-      js.size > 0 ? `e.job IN (${[...js].join(",")})` : null,
-      withConfig ? `e.kind IN (${configKinds})` : null,
-    ]
-      .filter((x) => x !== null)
-      .join(" OR ");
-    const rows = sqlite
-      .prepare(`SELECT ${EVENT_COLS} FROM events e JOIN txs t ON t.id = e.tx_id WHERE ${where} ORDER BY t.slot, t.tx_index, t.id, e.event_index`)
-      .all() as Row[];
+    const rows = await backend.replayEvents({ providers: [...ps], jobs: [...js], kinds: withConfig ? configKindList : [] });
+    if (backend.prefetches) {
+      const values = new Set<string>();
+      for (const r of rows) payloadValues(kindNames.get(n(r.kind)) ?? "", new Uint8Array(r.payload as Buffer), values);
+      await backend.prefetch({ txs: [], keys: values });
+    }
     const seenP = new Set<number>();
     const seenJ = new Set<number>();
     let seenC = false;
@@ -892,62 +767,209 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
         seenC = true;
       }
     }
-    const delProvider = sqlite.prepare("DELETE FROM providers WHERE id = ?");
-    const delJob = sqlite.prepare("DELETE FROM jobs WHERE id = ?");
     for (const id of ps) {
       if (seenP.has(id)) dirtyProviders.add(providers.get(id) as ProviderState);
       else {
         providers.delete(id);
-        delProvider.run(id);
+        await backend.deleteEntity("providers", id);
       }
     }
     for (const id of js) {
       if (seenJ.has(id)) dirtyJobs.add(jobs.get(id) as JobState);
       else {
         jobs.delete(id);
-        delJob.run(id);
+        await backend.deleteEntity("jobs", id);
       }
     }
     if (withConfig) {
       if (seenC) configDirty = true;
       else {
         config = null;
-        sqlite.exec("DELETE FROM config");
+        await backend.deleteConfig();
       }
     }
     saveDirty();
   };
 
-  const applyFinalityTx = sqlite.transaction((finalized: readonly TxRef[], dropped: readonly TxRef[]) => {
+  const applyBatchTx = async (batch: IngestBatch): Promise<BatchResult> => {
+    const res: BatchResult = { inserted: 0, duplicates: 0, moved: 0, upgraded: 0, failed: 0, events: 0, deadLetters: 0, truncated: 0 };
+    const rollback = newRollback();
+    const now = Date.now();
+    const sorted = [...batch.txs].sort((x, y) => {
+      const a = x.update.slot;
+      const c = y.update.slot;
+      return a < c ? -1 : a > c ? 1 : x.txIndex - y.txIndex;
+    });
+    // SQLite decodes inside the loop (decoded objects die young); PostgreSQL needs the
+    // whole batch decoded first, to load what it names.
+    let decodedAll: DecodedTransaction[] | null = null;
+    if (backend.prefetches) {
+      decodedAll = sorted.map((t) => t.decoded ?? decodeUpdate(t.update, opts.programId));
+      await planBatch(sorted, decodedAll);
+    }
+    // With every stored row finalized (a backfill of old history), nothing can have moved.
+    let anyUnfinalized = backend.anyUnfinalized();
+    for (let i = 0; i < sorted.length; i++) {
+      const t = sorted[i] as PreparedTransaction;
+      const d = decodedAll ? (decodedAll[i] as DecodedTransaction) : (t.decoded ?? decodeUpdate(t.update, opts.programId));
+      const u = d.update;
+      if (d.status === "failed") {
+        res.failed++;
+        continue;
+      }
+      const hash = signatureHash(u.signature);
+      const finality = FINALITY_CODE[u.finality];
+      // A signature is one transaction. An unfinalized row of it at another slot is an
+      // earlier landing whose fork was dropped: the newer news (same or higher
+      // commitment) replaces it; a delivery at lower commitment than that row is stale.
+      let stale = false;
+      if (anyUnfinalized)
+        for (const r of backend.findUnfinalizedBySig(hash)) {
+          if (r.signature !== u.signature || r.slot === u.slot) continue;
+          if (r.finality > finality) {
+            stale = true;
+            continue;
+          }
+          await dropTxRow(r, rollback);
+          res.moved++;
+        }
+      if (stale) {
+        res.duplicates++;
+        continue;
+      }
+      if (finality < 2) anyUnfinalized = true;
+      // Insert first (the common case is a new transaction); the UNIQUE hash says when it is not.
+      const values: unknown[] = [hash, u.signature, u.slot, t.txIndex, u.blockTime, finality, d.truncated ? 1 : 0, d.events.length, u.source, now];
+      let txId = backend.insertTx(values);
+      if (txId === null) {
+        const existing = findTx(u.slot, hash, u.signature);
+        if (existing) {
+          res.duplicates++;
+          if (existing.finality < finality) {
+            backend.setTxFinality(existing.id, finality);
+            res.upgraded++;
+          }
+          continue;
+        }
+        // Another signature with the same hash in this slot (practically never): next free probe slot.
+        for (let k = 1; k < PROBES && txId === null; k++) {
+          values[0] = hash + k;
+          txId = backend.insertTx(values);
+        }
+        if (txId === null) throw new IndexerError("ValueOutOfRange", `no free signature hash slot for ${u.signature}`);
+      }
+      if (u.slot > maxSlotSeen) maxSlotSeen = u.slot;
+      res.inserted++;
+      for (const e of d.events) {
+        const ids = applyEvent(e, txId, u.slot, t.txIndex, finality, true);
+        backend.insertEvent([
+          txId,
+          e.eventIndex,
+          e.instructionIndex,
+          e.innerPath.join("."),
+          kindIds.get(e.name),
+          ids.provider,
+          ids.job,
+          u.slot,
+          e.data.timestamp,
+          Buffer.isBuffer(e.payload) ? e.payload : Buffer.from(e.payload.buffer, e.payload.byteOffset, e.payload.byteLength),
+        ]);
+        res.events++;
+      }
+      for (const f of d.failures) {
+        const detail = JSON.stringify({
+          name: f.name ?? null,
+          byteLength: f.byteLength ?? null,
+          expectedLength: f.expectedLength ?? null,
+          instructionIndex: f.instructionIndex,
+          innerPath: f.innerPath,
+        });
+        res.deadLetters += backend.insertDeadLetter([u.signature, u.slot, f.eventIndex, f.reason, f.payload, detail, now]);
+      }
+      if (d.truncated) {
+        res.truncated++;
+        let k = 0;
+        for (const s of t.snapshots ?? []) {
+          const address = bs58.decode(s.address);
+          const applied = applySnapshot(address, s.data, u.slot, t.txIndex, finality);
+          if (!applied) continue;
+          backend.insertEvent([
+            txId,
+            SNAPSHOT_EVENT_BASE + k++,
+            -1,
+            "",
+            kindIds.get(applied.kind),
+            applied.provider,
+            applied.job,
+            u.slot,
+            u.blockTime ?? 0n,
+            Buffer.concat([Buffer.from(address), Buffer.from(s.data)]),
+          ]);
+        }
+      }
+    }
+    // Entities the replaced rows touched are rebuilt from the events now stored
+    // (this batch's included), exactly as a fresh index would compute them.
+    await finishRollback(rollback);
+    saveDirty();
+    for (const cp of batch.checkpoints ?? []) {
+      const cur = getCheckpoint(cp.name);
+      if (cur && cur.slot > cp.slot) continue;
+      backend.putCheckpoint(cp.name, cp.slot, cp.signature, now);
+      txCheckpoints.set(cp.name, cp);
+    }
+    for (const g of batch.gapCursors ?? []) {
+      backend.setGapCursor(g.gapId, g.before);
+      txGapCursors.set(g.gapId, g.before);
+    }
+    for (const [k, v] of Object.entries(batch.counters ?? {})) addCounter(k, v);
+    addCounter("txs", res.inserted);
+    addCounter("events", res.events);
+    addCounter("duplicates", res.duplicates);
+    addCounter("failedTxs", res.failed);
+    addCounter("deadLetters", res.deadLetters);
+    addCounter("truncated", res.truncated);
+    addCounter("moved", res.moved);
+    if (res.upgraded > 0) await recomputeFinality();
+    return res;
+  };
+
+  const applyFinalityTx = async (finalized: readonly TxRef[], dropped: readonly TxRef[]): Promise<{ finalized: number; rolledBack: number }> => {
     let fin = 0;
-    const setFinal = sqlite.prepare("UPDATE txs SET finality = 2 WHERE id = ? AND finality < 2");
     for (const s of finalized) {
-      const row = findRef(s);
-      if (row) fin += setFinal.run(row.id).changes;
+      const row = await findRef(s);
+      if (row && row.finality < 2) {
+        backend.setTxFinality(row.id, 2);
+        row.finality = 2;
+        fin++;
+      }
     }
     const rollback = newRollback();
     let rolled = 0;
     for (const s of dropped) {
-      const row = findRef(s);
+      const row = await findRef(s);
       if (!row) continue;
-      dropTxRow(row, rollback);
+      await dropTxRow(row, rollback);
       rolled++;
     }
     if (rolled > 0) {
-      finishRollback(rollback);
-      q.addCounter.run("rolledBack", rolled);
+      await finishRollback(rollback);
+      addCounter("rolledBack", rolled);
     }
-    recomputeFinality();
+    await recomputeFinality();
     return { finalized: fin, rolledBack: rolled };
-  });
+  };
 
   // One pass over every stored event in chain order, exactly as ingest applies them.
-  const rebuildAllTx = sqlite.transaction(() => {
-    sqlite.exec("DELETE FROM providers; DELETE FROM jobs; DELETE FROM config;");
+  const rebuildAllTx = async (): Promise<void> => {
+    await backend.deleteAllEntities();
     dropCaches();
-    const rows = sqlite
-      .prepare(`SELECT ${EVENT_COLS} FROM events e JOIN txs t ON t.id = e.tx_id ORDER BY t.slot, t.tx_index, t.id, e.event_index`)
-      .all() as Row[];
+    const rows = await backend.replayEvents(null);
+    if (backend.prefetches) {
+      const values = new Set<string>();
+      for (const r of rows) payloadValues(kindNames.get(n(r.kind)) ?? "", new Uint8Array(r.payload as Buffer), values);
+      await backend.prefetch({ txs: [], keys: values });
+    }
     for (const r of rows) {
       const kind = kindNames.get(n(r.kind)) ?? "";
       const payload = new Uint8Array(r.payload as Buffer);
@@ -961,10 +983,10 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
       const dec = decodeEventBytes(payload, "bytes");
       if (!dec.ok) continue;
       const e = { name: dec.name, data: dec.data, instructionIndex: n(r.ix), innerPath: [], innerIndex: null, eventIndex: n(r.event_index) } as unknown as Ev;
-      applyEvent(e, r.tx_id as bigint, slot, txIndex, finality, false);
+      applyEvent(e, n(r.tx_id), slot, txIndex, finality, false);
     }
     saveDirty();
-  });
+  };
 
   const trimCaches = (): void => {
     if (providers.size > CACHE_LIMIT) providers.clear();
@@ -973,71 +995,42 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
   };
 
   return {
-    applyBatch(batch) {
-      try {
-        const r = applyBatchTx.immediate(batch);
-        trimCaches();
-        return r;
-      } catch (e) {
-        // The transaction rolled back: in-memory copies may hold its changes.
-        dropCaches();
-        keyIds.clear();
-        checkpointCache.clear();
-        throw e;
-      }
+    dialect: backend.dialect,
+    async applyBatch(batch) {
+      const r = await transact(() => applyBatchTx(batch));
+      trimCaches();
+      return r;
     },
-    applyFinality(finalized, dropped) {
-      try {
-        return applyFinalityTx.immediate(finalized, dropped);
-      } catch (e) {
-        dropCaches();
-        keyIds.clear();
-        throw e;
-      }
-    },
-    unfinalized(maxSlot, limit) {
-      const rows = sqlite.prepare("SELECT signature, slot FROM txs WHERE finality < 2 AND slot <= ? ORDER BY slot LIMIT ?").all(maxSlot, limit) as Row[];
-      return rows.map((r) => ({ signature: r.signature as string, slot: b(r.slot) }));
-    },
-    knownSignatures(refs) {
-      const out = new Set<string>();
-      for (const s of refs) if (findRef(s)) out.add(typeof s === "string" ? s : s.signature);
-      return out;
-    },
-    openGap(until, reason) {
-      return n(
-        sqlite.prepare("INSERT INTO gaps (until_signature, before_signature, reason, created_at) VALUES (?, NULL, ?, ?)").run(until, reason, Date.now())
-          .lastInsertRowid,
-      );
-    },
-    closeGap(id) {
-      sqlite.prepare("DELETE FROM gaps WHERE id = ?").run(id);
-    },
-    gaps() {
-      return (sqlite.prepare("SELECT id, until_signature, before_signature, reason FROM gaps ORDER BY id").all() as Row[]).map((r) => ({
-        id: n(r.id),
-        until: (r.until_signature as string | null) ?? null,
-        before: (r.before_signature as string | null) ?? null,
-        reason: r.reason as string,
-      }));
-    },
-    checkpoint: getCheckpoint,
-    counters() {
-      const out: Record<string, bigint> = {};
-      for (const r of sqlite.prepare("SELECT name, value FROM counters").all() as Row[]) out[r.name as string] = b(r.value);
-      return out;
-    },
-    rebuildAll() {
-      try {
-        rebuildAllTx.immediate();
-      } catch (e) {
-        dropCaches();
-        throw e;
-      }
-    },
-    maxSlot() {
-      return maxSlotSeen < 0n ? null : maxSlotSeen;
-    },
+    applyFinality: (finalized, dropped) => transact(() => applyFinalityTx(finalized, dropped)),
+    unfinalized: (maxSlot, limit) =>
+      serial(async () => (await backend.unfinalized(maxSlot, limit)).map((r) => ({ signature: r.signature as string, slot: b(r.slot) }))),
+    knownSignatures: (refs) =>
+      serial(async () => {
+        const out = new Set<string>();
+        const withSlot = refs.filter((r): r is Exclude<TxRef, string> => typeof r !== "string");
+        const stored = new Set(
+          (await backend.findTxsAsync(withSlot.map((r) => ({ slot: r.slot, hash: signatureHash(r.signature) })))).map((r) => `${r.slot}:${r.signature}`),
+        );
+        for (const r of withSlot) if (stored.has(`${r.slot}:${r.signature}`)) out.add(r.signature);
+        for (const s of refs) if (typeof s === "string" && (await findRef(s))) out.add(s);
+        return out;
+      }),
+    openGap: (until, reason) =>
+      serial(async () => {
+        const id = await backend.openGap(until, reason, Date.now());
+        gapList = [...gapList, { id, until, before: null, reason }];
+        return id;
+      }),
+    closeGap: (id) =>
+      serial(async () => {
+        await backend.closeGap(id);
+        gapList = gapList.filter((g) => g.id !== id);
+      }),
+    gaps: () => [...gapList],
+    checkpoint: (name) => checkpoints.get(name) ?? null,
+    counters: () => Object.fromEntries(counterValues),
+    rebuildAll: () => transact(rebuildAllTx),
+    maxSlot: () => (maxSlotSeen < 0n ? null : maxSlotSeen),
   };
 }
 

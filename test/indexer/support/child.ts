@@ -1,6 +1,7 @@
 /**
  * A child process for crash and locking tests (killed with SIGKILL by the
  * parent). Modes:
+ * <db> is a SQLite file or a postgres:// URL.
  *   index <db> <rpcUrl> <programId> <batch>   backfill to the head, print "done"
  *   hold <db>                                 open as writer, print "locked", wait
  *   migrate <db>                              print "start", migrate, print "done"
@@ -13,10 +14,12 @@ import {
   createIndexer,
   createIndexQueries,
   INDEXER_MIGRATIONS,
-  openReaderDatabase,
-  openWriterDatabase,
+  isPostgresUrl,
+  openReadStore,
+  openWriteStore,
   runMigrations,
   type IndexDatabase,
+  type IndexerMigration,
 } from "../../../indexer/src/index.ts";
 
 const [mode, db, a, b, c] = process.argv.slice(2);
@@ -45,39 +48,41 @@ switch (mode) {
     break;
   }
   case "hold": {
-    await openWriterDatabase(db as string);
+    await openWriteStore(db as string);
     say(`locked ${process.pid}`);
     setInterval(() => {}, 1_000);
     break;
   }
   case "migrate": {
     say("start");
-    const w = await openWriterDatabase(db as string);
+    const w = await openWriteStore(db as string);
     await w.close();
     say("done");
     break;
   }
   case "migrate-slow": {
-    const sqlite = new Database(db as string);
-    const k = new Kysely<IndexDatabase>({ dialect: new SqliteDialect({ database: sqlite }) });
-    await runMigrations(k, [
-      ...INDEXER_MIGRATIONS,
-      {
-        name: "9999-test-half",
-        async up(trx) {
-          await sql`CREATE TABLE half_table (x INTEGER)`.execute(trx);
-          await sql`ALTER TABLE providers ADD COLUMN half_column INTEGER`.execute(trx);
-          say("mid");
-          sleepSync(60_000);
-          await sql`CREATE TABLE never_table (x INTEGER)`.execute(trx);
-        },
+    const half: IndexerMigration = {
+      name: "9999-test-half",
+      async up(trx) {
+        await sql`CREATE TABLE half_table (x INTEGER)`.execute(trx);
+        await sql`ALTER TABLE providers ADD COLUMN half_column INTEGER`.execute(trx);
+        say("mid");
+        sleepSync(60_000);
+        await sql`CREATE TABLE never_table (x INTEGER)`.execute(trx);
       },
-    ]);
+    };
+    if (isPostgresUrl(db as string)) {
+      await openWriteStore(db as string, { migrations: [...INDEXER_MIGRATIONS, half] });
+    } else {
+      const sqlite = new Database(db as string);
+      const k = new Kysely<IndexDatabase>({ dialect: new SqliteDialect({ database: sqlite }) });
+      await runMigrations(k, [...INDEXER_MIGRATIONS, half]);
+    }
     break;
   }
   case "reader": {
     const until = Date.now() + Number(a);
-    const r = openReaderDatabase(db as string, { busyTimeoutMs: 5_000 });
+    const r = await openReadStore(db as string, { busyTimeoutMs: 5_000 });
     const q = createIndexQueries(r.db);
     let queries = 0;
     const errors: string[] = [];
@@ -85,7 +90,10 @@ switch (mode) {
       try {
         await q.providersByStake({ limit: 20 });
         await q.networkTotals();
-        r.sqlite.prepare("SELECT count(*) FROM events").get();
+        await r.db
+          .selectFrom("events")
+          .select((eb) => eb.fn.countAll().as("c"))
+          .executeTakeFirst();
         queries += 3;
       } catch (e) {
         errors.push(String(e));

@@ -3,8 +3,9 @@
  * accounts read back (field by field), and a canonical dump of a database
  * that does not depend on row ids or arrival order.
  */
-import Database from "better-sqlite3";
 import bs58 from "bs58";
+import { sql } from "kysely";
+import { openReadStore } from "../../../indexer/src/index.ts";
 import { PublicKey } from "@solana/web3.js";
 import { decodeConfig, decodeJob, decodeProvider, JOB_STATES, PROVIDER_STATUSES } from "../../../sdk/src/accounts.ts";
 
@@ -64,19 +65,21 @@ export function chainState(accounts: ReadonlyMap<string, Uint8Array | null>): { 
 
 const ZERO32 = "0".repeat(64);
 
-/** The index's rows in the same shape as {@link chainState} (closed jobs left out). */
-export function indexState(dbPath: string): { config: Flat | null; providers: Map<string, Flat>; jobs: Map<string, Flat> } {
-  const db = new Database(dbPath, { readonly: true });
-  db.defaultSafeIntegers(true);
+type IndexState = { config: Flat | null; providers: Map<string, Flat>; jobs: Map<string, Flat> };
+
+/** The index's rows (SQLite file or PostgreSQL URL) in the same shape as {@link chainState} (closed jobs left out). */
+export async function indexState(location: string): Promise<IndexState> {
+  const r = await openReadStore(location);
+  const all = async (text: string): Promise<Record<string, unknown>[]> => (await sql.raw<Record<string, unknown>>(text).execute(r.db)).rows;
   try {
+    const keys = new Map((await all("SELECT id, address FROM pubkeys")).map((k) => [String(k.id), k.address as string]));
     const addr = (id: unknown): string => {
       if (id === null) return PublicKey.default.toBase58();
-      const r = db.prepare("SELECT address FROM pubkeys WHERE id = ?").get(id) as { address: string };
-      return r.address;
+      return keys.get(String(id)) as string;
     };
     const h = (b: unknown): string => (b === null ? ZERO32 : Buffer.from(b as Buffer).toString("hex"));
     const u = (s: unknown): string => BigInt(s as string).toString();
-    const c = db.prepare("SELECT * FROM config").get() as Record<string, unknown> | undefined;
+    const c = (await all("SELECT * FROM config"))[0];
     const config: Flat | null = c
       ? {
           accRewardPerStake: u(c.acc_reward_per_stake),
@@ -105,7 +108,7 @@ export function indexState(dbPath: string): { config: Flat | null; providers: Ma
         }
       : null;
     const providers = new Map<string, Flat>();
-    for (const p of db.prepare("SELECT * FROM providers").all() as Record<string, unknown>[]) {
+    for (const p of await all("SELECT * FROM providers")) {
       providers.set(addr(p.id), {
         activeStake: u(p.active_stake),
         unbondingAmount: u(p.unbonding_amount),
@@ -134,7 +137,7 @@ export function indexState(dbPath: string): { config: Flat | null; providers: Ma
       });
     }
     const jobs = new Map<string, Flat>();
-    for (const j of db.prepare("SELECT * FROM jobs WHERE closed = 0").all() as Record<string, unknown>[]) {
+    for (const j of await all("SELECT * FROM jobs WHERE closed = 0")) {
       jobs.set(addr(j.id), {
         jobId: u(j.job_id),
         price: u(j.price),
@@ -166,12 +169,12 @@ export function indexState(dbPath: string): { config: Flat | null; providers: Ma
     }
     return { config, providers, jobs };
   } finally {
-    db.close();
+    await r.close();
   }
 }
 
 /** Field-by-field differences, as readable lines (empty when equal). */
-export function diffStates(chain: ReturnType<typeof chainState>, index: ReturnType<typeof indexState>): string[] {
+export function diffStates(chain: ReturnType<typeof chainState>, index: IndexState): string[] {
   const out: string[] = [];
   const cmp = (what: string, a: Flat | null | undefined, b: Flat | null | undefined): void => {
     if (!a || !b) {
@@ -187,49 +190,55 @@ export function diffStates(chain: ReturnType<typeof chainState>, index: ReturnTy
 }
 
 /**
- * A canonical text dump of a database: state tables and history with
- * addresses and signatures instead of row ids; no arrival-dependent columns.
+ * A canonical text dump of a database (SQLite file or PostgreSQL URL): state
+ * tables and history with addresses and signatures instead of row ids; no
+ * arrival-dependent columns. Amounts are printed as plain decimals and an
+ * absent history value as null, so both stores of the same chain dump alike.
  */
-export function canonicalDump(dbPath: string): string {
-  const db = new Database(dbPath, { readonly: true });
-  db.defaultSafeIntegers(true);
+export async function canonicalDump(location: string): Promise<string> {
+  const db = await openReadStore(location);
   try {
     const lines: string[] = [];
-    const rows = (sqlText: string): void => {
-      for (const r of db.prepare(sqlText).all() as Record<string, unknown>[]) {
+    const rows = async (sqlText: string): Promise<void> => {
+      for (const r of (await sql.raw<Record<string, unknown>>(sqlText).execute(db.db)).rows) {
         lines.push(
           JSON.stringify(r, (_k, v: unknown) =>
             typeof v === "bigint"
               ? v.toString()
-              : v && typeof v === "object" && "type" in v && (v as { type: string }).type === "Buffer"
-                ? bs58.encode(Buffer.from((v as unknown as { data: number[] }).data))
-                : v,
+              : typeof v === "string" && /^[0-9]{20}$|^[0-9]{39}$/.test(v)
+                ? BigInt(v).toString()
+                : v === ""
+                  ? null
+                  : v && typeof v === "object" && "type" in v && (v as { type: string }).type === "Buffer"
+                    ? bs58.encode(Buffer.from((v as unknown as { data: number[] }).data))
+                    : v,
           ),
         );
       }
     };
     const sig = "(SELECT signature FROM txs t WHERE t.id = x.tx_id)";
-    rows(`SELECT signature, slot, tx_index, block_time, finality, truncated, event_count FROM txs ORDER BY signature`);
-    rows(`SELECT address FROM pubkeys ORDER BY address`);
-    rows(`SELECT signature, slot, event_index, reason, payload, detail FROM dead_letters ORDER BY signature, event_index`);
-    rows(
+    await rows(`SELECT signature, slot, tx_index, block_time, finality, truncated, event_count FROM txs ORDER BY signature`);
+    await rows(`SELECT address FROM pubkeys ORDER BY address`);
+    await rows(`SELECT signature, slot, event_index, reason, payload, detail FROM dead_letters ORDER BY signature, event_index`);
+    await rows(
       `SELECT ${sig} AS sig, event_index, ix, inner_path, (SELECT name FROM event_kinds k WHERE k.id = x.kind) AS kind, slot, ts, payload FROM events x ORDER BY sig, event_index`,
     );
-    for (const t of ["stakes", "escrow", "rewards", "claims", "slashes"]) rows(`SELECT '${t}' AS t, ${sig} AS sig, * FROM ${t} x ORDER BY sig, event_index`);
+    for (const t of ["stakes", "escrow", "rewards", "claims", "slashes"])
+      await rows(`SELECT '${t}' AS t, ${sig} AS sig, * FROM ${t} x ORDER BY sig, event_index${t === "escrow" ? ", kind" : ""}`);
     const pk = (c: string) => `(SELECT address FROM pubkeys WHERE id = x.${c}) AS ${c}_a`;
-    rows(
+    await rows(
       `SELECT ${pk("id")}, ${pk("owner")}, ${pk("stake_vault")}, gpu_model, gpu_count, vram_gb, region, status, active_stake, unbonding_amount, unbonding_unlock_at, reward_snapshot, reward_debt, rewards_owed, total_claimed, jobs_completed, jobs_failed, slashed_total, registered_at, updated_at, seq, versions, finality, last_slot FROM providers x ORDER BY id_a`,
     );
-    rows(
+    await rows(
       `SELECT ${pk("id")}, ${pk("buyer")}, ${pk("provider")}, job_id, price, state, seq, provider_payout, fee, refund, finished_at, closed, versions, finality FROM jobs x ORDER BY id_a`,
     );
-    rows(
+    await rows(
       `SELECT min_stake_per_gpu, acc_reward_per_stake, total_active_stake, reward_carry, unallocated_rewards, total_funded, total_claimed, total_slashed, provider_count, job_count, seq, versions, finality FROM config`,
     );
-    rows(`SELECT name, value FROM counters WHERE name IN ('events', 'txs', 'deadLetters', 'truncated') ORDER BY name`);
+    await rows(`SELECT name, value FROM counters WHERE name IN ('events', 'txs', 'deadLetters', 'truncated') ORDER BY name`);
     // tx_id-keyed rows referenced ids only through `sig`: strip the raw ids.
     return lines.map((l) => l.replace(/"tx_id":"\d+",?/g, "").replace(/"(provider|job|funder|owner|authority)":"\d+",?/g, "")).join("\n");
   } finally {
-    db.close();
+    await db.close();
   }
 }

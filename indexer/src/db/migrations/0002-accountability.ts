@@ -6,6 +6,7 @@
  */
 import { sql } from "kysely";
 import type { Kysely } from "kysely";
+import type { SqlDialect } from "./index.ts";
 
 const STATEMENTS: readonly string[] = [
   `ALTER TABLE jobs ADD COLUMN end_reason TEXT`,
@@ -43,6 +44,25 @@ const STATEMENTS: readonly string[] = [
      FROM jobs j JOIN pubkeys pk ON pk.id = j.id LEFT JOIN pubkeys b ON b.id = j.buyer LEFT JOIN pubkeys pr ON pr.id = j.provider`,
 ];
 
-export async function up(db: Kysely<unknown>): Promise<void> {
-  for (const s of STATEMENTS) await sql.raw(s).execute(db);
+/** PostgreSQL changes a CHECK constraint in place. */
+const POSTGRES_STATEMENTS: readonly string[] = [
+  `ALTER TABLE jobs ADD COLUMN end_reason TEXT`,
+  `ALTER TABLE jobs ADD COLUMN pause_mark BIGINT NOT NULL DEFAULT 0`,
+  `ALTER TABLE config ADD COLUMN paused_at BIGINT NOT NULL DEFAULT 0`,
+  `ALTER TABLE config ADD COLUMN paused_total BIGINT NOT NULL DEFAULT 0`,
+  `ALTER TABLE config ADD COLUMN reward_period BIGINT NOT NULL DEFAULT 0`,
+  `ALTER TABLE providers ADD COLUMN locked_stake NUMERIC(20,0) NOT NULL DEFAULT 0`,
+  `ALTER TABLE providers ADD COLUMN live_jobs NUMERIC(20,0) NOT NULL DEFAULT 0`,
+  `ALTER TABLE providers ADD COLUMN unlock_pause_mark BIGINT NOT NULL DEFAULT 0`,
+  `ALTER TABLE jobs ADD COLUMN fee_bps BIGINT NOT NULL DEFAULT 0`,
+  `ALTER TABLE jobs ADD COLUMN challenge_window BIGINT NOT NULL DEFAULT 0`,
+  `ALTER TABLE slashes ADD COLUMN reason_name TEXT`,
+  `ALTER TABLE escrow DROP CONSTRAINT escrow_kind`,
+  `ALTER TABLE escrow ADD CONSTRAINT escrow_kind CHECK (kind IN ('deposit', 'payout', 'fee', 'refund', 'swept'))`,
+  `DROP VIEW v_jobs`,
+  STATEMENTS[STATEMENTS.length - 1] as string,
+];
+
+export async function up(db: Kysely<unknown>, dialect: SqlDialect = "sqlite"): Promise<void> {
+  for (const s of dialect === "postgres" ? POSTGRES_STATEMENTS : STATEMENTS) await sql.raw(s).execute(db);
 }

@@ -4,10 +4,16 @@ import * as m0001 from "./0001-initial.ts";
 import * as m0002 from "./0002-accountability.ts";
 import * as m0003 from "./0003-unfinalized-signatures.ts";
 
-/** One migration: a name (sorts in order) and its `up`. */
+/** The SQL dialect a migration runs in. */
+export type SqlDialect = "sqlite" | "postgres";
+
+/**
+ * One migration: a name (sorts in order) and its `up`, given the dialect of
+ * the database (types differ: SQLite TEXT u64s are NUMERIC in PostgreSQL).
+ */
 export interface IndexerMigration {
   readonly name: string;
-  up(db: Kysely<unknown>): Promise<void>;
+  up(db: Kysely<unknown>, dialect: SqlDialect): Promise<void>;
 }
 
 /** All migrations of this indexer version, oldest first. */
