@@ -8,13 +8,17 @@
  *   (names camel-cased exactly as Anchor's client converts them at run time);
  * - `docs/reference.md`: the protocol reference (accounts, instructions, events, errors);
  * - `programs-idl/idl-json.ts`: the IDL JSON as a module, so `@gpunet/idl` loads it
- *   as plain JavaScript in ESM, CommonJS and bundlers alike (no JSON import).
+ *   as plain JavaScript in ESM, CommonJS and bundlers alike (no JSON import);
+ * - `sdk/src/generated/`: the SDK's library-neutral core (constants, enums, errors,
+ *   PDA seeds, instruction encoders and decoders, account and event decoders) and
+ *   `sdk/src/kit/instructions.ts`, the Kit face's builders (tools/codegen-sdk.ts).
  *
- * `tsx tools/codegen.ts` writes both; `--check` exits 1 when a committed file differs.
+ * `tsx tools/codegen.ts` writes them all; `--check` exits 1 when a committed file differs.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { generateSdk } from "./codegen-sdk.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const IDL_PATH = join(ROOT, "programs-idl/gpunet.json");
@@ -377,6 +381,7 @@ export function generateAll(idl = readIdl()): { path: string; text: string }[] {
     { path: TS_TYPE_PATH, text: generateTsType(idl) },
     { path: REFERENCE_PATH, text: generateReference(idl) },
     { path: IDL_MODULE_PATH, text: generateIdlModule(idl) },
+    ...generateSdk(idl, ROOT),
   ];
 }
 
@@ -396,6 +401,7 @@ function main(): void {
         stale++;
       }
     } else {
+      mkdirSync(dirname(path), { recursive: true });
       writeFileSync(path, text);
       console.log(`wrote ${path}`);
     }
