@@ -180,7 +180,7 @@ function genConstants(idl: Idl): string {
     const v = constValue(c);
     const big = c.type === "u64" || c.type === "i64";
     o.push(...doc([...(c.docs ?? []), `IDL type ${c.type}.`]), `export const ${c.name} = ${big ? `${v}n` : String(v)};`);
-    if (c.name.startsWith("CONFIG_MASK_") && c.name !== "CONFIG_MASK_ALL") masks.push([camelName(c.name.slice("CONFIG_MASK_".length)), v]);
+    if (c.name.startsWith("CONFIG_MASK_") && c.name !== "CONFIG_MASK_ALL") masks.push([camelName(c.name.slice("CONFIG_MASK_".length).toLowerCase()), v]);
   }
   o.push("", "/** The `update_config` mask bit of each Config field it can change. */", "export const CONFIG_MASK = {");
   for (const [k, v] of masks) o.push(`  ${k}: ${v},`);

@@ -94,14 +94,14 @@ export const CONFIG_MASK_ALL = 1023;
 
 /** The `update_config` mask bit of each Config field it can change. */
 export const CONFIG_MASK = {
-  aDMIN: 1,
+  admin: 1,
   slashAuthority: 2,
   minStakePerGpu: 4,
   unbondingPeriod: 8,
   challengeWindow: 16,
   protocolFeeBps: 32,
   slashCapBps: 64,
-  pAUSED: 128,
-  tREASURY: 256,
+  paused: 128,
+  treasury: 256,
   rewardPeriod: 512,
 } as const;
