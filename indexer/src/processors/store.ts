@@ -13,7 +13,7 @@
  * young.
  */
 import bs58 from "bs58";
-import { decodeEventBytes, GPUNET_EVENT_NAMES, type GpunetEvent } from "@gpunet/sdk";
+import { decodeEventBytes, GPUNET_EVENT_NAMES, SLASH_REASONS, type GpunetEvent } from "@gpunet/sdk";
 import type { SqliteHandle } from "../db/client.ts";
 import { u128Text, u64Text } from "../db/u64.ts";
 import { signatureHash } from "../db/signature-hash.ts";
@@ -1146,9 +1146,8 @@ function rowToJob(r: Row): JobState {
 }
 
 /** SlashReason variants in IDL order: the `reason` column keeps the index the program logged. */
-const SLASH_REASONS: readonly string[] = ["downtime", "failedJob", "fraud", "other"];
 function slashReasonIndex(name: unknown): number | null {
   if (typeof name === "number") return name;
-  const i = SLASH_REASONS.indexOf(String(name));
+  const i = (SLASH_REASONS as readonly string[]).indexOf(String(name));
   return i < 0 ? null : i;
 }
