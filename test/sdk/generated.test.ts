@@ -17,6 +17,8 @@ import { layoutFields, type FieldLayout } from "../../sdk/src/layout.ts";
 import { decodeConfig, decodeJob, decodeProvider } from "../../sdk/src/accounts.ts";
 import { decodeEventBytes } from "../../sdk/src/events.ts";
 import { isGpunetError } from "../../sdk/src/errors.ts";
+import { decodeBase58 } from "../../sdk/src/encoding.ts";
+import bs58 from "bs58";
 import type { GpunetInstruction } from "../../sdk/src/core/values.ts";
 import { toBN } from "./bn.ts";
 import { anchorCoder, randomStruct, rng } from "./anchor-oracle.ts";
@@ -258,6 +260,18 @@ describe("generated account and event decoders", () => {
       expect(ours).toEqual(sdk.ok ? { name: sdk.name, data: sdk.data } : undefined);
       expect(G.decodeGpunetEvent(bytes.subarray(0, bytes.length - 1))).toBeUndefined();
     }
+  });
+
+  it("Given random keys and text, When the core's base58 decoder reads them, Then it agrees with bs58 and refuses what bs58 refuses", () => {
+    const r = rng(3);
+    for (let i = 0; i < 300; i++) {
+      const len = i % 3 === 0 ? 32 : Math.floor(r() * 40);
+      const b = Uint8Array.from({ length: len }, () => (r() < 0.1 ? 0 : Math.floor(r() * 256)));
+      const text = bs58.encode(b);
+      expect(decodeBase58(text)).toEqual(b);
+    }
+    for (const bad of ["0", "O", "I", "l", "abc!", "é"]) expect(decodeBase58(bad)).toBeNull();
+    expect(decodeBase58("")).toEqual(new Uint8Array(0));
   });
 
   it("Given the IDL's enums and constants, Then the generated names, bytes and fallbacks match the IDL", () => {

@@ -3,8 +3,7 @@
  * little-endian writes and reads. Addresses are base58 strings (a Kit `Address` is
  * one) or 32 raw bytes; bytes are Uint8Array. Nothing here imports web3.js or Kit.
  */
-import bs58 from "bs58";
-import { encodeBase58Key } from "../encoding.ts";
+import { decodeBase58, encodeBase58Key } from "../encoding.ts";
 import { GpunetError } from "../errors.ts";
 
 /** A u64/i64/u128 input: a bigint, a safe-integer number (checked at run time) or a decimal string. */
@@ -102,12 +101,8 @@ export function checkBytes(v: unknown, length: number, field: string): Uint8Arra
 /** Checks an address input and returns its 32 bytes. @throws {GpunetError} `InvalidPublicKey`. */
 export function addressBytes(v: unknown, field: string): Uint8Array {
   if (typeof v === "string") {
-    let bytes: Uint8Array;
-    try {
-      bytes = bs58.decode(v);
-    } catch (e) {
-      throw new GpunetError("InvalidPublicKey", `${field} is not valid base58: ${describe(v)}`, { field, value: describe(v) }, { cause: e });
-    }
+    const bytes = decodeBase58(v);
+    if (bytes === null) throw new GpunetError("InvalidPublicKey", `${field} is not valid base58: ${describe(v)}`, { field, value: describe(v) });
     if (bytes.length !== 32)
       throw new GpunetError("InvalidPublicKey", `${field} decodes to ${bytes.length} bytes, an address has 32`, { field, value: describe(v) });
     return bytes;
