@@ -45,7 +45,10 @@ beforeAll(async () => {
   app = join(work, "app");
   execFileSync("mkdir", ["-p", app]);
   writeFileSync(join(app, "package.json"), JSON.stringify({ name: "kit-app", version: "1.0.0", private: true, type: "module" }));
-  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", ...packed.map((p) => p.path), "@solana/kit@8.4.0"], { cwd: app, stdio: "pipe" });
+  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", ...packed.map((p) => p.path), "@solana/kit@8.4.0"], {
+    cwd: app,
+    stdio: "pipe",
+  });
   chain = await startKitNet(work);
 }, 600_000);
 

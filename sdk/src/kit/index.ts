@@ -7,9 +7,11 @@
  *
  * @example
  * ```ts
- * import { generateKeyPairSigner } from "@solana/kit";
- * import { getStakeInstructionAsync } from "@gpunet/sdk/kit";
+ * import { generateKeyPairSigner, type Address } from "@solana/kit";
+ * import { findAssociatedTokenAddress, getStakeInstructionAsync } from "@gpunet/sdk/kit";
+ * declare const stakeMint: Address;
  * const owner = await generateKeyPairSigner();
+ * const [ownerToken] = await findAssociatedTokenAddress({ owner: owner.address, mint: stakeMint });
  * const ix = await getStakeInstructionAsync({ owner, ownerToken, amount: 250_000_000n });
  * ```
  */
@@ -88,6 +90,7 @@ async function find(s: Uint8Array[], programAddress: Address | undefined): Promi
  * The Config PDA.
  * @example
  * ```ts
+ * import { findConfigPda } from "@gpunet/sdk/kit";
  * const [config] = await findConfigPda();
  * ```
  */
@@ -97,6 +100,7 @@ export const findConfigPda = (programAddress?: Address): Promise<KitProgramDeriv
  * The reward vault PDA.
  * @example
  * ```ts
+ * import { findRewardVaultPda } from "@gpunet/sdk/kit";
  * const [rewardVault] = await findRewardVaultPda();
  * ```
  */
@@ -106,6 +110,9 @@ export const findRewardVaultPda = (programAddress?: Address): Promise<KitProgram
  * The Provider PDA of an owner.
  * @example
  * ```ts
+ * import type { TransactionSigner } from "@solana/kit";
+ * import { findProviderPda } from "@gpunet/sdk/kit";
+ * declare const owner: TransactionSigner;
  * const [provider] = await findProviderPda(owner.address);
  * ```
  */
@@ -116,6 +123,9 @@ export const findProviderPda = (owner: Address, programAddress?: Address): Promi
  * A provider's stake vault PDA.
  * @example
  * ```ts
+ * import type { TransactionSigner } from "@solana/kit";
+ * import { findProviderPda, findStakeVaultPda } from "@gpunet/sdk/kit";
+ * declare const owner: TransactionSigner;
  * const [vault] = await findStakeVaultPda((await findProviderPda(owner.address))[0]);
  * ```
  */
@@ -126,6 +136,9 @@ export const findStakeVaultPda = (provider: Address, programAddress?: Address): 
  * A Job PDA: the buyer and the job id (u64).
  * @example
  * ```ts
+ * import type { TransactionSigner } from "@solana/kit";
+ * import { findJobPda } from "@gpunet/sdk/kit";
+ * declare const buyer: TransactionSigner;
  * const [job] = await findJobPda(buyer.address, 1n);
  * ```
  */
@@ -136,6 +149,9 @@ export const findJobPda = (buyer: Address, jobId: BigIntInput, programAddress?: 
  * A job's escrow PDA.
  * @example
  * ```ts
+ * import type { TransactionSigner } from "@solana/kit";
+ * import { findEscrowPda, findJobPda } from "@gpunet/sdk/kit";
+ * declare const buyer: TransactionSigner;
  * const [escrow] = await findEscrowPda((await findJobPda(buyer.address, 1n))[0]);
  * ```
  */
@@ -152,6 +168,7 @@ export const ASSOCIATED_TOKEN_PROGRAM_ADDRESS = "ATokenGPvbdGVxr1b2hvZbsiqW5xWH2
  * The program's ProgramData account (its upgrade authority is the only key that may `initialize`).
  * @example
  * ```ts
+ * import { findProgramDataAddress } from "@gpunet/sdk/kit";
  * const [programData] = await findProgramDataAddress();
  * ```
  */
@@ -168,6 +185,10 @@ export async function findProgramDataAddress(programAddress?: Address): Promise<
  * The associated token account of `owner` for `mint` (SPL Token).
  * @example
  * ```ts
+ * import type { Address, TransactionSigner } from "@solana/kit";
+ * import { findAssociatedTokenAddress } from "@gpunet/sdk/kit";
+ * declare const owner: TransactionSigner;
+ * declare const stakeMint: Address;
  * const [ownerToken] = await findAssociatedTokenAddress({ owner: owner.address, mint: stakeMint });
  * ```
  */
@@ -185,6 +206,9 @@ export async function findAssociatedTokenAddress(i: { readonly owner: Address; r
  * @throws {GpunetError} `InstructionDecodeFailed` when it is no gpunet instruction.
  * @example
  * ```ts
+ * import type { Instruction } from "@solana/kit";
+ * import { parseGpunetInstruction } from "@gpunet/sdk/kit";
+ * declare const ix: Instruction; // e.g. from a transaction message
  * const parsed = parseGpunetInstruction(ix);
  * if (parsed.name === "stake") console.log(parsed.data.amount); // bigint
  * ```
