@@ -3849,7 +3849,7 @@ export type Gpunet = {
             "name": "a100"
           },
           {
-            "name": "l40s"
+            "name": "l40S"
           },
           {
             "name": "rtx4090"
@@ -3864,7 +3864,7 @@ export type Gpunet = {
             "name": "mi300X"
           },
           {
-            "name": "a10g"
+            "name": "a10G"
           },
           {
             "name": "t4"

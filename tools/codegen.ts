@@ -252,7 +252,7 @@ function camel(s: string): string {
   return s
     .split(".")
     .map((part) => {
-      const src = /^[A-Z0-9_]+$/.test(part) ? part.toLowerCase() : part;
+      const src = /^[A-Z0-9_]+$/.test(part) && part.includes("_") ? part.toLowerCase() : part;
       const p = src.replace(/[_-]+(.)/g, (_m, c: string) => c.toUpperCase());
       return p.charAt(0).toLowerCase() + p.slice(1);
     })
