@@ -5,11 +5,13 @@
  * associated token account, and returns a TransactionInstruction. Nothing here
  * needs a throwaway signer or an RPC round trip.
  *
- * Account order, writable and signer flags come from the IDL; instruction data (the
- * 8-byte discriminator, then the Borsh encoding of the arguments in IDL order) is
- * written from the IDL layout. Why not Anchor's BorshInstructionCoder: its Borsh
- * layer needs a global `Buffer` (and BN), so it throws in a browser bundle that has
- * no Buffer polyfill; the tests check every builder's bytes against Anchor's coder.
+ * The web3.js face over the generated core (`generated/instructions.ts`): account
+ * order, writable and signer flags and the data encoder are generated from the IDL,
+ * with accounts and arguments typed by their IDL names, so a renamed account is a
+ * compile error here. Why not Anchor's BorshInstructionCoder: its Borsh layer needs a
+ * global `Buffer` (and BN), so it throws in a browser bundle that has no Buffer
+ * polyfill; the tests check every encoder's bytes against Anchor's coder and a
+ * Codama-generated client's.
  */
 import { Buffer } from "buffer";
 import { PublicKey, TransactionInstruction } from "@solana/web3.js";
