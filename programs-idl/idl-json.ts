@@ -144,7 +144,7 @@ export const gpunetIdlJson = {
     {
       "name": "update_config",
       "docs": [
-        "Admin only: changes the fields whose bit is set in `mask` (see ConfigField bits in the README); works while paused."
+        "Admin only: changes the fields whose bit is set in `mask` (the CONFIG_MASK_* constants); works while paused."
       ],
       "discriminator": [
         29,
