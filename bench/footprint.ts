@@ -55,7 +55,7 @@ try {
   const packed = packWorkspaces(join(work, "tarballs"));
   const tar = (n: string): string => packed.find((p) => p.name === n)?.path as string;
   const sdk = install(work, "sdk-alone", [tar("@gpunet/idl"), tar("@gpunet/sdk")], ["--legacy-peer-deps"]);
-  const withPeer = install(work, "sdk-with-peer", [tar("@gpunet/idl"), tar("@gpunet/sdk")]);
+  const withPeer = install(work, "sdk-with-peer", [tar("@gpunet/idl"), tar("@gpunet/sdk"), "@solana/web3.js@1.99.0"]);
   const all = install(work, "everything", [tar("@gpunet/idl"), tar("@gpunet/sdk"), tar("@gpunet/localnet"), tar("@gpunet/indexer"), tar("gpunet")]);
   const mb = (b: number): string => (b / 1024 / 1024).toFixed(1);
   if (process.argv.includes("--json")) {

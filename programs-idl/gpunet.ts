@@ -147,7 +147,7 @@ export type Gpunet = {
     {
       "name": "updateConfig",
       "docs": [
-        "Admin only: changes the fields whose bit is set in `mask` (see ConfigField bits in the README); works while paused."
+        "Admin only: changes the fields whose bit is set in `mask` (the CONFIG_MASK_* constants); works while paused."
       ],
       "discriminator": [
         29,
@@ -2492,7 +2492,10 @@ export type Gpunet = {
           },
           {
             "name": "gpuModel",
-            "type": "u16"
+            "type": "u16",
+            "docs": [
+              "A GpuModel code."
+            ]
           },
           {
             "name": "gpuCount",
@@ -2504,11 +2507,17 @@ export type Gpunet = {
           },
           {
             "name": "region",
-            "type": "u16"
+            "type": "u16",
+            "docs": [
+              "A Region code."
+            ]
           },
           {
             "name": "status",
-            "type": "u8"
+            "type": "u8",
+            "docs": [
+              "The ProviderStatus variant index."
+            ]
           },
           {
             "name": "bump",
@@ -2645,7 +2654,7 @@ export type Gpunet = {
           {
             "name": "gpuModel",
             "docs": [
-              "0 accepts any model."
+              "A GpuModel code; 0 (Any) accepts any model."
             ],
             "type": "u16"
           },
@@ -2667,7 +2676,7 @@ export type Gpunet = {
           {
             "name": "state",
             "docs": [
-              "0 open, 1 accepted, 2 submitted, 3 disputed, 4 completed, 5 cancelled, 6 expired, 7 resolved."
+              "The JobState variant index."
             ],
             "type": "u8"
           },
@@ -3769,6 +3778,272 @@ export type Gpunet = {
           }
         ]
       }
+    },
+    {
+      "name": "jobState",
+      "docs": [
+        "A job's lifecycle state: Job.state holds the variant index."
+      ],
+      "type": {
+        "kind": "enum",
+        "variants": [
+          {
+            "name": "open"
+          },
+          {
+            "name": "accepted"
+          },
+          {
+            "name": "submitted"
+          },
+          {
+            "name": "disputed"
+          },
+          {
+            "name": "completed"
+          },
+          {
+            "name": "cancelled"
+          },
+          {
+            "name": "expired"
+          },
+          {
+            "name": "resolved"
+          }
+        ]
+      }
+    },
+    {
+      "name": "providerStatus",
+      "docs": [
+        "A provider's status: Provider.status holds the variant index."
+      ],
+      "type": {
+        "kind": "enum",
+        "variants": [
+          {
+            "name": "active"
+          },
+          {
+            "name": "inactive"
+          }
+        ]
+      }
+    },
+    {
+      "name": "gpuModel",
+      "docs": [
+        "Names of the GPU model codes (Provider.gpu_model, Job.gpu_model hold the variant index). The program compares codes only; a code past the last variant is valid and reads as unknown. On a job, Any (0) accepts every model."
+      ],
+      "type": {
+        "kind": "enum",
+        "variants": [
+          {
+            "name": "any"
+          },
+          {
+            "name": "h100"
+          },
+          {
+            "name": "a100"
+          },
+          {
+            "name": "l40S"
+          },
+          {
+            "name": "rtx4090"
+          },
+          {
+            "name": "h200"
+          },
+          {
+            "name": "b200"
+          },
+          {
+            "name": "mi300X"
+          },
+          {
+            "name": "a10G"
+          },
+          {
+            "name": "t4"
+          }
+        ]
+      }
+    },
+    {
+      "name": "region",
+      "docs": [
+        "Names of the region codes (Provider.region holds the variant index). The program does not read regions; a code past the last variant is valid and reads as unknown."
+      ],
+      "type": {
+        "kind": "enum",
+        "variants": [
+          {
+            "name": "unspecified"
+          },
+          {
+            "name": "northAmerica"
+          },
+          {
+            "name": "southAmerica"
+          },
+          {
+            "name": "europe"
+          },
+          {
+            "name": "asia"
+          },
+          {
+            "name": "oceania"
+          },
+          {
+            "name": "africa"
+          },
+          {
+            "name": "middleEast"
+          }
+        ]
+      }
+    }
+  ],
+  "constants": [
+    {
+      "name": "bpsDenominator",
+      "docs": [
+        "Basis points in one whole: fees, slash caps and dispute shares are fractions of it."
+      ],
+      "type": "u16",
+      "value": "10000"
+    },
+    {
+      "name": "maxProtocolFeeBps",
+      "docs": [
+        "Largest protocol fee on jobs, in basis points."
+      ],
+      "type": "u16",
+      "value": "2000"
+    },
+    {
+      "name": "maxSlashCapBps",
+      "docs": [
+        "Largest slash cap per epoch, in basis points of the provider's stake."
+      ],
+      "type": "u16",
+      "value": "10000"
+    },
+    {
+      "name": "maxProviderShareBps",
+      "docs": [
+        "Largest provider share of a disputed job's escrow, in basis points."
+      ],
+      "type": "u16",
+      "value": "10000"
+    },
+    {
+      "name": "maxDuration",
+      "docs": [
+        "Longest duration, unbonding period, challenge window or reward period: one year of seconds."
+      ],
+      "type": "i64",
+      "value": "31536000"
+    },
+    {
+      "name": "accountVersion",
+      "docs": [
+        "The version byte of Config, Provider and Job accounts this layout describes."
+      ],
+      "type": "u8",
+      "value": "1"
+    },
+    {
+      "name": "configMaskAdmin",
+      "docs": [
+        "update_config mask bit: set admin to new_admin."
+      ],
+      "type": "u16",
+      "value": "1"
+    },
+    {
+      "name": "configMaskSlashAuthority",
+      "docs": [
+        "update_config mask bit: set slash_authority to new_slash_authority."
+      ],
+      "type": "u16",
+      "value": "2"
+    },
+    {
+      "name": "configMaskMinStakePerGpu",
+      "docs": [
+        "update_config mask bit: set min_stake_per_gpu."
+      ],
+      "type": "u16",
+      "value": "4"
+    },
+    {
+      "name": "configMaskUnbondingPeriod",
+      "docs": [
+        "update_config mask bit: set unbonding_period."
+      ],
+      "type": "u16",
+      "value": "8"
+    },
+    {
+      "name": "configMaskChallengeWindow",
+      "docs": [
+        "update_config mask bit: set challenge_window."
+      ],
+      "type": "u16",
+      "value": "16"
+    },
+    {
+      "name": "configMaskProtocolFeeBps",
+      "docs": [
+        "update_config mask bit: set protocol_fee_bps."
+      ],
+      "type": "u16",
+      "value": "32"
+    },
+    {
+      "name": "configMaskSlashCapBps",
+      "docs": [
+        "update_config mask bit: set slash_cap_bps."
+      ],
+      "type": "u16",
+      "value": "64"
+    },
+    {
+      "name": "configMaskPaused",
+      "docs": [
+        "update_config mask bit: set paused."
+      ],
+      "type": "u16",
+      "value": "128"
+    },
+    {
+      "name": "configMaskTreasury",
+      "docs": [
+        "update_config mask bit: set treasury to the treasury account."
+      ],
+      "type": "u16",
+      "value": "256"
+    },
+    {
+      "name": "configMaskRewardPeriod",
+      "docs": [
+        "update_config mask bit: set reward_period."
+      ],
+      "type": "u16",
+      "value": "512"
+    },
+    {
+      "name": "configMaskAll",
+      "docs": [
+        "Every update_config mask bit; a mask with any other bit is refused."
+      ],
+      "type": "u16",
+      "value": "1023"
     }
   ]
 };

@@ -144,7 +144,7 @@ export const gpunetIdlJson = {
     {
       "name": "update_config",
       "docs": [
-        "Admin only: changes the fields whose bit is set in `mask` (see ConfigField bits in the README); works while paused."
+        "Admin only: changes the fields whose bit is set in `mask` (the CONFIG_MASK_* constants); works while paused."
       ],
       "discriminator": [
         29,
@@ -2489,7 +2489,10 @@ export const gpunetIdlJson = {
           },
           {
             "name": "gpu_model",
-            "type": "u16"
+            "type": "u16",
+            "docs": [
+              "A GpuModel code."
+            ]
           },
           {
             "name": "gpu_count",
@@ -2501,11 +2504,17 @@ export const gpunetIdlJson = {
           },
           {
             "name": "region",
-            "type": "u16"
+            "type": "u16",
+            "docs": [
+              "A Region code."
+            ]
           },
           {
             "name": "status",
-            "type": "u8"
+            "type": "u8",
+            "docs": [
+              "The ProviderStatus variant index."
+            ]
           },
           {
             "name": "bump",
@@ -2642,7 +2651,7 @@ export const gpunetIdlJson = {
           {
             "name": "gpu_model",
             "docs": [
-              "0 accepts any model."
+              "A GpuModel code; 0 (Any) accepts any model."
             ],
             "type": "u16"
           },
@@ -2664,7 +2673,7 @@ export const gpunetIdlJson = {
           {
             "name": "state",
             "docs": [
-              "0 open, 1 accepted, 2 submitted, 3 disputed, 4 completed, 5 cancelled, 6 expired, 7 resolved."
+              "The JobState variant index."
             ],
             "type": "u8"
           },
@@ -3766,6 +3775,272 @@ export const gpunetIdlJson = {
           }
         ]
       }
+    },
+    {
+      "name": "JobState",
+      "docs": [
+        "A job's lifecycle state: Job.state holds the variant index."
+      ],
+      "type": {
+        "kind": "enum",
+        "variants": [
+          {
+            "name": "Open"
+          },
+          {
+            "name": "Accepted"
+          },
+          {
+            "name": "Submitted"
+          },
+          {
+            "name": "Disputed"
+          },
+          {
+            "name": "Completed"
+          },
+          {
+            "name": "Cancelled"
+          },
+          {
+            "name": "Expired"
+          },
+          {
+            "name": "Resolved"
+          }
+        ]
+      }
+    },
+    {
+      "name": "ProviderStatus",
+      "docs": [
+        "A provider's status: Provider.status holds the variant index."
+      ],
+      "type": {
+        "kind": "enum",
+        "variants": [
+          {
+            "name": "Active"
+          },
+          {
+            "name": "Inactive"
+          }
+        ]
+      }
+    },
+    {
+      "name": "GpuModel",
+      "docs": [
+        "Names of the GPU model codes (Provider.gpu_model, Job.gpu_model hold the variant index). The program compares codes only; a code past the last variant is valid and reads as unknown. On a job, Any (0) accepts every model."
+      ],
+      "type": {
+        "kind": "enum",
+        "variants": [
+          {
+            "name": "Any"
+          },
+          {
+            "name": "H100"
+          },
+          {
+            "name": "A100"
+          },
+          {
+            "name": "L40S"
+          },
+          {
+            "name": "Rtx4090"
+          },
+          {
+            "name": "H200"
+          },
+          {
+            "name": "B200"
+          },
+          {
+            "name": "Mi300X"
+          },
+          {
+            "name": "A10G"
+          },
+          {
+            "name": "T4"
+          }
+        ]
+      }
+    },
+    {
+      "name": "Region",
+      "docs": [
+        "Names of the region codes (Provider.region holds the variant index). The program does not read regions; a code past the last variant is valid and reads as unknown."
+      ],
+      "type": {
+        "kind": "enum",
+        "variants": [
+          {
+            "name": "Unspecified"
+          },
+          {
+            "name": "NorthAmerica"
+          },
+          {
+            "name": "SouthAmerica"
+          },
+          {
+            "name": "Europe"
+          },
+          {
+            "name": "Asia"
+          },
+          {
+            "name": "Oceania"
+          },
+          {
+            "name": "Africa"
+          },
+          {
+            "name": "MiddleEast"
+          }
+        ]
+      }
+    }
+  ],
+  "constants": [
+    {
+      "name": "BPS_DENOMINATOR",
+      "docs": [
+        "Basis points in one whole: fees, slash caps and dispute shares are fractions of it."
+      ],
+      "type": "u16",
+      "value": "10000"
+    },
+    {
+      "name": "MAX_PROTOCOL_FEE_BPS",
+      "docs": [
+        "Largest protocol fee on jobs, in basis points."
+      ],
+      "type": "u16",
+      "value": "2000"
+    },
+    {
+      "name": "MAX_SLASH_CAP_BPS",
+      "docs": [
+        "Largest slash cap per epoch, in basis points of the provider's stake."
+      ],
+      "type": "u16",
+      "value": "10000"
+    },
+    {
+      "name": "MAX_PROVIDER_SHARE_BPS",
+      "docs": [
+        "Largest provider share of a disputed job's escrow, in basis points."
+      ],
+      "type": "u16",
+      "value": "10000"
+    },
+    {
+      "name": "MAX_DURATION",
+      "docs": [
+        "Longest duration, unbonding period, challenge window or reward period: one year of seconds."
+      ],
+      "type": "i64",
+      "value": "31536000"
+    },
+    {
+      "name": "ACCOUNT_VERSION",
+      "docs": [
+        "The version byte of Config, Provider and Job accounts this layout describes."
+      ],
+      "type": "u8",
+      "value": "1"
+    },
+    {
+      "name": "CONFIG_MASK_ADMIN",
+      "docs": [
+        "update_config mask bit: set admin to new_admin."
+      ],
+      "type": "u16",
+      "value": "1"
+    },
+    {
+      "name": "CONFIG_MASK_SLASH_AUTHORITY",
+      "docs": [
+        "update_config mask bit: set slash_authority to new_slash_authority."
+      ],
+      "type": "u16",
+      "value": "2"
+    },
+    {
+      "name": "CONFIG_MASK_MIN_STAKE_PER_GPU",
+      "docs": [
+        "update_config mask bit: set min_stake_per_gpu."
+      ],
+      "type": "u16",
+      "value": "4"
+    },
+    {
+      "name": "CONFIG_MASK_UNBONDING_PERIOD",
+      "docs": [
+        "update_config mask bit: set unbonding_period."
+      ],
+      "type": "u16",
+      "value": "8"
+    },
+    {
+      "name": "CONFIG_MASK_CHALLENGE_WINDOW",
+      "docs": [
+        "update_config mask bit: set challenge_window."
+      ],
+      "type": "u16",
+      "value": "16"
+    },
+    {
+      "name": "CONFIG_MASK_PROTOCOL_FEE_BPS",
+      "docs": [
+        "update_config mask bit: set protocol_fee_bps."
+      ],
+      "type": "u16",
+      "value": "32"
+    },
+    {
+      "name": "CONFIG_MASK_SLASH_CAP_BPS",
+      "docs": [
+        "update_config mask bit: set slash_cap_bps."
+      ],
+      "type": "u16",
+      "value": "64"
+    },
+    {
+      "name": "CONFIG_MASK_PAUSED",
+      "docs": [
+        "update_config mask bit: set paused."
+      ],
+      "type": "u16",
+      "value": "128"
+    },
+    {
+      "name": "CONFIG_MASK_TREASURY",
+      "docs": [
+        "update_config mask bit: set treasury to the treasury account."
+      ],
+      "type": "u16",
+      "value": "256"
+    },
+    {
+      "name": "CONFIG_MASK_REWARD_PERIOD",
+      "docs": [
+        "update_config mask bit: set reward_period."
+      ],
+      "type": "u16",
+      "value": "512"
+    },
+    {
+      "name": "CONFIG_MASK_ALL",
+      "docs": [
+        "Every update_config mask bit; a mask with any other bit is refused."
+      ],
+      "type": "u16",
+      "value": "1023"
     }
   ]
 } as const;

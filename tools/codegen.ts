@@ -8,13 +8,17 @@
  *   (names camel-cased exactly as Anchor's client converts them at run time);
  * - `docs/reference.md`: the protocol reference (accounts, instructions, events, errors);
  * - `programs-idl/idl-json.ts`: the IDL JSON as a module, so `@gpunet/idl` loads it
- *   as plain JavaScript in ESM, CommonJS and bundlers alike (no JSON import).
+ *   as plain JavaScript in ESM, CommonJS and bundlers alike (no JSON import);
+ * - `sdk/src/generated/`: the SDK's library-neutral core (constants, enums, errors,
+ *   PDA seeds, instruction encoders and decoders, account and event decoders) and
+ *   `sdk/src/kit/instructions.ts`, the Kit face's builders (tools/codegen-sdk.ts).
  *
- * `tsx tools/codegen.ts` writes both; `--check` exits 1 when a committed file differs.
+ * `tsx tools/codegen.ts` writes them all; `--check` exits 1 when a committed file differs.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { generateSdk } from "./codegen-sdk.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const IDL_PATH = join(ROOT, "programs-idl/gpunet.json");
@@ -45,6 +49,14 @@ export interface Idl {
   events: { name: string; discriminator: number[] }[];
   errors: { code: number; name: string; msg: string }[];
   types: IdlTypeDef[];
+  constants: IdlConst[];
+}
+/** A protocol constant: `value` is the decimal text of an integer of `type`. */
+export interface IdlConst {
+  name: string;
+  docs?: string[];
+  type: string;
+  value: string;
 }
 export type IdlTypeDef =
   | { name: string; docs?: string[]; type: { kind: "struct"; fields: IdlField[] } }
@@ -84,6 +96,8 @@ export function readIdl(path = IDL_PATH): Idl {
 }
 
 const upper = (s: string) => s.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase();
+/** An enum variant as a macro suffix: `FailedJob` -> `FAILED_JOB`, `L40S` -> `L40S`, `Mi300X` -> `MI300X`. */
+const variantUpper = (s: string) => s.replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase();
 const lower = (s: string) => s.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase();
 
 function discU64(d: number[]): string {
@@ -168,9 +182,13 @@ export function generateCHeader(idl: Idl): string {
   o.push("/* Enums: one byte, the variant index. */");
   for (const t of idl.types) {
     if (t.type.kind !== "enum") continue;
-    t.type.variants.forEach((v, i) => o.push(`#define GP_${upper(t.name)}_${upper(v.name)} ${i}u`));
+    t.type.variants.forEach((v, i) => o.push(`#define GP_${upper(t.name)}_${variantUpper(v.name)} ${i}u`));
     o.push(`#define GP_${upper(t.name)}_COUNT ${t.type.variants.length}u`);
   }
+  o.push("");
+
+  o.push("/* Protocol constants: limits and update_config mask bits. */");
+  for (const c of idl.constants) o.push(`#define GP_${c.name} ${cLiteral(c)}`);
   o.push("");
 
   o.push("/* Instruction accounts, in order. */");
@@ -204,11 +222,38 @@ export function generateCHeader(idl: Idl): string {
   return o.join("\n");
 }
 
+/** A constant's value as a C literal of its IDL type. */
+function cLiteral(c: IdlConst): string {
+  const v = constValue(c);
+  if (c.type === "i64") return `${v}LL`;
+  if (c.type === "u64") return `${v}ULL`;
+  return `${v}u`;
+}
+
+const CONST_RANGES: Record<string, [bigint, bigint]> = {
+  u8: [0n, 0xffn],
+  u16: [0n, 0xffffn],
+  u32: [0n, 0xffff_ffffn],
+  u64: [0n, (1n << 64n) - 1n],
+  i64: [-(1n << 63n), (1n << 63n) - 1n],
+};
+
+/** A constant's value, checked to be a decimal integer in range of its type. */
+export function constValue(c: IdlConst): bigint {
+  const range = CONST_RANGES[c.type];
+  if (!range) throw new CodegenError(`constant ${c.name}: type ${c.type} is not an integer type`);
+  if (!/^-?\d+$/.test(c.value)) throw new CodegenError(`constant ${c.name}: ${JSON.stringify(c.value)} is not a decimal integer`);
+  const v = BigInt(c.value);
+  if (v < range[0] || v > range[1]) throw new CodegenError(`constant ${c.name}: ${v} is outside ${c.type}`);
+  return v;
+}
+
 function camel(s: string): string {
   return s
     .split(".")
     .map((part) => {
-      const p = part.replace(/[_-]+(.)/g, (_m, c: string) => c.toUpperCase());
+      const src = /^[A-Z0-9_]+$/.test(part) && part.includes("_") ? part.toLowerCase() : part;
+      const p = src.replace(/[_-]+(.)/g, (_m, c: string) => c.toUpperCase());
       return p.charAt(0).toLowerCase() + p.slice(1);
     })
     .join(".");
@@ -311,6 +356,9 @@ export function generateReference(idl: Idl): string {
     t.type.variants.forEach((v, i) => o.push(`| ${i} | ${v.name} |`));
     o.push("");
   }
+  o.push("## Constants", "", "| name | type | value | notes |", "| --- | --- | ---: | --- |");
+  for (const c of idl.constants) o.push(`| \`${c.name}\` | ${c.type} | ${constValue(c)} | ${(c.docs ?? []).join(" ")} |`);
+  o.push("");
   o.push("## Errors", "", "| code | name | message |", "| ---: | --- | --- |");
   for (const e of idl.errors) o.push(`| ${e.code} | ${e.name} | ${e.msg} |`);
   o.push("");
@@ -333,6 +381,7 @@ export function generateAll(idl = readIdl()): { path: string; text: string }[] {
     { path: TS_TYPE_PATH, text: generateTsType(idl) },
     { path: REFERENCE_PATH, text: generateReference(idl) },
     { path: IDL_MODULE_PATH, text: generateIdlModule(idl) },
+    ...generateSdk(idl, ROOT),
   ];
 }
 
@@ -352,6 +401,7 @@ function main(): void {
         stale++;
       }
     } else {
+      mkdirSync(dirname(path), { recursive: true });
       writeFileSync(path, text);
       console.log(`wrote ${path}`);
     }

@@ -4,13 +4,14 @@
  * text (which would go through a lossy REAL). Addresses are base58.
  */
 import { sql, type Kysely } from "kysely";
+import { JOB_STATES, PROVIDER_STATUS } from "@gpunet/sdk";
 import { IndexerError } from "./errors.ts";
 import type { IndexDatabase } from "./db/schema.ts";
 import { FINALITY_NAME, type Finality } from "./types.ts";
 import { checkIntParam, MAX_BUCKET_SECONDS, MAX_LIMIT, MAX_OFFSET, parseAddressParam } from "./params.ts";
 
-/** Job states by number (protocol.md). */
-export const JOB_STATES = ["open", "accepted", "submitted", "disputed", "completed", "cancelled", "expired", "resolved"] as const;
+/** Job states by number (the IDL's JobState). */
+export { JOB_STATES };
 /** A job state name. */
 export type JobStateName = (typeof JOB_STATES)[number];
 
@@ -379,7 +380,7 @@ export function createIndexQueries(db: Kysely<IndexDatabase>): IndexQueries {
         fees += big(j.fee);
         refunded += big(j.refund);
       }
-      const active = providers.filter((p) => p.status === 0n);
+      const active = providers.filter((p) => p.status === BigInt(PROVIDER_STATUS.active));
       const slot = await db.selectFrom("txs").select(sql<bigint | null>`max(slot)`.as("s")).executeTakeFirst();
       return {
         activeStake: big(cfg?.total_active_stake),

@@ -17,17 +17,19 @@ import { GPUNET_PROGRAM_ID, findConfigPda, findProviderPda, findJobPda } from ".
 import type { IntegerInput } from "./inputs.ts";
 import { callRpc } from "./rpc.ts";
 
-/** Job states, in the order of their on-chain byte (docs/protocol.md). */
-export const JOB_STATES = ["open", "accepted", "submitted", "disputed", "completed", "cancelled", "expired", "resolved"] as const;
+import { JOB_STATES, PROVIDER_STATUSES, type JobState, type ProviderStatus } from "./generated/enums.ts";
+
+/** Job states (the IDL's JobState), in the order of their on-chain byte. */
+export { JOB_STATES };
 /** A job's state. */
-export type JobState = (typeof JOB_STATES)[number];
+export type { JobState };
 /** States after which a job can only be closed. */
 export const TERMINAL_JOB_STATES: readonly JobState[] = ["completed", "cancelled", "expired", "resolved"];
 
-/** Provider statuses, in the order of their on-chain byte. */
-export const PROVIDER_STATUSES = ["active", "inactive"] as const;
+/** Provider statuses (the IDL's ProviderStatus), in the order of their on-chain byte. */
+export { PROVIDER_STATUSES };
 /** A provider's status. */
-export type ProviderStatus = (typeof PROVIDER_STATUSES)[number];
+export type { ProviderStatus };
 
 /** The Config account. */
 export type Config = IdlStruct<"config", PublicKey>;

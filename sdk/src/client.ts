@@ -6,10 +6,11 @@
  * `verifyProgram` and `subscribeEvents`.
  */
 import { Buffer } from "buffer";
-import { PublicKey, SYSVAR_CLOCK_PUBKEY, TransactionInstruction } from "@solana/web3.js";
+import { type PublicKey, SYSVAR_CLOCK_PUBKEY, TransactionInstruction } from "@solana/web3.js";
 import type { Commitment, Connection } from "@solana/web3.js";
 import { associatedTokenAddress, createAtaIdempotentInstruction } from "./token.ts";
 import { GPUNET_IDL_VERSION } from "./idl.ts";
+import { ACCOUNT_VERSION } from "./generated/constants.ts";
 import { GpunetError } from "./errors.ts";
 import { toPublicKey, type Hash32Input, type IntegerInput, type PublicKeyInput } from "./inputs.ts";
 import { GPUNET_PROGRAM_ID, findConfigPda, findProviderPda } from "./pdas.ts";
@@ -55,7 +56,7 @@ import { subscribeEvents as subscribeImpl, type SubscribeEventsOptions, type Eve
 import { callRpc } from "./rpc.ts";
 
 /** The account version byte this SDK's layouts describe (the program's GP_ACCOUNT_VERSION). */
-export const GPUNET_ACCOUNT_VERSION = 1;
+export const GPUNET_ACCOUNT_VERSION: number = ACCOUNT_VERSION;
 
 /** The Connection methods the client uses; a web3.js `Connection` has them all. */
 export type GpunetConnection = Pick<

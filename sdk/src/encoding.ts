@@ -140,3 +140,38 @@ export function encodeBase58Key(bytes: Uint8Array, offset = 0): string {
   while (i < digits.length && digits[i] === "1") i++;
   return "1".repeat(zeros) + digits.slice(i);
 }
+
+const B58_INDEX = /* @__PURE__ */ (() => {
+  const t = new Int8Array(128).fill(-1);
+  for (let i = 0; i < B58.length; i++) t[B58.charCodeAt(i)] = i;
+  return t;
+})();
+
+/**
+ * Decodes base58 text (what bs58.decode accepts, same bytes); null for a character
+ * outside the alphabet. Small on purpose: the Kit face's bundles carry it.
+ *
+ * @example
+ * ```ts
+ * decodeBase58("11111111111111111111111111111111")?.length; // 32
+ * ```
+ */
+export function decodeBase58(s: string): Uint8Array | null {
+  const out: number[] = [];
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    let carry = c < 128 ? (B58_INDEX[c] as number) : -1;
+    if (carry < 0) return null;
+    for (let j = 0; j < out.length; j++) {
+      carry += (out[j] as number) * 58;
+      out[j] = carry & 0xff;
+      carry >>= 8;
+    }
+    while (carry > 0) {
+      out.push(carry & 0xff);
+      carry >>= 8;
+    }
+  }
+  for (let i = 0; i < s.length && s.charCodeAt(i) === 49; i++) out.push(0);
+  return Uint8Array.from(out.reverse());
+}

@@ -6,8 +6,8 @@
  * `{ InstructionError: [i, { Custom: n }] }` status), on send and on simulate alike,
  * so callers branch on `e.code`, never on a message.
  */
-import { GPUNET_IDL } from "./idl.ts";
 import type { Gpunet } from "./idl.ts";
+import { GPUNET_ERROR_CODE, GPUNET_ERRORS } from "./generated/errors.ts";
 
 /** Program error names, as the IDL JSON spells them (`NothingToClaim`, ...). */
 export type ProgramErrorName = Capitalize<Gpunet["errors"][number]["name"]>;
@@ -34,6 +34,8 @@ export type ClientErrorCode =
   | "TransactionFailed"
   /** The landed transaction raised a custom error number the IDL does not know. */
   | "UnknownProgramError"
+  /** Instruction bytes are not a gpunet instruction (discriminator, size, accounts or an enum byte). */
+  | "InstructionDecodeFailed"
   /** An account that must exist does not. */
   | "AccountNotFound"
   /** Account bytes are not a valid account of the expected type (owner, size or discriminator). */
@@ -100,7 +102,7 @@ export class GpunetError extends Error {
   }
   /** True for errors raised by the gpunet program itself (IDL error names). */
   get isProgramError(): boolean {
-    return PROGRAM_ERRORS_BY_NAME.has(this.code);
+    return Object.hasOwn(GPUNET_ERROR_CODE, this.code);
   }
 }
 
@@ -126,10 +128,11 @@ interface ProgramErrorInfo {
   readonly message: string;
 }
 
-const PROGRAM_ERRORS_BY_NUMBER: ReadonlyMap<number, ProgramErrorInfo> = new Map(
-  GPUNET_IDL.errors.map((e) => [e.code, { name: e.name as ProgramErrorName, number: e.code, message: e.msg }]),
-);
-const PROGRAM_ERRORS_BY_NAME: ReadonlyMap<string, ProgramErrorInfo> = new Map([...PROGRAM_ERRORS_BY_NUMBER.values()].map((e) => [e.name, e]));
+// Pure: a bundle that only throws (a Kit builder) leaves the messages table out.
+const PROGRAM_ERRORS_BY_NUMBER: ReadonlyMap<number, ProgramErrorInfo> = /* @__PURE__ */ (() =>
+  new Map(GPUNET_ERRORS.map((e) => [e.code, { name: e.name as ProgramErrorName, number: e.code, message: e.msg }])))();
+const PROGRAM_ERRORS_BY_NAME: ReadonlyMap<string, ProgramErrorInfo> = /* @__PURE__ */ (() =>
+  new Map([...PROGRAM_ERRORS_BY_NUMBER.values()].map((e) => [e.name, e])))();
 
 /**
  * Looks up a program error by number or name.

@@ -46,6 +46,8 @@ export interface RawIdl {
     | { readonly name: string; readonly type: { readonly kind: "struct"; readonly fields: readonly RawIdlField[] } }
     | { readonly name: string; readonly type: { readonly kind: "enum"; readonly variants: readonly { readonly name: string }[] } }
   )[];
+  /** Protocol constants (limits, update_config mask bits): `value` is decimal text of an integer of `type`. */
+  readonly constants: readonly { readonly name: string; readonly docs?: readonly string[]; readonly type: string; readonly value: string }[];
 }
 
 /**

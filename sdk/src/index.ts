@@ -103,6 +103,7 @@ export {
   getExpireJobInstruction,
   getCloseJobInstruction,
   resolveTokenAccount,
+  parseGpunetInstruction,
   UPDATE_CONFIG_MASK,
   SLASH_REASONS,
   DEFAULT_REWARD_PERIOD,
@@ -118,6 +119,35 @@ export type {
   PayoutInput,
   SlashReason,
 } from "./instructions.ts";
+
+// The generated core (from the IDL): instruction decoding, protocol constants and enums
+export { identifyGpunetInstruction, GPUNET_INSTRUCTIONS } from "./generated/instructions.ts";
+export type { GpunetInstructionKind, ParsedGpunetInstruction } from "./generated/instructions.ts";
+export {
+  BPS_DENOMINATOR,
+  MAX_PROTOCOL_FEE_BPS,
+  MAX_SLASH_CAP_BPS,
+  MAX_PROVIDER_SHARE_BPS,
+  MAX_DURATION,
+  ACCOUNT_VERSION,
+  CONFIG_MASK,
+} from "./generated/constants.ts";
+export {
+  JOB_STATE,
+  jobStateName,
+  PROVIDER_STATUS,
+  providerStatusName,
+  SLASH_REASON,
+  JOB_END_REASONS,
+  GPU_MODELS,
+  GPU_MODEL,
+  gpuModelName,
+  REGIONS,
+  REGION,
+  regionName,
+} from "./generated/enums.ts";
+export type { JobEndReason, GpuModel, Region } from "./generated/enums.ts";
+export type { BigIntInput, SmallIntInput, AddressInput, BytesInput, InstructionInput, GpunetInstruction } from "./core/values.ts";
 
 // Sending
 export {

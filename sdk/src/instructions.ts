@@ -5,17 +5,21 @@
  * associated token account, and returns a TransactionInstruction. Nothing here
  * needs a throwaway signer or an RPC round trip.
  *
- * Account order, writable and signer flags come from the IDL; instruction data (the
- * 8-byte discriminator, then the Borsh encoding of the arguments in IDL order) is
- * written from the IDL layout. Why not Anchor's BorshInstructionCoder: its Borsh
- * layer needs a global `Buffer` (and BN), so it throws in a browser bundle that has
- * no Buffer polyfill; the tests check every builder's bytes against Anchor's coder.
+ * The web3.js face over the generated core (`generated/instructions.ts`): account
+ * order, writable and signer flags and the data encoder are generated from the IDL,
+ * with accounts and arguments typed by their IDL names, so a renamed account is a
+ * compile error here. Why not Anchor's BorshInstructionCoder: its Borsh layer needs a
+ * global `Buffer` (and BN), so it throws in a browser bundle that has no Buffer
+ * polyfill; the tests check every encoder's bytes against Anchor's coder and a
+ * Codama-generated client's.
  */
 import { Buffer } from "buffer";
 import { PublicKey, TransactionInstruction } from "@solana/web3.js";
-import { GPUNET_IDL } from "./idl.ts";
 import { GpunetError } from "./errors.ts";
-import { layoutFields, type StructLayout } from "./layout.ts";
+import type { AccountMeta, InstructionInput } from "./core/values.ts";
+import * as G from "./generated/instructions.ts";
+import { CONFIG_MASK } from "./generated/constants.ts";
+import { SLASH_REASONS as IDL_SLASH_REASONS, type SlashReason as IdlSlashReason } from "./generated/enums.ts";
 import { toHash32, toI64, toPublicKey, toU16, toU64, toU8, type Hash32Input, type IntegerInput, type PublicKeyInput } from "./inputs.ts";
 import {
   GPUNET_PROGRAM_ID,
@@ -40,102 +44,15 @@ function programIdOf(o: BuilderOptions | undefined): PublicKey {
   return o?.programId === undefined ? GPUNET_PROGRAM_ID : toPublicKey(o.programId, "programId");
 }
 
-type ArgValue = bigint | number | boolean | PublicKey | Uint8Array;
+const fixedKey = (address: string): PublicKey => new PublicKey(address);
 
 /**
- * Builds an instruction from the IDL: accounts by IDL (snake_case) name, args by
- * IDL name, already validated. Fixed-address accounts (system, token program) are
- * filled from the IDL.
+ * A web3.js instruction from the generated core's account metas (typed by the IDL's
+ * account names, so a renamed account is a compile error) and encoded data.
  */
-function build(
-  name: string,
-  accounts: Readonly<Record<string, PublicKey>>,
-  args: Readonly<Record<string, ArgValue>>,
-  programId: PublicKey,
-): TransactionInstruction {
-  const ix = GPUNET_IDL.instructions.find((i) => i.name === name);
-  if (!ix) throw new GpunetError("IdlMismatch", `instruction ${name} is not in the IDL`, {});
-  const keys = ix.accounts.map((a) => {
-    const pubkey = accounts[a.name] ?? (a.address !== undefined ? new PublicKey(a.address) : constPda(a.pda, programId));
-    if (!pubkey) throw new GpunetError("IdlMismatch", `${name}: no value for account ${a.name}`, { field: a.name });
-    return { pubkey, isSigner: a.signer === true, isWritable: a.writable === true };
-  });
-  const layout = layoutFields(name, ix.args);
-  const data = new Uint8Array(8 + layout.size);
-  data.set(ix.discriminator, 0);
-  encodeArgs(name, layout, args, data);
+function web3Instruction(metas: readonly AccountMeta<PublicKey>[], data: Uint8Array, programId: PublicKey): TransactionInstruction {
+  const keys = metas.map((m) => ({ pubkey: m.address, isSigner: m.signer, isWritable: m.writable }));
   return new TransactionInstruction({ programId, keys, data: Buffer.from(data.buffer, data.byteOffset, data.byteLength) });
-}
-
-/** Writes validated arguments at their IDL offsets (after the 8-byte discriminator). */
-function encodeArgs(ixName: string, layout: StructLayout, args: Readonly<Record<string, ArgValue>>, out: Uint8Array): void {
-  const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
-  for (const f of layout.fields) {
-    const v = args[f.idlName];
-    const at = 8 + f.offset;
-    const wrong = (): GpunetError => new GpunetError("IdlMismatch", `${ixName}: argument ${f.idlName} (${f.kind}) got ${typeof v}`, { field: f.idlName });
-    switch (f.kind) {
-      case "u8":
-      case "i8":
-      case "u16":
-      case "i16":
-      case "u32":
-      case "i32": {
-        if (typeof v !== "number") throw wrong();
-        if (f.kind === "u8") dv.setUint8(at, v);
-        else if (f.kind === "i8") dv.setInt8(at, v);
-        else if (f.kind === "u16") dv.setUint16(at, v, true);
-        else if (f.kind === "i16") dv.setInt16(at, v, true);
-        else if (f.kind === "u32") dv.setUint32(at, v, true);
-        else dv.setInt32(at, v, true);
-        break;
-      }
-      case "enum":
-        if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v >= (f.variants?.length ?? 0)) throw wrong();
-        dv.setUint8(at, v);
-        break;
-      case "bool":
-        if (typeof v !== "boolean") throw wrong();
-        dv.setUint8(at, v ? 1 : 0);
-        break;
-      case "u64":
-      case "i64": {
-        if (typeof v !== "bigint") throw wrong();
-        if (f.kind === "u64") dv.setBigUint64(at, v, true);
-        else dv.setBigInt64(at, v, true);
-        break;
-      }
-      case "u128":
-      case "i128": {
-        if (typeof v !== "bigint") throw wrong();
-        const m = BigInt.asUintN(128, v);
-        dv.setBigUint64(at, m & 0xffff_ffff_ffff_ffffn, true);
-        dv.setBigUint64(at + 8, m >> 64n, true);
-        break;
-      }
-      case "pubkey":
-        if (!(v instanceof PublicKey)) throw wrong();
-        out.set(v.toBytes(), at);
-        break;
-      case "bytes":
-        if (!(v instanceof Uint8Array) || v.length !== f.size) throw wrong();
-        out.set(v, at);
-        break;
-    }
-  }
-}
-
-/**
- * An account whose IDL seeds are all constants (Config, the reward vault) is derived
- * from the IDL itself, so a builder keeps working when the contract adds one.
- */
-function constPda(pda: unknown, programId: PublicKey): PublicKey | undefined {
-  const seeds = (pda as { seeds?: { kind: string; value?: number[] }[] } | undefined)?.seeds;
-  if (!seeds || seeds.length === 0 || !seeds.every((x) => x.kind === "const" && Array.isArray(x.value))) return undefined;
-  return PublicKey.findProgramAddressSync(
-    seeds.map((x) => Uint8Array.from(x.value as number[])),
-    programId,
-  )[0];
 }
 
 /** A token account given directly, or derived as the owner's associated token account of the stake mint. */
@@ -199,28 +116,30 @@ export function getInitializeInstruction(i: InitializeInput, o?: BuilderOptions)
   const pid = programIdOf(o);
   const [config, configBump] = findConfigPda(pid);
   const [rewardVault, rewardVaultBump] = findRewardVaultPda(pid);
-  return build(
-    "initialize",
-    {
-      config,
-      reward_vault: rewardVault,
-      stake_mint: toPublicKey(i.stakeMint, "stakeMint"),
-      treasury: toPublicKey(i.treasury, "treasury"),
-      admin: toPublicKey(i.admin, "admin"),
-      program_data: findProgramDataPda(pid)[0],
-    },
-    {
-      min_stake_per_gpu: toU64(i.minStakePerGpu, "minStakePerGpu"),
-      unbonding_period: toI64(i.unbondingPeriod, "unbondingPeriod"),
-      challenge_window: toI64(i.challengeWindow, "challengeWindow"),
-      slash_authority: toPublicKey(i.slashAuthority, "slashAuthority"),
-      protocol_fee_bps: toU16(i.protocolFeeBps, "protocolFeeBps"),
-      slash_cap_bps: toU16(i.slashCapBps, "slashCapBps"),
-      config_bump: configBump,
-      reward_vault_bump: rewardVaultBump,
-      allow_freeze_authority: i.allowFreezeAuthority ?? false,
-      reward_period: toI64(i.rewardPeriod ?? DEFAULT_REWARD_PERIOD, "rewardPeriod"),
-    },
+  return web3Instruction(
+    G.initializeAccountMetas(
+      {
+        config,
+        rewardVault: rewardVault,
+        stakeMint: toPublicKey(i.stakeMint, "stakeMint"),
+        treasury: toPublicKey(i.treasury, "treasury"),
+        admin: toPublicKey(i.admin, "admin"),
+        programData: findProgramDataPda(pid)[0],
+      },
+      fixedKey,
+    ),
+    G.encodeInitializeData({
+      minStakePerGpu: toU64(i.minStakePerGpu, "minStakePerGpu"),
+      unbondingPeriod: toI64(i.unbondingPeriod, "unbondingPeriod"),
+      challengeWindow: toI64(i.challengeWindow, "challengeWindow"),
+      slashAuthority: toPublicKey(i.slashAuthority, "slashAuthority").toBytes(),
+      protocolFeeBps: toU16(i.protocolFeeBps, "protocolFeeBps"),
+      slashCapBps: toU16(i.slashCapBps, "slashCapBps"),
+      configBump: configBump,
+      rewardVaultBump: rewardVaultBump,
+      allowFreezeAuthority: i.allowFreezeAuthority ?? false,
+      rewardPeriod: toI64(i.rewardPeriod ?? DEFAULT_REWARD_PERIOD, "rewardPeriod"),
+    }),
     pid,
   );
 }
@@ -241,19 +160,8 @@ export interface ConfigChanges {
   readonly rewardPeriod?: IntegerInput;
 }
 
-/** Mask bits of `update_config` (docs/protocol.md). */
-export const UPDATE_CONFIG_MASK = {
-  admin: 1,
-  slashAuthority: 2,
-  minStakePerGpu: 4,
-  unbondingPeriod: 8,
-  challengeWindow: 16,
-  protocolFeeBps: 32,
-  slashCapBps: 64,
-  paused: 128,
-  treasury: 256,
-  rewardPeriod: 512,
-} as const;
+/** Mask bits of `update_config`, by the Config field each changes (the IDL's `CONFIG_MASK_*` constants). */
+export const UPDATE_CONFIG_MASK: typeof CONFIG_MASK = CONFIG_MASK;
 
 /**
  * `update_config`: the admin changes the given fields.
@@ -269,26 +177,28 @@ export function getUpdateConfigInstruction(i: { readonly admin: PublicKeyInput; 
   let mask = 0;
   for (const k of Object.keys(UPDATE_CONFIG_MASK) as (keyof ConfigChanges)[]) if (c[k] !== undefined) mask |= UPDATE_CONFIG_MASK[k];
   if (mask === 0) throw new GpunetError("InvalidInput", "updateConfig needs at least one change", { field: "changes" });
-  return build(
-    "update_config",
-    {
-      config: findConfigPda(pid)[0],
-      admin,
-      // Read only when the treasury bit is set; any account fills the slot otherwise.
-      treasury: c.treasury !== undefined ? toPublicKey(c.treasury, "treasury") : admin,
-    },
-    {
-      new_admin: c.admin !== undefined ? toPublicKey(c.admin, "admin") : PublicKey.default,
-      new_slash_authority: c.slashAuthority !== undefined ? toPublicKey(c.slashAuthority, "slashAuthority") : PublicKey.default,
-      min_stake_per_gpu: toU64(c.minStakePerGpu ?? 0, "minStakePerGpu"),
-      unbonding_period: toI64(c.unbondingPeriod ?? 0, "unbondingPeriod"),
-      challenge_window: toI64(c.challengeWindow ?? 0, "challengeWindow"),
+  return web3Instruction(
+    G.updateConfigAccountMetas(
+      {
+        config: findConfigPda(pid)[0],
+        admin,
+        // Read only when the treasury bit is set; any account fills the slot otherwise.
+        treasury: c.treasury !== undefined ? toPublicKey(c.treasury, "treasury") : admin,
+      },
+      fixedKey,
+    ),
+    G.encodeUpdateConfigData({
+      newAdmin: (c.admin !== undefined ? toPublicKey(c.admin, "admin") : PublicKey.default).toBytes(),
+      newSlashAuthority: (c.slashAuthority !== undefined ? toPublicKey(c.slashAuthority, "slashAuthority") : PublicKey.default).toBytes(),
+      minStakePerGpu: toU64(c.minStakePerGpu ?? 0, "minStakePerGpu"),
+      unbondingPeriod: toI64(c.unbondingPeriod ?? 0, "unbondingPeriod"),
+      challengeWindow: toI64(c.challengeWindow ?? 0, "challengeWindow"),
       mask,
-      protocol_fee_bps: toU16(c.protocolFeeBps ?? 0, "protocolFeeBps"),
-      slash_cap_bps: toU16(c.slashCapBps ?? 0, "slashCapBps"),
+      protocolFeeBps: toU16(c.protocolFeeBps ?? 0, "protocolFeeBps"),
+      slashCapBps: toU16(c.slashCapBps ?? 0, "slashCapBps"),
       paused: c.paused ?? false,
-      reward_period: toI64(c.rewardPeriod ?? 0, "rewardPeriod"),
-    },
+      rewardPeriod: toI64(c.rewardPeriod ?? 0, "rewardPeriod"),
+    }),
     pid,
   );
 }
@@ -320,24 +230,26 @@ export function getRegisterProviderInstruction(
   const owner = toPublicKey(i.owner, "owner");
   const [provider, providerBump] = findProviderPda(owner, pid);
   const [stakeVault, vaultBump] = findStakeVaultPda(provider, pid);
-  return build(
-    "register_provider",
-    {
-      config: findConfigPda(pid)[0],
-      provider,
-      stake_vault: stakeVault,
-      stake_mint: toPublicKey(i.stakeMint, "stakeMint"),
-      owner,
-    },
-    {
-      gpu_model: toU16(i.gpuModel, "gpuModel"),
-      gpu_count: toU16(i.gpuCount, "gpuCount"),
-      vram_gb: toU16(i.vramGb, "vramGb"),
+  return web3Instruction(
+    G.registerProviderAccountMetas(
+      {
+        config: findConfigPda(pid)[0],
+        provider,
+        stakeVault: stakeVault,
+        stakeMint: toPublicKey(i.stakeMint, "stakeMint"),
+        owner,
+      },
+      fixedKey,
+    ),
+    G.encodeRegisterProviderData({
+      gpuModel: toU16(i.gpuModel, "gpuModel"),
+      gpuCount: toU16(i.gpuCount, "gpuCount"),
+      vramGb: toU16(i.vramGb, "vramGb"),
       region: toU16(i.region, "region"),
-      metadata_hash: toHash32(i.metadataHash, "metadataHash"),
-      provider_bump: providerBump,
-      vault_bump: vaultBump,
-    },
+      metadataHash: toHash32(i.metadataHash, "metadataHash"),
+      providerBump: providerBump,
+      vaultBump: vaultBump,
+    }),
     pid,
   );
 }
@@ -355,17 +267,16 @@ export function getUpdateProviderInstruction(
 ): TransactionInstruction {
   const pid = programIdOf(o);
   const owner = toPublicKey(i.owner, "owner");
-  return build(
-    "update_provider",
-    { config: findConfigPda(pid)[0], provider: findProviderPda(owner, pid)[0], owner },
-    {
-      gpu_model: toU16(i.gpuModel, "gpuModel"),
-      gpu_count: toU16(i.gpuCount, "gpuCount"),
-      vram_gb: toU16(i.vramGb, "vramGb"),
+  return web3Instruction(
+    G.updateProviderAccountMetas({ config: findConfigPda(pid)[0], provider: findProviderPda(owner, pid)[0], owner }, fixedKey),
+    G.encodeUpdateProviderData({
+      gpuModel: toU16(i.gpuModel, "gpuModel"),
+      gpuCount: toU16(i.gpuCount, "gpuCount"),
+      vramGb: toU16(i.vramGb, "vramGb"),
       region: toU16(i.region, "region"),
       status: toU8(statusByte(i.status), "status"),
-      metadata_hash: toHash32(i.metadataHash, "metadataHash"),
-    },
+      metadataHash: toHash32(i.metadataHash, "metadataHash"),
+    }),
     pid,
   );
 }
@@ -385,16 +296,18 @@ export function getStakeInstruction(
   const amount = toU64(i.amount, "amount");
   const owner = toPublicKey(i.owner, "owner");
   const provider = findProviderPda(owner, pid)[0];
-  return build(
-    "stake",
-    {
-      config: findConfigPda(pid)[0],
-      provider,
-      stake_vault: findStakeVaultPda(provider, pid)[0],
-      owner_token: resolveTokenAccount(owner, i, "ownerToken"),
-      owner,
-    },
-    { amount },
+  return web3Instruction(
+    G.stakeAccountMetas(
+      {
+        config: findConfigPda(pid)[0],
+        provider,
+        stakeVault: findStakeVaultPda(provider, pid)[0],
+        ownerToken: resolveTokenAccount(owner, i, "ownerToken"),
+        owner,
+      },
+      fixedKey,
+    ),
+    G.encodeStakeData({ amount }),
     pid,
   );
 }
@@ -410,7 +323,11 @@ export function getRequestUnstakeInstruction(i: { readonly owner: PublicKeyInput
   const pid = programIdOf(o);
   const amount = toU64(i.amount, "amount");
   const owner = toPublicKey(i.owner, "owner");
-  return build("request_unstake", { config: findConfigPda(pid)[0], provider: findProviderPda(owner, pid)[0], owner }, { amount }, pid);
+  return web3Instruction(
+    G.requestUnstakeAccountMetas({ config: findConfigPda(pid)[0], provider: findProviderPda(owner, pid)[0], owner }, fixedKey),
+    G.encodeRequestUnstakeData({ amount }),
+    pid,
+  );
 }
 
 /**
@@ -424,16 +341,18 @@ export function getWithdrawUnstakedInstruction(i: { readonly owner: PublicKeyInp
   const pid = programIdOf(o);
   const owner = toPublicKey(i.owner, "owner");
   const provider = findProviderPda(owner, pid)[0];
-  return build(
-    "withdraw_unstaked",
-    {
-      config: findConfigPda(pid)[0],
-      provider,
-      stake_vault: findStakeVaultPda(provider, pid)[0],
-      owner_token: resolveTokenAccount(owner, i, "ownerToken"),
-      owner,
-    },
-    {},
+  return web3Instruction(
+    G.withdrawUnstakedAccountMetas(
+      {
+        config: findConfigPda(pid)[0],
+        provider,
+        stakeVault: findStakeVaultPda(provider, pid)[0],
+        ownerToken: resolveTokenAccount(owner, i, "ownerToken"),
+        owner,
+      },
+      fixedKey,
+    ),
+    G.encodeWithdrawUnstakedData({}),
     pid,
   );
 }
@@ -452,15 +371,17 @@ export function getFundRewardsInstruction(
   const pid = programIdOf(o);
   const amount = toU64(i.amount, "amount");
   const funder = toPublicKey(i.funder, "funder");
-  return build(
-    "fund_rewards",
-    {
-      config: findConfigPda(pid)[0],
-      reward_vault: findRewardVaultPda(pid)[0],
-      funder_token: resolveTokenAccount(funder, i, "funderToken"),
-      funder,
-    },
-    { amount },
+  return web3Instruction(
+    G.fundRewardsAccountMetas(
+      {
+        config: findConfigPda(pid)[0],
+        rewardVault: findRewardVaultPda(pid)[0],
+        funderToken: resolveTokenAccount(funder, i, "funderToken"),
+        funder,
+      },
+      fixedKey,
+    ),
+    G.encodeFundRewardsData({ amount }),
     pid,
   );
 }
@@ -475,16 +396,18 @@ export function getFundRewardsInstruction(
 export function getClaimRewardsInstruction(i: { readonly owner: PublicKeyInput } & TokenAccountInput, o?: BuilderOptions): TransactionInstruction {
   const pid = programIdOf(o);
   const owner = toPublicKey(i.owner, "owner");
-  return build(
-    "claim_rewards",
-    {
-      config: findConfigPda(pid)[0],
-      provider: findProviderPda(owner, pid)[0],
-      reward_vault: findRewardVaultPda(pid)[0],
-      owner_token: resolveTokenAccount(owner, i, "ownerToken"),
-      owner,
-    },
-    {},
+  return web3Instruction(
+    G.claimRewardsAccountMetas(
+      {
+        config: findConfigPda(pid)[0],
+        provider: findProviderPda(owner, pid)[0],
+        rewardVault: findRewardVaultPda(pid)[0],
+        ownerToken: resolveTokenAccount(owner, i, "ownerToken"),
+        owner,
+      },
+      fixedKey,
+    ),
+    G.encodeClaimRewardsData({}),
     pid,
   );
 }
@@ -518,29 +441,30 @@ export function getSlashInstruction(
   const pid = programIdOf(o);
   const amount = toU64(i.amount, "amount");
   const provider = providerOf(i, pid);
-  return build(
-    "slash",
-    {
-      config: findConfigPda(pid)[0],
-      provider,
-      stake_vault: findStakeVaultPda(provider, pid)[0],
-      treasury: toPublicKey(i.treasury, "treasury"),
-      slash_authority: toPublicKey(i.slashAuthority, "slashAuthority"),
-    },
-    { amount, reason: slashReasonIndex(i.reason), evidence_hash: toHash32(i.evidenceHash, "evidenceHash") },
+  return web3Instruction(
+    G.slashAccountMetas(
+      {
+        config: findConfigPda(pid)[0],
+        provider,
+        stakeVault: findStakeVaultPda(provider, pid)[0],
+        treasury: toPublicKey(i.treasury, "treasury"),
+        slashAuthority: toPublicKey(i.slashAuthority, "slashAuthority"),
+      },
+      fixedKey,
+    ),
+    G.encodeSlashData({ amount, reason: slashReasonOf(i.reason), evidenceHash: toHash32(i.evidenceHash, "evidenceHash") }),
     pid,
   );
 }
 
 /** Why a provider is slashed (the IDL's SlashReason, as Anchor spells its variants). */
-export type SlashReason = "downtime" | "failedJob" | "fraud" | "other";
+export type SlashReason = IdlSlashReason;
 /** SlashReason variants in IDL order (the byte the program reads). */
-export const SLASH_REASONS: readonly SlashReason[] = ["downtime", "failedJob", "fraud", "other"];
+export const SLASH_REASONS: readonly SlashReason[] = IDL_SLASH_REASONS;
 
-function slashReasonIndex(r: SlashReason): number {
-  const i = SLASH_REASONS.indexOf(r);
-  if (i < 0) throw new GpunetError("InvalidArgument", `reason must be one of ${SLASH_REASONS.join(", ")}`, { field: "reason" });
-  return i;
+function slashReasonOf(r: SlashReason): SlashReason {
+  if (!SLASH_REASONS.includes(r)) throw new GpunetError("InvalidArgument", `reason must be one of ${SLASH_REASONS.join(", ")}`, { field: "reason" });
+  return r;
 }
 
 // ---------------------------------------------------------------- jobs
@@ -577,27 +501,29 @@ export function getCreateJobInstruction(
   const [job, jobBump] = findJobPda(buyer, jobId, pid);
   const [escrow, escrowBump] = findEscrowPda(job, pid);
   const stakeMint = toPublicKey(i.stakeMint, "stakeMint");
-  return build(
-    "create_job",
-    {
-      config: findConfigPda(pid)[0],
-      job,
-      escrow,
-      stake_mint: stakeMint,
-      buyer_token: i.buyerToken !== undefined ? toPublicKey(i.buyerToken, "buyerToken") : resolveTokenAccount(buyer, { stakeMint }, "buyerToken"),
-      buyer,
-    },
-    {
-      job_id: jobId,
+  return web3Instruction(
+    G.createJobAccountMetas(
+      {
+        config: findConfigPda(pid)[0],
+        job,
+        escrow,
+        stakeMint: stakeMint,
+        buyerToken: i.buyerToken !== undefined ? toPublicKey(i.buyerToken, "buyerToken") : resolveTokenAccount(buyer, { stakeMint }, "buyerToken"),
+        buyer,
+      },
+      fixedKey,
+    ),
+    G.encodeCreateJobData({
+      jobId: jobId,
       price,
-      max_duration: toI64(i.maxDuration, "maxDuration"),
-      min_gpus: toU16(i.minGpus, "minGpus"),
-      gpu_model: toU16(i.gpuModel ?? 0, "gpuModel"),
-      min_vram_gb: toU16(i.minVramGb ?? 0, "minVramGb"),
-      spec_hash: toHash32(i.specHash, "specHash"),
-      job_bump: jobBump,
-      escrow_bump: escrowBump,
-    },
+      maxDuration: toI64(i.maxDuration, "maxDuration"),
+      minGpus: toU16(i.minGpus, "minGpus"),
+      gpuModel: toU16(i.gpuModel ?? 0, "gpuModel"),
+      minVramGb: toU16(i.minVramGb ?? 0, "minVramGb"),
+      specHash: toHash32(i.specHash, "specHash"),
+      jobBump: jobBump,
+      escrowBump: escrowBump,
+    }),
     pid,
   );
 }
@@ -616,16 +542,18 @@ export function getCancelJobInstruction(
   const pid = programIdOf(o);
   const buyer = toPublicKey(i.buyer, "buyer");
   const job = jobAddress(i.job, pid);
-  return build(
-    "cancel_job",
-    {
-      config: findConfigPda(pid)[0],
-      job,
-      escrow: findEscrowPda(job, pid)[0],
-      buyer_token: resolveTokenAccount(buyer, i, "buyerToken"),
-      buyer,
-    },
-    {},
+  return web3Instruction(
+    G.cancelJobAccountMetas(
+      {
+        config: findConfigPda(pid)[0],
+        job,
+        escrow: findEscrowPda(job, pid)[0],
+        buyerToken: resolveTokenAccount(buyer, i, "buyerToken"),
+        buyer,
+      },
+      fixedKey,
+    ),
+    G.encodeCancelJobData({}),
     pid,
   );
 }
@@ -641,7 +569,11 @@ export function getCancelJobInstruction(
 export function getAcceptJobInstruction(i: { readonly owner: PublicKeyInput; readonly job: JobRef }, o?: BuilderOptions): TransactionInstruction {
   const pid = programIdOf(o);
   const owner = toPublicKey(i.owner, "owner");
-  return build("accept_job", { config: findConfigPda(pid)[0], job: jobAddress(i.job, pid), provider: findProviderPda(owner, pid)[0], owner }, {}, pid);
+  return web3Instruction(
+    G.acceptJobAccountMetas({ config: findConfigPda(pid)[0], job: jobAddress(i.job, pid), provider: findProviderPda(owner, pid)[0], owner }, fixedKey),
+    G.encodeAcceptJobData({}),
+    pid,
+  );
 }
 
 /**
@@ -659,12 +591,11 @@ export function getSubmitResultInstruction(
 ): TransactionInstruction {
   const pid = programIdOf(o);
   const owner = toPublicKey(i.owner, "owner");
-  return build(
-    "submit_result",
-    { config: findConfigPda(pid)[0], job: jobAddress(i.job, pid), provider: findProviderPda(owner, pid)[0], owner },
-    {
-      result_hash: toHash32(i.resultHash, "resultHash"),
-    },
+  return web3Instruction(
+    G.submitResultAccountMetas({ config: findConfigPda(pid)[0], job: jobAddress(i.job, pid), provider: findProviderPda(owner, pid)[0], owner }, fixedKey),
+    G.encodeSubmitResultData({
+      resultHash: toHash32(i.resultHash, "resultHash"),
+    }),
     pid,
   );
 }
@@ -691,18 +622,20 @@ export function getCompleteJobInstruction(
 ): TransactionInstruction {
   const pid = programIdOf(o);
   const job = jobAddress(i.job, pid);
-  return build(
-    "complete_job",
-    {
-      config: findConfigPda(pid)[0],
-      job,
-      escrow: findEscrowPda(job, pid)[0],
-      provider: providerOf(i, pid),
-      provider_token: payoutOf(i.providerPayout, "providerToken"),
-      reward_vault: findRewardVaultPda(pid)[0],
-      authority: toPublicKey(i.authority, "authority"),
-    },
-    {},
+  return web3Instruction(
+    G.completeJobAccountMetas(
+      {
+        config: findConfigPda(pid)[0],
+        job,
+        escrow: findEscrowPda(job, pid)[0],
+        provider: providerOf(i, pid),
+        providerToken: payoutOf(i.providerPayout, "providerToken"),
+        rewardVault: findRewardVaultPda(pid)[0],
+        authority: toPublicKey(i.authority, "authority"),
+      },
+      fixedKey,
+    ),
+    G.encodeCompleteJobData({}),
     pid,
   );
 }
@@ -720,12 +653,11 @@ export function getDisputeJobInstruction(
   o?: BuilderOptions,
 ): TransactionInstruction {
   const pid = programIdOf(o);
-  return build(
-    "dispute_job",
-    { config: findConfigPda(pid)[0], job: jobAddress(i.job, pid), buyer: toPublicKey(i.buyer, "buyer") },
-    {
-      reason_hash: toHash32(i.reasonHash, "reasonHash"),
-    },
+  return web3Instruction(
+    G.disputeJobAccountMetas({ config: findConfigPda(pid)[0], job: jobAddress(i.job, pid), buyer: toPublicKey(i.buyer, "buyer") }, fixedKey),
+    G.encodeDisputeJobData({
+      reasonHash: toHash32(i.reasonHash, "reasonHash"),
+    }),
     pid,
   );
 }
@@ -749,19 +681,21 @@ export function getResolveDisputeInstruction(
 ): TransactionInstruction {
   const pid = programIdOf(o);
   const job = jobAddress(i.job, pid);
-  return build(
-    "resolve_dispute",
-    {
-      config: findConfigPda(pid)[0],
-      job,
-      escrow: findEscrowPda(job, pid)[0],
-      provider: providerOf(i, pid),
-      provider_token: payoutOf(i.providerPayout, "providerToken"),
-      buyer_token: payoutOf(i.buyerRefund, "buyerToken"),
-      reward_vault: findRewardVaultPda(pid)[0],
-      admin: toPublicKey(i.admin, "admin"),
-    },
-    { provider_share_bps: toU16(i.providerShareBps, "providerShareBps") },
+  return web3Instruction(
+    G.resolveDisputeAccountMetas(
+      {
+        config: findConfigPda(pid)[0],
+        job,
+        escrow: findEscrowPda(job, pid)[0],
+        provider: providerOf(i, pid),
+        providerToken: payoutOf(i.providerPayout, "providerToken"),
+        buyerToken: payoutOf(i.buyerRefund, "buyerToken"),
+        rewardVault: findRewardVaultPda(pid)[0],
+        admin: toPublicKey(i.admin, "admin"),
+      },
+      fixedKey,
+    ),
+    G.encodeResolveDisputeData({ providerShareBps: toU16(i.providerShareBps, "providerShareBps") }),
     pid,
   );
 }
@@ -780,17 +714,19 @@ export function getExpireJobInstruction(
 ): TransactionInstruction {
   const pid = programIdOf(o);
   const job = jobAddress(i.job, pid);
-  return build(
-    "expire_job",
-    {
-      config: findConfigPda(pid)[0],
-      job,
-      escrow: findEscrowPda(job, pid)[0],
-      provider: providerOf(i, pid),
-      buyer_token: payoutOf(i.buyerRefund, "buyerToken"),
-      caller: toPublicKey(i.caller, "caller"),
-    },
-    {},
+  return web3Instruction(
+    G.expireJobAccountMetas(
+      {
+        config: findConfigPda(pid)[0],
+        job,
+        escrow: findEscrowPda(job, pid)[0],
+        provider: providerOf(i, pid),
+        buyerToken: payoutOf(i.buyerRefund, "buyerToken"),
+        caller: toPublicKey(i.caller, "caller"),
+      },
+      fixedKey,
+    ),
+    G.encodeExpireJobData({}),
     pid,
   );
 }
@@ -811,16 +747,36 @@ export function getCloseJobInstruction(
 ): TransactionInstruction {
   const pid = programIdOf(o);
   const job = jobAddress(i.job, pid);
-  return build(
-    "close_job",
-    {
-      job,
-      escrow: findEscrowPda(job, pid)[0],
-      buyer: toPublicKey(i.buyer, "buyer"),
-      treasury: toPublicKey(i.treasury, "treasury"),
-      caller: toPublicKey(i.caller, "caller"),
-    },
-    {},
+  return web3Instruction(
+    G.closeJobAccountMetas(
+      {
+        config: findConfigPda(pid)[0],
+        job,
+        escrow: findEscrowPda(job, pid)[0],
+        buyer: toPublicKey(i.buyer, "buyer"),
+        treasury: toPublicKey(i.treasury, "treasury"),
+        caller: toPublicKey(i.caller, "caller"),
+      },
+      fixedKey,
+    ),
+    G.encodeCloseJobData({}),
     pid,
   );
+}
+
+/**
+ * Decodes a gpunet instruction (a web3.js `TransactionInstruction`, or data with its
+ * accounts' base58 addresses) back to its name, accounts by IDL name and typed arguments.
+ *
+ * @throws {GpunetError} `InstructionDecodeFailed` for an unknown discriminator, bad data or too few accounts.
+ * @example
+ * ```ts
+ * const ix = getStakeInstruction({ owner, amount: 5_000n, stakeMint });
+ * const parsed = parseGpunetInstruction(ix);
+ * if (parsed.name === "stake") console.log(parsed.data.amount, parsed.accounts.stakeVault); // 5000n, base58
+ * ```
+ */
+export function parseGpunetInstruction(ix: TransactionInstruction | InstructionInput): G.ParsedGpunetInstruction {
+  if ("keys" in ix) return G.parseGpunetInstruction({ data: ix.data, accounts: ix.keys.map((k) => ({ address: k.pubkey.toBase58() })) });
+  return G.parseGpunetInstruction(ix);
 }

@@ -15,6 +15,16 @@
  */
 
 import idlJson from "../../programs-idl/gpunet.json" with { type: "json" };
+import {
+  BPS_DENOMINATOR,
+  CONFIG_MASK,
+  JOB_STATE,
+  MAX_DURATION as IDL_MAX_DURATION,
+  MAX_PROTOCOL_FEE_BPS,
+  MAX_PROVIDER_SHARE_BPS,
+  MAX_SLASH_CAP_BPS,
+  PROVIDER_STATUS,
+} from "../../sdk/src/generated/index.ts";
 
 // ---------------------------------------------------------------------------
 // constants and small helpers
@@ -25,10 +35,10 @@ export const Q64 = 1n << 64n;
 export const U64_MAX = (1n << 64n) - 1n;
 export const U128_MAX = (1n << 128n) - 1n;
 export const I64_MAX = (1n << 63n) - 1n;
-/** Longest allowed duration or window: one year of seconds (docs/protocol.md). */
-export const MAX_DURATION = 31_536_000n;
-export const BPS = 10_000n;
-export const MAX_FEE_BPS = 2_000;
+/** Longest allowed duration or window: one year of seconds (the IDL's MAX_DURATION). */
+export const MAX_DURATION: bigint = IDL_MAX_DURATION;
+export const BPS = BigInt(BPS_DENOMINATOR);
+export const MAX_FEE_BPS: number = MAX_PROTOCOL_FEE_BPS;
 /** The all-zero public key, base58 (what an unset `pubkey` field holds). */
 export const ZERO_KEY = "11111111111111111111111111111111";
 
@@ -44,9 +54,18 @@ export type ErrorName = ProgramErrorName | TokenErrorName;
 /** The IDL's error names with their numbers, for decoding failures. */
 export const PROGRAM_ERRORS: ReadonlyMap<number, ProgramErrorName> = new Map(idlJson.errors.map((e) => [e.code, e.name as ProgramErrorName]));
 
-/** Job states (docs/protocol.md). */
-export const JobStatus = { Open: 0, Accepted: 1, Submitted: 2, Disputed: 3, Completed: 4, Cancelled: 5, Expired: 6, Resolved: 7 } as const;
-const TERMINAL = new Set<number>([4, 5, 6, 7]);
+/** Job states (the IDL's JobState). */
+export const JobStatus = {
+  Open: JOB_STATE.open,
+  Accepted: JOB_STATE.accepted,
+  Submitted: JOB_STATE.submitted,
+  Disputed: JOB_STATE.disputed,
+  Completed: JOB_STATE.completed,
+  Cancelled: JOB_STATE.cancelled,
+  Expired: JOB_STATE.expired,
+  Resolved: JOB_STATE.resolved,
+} as const;
+const TERMINAL = new Set<number>([JOB_STATE.completed, JOB_STATE.cancelled, JOB_STATE.expired, JOB_STATE.resolved]);
 
 /** Exact non-negative rational number (for I4's exact shares). */
 export interface Rational {
@@ -557,7 +576,7 @@ export function initialize(s: ModelState, a: InitializeArgs, ctx: Ctx): Outcome 
     c.when(!ctx.signers.has(a.admin), "MissingSigner");
     c.when(a.upgradeAuthority !== a.admin, "NotUpgradeAuthority");
     c.when(op.s.config !== null, "AlreadyInitialized");
-    c.when(a.protocolFeeBps > MAX_FEE_BPS || a.slashCapBps > 10_000, "FeeTooHigh");
+    c.when(a.protocolFeeBps > MAX_FEE_BPS || a.slashCapBps > MAX_SLASH_CAP_BPS, "FeeTooHigh");
     c.when(a.unbondingPeriod < 1n || a.unbondingPeriod > MAX_DURATION, "InvalidDuration");
     c.when(a.challengeWindow < 1n || a.challengeWindow > MAX_DURATION, "InvalidDuration");
     c.when(a.rewardPeriod < 0n || a.rewardPeriod > MAX_DURATION, "InvalidDuration");
@@ -600,19 +619,8 @@ export function initialize(s: ModelState, a: InitializeArgs, ctx: Ctx): Outcome 
   });
 }
 
-/** `update_config` mask bits (docs/protocol.md). */
-export const ConfigMask = {
-  admin: 1,
-  slashAuthority: 2,
-  minStakePerGpu: 4,
-  unbondingPeriod: 8,
-  challengeWindow: 16,
-  protocolFeeBps: 32,
-  slashCapBps: 64,
-  paused: 128,
-  treasury: 256,
-  rewardPeriod: 512,
-} as const;
+/** `update_config` mask bits (the IDL's CONFIG_MASK_* constants). */
+export const ConfigMask = CONFIG_MASK;
 
 export interface UpdateConfigArgs {
   signer: string;
@@ -638,7 +646,7 @@ export function updateConfig(s: ModelState, a: UpdateConfigArgs, ctx: Ctx): Outc
     c.when(a.signer !== cf.admin, "Unauthorized");
     const m = a.mask;
     if (m & ConfigMask.protocolFeeBps) c.when(a.protocolFeeBps > MAX_FEE_BPS, "FeeTooHigh");
-    if (m & ConfigMask.slashCapBps) c.when(a.slashCapBps > 10_000, "FeeTooHigh");
+    if (m & ConfigMask.slashCapBps) c.when(a.slashCapBps > MAX_SLASH_CAP_BPS, "FeeTooHigh");
     if (m & ConfigMask.unbondingPeriod) c.when(a.unbondingPeriod < 1n || a.unbondingPeriod > MAX_DURATION, "InvalidDuration");
     if (m & ConfigMask.challengeWindow) c.when(a.challengeWindow < 1n || a.challengeWindow > MAX_DURATION, "InvalidDuration");
     const period = a.rewardPeriod ?? cf.rewardPeriod;
@@ -726,7 +734,7 @@ export function registerProvider(s: ModelState, a: RegisterArgs, ctx: Ctx): Outc
       gpuCount: a.gpuCount,
       vramGb: a.vramGb,
       region: a.region,
-      status: 0,
+      status: PROVIDER_STATUS.active,
       bump: a.providerBump,
       vaultBump: a.vaultBump,
       version: 1,
@@ -752,7 +760,7 @@ export function updateProvider(s: ModelState, a: UpdateProviderArgs, ctx: Ctx): 
     c.when(!ctx.signers.has(a.owner), "MissingSigner");
     ownsProvider(op.s, c, a.provider, a.owner);
     notPaused(op.s, c);
-    c.when(a.status > 1, "InvalidArgument");
+    c.when(a.status > PROVIDER_STATUS.inactive, "InvalidArgument");
     c.when(a.gpuCount === 0, "InvalidArgument");
     c.done();
     const p = prov(op.s, a.provider);
@@ -1092,7 +1100,7 @@ export function acceptJob(s: ModelState, a: AcceptJobArgs, ctx: Ctx): Outcome {
     c.when(!ctx.signers.has(a.owner), "MissingSigner");
     ownsProvider(op.s, c, a.provider, a.owner);
     notPaused(op.s, c);
-    c.when(p.status !== 0, "ProviderInactive");
+    c.when(p.status !== PROVIDER_STATUS.active, "ProviderInactive");
     c.when(p.owner === j.buyer, "SelfDealing");
     c.when(p.gpuCount < j.minGpus || p.vramGb < j.minVramGb || (j.gpuModel !== 0 && p.gpuModel !== j.gpuModel), "HardwareMismatch");
     const needed = cf.minStakePerGpu * BigInt(p.gpuCount);
@@ -1240,7 +1248,7 @@ export function resolveDispute(s: ModelState, a: ResolveDisputeArgs, ctx: Ctx): 
     const c = new Checks();
     c.when(!ctx.signers.has(a.signer), "MissingSigner");
     c.when(a.signer !== cf.admin, "Unauthorized");
-    c.when(a.providerShareBps > 10_000, "InvalidArgument");
+    c.when(a.providerShareBps > MAX_PROVIDER_SHARE_BPS, "InvalidArgument");
     c.when(j.state !== JobStatus.Disputed, "InvalidJobState");
     const p = op.s.providers.get(a.provider);
     c.when(j.state === JobStatus.Disputed && (p === undefined || a.provider !== j.provider), "Unauthorized", "InvalidArgument", "WrongAccountType");

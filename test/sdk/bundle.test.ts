@@ -156,4 +156,27 @@ describe("browser bundle", () => {
       await s.close();
     }
   });
+
+  it("Given each face bundled alone for the browser, Then the Kit face carries no web3.js (nor the buffer polyfill) and the web3.js face no Kit", async () => {
+    const inputsOf = async (entry: string): Promise<string[]> => {
+      const r = await build({
+        alias: SOURCE_ALIAS,
+        entryPoints: [entry],
+        bundle: true,
+        platform: "browser",
+        format: "esm",
+        write: false,
+        metafile: true,
+        logLevel: "silent",
+      });
+      expect(r.errors).toEqual([]);
+      return Object.keys(r.metafile.inputs);
+    };
+    const kit = await inputsOf(fileURLToPath(new URL("../../sdk/src/kit/index.ts", import.meta.url)));
+    expect(kit.some((p) => p.includes("node_modules/@solana/addresses/"))).toBe(true);
+    expect(kit.filter((p) => p.includes("@solana/web3.js") || p.includes("node_modules/buffer/") || p.includes("programs-idl/"))).toEqual([]);
+    const web3 = await inputsOf(ENTRY);
+    expect(web3.some((p) => p.includes("node_modules/@solana/web3.js/"))).toBe(true);
+    expect(web3.filter((p) => /node_modules\/@solana\/(kit|addresses|instructions|signers)\//.test(p))).toEqual([]);
+  });
 });

@@ -56,7 +56,7 @@ describe("instruction data vs Anchor's BorshInstructionCoder", () => {
         minStakePerGpu: 7n,
         unbondingPeriod: 0n,
         challengeWindow: 0n,
-        mask: 4 | 128 | 256,
+        mask: sdk.CONFIG_MASK.minStakePerGpu | sdk.CONFIG_MASK.paused | sdk.CONFIG_MASK.treasury,
         protocolFeeBps: 0,
         slashCapBps: 0,
         paused: true,

@@ -17,7 +17,7 @@
  * So applying a set of events in any order, or twice, gives the same state,
  * and an entity can always be rebuilt by replaying its events.
  */
-import type { GpunetEvent } from "@gpunet/sdk";
+import { BPS_DENOMINATOR, JOB_STATE, PROVIDER_STATUS, type GpunetEvent } from "@gpunet/sdk";
 
 /** Resolves a 32-byte pubkey to its interned id. */
 export type KeyId = (key: Uint8Array) => number;
@@ -186,7 +186,7 @@ export function emptyProvider(id: number): ProviderState {
     gpuCount: 0,
     vramGb: 0,
     region: 0,
-    status: 0,
+    status: PROVIDER_STATUS.active,
     activeStake: 0n,
     unbondingAmount: 0n,
     unbondingUnlockAt: 0n,
@@ -234,7 +234,7 @@ export function emptyJob(id: number): JobState {
     gpuModel: 0,
     minVramGb: 0,
     providerShareBps: 0,
-    state: 0,
+    state: JOB_STATE.open,
     seq: 0n,
     closed: false,
     closedAt: null,
@@ -330,7 +330,7 @@ export function applyToProvider(p: ProviderState, e: Ev, keyId: KeyId): void {
         p.gpuCount = d.gpuCount;
         p.vramGb = d.vramGb;
         p.region = d.region;
-        p.status = 0;
+        p.status = PROVIDER_STATUS.active;
       }
       p.owner = keyId(d.owner);
       p.stakeVault = keyId(d.stakeVault);
@@ -485,14 +485,14 @@ export function applyToJob(j: JobState, e: Ev, keyId: KeyId): void {
       j.feeBps = d.feeBps;
       j.challengeWindow = d.challengeWindow;
       if (lww(versions, "pause", d.seq)) j.pauseMark = d.pauseMark;
-      state(d.seq, 0);
+      state(d.seq, JOB_STATE.open);
       break;
     }
     case "jobCancelled":
       j.refund = e.data.refund;
       j.finishedAt = e.data.timestamp;
       j.endReason = e.data.endReason;
-      state(e.data.seq, 5);
+      state(e.data.seq, JOB_STATE.cancelled);
       break;
     case "jobAccepted": {
       const d = e.data;
@@ -500,28 +500,28 @@ export function applyToJob(j: JobState, e: Ev, keyId: KeyId): void {
       j.acceptedAt = d.timestamp;
       j.deadline = d.deadline;
       if (lww(versions, "pause", d.seq)) j.pauseMark = d.pauseMark;
-      state(d.seq, 1);
+      state(d.seq, JOB_STATE.accepted);
       break;
     }
     case "resultSubmitted":
       j.submittedAt = e.data.timestamp;
       j.resultHash = e.data.resultHash;
       if (lww(versions, "pause", e.data.seq)) j.pauseMark = e.data.pauseMark;
-      state(e.data.seq, 2);
+      state(e.data.seq, JOB_STATE.submitted);
       break;
     case "jobDisputed":
       j.disputeReasonHash = e.data.reasonHash;
-      state(e.data.seq, 3);
+      state(e.data.seq, JOB_STATE.disputed);
       break;
     case "jobCompleted": {
       const d = e.data;
       j.providerPayout = d.providerPayout;
       j.fee = d.fee;
       j.refund = 0n;
-      j.providerShareBps = 10_000;
+      j.providerShareBps = BPS_DENOMINATOR;
       j.finishedAt = d.timestamp;
       j.endReason = d.endReason;
-      state(d.seq, 4);
+      state(d.seq, JOB_STATE.completed);
       break;
     }
     case "disputeResolved": {
@@ -532,14 +532,14 @@ export function applyToJob(j: JobState, e: Ev, keyId: KeyId): void {
       j.providerShareBps = d.providerShareBps;
       j.finishedAt = d.timestamp;
       j.endReason = d.endReason;
-      state(d.seq, 7);
+      state(d.seq, JOB_STATE.resolved);
       break;
     }
     case "jobExpired":
       j.refund = e.data.refund;
       j.finishedAt = e.data.timestamp;
       j.endReason = e.data.endReason;
-      state(e.data.seq, 6);
+      state(e.data.seq, JOB_STATE.expired);
       break;
     case "jobClosed":
       j.closed = true;

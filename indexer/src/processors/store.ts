@@ -15,7 +15,7 @@
  * young.
  */
 import bs58 from "bs58";
-import { decodeEventBytes, GPUNET_EVENT_NAMES, type GpunetEvent } from "@gpunet/sdk";
+import { decodeEventBytes, GPUNET_EVENT_NAMES, SLASH_REASONS, type GpunetEvent } from "@gpunet/sdk";
 import type { SqliteHandle } from "../db/client.ts";
 import { signatureHash } from "../db/signature-hash.ts";
 import type { BatchPlan, Row, StoreBackend, TxRow } from "../store/backend.ts";
@@ -1139,9 +1139,8 @@ function rowToJob(r: Row): JobState {
 }
 
 /** SlashReason variants in IDL order: the `reason` column keeps the index the program logged. */
-const SLASH_REASONS: readonly string[] = ["downtime", "failedJob", "fraud", "other"];
 function slashReasonIndex(name: unknown): number | null {
   if (typeof name === "number") return name;
-  const i = SLASH_REASONS.indexOf(String(name));
+  const i = (SLASH_REASONS as readonly string[]).indexOf(String(name));
   return i < 0 ? null : i;
 }

@@ -7,24 +7,8 @@
 #include "gp_rt.h"
 #include "gpunet_idl.h"
 
-/* Bounds from docs/protocol.md. */
-#define GP_MAX_FEE_BPS 2000u
-#define GP_BPS 10000u
-#define GP_MAX_DURATION 31536000LL /* one year, seconds */
-#define GP_ACCOUNT_VERSION 1u
+/* Protocol limits, enums and mask bits come from the IDL (gpunet_idl.h). */
 #define GP_REBASE_DEBT (1ULL << 63) /* settle restarts a stake period past this debt */
-
-#define GP_PROVIDER_ACTIVE 0u
-#define GP_PROVIDER_INACTIVE 1u
-
-#define GP_JOB_OPEN 0u
-#define GP_JOB_ACCEPTED 1u
-#define GP_JOB_SUBMITTED 2u
-#define GP_JOB_DISPUTED 3u
-#define GP_JOB_COMPLETED 4u
-#define GP_JOB_CANCELLED 5u
-#define GP_JOB_EXPIRED 6u
-#define GP_JOB_RESOLVED 7u
 
 extern const gp_pubkey_t GP_BPF_LOADER_UPGRADEABLE_ID;
 

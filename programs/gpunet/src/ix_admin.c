@@ -44,7 +44,7 @@ static uint64_t check_upgrade_authority(const gp_ctx_t *c, const gp_account_t *p
 }
 
 static uint64_t check_bounds(uint16_t fee_bps, uint16_t cap_bps, int64_t unbonding, int64_t window, int64_t period) {
-  GP_CHECK(fee_bps <= GP_MAX_FEE_BPS && cap_bps <= GP_BPS, GP_ERR_FEE_TOO_HIGH);
+  GP_CHECK(fee_bps <= GP_MAX_PROTOCOL_FEE_BPS && cap_bps <= GP_MAX_SLASH_CAP_BPS, GP_ERR_FEE_TOO_HIGH);
   GP_CHECK(period >= 0 && period <= GP_MAX_DURATION, GP_ERR_INVALID_DURATION);
   GP_CHECK(unbonding > 0 && unbonding <= GP_MAX_DURATION, GP_ERR_INVALID_DURATION);
   GP_CHECK(window > 0 && window <= GP_MAX_DURATION, GP_ERR_INVALID_DURATION);
@@ -128,17 +128,6 @@ uint64_t ix_initialize(gp_ctx_t *c) {
   return 0;
 }
 
-#define MASK_ADMIN 1u
-#define MASK_SLASH_AUTHORITY 2u
-#define MASK_MIN_STAKE 4u
-#define MASK_UNBONDING 8u
-#define MASK_WINDOW 16u
-#define MASK_FEE 32u
-#define MASK_SLASH_CAP 64u
-#define MASK_PAUSED 128u
-#define MASK_TREASURY 256u
-#define MASK_REWARD_PERIOD 512u
-#define MASK_ALL 1023u
 
 uint64_t ix_update_config(gp_ctx_t *c) {
   gp_update_config_args_t a;
@@ -150,25 +139,25 @@ uint64_t ix_update_config(gp_ctx_t *c) {
   GP_TRY(GP_LOAD_CONFIG(c, config, 1, &cfg));
   GP_TRY(gp_require_signer(admin));
   GP_CHECK(gp_key_eq(admin->key, (const gp_pubkey_t *)cfg->admin), GP_ERR_UNAUTHORIZED);
-  GP_CHECK(a.mask != 0 && (a.mask & ~MASK_ALL) == 0, GP_ERR_INVALID_ARGUMENT);
+  GP_CHECK(a.mask != 0 && (a.mask & ~GP_CONFIG_MASK_ALL) == 0, GP_ERR_INVALID_ARGUMENT);
 
-  uint16_t fee = (a.mask & MASK_FEE) ? a.protocol_fee_bps : cfg->protocol_fee_bps;
-  uint16_t cap = (a.mask & MASK_SLASH_CAP) ? a.slash_cap_bps : cfg->slash_cap_bps;
-  int64_t unbonding = (a.mask & MASK_UNBONDING) ? a.unbonding_period : cfg->unbonding_period;
-  int64_t window = (a.mask & MASK_WINDOW) ? a.challenge_window : cfg->challenge_window;
-  int64_t period = (a.mask & MASK_REWARD_PERIOD) ? a.reward_period : cfg->reward_period;
+  uint16_t fee = (a.mask & GP_CONFIG_MASK_PROTOCOL_FEE_BPS) ? a.protocol_fee_bps : cfg->protocol_fee_bps;
+  uint16_t cap = (a.mask & GP_CONFIG_MASK_SLASH_CAP_BPS) ? a.slash_cap_bps : cfg->slash_cap_bps;
+  int64_t unbonding = (a.mask & GP_CONFIG_MASK_UNBONDING_PERIOD) ? a.unbonding_period : cfg->unbonding_period;
+  int64_t window = (a.mask & GP_CONFIG_MASK_CHALLENGE_WINDOW) ? a.challenge_window : cfg->challenge_window;
+  int64_t period = (a.mask & GP_CONFIG_MASK_REWARD_PERIOD) ? a.reward_period : cfg->reward_period;
   GP_TRY(check_bounds(fee, cap, unbonding, window, period));
-  if (a.mask & MASK_PAUSED) GP_CHECK(a.paused <= 1, GP_ERR_INVALID_ARGUMENT);
-  if (a.mask & MASK_TREASURY) {
+  if (a.mask & GP_CONFIG_MASK_PAUSED) GP_CHECK(a.paused <= 1, GP_ERR_INVALID_ARGUMENT);
+  if (a.mask & GP_CONFIG_MASK_TREASURY) {
     gp_token_account_t t;
     GP_TRY(gp_check_token(treasury, (const gp_pubkey_t *)cfg->stake_mint, GP_NULL, &t));
     gp_key_copy((gp_pubkey_t *)cfg->treasury, treasury->key);
   }
-  if (a.mask & MASK_ADMIN) gp_key_copy((gp_pubkey_t *)cfg->admin, (const gp_pubkey_t *)a.new_admin);
-  if (a.mask & MASK_SLASH_AUTHORITY)
+  if (a.mask & GP_CONFIG_MASK_ADMIN) gp_key_copy((gp_pubkey_t *)cfg->admin, (const gp_pubkey_t *)a.new_admin);
+  if (a.mask & GP_CONFIG_MASK_SLASH_AUTHORITY)
     gp_key_copy((gp_pubkey_t *)cfg->slash_authority, (const gp_pubkey_t *)a.new_slash_authority);
-  if (a.mask & MASK_MIN_STAKE) cfg->min_stake_per_gpu = a.min_stake_per_gpu;
-  if ((a.mask & MASK_PAUSED) && a.paused != cfg->paused) {
+  if (a.mask & GP_CONFIG_MASK_MIN_STAKE_PER_GPU) cfg->min_stake_per_gpu = a.min_stake_per_gpu;
+  if ((a.mask & GP_CONFIG_MASK_PAUSED) && a.paused != cfg->paused) {
     /* Pause time is kept so that deadlines, windows and unbonding can skip it. */
     if (a.paused) {
       cfg->paused_at = c->now;

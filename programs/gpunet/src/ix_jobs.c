@@ -3,7 +3,7 @@
  * PDA; every payout is signed with the job's seeds. */
 #include "common.h"
 
-static uint64_t is_terminal(uint8_t state) { return state >= GP_JOB_COMPLETED; }
+static uint64_t is_terminal(uint8_t state) { return state >= GP_JOB_STATE_COMPLETED; }
 
 /* Job PDA signer seeds: ["job", buyer, job_id LE, bump]. */
 static void job_seeds(const gp_job_t *j, uint64_t *id_le, gp_seed_t s[4], gp_signer_seeds_t *out) {
@@ -97,7 +97,7 @@ uint64_t ix_create_job(gp_ctx_t *c) {
   j->min_gpus = a.min_gpus;
   j->gpu_model = a.gpu_model;
   j->min_vram_gb = a.min_vram_gb;
-  j->state = GP_JOB_OPEN;
+  j->state = GP_JOB_STATE_OPEN;
   j->bump = a.job_bump;
   j->escrow_bump = a.escrow_bump;
   j->version = GP_ACCOUNT_VERSION;
@@ -136,12 +136,12 @@ uint64_t ix_cancel_job(gp_ctx_t *c) {
   GP_TRY(gp_require_signer(buyer));
   GP_CHECK(gp_key_eq(buyer->key, (const gp_pubkey_t *)j->buyer), GP_ERR_UNAUTHORIZED);
   GP_TRY(gp_require_token_program(gp_acc(c, GP_CANCEL_JOB_ACC_TOKEN_PROGRAM)));
-  GP_CHECK(j->state == GP_JOB_OPEN, GP_ERR_INVALID_JOB_STATE);
+  GP_CHECK(j->state == GP_JOB_STATE_OPEN, GP_ERR_INVALID_JOB_STATE);
   GP_TRY(check_escrow(c, GP_CANCEL_JOB_ACC_ESCROW, GP_CANCEL_JOB_ACC_JOB, j, cfg));
   gp_token_account_t t;
   GP_TRY(gp_check_token(dst, (const gp_pubkey_t *)cfg->stake_mint, (const gp_pubkey_t *)j->buyer, &t));
 
-  j->state = GP_JOB_CANCELLED;
+  j->state = GP_JOB_STATE_CANCELLED;
   j->refund = j->price;
   j->finished_at = c->now;
   GP_BUMP(j->seq);
@@ -175,8 +175,8 @@ uint64_t ix_accept_job(gp_ctx_t *c) {
   GP_TRY(GP_LOAD_PROVIDER(c, prov, 1, &p));
   GP_TRY(gp_require_signer(owner));
   GP_CHECK(gp_key_eq(owner->key, (const gp_pubkey_t *)p->owner), GP_ERR_UNAUTHORIZED);
-  GP_CHECK(j->state == GP_JOB_OPEN, GP_ERR_INVALID_JOB_STATE);
-  GP_CHECK(p->status == GP_PROVIDER_ACTIVE, GP_ERR_PROVIDER_INACTIVE);
+  GP_CHECK(j->state == GP_JOB_STATE_OPEN, GP_ERR_INVALID_JOB_STATE);
+  GP_CHECK(p->status == GP_PROVIDER_STATUS_ACTIVE, GP_ERR_PROVIDER_INACTIVE);
   GP_CHECK(!gp_key_eq(owner->key, (const gp_pubkey_t *)j->buyer), GP_ERR_SELF_DEALING);
   GP_CHECK(p->gpu_count >= j->min_gpus && p->vram_gb >= j->min_vram_gb &&
                (j->gpu_model == 0 || j->gpu_model == p->gpu_model),
@@ -192,7 +192,7 @@ uint64_t ix_accept_job(gp_ctx_t *c) {
   j->accepted_at = c->now;
   j->deadline = deadline;
   j->pause_mark = gp_paused_total(cfg, c->now);
-  j->state = GP_JOB_ACCEPTED;
+  j->state = GP_JOB_STATE_ACCEPTED;
   GP_BUMP(j->seq);
   /* The stake that qualified for this job backs it until it ends. */
   p->live_jobs += 1;
@@ -228,7 +228,7 @@ uint64_t ix_submit_result(gp_ctx_t *c) {
   GP_TRY(load_job_provider(c, GP_SUBMIT_RESULT_ACC_PROVIDER, j, 0, &p));
   GP_TRY(gp_require_signer(owner));
   GP_CHECK(gp_key_eq(owner->key, (const gp_pubkey_t *)p->owner), GP_ERR_UNAUTHORIZED);
-  GP_CHECK(j->state == GP_JOB_ACCEPTED, GP_ERR_INVALID_JOB_STATE);
+  GP_CHECK(j->state == GP_JOB_STATE_ACCEPTED, GP_ERR_INVALID_JOB_STATE);
   int64_t deadline, ends;
   GP_TRY(gp_effective_time(cfg, c->now, j->deadline, j->pause_mark, &deadline));
   GP_CHECK(c->now <= deadline, GP_ERR_DEADLINE_PASSED);
@@ -237,7 +237,7 @@ uint64_t ix_submit_result(gp_ctx_t *c) {
   gp_memcpy(j->result_hash, a.result_hash, 32);
   j->submitted_at = c->now;
   j->pause_mark = gp_paused_total(cfg, c->now);
-  j->state = GP_JOB_SUBMITTED;
+  j->state = GP_JOB_STATE_SUBMITTED;
   GP_BUMP(j->seq);
 
   gp_evt_result_submitted_t e;
@@ -267,7 +267,7 @@ static uint64_t pay_out(gp_payout_t *x, uint64_t gross) {
   gp_config_t *cfg = x->cfg;
   gp_job_t *j = x->j;
   uint64_t fee;
-  GP_CHECK(!gp_mul_div_u64(gross, j->fee_bps, GP_BPS, &fee), GP_ERR_MATH_OVERFLOW);
+  GP_CHECK(!gp_mul_div_u64(gross, j->fee_bps, GP_BPS_DENOMINATOR, &fee), GP_ERR_MATH_OVERFLOW);
   /* A paid job never pays no fee while the job's fee rate is non-zero. */
   if (fee == 0 && gross > 0 && j->fee_bps > 0) fee = 1;
   j->fee = fee;
@@ -315,7 +315,7 @@ uint64_t ix_complete_job(gp_ctx_t *c) {
   GP_TRY(load_job_provider(c, GP_COMPLETE_JOB_ACC_PROVIDER, j, 1, &p));
   GP_TRY(gp_require_signer(auth));
   GP_TRY(gp_require_token_program(gp_acc(c, GP_COMPLETE_JOB_ACC_TOKEN_PROGRAM)));
-  GP_CHECK(j->state == GP_JOB_SUBMITTED, GP_ERR_INVALID_JOB_STATE);
+  GP_CHECK(j->state == GP_JOB_STATE_SUBMITTED, GP_ERR_INVALID_JOB_STATE);
   uint8_t by_timeout = !gp_key_eq(auth->key, (const gp_pubkey_t *)j->buyer);
   if (by_timeout) {
     int64_t ends;
@@ -328,8 +328,8 @@ uint64_t ix_complete_job(gp_ctx_t *c) {
                    -1, GP_COMPLETE_JOB_ACC_REWARD_VAULT, GP_COMPLETE_JOB_ACC_CONFIG, 0};
   GP_TRY(check_payout_accounts(&x, p));
   GP_TRY(pay_out(&x, j->price));
-  j->state = GP_JOB_COMPLETED;
-  j->provider_share_bps = GP_BPS;
+  j->state = GP_JOB_STATE_COMPLETED;
+  j->provider_share_bps = GP_BPS_DENOMINATOR;
   GP_BUMP(j->seq);
   GP_BUMP(p->jobs_completed);
   end_live_job(p);
@@ -367,14 +367,14 @@ uint64_t ix_dispute_job(gp_ctx_t *c) {
   GP_TRY(GP_LOAD_JOB(c, job, 1, &j));
   GP_TRY(gp_require_signer(buyer));
   GP_CHECK(gp_key_eq(buyer->key, (const gp_pubkey_t *)j->buyer), GP_ERR_UNAUTHORIZED);
-  GP_CHECK(j->state == GP_JOB_SUBMITTED, GP_ERR_INVALID_JOB_STATE);
+  GP_CHECK(j->state == GP_JOB_STATE_SUBMITTED, GP_ERR_INVALID_JOB_STATE);
   int64_t ends;
   GP_TRY(gp_time_add(j->submitted_at, j->challenge_window, &ends));
   GP_TRY(gp_effective_time(cfg, c->now, ends, j->pause_mark, &ends));
   GP_CHECK(c->now <= ends, GP_ERR_CHALLENGE_WINDOW_CLOSED);
 
   gp_memcpy(j->dispute_reason_hash, a.reason_hash, 32);
-  j->state = GP_JOB_DISPUTED;
+  j->state = GP_JOB_STATE_DISPUTED;
   GP_BUMP(j->seq);
 
   gp_evt_job_disputed_t e;
@@ -402,20 +402,20 @@ uint64_t ix_resolve_dispute(gp_ctx_t *c) {
   GP_TRY(gp_require_signer(admin));
   GP_CHECK(gp_key_eq(admin->key, (const gp_pubkey_t *)cfg->admin), GP_ERR_UNAUTHORIZED);
   GP_TRY(gp_require_token_program(gp_acc(c, GP_RESOLVE_DISPUTE_ACC_TOKEN_PROGRAM)));
-  GP_CHECK(a.provider_share_bps <= GP_BPS, GP_ERR_INVALID_ARGUMENT);
-  GP_CHECK(j->state == GP_JOB_DISPUTED, GP_ERR_INVALID_JOB_STATE);
+  GP_CHECK(a.provider_share_bps <= GP_MAX_PROVIDER_SHARE_BPS, GP_ERR_INVALID_ARGUMENT);
+  GP_CHECK(j->state == GP_JOB_STATE_DISPUTED, GP_ERR_INVALID_JOB_STATE);
 
   gp_payout_t x = {c, cfg, j, GP_RESOLVE_DISPUTE_ACC_JOB, GP_RESOLVE_DISPUTE_ACC_ESCROW,
                    GP_RESOLVE_DISPUTE_ACC_PROVIDER_TOKEN, GP_RESOLVE_DISPUTE_ACC_BUYER_TOKEN,
                    GP_RESOLVE_DISPUTE_ACC_REWARD_VAULT, GP_RESOLVE_DISPUTE_ACC_CONFIG, 0};
   GP_TRY(check_payout_accounts(&x, p));
   uint64_t gross;
-  GP_CHECK(!gp_mul_div_u64(j->price, a.provider_share_bps, GP_BPS, &gross), GP_ERR_MATH_OVERFLOW);
+  GP_CHECK(!gp_mul_div_u64(j->price, a.provider_share_bps, GP_BPS_DENOMINATOR, &gross), GP_ERR_MATH_OVERFLOW);
   GP_TRY(pay_out(&x, gross));
-  j->state = GP_JOB_RESOLVED;
+  j->state = GP_JOB_STATE_RESOLVED;
   j->provider_share_bps = a.provider_share_bps;
   GP_BUMP(j->seq);
-  if (a.provider_share_bps >= GP_BPS / 2)
+  if (a.provider_share_bps >= GP_BPS_DENOMINATOR / 2)
     GP_BUMP(p->jobs_completed);
   else
     GP_BUMP(p->jobs_failed);
@@ -456,11 +456,11 @@ uint64_t ix_expire_job(gp_ctx_t *c) {
   GP_TRY(GP_LOAD_JOB(c, job, 1, &j));
   GP_TRY(gp_require_signer(gp_acc(c, GP_EXPIRE_JOB_ACC_CALLER)));
   GP_TRY(gp_require_token_program(gp_acc(c, GP_EXPIRE_JOB_ACC_TOKEN_PROGRAM)));
-  GP_CHECK(j->state == GP_JOB_OPEN || j->state == GP_JOB_ACCEPTED, GP_ERR_INVALID_JOB_STATE);
+  GP_CHECK(j->state == GP_JOB_STATE_OPEN || j->state == GP_JOB_STATE_ACCEPTED, GP_ERR_INVALID_JOB_STATE);
   /* An open job nobody accepted expires max_duration after its creation (its
    * provider is the zero key, which the caller passes); an accepted one at its
    * deadline. Paused time is skipped in both. */
-  uint8_t accepted = j->state == GP_JOB_ACCEPTED;
+  uint8_t accepted = j->state == GP_JOB_STATE_ACCEPTED;
   gp_provider_t *p = GP_NULL;
   if (accepted) {
     GP_TRY(load_job_provider(c, GP_EXPIRE_JOB_ACC_PROVIDER, j, 1, &p));
@@ -479,7 +479,7 @@ uint64_t ix_expire_job(gp_ctx_t *c) {
   gp_token_account_t t;
   GP_TRY(gp_check_token(dst, (const gp_pubkey_t *)cfg->stake_mint, (const gp_pubkey_t *)j->buyer, &t));
 
-  j->state = GP_JOB_EXPIRED;
+  j->state = GP_JOB_STATE_EXPIRED;
   j->refund = j->price;
   j->finished_at = c->now;
   GP_BUMP(j->seq);

@@ -66,7 +66,7 @@ uint64_t ix_register_provider(gp_ctx_t *c) {
   p->gpu_count = a.gpu_count;
   p->vram_gb = a.vram_gb;
   p->region = a.region;
-  p->status = GP_PROVIDER_ACTIVE;
+  p->status = GP_PROVIDER_STATUS_ACTIVE;
   p->bump = a.provider_bump;
   p->vault_bump = a.vault_bump;
   p->version = GP_ACCOUNT_VERSION;
@@ -96,7 +96,7 @@ uint64_t ix_update_provider(gp_ctx_t *c) {
   GP_TRY(load_config_unpaused(c, GP_UPDATE_PROVIDER_ACC_CONFIG, 0, &cfg));
   gp_provider_t *p;
   GP_TRY(load_own_provider(c, GP_UPDATE_PROVIDER_ACC_PROVIDER, GP_UPDATE_PROVIDER_ACC_OWNER, 1, &p));
-  GP_CHECK(a.gpu_count > 0 && a.status <= GP_PROVIDER_INACTIVE, GP_ERR_INVALID_ARGUMENT);
+  GP_CHECK(a.gpu_count > 0 && a.status < GP_PROVIDER_STATUS_COUNT, GP_ERR_INVALID_ARGUMENT);
   p->gpu_model = a.gpu_model;
   p->gpu_count = a.gpu_count;
   p->vram_gb = a.vram_gb;
@@ -284,7 +284,7 @@ uint64_t ix_slash(gp_ctx_t *c) {
   }
   uint64_t base, cap, after;
   GP_CHECK(!gp_add_u64(total, p->slashed_in_epoch, &base), GP_ERR_MATH_OVERFLOW);
-  GP_CHECK(!gp_mul_div_u64(base, cfg->slash_cap_bps, GP_BPS, &cap), GP_ERR_MATH_OVERFLOW);
+  GP_CHECK(!gp_mul_div_u64(base, cfg->slash_cap_bps, GP_BPS_DENOMINATOR, &cap), GP_ERR_MATH_OVERFLOW);
   GP_CHECK(!gp_add_u64(p->slashed_in_epoch, a.amount, &after), GP_ERR_MATH_OVERFLOW);
   GP_CHECK(after <= cap, GP_ERR_SLASH_CAP_EXCEEDED);
 

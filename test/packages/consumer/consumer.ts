@@ -1,7 +1,7 @@
 // A TypeScript app's use of the installed packages, type-checked with tsc --strict.
-import { Connection, Keypair } from "@solana/web3.js";
+import { Connection, type Keypair } from "@solana/web3.js";
 import {
-  GpunetError,
+  type GpunetError,
   createGpunetClient,
   decodeProvider,
   findProviderPda,
