@@ -13,6 +13,7 @@
  * batch, and the sources carry on.
  */
 import { statSync } from "node:fs";
+import { backoffDelayMs, resolveRetryPolicy } from "@gpunet/sdk";
 import { openWriterDatabase, type WriterDatabase } from "./db/client.ts";
 import { createLogsSubscribeSource, type LiveSource } from "./datasources/logs-subscribe.ts";
 import { fetchTransactions, listSignatures, rpcTransactionToUpdate, type SignatureInfo } from "./datasources/backfill.ts";
@@ -32,6 +33,9 @@ import {
 } from "./processors/store.ts";
 import { createBackfillProgress, createProgressRenderer, updateRate, type BackfillProgress } from "./progress.ts";
 import { createRpcClient, sleep, type RpcClient, type RpcTransaction } from "./rpc.ts";
+
+/** Backoff between failed backfill runs: 1 s doubling to a minute, full jitter. */
+const BACKFILL_RESUME_POLICY = resolveRetryPolicy({ baseDelayMs: 1_000, maxDelayMs: 60_000 });
 import { startApiServer, type ApiServer } from "./server.ts";
 import type { TransactionUpdate } from "./types.ts";
 
@@ -316,29 +320,22 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
       const all = ops.flatMap((o) => o.updates);
       let result: BatchResult | null = null;
       let failure: unknown = null;
-      for (let attempt = 0; ; attempt++) {
-        try {
-          const prepared = await prepare(all);
-          const gone = checkDatabase();
-          if (gone) throw gone;
-          const counters = pendingCounters;
-          pendingCounters = {};
-          result = store.applyBatch({
-            txs: prepared,
-            checkpoints: ops.flatMap((o) => (o.opts.checkpoint ? [o.opts.checkpoint] : [])),
-            gapCursors: ops.flatMap((o) => (o.opts.gapCursor ? [o.opts.gapCursor] : [])),
-            counters,
-          });
-          break;
-        } catch (e) {
-          if (isIndexerError(e) && e.retryable && attempt < 5 && !abort.signal.aborted) {
-            cfg.log(`batch preparation failed (${e.code}), retrying: ${e.message}`);
-            await sleep(Math.min(10_000, 250 * 2 ** attempt)).catch(() => {});
-            continue;
-          }
-          failure = e;
-          break;
-        }
+      // The RPC client is the one loop that retries an RPC call; its final error is
+      // final here (a failed live batch reopens a gap for the backfill below).
+      try {
+        const prepared = await prepare(all);
+        const gone = checkDatabase();
+        if (gone) throw gone;
+        const counters = pendingCounters;
+        pendingCounters = {};
+        result = store.applyBatch({
+          txs: prepared,
+          checkpoints: ops.flatMap((o) => (o.opts.checkpoint ? [o.opts.checkpoint] : [])),
+          gapCursors: ops.flatMap((o) => (o.opts.gapCursor ? [o.opts.gapCursor] : [])),
+          counters,
+        });
+      } catch (e) {
+        failure = e;
       }
       if (result) {
         boundWal();
@@ -457,13 +454,17 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
   };
 
   const backfillWorker = async (): Promise<void> => {
+    // Each run resumes the persisted gaps; runs that fail back off by the shared policy.
+    let failures = 0;
     while (!abort.signal.aborted) {
       try {
         await backfillNow();
+        failures = 0;
       } catch (e) {
         if (abort.signal.aborted) return;
-        cfg.log(`backfill failed, retrying: ${String(e)}`);
-        await sleep(1_000, abort.signal).catch(() => {});
+        cfg.log(`backfill failed, resuming from the gap cursor: ${String(e)}`);
+        await sleep(backoffDelayMs(BACKFILL_RESUME_POLICY, failures), abort.signal).catch(() => {});
+        failures = Math.min(failures + 1, 20);
         continue;
       }
       if (store.gaps().length > 0) continue;
