@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import { Connection } from "@solana/web3.js";
 import { initializeGpunet, keypairWallet, startSdkNet, type SdkNet } from "./localnet-fixture.ts";
 import { createGpunetClient, type GpunetClient } from "../../sdk/src/client.ts";
-import { GpunetError, isGpunetError } from "../../sdk/src/errors.ts";
+import { type GpunetError, isGpunetError } from "../../sdk/src/errors.ts";
 import { findConfigPda } from "../../sdk/src/pdas.ts";
 import { accountFieldOffset } from "../../sdk/src/accounts.ts";
 import { createRetryingFetch, parseRetryAfter } from "../../sdk/src/retrying-fetch.ts";
