@@ -105,7 +105,7 @@ export class IndexerError<C extends IndexerErrorCode = IndexerErrorCode> extends
     code: C,
     message: string,
     ...rest: C extends IndexerErrorCode
-      ? {} extends IndexerErrorContexts[C]
+      ? Partial<IndexerErrorContexts[C]> extends IndexerErrorContexts[C]
         ? [context?: IndexerErrorContexts[C]]
         : [context: IndexerErrorContexts[C]]
       : never
