@@ -420,7 +420,7 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
       let pending: Promise<BatchResult> | null = null;
       for (let i = 0; i < todo.length; i += chunk) {
         const part = todo.slice(i, i + chunk);
-        const txs = await fetchTransactions(rpc, part, cfg.backfillConcurrency, abort.signal);
+        const txs = await fetchTransactions(rpc, part, cfg.backfillConcurrency, abort.signal, cfg.programId);
         const updates = txs.filter((t): t is TransactionUpdate => t !== null);
         if (pending) await pending;
         const last = part[part.length - 1] as SignatureInfo;
