@@ -4,6 +4,7 @@
  */
 import { parseArgs } from "node:util";
 import { openReadStore } from "./store/open.ts";
+import { ensureHeliusWebhook } from "./datasources/helius-webhook.ts";
 import { isIndexerError } from "./errors.ts";
 import { createIndexer } from "./pipeline.ts";
 import { bigintJson, createIndexQueries, JOB_STATES, type JobStateName } from "./query.ts";
@@ -15,6 +16,8 @@ export interface CommandIo {
   readonly stderr: (s: string) => void;
   /** Resolves when the command should stop (default: SIGINT or SIGTERM). */
   readonly until?: Promise<void>;
+  /** Environment read for secrets such as HELIUS_API_KEY (default process.env). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 const defaultIo = (): CommandIo => ({ stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) });
@@ -24,7 +27,10 @@ export const INDEX_USAGE = `usage: gpunet index [--db FILE|postgres://URL] [--rp
                     [--commitment processed|confirmed|finalized] [--api-port N] [--webhook-port N]
                     [--webhook-auth SECRET] [--no-backfill] [--batch-size N] [--rebuild] [--once]
   --db        SQLite file (default gpunet-index.db) or a PostgreSQL URL (postgres://user@host:5432/db)
+                    [--helius-webhook PUBLIC_URL [--helius-webhook-type raw|rawDevnet] [--helius-api-url URL]]
   --once      backfill to the head, then exit (no live subscription)
+  --helius-webhook  create or update the Helius webhook posting the program's transactions to
+              PUBLIC_URL (which must reach --webhook-port); the API key comes from HELIUS_API_KEY
   --rebuild   drop state tables and rebuild them from the stored events, then exit`;
 
 /** Usage of `gpunet query`. */
@@ -73,6 +79,9 @@ export async function runIndexCommand(argv: readonly string[], io: CommandIo = d
         "api-port": { type: "string" },
         "webhook-port": { type: "string" },
         "webhook-auth": { type: "string" },
+        "helius-webhook": { type: "string" },
+        "helius-webhook-type": { type: "string", default: "raw" },
+        "helius-api-url": { type: "string" },
         "no-backfill": { type: "boolean", default: false },
         "batch-size": { type: "string" },
         rebuild: { type: "boolean", default: false },
@@ -92,6 +101,15 @@ export async function runIndexCommand(argv: readonly string[], io: CommandIo = d
   const commitment = values.commitment;
   if (commitment !== "processed" && commitment !== "confirmed" && commitment !== "finalized") {
     io.stderr(`--commitment must be processed, confirmed or finalized\n`);
+    return 2;
+  }
+  const heliusType = values["helius-webhook-type"];
+  if (heliusType !== "raw" && heliusType !== "rawDevnet") {
+    io.stderr(`--helius-webhook-type must be raw or rawDevnet\n`);
+    return 2;
+  }
+  if (values["helius-webhook"] !== undefined && values["webhook-port"] === undefined) {
+    io.stderr(`--helius-webhook needs --webhook-port (the receiver it points at)\n`);
     return 2;
   }
   const port = (s: string | undefined): number | undefined => (s === undefined ? undefined : Number(s));
@@ -119,6 +137,17 @@ export async function runIndexCommand(argv: readonly string[], io: CommandIo = d
       await indexer.start();
       if (indexer.ports.api !== undefined) io.stderr(`[indexer] API on http://127.0.0.1:${indexer.ports.api}\n`);
       if (indexer.ports.webhook !== undefined) io.stderr(`[indexer] webhook on http://127.0.0.1:${indexer.ports.webhook}\n`);
+      if (values["helius-webhook"] !== undefined) {
+        const r = await ensureHeliusWebhook({
+          apiKey: (io.env ?? process.env).HELIUS_API_KEY ?? "",
+          webhookURL: values["helius-webhook"],
+          accountAddresses: [indexer.config.programId],
+          webhookType: heliusType,
+          ...(values["webhook-auth"] ? { authHeader: values["webhook-auth"] } : {}),
+          ...(values["helius-api-url"] ? { apiUrl: values["helius-api-url"] } : {}),
+        });
+        io.stderr(`[indexer] helius webhook ${r.webhook.webhookID} ${r.action}: ${r.webhook.webhookURL}\n`);
+      }
       if (values.once) {
         if (values.rpc) await indexer.backfillNow();
         await indexer.sweepFinality();

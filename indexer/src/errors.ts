@@ -1,8 +1,10 @@
 /**
- * The indexer's one error class. Every error says whether retrying can help;
- * only the pipeline loop decides to retry ("errors are
- * retryable or not, and only the pipeline loop decides").
+ * The indexer's one error class. Every error says, from typed fields (HTTP
+ * status, JSON-RPC code, network code), whether retrying can help. An RPC call
+ * is retried by exactly one loop, the RPC client's (the SDK's retry policy);
+ * callers above it take its final error as final for that call.
  */
+import { isRetryableFailure, type RetryFailure } from "@gpunet/sdk";
 
 /** Every code an {@link IndexerError} can carry. */
 export type IndexerErrorCode =
@@ -31,18 +33,54 @@ export type IndexerErrorCode =
   /** An AbortSignal fired. */
   | "Aborted";
 
-/** Typed context of an {@link IndexerError}. */
-export interface IndexerErrorContext {
-  readonly method?: string;
-  readonly status?: number;
-  readonly rpcCode?: number;
+/** Context of database and configuration errors. */
+export interface StoreErrorContext {
   readonly pid?: number;
   readonly path?: string;
   readonly migration?: string;
   readonly cause?: unknown;
 }
 
-const RETRYABLE: ReadonlySet<IndexerErrorCode> = new Set<IndexerErrorCode>(["Transport", "RateLimited", "RpcError"]);
+/** Context of an RPC failure: the method, the typed failure, the attempts the one retry loop made. */
+export interface RpcFailureContext {
+  readonly method?: string;
+  readonly failure: RetryFailure;
+  /** HTTP status, when the failure is an HTTP one. */
+  readonly status?: number;
+  /** JSON-RPC error code, when the node answered one. */
+  readonly rpcCode?: number;
+  readonly attempts?: number;
+  readonly cause?: unknown;
+}
+
+/** The context each code carries. */
+export interface IndexerErrorContexts {
+  WriterLocked: StoreErrorContext;
+  DatabaseUnavailable: StoreErrorContext;
+  MigrationFailed: StoreErrorContext;
+  SchemaTooNew: StoreErrorContext;
+  Transport: RpcFailureContext;
+  RateLimited: { readonly method?: string; readonly status: 429; readonly retryAfterMs?: number; readonly attempts?: number };
+  RpcError: RpcFailureContext;
+  ValueOutOfRange: StoreErrorContext;
+  InvalidConfig: StoreErrorContext;
+  InvalidParameter: StoreErrorContext;
+  DatabaseGone: StoreErrorContext;
+  Aborted: { readonly method?: string; readonly cause?: unknown };
+}
+
+type AllKeys = { [C in IndexerErrorCode]: keyof IndexerErrorContexts[C] }[IndexerErrorCode];
+type Exclusive<T> = T & { readonly [K in Exclude<AllKeys, keyof T>]?: undefined };
+
+/** The context of any code, a union keyed by the code; a field another code carries reads as `undefined`. */
+export type IndexerErrorContext = { [C in IndexerErrorCode]: Exclusive<IndexerErrorContexts[C]> }[IndexerErrorCode];
+
+/** Whether an error of this code and context may pass on a later try: decided from typed fields. */
+function isRetryable(code: IndexerErrorCode, context: IndexerErrorContext): boolean {
+  if (code === "RateLimited") return true;
+  if ((code === "Transport" || code === "RpcError") && context.failure !== undefined) return isRetryableFailure(context.failure);
+  return false;
+}
 
 /**
  * An indexer failure with a code; `retryable` says whether the same call may succeed later.
@@ -57,19 +95,31 @@ const RETRYABLE: ReadonlySet<IndexerErrorCode> = new Set<IndexerErrorCode>(["Tra
  * }
  * ```
  */
-export class IndexerError extends Error {
+export class IndexerError<C extends IndexerErrorCode = IndexerErrorCode> extends Error {
   override readonly name = "IndexerError";
-  readonly code: IndexerErrorCode;
-  readonly context: IndexerErrorContext;
+  readonly code: C;
+  readonly context: C extends IndexerErrorCode ? Exclusive<IndexerErrorContexts[C]> : never;
   readonly retryable: boolean;
 
-  constructor(code: IndexerErrorCode, message: string, context: IndexerErrorContext = {}) {
+  constructor(
+    code: C,
+    message: string,
+    ...rest: C extends IndexerErrorCode
+      ? Partial<IndexerErrorContexts[C]> extends IndexerErrorContexts[C]
+        ? [context?: IndexerErrorContexts[C]]
+        : [context: IndexerErrorContexts[C]]
+      : never
+  ) {
+    const context = (rest[0] ?? {}) as IndexerErrorContext;
     super(message, context.cause === undefined ? undefined : { cause: context.cause });
     this.code = code;
-    this.context = context;
-    this.retryable = RETRYABLE.has(code);
+    this.context = context as C extends IndexerErrorCode ? Exclusive<IndexerErrorContexts[C]> : never;
+    this.retryable = isRetryable(code, context);
   }
 }
+
+/** An {@link IndexerError} of one of the codes `C`, as a union keyed by code. */
+export type IndexerErrorOf<C extends IndexerErrorCode = IndexerErrorCode> = { [K in C]: IndexerError<K> }[C];
 
 /**
  * Narrows `e` to an {@link IndexerError}, optionally of one code.
@@ -86,6 +136,6 @@ export class IndexerError extends Error {
  * });
  * ```
  */
-export function isIndexerError(e: unknown, code?: IndexerErrorCode): e is IndexerError {
+export function isIndexerError<C extends IndexerErrorCode = IndexerErrorCode>(e: unknown, code?: C): e is IndexerErrorOf<C> {
   return e instanceof IndexerError && (code === undefined || e.code === code);
 }

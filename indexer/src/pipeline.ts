@@ -14,6 +14,7 @@
  */
 import { statSync } from "node:fs";
 import { openWriteStore, type WriteStore } from "./store/open.ts";
+import { backoffDelayMs, resolveRetryPolicy } from "@gpunet/sdk";
 import { createLogsSubscribeSource, type LiveSource } from "./datasources/logs-subscribe.ts";
 import { fetchTransactions, listSignatures, rpcTransactionToUpdate, type SignatureInfo } from "./datasources/backfill.ts";
 import { startHeliusWebhookServer, type HeliusWebhookServer } from "./datasources/helius-webhook.ts";
@@ -32,6 +33,9 @@ import {
 } from "./processors/store.ts";
 import { createBackfillProgress, createProgressRenderer, updateRate, type BackfillProgress } from "./progress.ts";
 import { createRpcClient, sleep, type RpcClient, type RpcTransaction } from "./rpc.ts";
+
+/** Backoff between failed backfill runs: 1 s doubling to a minute, full jitter. */
+const BACKFILL_RESUME_POLICY = resolveRetryPolicy({ baseDelayMs: 1_000, maxDelayMs: 60_000 });
 import { startApiServer, type ApiServer } from "./server.ts";
 import type { TransactionUpdate } from "./types.ts";
 
@@ -333,31 +337,24 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
       const all = ops.flatMap((o) => o.updates);
       let result: BatchResult | null = null;
       let failure: unknown = null;
-      for (let attempt = 0; ; attempt++) {
-        try {
-          const lost = checkDatabase();
-          if (lost) throw lost;
-          const prepared = await prepare(all);
-          const gone = checkDatabase();
-          if (gone) throw gone;
-          const counters = pendingCounters;
-          pendingCounters = {};
-          result = await store.applyBatch({
-            txs: prepared,
-            checkpoints: ops.flatMap((o) => (o.opts.checkpoint ? [o.opts.checkpoint] : [])),
-            gapCursors: ops.flatMap((o) => (o.opts.gapCursor ? [o.opts.gapCursor] : [])),
-            counters,
-          });
-          break;
-        } catch (e) {
-          if (isIndexerError(e) && e.retryable && attempt < 5 && !abort.signal.aborted) {
-            cfg.log(`batch preparation failed (${e.code}), retrying: ${e.message}`);
-            await sleep(Math.min(10_000, 250 * 2 ** attempt)).catch(() => {});
-            continue;
-          }
-          failure = e;
-          break;
-        }
+      // The RPC client is the one loop that retries an RPC call; its final error is
+      // final here (a failed live batch reopens a gap for the backfill below).
+      try {
+        const lost = checkDatabase();
+        if (lost) throw lost;
+        const prepared = await prepare(all);
+        const gone = checkDatabase();
+        if (gone) throw gone;
+        const counters = pendingCounters;
+        pendingCounters = {};
+        result = await store.applyBatch({
+          txs: prepared,
+          checkpoints: ops.flatMap((o) => (o.opts.checkpoint ? [o.opts.checkpoint] : [])),
+          gapCursors: ops.flatMap((o) => (o.opts.gapCursor ? [o.opts.gapCursor] : [])),
+          counters,
+        });
+      } catch (e) {
+        failure = e;
       }
       if (result) {
         boundWal();
@@ -442,7 +439,7 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
       let pending: Promise<BatchResult> | null = null;
       for (let i = 0; i < todo.length; i += chunk) {
         const part = todo.slice(i, i + chunk);
-        const txs = await fetchTransactions(rpc, part, cfg.backfillConcurrency, abort.signal);
+        const txs = await fetchTransactions(rpc, part, cfg.backfillConcurrency, abort.signal, cfg.programId);
         const updates = txs.filter((t): t is TransactionUpdate => t !== null);
         if (pending) await pending;
         const last = part[part.length - 1] as SignatureInfo;
@@ -476,13 +473,17 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
   };
 
   const backfillWorker = async (): Promise<void> => {
+    // Each run resumes the persisted gaps; runs that fail back off by the shared policy.
+    let failures = 0;
     while (!abort.signal.aborted) {
       try {
         await backfillNow();
+        failures = 0;
       } catch (e) {
         if (abort.signal.aborted) return;
-        cfg.log(`backfill failed, retrying: ${String(e)}`);
-        await sleep(1_000, abort.signal).catch(() => {});
+        cfg.log(`backfill failed, resuming from the gap cursor: ${String(e)}`);
+        await sleep(backoffDelayMs(BACKFILL_RESUME_POLICY, failures), abort.signal).catch(() => {});
+        failures = Math.min(failures + 1, 20);
         continue;
       }
       if (store.gaps().length > 0) continue;

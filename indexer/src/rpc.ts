@@ -3,63 +3,76 @@
  * indexer calls, typed by the shape we read, so any standard RPC, the gpunet
  * localnet or Helius can stand behind it.
  *
- * HTTP 429 and 5xx are retried with exponential backoff that honours a
- * `Retry-After` header (seconds or an HTTP date), then surface as a typed,
- * retryable {@link IndexerError}.
+ * Each call runs the SDK's one retry policy (`withRetry`): every attempt is one
+ * HTTP request; HTTP 429 (honouring `Retry-After`), transient 5xx, retryable
+ * JSON-RPC codes and network failures are retried with full-jitter backoff, then
+ * surface as a typed {@link IndexerError}. This is the only loop that retries an
+ * RPC call: one call costs at most `maxAttempts` requests.
  */
+import {
+  abortableSleep,
+  networkFailureOf,
+  parseRetryAfter,
+  RETRYABLE_HTTP_STATUSES,
+  SleepAbortedError,
+  withRetry,
+  type RetryFailure,
+  type RetryPolicy,
+} from "@gpunet/sdk";
 import { IndexerError } from "./errors.ts";
+
+export { parseRetryAfter } from "@gpunet/sdk";
 
 /** What the indexer needs from an RPC; swap in anything with this shape. */
 export interface RpcClient {
   call<T>(method: string, params: readonly unknown[], signal?: AbortSignal): Promise<T>;
-  /** Requests made and 429 answers seen (for the counters). */
+  /** Requests made, 429 answers seen and retries (for the counters). */
   readonly stats: { requests: number; rateLimited: number; retries: number };
 }
 
 /** Options of {@link createRpcClient}. */
 export interface RpcClientOptions {
   readonly url: string;
-  /** Attempts per call for 429 / 5xx / network errors (default 6). */
+  /** The retry policy (defaults: the SDK's `DEFAULT_RETRY_POLICY`). */
+  readonly retry?: Partial<RetryPolicy>;
+  /** Shorthand for `retry.maxAttempts`. */
   readonly maxAttempts?: number;
-  /** First backoff in ms, doubled per attempt (default 250). */
+  /** Shorthand for `retry.baseDelayMs`. */
   readonly baseDelayMs?: number;
-  /** Cap of one backoff in ms (default 30,000). */
+  /** Shorthand for `retry.maxDelayMs`. */
   readonly maxDelayMs?: number;
   /** Per-request timeout in ms (default 30,000). */
   readonly timeoutMs?: number;
   /** Injected fetch (default global fetch). */
   readonly fetch?: typeof fetch;
-}
-
-/** Parses a Retry-After header into ms; null when absent or unparsable. */
-export function parseRetryAfter(value: string | null, nowMs: number = Date.now()): number | null {
-  if (value === null || value.trim() === "") return null;
-  const secs = Number(value);
-  if (Number.isFinite(secs) && secs >= 0) return secs * 1000;
-  const at = Date.parse(value);
-  if (Number.isNaN(at)) return null;
-  return Math.max(0, at - nowMs);
+  /** Jitter source in [0, 1] (default Math.random). */
+  readonly random?: () => number;
 }
 
 /** Resolves after `ms`, or rejects with `Aborted` when `signal` fires. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new IndexerError("Aborted", "aborted"));
-    const t = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(t);
-      reject(new IndexerError("Aborted", "aborted"));
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
+export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  try {
+    await abortableSleep(ms, signal);
+  } catch (e) {
+    if (e instanceof SleepAbortedError) throw new IndexerError("Aborted", "aborted");
+    throw e;
+  }
 }
 
 interface JsonRpcReply {
   readonly result?: unknown;
-  readonly error?: { readonly code: number; readonly message: string };
+  readonly error?: { readonly code?: unknown; readonly message?: unknown };
+}
+
+/** The retry loop's view of an indexer error. */
+function failureOf(e: unknown): RetryFailure | null {
+  if (!(e instanceof IndexerError)) return null;
+  if (e.code === "RateLimited") {
+    const c = (e as IndexerError<"RateLimited">).context;
+    return { kind: "http", status: 429, ...(c.retryAfterMs !== undefined ? { retryAfterMs: c.retryAfterMs } : {}) };
+  }
+  if (e.code === "Transport" || e.code === "RpcError") return (e as IndexerError<"Transport">).context.failure;
+  return null;
 }
 
 /**
@@ -72,59 +85,83 @@ interface JsonRpcReply {
  * ```
  */
 export function createRpcClient(opts: RpcClientOptions): RpcClient {
-  const maxAttempts = opts.maxAttempts ?? 6;
-  const base = opts.baseDelayMs ?? 250;
-  const cap = opts.maxDelayMs ?? 30_000;
+  const policy: Partial<RetryPolicy> = {
+    ...opts.retry,
+    ...(opts.maxAttempts !== undefined ? { maxAttempts: opts.maxAttempts } : {}),
+    ...(opts.baseDelayMs !== undefined ? { baseDelayMs: opts.baseDelayMs } : {}),
+    ...(opts.maxDelayMs !== undefined ? { maxDelayMs: opts.maxDelayMs } : {}),
+  };
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const doFetch = opts.fetch ?? fetch;
   let nextId = 1;
   const stats = { requests: 0, rateLimited: 0, retries: 0 };
 
-  async function call<T>(method: string, params: readonly unknown[], signal?: AbortSignal): Promise<T> {
-    let lastError: IndexerError | null = null;
-    for (let attempt = 0; attempt < maxAttempts; attempt++) {
-      if (signal?.aborted) throw new IndexerError("Aborted", "aborted", { method });
-      if (attempt > 0) stats.retries++;
-      stats.requests++;
-      let delay = Math.min(cap, base * 2 ** attempt);
-      const timeout = AbortSignal.timeout(timeoutMs);
-      const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
-      try {
-        const res = await doFetch(opts.url, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({ jsonrpc: "2.0", id: nextId++, method, params }),
-          signal: combined,
-        });
-        if (res.status === 429) {
-          stats.rateLimited++;
-          delay = parseRetryAfter(res.headers.get("retry-after")) ?? delay;
-          lastError = new IndexerError("RateLimited", `${method}: HTTP 429`, { method, status: 429 });
-          await res.body?.cancel();
-        } else if (res.status >= 500) {
-          lastError = new IndexerError("Transport", `${method}: HTTP ${res.status}`, { method, status: res.status });
-          await res.body?.cancel();
-        } else if (!res.ok) {
-          throw new IndexerError("RpcError", `${method}: HTTP ${res.status}`, { method, status: res.status });
-        } else {
-          const body = (await res.json()) as JsonRpcReply;
-          if (body.error) {
-            throw new IndexerError("RpcError", `${method}: ${body.error.message}`, { method, rpcCode: body.error.code });
-          }
-          return body.result as T;
-        }
-      } catch (e) {
-        if (e instanceof IndexerError) {
-          if (e.code === "RpcError") throw e;
-        } else if (signal?.aborted) {
-          throw new IndexerError("Aborted", "aborted", { method });
-        } else {
-          lastError = new IndexerError("Transport", `${method}: ${String(e)}`, { method, cause: e });
-        }
-      }
-      if (attempt + 1 < maxAttempts) await sleep(delay, signal);
+  /** One HTTP request: the result, or a typed error the retry loop classifies. */
+  async function attempt<T>(method: string, params: readonly unknown[], n: number, signal?: AbortSignal): Promise<T> {
+    stats.requests++;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    let res: Response;
+    try {
+      res = await doFetch(opts.url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: nextId++, method, params }),
+        signal: combined,
+      });
+    } catch (e) {
+      if (signal?.aborted) throw new IndexerError("Aborted", "aborted", { method, cause: e });
+      const failure: RetryFailure = timeout.aborted ? { kind: "timeout" } : networkFailureOf(e);
+      throw new IndexerError("Transport", `${method}: ${String(e)}`, { method, failure, attempts: n, cause: e });
     }
-    throw lastError ?? new IndexerError("Transport", `${method}: failed`, { method });
+    if (!res.ok) {
+      const retryAfterMs = parseRetryAfter(res.headers.get("retry-after")) ?? undefined;
+      await res.body?.cancel().catch(() => undefined);
+      if (res.status === 429) {
+        stats.rateLimited++;
+        throw new IndexerError("RateLimited", `${method}: HTTP 429`, {
+          method,
+          status: 429,
+          attempts: n,
+          ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+        });
+      }
+      const failure: RetryFailure = { kind: "http", status: res.status, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+      // A 5xx (or 408) is the transport failing; any other status is the RPC refusing the request.
+      const code = RETRYABLE_HTTP_STATUSES.has(res.status) ? "Transport" : "RpcError";
+      throw new IndexerError(code, `${method}: HTTP ${res.status}`, { method, status: res.status, failure, attempts: n });
+    }
+    let body: JsonRpcReply;
+    try {
+      body = (await res.json()) as JsonRpcReply;
+    } catch (e) {
+      if (signal?.aborted) throw new IndexerError("Aborted", "aborted", { method, cause: e });
+      throw new IndexerError("Transport", `${method}: the answer is not JSON`, { method, failure: { kind: "invalid-response" }, attempts: n, cause: e });
+    }
+    if (body.error !== undefined && body.error !== null) {
+      const rpcCode = typeof body.error.code === "number" ? body.error.code : undefined;
+      const text = typeof body.error.message === "string" ? body.error.message : "JSON-RPC error";
+      throw new IndexerError("RpcError", `${method}: ${text}`, {
+        method,
+        failure: rpcCode === undefined ? { kind: "invalid-response" } : { kind: "json-rpc", code: rpcCode },
+        ...(rpcCode !== undefined ? { rpcCode } : {}),
+        attempts: n,
+      });
+    }
+    return body.result as T;
+  }
+
+  function call<T>(method: string, params: readonly unknown[], signal?: AbortSignal): Promise<T> {
+    return withRetry((n) => attempt<T>(method, params, n, signal), {
+      policy,
+      ...(signal ? { signal } : {}),
+      classify: failureOf,
+      abortError: () => new IndexerError("Aborted", "aborted", { method }),
+      onRetry: () => {
+        stats.retries++;
+      },
+      ...(opts.random ? { random: opts.random } : {}),
+    });
   }
   return { call, stats };
 }

@@ -8,6 +8,7 @@ import { accountJson, parseAccountEncoding, parseDataSlice, parseFilters, matche
 import type { AccountState } from "./account-changes.ts";
 import type { Commitment } from "./clock.ts";
 import { invalidParams, isLocalnetError, RPC_ERROR, RpcError } from "./errors.ts";
+import { createHeliusMethods } from "./helius-methods.ts";
 import type { TransactionRecord } from "./history.ts";
 import type { LocalnetNode, SimulateOutcome } from "./node.ts";
 import {
@@ -537,7 +538,7 @@ export function createMethods(mc: MethodContext): Record<string, RpcMethod> {
       return { slot: clock.slot, unixTimestamp: clock.timeMs / 1000n };
     },
   };
-  return m;
+  return { ...m, ...createHeliusMethods(mc) };
 }
 
 /** Shape of a preflight failure's data, for clients reading `error.data`. */

@@ -169,7 +169,7 @@ export interface FetchOptions {
 }
 
 /** The Connection methods the account helpers use (a real Connection, localnet, or a look-alike). */
-export type AccountsConnection = Pick<Connection, "getAccountInfo" | "getMultipleAccountsInfo" | "getProgramAccounts">;
+export type AccountsConnection = Pick<Connection, "getAccountInfoAndContext" | "getMultipleAccountsInfo" | "getProgramAccounts">;
 
 function programIdOf(o: FetchOptions): PublicKey {
   return o.programId === undefined ? GPUNET_PROGRAM_ID : toPublicKey(o.programId, "programId");
@@ -181,7 +181,7 @@ async function fetchMaybe<T>(
   o: FetchOptions,
   decode: (d: Uint8Array) => T,
 ): Promise<GpunetAccount<T> | null> {
-  const info = await callRpc("getAccountInfo", () => connection.getAccountInfo(address, o.commitment));
+  const info = (await callRpc("getAccountInfo", () => connection.getAccountInfoAndContext(address, o.commitment))).value;
   if (!info) return null;
   checkOwner(info, programIdOf(o), address);
   return { address, lamports: BigInt(info.lamports), data: decodeAt(decode, info.data, address) };

@@ -8,7 +8,7 @@
  */
 import { PublicKey, SYSVAR_CLOCK_PUBKEY } from "@solana/web3.js";
 import type { Commitment, Signer, TransactionInstruction } from "@solana/web3.js";
-import { GpunetError } from "./errors.ts";
+import { GpunetError, transactionErrorName } from "./errors.ts";
 import { decodeConfig, decodeProvider, type Provider } from "./accounts.ts";
 import { getClaimRewardsInstruction } from "./instructions.ts";
 import { toPublicKey, type PublicKeyInput } from "./inputs.ts";
@@ -248,9 +248,9 @@ export async function claimAll(d: ClaimAllDeps, o: ClaimAllOptions): Promise<Cla
         });
         return;
       } catch (e) {
-        const err = e instanceof GpunetError ? e : new GpunetError("Transport", String(e), {}, { cause: e });
+        const err: GpunetError = e instanceof GpunetError ? e : new GpunetError("Transport", String(e), { failure: { kind: "unknown" } }, { cause: e });
         if (err.code === "Aborted") throw err;
-        if (batch.length > 1 && JSON.stringify(err.context.transactionError ?? "").includes("ComputationalBudgetExceeded")) {
+        if (batch.length > 1 && transactionErrorName(err.context.transactionError) === "ComputationalBudgetExceeded") {
           // More compute than one transaction allows: split and run both halves.
           const mid = Math.ceil(batch.length / 2);
           queue.unshift(batch.slice(0, mid), batch.slice(mid));

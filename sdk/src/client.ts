@@ -11,7 +11,7 @@ import type { Commitment, Connection } from "@solana/web3.js";
 import { associatedTokenAddress, createAtaIdempotentInstruction } from "./token.ts";
 import { GPUNET_IDL_VERSION } from "./idl.ts";
 import { ACCOUNT_VERSION } from "./generated/constants.ts";
-import { GpunetError } from "./errors.ts";
+import { GpunetError, isGpunetError, transactionErrorName } from "./errors.ts";
 import { toPublicKey, type Hash32Input, type IntegerInput, type PublicKeyInput } from "./inputs.ts";
 import { GPUNET_PROGRAM_ID, findConfigPda, findProviderPda } from "./pdas.ts";
 import {
@@ -61,14 +61,14 @@ export const GPUNET_ACCOUNT_VERSION: number = ACCOUNT_VERSION;
 /** The Connection methods the client uses; a web3.js `Connection` has them all. */
 export type GpunetConnection = Pick<
   Connection,
-  | "getLatestBlockhash"
+  | "getLatestBlockhashAndContext"
   | "simulateTransaction"
   | "sendRawTransaction"
   | "getSignatureStatuses"
   | "getBlockHeight"
   | "getTransaction"
   | "getRecentPrioritizationFees"
-  | "getAccountInfo"
+  | "getAccountInfoAndContext"
   | "getMultipleAccountsInfo"
   | "getProgramAccounts"
   | "onLogs"
@@ -124,8 +124,8 @@ function ataOf(owner: PublicKey, mint: PublicKey): PublicKey {
  * ```
  */
 /** The cluster's unix time from the Clock sysvar (what the program reads). */
-async function clockNow(connection: Pick<Connection, "getAccountInfo">, commitment?: Commitment): Promise<bigint> {
-  const info = await callRpc("getAccountInfo", () => connection.getAccountInfo(SYSVAR_CLOCK_PUBKEY, commitment));
+async function clockNow(connection: Pick<Connection, "getAccountInfoAndContext">, commitment?: Commitment): Promise<bigint> {
+  const info = (await callRpc("getAccountInfo", () => connection.getAccountInfoAndContext(SYSVAR_CLOCK_PUBKEY, commitment))).value;
   if (!info || info.data.length < 40) throw new GpunetError("AccountNotFound", "the Clock sysvar is not readable", {});
   return clockUnixTimestamp(new Uint8Array(info.data));
 }
@@ -423,7 +423,7 @@ export function createGpunetClient(options: GpunetClientOptions) {
      */
     async verifyProgram(o: { readonly feePayer?: PublicKey } = {}): Promise<ProgramVerification> {
       const expected = `IDL ${GPUNET_IDL_VERSION} (account version ${GPUNET_ACCOUNT_VERSION}, Config ${ACCOUNT_SIZES.config} bytes)`;
-      const prog = await callRpc("getAccountInfo", () => connection.getAccountInfo(programId, commitment));
+      const prog = (await callRpc("getAccountInfo", () => connection.getAccountInfoAndContext(programId, commitment))).value;
       if (!prog || !prog.executable) {
         throw new GpunetError("IdlMismatch", `no executable program at ${programId.toBase58()}; the SDK expects gpunet ${expected}`, {
           expectedVersion: expected,
@@ -444,7 +444,7 @@ export function createGpunetClient(options: GpunetClientOptions) {
         } catch (e) {
           if (e instanceof GpunetError && e.code === "InvalidInstruction") {
             // the error table matches
-          } else if (e instanceof GpunetError && e.code === "SimulationFailed" && /AccountNotFound/.test(JSON.stringify(e.context.transactionError ?? ""))) {
+          } else if (isGpunetError(e, "SimulationFailed") && transactionErrorName(e.context.transactionError) === "AccountNotFound") {
             // No funded payer to simulate with; the account checks below still run.
           } else if (e instanceof GpunetError && e.code === "IdlMismatch") {
             throw e;
@@ -460,7 +460,7 @@ export function createGpunetClient(options: GpunetClientOptions) {
           }
         }
       const [cfgAddr] = findConfigPda(programId);
-      const info = await callRpc("getAccountInfo", () => connection.getAccountInfo(cfgAddr, commitment));
+      const info = (await callRpc("getAccountInfo", () => connection.getAccountInfoAndContext(cfgAddr, commitment))).value;
       if (!info) return { idlVersion: GPUNET_IDL_VERSION, accountVersion: GPUNET_ACCOUNT_VERSION, configChecked: false };
       const data = new Uint8Array(info.data);
       const version = data[accountFieldOffset("config", "version")];

@@ -8,6 +8,7 @@
  */
 import type { Gpunet } from "./idl.ts";
 import { GPUNET_ERROR_CODE, GPUNET_ERRORS } from "./generated/errors.ts";
+import type { RetryFailure } from "./retry.ts";
 
 /** Program error names, as the IDL JSON spells them (`NothingToClaim`, ...). */
 export type ProgramErrorName = Capitalize<Gpunet["errors"][number]["name"]>;
@@ -52,8 +53,16 @@ export type ClientErrorCode =
 /** Every code a {@link GpunetError} can carry. */
 export type GpunetErrorCode = ProgramErrorName | ClientErrorCode;
 
-/** Typed context; which fields are set depends on the code. */
-export interface GpunetErrorContext {
+/** Context of an input check (`U64OutOfRange`, `InvalidPublicKey`, `InvalidInput`, `SignerMissing`...). */
+export interface InputErrorContext {
+  /** The input field that failed validation. */
+  readonly field?: string;
+  /** The rejected input, as a string (never the raw object). */
+  readonly value?: string;
+}
+
+/** Context of a failed simulation or transaction, and of program errors. */
+export interface FailureErrorContext extends InputErrorContext {
   /** The program's error number (6000 + index in the IDL), for program errors. */
   readonly programErrorNumber?: number;
   /** The program that failed (base58), when known. */
@@ -64,19 +73,62 @@ export interface GpunetErrorContext {
   readonly logs?: readonly string[];
   /** Signature of the transaction, when one was signed. */
   readonly signature?: string;
-  /** The input field that failed validation. */
-  readonly field?: string;
-  /** The rejected input, as a string (never the raw object). */
-  readonly value?: string;
-  /** IdlMismatch: the version the SDK expects and the one found. */
-  readonly expectedVersion?: string;
-  readonly actualVersion?: string;
-  /** RateLimited / Transport: HTTP status and the last retry-after (ms). */
-  readonly httpStatus?: number;
-  readonly retryAfterMs?: number;
   /** The raw transaction error object from the RPC, when there was one. */
   readonly transactionError?: unknown;
 }
+
+/** Context of a `Transport` error: what failed, typed, and how many attempts the retry policy made. */
+export interface TransportErrorContext {
+  /** The JSON-RPC method (or HTTP route) that failed. */
+  readonly method?: string;
+  readonly failure: RetryFailure;
+  /** HTTP status, when the failure is an HTTP one. */
+  readonly httpStatus?: number;
+  /** Attempts made by the one retry loop (1 when it was not retried). */
+  readonly attempts?: number;
+}
+
+/** Context of a `RateLimited` error. */
+export interface RateLimitedErrorContext {
+  readonly method?: string;
+  readonly httpStatus: 429;
+  /** The last Retry-After the server sent (ms). */
+  readonly retryAfterMs?: number;
+  readonly attempts?: number;
+}
+
+/** The context each client error code carries. */
+export interface ClientErrorContexts {
+  U64OutOfRange: InputErrorContext;
+  InvalidPublicKey: InputErrorContext;
+  InvalidInput: InputErrorContext;
+  IdlMismatch: InputErrorContext & { readonly expectedVersion?: string; readonly actualVersion?: string };
+  BlockhashExpired: { readonly signature: string };
+  RateLimited: RateLimitedErrorContext;
+  Transport: TransportErrorContext;
+  SimulationFailed: FailureErrorContext;
+  TransactionFailed: FailureErrorContext;
+  UnknownProgramError: FailureErrorContext;
+  AccountNotFound: InputErrorContext;
+  AccountDecodeFailed: InputErrorContext;
+  SignerMissing: InputErrorContext;
+  WalletRejected: Record<string, never>;
+  TransactionTooLarge: InputErrorContext;
+  Aborted: { readonly signature?: string };
+}
+
+/** The context of error code `C`: program errors carry {@link FailureErrorContext}. */
+export type GpunetErrorContextOf<C extends GpunetErrorCode> = C extends ClientErrorCode ? ClientErrorContexts[C] : FailureErrorContext;
+
+type AllContextKeys = { [C in GpunetErrorCode]: keyof GpunetErrorContextOf<C> }[GpunetErrorCode];
+type Exclusive<T> = T & { readonly [K in Exclude<AllContextKeys, keyof T>]?: undefined };
+
+/**
+ * The context of any code: a union keyed by the error's code, where a field one
+ * code does not carry reads as `undefined`. Narrow with {@link isGpunetError}
+ * (or a switch on `code`) to get the fields of one code.
+ */
+export type GpunetErrorContext = { [C in GpunetErrorCode]: Exclusive<GpunetErrorContextOf<C>> }[GpunetErrorCode];
 
 /**
  * The error every SDK entry point throws.
@@ -91,20 +143,23 @@ export interface GpunetErrorContext {
  * }
  * ```
  */
-export class GpunetError extends Error {
+export class GpunetError<C extends GpunetErrorCode = GpunetErrorCode> extends Error {
   override readonly name = "GpunetError";
-  readonly code: GpunetErrorCode;
-  readonly context: GpunetErrorContext;
-  constructor(code: GpunetErrorCode, message: string, context: GpunetErrorContext = {}, options?: { cause?: unknown }) {
+  readonly code: C;
+  readonly context: C extends GpunetErrorCode ? Exclusive<GpunetErrorContextOf<C>> : never;
+  constructor(code: C, message: string, context: GpunetErrorContextOf<C>, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
-    this.context = context;
+    this.context = context as C extends GpunetErrorCode ? Exclusive<GpunetErrorContextOf<C>> : never;
   }
   /** True for errors raised by the gpunet program itself (IDL error names). */
   get isProgramError(): boolean {
     return Object.hasOwn(GPUNET_ERROR_CODE, this.code);
   }
 }
+
+/** A {@link GpunetError} of one of the codes `C`, as a union keyed by code (a switch on `code` narrows `context`). */
+export type GpunetErrorOf<C extends GpunetErrorCode = GpunetErrorCode> = { [K in C]: GpunetError<K> }[C];
 
 /**
  * Narrows `e` to a {@link GpunetError}, optionally of one code (or one of several).
@@ -115,7 +170,7 @@ export class GpunetError extends Error {
  * if (isGpunetError(e, "BlockhashExpired")) console.log(e.context.signature);
  * ```
  */
-export function isGpunetError<C extends GpunetErrorCode>(e: unknown, code?: C | readonly C[]): e is GpunetError & { readonly code: C } {
+export function isGpunetError<C extends GpunetErrorCode = GpunetErrorCode>(e: unknown, code?: C | readonly C[]): e is GpunetErrorOf<C> {
   if (!(e instanceof GpunetError)) return false;
   if (code === undefined) return true;
   if (typeof code === "string") return e.code === code;
@@ -182,7 +237,7 @@ function customFromErrObject(err: unknown): { index?: number; custom?: number } 
  * decodeFailure({ InstructionError: [0, { Custom: 6024 }] }, logs, GPUNET_PROGRAM_ADDRESS).name; // "NothingToClaim"
  * ```
  */
-export function decodeFailure(err: unknown, logs: readonly string[] | null | undefined, programId: string, message?: string): DecodedFailure {
+export function decodeFailure(err: unknown, logs: readonly string[] | null | undefined, programId: string): DecodedFailure {
   let programErrorNumber: number | undefined;
   let failingProgram: string | undefined;
   const { index, custom } = customFromErrObject(err);
@@ -201,10 +256,6 @@ export function decodeFailure(err: unknown, logs: readonly string[] | null | und
   }
   if (programErrorNumber === undefined && custom !== undefined && (failingProgram === undefined || failingProgram === programId)) {
     programErrorNumber = custom;
-  }
-  if (programErrorNumber === undefined && message) {
-    const c = CUSTOM_RE.exec(message);
-    if (c && (failingProgram === undefined || failingProgram === programId)) programErrorNumber = parseInt(c[1] ?? "", 16);
   }
   const ours = failingProgram === undefined || failingProgram === programId;
   const info = programErrorNumber !== undefined && ours ? PROGRAM_ERRORS_BY_NUMBER.get(programErrorNumber) : undefined;
@@ -234,10 +285,10 @@ export function errorFromFailure(
   logs: readonly string[] | null | undefined,
   programId: string,
   fallback: "SimulationFailed" | "TransactionFailed",
-  extra: { signature?: string; message?: string; cause?: unknown } = {},
+  extra: { signature?: string; cause?: unknown } = {},
 ): GpunetError {
-  const d = decodeFailure(err, logs, programId, extra.message);
-  const context: GpunetErrorContext = {
+  const d = decodeFailure(err, logs, programId);
+  const context: FailureErrorContext = {
     ...(d.programErrorNumber !== undefined ? { programErrorNumber: d.programErrorNumber } : {}),
     ...(d.programId !== undefined ? { programId: d.programId } : {}),
     ...(d.instructionIndex !== undefined ? { instructionIndex: d.instructionIndex } : {}),
@@ -253,12 +304,41 @@ export function errorFromFailure(
   if (d.programErrorNumber !== undefined && (d.programId === undefined || d.programId === programId) && d.programErrorNumber >= 6000) {
     return new GpunetError("UnknownProgramError", `gpunet program error number ${d.programErrorNumber} is not in the IDL`, context, opts);
   }
-  return new GpunetError(
-    fallback,
-    `${fallback === "SimulationFailed" ? "simulation" : "transaction"} failed: ${safeJson(err) ?? extra.message ?? "unknown"}`,
-    context,
-    opts,
-  );
+  return new GpunetError(fallback, `${fallback === "SimulationFailed" ? "simulation" : "transaction"} failed: ${safeJson(err) ?? "unknown"}`, context, opts);
+}
+
+/**
+ * The variant name of a transaction error as the RPC returns it: `"AccountNotFound"`
+ * for a bare string, the inner name for an instruction error
+ * (`{ InstructionError: [0, "ComputationalBudgetExceeded"] }` gives
+ * `"ComputationalBudgetExceeded"`, `[0, { Custom: 1 }]` gives `"Custom"`), the
+ * outer key otherwise (`{ InsufficientFundsForRent: { account_index: 2 } }`).
+ * Undefined for anything else.
+ *
+ * @example
+ * ```ts
+ * transactionErrorName({ InstructionError: [1, "ComputationalBudgetExceeded"] }); // "ComputationalBudgetExceeded"
+ * transactionErrorName("AccountNotFound"); // "AccountNotFound"
+ * ```
+ */
+export function transactionErrorName(err: unknown): string | undefined {
+  if (typeof err === "string") return err;
+  if (err === null || typeof err !== "object") return undefined;
+  const keys = Object.keys(err);
+  if (keys.length !== 1) return undefined;
+  const key = keys[0] as string;
+  if (key === "InstructionError") {
+    const ie = (err as { InstructionError: unknown }).InstructionError;
+    if (!Array.isArray(ie)) return key;
+    const inner: unknown = ie[1];
+    if (typeof inner === "string") return inner;
+    if (inner !== null && typeof inner === "object") {
+      const ik = Object.keys(inner);
+      if (ik.length === 1) return ik[0];
+    }
+    return key;
+  }
+  return key;
 }
 
 function safeJson(v: unknown): string | undefined {

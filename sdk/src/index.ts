@@ -23,8 +23,40 @@ export type { Gpunet, RawIdl } from "./idl.ts";
 export type { GpunetEventName, GpunetAccountName, GpunetInstructionName, IdlStruct, IdlFieldValue } from "./idl-types.ts";
 
 // Errors
-export { GpunetError, isGpunetError, programErrorInfo, decodeFailure } from "./errors.ts";
-export type { GpunetErrorCode, ProgramErrorName, ClientErrorCode, GpunetErrorContext, DecodedFailure } from "./errors.ts";
+export { GpunetError, isGpunetError, programErrorInfo, decodeFailure, transactionErrorName } from "./errors.ts";
+export type {
+  GpunetErrorCode,
+  ProgramErrorName,
+  ClientErrorCode,
+  GpunetErrorContext,
+  GpunetErrorContextOf,
+  GpunetErrorOf,
+  ClientErrorContexts,
+  InputErrorContext,
+  FailureErrorContext,
+  TransportErrorContext,
+  RateLimitedErrorContext,
+  DecodedFailure,
+} from "./errors.ts";
+
+// Retry policy (shared with @gpunet/indexer)
+export {
+  withRetry,
+  abortableSleep,
+  backoffDelayMs,
+  isRetryableFailure,
+  networkFailureOf,
+  parseRetryAfter,
+  resolveRetryPolicy,
+  SleepAbortedError,
+  DEFAULT_RETRY_POLICY,
+  RETRYABLE_HTTP_STATUSES,
+  RETRYABLE_JSON_RPC_CODES,
+  RETRYABLE_NETWORK_CODES,
+} from "./retry.ts";
+export type { RetryPolicy, RetryFailure, RetryEvent, WithRetryOptions } from "./retry.ts";
+export { createJsonRpcCall } from "./json-rpc.ts";
+export type { JsonRpcCall, JsonRpcCallOptions } from "./json-rpc.ts";
 
 // Inputs
 export { toU64, toI64, toU16, toU8, toPublicKey, toHash32 } from "./inputs.ts";
@@ -162,7 +194,7 @@ export {
 export type { SendContext, SendOptions, SendResult, SimulateResult, SignedTransaction, SendConnection, WalletAdapterLike } from "./send.ts";
 export { resolvePriorityFee, percentileOf } from "./priority-fee.ts";
 export type { PriorityFeeStrategy, PriorityFeeConnection } from "./priority-fee.ts";
-export { createRetryingFetch, parseRetryAfter } from "./retrying-fetch.ts";
+export { createRetryingFetch } from "./retrying-fetch.ts";
 export type { FetchLike, RetryingFetchOptions } from "./retrying-fetch.ts";
 
 // Rewards and bots

@@ -1,11 +1,16 @@
 /**
  * Priority fee strategies: a fixed price, a percentile of the cluster's recent
  * prioritization fees for the accounts the transaction writes, or Helius'
- * `getPriorityFeeEstimate` (plain JSON-RPC over fetch, so it bundles for browsers).
+ * `getPriorityFeeEstimate` through helius-sdk's method (its Kit-free subpath, so
+ * neither Kit nor anything Node-only enters the bundle), called over the SDK's
+ * JSON-RPC caller and retry policy.
  */
 import type { Connection, PublicKey } from "@solana/web3.js";
+import { makeGetPriorityFeeEstimate } from "helius-sdk/rpc/methods/getPriorityFeeEstimate";
 import { GpunetError } from "./errors.ts";
 import { toU64, type IntegerInput } from "./inputs.ts";
+import { createJsonRpcCall } from "./json-rpc.ts";
+import type { RetryPolicy } from "./retry.ts";
 import { callRpc } from "./rpc.ts";
 import type { FetchLike } from "./retrying-fetch.ts";
 
@@ -26,7 +31,10 @@ export type PriorityFeeStrategy =
       readonly url: string;
       readonly priorityLevel?: "Min" | "Low" | "Medium" | "High" | "VeryHigh" | "UnsafeMax";
       readonly maxMicroLamports?: IntegerInput;
+      /** One HTTP request per attempt (default global fetch); the retry policy below wraps it. */
       readonly fetch?: FetchLike;
+      /** Retry policy of the estimate call (defaults: the SDK's). */
+      readonly retry?: Partial<RetryPolicy>;
     };
 
 /** The connection method the percentile strategy uses. */
@@ -85,29 +93,19 @@ export async function resolvePriorityFee(strategy: PriorityFeeStrategy, connecti
       );
     }
     case "helius": {
-      const f = strategy.fetch ?? ((i, init) => globalThis.fetch(i, init));
-      let body: unknown;
-      try {
-        const res = await f(strategy.url, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({
-            jsonrpc: "2.0",
-            id: "gpunet",
-            method: "getPriorityFeeEstimate",
-            params: [{ accountKeys: writable.map((k) => k.toBase58()), options: { priorityLevel: strategy.priorityLevel ?? "Medium" } }],
-          }),
-        });
-        if (res.status === 429) throw new GpunetError("RateLimited", "getPriorityFeeEstimate: HTTP 429", { httpStatus: 429 });
-        if (!res.ok) throw new GpunetError("Transport", `getPriorityFeeEstimate: HTTP ${res.status}`, { httpStatus: res.status });
-        body = await res.json();
-      } catch (e) {
-        if (e instanceof GpunetError) throw e;
-        throw new GpunetError("Transport", `getPriorityFeeEstimate: ${e instanceof Error ? e.message : String(e)}`, {}, { cause: e });
-      }
-      const est = (body as { result?: { priorityFeeEstimate?: unknown } }).result?.priorityFeeEstimate;
+      const call = createJsonRpcCall({
+        url: strategy.url,
+        ...(strategy.fetch ? { fetch: strategy.fetch } : {}),
+        ...(strategy.retry ? { policy: strategy.retry } : {}),
+      });
+      const estimate = makeGetPriorityFeeEstimate(call);
+      const res = await estimate({ accountKeys: writable.map((k) => k.toBase58()), options: { priorityLevel: strategy.priorityLevel ?? "Medium" } });
+      const est: unknown = res?.priorityFeeEstimate;
       if (typeof est !== "number" || !Number.isFinite(est) || est < 0) {
-        throw new GpunetError("Transport", `getPriorityFeeEstimate returned no estimate: ${JSON.stringify(body).slice(0, 200)}`, {});
+        throw new GpunetError("Transport", `getPriorityFeeEstimate returned no estimate: ${JSON.stringify(res ?? null).slice(0, 200)}`, {
+          method: "getPriorityFeeEstimate",
+          failure: { kind: "invalid-response" },
+        });
       }
       // Helius returns a float; a CU price is an integer number of micro-lamports.
       return clamp(BigInt(Math.ceil(est)), undefined, strategy.maxMicroLamports);

@@ -1,10 +1,15 @@
 /**
- * A `fetch` for web3.js's `Connection` (its `fetch` option) that backs off on HTTP
- * 429, honouring `Retry-After`, and on transient 5xx/network failures, then raises
- * a typed error. web3.js's own 429 loop ignores Retry-After;
- * throwing from here after our retries keeps it from starting a second loop.
+ * A `fetch` for web3.js's `Connection` (its `fetch` option) that runs the SDK's
+ * retry policy ({@link withRetry}): HTTP 429 honouring `Retry-After`, transient
+ * 5xx and network failures backed off with full jitter, then a typed error.
+ * web3.js's own 429 loop ignores Retry-After; once this fetch has given up it
+ * throws, so web3.js never starts a second loop. web3.js passes the thrown
+ * error through as is (the SDK reads it by identity, never by its message).
  */
 import { GpunetError } from "./errors.ts";
+import { RETRYABLE_HTTP_STATUSES, networkFailureOf, parseRetryAfter, withRetry, type RetryEvent, type RetryFailure, type RetryPolicy } from "./retry.ts";
+
+export { parseRetryAfter } from "./retry.ts";
 
 /** The fetch signature web3.js calls. */
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -13,62 +18,48 @@ export type FetchLike = (input: string | URL | Request, init?: RequestInit) => P
 export interface RetryingFetchOptions {
   /** The underlying fetch; default `globalThis.fetch`. */
   readonly fetch?: FetchLike;
-  /** Retries after the first attempt (default 5). */
+  /** The retry policy (attempts, backoff, cap, budget); defaults are {@link DEFAULT_RETRY_POLICY}'s. */
+  readonly policy?: Partial<RetryPolicy>;
+  /** Retries after the first attempt; shorthand for `policy.maxAttempts - 1`. */
   readonly maxRetries?: number;
-  /** First backoff when the server gives no Retry-After (default 250 ms), doubled per retry. */
+  /** Shorthand for `policy.baseDelayMs`. */
   readonly baseDelayMs?: number;
-  /** Upper bound of any single wait, Retry-After included (default 30 s). */
+  /** Shorthand for `policy.maxDelayMs`. */
   readonly maxDelayMs?: number;
-  /** Also retry 502/503/504 and network errors (default true). */
+  /** Also retry 5xx, 408 and network errors (default true); 429 is always retried. */
   readonly retryTransient?: boolean;
   /** Called before each wait (for logs/metrics). */
-  readonly onRetry?: (info: { attempt: number; delayMs: number; status: number | null }) => void;
-  /** How to wait; default setTimeout. Tests may pass a recorder. */
-  readonly sleep?: (ms: number) => Promise<void>;
+  readonly onRetry?: (info: { attempt: number; delayMs: number; status: number | null; failure: RetryFailure }) => void;
+  /** How to wait; default an abortable setTimeout. Tests may pass a recorder. */
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Jitter source in [0, 1] (default Math.random). */
+  readonly random?: () => number;
+}
+
+/** The policy an options object asks for. @internal */
+export function fetchPolicy(opts: RetryingFetchOptions): Partial<RetryPolicy> {
+  return {
+    ...opts.policy,
+    ...(opts.maxRetries !== undefined ? { maxAttempts: opts.maxRetries + 1 } : {}),
+    ...(opts.baseDelayMs !== undefined ? { baseDelayMs: opts.baseDelayMs } : {}),
+    ...(opts.maxDelayMs !== undefined ? { maxDelayMs: opts.maxDelayMs } : {}),
+  };
 }
 
 /**
- * Parses a Retry-After header (delta seconds or an HTTP date) into ms, or null.
- * @example
- * ```ts
- * parseRetryAfter("2"); // 2000
- * ```
+ * The typed failure of a GpunetError for the retry loop: rate limits and
+ * transport failures carry one; everything else is final.
+ * @internal
  */
-export function parseRetryAfter(value: string | null, now: number = Date.now()): number | null {
-  if (value === null) return null;
-  const v = value.trim();
-  if (/^\d+(\.\d+)?$/.test(v)) return Math.round(Number(v) * 1000);
-  const t = Date.parse(v);
-  return Number.isNaN(t) ? null : Math.max(0, t - now);
-}
-
-/**
- * web3.js re-wraps a failed fetch into its own error, keeping only the message. The
- * errors thrown here are remembered (a short window) with a unique tag in their
- * message, so `callRpc` can hand the caller the original typed error and context.
- */
-const recentErrors: GpunetError[] = [];
-let errorSeq = 0;
-function remember(e: GpunetError): GpunetError {
-  recentErrors.push(e);
-  if (recentErrors.length > 64) recentErrors.shift();
-  return e;
-}
-function tag(): string {
-  errorSeq = (errorSeq + 1) % 1_000_000_000;
-  return `[gpunet-fetch#${errorSeq}]`;
-}
-
-/** The typed error behind a web3.js error message, if the retrying fetch raised it. @internal */
-export function recoverFetchError(message: string): GpunetError | undefined {
-  for (let i = recentErrors.length - 1; i >= 0; i--) {
-    const e = recentErrors[i] as GpunetError;
-    if (message.includes(e.message)) return e;
+export function retryFailureOf(e: unknown): RetryFailure | null {
+  if (!(e instanceof GpunetError)) return null;
+  if (e.code === "RateLimited") {
+    const c = (e as GpunetError<"RateLimited">).context;
+    return { kind: "http", status: 429, ...(c.retryAfterMs !== undefined ? { retryAfterMs: c.retryAfterMs } : {}) };
   }
-  return undefined;
+  if (e.code === "Transport") return (e as GpunetError<"Transport">).context.failure;
+  return null;
 }
-
-const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Creates the retrying fetch.
@@ -82,47 +73,49 @@ const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
  */
 export function createRetryingFetch(opts: RetryingFetchOptions = {}): FetchLike {
   const base = opts.fetch ?? ((i, init) => globalThis.fetch(i, init));
-  const maxRetries = opts.maxRetries ?? 5;
-  const baseDelay = opts.baseDelayMs ?? 250;
-  const maxDelay = opts.maxDelayMs ?? 30_000;
   const retryTransient = opts.retryTransient ?? true;
-  const sleep = opts.sleep ?? defaultSleep;
-  return async (input, init) => {
-    let lastRetryAfter: number | undefined;
-    for (let attempt = 0; ; attempt++) {
-      let res: Response;
-      try {
-        res = await base(input, init);
-      } catch (e) {
-        if (init?.signal?.aborted) throw e;
-        if (!retryTransient || attempt >= maxRetries) {
-          throw remember(new GpunetError("Transport", `${tag()} RPC request failed: ${e instanceof Error ? e.message : String(e)}`, {}, { cause: e }));
+  const policy = fetchPolicy(opts);
+  return (input, init) =>
+    withRetry(
+      async (attempt) => {
+        let res: Response;
+        try {
+          res = await base(input, init);
+        } catch (e) {
+          if (init?.signal?.aborted) throw new GpunetError("Aborted", "aborted", {}, { cause: e });
+          const failure = retryTransient ? networkFailureOf(e) : { kind: "unknown" as const };
+          throw new GpunetError("Transport", `RPC request failed: ${e instanceof Error ? e.message : String(e)}`, { failure, attempts: attempt }, { cause: e });
         }
-        const delayMs = Math.min(maxDelay, baseDelay * 2 ** attempt);
-        opts.onRetry?.({ attempt: attempt + 1, delayMs, status: null });
-        await sleep(delayMs);
-        continue;
-      }
-      const transient = res.status === 502 || res.status === 503 || res.status === 504;
-      if (res.status !== 429 && !(retryTransient && transient)) return res;
-      const ra = parseRetryAfter(res.headers.get("retry-after"));
-      if (ra !== null) lastRetryAfter = ra;
-      if (attempt >= maxRetries) {
+        if (res.status !== 429 && !(retryTransient && RETRYABLE_HTTP_STATUSES.has(res.status))) return res;
+        const retryAfterMs = parseRetryAfter(res.headers.get("retry-after")) ?? undefined;
+        // Drain the body so the connection can be reused.
+        await res.arrayBuffer().catch(() => undefined);
         if (res.status === 429) {
-          throw remember(
-            new GpunetError("RateLimited", `${tag()} RPC answered 429 ${maxRetries + 1} times`, {
-              httpStatus: 429,
-              ...(lastRetryAfter !== undefined ? { retryAfterMs: lastRetryAfter } : {}),
-            }),
-          );
+          throw new GpunetError("RateLimited", `RPC answered 429 (attempt ${attempt})`, {
+            httpStatus: 429,
+            attempts: attempt,
+            ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+          });
         }
-        throw remember(new GpunetError("Transport", `${tag()} RPC answered ${res.status} ${maxRetries + 1} times`, { httpStatus: res.status }));
-      }
-      // Drain the body so the connection can be reused.
-      await res.arrayBuffer().catch(() => undefined);
-      const delayMs = Math.min(maxDelay, ra ?? baseDelay * 2 ** attempt);
-      opts.onRetry?.({ attempt: attempt + 1, delayMs, status: res.status });
-      await sleep(delayMs);
-    }
-  };
+        throw new GpunetError("Transport", `RPC answered ${res.status} (attempt ${attempt})`, {
+          failure: { kind: "http", status: res.status, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) },
+          httpStatus: res.status,
+          attempts: attempt,
+        });
+      },
+      {
+        policy,
+        ...(init?.signal ? { signal: init.signal } : {}),
+        classify: retryFailureOf,
+        abortError: () => new GpunetError("Aborted", "aborted", {}),
+        ...(opts.onRetry
+          ? {
+              onRetry: (r: RetryEvent) =>
+                opts.onRetry?.({ attempt: r.attempt, delayMs: r.delayMs, status: r.failure.kind === "http" ? r.failure.status : null, failure: r.failure }),
+            }
+          : {}),
+        ...(opts.sleep ? { sleep: opts.sleep } : {}),
+        ...(opts.random ? { random: opts.random } : {}),
+      },
+    );
 }

@@ -1,9 +1,12 @@
 /**
- * One place that turns an RPC call's failure into a typed error: GpunetErrors pass
- * through (e.g. RateLimited from the retrying fetch), anything else is `Transport`.
+ * One place that turns an RPC call's failure into a typed error: GpunetErrors
+ * pass through by identity (e.g. RateLimited from the retrying fetch, anywhere on
+ * the cause chain), a JSON-RPC error keeps its numeric code, a network failure its
+ * error code; anything else is `Transport` with an `unknown` failure. Nothing is
+ * read from message text.
  */
 import { GpunetError } from "./errors.ts";
-import { recoverFetchError } from "./retrying-fetch.ts";
+import { networkFailureOf, type RetryFailure } from "./retry.ts";
 
 /**
  * Runs an RPC call, mapping non-gpunet failures to `GpunetError('Transport')`.
@@ -17,19 +20,24 @@ export async function callRpc<T>(method: string, f: () => Promise<T>): Promise<T
   }
 }
 
+/** The typed failure of an error some client raised: a JSON-RPC code, a network code, or unknown. */
+function failureOf(e: unknown): RetryFailure {
+  // web3.js's SolanaJSONRPCError (and most JSON-RPC clients) carry the numeric code.
+  if (e !== null && typeof e === "object" && typeof (e as { code?: unknown }).code === "number") {
+    return { kind: "json-rpc", code: (e as { code: number }).code };
+  }
+  const n = networkFailureOf(e);
+  if (n.kind === "network" && n.code !== undefined) return n;
+  return { kind: "unknown" };
+}
+
 /** Maps an unknown RPC failure to a GpunetError (kept as is when it already is one). */
 export function toTransportError(method: string, e: unknown): GpunetError {
-  if (e instanceof GpunetError) return e;
-  // web3.js wraps the fetch failure; the cause chain may still hold our RateLimited.
   let c: unknown = e;
-  for (let i = 0; i < 5 && c && typeof c === "object"; i++) {
+  for (let i = 0; i < 5 && c !== null && typeof c === "object"; i++) {
     if (c instanceof GpunetError) return c;
     c = (c as { cause?: unknown }).cause;
   }
   const msg = e instanceof Error ? e.message : String(e);
-  const original = recoverFetchError(msg);
-  if (original) return original;
-  const status = /\b(4\d\d|5\d\d)\b/.exec(msg);
-  if (status?.[1] === "429") return new GpunetError("RateLimited", `${method}: ${msg}`, { httpStatus: 429 }, { cause: e });
-  return new GpunetError("Transport", `${method}: ${msg}`, status ? { httpStatus: Number(status[1]) } : {}, { cause: e });
+  return new GpunetError("Transport", `${method}: ${msg}`, { method, failure: failureOf(e) }, { cause: e });
 }

@@ -10,6 +10,8 @@ import bs58 from "bs58";
 import { GpunetError, errorFromFailure } from "./errors.ts";
 import { parseGpunetLogs, parseTransactionEvents, type GpunetEvent } from "./events.ts";
 import { resolvePriorityFee, type PriorityFeeStrategy } from "./priority-fee.ts";
+import { isRetryableFailure } from "./retry.ts";
+import { retryFailureOf } from "./retrying-fetch.ts";
 import { callRpc, toTransportError } from "./rpc.ts";
 
 /**
@@ -24,7 +26,7 @@ export interface WalletAdapterLike {
 /** The Connection methods sending uses (a web3.js Connection satisfies it). */
 export type SendConnection = Pick<
   Connection,
-  | "getLatestBlockhash"
+  | "getLatestBlockhashAndContext"
   | "simulateTransaction"
   | "sendRawTransaction"
   | "getSignatureStatuses"
@@ -149,6 +151,18 @@ function checkAbort(signal: AbortSignal | undefined, signature?: string): void {
   if (signal?.aborted) throw new GpunetError("Aborted", "aborted", signature ? { signature } : {});
 }
 
+/**
+ * A failure the confirmation loop rides out (its next poll or re-send is the retry):
+ * a typed, retryable transport failure, or one without typed detail (the loop is
+ * bounded by the blockhash's expiry, and the signature must not be lost). Returns the
+ * server's Retry-After (ms, 0 when none), or null when the error is final.
+ */
+function transientDelay(err: GpunetError): number | null {
+  const f = retryFailureOf(err);
+  if (f === null || (f.kind !== "unknown" && !isRetryableFailure(f))) return null;
+  return f.kind === "http" ? (f.retryAfterMs ?? 0) : 0;
+}
+
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const t = setTimeout(done, ms);
@@ -173,7 +187,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
  */
 export async function simulateInstructions(ctx: SendContext, ixs: readonly TransactionInstruction[], o: SendOptions = {}): Promise<SimulateResult> {
   const payer = feePayerOf(ctx, o);
-  const { blockhash } = await callRpc("getLatestBlockhash", () => ctx.connection.getLatestBlockhash(o.commitment ?? ctx.commitment));
+  const { blockhash } = (await callRpc("getLatestBlockhash", () => ctx.connection.getLatestBlockhashAndContext(o.commitment ?? ctx.commitment))).value;
   return simulateCompiled(ctx, compile(payer, blockhash, [...budgetIxs(MAX_COMPUTE_UNITS, 0n), ...ixs]), o);
 }
 
@@ -220,7 +234,7 @@ export async function prepareAndSign(ctx: SendContext, ixs: readonly Transaction
     });
   }
   const price = await resolvePriorityFee(o.priorityFee ?? ctx.priorityFee, ctx.connection, writableKeys(ixs));
-  const { blockhash, lastValidBlockHeight } = await callRpc("getLatestBlockhash", () => ctx.connection.getLatestBlockhash(commitment));
+  const { blockhash, lastValidBlockHeight } = (await callRpc("getLatestBlockhash", () => ctx.connection.getLatestBlockhashAndContext(commitment))).value;
   let limit = o.computeUnitLimit;
   if (limit === undefined) {
     const sim = await simulateCompiled(ctx, compile(payer, blockhash, [...budgetIxs(MAX_COMPUTE_UNITS, price), ...ixs]), o);
@@ -274,6 +288,8 @@ export async function sendSignedAndConfirm(ctx: SendContext, signed: SignedTrans
   const want = COMMITMENT_RANK[commitment] ?? 1;
   const poll = ctx.pollIntervalMs ?? 400;
   const resendEvery = ctx.resendIntervalMs ?? 2_000;
+  // The server's last Retry-After: the next poll waits at least that long.
+  let holdOffMs = 0;
   const submit = async (): Promise<void> => {
     try {
       // Preflight ran as our simulation; the node must not retry on its own either,
@@ -281,9 +297,11 @@ export async function sendSignedAndConfirm(ctx: SendContext, signed: SignedTrans
       await ctx.connection.sendRawTransaction(raw, { skipPreflight: true, maxRetries: 0 });
     } catch (e) {
       // A failed submit of already-signed bytes is retried by the loop; a rate limit
-      // or transport error must not lose the signature.
+      // or transient transport error must not lose the signature.
       const err = toTransportError("sendRawTransaction", e);
-      if (err.code !== "Transport" && err.code !== "RateLimited") throw err;
+      const d = transientDelay(err);
+      if (d === null) throw err;
+      holdOffMs = Math.max(holdOffMs, d);
     }
   };
   await submit();
@@ -291,9 +309,12 @@ export async function sendSignedAndConfirm(ctx: SendContext, signed: SignedTrans
   let searchHistory = false;
   for (;;) {
     checkAbort(o.signal, signature);
-    await sleep(poll, o.signal);
+    await sleep(Math.max(poll, holdOffMs), o.signal);
+    holdOffMs = 0;
     checkAbort(o.signal, signature);
-    const st = await statusOf(ctx, signature, searchHistory);
+    const st = await statusOf(ctx, signature, searchHistory, (ms) => {
+      holdOffMs = Math.max(holdOffMs, ms);
+    });
     if (st) {
       if (st.err !== null) throw await landedFailure(ctx, signature, st.err);
       if ((COMMITMENT_RANK[st.confirmationStatus ?? "processed"] ?? 0) >= want) {
@@ -314,8 +335,10 @@ export async function sendSignedAndConfirm(ctx: SendContext, signed: SignedTrans
       height = await ctx.connection.getBlockHeight(commitment === "processed" ? "confirmed" : commitment);
     } catch (e) {
       const err = toTransportError("getBlockHeight", e);
-      if (err.code === "Transport" || err.code === "RateLimited") continue;
-      throw err;
+      const d = transientDelay(err);
+      if (d === null) throw err;
+      holdOffMs = Math.max(holdOffMs, d);
+      continue;
     }
     if (height > signed.lastValidBlockHeight) {
       // Last look, through history, before declaring the transaction dead.
@@ -337,15 +360,22 @@ export async function sendSignedAndConfirm(ctx: SendContext, signed: SignedTrans
   }
 }
 
-async function statusOf(ctx: SendContext, signature: string, history: boolean): Promise<{ slot: number; err: unknown; confirmationStatus?: string } | null> {
+async function statusOf(
+  ctx: SendContext,
+  signature: string,
+  history: boolean,
+  holdOff: (ms: number) => void = () => undefined,
+): Promise<{ slot: number; err: unknown; confirmationStatus?: string } | null> {
   try {
     const r = await ctx.connection.getSignatureStatuses([signature], { searchTransactionHistory: history });
     const s = r.value[0];
     return s ? { slot: s.slot, err: s.err, ...(s.confirmationStatus ? { confirmationStatus: s.confirmationStatus } : {}) } : null;
   } catch (e) {
     const err = toTransportError("getSignatureStatuses", e);
-    if (err.code === "Transport" || err.code === "RateLimited") return null;
-    throw err;
+    const d = transientDelay(err);
+    if (d === null) throw err;
+    holdOff(d);
+    return null;
   }
 }
 

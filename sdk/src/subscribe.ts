@@ -66,7 +66,12 @@ export function subscribeEvents(connection: Pick<Connection, "onLogs" | "removeO
     const err =
       e instanceof GpunetError
         ? e
-        : new GpunetError("Transport", `subscription callback failed: ${e instanceof Error ? e.message : String(e)}`, {}, { cause: e });
+        : new GpunetError(
+            "Transport",
+            `subscription callback failed: ${e instanceof Error ? e.message : String(e)}`,
+            { failure: { kind: "unknown" } },
+            { cause: e },
+          );
     if (o.onError) o.onError(err);
   };
   let id: number | null = null;

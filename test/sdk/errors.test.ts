@@ -1,6 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, expectTypeOf, it } from "vitest";
+import type { RetryFailure } from "../../sdk/src/retry.ts";
 import { GPUNET_IDL, GPUNET_PROGRAM_ADDRESS as PID } from "../../sdk/src/idl.ts";
-import { GpunetError, decodeFailure, errorFromFailure, isGpunetError, programErrorInfo } from "../../sdk/src/errors.ts";
+import { GpunetError, decodeFailure, errorFromFailure, isGpunetError, programErrorInfo, transactionErrorName } from "../../sdk/src/errors.ts";
 
 const TOKEN = "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA";
 
@@ -16,10 +17,37 @@ describe("program error decoding (pure)", () => {
     expect(e.code).toBe("NothingToClaim");
     expect(e.context).toMatchObject({ programErrorNumber: 6024, instructionIndex: 1, signature: "sig" });
   });
-  it("Given a 'custom program error: 0x..' message only, Then the IDL name", () => {
-    expect(decodeFailure(undefined, undefined, PID, "Transaction simulation failed: Error processing Instruction 0: custom program error: 0x1771").name).toBe(
-      "Paused",
-    );
+  it("Given only gpunet's 'failed: custom program error: 0x..' log line (no status), Then the IDL name", () => {
+    expect(decodeFailure(undefined, [`Program ${PID} invoke [1]`, `Program ${PID} failed: custom program error: 0x1771`], PID).name).toBe("Paused");
+  });
+  it("Given transaction errors as the RPC returns them, When named, Then the variant is read from the object, not its text", () => {
+    expect(transactionErrorName("AccountNotFound")).toBe("AccountNotFound");
+    expect(transactionErrorName({ InstructionError: [2, "ComputationalBudgetExceeded"] })).toBe("ComputationalBudgetExceeded");
+    expect(transactionErrorName({ InstructionError: [0, { Custom: 1 }] })).toBe("Custom");
+    expect(transactionErrorName({ InsufficientFundsForRent: { account_index: 1 } })).toBe("InsufficientFundsForRent");
+    // A string that merely contains a name is not that error.
+    expect(transactionErrorName({ note: "AccountNotFound" })).toBe("note");
+    expect(transactionErrorName(null)).toBeUndefined();
+  });
+  it("Given an error narrowed by code, Then its context has that code's fields, typed", () => {
+    const e: unknown = new GpunetError("BlockhashExpired", "expired", { signature: "sig" });
+    if (!isGpunetError(e, "BlockhashExpired")) throw new Error("not narrowed");
+    expectTypeOf(e.context.signature).toEqualTypeOf<string>();
+    const t: unknown = new GpunetError("Transport", "x", { failure: { kind: "json-rpc", code: -32602 } });
+    if (isGpunetError(t, "Transport")) {
+      expectTypeOf(t.context.failure).toEqualTypeOf<RetryFailure>();
+      expect(t.context.failure).toEqual({ kind: "json-rpc", code: -32602 });
+    }
+    const any: unknown = t;
+    if (isGpunetError(any)) {
+      // Across codes, a field another code carries reads as undefined (no cast needed).
+      expectTypeOf(any.context.signature).toEqualTypeOf<string | undefined>();
+      if (any.code === "RateLimited") expectTypeOf(any.context.httpStatus).toEqualTypeOf<429>();
+    }
+    // @ts-expect-error BlockhashExpired needs the signature
+    void new GpunetError("BlockhashExpired", "x", {});
+    // @ts-expect-error a Transport error says what failed
+    void new GpunetError("Transport", "x", { httpStatus: 500 });
   });
   it("Given the token program failing inside gpunet's CPI, Then its Custom(1) is not named after gpunet's 6001/1", () => {
     const logs = [

@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import { Connection } from "@solana/web3.js";
 import { initializeGpunet, keypairWallet, startSdkNet, type SdkNet } from "./localnet-fixture.ts";
 import { createGpunetClient, type GpunetClient } from "../../sdk/src/client.ts";
-import { GpunetError, isGpunetError } from "../../sdk/src/errors.ts";
+import { type GpunetError, isGpunetError } from "../../sdk/src/errors.ts";
 import { findConfigPda } from "../../sdk/src/pdas.ts";
 import { accountFieldOffset } from "../../sdk/src/accounts.ts";
 import { createRetryingFetch, parseRetryAfter } from "../../sdk/src/retrying-fetch.ts";
@@ -127,11 +127,11 @@ describe("S6: HTTP 429 and transient failures", () => {
     expect(waits).toEqual([2000, 2000, 2000]);
   });
 
-  it("Given 429 without Retry-After, Then exponential backoff", async () => {
+  it("Given 429 without Retry-After, Then exponential backoff with full jitter (the jitter draw at its ceiling here)", async () => {
     requests = 0;
     mode = { limitFirst: 3, retryAfter: null };
     const waits: number[] = [];
-    const fetchImpl = createRetryingFetch({ sleep: async (ms) => void waits.push(ms), baseDelayMs: 100 });
+    const fetchImpl = createRetryingFetch({ sleep: async (ms) => void waits.push(ms), baseDelayMs: 100, random: () => 1 });
     const client = createGpunetClient({ connection: new Connection(url, { fetch: fetchImpl }) });
     await client.fetchConfig();
     expect(waits).toEqual([100, 200, 400]);

@@ -3,9 +3,13 @@
  * JSON array of transactions in `getTransaction` json shape; each becomes an
  * update at "confirmed". The reply is sent only after the batch committed, so
  * Helius' retry covers a crash in between (ingest is idempotent, X1).
+ * {@link ensureHeliusWebhook} creates or updates the Helius webhook that points here.
  */
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { networkFailureOf, parseRetryAfter, RETRYABLE_HTTP_STATUSES, withRetry, type RetryFailure, type RetryPolicy } from "@gpunet/sdk";
+import type { CreateWebhookRequest, UpdateWebhookRequest, Webhook } from "helius-sdk/types/webhooks";
+import { IndexerError } from "../errors.ts";
 import type { RpcTransaction } from "../rpc.ts";
 import type { TransactionUpdate } from "../types.ts";
 import { rpcTransactionToUpdate } from "./backfill.ts";
@@ -111,4 +115,143 @@ export async function startHeliusWebhookServer(
     received,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** The Helius webhook API host helius-sdk's webhook client calls. */
+export const HELIUS_API_URL = "https://api-mainnet.helius-rpc.com";
+
+/** Options of {@link ensureHeliusWebhook}. */
+export interface EnsureHeliusWebhookOptions {
+  readonly apiKey: string;
+  /** The public URL Helius posts to (it reaches this receiver). */
+  readonly webhookURL: string;
+  /** Accounts to watch: the gpunet program id. */
+  readonly accountAddresses: readonly string[];
+  /** `raw` (mainnet, default) or `rawDevnet`: the receiver takes raw transactions. */
+  readonly webhookType?: "raw" | "rawDevnet";
+  /** The `Authorization` value Helius sends with each post (the receiver's `authHeader`). */
+  readonly authHeader?: string;
+  /** Base URL of the webhook API (default {@link HELIUS_API_URL}). */
+  readonly apiUrl?: string;
+  readonly retry?: Partial<RetryPolicy>;
+  readonly fetch?: typeof fetch;
+  readonly signal?: AbortSignal;
+}
+
+/** What {@link ensureHeliusWebhook} did. */
+export interface EnsureHeliusWebhookResult {
+  readonly action: "created" | "updated" | "unchanged";
+  readonly webhook: Webhook;
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  const x = new Set(a);
+  return x.size === new Set(b).size && b.every((v) => x.has(v));
+}
+
+/**
+ * Creates the Helius webhook that points at this receiver, or updates the one
+ * already pointing at `webhookURL` (accounts, type, auth header), through the
+ * Helius webhook REST API (`/v0/webhooks`) with helius-sdk's request and
+ * webhook types. Each request runs the SDK's retry policy; failures are typed
+ * IndexerErrors (a 401 is a final `RpcError` with its status).
+ *
+ * @example
+ * ```ts
+ * import { ensureHeliusWebhook } from "@gpunet/indexer";
+ * const { action, webhook } = await ensureHeliusWebhook({
+ *   apiKey: process.env.HELIUS_API_KEY ?? "",
+ *   webhookURL: "https://indexer.example.com/helius",
+ *   accountAddresses: ["GPURzPJQe7b7eFztkzSd4iyJXsAG5SjB6wLLywFMqBAA"],
+ *   authHeader: "secret",
+ * });
+ * console.log(action, webhook.webhookID);
+ * ```
+ */
+export async function ensureHeliusWebhook(o: EnsureHeliusWebhookOptions): Promise<EnsureHeliusWebhookResult> {
+  if (o.apiKey === "") throw new IndexerError("InvalidConfig", "a Helius API key is required (HELIUS_API_KEY)");
+  let target: URL;
+  try {
+    target = new URL(o.webhookURL);
+  } catch (e) {
+    throw new IndexerError("InvalidConfig", `webhook URL is not a URL: ${o.webhookURL}`, { cause: e });
+  }
+  if (target.protocol !== "https:" && target.protocol !== "http:") throw new IndexerError("InvalidConfig", `webhook URL must be http(s): ${o.webhookURL}`);
+  const base = (o.apiUrl ?? HELIUS_API_URL).replace(/\/+$/, "");
+  const doFetch = o.fetch ?? fetch;
+  const request = <T>(method: "GET" | "POST" | "PUT", path: string, body?: unknown): Promise<T> => {
+    const route = `${method} ${path}`;
+    return withRetry(
+      async (attempt) => {
+        let res: Response;
+        try {
+          res = await doFetch(`${base}${path}?api-key=${encodeURIComponent(o.apiKey)}`, {
+            method,
+            headers: { "content-type": "application/json" },
+            ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+            ...(o.signal ? { signal: o.signal } : {}),
+          });
+        } catch (e) {
+          if (o.signal?.aborted) throw new IndexerError("Aborted", "aborted", { method: route, cause: e });
+          throw new IndexerError("Transport", `${route}: ${String(e)}`, { method: route, failure: networkFailureOf(e), attempts: attempt, cause: e });
+        }
+        if (!res.ok) {
+          const retryAfterMs = parseRetryAfter(res.headers.get("retry-after")) ?? undefined;
+          await res.body?.cancel().catch(() => undefined);
+          if (res.status === 429) {
+            throw new IndexerError("RateLimited", `${route}: HTTP 429`, {
+              method: route,
+              status: 429,
+              attempts: attempt,
+              ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+            });
+          }
+          const failure: RetryFailure = { kind: "http", status: res.status, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+          const code = RETRYABLE_HTTP_STATUSES.has(res.status) ? "Transport" : "RpcError";
+          throw new IndexerError(code, `${route}: HTTP ${res.status}`, { method: route, status: res.status, failure, attempts: attempt });
+        }
+        try {
+          return (await res.json()) as T;
+        } catch (e) {
+          throw new IndexerError("Transport", `${route}: the answer is not JSON`, {
+            method: route,
+            failure: { kind: "invalid-response" },
+            attempts: attempt,
+            cause: e,
+          });
+        }
+      },
+      {
+        ...(o.retry ? { policy: o.retry } : {}),
+        ...(o.signal ? { signal: o.signal } : {}),
+        classify: (e) => {
+          if (!(e instanceof IndexerError)) return null;
+          if (e.code === "RateLimited")
+            return { kind: "http", status: 429, ...(e.context.retryAfterMs !== undefined ? { retryAfterMs: e.context.retryAfterMs } : {}) };
+          return e.context.failure ?? null;
+        },
+        abortError: () => new IndexerError("Aborted", "aborted", { method: route }),
+      },
+    );
+  };
+  const wanted: CreateWebhookRequest = {
+    webhookURL: o.webhookURL,
+    transactionTypes: ["ANY"],
+    accountAddresses: [...o.accountAddresses],
+    webhookType: o.webhookType ?? "raw",
+    ...(o.authHeader !== undefined ? { authHeader: o.authHeader } : {}),
+  };
+  const all = await request<Webhook[]>("GET", "/v0/webhooks");
+  if (!Array.isArray(all))
+    throw new IndexerError("Transport", "GET /v0/webhooks: not a list", { method: "GET /v0/webhooks", failure: { kind: "invalid-response" } });
+  const existing = all.find((w) => w.webhookURL === o.webhookURL);
+  if (!existing) return { action: "created", webhook: await request<Webhook>("POST", "/v0/webhooks", wanted) };
+  const same =
+    sameSet(existing.accountAddresses ?? [], wanted.accountAddresses) &&
+    sameSet(existing.transactionTypes ?? [], wanted.transactionTypes) &&
+    existing.webhookType === wanted.webhookType &&
+    (o.authHeader === undefined || existing.authHeader === o.authHeader);
+  if (same) return { action: "unchanged", webhook: existing };
+  const update: UpdateWebhookRequest = wanted;
+  return { action: "updated", webhook: await request<Webhook>("PUT", `/v0/webhooks/${encodeURIComponent(existing.webhookID)}`, update) };
 }

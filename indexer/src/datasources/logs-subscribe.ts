@@ -16,6 +16,7 @@
  *   of them committed; the watchdog does not count paused time.
  */
 import WebSocket from "ws";
+import { backoffDelayMs, resolveRetryPolicy } from "@gpunet/sdk";
 import { sleep } from "../rpc.ts";
 import type { Finality, LiveStatusListener, TransactionUpdate } from "../types.ts";
 
@@ -94,10 +95,11 @@ export function createLogsSubscribeSource(opts: LogsSubscribeOptions): LiveSourc
       }
       if (signal.aborted) break;
       stats.reconnects++;
-      const base = Math.min(opts.reconnectMaxMs, opts.reconnectMinMs * 2 ** attempt);
+      // The shared retry policy's backoff (full jitter), reset once a connection subscribed.
+      const delay = backoffDelayMs(resolveRetryPolicy({ baseDelayMs: opts.reconnectMinMs, maxDelayMs: opts.reconnectMaxMs }), attempt);
       attempt = Math.min(attempt + 1, 20);
       try {
-        await sleep(base / 2 + Math.random() * (base / 2), signal);
+        await sleep(delay, signal);
       } catch {
         break;
       }
