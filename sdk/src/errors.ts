@@ -109,6 +109,7 @@ export interface ClientErrorContexts {
   SimulationFailed: FailureErrorContext;
   TransactionFailed: FailureErrorContext;
   UnknownProgramError: FailureErrorContext;
+  InstructionDecodeFailed: InputErrorContext;
   AccountNotFound: InputErrorContext;
   AccountDecodeFailed: InputErrorContext;
   SignerMissing: InputErrorContext;
