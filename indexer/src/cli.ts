@@ -20,9 +20,10 @@ export interface CommandIo {
 const defaultIo = (): CommandIo => ({ stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) });
 
 /** Usage of `gpunet index`. */
-export const INDEX_USAGE = `usage: gpunet index [--db FILE] [--rpc URL] [--ws URL] [--program ID]
+export const INDEX_USAGE = `usage: gpunet index [--db FILE] [--rpc URL] [--ws URL | --grpc URL [--grpc-token T]] [--program ID]
                     [--commitment processed|confirmed|finalized] [--api-port N] [--webhook-port N]
                     [--webhook-auth SECRET] [--no-backfill] [--batch-size N] [--rebuild] [--once]
+  --grpc URL  follow a Yellowstone gRPC (Geyser) stream instead of logsSubscribe, resumed with fromSlot
   --once      backfill to the head, then exit (no live subscription)
   --rebuild   drop state tables and rebuild them from the stored events, then exit`;
 
@@ -67,6 +68,8 @@ export async function runIndexCommand(argv: readonly string[], io: CommandIo = d
         db: { type: "string", default: "gpunet-index.db" },
         rpc: { type: "string" },
         ws: { type: "string" },
+        grpc: { type: "string" },
+        "grpc-token": { type: "string" },
         program: { type: "string" },
         commitment: { type: "string", default: "confirmed" },
         "api-port": { type: "string" },
@@ -99,6 +102,7 @@ export async function runIndexCommand(argv: readonly string[], io: CommandIo = d
       dbPath: values.db,
       ...(values.rpc ? { rpcUrl: values.rpc } : {}),
       ...(values.ws && !values.once ? { wsUrl: values.ws } : {}),
+      ...(values.grpc && !values.once ? { grpcUrl: values.grpc, ...(values["grpc-token"] ? { grpcToken: values["grpc-token"] } : {}) } : {}),
       ...(values.program ? { programId: values.program } : {}),
       commitment,
       backfill: !values["no-backfill"] && values.rpc !== undefined,

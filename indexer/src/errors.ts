@@ -28,6 +28,8 @@ export type IndexerErrorCode =
   | "InvalidParameter"
   /** The database file was deleted or replaced under the running writer; it stopped writing. */
   | "DatabaseGone"
+  /** A stream server refused the subscription for good (bad token, filter or request). */
+  | "StreamRefused"
   /** An AbortSignal fired. */
   | "Aborted";
 

@@ -386,7 +386,6 @@ export async function startGeyserServer(opts: GeyserServerOptions): Promise<Geys
   const pump = (s: Session): void => {
     if (s.waiting || s.closed) return;
     for (;;) {
-      let m: Out | undefined;
       // A replay goes out before anything that happened since it was asked for; it is
       // produced one slot at a time as the client reads, so it never queues.
       while (s.replay && s.replayBuf.length === 0) {
@@ -401,7 +400,7 @@ export async function startGeyserServer(opts: GeyserServerOptions): Promise<Geys
           s.replayBuf.push(x),
         );
       }
-      m = s.replayBuf.length > 0 ? s.replayBuf.shift() : s.queue.shift();
+      const m = s.replayBuf.length > 0 ? s.replayBuf.shift() : s.queue.shift();
       if (m === undefined) return;
       if (!s.call.write(m)) {
         s.waiting = true;
