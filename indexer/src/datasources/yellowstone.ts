@@ -306,10 +306,8 @@ export function createYellowstoneSource(opts: YellowstoneOptions): YellowstoneSo
     }
     const resume = opts.resumeSlot();
     const fromSlot = resume > floor ? resume : floor;
-    let stream: yellowstone.ClientDuplexStream;
-    try {
-      stream = await client.subscribe(request(fromSlot));
-    } catch (e) {
+    // A refusal comes before the headers (a bad token) or as the stream's first message (a lagged fromSlot, a bad filter).
+    const refusal = (e: unknown): Outcome => {
       const st = grpcStatusOf(e);
       const m = /last available: (\d+)/.exec(st.message);
       if (st.code === 11 && m) {
@@ -321,13 +319,24 @@ export function createYellowstoneSource(opts: YellowstoneOptions): YellowstoneSo
         return { subscribed: false, lagged: true, error: null };
       }
       return { subscribed: false, lagged: false, error: typed(e, `subscribe to ${opts.url} failed`) };
+    };
+    let stream: yellowstone.ClientDuplexStream;
+    try {
+      stream = await client.subscribe(request(fromSlot));
+    } catch (e) {
+      return refusal(e);
     }
     return new Promise<Outcome>((resolve) => {
       let done = false;
-      let subscribed = true;
-      stats.connected = true;
-      if (!settled) readyResolve();
-      status.onSubscribed({ reconnect });
+      // Subscribed once the server answers anything (the ping below at the latest): it took the request.
+      let subscribed = false;
+      const accepted = (): void => {
+        if (subscribed || done) return;
+        subscribed = true;
+        stats.connected = true;
+        if (!settled) readyResolve();
+        status.onSubscribed({ reconnect });
+      };
       const slots = new Map<bigint, SlotState>();
       let lastSeen = Date.now();
       let silentTicks = 0;
@@ -338,18 +347,19 @@ export function createYellowstoneSource(opts: YellowstoneOptions): YellowstoneSo
       let paused = false;
       let flushQueued = false;
 
-      const finish = (error: IndexerError | null, reason: string): void => {
+      const finish = (error: IndexerError | null, reason: string, outcome?: Outcome): void => {
         if (done) return;
         done = true;
         clearInterval(timer);
         signal.removeEventListener("abort", onAbort);
         stats.connected = false;
+        const wasSubscribed = subscribed;
         if (subscribed) status.onDisconnected(reason);
         subscribed = false;
         stream.removeAllListeners("data");
         stream.on("error", () => {});
         stream.destroy();
-        resolve({ subscribed: true, lagged: false, error });
+        resolve(outcome ?? { subscribed: wasSubscribed, lagged: false, error });
       };
       const onAbort = (): void => finish(null, "aborted");
       signal.addEventListener("abort", onAbort, { once: true });
@@ -413,8 +423,10 @@ export function createYellowstoneSource(opts: YellowstoneOptions): YellowstoneSo
         return st;
       };
 
+      stream.write({ ...request(undefined), ping: { id: ++pingId } }, () => {});
       stream.on("data", (u: SubscribeUpdate) => {
         lastSeen = Date.now();
+        accepted();
         if (u.transaction?.transaction) {
           const info = u.transaction.transaction;
           const meta = info.meta;
@@ -481,7 +493,12 @@ export function createYellowstoneSource(opts: YellowstoneOptions): YellowstoneSo
           }
         }
       });
-      stream.on("error", (e: unknown) => finish(typed(e, "gRPC stream"), `stream error: ${grpcStatusOf(e).message}`));
+      stream.on("error", (e: unknown) => {
+        if (!subscribed) {
+          const r = refusal(e);
+          finish(r.error, `refused: ${grpcStatusOf(e).message}`, r);
+        } else finish(typed(e, "gRPC stream"), `stream error: ${grpcStatusOf(e).message}`);
+      });
       stream.on("end", () => finish(new IndexerError("Transport", "gRPC stream ended by the server"), "stream ended"));
       stream.on("close", () => finish(new IndexerError("Transport", "gRPC stream closed"), "stream closed"));
     });

@@ -569,6 +569,8 @@ export async function startGeyserServer(opts: GeyserServerOptions): Promise<Geys
     }
     created++;
     sessions.add(s);
+    // Headers right away, as a Yellowstone server does: a client's subscribe resolves before the first update.
+    call.sendMetadata(new grpc.Metadata());
     call.on("data", (req: SubscribeRequest) => onRequest(s, req));
     const end = (): void => {
       if (s.closed) return;
