@@ -137,10 +137,14 @@ describe("gRPC live ingest and finality", () => {
 describe("gRPC resume from the cursor", () => {
   it("Given a fresh index, When it replays the history by fromSlot, Then every table equals the logsSubscribe + backfill path's", async () => {
     const path = fresh();
-    const ix = await createIndexer(grpcOpts(path));
+    const logs: string[] = [];
+    const ix = await createIndexer(grpcOpts(path, { log: (m) => logs.push(m) }));
     await ix.start();
     const want = await chainSignatures();
     await until(() => ix.store.knownSignatures(want).size === want.length, 30_000, "replayed");
+    // By the stream alone: no RPC backfill ran.
+    expect(logs.filter((l) => l.includes("no longer available"))).toEqual([]);
+    expect(rows(path).every((r) => r.source === "live")).toBe(true);
     c.net.advanceSlots(FINALIZED_DEPTH + 1);
     await until(() => rows(path).every((r) => r.finality === 2n), 10_000, "finalized by the stream");
     await ix.stop();

@@ -296,13 +296,14 @@ export function createYellowstoneSource(opts: YellowstoneOptions): YellowstoneSo
     if (signal.aborted) return { subscribed: false, lagged: false, error: null };
     // At processed, transactions of slots from the head on go out before their block meta (it comes only once
     // the slot is complete); replayed slots wait for theirs, which carries the block time.
+    // Slots finalized before the subscription are emitted once, at finalized, when their status arrives.
     let liveFrom = 0n;
-    if (commitment === 0) {
-      try {
-        liveFrom = BigInt((await client.getSlot(0)).slot);
-      } catch (e) {
-        return { subscribed: false, lagged: false, error: typed(e, `getSlot from ${opts.url} failed`) };
-      }
+    let finalFrom = -1n;
+    try {
+      if (commitment === 0) liveFrom = BigInt((await client.getSlot(0)).slot);
+      finalFrom = BigInt((await client.getSlot(2)).slot);
+    } catch (e) {
+      return { subscribed: false, lagged: false, error: typed(e, `getSlot from ${opts.url} failed`) };
     }
     const resume = opts.resumeSlot();
     const fromSlot = resume > floor ? resume : floor;
@@ -401,7 +402,7 @@ export function createYellowstoneSource(opts: YellowstoneOptions): YellowstoneSo
           const st = slots.get(slot) as SlotState;
           // A slot is ready when its block meta (and time) arrived, or once confirmed without one;
           // at processed, at the end of each burst of messages (a live slot's meta comes only once it is complete).
-          if (!st.meta && st.status < SLOT_CONFIRMED && (commitment !== 0 || slot < liveFrom)) continue;
+          if (slot <= finalFrom ? st.status < SLOT_FINALIZED : !st.meta && st.status < SLOT_CONFIRMED && (commitment !== 0 || slot < liveFrom)) continue;
           const level = Math.max(commitment, st.status);
           if (level > st.emitted) {
             const finality = FINALITY[level] as Finality;

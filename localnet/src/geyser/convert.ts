@@ -8,7 +8,48 @@ import type { SubscribeUpdateBlockMeta, SubscribeUpdateTransactionInfo } from "@
 import bs58 from "bs58";
 import type { TransactionRecord } from "../history.ts";
 import type { TransactionErrorJson } from "../transaction-error.ts";
-import { parseWireTransaction } from "../transaction-wire.ts";
+
+/** A landed transaction's wire bytes cut into Geyser's message fields (views into the bytes, no base58). */
+function rawMessage(w: Uint8Array) {
+  let pos = 0;
+  const byte = (): number => w[pos++] as number;
+  const short = (): number => {
+    let v = 0;
+    for (let i = 0; i < 3; i++) {
+      const b = byte();
+      v |= (b & 0x7f) << (7 * i);
+      if ((b & 0x80) === 0) break;
+    }
+    return v;
+  };
+  const take = (n: number): Uint8Array => {
+    const out = w.subarray(pos, pos + n);
+    pos += n;
+    return out;
+  };
+  const signatures: Uint8Array[] = [];
+  for (let i = short(); i > 0; i--) signatures.push(take(64));
+  const first = byte();
+  const versioned = (first & 0x80) !== 0;
+  const header = { numRequiredSignatures: versioned ? byte() : first, numReadonlySignedAccounts: byte(), numReadonlyUnsignedAccounts: byte() };
+  const accountKeys: Uint8Array[] = [];
+  for (let i = short(); i > 0; i--) accountKeys.push(take(32));
+  const recentBlockhash = take(32);
+  const instructions: { programIdIndex: number; accounts: Uint8Array; data: Uint8Array }[] = [];
+  for (let i = short(); i > 0; i--) {
+    const programIdIndex = byte();
+    const accounts = take(short());
+    instructions.push({ programIdIndex, accounts, data: take(short()) });
+  }
+  const addressTableLookups: { accountKey: Uint8Array; writableIndexes: Uint8Array; readonlyIndexes: Uint8Array }[] = [];
+  if (versioned)
+    for (let i = short(); i > 0; i--) {
+      const accountKey = take(32);
+      const writableIndexes = take(short());
+      addressTableLookups.push({ accountKey, writableIndexes, readonlyIndexes: take(short()) });
+    }
+  return { signatures, message: { header, accountKeys, recentBlockhash, instructions, versioned, addressTableLookups } };
+}
 
 // Variant order of Agave's TransactionError and InstructionError (their bincode tags).
 const TX_ERRORS = [
@@ -166,7 +207,7 @@ const key = (k: string): Uint8Array => bs58.decode(k);
  * ```
  */
 export function transactionInfo(r: TransactionRecord): SubscribeUpdateTransactionInfo {
-  const tx = parseWireTransaction(r.wire);
+  const tx = rawMessage(r.wire);
   const m = r.meta;
   const tokenBalance = (b: (typeof m.preTokenBalances)[number]) => {
     const amount = b.amount.toString();
@@ -184,21 +225,7 @@ export function transactionInfo(r: TransactionRecord): SubscribeUpdateTransactio
     signature: tx.signatures[0] ?? new Uint8Array(64),
     isVote: false,
     index: String(r.indexInSlot),
-    transaction: {
-      signatures: [...tx.signatures],
-      message: {
-        header: { ...tx.header },
-        accountKeys: tx.staticKeys.map(key),
-        recentBlockhash: key(tx.recentBlockhash),
-        instructions: tx.instructions.map((ix) => ({ programIdIndex: ix.programIdIndex, accounts: Uint8Array.from(ix.accounts), data: ix.data })),
-        versioned: tx.version === 0,
-        addressTableLookups: tx.lookups.map((l) => ({
-          accountKey: key(l.accountKey),
-          writableIndexes: Uint8Array.from(l.writableIndexes),
-          readonlyIndexes: Uint8Array.from(l.readonlyIndexes),
-        })),
-      },
-    },
+    transaction: tx,
     meta: {
       err: m.err === null ? undefined : { err: transactionErrorBincode(m.err) },
       fee: m.fee.toString(),

@@ -355,11 +355,11 @@ export async function startGeyserServer(opts: GeyserServerOptions): Promise<Geys
   let created = 0;
   let lastSlot = clock.slot;
 
+  // The node keeps its whole history since genesis: the window alone limits replay.
   const firstAvailableSlot = (): bigint => {
-    const oldest = history.all()[0]?.slot ?? 0n;
-    if (opts.replaySlots === undefined) return oldest;
+    if (opts.replaySlots === undefined) return 0n;
     const w = clock.slot - BigInt(opts.replaySlots);
-    return w > oldest ? w : oldest;
+    return w > 0n ? w : 0n;
   };
 
   const authorized = (md: grpc.Metadata): boolean => opts.xToken === undefined || md.get("x-token")[0] === opts.xToken;
