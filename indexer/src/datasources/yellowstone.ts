@@ -152,7 +152,9 @@ function checkUrl(url: string): void {
  *
  * @example
  * ```ts
- * const fromSlot = yellowstoneResumeSlot(indexer.store);
+ * import { createIndexer, yellowstoneResumeSlot } from "@gpunet/indexer";
+ * const indexer = await createIndexer({ dbPath: "index.db" });
+ * const fromSlot = yellowstoneResumeSlot(indexer.store); // 0n for an empty index
  * ```
  */
 export function yellowstoneResumeSlot(store: {

@@ -203,7 +203,7 @@ const key = (k: string): Uint8Array => bs58.decode(k);
  * ```ts
  * declare const record: TransactionRecord;
  * const info = transactionInfo(record);
- * bs58.encode(info.signature) === record.signature; // true
+ * console.log(info.index, info.meta?.logMessages); // position in the block, logs
  * ```
  */
 export function transactionInfo(r: TransactionRecord): SubscribeUpdateTransactionInfo {

@@ -95,7 +95,10 @@ function transactionFilters(entries: SubscribeRequest["transactions"], kind: str
  * @throws {GeyserStatusError} INVALID_ARGUMENT for a bad pubkey, signature, commitment or an unsupported filter kind.
  * @example
  * ```ts
- * const f = parseSubscribeRequest({ ...emptyRequest, transactions: { gpunet: { accountInclude: [programId], accountExclude: [], accountRequired: [] } } });
+ * const f = parseSubscribeRequest({
+ *   accounts: {}, slots: {}, transactionsStatus: {}, blocks: {}, blocksMeta: {}, entry: {}, accountsDataSlice: [],
+ *   transactions: { gpunet: { accountInclude: ["GPURzPJQe7b7eFztkzSd4iyJXsAG5SjB6wLLywFMqBAA"], accountExclude: [], accountRequired: [] } },
+ * });
  * ```
  */
 export function parseSubscribeRequest(req: SubscribeRequest): SessionFilters {

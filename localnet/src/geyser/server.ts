@@ -339,12 +339,12 @@ function bySlotOf(records: readonly TransactionRecord[]): Map<bigint, Transactio
  * @throws {LocalnetError} LISTEN_FAILED when the port cannot be bound.
  * @example
  * ```ts
- * import Client from "@triton-one/yellowstone-grpc";
+ * import { createLocalnet, startGeyserServer } from "@gpunet/localnet";
+ * const net = await createLocalnet({ rpcPort: 0 });
  * const geyser = await startGeyserServer({ node: net.node, port: 0 });
- * const client = new Client(geyser.url, undefined, undefined);
- * await client.connect();
- * console.log(await client.getSlot());
+ * console.log(geyser.url, geyser.firstAvailableSlot()); // a Yellowstone client connects to geyser.url
  * await geyser.close();
+ * await net.close();
  * ```
  */
 export async function startGeyserServer(opts: GeyserServerOptions): Promise<GeyserServer> {
