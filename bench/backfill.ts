@@ -3,9 +3,10 @@
  * RPC path measured in the same run, on the same localnet history of real
  * gpunet transactions:
  *
- * 1. Backfill of a --txs (default 10,000) transaction history: gRPC `fromSlot`
- *    replay vs getSignaturesForAddress + getTransaction, each into a fresh
- *    SQLite index, end to end (until every transaction is a row). The two
+ * 1. Backfill of a --txs (default 10,000) transaction history from a localnet
+ *    in its own process (as `gpunet localnet` runs): gRPC `fromSlot` replay vs
+ *    getSignaturesForAddress + getTransaction, each into a fresh SQLite index,
+ *    end to end (until every transaction is a row, finalized). The two
  *    databases must be equal. Printed as tx/s and a ratio (goal >= 10x).
  * 2. Confirmed -> queryable latency (p50 / p99) of one indexer on the gRPC
  *    stream and one on logsSubscribe, both following the same localnet (its
@@ -17,8 +18,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { spawn } from "node:child_process";
+import { createPrivateKey, sign } from "node:crypto";
 import { Transaction } from "@solana/web3.js";
+import bs58 from "bs58";
 import { createIndexer, openReaderDatabase, signatureHash } from "../indexer/src/index.ts";
 import { parseWireTransaction } from "../localnet/src/transaction-wire.ts";
 import { localnetChain } from "../test/indexer/support/chain.ts";
@@ -31,6 +36,7 @@ const { values: args } = parseArgs({
     latency: { type: "string", default: "50" },
     "max-seconds": { type: "string", default: "60" },
     json: { type: "boolean", default: false },
+    serve: { type: "boolean", default: false },
   },
 });
 const TXS = Number(args.txs);
@@ -48,31 +54,74 @@ async function history(n: number) {
   await w.everyPath();
   const pid = c.programId.toBase58();
   const count = (): number => c.net.node.history.forAddress(pid).filter((r) => r.meta.err === null).length;
-  const templates = await Promise.all(w.providers.map((p) => w.stakeIx(p, 1n)));
+  // One signed message per provider as a template; each transaction patches its amount and blockhash
+  // and is signed with node's ed25519 (web3.js signing in JS would dominate the set-up time).
+  const pkcs8 = (seed: Uint8Array) =>
+    createPrivateKey({ key: Buffer.concat([Buffer.from("302e020100300506032b657004220420", "hex"), seed]), format: "der", type: "pkcs8" });
+  const payerKey = pkcs8(c.payer.secretKey.subarray(0, 32));
+  const templates = await Promise.all(
+    w.providers.map(async (p) => {
+      const ix = await w.stakeIx(p, 0x0102030405060708n);
+      const tx = new Transaction().add(ix);
+      tx.feePayer = c.payer.publicKey;
+      tx.recentBlockhash = c.net.node.clock.latestBlockhash(c.net.slot).blockhash;
+      const message = Buffer.from(tx.serializeMessage());
+      const amountAt = message.indexOf(Buffer.from([8, 7, 6, 5, 4, 3, 2, 1]));
+      const hashAt = message.indexOf(Buffer.from(bs58.decode(tx.recentBlockhash)));
+      return { message, amountAt, hashAt, ownerKey: pkcs8(p.kp.secretKey.subarray(0, 32)) };
+    }),
+  );
   let k = 0;
+  let blockhash = Buffer.from(bs58.decode(c.net.node.clock.latestBlockhash(c.net.slot).blockhash));
   while (count() < n) {
-    const i = k % w.providers.length;
-    const p = w.providers[i]!;
-    const ix = templates[i]!;
-    const data = Buffer.from(ix.data);
-    data.writeBigUInt64LE(BigInt(1 + Math.floor(k / w.providers.length)), 8);
-    const tx = new Transaction().add({ ...ix, data });
-    tx.feePayer = c.payer.publicKey;
-    tx.recentBlockhash = c.net.node.clock.latestBlockhash(c.net.slot).blockhash;
-    tx.sign(c.payer, p.kp);
-    const out = c.net.node.execute(parseWireTransaction(tx.serialize()));
+    const t = templates[k % templates.length]!;
+    const message = Buffer.from(t.message);
+    message.writeBigUInt64LE(BigInt(1 + Math.floor(k / templates.length)), t.amountAt);
+    blockhash.copy(message, t.hashAt);
+    const wire = Buffer.concat([Buffer.from([2]), sign(null, message, payerKey), sign(null, message, t.ownerKey), message]);
+    const out = c.net.node.execute(parseWireTransaction(wire));
     if (!out.landed) throw new Error(`history transaction failed: ${JSON.stringify(out.err)}`);
-    if (++k % 50 === 0) c.net.advanceSlots(1);
+    if (++k % 50 === 0) {
+      c.net.advanceSlots(1);
+      blockhash = Buffer.from(bs58.decode(c.net.node.clock.latestBlockhash(c.net.slot).blockhash));
+    }
   }
   c.net.advanceSlots(10);
   return { c, txs: count() };
 }
 
-async function backfill(): Promise<{ rpcTps: number; grpcTps: number; txs: number; equal: boolean }> {
+/** The node in a process of its own (as `gpunet localnet` runs), serving the history over JSON-RPC and gRPC. */
+async function serveHistory(): Promise<void> {
   const { c, txs } = await history(TXS);
+  process.stdout.write(
+    `${JSON.stringify({ rpcUrl: c.net.rpcUrl, grpcUrl: c.net.grpcUrl, programId: c.programId.toBase58(), txs, slot: c.net.slot.toString() })}\n`,
+  );
+  await new Promise<void>((resolve) => {
+    process.stdin.resume();
+    process.stdin.on("end", resolve);
+    process.stdin.on("close", resolve);
+  });
+  await c.net.close();
+}
+
+async function backfill(): Promise<{ rpcTps: number; grpcTps: number; txs: number; equal: boolean }> {
+  const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--serve", "--txs", String(TXS)], {
+    stdio: ["pipe", "pipe", "inherit"],
+  });
+  const exited = new Promise((r) => child.on("exit", r));
+  const info = await new Promise<{ rpcUrl: string; grpcUrl: string; programId: string; txs: number; slot: string }>((resolve, reject) => {
+    let buf = "";
+    child.stdout.on("data", (d: Buffer) => {
+      buf += d.toString();
+      const i = buf.indexOf("\n");
+      if (i >= 0) resolve(JSON.parse(buf.slice(0, i)));
+    });
+    child.on("exit", (code) => reject(new Error(`the node process exited (${code}) before serving`)));
+  });
+  const c = { net: { rpcUrl: info.rpcUrl, grpcUrl: info.grpcUrl } };
   try {
-    log(`history: ${txs} program transactions over ${c.net.slot} slots`);
-    const pid = c.programId.toBase58();
+    log(`history: ${info.txs} program transactions over ${info.slot} slots (node in its own process)`);
+    const pid = info.programId;
     // RPC: getSignaturesForAddress + getTransaction (the indexer's backfill)
     const rpcPath = join(dir, "rpc.db");
     let t = performance.now();
@@ -104,7 +153,8 @@ async function backfill(): Promise<{ rpcTps: number; grpcTps: number; txs: numbe
     }
     return { rpcTps: rpcRows / rpcSeconds, grpcTps: grpcRows / grpcSeconds, txs: grpcRows, equal: a === b };
   } finally {
-    await c.net.close();
+    child.stdin.end();
+    await exited;
   }
 }
 
@@ -183,8 +233,12 @@ async function main(): Promise<void> {
   if (args.json) console.log(JSON.stringify({ ...b, ratio, latency: l }));
 }
 
-try {
-  await main();
-} finally {
-  rmSync(dir, { recursive: true, force: true });
+if (args.serve) {
+  await serveHistory();
+} else {
+  try {
+    await main();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -433,7 +433,6 @@ export function createYellowstoneSource(opts: YellowstoneOptions): YellowstoneSo
         if (u.transaction?.transaction) {
           const info = u.transaction.transaction;
           const meta = info.meta;
-          const msg = info.transaction?.message;
           const slot = BigInt(u.transaction.slot);
           if (slot > stats.headSlot) stats.headSlot = slot;
           stats.notifications++;
@@ -445,9 +444,6 @@ export function createYellowstoneSource(opts: YellowstoneOptions): YellowstoneSo
               err = { undecodable: Buffer.from(meta.err.err).toString("base64") };
             }
           }
-          const keys = msg
-            ? [...msg.accountKeys, ...(meta?.loadedWritableAddresses ?? []), ...(meta?.loadedReadonlyAddresses ?? [])].map((k) => bs58.encode(k))
-            : undefined;
           const st = stateOf(slot);
           st.updates.push({
             signature: bs58.encode(info.signature),
@@ -458,7 +454,8 @@ export function createYellowstoneSource(opts: YellowstoneOptions): YellowstoneSo
             logs: !meta || meta.logMessagesNone ? null : meta.logMessages,
             finality: opts.commitment,
             source: "live",
-            ...(keys ? { accountKeys: keys } : {}),
+            // Account keys are left out (base58 of every key costs more than the rest of the update):
+            // the rare truncated-log recovery fetches the transaction for them.
           });
           if (st.emitted >= 0) {
             // A transaction for a slot already emitted (the slot was rebuilt): send it on its own.
