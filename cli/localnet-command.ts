@@ -74,7 +74,9 @@ export async function runLocalnetCommand(argv: readonly string[], gpunetSoPath: 
     writeFileSync(join(dir, "admin.json"), JSON.stringify([...admin.secretKey]), { mode: 0o600 });
   }
   try {
-    process.stdout.write(`gpunet localnet: JSON-RPC ${net.rpcUrl}  WebSocket ${net.wsUrl}  program ${GPUNET_PROGRAM_ADDRESS}\n`);
+    process.stdout.write(
+      `gpunet localnet: JSON-RPC ${net.rpcUrl}  WebSocket ${net.wsUrl}${net.grpcUrl ? `  gRPC ${net.grpcUrl}` : ""}  program ${GPUNET_PROGRAM_ADDRESS}\n`,
+    );
     if (init) {
       const g = await bootstrapNetwork({ rpcUrl: net.rpcUrl, wsUrl: net.wsUrl, admin });
       const dir = resolve(keysDir);

@@ -23,11 +23,12 @@ export interface CommandIo {
 const defaultIo = (): CommandIo => ({ stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) });
 
 /** Usage of `gpunet index`. */
-export const INDEX_USAGE = `usage: gpunet index [--db FILE|postgres://URL] [--rpc URL] [--ws URL] [--program ID]
+export const INDEX_USAGE = `usage: gpunet index [--db FILE|postgres://URL] [--rpc URL] [--ws URL | --grpc URL [--grpc-token T]] [--program ID]
                     [--commitment processed|confirmed|finalized] [--api-port N] [--webhook-port N]
                     [--webhook-auth SECRET] [--no-backfill] [--batch-size N] [--rebuild] [--once]
-  --db        SQLite file (default gpunet-index.db) or a PostgreSQL URL (postgres://user@host:5432/db)
                     [--helius-webhook PUBLIC_URL [--helius-webhook-type raw|rawDevnet] [--helius-api-url URL]]
+  --db        SQLite file (default gpunet-index.db) or a PostgreSQL URL (postgres://user@host:5432/db)
+  --grpc URL  follow a Yellowstone gRPC (Geyser) stream instead of logsSubscribe, resumed with fromSlot
   --once      backfill to the head, then exit (no live subscription)
   --helius-webhook  create or update the Helius webhook posting the program's transactions to
               PUBLIC_URL (which must reach --webhook-port); the API key comes from HELIUS_API_KEY
@@ -74,6 +75,8 @@ export async function runIndexCommand(argv: readonly string[], io: CommandIo = d
         db: { type: "string", default: "gpunet-index.db" },
         rpc: { type: "string" },
         ws: { type: "string" },
+        grpc: { type: "string" },
+        "grpc-token": { type: "string" },
         program: { type: "string" },
         commitment: { type: "string", default: "confirmed" },
         "api-port": { type: "string" },
@@ -118,6 +121,7 @@ export async function runIndexCommand(argv: readonly string[], io: CommandIo = d
       dbPath: values.db,
       ...(values.rpc ? { rpcUrl: values.rpc } : {}),
       ...(values.ws && !values.once ? { wsUrl: values.ws } : {}),
+      ...(values.grpc && !values.once ? { grpcUrl: values.grpc, ...(values["grpc-token"] ? { grpcToken: values["grpc-token"] } : {}) } : {}),
       ...(values.program ? { programId: values.program } : {}),
       commitment,
       backfill: !values["no-backfill"] && values.rpc !== undefined,

@@ -17,6 +17,10 @@ export interface IndexerConfig {
   readonly rpcUrl?: string;
   /** WebSocket PubSub endpoint for live `logsSubscribe`. */
   readonly wsUrl?: string;
+  /** Yellowstone gRPC (Geyser) endpoint for the live stream, e.g. `http://127.0.0.1:10000` (replaces `wsUrl`). */
+  readonly grpcUrl?: string;
+  /** The `x-token` header of the gRPC endpoint. */
+  readonly grpcToken?: string;
   /** Commitment of the live subscription (default "confirmed"). */
   readonly commitment?: Exclude<Finality, "finalized"> | "finalized";
   /** Backfill history and gaps through `getSignaturesForAddress` (default: on when `rpcUrl` is set). */
@@ -54,8 +58,10 @@ export interface IndexerConfig {
 }
 
 /** {@link IndexerConfig} with defaults filled in. */
-export type ResolvedIndexerConfig = Required<Omit<IndexerConfig, "rpcUrl" | "wsUrl" | "webhookPort" | "webhookAuth" | "apiPort" | "rpc">> &
-  Pick<IndexerConfig, "rpcUrl" | "wsUrl" | "webhookPort" | "webhookAuth" | "apiPort" | "rpc">;
+export type ResolvedIndexerConfig = Required<
+  Omit<IndexerConfig, "rpcUrl" | "wsUrl" | "grpcUrl" | "grpcToken" | "webhookPort" | "webhookAuth" | "apiPort" | "rpc">
+> &
+  Pick<IndexerConfig, "rpcUrl" | "wsUrl" | "grpcUrl" | "grpcToken" | "webhookPort" | "webhookAuth" | "apiPort" | "rpc">;
 
 /**
  * Fills defaults and validates.
@@ -77,6 +83,8 @@ export function resolveIndexerConfig(c: IndexerConfig): ResolvedIndexerConfig {
     programId: c.programId ?? GPUNET_PROGRAM_ADDRESS,
     rpcUrl: c.rpcUrl,
     wsUrl: c.wsUrl,
+    grpcUrl: c.grpcUrl,
+    grpcToken: c.grpcToken,
     commitment: c.commitment ?? "confirmed",
     backfill: c.backfill ?? (c.rpcUrl !== undefined || c.rpc !== undefined),
     webhookPort: c.webhookPort,

@@ -30,6 +30,8 @@ export type IndexerErrorCode =
   | "InvalidParameter"
   /** The database file was deleted or replaced under the running writer; it stopped writing. */
   | "DatabaseGone"
+  /** A stream server refused the subscription for good (bad token, filter or request). */
+  | "StreamRefused"
   /** An AbortSignal fired. */
   | "Aborted";
 
@@ -49,6 +51,8 @@ export interface RpcFailureContext {
   readonly status?: number;
   /** JSON-RPC error code, when the node answered one. */
   readonly rpcCode?: number;
+  /** gRPC status code, when a stream server answered one. */
+  readonly grpcStatus?: number;
   readonly attempts?: number;
   readonly cause?: unknown;
 }
@@ -66,6 +70,7 @@ export interface IndexerErrorContexts {
   InvalidConfig: StoreErrorContext;
   InvalidParameter: StoreErrorContext;
   DatabaseGone: StoreErrorContext;
+  StreamRefused: { readonly grpcStatus?: number; readonly cause?: unknown };
   Aborted: { readonly method?: string; readonly cause?: unknown };
 }
 

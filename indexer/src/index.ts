@@ -55,6 +55,8 @@ export { startApiServer } from "./server.ts";
 export type { ApiServer, ApiServerOptions } from "./server.ts";
 export { createLogsSubscribeSource } from "./datasources/logs-subscribe.ts";
 export type { LiveSource, LiveSourceStats, LogsSubscribeOptions } from "./datasources/logs-subscribe.ts";
+export { createYellowstoneSource, grpcStatusOf, yellowstoneResumeSlot } from "./datasources/yellowstone.ts";
+export type { YellowstoneOptions, YellowstoneSource, YellowstoneStats, YellowstoneStatusListener } from "./datasources/yellowstone.ts";
 export { fetchTransactions, listSignatures, rpcTransactionToUpdate } from "./datasources/backfill.ts";
 export type { SignatureInfo } from "./datasources/backfill.ts";
 export { startHeliusWebhookServer, ensureHeliusWebhook, HELIUS_API_URL } from "./datasources/helius-webhook.ts";

@@ -16,6 +16,7 @@ import { statSync } from "node:fs";
 import { openWriteStore, type WriteStore } from "./store/open.ts";
 import { backoffDelayMs, resolveRetryPolicy } from "@gpunet/sdk";
 import { createLogsSubscribeSource, type LiveSource } from "./datasources/logs-subscribe.ts";
+import { createYellowstoneSource, yellowstoneResumeSlot } from "./datasources/yellowstone.ts";
 import { fetchTransactions, listSignatures, rpcTransactionToUpdate, type SignatureInfo } from "./datasources/backfill.ts";
 import { startHeliusWebhookServer, type HeliusWebhookServer } from "./datasources/helius-webhook.ts";
 import { resolveIndexerConfig, type IndexerConfig, type ResolvedIndexerConfig } from "./config.ts";
@@ -588,7 +589,8 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
   };
 
   const start = async (): Promise<void> => {
-    const backfilling = cfg.backfill && rpc !== undefined;
+    // With a gRPC stream, its fromSlot replay fills what was missed; RPC backfills only what it lost (lagged).
+    const backfilling = cfg.backfill && rpc !== undefined && cfg.grpcUrl === undefined;
     // The startup backfill lists what is confirmed when it runs; the live subscription
     // delivers what confirms after it exists. A transaction confirmed in between would be
     // in neither: so the listing starts once subscribed, and if the first subscription
@@ -598,7 +600,25 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
     const subscribedOnce = new Promise<void>((resolve) => {
       firstSubscribed = resolve;
     });
-    if (cfg.wsUrl) {
+    if (cfg.grpcUrl) {
+      const grpc = createYellowstoneSource({ ...cfg, url: cfg.grpcUrl, xToken: cfg.grpcToken, resumeSlot: () => yellowstoneResumeSlot(store) });
+      live = grpc;
+      const gapFill = cfg.backfill && rpc !== undefined;
+      const onUpdate = (u: TransactionUpdate): Promise<unknown> =>
+        ingest([u], { checkpoint: { name: "live", slot: u.slot, signature: u.signature } }).catch((e: unknown) => cfg.log(`gRPC ingest failed: ${String(e)}`));
+      const listener = {
+        onSubscribed: ({ reconnect }: { reconnect: boolean }) => {
+          if (reconnect) pendingCounters.reconnects = (pendingCounters.reconnects ?? 0) + 1;
+          if (reconnect) reconnects++;
+        },
+        onDisconnected: (reason: string) => cfg.log(`gRPC: disconnected (${reason})`),
+        onLagged: () =>
+          gapFill ? void openGap("lagged", bestCheckpoint()?.signature ?? null) : cfg.log("gRPC: lagged with no RPC backfill: the missed range stays missing"),
+      };
+      background.push(grpc.run(onUpdate, listener, abort.signal));
+      if (gapFill) background.push(backfillWorker());
+      await grpc.ready();
+    } else if (cfg.wsUrl) {
       live = createLogsSubscribeSource({
         wsUrl: cfg.wsUrl,
         programId: cfg.programId,

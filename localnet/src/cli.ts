@@ -19,6 +19,9 @@ export const LOCALNET_USAGE = `usage: localnet [options]
                         (what the node reported confirmed survives a crash)
   --snapshot-ms N       with --ledger: rewrite the full snapshot at most every N ms
                         (default 30000; a write-ahead log covers the time between)
+  --grpc-port N         also serve Yellowstone Geyser gRPC on 127.0.0.1:N (0 = any free port)
+  --grpc-token TOKEN    with --grpc-port: require this x-token on every gRPC call
+  --grpc-replay-slots N with --grpc-port: how far back fromSlot replay reaches (default: all history)
   --program ID=PATH     load a program at genesis (repeatable)
   --upgradeable-program KEYPAIR.json=PATH
                         deploy through BPF Loader Upgradeable; the program id is
@@ -74,6 +77,18 @@ export function parseLocalnetArgs(argv: readonly string[]): LocalnetOptions | nu
         opts.ledgerDir = d;
         break;
       }
+      case "--grpc-port":
+        opts.grpcPort = num(flag, next());
+        break;
+      case "--grpc-token": {
+        const t = next();
+        if (!t) throw new LocalnetError("INVALID_OPTIONS", "--grpc-token needs a value");
+        opts.grpcToken = t;
+        break;
+      }
+      case "--grpc-replay-slots":
+        opts.grpcReplaySlots = num(flag, next());
+        break;
       case "--snapshot-ms":
         opts.snapshotMs = num(flag, next());
         break;
@@ -127,7 +142,9 @@ export async function runLocalnetCli(
     io.error(e instanceof Error ? e.message : String(e));
     return 1;
   }
-  io.log(`gpunet localnet: JSON-RPC ${net.rpcUrl}  WebSocket ${net.wsUrl}  slot ${net.slot}${opts.ledgerDir ? `  ledger ${opts.ledgerDir}` : ""}`);
+  io.log(
+    `gpunet localnet: JSON-RPC ${net.rpcUrl}  WebSocket ${net.wsUrl}${net.grpcUrl ? `  gRPC ${net.grpcUrl}` : ""}  slot ${net.slot}${opts.ledgerDir ? `  ledger ${opts.ledgerDir}` : ""}`,
+  );
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       process.off("SIGINT", stop);

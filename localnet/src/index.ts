@@ -39,3 +39,5 @@ export type { LocalnetNode, NodeEvents } from "./node.ts";
 export { SOLANA_CORE_VERSION } from "./methods.ts";
 export { gpunetProgramPath, gpunetProgramBytes } from "./program.ts";
 export { parseLocalnetArgs, runLocalnetCli, LOCALNET_USAGE } from "./cli.ts";
+export { startGeyserServer } from "./geyser/server.ts";
+export type { GeyserServer, GeyserServerOptions } from "./geyser/server.ts";

@@ -19,6 +19,7 @@ import { createMethods } from "./methods.ts";
 import { createNode, type LocalnetNode, type NodeJournal } from "./node.ts";
 import { createRpcServer } from "./rpc-server.ts";
 import { createWsServer } from "./ws-server.ts";
+import { startGeyserServer, type GeyserServer } from "./geyser/server.ts";
 
 /** A program to load at genesis. */
 export interface LocalnetProgram {
@@ -69,6 +70,12 @@ export interface LocalnetOptions {
   readonly snapshotMs?: number;
   /** Programs to load at genesis (skipped on resume if already present). */
   readonly programs?: readonly LocalnetProgram[];
+  /** Also serve a Yellowstone-compatible Geyser gRPC endpoint on this port (0 = a free one). */
+  readonly grpcPort?: number;
+  /** With grpcPort: the `x-token` every gRPC call must carry. */
+  readonly grpcToken?: string;
+  /** With grpcPort: how many slots back `fromSlot` replay reaches (default: the whole history kept). */
+  readonly grpcReplaySlots?: number;
 }
 
 /** Something that names a public key: a base58 string or a web3.js PublicKey. */
@@ -82,6 +89,10 @@ export interface Localnet {
   readonly wsUrl: string;
   readonly rpcPort: number;
   readonly wsPort: number;
+  /** The Geyser gRPC endpoint (`grpcPort`), e.g. `http://127.0.0.1:10000`; null without one. */
+  readonly grpcUrl: string | null;
+  /** The Geyser server (restart, stream counts), null without `grpcPort`. */
+  readonly geyser: GeyserServer | null;
   /** The VM itself. Changes made through it directly are not seen by subscriptions, history or the ledger's write-ahead log. */
   readonly svm: LiteSVM;
   /** The node core (history, clock, events), for advanced tests. */
@@ -222,6 +233,10 @@ export async function createLocalnet(opts: LocalnetOptions = {}): Promise<Localn
   if (host !== "127.0.0.1") throw new LocalnetError("INVALID_OPTIONS", "the localnet only serves 127.0.0.1", { host });
   validPort(opts.rpcPort, "rpcPort");
   validPort(opts.wsPort, "wsPort");
+  validPort(opts.grpcPort, "grpcPort");
+  if (opts.grpcReplaySlots !== undefined && (!Number.isInteger(opts.grpcReplaySlots) || opts.grpcReplaySlots < 0)) {
+    throw new LocalnetError("INVALID_OPTIONS", "grpcReplaySlots must be a non-negative integer", { grpcReplaySlots: opts.grpcReplaySlots });
+  }
   const slotMs = opts.slotMs ?? 400;
   if (!Number.isInteger(slotMs) || slotMs < 0) throw new LocalnetError("INVALID_OPTIONS", "slotMs must be a non-negative integer", { slotMs });
   const finalizedDepth = opts.finalizedDepth ?? 32;
@@ -366,6 +381,22 @@ export async function createLocalnet(opts: LocalnetOptions = {}): Promise<Localn
     );
   }
 
+  let geyser: GeyserServer | null = null;
+  if (opts.grpcPort !== undefined) {
+    try {
+      geyser = await startGeyserServer({
+        node,
+        port: opts.grpcPort,
+        ...(opts.grpcToken !== undefined ? { xToken: opts.grpcToken } : {}),
+        ...(opts.grpcReplaySlots !== undefined ? { replaySlots: opts.grpcReplaySlots } : {}),
+      });
+    } catch (e) {
+      await Promise.all([closeServer(rpc), closeServer(wsHttp), ws.close()]);
+      releaseLedger();
+      throw e;
+    }
+  }
+
   let reportedTickError = false;
   const tick = (): void => {
     // A timer callback that throws would take the whole process down; report once and keep ticking.
@@ -389,6 +420,8 @@ export async function createLocalnet(opts: LocalnetOptions = {}): Promise<Localn
     wsUrl: `ws://${host}:${wsPort}`,
     rpcPort,
     wsPort,
+    grpcUrl: geyser?.url ?? null,
+    geyser,
     svm: node.svm,
     node,
     get slot() {
@@ -439,7 +472,7 @@ export async function createLocalnet(opts: LocalnetOptions = {}): Promise<Localn
       closed = true;
       if (timer) clearInterval(timer);
       await ws.close();
-      await Promise.all([closeServer(rpc), closeServer(wsHttp)]);
+      await Promise.all([closeServer(rpc), closeServer(wsHttp), geyser?.close()]);
       try {
         save();
         wal?.close();

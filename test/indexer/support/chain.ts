@@ -4,7 +4,8 @@
  * over its real HTTP JSON-RPC (what the indexer reads from).
  */
 import { readFileSync } from "node:fs";
-import anchor, { AnchorProvider, Program } from "@coral-xyz/anchor";
+import type anchor from "@coral-xyz/anchor";
+import { AnchorProvider, Program } from "@coral-xyz/anchor";
 import { Connection, Keypair, PublicKey, Transaction, type TransactionInstruction } from "@solana/web3.js";
 import { createTestEnv, GPUNET_IDL_PATH, GPUNET_SO_PATH, keypairWallet, SvmTransactionError, type TestEnv } from "../../harness/index.ts";
 import { createLocalnet, type Localnet } from "../../../localnet/src/index.ts";
@@ -88,7 +89,9 @@ export function harnessChain(): Chain & { env: TestEnv<Gpunet> } {
 }
 
 /** The localnet over HTTP JSON-RPC. */
-export async function localnetChain(opts: { slotMs?: number; finalizedDepth?: number } = {}): Promise<Chain & { net: Localnet; connection: Connection }> {
+export async function localnetChain(
+  opts: { slotMs?: number; finalizedDepth?: number; grpc?: { readonly replaySlots?: number; readonly token?: string } } = {},
+): Promise<Chain & { net: Localnet; connection: Connection }> {
   // The payer is the program's upgrade authority, so the workload can initialize.
   const payer = Keypair.generate();
   const net = await createLocalnet({
@@ -96,6 +99,13 @@ export async function localnetChain(opts: { slotMs?: number; finalizedDepth?: nu
     wsPort: 0,
     slotMs: opts.slotMs ?? 0,
     finalizedDepth: opts.finalizedDepth ?? 32,
+    ...(opts.grpc
+      ? {
+          grpcPort: 0,
+          ...(opts.grpc.replaySlots !== undefined ? { grpcReplaySlots: opts.grpc.replaySlots } : {}),
+          ...(opts.grpc.token !== undefined ? { grpcToken: opts.grpc.token } : {}),
+        }
+      : {}),
     programs: [{ programId: PROGRAM_ID.toBase58(), bytes: PROGRAM_BYTES, upgradeable: true, upgradeAuthority: payer.secretKey }],
   });
   const connection = new Connection(net.rpcUrl, { commitment: "confirmed", wsEndpoint: net.wsUrl });
