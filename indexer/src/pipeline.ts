@@ -57,6 +57,8 @@ export interface IndexerStats {
   readonly queueDepth: number;
   readonly gapsOpen: number;
   readonly backfill: Readonly<BackfillProgress>;
+  /** Finality sweeps run since start, and what they did to rows. */
+  readonly finality: { readonly sweeps: number; readonly finalized: number; readonly rolledBack: number; readonly moved: number };
   /** Why the indexer stopped writing (the database file was deleted or replaced), null while healthy. */
   readonly databaseError: string | null;
 }
@@ -526,11 +528,20 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
     }
     return total;
   };
+  const sweepTotals = { sweeps: 0, finalized: 0, rolledBack: 0, moved: 0 };
   const sweepFinality = (): Promise<SweepResult> => {
     if (!sweeping)
-      sweeping = sweepOnce().finally(() => {
-        sweeping = null;
-      });
+      sweeping = sweepOnce()
+        .then((r) => {
+          sweepTotals.sweeps++;
+          sweepTotals.finalized += r.finalized;
+          sweepTotals.rolledBack += r.rolledBack;
+          sweepTotals.moved += r.moved;
+          return r;
+        })
+        .finally(() => {
+          sweeping = null;
+        });
     return sweeping;
   };
 
@@ -563,6 +574,7 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
       queueDepth: queue.length,
       gapsOpen,
       backfill: { ...progress },
+      finality: { ...sweepTotals },
       databaseError: dbGone === null ? null : (dbGone as IndexerError).message,
     };
   };
