@@ -118,6 +118,7 @@ export async function runStartCommand(argv: readonly string[]): Promise<number> 
     });
     await indexer.start();
     say(`indexer: ${dbPath}  API http://127.0.0.1:${indexer.ports.api ?? apiPort}`);
+    say(`dashboard: http://127.0.0.1:${indexer.ports.api ?? apiPort}/  (live; or \`gpunet serve --db ${values.db}\` from another terminal)`);
     say(durationS === undefined ? "demo workload running; Ctrl-C stops everything" : `demo workload running for ${durationS}s`);
 
     const stats = await runDemo({
