@@ -53,6 +53,30 @@ async function stop(p: Proc): Promise<number | null> {
   return p.exited;
 }
 
+/** Reads Server-Sent Events off a response body: `next(name)` resolves with the data of the next event of that name. */
+function readEvents(body: ReadableStream<Uint8Array>) {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let buf = "";
+  return {
+    async next(name: string): Promise<Record<string, unknown> & { counters: Record<string, string>; signature?: string; events?: string[] }> {
+      for (;;) {
+        let end: number;
+        while ((end = buf.indexOf("\n\n")) >= 0) {
+          const block = buf.slice(0, end);
+          buf = buf.slice(end + 2);
+          const ev = /^event: (.+)$/m.exec(block)?.[1];
+          const data = /^data: (.+)$/m.exec(block)?.[1];
+          if (ev === name && data !== undefined) return JSON.parse(data);
+        }
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`stream ended before event ${name}`);
+        buf += decoder.decode(value, { stream: true });
+      }
+    },
+  };
+}
+
 const hashOf = (path: string): string => (existsSync(path) ? createHash("sha256").update(readFileSync(path)).digest("hex") : "absent");
 
 type Net = Awaited<ReturnType<typeof localnetChain>>;
@@ -172,8 +196,19 @@ describe("gpunet serve: many readers, one writer", () => {
     expect(second.err).toMatch(/^error WriterLocked: another indexer \(pid \d+\) is writing /m);
     expect(indexer.proc.exitCode).toBeNull();
     const before = BigInt(((await getJson(urls[0] as string, "/stats")).body.counters as Record<string, string>).txs ?? "0");
-    await w.fund(12_345n);
+    // And a client of serve's live stream, which sees only what the other process writes
+    const ac = new AbortController();
+    const stream = await fetch(`${urls[0]}/live`, { signal: ac.signal });
+    const events = readEvents(stream.body as ReadableStream<Uint8Array>);
+    expect((await events.next("stats")).counters.txs).toBe(before.toString());
+    const signature = await w.fund(12_345n);
     c.net.advanceSlots(40);
+    // Then the new transaction arrives on the stream with its event names, then the new counters
+    const tx = await events.next("tx");
+    expect(tx.signature).toBe(signature);
+    expect(tx.events).toContain("rewardsFunded");
+    expect((await events.next("stats")).counters.txs).toBe((before + 1n).toString());
+    ac.abort();
     const t0 = Date.now();
     let after = before;
     while (after === before && Date.now() - t0 < 30_000) {
