@@ -13,6 +13,7 @@ import { openReaderDatabase } from "./db/client.ts";
 import { isIndexerError } from "./errors.ts";
 import { MAX_BUCKET_SECONDS, MAX_LIMIT, MAX_OFFSET, parseAddressParam, parseIntParam } from "./params.ts";
 import { bigintJson, createIndexQueries, JOB_STATES, type JobStateName } from "./query.ts";
+import { handleAnalytics, RawBody } from "./api/analytics.ts";
 
 /** Options of {@link startApiServer}. */
 export interface ApiServerOptions {
@@ -25,6 +26,8 @@ export interface ApiServerOptions {
   readonly health?: () => { readonly ok: boolean; readonly error?: string };
   /** Where unexpected errors are reported (the client only gets "internal error"). */
   readonly log?: (message: string) => void;
+  /** The program indexed, for `/meta` (default: gpunet's address). */
+  readonly programId?: string;
 }
 
 /** A running API server. */
@@ -43,8 +46,8 @@ class HttpError extends Error {
   }
 }
 
-/** Query parameters each route accepts; anything else is a 400. */
-const ROUTE_PARAMS: Readonly<Record<string, readonly string[]>> = {
+/** Query parameters each route accepts; anything else is a 400 (analytics routes: api/analytics.ts). */
+export const ROUTE_PARAMS: Readonly<Record<string, readonly string[]>> = {
   health: [],
   stats: [],
   providers: ["limit", "offset"],
@@ -95,6 +98,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
             throw new HttpError(400, "malformed percent-encoding in the path");
           }
         });
+      const analytics = await handleAnalytics(parts, url.searchParams, q, opts.programId ? { programId: opts.programId } : {});
+      if (analytics !== undefined) return analytics;
       if (parts.length > 2) return undefined;
       const head = parts[0] ?? "health";
       const route = parts.length === 2 ? `${head}/:address` : head;
@@ -165,7 +170,14 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       }
     };
     run()
-      .then((body) => (body === undefined ? send(404, { error: "not found" }) : body === null ? send(404, { error: "no such account" }) : send(200, body)))
+      .then((body) => {
+        if (body instanceof RawBody) {
+          res.writeHead(200, { "content-type": body.contentType });
+          res.end(body.text);
+        } else if (body === undefined) send(404, { error: "not found" });
+        else if (body === null) send(404, { error: "no such account" });
+        else send(200, body);
+      })
       .catch((e: unknown) => {
         if (e instanceof HttpError) return send(e.status, { error: e.message });
         if (isIndexerError(e, "InvalidParameter")) return send(400, { error: e.message });

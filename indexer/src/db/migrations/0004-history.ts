@@ -1,7 +1,8 @@
 /**
  * Migration 0004: history tables (network and provider series per day and
  * per epoch, GPUs by model and region, reputation), their bookkeeping, and an
- * index of events by timestamp (history recomputes from a bucket start).
+ * index of events by timestamp (history recomputes from a bucket start) and
+ * of slashes by provider.
  * All of them are derived from the events table (indexer/src/history/).
  * Amount columns are fixed-width digit TEXT like the rest of the schema
  * (u64 values 20 digits, sums of u64 39 digits).
@@ -53,9 +54,10 @@ const STATEMENTS: readonly string[] = [
      score INTEGER NOT NULL CHECK (score BETWEEN 0 AND 10000)
    )`,
   `CREATE INDEX reputation_rank ON reputation (score DESC, provider)`,
+  `CREATE INDEX slashes_provider ON slashes (provider)`,
 ];
 
-/** Creates the history tables and fills them from the stored events (an existing database). */
+/** Creates the history tables (the store fills them from the stored events when it opens). */
 export async function up(db: Kysely<unknown>): Promise<void> {
   for (const s of STATEMENTS) await sql.raw(s).execute(db);
 }
