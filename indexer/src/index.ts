@@ -62,3 +62,5 @@ export { formatProgress } from "./progress.ts";
 export type { BackfillProgress } from "./progress.ts";
 export { INDEX_USAGE, QUERY_USAGE, runIndexCommand, runQueryCommand } from "./cli.ts";
 export type { CommandIo } from "./cli.ts";
+export * from "./history/index.ts";
+export * from "./names.ts";

@@ -19,6 +19,7 @@ import { fetchTransactions, listSignatures, rpcTransactionToUpdate, type Signatu
 import { startHeliusWebhookServer, type HeliusWebhookServer } from "./datasources/helius-webhook.ts";
 import { resolveIndexerConfig, type IndexerConfig, type ResolvedIndexerConfig } from "./config.ts";
 import { decodeUpdate, type DecodedTransaction } from "./decoder.ts";
+import { recordStakeMint } from "./api/mint.ts";
 import { IndexerError, isIndexerError } from "./errors.ts";
 import {
   createIndexStore,
@@ -480,8 +481,11 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
   // ---------- finality
   type SweepResult = { finalized: number; rolledBack: number; moved: number };
   let sweeping: Promise<SweepResult> | null = null;
+  let mintKnown = false;
   const sweepOnce = async (): Promise<SweepResult> => {
     if (!rpc) return { finalized: 0, rolledBack: 0, moved: 0 };
+    // The stake mint's decimals, once, for readers that print human amounts.
+    if (!mintKnown) mintKnown = await recordStakeMint(writer.sqlite, rpc, task, abort.signal).catch(() => false);
     const finSlot = BigInt(await rpc.call<number>("getSlot", [{ commitment: "finalized" }], abort.signal));
     const head = BigInt(await rpc.call<number>("getSlot", [{ commitment: "processed" }], abort.signal));
     if (head > headSlot) headSlot = head;
@@ -649,7 +653,7 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
       ports.webhook = webhook.port;
     }
     if (cfg.apiPort !== undefined) {
-      api = await startApiServer({ dbPath: cfg.dbPath, port: cfg.apiPort, stats, health, log: cfg.log });
+      api = await startApiServer({ dbPath: cfg.dbPath, port: cfg.apiPort, stats, health, log: cfg.log, programId: cfg.programId });
       ports.api = api.port;
     }
     if (rpc && cfg.finalityIntervalMs > 0) {

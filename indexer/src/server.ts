@@ -20,6 +20,7 @@ import { createApiMetrics } from "./metrics.ts";
 import { MAX_BUCKET_SECONDS, MAX_LIMIT, MAX_OFFSET, parseAddressParam, parseIntParam } from "./params.ts";
 import type { IndexerStats } from "./pipeline.ts";
 import { bigintJson, createIndexQueries, JOB_STATES, type JobStateName } from "./query.ts";
+import { ANALYTICS_ROUTE_PARAMS, handleAnalytics, RawBody } from "./api/analytics.ts";
 
 /** A read-only database handle the server queries through. */
 export interface ApiReader {
@@ -43,6 +44,8 @@ export interface ApiServerOptions {
   readonly health?: () => { readonly ok: boolean; readonly error?: string };
   /** Where unexpected errors are reported (the client only gets "internal error"). */
   readonly log?: (message: string) => void;
+  /** The program indexed, for `/meta` (default: gpunet's address). */
+  readonly programId?: string;
 }
 
 /** A running API server. */
@@ -69,12 +72,10 @@ class HttpError extends Error {
   }
 }
 
-/** Query parameters each route accepts; anything else is a 400. */
-const ROUTE_PARAMS: Readonly<Record<string, readonly string[]>> = {
+/** Query parameters each route accepts; anything else is a 400 (analytics routes: api/analytics.ts). */
+export const ROUTE_PARAMS: Readonly<Record<string, readonly string[]>> = {
   health: [],
   stats: [],
-  metrics: [],
-  live: [],
   providers: ["limit", "offset"],
   "providers/:address": [],
   jobs: ["limit", "offset", "state", "buyer", "provider"],
@@ -154,10 +155,17 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
         if (!asset) return undefined;
         return new HttpBodyWithHeaders(asset.contentType, asset.body, DASHBOARD_HEADERS);
       }
-      const matched = matchRoute(parts);
+      if (parts.length === 1 && (parts[0] === "metrics" || parts[0] === "live")) {
+        route = parts[0];
+        for (const k of url.searchParams.keys()) throw new HttpError(400, `${k}: this route takes no parameters`);
+        return route === "live" ? LIVE : new HttpBody(metrics.contentType, await metrics.render());
+      }
+      route = matchRoute(parts, LABEL_ROUTES)?.route ?? "unmatched";
+      const analytics = await handleAnalytics(parts, url.searchParams, q, opts.programId ? { programId: opts.programId } : {});
+      if (analytics !== undefined) return analytics;
+      const matched = matchRoute(parts, Object.keys(ROUTE_PARAMS));
       if (!matched) return undefined;
-      route = matched.route;
-      const allowed = ROUTE_PARAMS[route] as readonly string[];
+      const allowed = ROUTE_PARAMS[matched.route] as readonly string[];
       const seen = new Set<string>();
       for (const k of url.searchParams.keys()) {
         if (!allowed.includes(k))
@@ -185,7 +193,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
         const b = int("bucket", 1, MAX_BUCKET_SECONDS);
         return b === undefined ? {} : { bucketSeconds: b };
       };
-      switch (route) {
+      switch (matched.route) {
         case "health": {
           const h = opts.health?.() ?? { ok: true };
           if (!h.ok) throw new HttpError(503, h.error ?? "unhealthy");
@@ -193,10 +201,6 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
         }
         case "stats":
           return { ...(opts.stats ? (opts.stats() as object) : {}), counters: await q.counters() };
-        case "metrics":
-          return new HttpBody(metrics.contentType, await metrics.render());
-        case "live":
-          return LIVE;
         case "providers":
           return q.providersByStake(page());
         case "providers/:address":
@@ -234,6 +238,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
           return done(200);
         }
         if (body instanceof HttpBodyWithHeaders) return sendRaw(200, body.contentType, body.body, body.headers);
+        if (body instanceof RawBody) return sendRaw(200, body.contentType, body.text);
         if (body === undefined) return send(404, { error: "not found" });
         if (body === null) return send(404, { error: "no such account" });
         send(200, body);
@@ -267,6 +272,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   };
 }
 
+/** Route patterns that label requests in `/metrics`. */
+const LABEL_ROUTES: readonly string[] = [...Object.keys(ROUTE_PARAMS), ...Object.keys(ANALYTICS_ROUTE_PARAMS)];
+
 /** Marks the `/live` route's answer: the feed takes the response over. */
 const LIVE = Symbol("live");
 
@@ -285,9 +293,9 @@ class HttpBodyWithHeaders extends HttpBody {
  * The route pattern of a path: segments equal to a pattern's literals, any
  * other segment where the pattern says `:address`. Literal patterns win.
  */
-function matchRoute(parts: readonly string[]): { route: string; address: string } | undefined {
+function matchRoute(parts: readonly string[], routes: readonly string[]): { route: string; address: string } | undefined {
   let best: { route: string; address: string; wild: number } | undefined;
-  for (const route of Object.keys(ROUTE_PARAMS)) {
+  for (const route of routes) {
     const segs = route.split("/");
     if (segs.length !== parts.length) continue;
     let address = "";

@@ -20,6 +20,7 @@ import { signatureHash } from "../db/signature-hash.ts";
 import { decodeUpdate, type DecodedTransaction } from "../decoder.ts";
 import { FINALITY_CODE, type TransactionUpdate } from "../types.ts";
 import { IndexerError } from "../errors.ts";
+import { createSqliteHistory } from "../history/index.ts";
 import { applyConfigSnapshot, applyJobSnapshot, applyProviderSnapshot, decodeGpunetAccount } from "./accounts.ts";
 import {
   applyToConfig,
@@ -233,6 +234,9 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
   for (const name of [...GPUNET_EVENT_NAMES, ...ACCOUNT_KINDS]) insertKind.run(name);
   for (const r of sqlite.prepare("SELECT id, name FROM event_kinds").all() as Row[]) kindIds.set(r.name as string, n(r.id));
   const kindNames = new Map([...kindIds].map(([k, v]) => [v, k]));
+  // History tables (indexer/src/history): kept in step in every write transaction.
+  const history = createSqliteHistory(sqlite);
+  history.sync();
 
   // Interned pubkeys: the latin1 string of the 32 bytes is a cheap exact map key.
   const keyIds = new Map<string, number>();
@@ -641,6 +645,7 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
       payloadKeys(kindNames.get(n(r.kind)) ?? "", new Uint8Array(r.payload as Buffer), acc.keys);
     }
     const dead = q2.delDeadLetters.run(t.signature).changes;
+    history.noteRemoved(id);
     q2.delTx.run(id);
     q.addCounter.run("txs", -1);
     q.addCounter.run("events", -n(t.event_count));
@@ -803,6 +808,7 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
     deltas.moved = (deltas.moved ?? 0) + res.moved;
     for (const [k, v] of Object.entries(deltas)) if (v !== 0) q.addCounter.run(k, v);
     if (res.upgraded > 0) recomputeFinality();
+    history.sync();
     return res;
   });
 
@@ -938,6 +944,7 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
       q.addCounter.run("rolledBack", rolled);
     }
     recomputeFinality();
+    history.sync();
     return { finalized: fin, rolledBack: rolled };
   });
 
@@ -964,6 +971,7 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
       applyEvent(e, r.tx_id as bigint, slot, txIndex, finality, false);
     }
     saveDirty();
+    history.rebuild();
   });
 
   const trimCaches = (): void => {
@@ -1012,6 +1020,7 @@ export function createIndexStore(sqlite: SqliteHandle, opts: { readonly programI
     },
     closeGap(id) {
       sqlite.prepare("DELETE FROM gaps WHERE id = ?").run(id);
+      history.sync(); // a deferred history recompute runs once no gap is left
     },
     gaps() {
       return (sqlite.prepare("SELECT id, until_signature, before_signature, reason FROM gaps ORDER BY id").all() as Row[]).map((r) => ({
