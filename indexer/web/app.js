@@ -37,6 +37,9 @@ async function api(path) {
 /** A token amount as HTML: human units, the exact base units in the title. */
 function amount(raw) {
   const d = meta.decimals;
+  // Until the indexer has read the mint, amounts stay in base units, and say so.
+  if (d == null)
+    return `<span class="amount" title="base units (the mint's decimals are not known yet)" data-raw="${esc(String(raw))}">${esc(count(raw))} units</span>`;
   const sym = meta.symbol ? ` ${esc(meta.symbol)}` : "";
   return `<span class="amount" title="${esc(exactTokens(raw, d))} (${esc(String(raw))} base units)" data-raw="${esc(String(raw))}">${esc(tokens(raw, d))}${sym}</span>`;
 }
@@ -67,7 +70,7 @@ function timeChart(id, url, points, series, opts = {}) {
   if (!el) return;
   const x = points.map((p) => Number(p.t));
   const raw = Object.fromEntries(series.map((s) => [s.key, points.map((p) => String(p[s.key]))]));
-  const ys = series.map((s) => points.map((p) => (s.tokens ? tokenNumber(p[s.key], meta.decimals) : Number(p[s.key]))));
+  const ys = series.map((s) => points.map((p) => (s.tokens ? tokenNumber(p[s.key], meta.decimals ?? 0) : Number(p[s.key]))));
   const data = [x, ...ys];
   window.__gpunetCharts[id] = { url, x, raw, plotted: data, labels: series.map((s) => s.label) };
   el.dataset.points = String(x.length);
@@ -366,8 +369,8 @@ async function reload() {
   }
   const view = current;
   document.body.dataset.state = "loading";
-  loading = view
-    .load()
+  loading = (meta.decimals == null ? loadMeta() : Promise.resolve())
+    .then(() => view.load())
     .then(() => {
       if (view !== current) return;
       $("#error").hidden = true;
@@ -438,10 +441,15 @@ function connectLive() {
   });
 }
 
-async function boot() {
+async function loadMeta() {
   meta = await api("/meta");
-  $("#network").innerHTML =
-    `program <code title="${esc(meta.programId)}">${esc(short(meta.programId))}</code> · token ${meta.symbol ? esc(meta.symbol) : `<code title="${esc(meta.mint ?? "")}">${esc(short(meta.mint ?? ""))}</code>`} (${esc(String(meta.decimals))} decimals)`;
+  const token = meta.symbol ? esc(meta.symbol) : meta.mint ? `<code title="${esc(meta.mint)}">${esc(short(meta.mint))}</code>` : "not known yet";
+  const decimals = meta.decimals == null ? "" : ` (${esc(String(meta.decimals))} decimals)`;
+  $("#network").innerHTML = `program <code title="${esc(meta.programId)}">${esc(short(meta.programId))}</code> · token ${token}${decimals}`;
+}
+
+async function boot() {
+  await loadMeta();
   window.addEventListener("hashchange", () => void show());
   connectLive();
   await show();

@@ -49,10 +49,14 @@ async function getJson<T>(path: string): Promise<T> {
 
 async function ready(view: string, minLoads = 1): Promise<void> {
   await page.waitForFunction(
-    ([v, n]) => document.body.dataset.state === "ready" && document.body.dataset.view === v && Number(document.body.dataset.loads) >= (n as number),
+    ([v, n]) =>
+      document.body.dataset.state === "error" ||
+      (document.body.dataset.state === "ready" && document.body.dataset.view === v && Number(document.body.dataset.loads) >= (n as number)),
     [view, minLoads] as const,
     { timeout: 30_000 },
   );
+  const state = await page.evaluate(() => [document.body.dataset.state, document.querySelector("#error")?.textContent ?? ""]);
+  expect(state).toEqual(["ready", ""]);
 }
 
 type Chart = { url: string; x: (number | string)[]; raw: Record<string, string[]>; plotted: number[][]; labels: string[] };
@@ -97,6 +101,8 @@ beforeAll(async () => {
   });
   await ix.start();
   await ix.backfillNow();
+  // (the sweep also reads the stake mint's decimals, as `gpunet index` does every 2 s)
+  await ix.sweepFinality();
   api = `http://127.0.0.1:${ix.ports.api}`;
   meta = await getJson("/meta");
   // And a browser watching every console message and request
