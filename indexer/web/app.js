@@ -58,6 +58,7 @@ function table(head, rows, empty = "none yet") {
   return `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join("")}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join("")}</tr>`).join("")}</tbody></table>`;
 }
 
+const DAY_STEPS = [86_400, 2 * 86_400, 7 * 86_400, 14 * 86_400, 30 * 86_400, 91 * 86_400, 365 * 86_400];
 const PALETTE = ["#3b82f6", "#f59e0b", "#10b981", "#ef4444", "#8b5cf6", "#ec4899"];
 
 /**
@@ -65,7 +66,7 @@ const PALETTE = ["#3b82f6", "#f59e0b", "#10b981", "#ef4444", "#8b5cf6", "#ec4899
  * of `points[i][key]` are exact API values (strings); token series are drawn
  * in tokens, counts as numbers.
  */
-function timeChart(id, url, points, series, opts = {}) {
+function timeChart(id, url, points, series) {
   const el = document.getElementById(id);
   if (!el) return;
   const x = points.map((p) => Number(p.t));
@@ -81,7 +82,6 @@ function timeChart(id, url, points, series, opts = {}) {
     return;
   }
   existing?.destroy();
-  const bars = opts.bars ? uPlot.paths.bars({ size: [0.7, 40] }) : undefined;
   const u = new uPlot(
     {
       width,
@@ -89,7 +89,8 @@ function timeChart(id, url, points, series, opts = {}) {
       legend: { show: true },
       scales: { x: { time: true } },
       axes: [
-        { stroke: "#9aa4b2", grid: { stroke: "#1f2937" }, values: (_u, splits) => splits.map((s) => day(s)) },
+        // Whole days only: the points are day (or epoch) buckets.
+        { stroke: "#9aa4b2", grid: { stroke: "#1f2937" }, incrs: DAY_STEPS, values: (_u, splits) => splits.map((s) => day(s)) },
         { stroke: "#9aa4b2", grid: { stroke: "#1f2937" }, size: 70 },
       ],
       series: [
@@ -97,9 +98,7 @@ function timeChart(id, url, points, series, opts = {}) {
         ...series.map((s, i) => ({
           label: s.label,
           stroke: PALETTE[i % PALETTE.length],
-          fill: opts.bars ? `${PALETTE[i % PALETTE.length]}99` : undefined,
           width: 2,
-          ...(bars ? { paths: bars } : {}),
           value: (_u, v) => (v == null ? "" : s.tokens ? v.toLocaleString("en-US", { maximumFractionDigits: 2 }) : v.toLocaleString("en-US")),
         })),
       ],
@@ -200,18 +199,12 @@ async function loadOverview() {
     { key: "activeStake", label: "active stake", tokens: true },
     { key: "unbondingStake", label: "unbonding", tokens: true },
   ]);
-  timeChart(
-    "chart-jobs",
-    "/series/network?interval=day",
-    pts,
-    [
-      { key: "jobsCreated", label: "created" },
-      { key: "jobsCompleted", label: "completed" },
-      { key: "jobsFailed", label: "failed" },
-      { key: "jobsDisputed", label: "disputed" },
-    ],
-    { bars: false },
-  );
+  timeChart("chart-jobs", "/series/network?interval=day", pts, [
+    { key: "jobsCreated", label: "created" },
+    { key: "jobsCompleted", label: "completed" },
+    { key: "jobsFailed", label: "failed" },
+    { key: "jobsDisputed", label: "disputed" },
+  ]);
   timeChart("chart-fees", "/series/network?interval=day", pts, [
     { key: "fees", label: "fees", tokens: true },
     { key: "rewardsFunded", label: "rewards funded", tokens: true },
@@ -220,7 +213,7 @@ async function loadOverview() {
   barChart("chart-gpu-model", "/series/gpus", gpus.byModel, "gpus");
   barChart("chart-gpu-region", "/series/gpus", gpus.byRegion, "gpus");
   const byAddress = new Map(providers.map((p) => [p.address, p]));
-  $("#formula").textContent = rep.formula ? `score = ${rep.formula}` : "";
+  $("#formula").textContent = rep.formula ?? "";
   $("#leaderboard").innerHTML = table(
     ["#", "provider", "score", "completed", "failed", "slashes", "stake", "GPUs", "status"],
     rep.items.map((r) => {

@@ -4,15 +4,21 @@
  * strings (BigInt), never a float, until a chart needs a number to draw.
  */
 
-/** Base units (decimal string or bigint) as tokens, grouped, with at most `maxFraction` digits (cut, not rounded). */
+/**
+ * Base units (decimal string or bigint) as tokens, grouped, with at most
+ * `maxFraction` digits (cut, not rounded); an amount below that shows its first
+ * two significant digits instead of a misleading 0.
+ */
 export function tokens(raw, decimals, maxFraction = 2) {
   const v = BigInt(raw ?? 0);
   const neg = v < 0n;
   const abs = neg ? -v : v;
   const unit = 10n ** BigInt(decimals);
   const whole = (abs / unit).toLocaleString("en-US");
-  let frac = (abs % unit).toString().padStart(decimals, "0").slice(0, maxFraction).replace(/0+$/, "");
-  if (decimals === 0) frac = "";
+  const digits = (abs % unit).toString().padStart(decimals, "0");
+  let keep = maxFraction;
+  if (abs > 0n && abs < unit && /^0*$/.test(digits.slice(0, maxFraction))) keep = digits.search(/[1-9]/) + 2;
+  const frac = decimals === 0 ? "" : digits.slice(0, keep).replace(/0+$/, "");
   return `${neg ? "-" : ""}${whole}${frac ? `.${frac}` : ""}`;
 }
 

@@ -33,11 +33,17 @@ const consoleErrors: string[] = [];
 const failed: string[] = [];
 const foreign: string[] = [];
 
-/** Tokens as the dashboard must print them: grouped whole part, at most two decimals, cut. */
+/**
+ * Tokens as the dashboard must print them: grouped whole part, at most two
+ * decimals (cut), or the first two significant digits of an amount below 0.01.
+ */
 function tokensText(raw: string, decimals: number): string {
   const v = BigInt(raw);
   const unit = 10n ** BigInt(decimals);
-  const frac = (v % unit).toString().padStart(decimals, "0").slice(0, 2).replace(/0+$/, "");
+  const digits = (v % unit).toString().padStart(decimals, "0");
+  const first = digits.search(/[1-9]/);
+  const keep = v > 0n && v < unit && first >= 2 ? first + 2 : 2;
+  const frac = digits.slice(0, keep).replace(/0+$/, "");
   return `${(v / unit).toLocaleString("en-US")}${frac ? `.${frac}` : ""}${meta.symbol ? ` ${meta.symbol}` : ""}`;
 }
 
@@ -172,7 +178,6 @@ describe("the dashboard in Chromium", () => {
     expect(links).toEqual(rep.items.map((r) => r.provider));
     const scores = await page.locator("#leaderboard tbody tr td:nth-child(3)").allTextContents();
     expect(scores).toEqual(rep.items.map((r) => Number(r.score).toFixed(4)));
-    await page.screenshot({ path: join(SHOTS, "dashboard.png"), fullPage: true });
   });
 
   it("Given a slashed provider, When its link is clicked, Then its page shows its history charts, jobs and slashes with reasons", async () => {
@@ -243,6 +248,7 @@ describe("the dashboard in Chromium", () => {
       ["fees", "rewardsFunded", "rewardsClaimed"],
     );
     expect(navigations).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, "dashboard.png"), fullPage: true });
   });
 
   it("Then, over every view, no console error, no failed request, nothing asked of another origin", () => {
