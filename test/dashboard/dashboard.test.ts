@@ -7,6 +7,7 @@
  * and asks nothing of any other origin. Screenshots go to .tmp/screenshots
  * (to docs/images with GPUNET_UPDATE_SCREENSHOTS=1).
  */
+import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
@@ -114,18 +115,23 @@ beforeAll(async () => {
   // And a browser watching every console message and request
   browser = await launchChromium(TMP);
   page = await browser.newPage();
-  page.on("console", (m) => {
+  watch(page, api);
+});
+
+/** Records the page's console errors and warnings, failed requests, and requests to any origin but `origin`. */
+function watch(p: Page, origin: string): void {
+  p.on("console", (m) => {
     if (m.type() === "error" || m.type() === "warning") consoleErrors.push(`${m.type()}: ${m.text()}`);
   });
-  page.on("pageerror", (e) => consoleErrors.push(`pageerror: ${e.message}`));
-  page.on("requestfailed", (r) => failed.push(`${r.url()} ${r.failure()?.errorText ?? ""}`));
-  page.on("response", (r) => {
+  p.on("pageerror", (e) => consoleErrors.push(`pageerror: ${e.message}`));
+  p.on("requestfailed", (r) => failed.push(`${r.url()} ${r.failure()?.errorText ?? ""}`));
+  p.on("response", (r) => {
     if (r.status() >= 400) failed.push(`${r.url()} ${r.status()}`);
   });
-  page.on("request", (r) => {
-    if (!r.url().startsWith(`${api}/`)) foreign.push(r.url());
+  p.on("request", (r) => {
+    if (!r.url().startsWith(`${origin}/`)) foreign.push(r.url());
   });
-});
+}
 
 afterAll(async () => {
   await browser?.close();
@@ -249,6 +255,44 @@ describe("the dashboard in Chromium", () => {
     );
     expect(navigations).toEqual([]);
     await page.screenshot({ path: join(SHOTS, "dashboard.png"), fullPage: true });
+  });
+
+  it("Given gpunet serve as its own process on the database the indexer writes, When its dashboard is open and a transaction lands, Then it renders the same numbers and shows the transaction live", async () => {
+    const serve = spawn(process.execPath, ["--import", "tsx", "cli/gpunet.ts", "serve", "--db", join(dir, "dash.db"), "--port", "0"], {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    try {
+      const base = await new Promise<string>((resolveUrl, reject) => {
+        let out = "";
+        const t = setTimeout(() => reject(new Error(`gpunet serve did not start: ${out}`)), 60_000);
+        const onData = (d: Buffer): void => {
+          out += d.toString();
+          const m = /serving (http:\/\/127\.0\.0\.1:\d+)\//.exec(out);
+          if (m) {
+            clearTimeout(t);
+            resolveUrl(m[1] as string);
+          }
+        };
+        serve.stdout?.on("data", onData);
+        serve.stderr?.on("data", onData);
+        serve.on("exit", (code) => reject(new Error(`gpunet serve exited ${code}: ${out}`)));
+      });
+      const p2 = await browser.newPage();
+      watch(p2, base);
+      await p2.goto(`${base}/`);
+      await p2.waitForFunction(() => document.body.dataset.state === "ready" && document.querySelector("#live-status")?.textContent === "live", undefined, {
+        timeout: 30_000,
+      });
+      const totals = await getJson<{ activeStake: string }>("/totals");
+      expect(await p2.locator('[data-card="stake"] .amount').getAttribute("data-raw")).toBe(totals.activeStake);
+      const signature = await w.fund(1_000n);
+      c.net.advanceSlots(40);
+      await p2.locator(`#live li[data-signature="${signature}"]`).waitFor({ timeout: 30_000 });
+      await p2.close();
+    } finally {
+      serve.kill("SIGTERM");
+    }
   });
 
   it("Then, over every view, no console error, no failed request, nothing asked of another origin", () => {
