@@ -64,3 +64,32 @@ export { INDEX_USAGE, QUERY_USAGE, runIndexCommand, runQueryCommand } from "./cl
 export type { CommandIo } from "./cli.ts";
 export * from "./history/index.ts";
 export * from "./names.ts";
+export {
+  gpuBreakdown as gpuBreakdownProgram,
+  jobTimeline as jobTimelineProgram,
+  kyselyExecutor,
+  metaDocument as metaDocumentProgram,
+  networkSeries as networkSeriesProgram,
+  providerSeries as providerSeriesProgram,
+  providerSlashes as providerSlashesProgram,
+  reputationOf as reputationOfProgram,
+  reputationPage as reputationPageProgram,
+  MAX_POINTS,
+} from "./api/read.ts";
+export type {
+  GpuBreakdown,
+  JobTimeline,
+  MetaDocument,
+  NetworkPoint,
+  ProviderPoint,
+  ReputationItem,
+  ReputationPage,
+  Series,
+  SeriesRange,
+  SlashItem,
+} from "./api/read.ts";
+export { handleAnalytics, parseTimeParam, RawBody, toCsv, ANALYTICS_ROUTE_PARAMS } from "./api/analytics.ts";
+export { openApiDocument, API_ROUTES } from "./api/openapi.ts";
+export { humanize, humanField, withHumanFields, type HumanUnits } from "./api/human.ts";
+export { recordStakeMint, storedMint } from "./api/mint.ts";
+export type { CursorPage, Paged } from "./query.ts";

@@ -65,19 +65,22 @@ export const regionName = (code: number): string => REGION_NAMES[code] ?? `regio
 
 /**
  * A raw u64 amount in human units: thousands separators, `decimals` places
- * cut to at most `maxFraction` (rounded half up), trailing zeros dropped.
+ * cut to at most `maxFraction` (rounded half up), trailing zeros dropped; an
+ * amount too small for `maxFraction` places shows all its digits.
  * Exact: bigint arithmetic only.
  *
  * @example
  * ```ts
  * formatAmount(1530310000n, 6); // "1,530.31"
- * formatAmount(5n, 6, 6); // "0.000005"
+ * formatAmount(5n, 6); // "0.000005" (never 0 for a non-zero amount)
  * ```
  */
 export function formatAmount(raw: bigint, decimals: number, maxFraction = 2): string {
   const neg = raw < 0n;
   let v = neg ? -raw : raw;
-  const keep = Math.min(decimals, maxFraction);
+  // Below the last shown place, every digit is shown: a non-zero amount never prints as 0.
+  const tiny = v > 0n && v * 10n ** BigInt(Math.max(0, maxFraction)) < 10n ** BigInt(decimals) / 2n;
+  const keep = tiny ? decimals : Math.min(decimals, maxFraction);
   const drop = decimals - keep;
   if (drop > 0) {
     const d = 10n ** BigInt(drop);

@@ -518,13 +518,17 @@ export function* historySync(notes: HistoryNotes): SqlProgram<{ mode: "none" | "
     if (c) c.stock = copyStocks(stocks);
   }
 
-  // Write.
+  // Write: rows of the touched buckets (a recompute deleted them all above).
+  const netCols = ["span", "bucket", "active_stake", "unbonding_stake", "providers", "providers_active", "gpus", ...NET_FLOWS, ...NET_AMOUNTS];
+  const netValues: unknown[][] = [];
+  const gpuValues: unknown[][] = [];
   for (const row of netRows.values()) {
     const s = row.stock ?? stocks;
-    yield* run("DELETE FROM hist_network WHERE span = ? AND bucket = ?", row.span, row.bucket);
-    yield* run(
-      `INSERT INTO hist_network (span, bucket, active_stake, unbonding_stake, providers, providers_active, gpus, ${NET_FLOWS.join(", ")}, ${NET_AMOUNTS.join(", ")})
-       VALUES (?, ?, ?, ?, ?, ?, ?, ${[...NET_FLOWS, ...NET_AMOUNTS].map(() => "?").join(", ")})`,
+    if (!recompute) {
+      yield* run("DELETE FROM hist_network WHERE span = ? AND bucket = ?", row.span, row.bucket);
+      yield* run("DELETE FROM hist_gpus WHERE span = ? AND bucket = ?", row.span, row.bucket);
+    }
+    netValues.push([
       row.span,
       row.bucket,
       u128Text(s.activeStake),
@@ -534,34 +538,46 @@ export function* historySync(notes: HistoryNotes): SqlProgram<{ mode: "none" | "
       s.gpus,
       ...NET_FLOWS.map((f) => row.flows[f]),
       ...NET_AMOUNTS.map((a) => u128Text(row.amounts[a])),
-    );
-    yield* run("DELETE FROM hist_gpus WHERE span = ? AND bucket = ?", row.span, row.bucket);
+    ]);
     for (const [dim, map] of [
       ["model", s.models],
       ["region", s.regions],
     ] as const) {
-      for (const [code, v] of map) {
-        yield* run(
-          "INSERT INTO hist_gpus (span, bucket, dim, code, gpus, providers) VALUES (?, ?, ?, ?, ?, ?)",
-          row.span,
-          row.bucket,
-          dim,
-          code,
-          v.gpus,
-          v.providers,
-        );
-      }
+      for (const [code, v] of map) gpuValues.push([row.span, row.bucket, dim, code, v.gpus, v.providers]);
     }
   }
+  yield* insertRows("hist_network", netCols, netValues);
+  yield* insertRows("hist_gpus", ["span", "bucket", "dim", "code", "gpus", "providers"], gpuValues);
+  const provCols = [
+    "span",
+    "provider",
+    "bucket",
+    "active_stake",
+    "unbonding",
+    "status",
+    "registered",
+    "gpu_model",
+    "gpu_count",
+    "region",
+    "jobs_completed_total",
+    "jobs_failed_total",
+    "slashed_total",
+    "claimed_total",
+    "cum_completed",
+    "cum_failed",
+    "cum_expired",
+    "cum_disputed",
+    "cum_slashes",
+    "cum_slashed",
+    "cum_earnings",
+    ...PROV_FLOWS,
+    ...PROV_AMOUNTS,
+  ];
+  const provValues: unknown[][] = [];
   for (const row of provRows.values()) {
     const snap = row.snap ?? snapshotProvider(providers.get(row.provider) ?? newPState(row.provider));
-    yield* run("DELETE FROM hist_provider WHERE span = ? AND provider = ? AND bucket = ?", row.span, row.provider, row.bucket);
-    yield* run(
-      `INSERT INTO hist_provider (span, provider, bucket, active_stake, unbonding, status, registered, gpu_model, gpu_count, region,
-         jobs_completed_total, jobs_failed_total, slashed_total, claimed_total,
-         cum_completed, cum_failed, cum_expired, cum_disputed, cum_slashes, cum_slashed, cum_earnings,
-         ${PROV_FLOWS.join(", ")}, ${PROV_AMOUNTS.join(", ")})
-       VALUES (${Array.from({ length: 21 + PROV_FLOWS.length + PROV_AMOUNTS.length }, () => "?").join(", ")})`,
+    if (!recompute) yield* run("DELETE FROM hist_provider WHERE span = ? AND provider = ? AND bucket = ?", row.span, row.provider, row.bucket);
+    provValues.push([
       row.span,
       row.provider,
       row.bucket,
@@ -585,22 +601,36 @@ export function* historySync(notes: HistoryNotes): SqlProgram<{ mode: "none" | "
       u128Text(snap.cumEarnings),
       ...PROV_FLOWS.map((f) => row.flows[f]),
       ...PROV_AMOUNTS.map((a) => u128Text(row.amounts[a])),
-    );
+    ]);
   }
+  yield* insertRows("hist_provider", provCols, provValues);
 
   // Reputation of every provider whose totals may have changed.
+  const repValues: unknown[][] = [];
   for (const ps of providers.values()) {
     if (!ps.touched && !goneProviders.has(ps.p.id)) continue;
     goneProviders.delete(ps.p.id);
-    yield* writeReputation(ps.p.id, {
+    const inputs: ReputationInputs = {
       completed: ps.cumCompleted,
       failed: ps.cumFailed - ps.cumExpired,
       expired: ps.cumExpired,
       disputed: ps.cumDisputed,
       slashes: ps.cumSlashes,
       slashedAmount: ps.cumSlashed,
-    });
+    };
+    yield* run("DELETE FROM reputation WHERE provider = ?", ps.p.id);
+    repValues.push([
+      ps.p.id,
+      inputs.completed,
+      inputs.failed,
+      inputs.expired,
+      inputs.disputed,
+      inputs.slashes,
+      u128Text(inputs.slashedAmount),
+      reputationScore(inputs),
+    ]);
   }
+  yield* insertRows("reputation", ["provider", "completed", "failed", "expired", "disputed", "slashes", "slashed_amount", "score"], repValues);
   for (const id of goneProviders) yield* run("DELETE FROM reputation WHERE provider = ?", id);
 
   yield* putState("lastTxId", maxTxId.toString());
@@ -666,17 +696,12 @@ export interface ReputationInputs {
   readonly slashedAmount: bigint;
 }
 
-function* writeReputation(provider: number, i: ReputationInputs): SqlProgram<void> {
-  yield* run("DELETE FROM reputation WHERE provider = ?", provider);
-  yield* run(
-    "INSERT INTO reputation (provider, completed, failed, expired, disputed, slashes, slashed_amount, score) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-    provider,
-    i.completed,
-    i.failed,
-    i.expired,
-    i.disputed,
-    i.slashes,
-    u128Text(i.slashedAmount),
-    reputationScore(i),
-  );
+/** Multi-row INSERTs (at most ~900 parameters each: every SQLite build and PostgreSQL accept that). */
+function* insertRows(table: string, cols: readonly string[], rows: readonly unknown[][]): SqlProgram<void> {
+  const chunk = Math.max(1, Math.floor(900 / cols.length));
+  const tuple = `(${cols.map(() => "?").join(", ")})`;
+  for (let i = 0; i < rows.length; i += chunk) {
+    const part = rows.slice(i, i + chunk);
+    yield* run(`INSERT INTO ${table} (${cols.join(", ")}) VALUES ${part.map(() => tuple).join(", ")}`, ...part.flat());
+  }
 }
