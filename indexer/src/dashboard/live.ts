@@ -8,6 +8,8 @@
  * with `{ id, signature, slot, blockTime, events: [names] }`; after a change,
  * one `event: stats` with the counters and the indexed slot (and the live
  * numbers of an indexer in this process). u64 values are decimal strings.
+ * Integers from the database go through BigInt(): SQLite gives bigint, a
+ * PostgreSQL driver may give decimal strings.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { sql, type Kysely } from "kysely";
@@ -71,8 +73,8 @@ export function createLiveFeed(opts: LiveFeedOptions): LiveFeed {
     const top = await opts.db.selectFrom("txs").select(sql<bigint | null>`max(id)`.as("id")).executeTakeFirst();
     const slot = await opts.db.selectFrom("txs").select(sql<bigint | null>`max(slot)`.as("s")).executeTakeFirst();
     const counters: Record<string, bigint> = {};
-    for (const r of await opts.db.selectFrom("counters").selectAll().execute()) counters[r.name] = r.value;
-    return { maxId: top?.id ?? 0n, counters, indexedSlot: slot?.s ?? null };
+    for (const r of await opts.db.selectFrom("counters").selectAll().execute()) counters[r.name] = BigInt(r.value);
+    return { maxId: BigInt(top?.id ?? 0n), counters, indexedSlot: slot?.s === null || slot?.s === undefined ? null : BigInt(slot.s) };
   };
 
   const statsOf = (s: { maxId: bigint; counters: Record<string, bigint>; indexedSlot: bigint | null }): Record<string, unknown> => {
@@ -94,8 +96,8 @@ export function createLiveFeed(opts: LiveFeedOptions): LiveFeed {
       .limit(MAX_ROWS)
       .execute();
     if (txs.length === 0) return [];
-    const first = (txs[0] as { id: bigint }).id;
-    const last = (txs[txs.length - 1] as { id: bigint }).id;
+    const first = BigInt((txs[0] as { id: bigint }).id);
+    const last = BigInt((txs[txs.length - 1] as { id: bigint }).id);
     const names = new Map<bigint, string[]>();
     const evs = await opts.db
       .selectFrom("events as e")
@@ -107,11 +109,12 @@ export function createLiveFeed(opts: LiveFeedOptions): LiveFeed {
       .orderBy("e.event_index")
       .execute();
     for (const e of evs) {
-      let list = names.get(e.tx_id);
-      if (!list) names.set(e.tx_id, (list = []));
+      const key = BigInt(e.tx_id);
+      let list = names.get(key);
+      if (!list) names.set(key, (list = []));
       list.push(e.name);
     }
-    return txs.map((t) => ({ id: t.id, signature: t.signature, slot: t.slot, blockTime: t.block_time, events: names.get(t.id) ?? [] }));
+    return txs.map((t) => ({ id: t.id, signature: t.signature, slot: t.slot, blockTime: t.block_time, events: names.get(BigInt(t.id)) ?? [] }));
   };
 
   let lastCounters = "";
@@ -156,7 +159,7 @@ export function createLiveFeed(opts: LiveFeedOptions): LiveFeed {
         broadcast("tx", r);
       }
       if (rows.length < MAX_ROWS) break;
-      from = (rows[rows.length - 1] as { id: bigint }).id;
+      from = BigInt((rows[rows.length - 1] as { id: bigint }).id);
     }
     lastId = s.maxId;
     if (changed) broadcast("stats", { ...statsOf(s), lastSignature });
