@@ -6,11 +6,14 @@
  */
 import { parseArgs } from "node:util";
 import { type ApiReader, isIndexerError, openReaderDatabase, startApiServer } from "@gpunet/indexer";
+import { GPUNET_PROGRAM_ADDRESS } from "@gpunet/sdk";
+import { PublicKey } from "@solana/web3.js";
 
-export const SERVE_USAGE = `usage: gpunet serve [--db FILE] [--port N] [--host ADDR]
-  --db    the indexer's database, opened read-only (default gpunet-index.db)
-  --port  HTTP port (default 8788; 0 picks a free one)
-  --host  address to listen on (default 127.0.0.1)`;
+export const SERVE_USAGE = `usage: gpunet serve [--db FILE] [--port N] [--host ADDR] [--program ID]
+  --db       the indexer's database, opened read-only (default gpunet-index.db)
+  --port     HTTP port (default 8788; 0 picks a free one)
+  --host     address to listen on (default 127.0.0.1)
+  --program  the program the database indexes, for /meta (default ${GPUNET_PROGRAM_ADDRESS})`;
 
 /** Where `gpunet serve` writes, and when it stops (injectable for tests). */
 export interface ServeIo {
@@ -61,6 +64,7 @@ export async function runServeCommand(
         db: { type: "string", default: "gpunet-index.db" },
         port: { type: "string", default: "8788" },
         host: { type: "string", default: "127.0.0.1" },
+        program: { type: "string", default: GPUNET_PROGRAM_ADDRESS },
         help: { type: "boolean", default: false },
       },
       strict: true,
@@ -77,6 +81,12 @@ export async function runServeCommand(
     io.stderr(`--port must be an integer in 0..65535, got ${values.port}\n`);
     return 2;
   }
+  try {
+    new PublicKey(values.program);
+  } catch {
+    io.stderr(`--program must be a base58 public key, got ${values.program}\n`);
+    return 2;
+  }
   let reader: ApiReader;
   try {
     reader = await openServeReader(values.db);
@@ -90,6 +100,7 @@ export async function runServeCommand(
       reader,
       port: Number(values.port),
       host: values.host,
+      programId: values.program,
       log: (m) => io.stderr(`[serve] ${m}\n`),
     }).catch((e: unknown) => {
       io.stderr(`error: cannot listen on ${values.host}:${values.port}: ${e instanceof Error ? e.message : String(e)}\n`);

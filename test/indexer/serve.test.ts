@@ -115,7 +115,7 @@ describe("gpunet serve: many readers, one writer", () => {
     await indexer.waitFor(/API on http:\/\/127\.0\.0\.1:\d+/);
     // And two read-only servers on the same file
     for (let i = 0; i < 2; i++) {
-      const s = gpunet(["serve", "--db", db, "--port", "0"]);
+      const s = gpunet(["serve", "--db", db, "--port", "0", "--program", c.programId.toBase58()]);
       serves.push(s);
       urls.push((await s.waitFor(/serving (http:\/\/127\.0\.0\.1:\d+)\//))[1] as string);
     }
@@ -240,11 +240,18 @@ describe("gpunet serve: many readers, one writer", () => {
         "/payments",
         "/dead-letters",
         "/metrics",
+        "/meta",
+        "/series/network",
+        "/series/gpus",
+        "/reputation",
+        `/providers/${provider}/slashes`,
+        `/jobs/${job}/timeline`,
       ]) {
         const res = await fetch(base + path);
         expect([path, res.status]).toEqual([path, 200]);
         await res.arrayBuffer();
       }
+      expect(((await getJson(base, "/meta")).body as { programId: string }).programId).toBe(c.programId.toBase58());
       const ac = new AbortController();
       const live = await fetch(`${base}/live`, { signal: ac.signal });
       expect(live.headers.get("content-type")).toBe("text/event-stream");
@@ -262,7 +269,9 @@ describe("gpunet serve: many readers, one writer", () => {
     const missing = gpunet(["serve", "--db", join(dir, "nope.db"), "--port", "0"]);
     const badPort = gpunet(["serve", "--db", db, "--port", "99999"]);
     const unknown = gpunet(["serve", "--frob"]);
-    expect(await Promise.all([missing.exited, badPort.exited, unknown.exited])).toEqual([1, 2, 2]);
+    const badProgram = gpunet(["serve", "--db", db, "--program", "not-a-key"]);
+    expect(await Promise.all([missing.exited, badPort.exited, unknown.exited, badProgram.exited])).toEqual([1, 2, 2, 2]);
+    expect(badProgram.err).toContain("--program must be a base58 public key");
     expect(missing.err).toMatch(/^error DatabaseUnavailable: cannot open .*nope\.db read-only/m);
     expect(badPort.err).toContain("--port must be an integer in 0..65535");
     expect(unknown.err).toContain("usage: gpunet serve");
