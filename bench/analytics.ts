@@ -48,6 +48,7 @@ const { values: args } = parseArgs({
     providers: { type: "string", default: "2000" },
     requests: { type: "string", default: "20" },
     json: { type: "boolean", default: false },
+    "generate-only": { type: "string" },
   },
 });
 const N = Number(args.events);
@@ -411,6 +412,13 @@ async function main(): Promise<void> {
   log(`generating ${N} events for ${P} providers over a year...`);
   const gen = await generate();
   log(`generated ${gen.events} events in ${gen.seconds.toFixed(1)} s`);
+  if (args["generate-only"]) {
+    // Keeps the generated database (for profiling) and stops.
+    const { renameSync } = await import("node:fs");
+    renameSync(dbPath, args["generate-only"]);
+    rmSync(dir, { recursive: true, force: true });
+    return;
+  }
   const w = await openWriterDatabase(dbPath);
   // What `gpunet index --rebuild` does: state tables and history tables from the events alone.
   let t = performance.now();

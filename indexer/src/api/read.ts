@@ -310,7 +310,7 @@ export function* reputationPage(limit: number, cursor?: string): SqlProgram<Repu
     rankBase = Number(rank);
     rows = yield* all(
       `SELECT ${cols} FROM reputation r JOIN pubkeys pk ON pk.id = r.provider
-        WHERE r.score < ? OR (r.score = ? AND r.provider > ?) ORDER BY r.score DESC, r.provider LIMIT ?`,
+        WHERE r.score <= ? AND (r.score < ? OR r.provider > ?) ORDER BY r.score DESC, r.provider LIMIT ?`,
       score,
       score,
       provider,
