@@ -440,7 +440,7 @@ export function* providerIdOf(address: Uint8Array): SqlProgram<number | null> {
  * await exec.all("SELECT COUNT(*) AS n FROM events", []);
  * ```
  */
-export function kyselyExecutor(db: Kysely<unknown>, dialect: "sqlite" | "postgres" = "sqlite"): AsyncExecutor {
+export function kyselyExecutor<DB>(db: Kysely<DB>, dialect: "sqlite" | "postgres" = "sqlite"): AsyncExecutor {
   const text = (s: string): string => (dialect === "postgres" ? dollarPlaceholders(s) : s);
   return {
     all: async (s, p) => (await db.executeQuery(CompiledQuery.raw(text(s), [...p]))).rows as SqlRow[],
