@@ -420,15 +420,16 @@ async function main(): Promise<void> {
     return;
   }
   const w = await openWriterDatabase(dbPath);
-  // What `gpunet index --rebuild` does: state tables and history tables from the events alone.
+  // What `gpunet index --rebuild` does: state tables and history tables from the events alone
+  // (the history is rebuilt inside it; timed on its own through the hook's counterpart first).
   let t = performance.now();
-  createIndexStore(w.sqlite, { programId: GPUNET_PROGRAM_ADDRESS }).rebuildAll();
-  const rebuildSeconds = (performance.now() - t) / 1000;
-  t = performance.now();
   createSqliteHistory(w.sqlite).rebuild();
   const historySeconds = (performance.now() - t) / 1000;
+  t = performance.now();
+  createIndexStore(w.sqlite, { programId: GPUNET_PROGRAM_ADDRESS }).rebuildAll();
+  const rebuildSeconds = (performance.now() - t) / 1000;
   await w.close();
-  log(`state and history rebuilt from the events in ${rebuildSeconds.toFixed(1)} s (history alone ${historySeconds.toFixed(1)} s)`);
+  log(`history rebuilt from the events in ${historySeconds.toFixed(1)} s; state and history (gpunet index --rebuild) in ${rebuildSeconds.toFixed(1)} s`);
 
   const api = await startApiServer({ dbPath, port: 0 });
   const base = `http://127.0.0.1:${api.port}`;
