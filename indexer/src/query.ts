@@ -231,7 +231,7 @@ const cursorOf = (parts: readonly (bigint | number)[]): string => Buffer.from(pa
  * ```
  */
 export function createIndexQueries(db: Kysely<IndexDatabase>): IndexQueries {
-  const exec = kyselyExecutor(db as unknown as Kysely<unknown>);
+  const exec = kyselyExecutor(db);
   const go = <T>(p: SqlProgram<T>): Promise<T> => runAsync(p, exec);
   const providerKey = async (address: string): Promise<number | null> => go(providerIdOf(parseAddressParam("address", address)));
   const providerSelect = () =>

@@ -196,7 +196,7 @@ export const API_ROUTES: readonly Route[] = [
  * Object.keys(openApiDocument().paths).includes("/series/network"); // true
  * ```
  */
-export function openApiDocument(): Record<string, unknown> {
+export function openApiDocument(): { openapi: "3.1.0"; info: Record<string, string>; paths: Record<string, unknown> } {
   const error = {
     description: "bad parameter",
     content: { "application/json": { schema: obj({ error: { type: "string", description: "<param>: <why>" } }) } },

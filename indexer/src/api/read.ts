@@ -310,7 +310,7 @@ export function* reputationPage(limit: number, cursor?: string): SqlProgram<Repu
     rankBase = Number(rank);
     rows = yield* all(
       `SELECT ${cols} FROM reputation r JOIN pubkeys pk ON pk.id = r.provider
-        WHERE r.score < ? OR (r.score = ? AND r.provider > ?) ORDER BY r.score DESC, r.provider LIMIT ?`,
+        WHERE r.score <= ? AND (r.score < ? OR r.provider > ?) ORDER BY r.score DESC, r.provider LIMIT ?`,
       score,
       score,
       provider,
@@ -440,7 +440,7 @@ export function* providerIdOf(address: Uint8Array): SqlProgram<number | null> {
  * await exec.all("SELECT COUNT(*) AS n FROM events", []);
  * ```
  */
-export function kyselyExecutor(db: Kysely<unknown>, dialect: "sqlite" | "postgres" = "sqlite"): AsyncExecutor {
+export function kyselyExecutor<DB>(db: Kysely<DB>, dialect: "sqlite" | "postgres" = "sqlite"): AsyncExecutor {
   const text = (s: string): string => (dialect === "postgres" ? dollarPlaceholders(s) : s);
   return {
     all: async (s, p) => (await db.executeQuery(CompiledQuery.raw(text(s), [...p]))).rows as SqlRow[],

@@ -45,6 +45,8 @@ interface PState {
   cumSlashed: bigint;
   cumEarnings: bigint;
   touched: boolean;
+  /** The provider's rows of the buckets it is in now (their stocks are taken when it leaves them). */
+  cur: Record<Span, ProvRow | null>;
 }
 
 /** Network stocks: sums over providers. */
@@ -92,38 +94,30 @@ const copyStocks = (s: Stocks): Stocks => ({
   regions: new Map([...s.regions].map(([k, v]) => [k, { ...v }])),
 });
 
-/** What a provider adds to the network stocks. */
-function contribution(ps: PState): { stake: bigint; unbonding: bigint; registered: bigint; active: bigint; online: bigint; gpus: bigint } {
-  const p = ps.p;
-  const online = ps.registered && p.status === 0;
-  return {
-    stake: p.activeStake,
-    unbonding: p.unbondingAmount,
-    registered: ps.registered ? 1n : 0n,
-    active: online && p.activeStake > 0n ? 1n : 0n,
-    online: online ? 1n : 0n,
-    gpus: online ? BigInt(p.gpuCount) : 0n,
-  };
+function bump(map: Map<number, { gpus: bigint; providers: bigint }>, code: number, gpus: bigint, sign: bigint): void {
+  const cur = map.get(code);
+  if (!cur) {
+    map.set(code, { gpus: sign * gpus, providers: sign });
+    return;
+  }
+  cur.gpus += sign * gpus;
+  cur.providers += sign;
+  if (cur.gpus === 0n && cur.providers === 0n) map.delete(code);
 }
 
+/** Adds (sign 1) or removes (sign -1) what a provider contributes to the network stocks. */
 function addContribution(s: Stocks, ps: PState, sign: 1n | -1n): void {
-  const c = contribution(ps);
-  s.activeStake += sign * c.stake;
-  s.unbonding += sign * c.unbonding;
-  s.providers += sign * c.registered;
-  s.providersActive += sign * c.active;
-  s.gpus += sign * c.gpus;
-  if (c.online === 0n) return;
-  for (const [map, code] of [
-    [s.models, ps.p.gpuModel],
-    [s.regions, ps.p.region],
-  ] as const) {
-    const cur = map.get(code) ?? { gpus: 0n, providers: 0n };
-    cur.gpus += sign * c.gpus;
-    cur.providers += sign;
-    if (cur.gpus === 0n && cur.providers === 0n) map.delete(code);
-    else map.set(code, cur);
-  }
+  const p = ps.p;
+  s.activeStake += sign * p.activeStake;
+  s.unbonding += sign * p.unbondingAmount;
+  if (!ps.registered) return;
+  s.providers += sign;
+  if (p.status !== 0) return;
+  if (p.activeStake > 0n) s.providersActive += sign;
+  const gpus = BigInt(p.gpuCount);
+  s.gpus += sign * gpus;
+  bump(s.models, p.gpuModel, gpus, sign);
+  bump(s.regions, p.region, gpus, sign);
 }
 
 function stateFromRow(r: SqlRow): PState {
@@ -149,6 +143,7 @@ function stateFromRow(r: SqlRow): PState {
     cumSlashed: int(r.cum_slashed),
     cumEarnings: int(r.cum_earnings),
     touched: false,
+    cur: { day: null, epoch: null },
   };
 }
 
@@ -163,6 +158,7 @@ const newPState = (id: number): PState => ({
   cumSlashed: 0n,
   cumEarnings: 0n,
   touched: false,
+  cur: { day: null, epoch: null },
 });
 
 /** Per-write-transaction notes from the store: the earliest timestamp of removed events. */
@@ -350,11 +346,17 @@ export function* historySync(notes: HistoryNotes): SqlProgram<{ mode: "none" | "
   for (const r of yield* all("SELECT id, name FROM event_kinds")) kinds.set(small(r.id), r.name as string);
 
   const events = recompute
-    ? yield* all(
-        `SELECT e.kind, e.payload, e.provider, e.ts, t.slot, COALESCE(t.tx_index, -1) AS ti, t.id AS tx_id FROM events e JOIN txs t ON t.id = e.tx_id
+    ? start === MIN_TS
+      ? // Everything: one scan (the timestamp index would add a lookup per row).
+        yield* all(
+          `SELECT e.kind, e.payload, e.provider, e.ts, t.slot, COALESCE(t.tx_index, -1) AS ti, t.id AS tx_id FROM events e JOIN txs t ON t.id = e.tx_id
+            ORDER BY t.slot, COALESCE(t.tx_index, -1), t.id, e.event_index`,
+        )
+      : yield* all(
+          `SELECT e.kind, e.payload, e.provider, e.ts, t.slot, COALESCE(t.tx_index, -1) AS ti, t.id AS tx_id FROM events e JOIN txs t ON t.id = e.tx_id
           WHERE e.ts >= ? ORDER BY t.slot, COALESCE(t.tx_index, -1), t.id, e.event_index`,
-        start,
-      )
+          start,
+        )
     : yield* all(
         `SELECT e.kind, e.payload, e.provider, e.ts, t.slot, COALESCE(t.tx_index, -1) AS ti, t.id AS tx_id FROM events e JOIN txs t ON t.id = e.tx_id
           WHERE e.tx_id > ? ORDER BY t.slot, COALESCE(t.tx_index, -1), t.id, e.event_index`,
@@ -362,6 +364,20 @@ export function* historySync(notes: HistoryNotes): SqlProgram<{ mode: "none" | "
       );
 
   const cur: Record<Span, NetRow | null> = { day: null, epoch: null };
+  const rows: NetRow[] = [];
+  const pRows: ProvRow[] = [];
+  const net = (f: NetFlow, v = 1n): void => {
+    for (const row of rows) row.flows[f] += v;
+  };
+  const amt = (a: NetAmount, v: bigint): void => {
+    for (const row of rows) row.amounts[a] += v;
+  };
+  const pf = (f: ProvFlow, v = 1n): void => {
+    for (const row of pRows) row.flows[f] += v;
+  };
+  const pa = (a: ProvAmount, v: bigint): void => {
+    for (const row of pRows) row.amounts[a] += v;
+  };
   let maxPos: Pos | null = recompute ? null : lastPos;
   let maxTs: bigint | null = recompute ? null : lastTs;
   const noKey = (): number => 0;
@@ -373,7 +389,8 @@ export function* historySync(notes: HistoryNotes): SqlProgram<{ mode: "none" | "
     const pos: Pos = [int(r.slot), int(r.ti), int(r.tx_id)];
     if (maxPos === null || posLess(maxPos, pos)) maxPos = pos;
     if (maxTs === null || ts > maxTs) maxTs = ts;
-    const rows: NetRow[] = [];
+    rows.length = 0;
+    pRows.length = 0;
     for (const span of SPANS) {
       const row = yield* netRow(span, bucketStart(ts, span));
       const c = cur[span];
@@ -383,24 +400,18 @@ export function* historySync(notes: HistoryNotes): SqlProgram<{ mode: "none" | "
       row.flows.events += 1n;
       rows.push(row);
     }
-    const net = (f: NetFlow, v = 1n): void => {
-      for (const row of rows) row.flows[f] += v;
-    };
-    const amt = (a: NetAmount, v: bigint): void => {
-      for (const row of rows) row.amounts[a] += v;
-    };
     let ps: PState | null = null;
-    const pRows: ProvRow[] = [];
     if (pid !== null) {
       ps = yield* loadProvider(pid);
-      for (const span of SPANS) pRows.push(yield* provRow(span, bucketStart(ts, span), pid));
+      for (const span of SPANS) {
+        const row = yield* provRow(span, bucketStart(ts, span), pid);
+        const c = ps.cur[span];
+        // Leaving a bucket: the row's stocks are the provider's state now.
+        if (c && c !== row) c.snap = snapshotProvider(ps);
+        ps.cur[span] = row;
+        pRows.push(row);
+      }
     }
-    const pf = (f: ProvFlow, v = 1n): void => {
-      for (const row of pRows) row.flows[f] += v;
-    };
-    const pa = (a: ProvAmount, v: bigint): void => {
-      for (const row of pRows) row.amounts[a] += v;
-    };
     const payload = new Uint8Array(r.payload as Uint8Array);
 
     if (kind === "account:provider") {
@@ -412,8 +423,6 @@ export function* historySync(notes: HistoryNotes): SqlProgram<{ mode: "none" | "
           ps.registered = true;
           addContribution(stocks, ps, 1n);
           ps.touched = true;
-          const snap = snapshotProvider(ps);
-          for (const row of pRows) row.snap = snap;
         }
       }
       continue;
@@ -507,15 +516,17 @@ export function* historySync(notes: HistoryNotes): SqlProgram<{ mode: "none" | "
       default:
         break;
     }
-    // A provider row's stocks: the provider's state after its last event in the bucket.
-    if (ps) {
-      const snap = snapshotProvider(ps);
-      for (const row of pRows) row.snap = snap;
-    }
   }
   for (const span of SPANS) {
     const c = cur[span];
     if (c) c.stock = copyStocks(stocks);
+  }
+  for (const ps of providers.values()) {
+    for (const span of SPANS) {
+      const c = ps.cur[span];
+      if (c) c.snap = snapshotProvider(ps);
+      ps.cur[span] = null;
+    }
   }
 
   // Write: rows of the touched buckets (a recompute deleted them all above).
