@@ -24,7 +24,7 @@ export function ensureChromium(): void {
   if (!existsSync(CHROMIUM)) throw new Error(`still no ${CHROMIUM} after apt-get install chromium`);
 }
 
-/** Starts headless Chromium with a fresh profile under `tmpRoot`; no network but what the page asks for. */
+/** Starts headless Chromium with a fresh profile under `tmpRoot` (the caller removes it); no network but what the page asks for. */
 export async function launchChromium(tmpRoot: string): Promise<BrowserContext> {
   ensureChromium();
   mkdirSync(tmpRoot, { recursive: true });

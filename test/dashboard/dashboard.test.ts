@@ -113,7 +113,7 @@ beforeAll(async () => {
   api = `http://127.0.0.1:${ix.ports.api}`;
   meta = await getJson("/meta");
   // And a browser watching every console message and request
-  browser = await launchChromium(TMP);
+  browser = await launchChromium(dir);
   page = await browser.newPage();
   watch(page, api);
 });
