@@ -86,6 +86,8 @@ function timeChart(id, url, points, series) {
     {
       width,
       height: 220,
+      // Room on the right for the last day's label.
+      padding: [12, 40, 0, 0],
       legend: { show: true },
       scales: { x: { time: true } },
       axes: [
