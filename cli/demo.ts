@@ -9,6 +9,7 @@
  */
 import { Keypair, type PublicKey } from "@solana/web3.js";
 import { isGpunetError, type JobState } from "@gpunet/sdk";
+import { formatTokens } from "@gpunet/indexer";
 import { airdrop, mintStake, type GpunetNetwork } from "./bootstrap.ts";
 
 /** Deterministic PRNG (xorshift64*), so a seed replays the same workload. */
@@ -228,7 +229,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoStats> {
       await act("claimAll", async () => {
         const r = await client.claimAll({ signers: providers.map((p) => p.kp) });
         stats.claimedTotal += r.total;
-        if (r.total > 0n) log(`  bot claimed ${r.total} base units for ${r.claimed.length} providers in ${r.batches.length} transaction(s)`);
+        if (r.total > 0n) log(`  bot claimed ${formatTokens(r.total, net.decimals)} for ${r.claimed.length} providers in ${r.batches.length} transaction(s)`);
       });
     } else if (roll < 81 && finished.length) {
       const j = rng.pick(finished);

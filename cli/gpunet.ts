@@ -5,6 +5,7 @@
  *   gpunet localnet  just the node (JSON-RPC :8899, WebSocket :8900) with the program loaded
  *   gpunet index     follow a cluster into SQLite
  *   gpunet query     ask the indexer's database
+ *   gpunet serve     the read-only HTTP API and dashboard over that database
  *   gpunet claim     claim rewards for provider keys (the reward bot, once)
  */
 import { readFileSync, realpathSync } from "node:fs";
@@ -16,6 +17,7 @@ import { GPUNET_PROGRAM_ADDRESS } from "@gpunet/sdk";
 import { runStartCommand } from "./start.ts";
 import { runClaimCommand } from "./claim.ts";
 import { runLocalnetCommand } from "./localnet-command.ts";
+import { runServeCommand } from "./serve.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -24,6 +26,7 @@ export const USAGE = `usage: gpunet <command> [options]   (--help after a comman
   localnet   the local Solana node with the gpunet program at ${GPUNET_PROGRAM_ADDRESS} (--init: a ready network)
   index      follow a cluster's gpunet program into a SQLite database
   query      query the indexer's database
+  serve      the read-only HTTP API, /metrics and the dashboard over the indexer's database
   claim      claim rewards for one or more provider keypairs`;
 
 /** Runs one command; resolves with the process exit code. */
@@ -39,6 +42,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       return runIndexCommand(rest);
     case "query":
       return runQueryCommand(rest);
+    case "serve":
+      return runServeCommand(rest);
     case "claim":
       return runClaimCommand(rest);
     case "--version":

@@ -9,7 +9,7 @@ import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { Keypair } from "@solana/web3.js";
 import { createLocalnet, gpunetProgramBytes } from "@gpunet/localnet";
-import { createIndexer, bigintJson } from "@gpunet/indexer";
+import { createIndexer, bigintJson, formatTokens } from "@gpunet/indexer";
 import { GPUNET_PROGRAM_ADDRESS } from "@gpunet/sdk";
 import { bootstrapNetwork } from "./bootstrap.ts";
 import { runDemo } from "./demo.ts";
@@ -118,6 +118,7 @@ export async function runStartCommand(argv: readonly string[]): Promise<number> 
     });
     await indexer.start();
     say(`indexer: ${dbPath}  API http://127.0.0.1:${indexer.ports.api ?? apiPort}`);
+    say(`dashboard: http://127.0.0.1:${indexer.ports.api ?? apiPort}/  (live; or \`gpunet serve --db ${values.db}\` from another terminal)`);
     say(durationS === undefined ? "demo workload running; Ctrl-C stops everything" : `demo workload running for ${durationS}s`);
 
     const stats = await runDemo({
@@ -135,10 +136,13 @@ export async function runStartCommand(argv: readonly string[]): Promise<number> 
     say(`done: ${stats.steps} steps (seed ${seed}), sent ${JSON.stringify(stats.sent)}`);
     if (Object.keys(stats.errors).length) say(`errors: ${JSON.stringify(stats.errors)}`);
     say(`indexer counters: ${JSON.stringify(s.counters, bigintJson)}`);
+    say(`rewards claimed by the bot: ${formatTokens(stats.claimedTotal, net.decimals)}`);
     say("");
     say("What to try next:");
     say(`  npm run gpunet -- query totals --db ${values.db}`);
     say(`  npm run gpunet -- query providers --db ${values.db}`);
+    say(`  npm run gpunet -- query series --interval day --db ${values.db}`);
+    say(`  npm run gpunet -- query reputation --db ${values.db}`);
     say(`  npm run gpunet -- query jobs --state completed --db ${values.db}`);
     say(`  sqlite3 ${values.db} 'select * from providers limit 5'   (schema: indexer/SCHEMA.md)`);
     say(`  npm run gpunet -- localnet     (just the node, on ${localnet.rpcUrl})`);

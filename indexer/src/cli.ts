@@ -9,6 +9,10 @@ import { isIndexerError } from "./errors.ts";
 import { createIndexer } from "./pipeline.ts";
 import { bigintJson, createIndexQueries, JOB_STATES, type JobStateName } from "./query.ts";
 import { MAX_BUCKET_SECONDS, MAX_LIMIT, MAX_OFFSET, parseIntParam } from "./params.ts";
+import { parseTimeParam, toCsv } from "./api/analytics.ts";
+import { humanize, withHumanFields, type HumanUnits } from "./api/human.ts";
+import { SPANS, type Span } from "./history/buckets.ts";
+import { DEFAULT_SYMBOL } from "./names.ts";
 
 /** Where the commands write (injectable for tests). */
 export interface CommandIo {
@@ -35,16 +39,24 @@ export const INDEX_USAGE = `usage: gpunet index [--db FILE|postgres://URL] [--rp
   --rebuild   drop state tables and rebuild them from the stored events, then exit`;
 
 /** Usage of `gpunet query`. */
-export const QUERY_USAGE = `usage: gpunet query <what> [--db FILE|postgres://URL] [--limit N] [--offset N] [--json]
+export const QUERY_USAGE = `usage: gpunet query <what> [--db FILE|postgres://URL] [--limit N] [--offset N] [--json | --csv] [--raw]
   providers                       leaderboard by active stake
   provider <address|owner>
   jobs [--state S] [--buyer A] [--provider A]
-  job <address>
+  job <address>                   the job and its timeline (why it ended)
+  series [network | <provider>] [--interval day|epoch] [--from T] [--to T]
+                                  history per day or epoch (T: unix seconds or 2026-12-01)
+  reputation [<provider>] [--cursor C]   leaderboard by reputation score, with its inputs
+  slashes <provider>              slashes with their reasons
+  gpus                            GPUs of active providers by model and region
   rewards [--bucket SECONDS]      funded / fees / claimed / slashed per bucket
   payments [--bucket SECONDS]     escrow deposits / payouts / fees / refunds per bucket
   totals                          active stake, GPUs, job volume, fees
+  meta                            mint, decimals, names by code
   dead-letters
-  counters`;
+  counters
+Amounts print in tokens with the mint's decimals, codes by name, times as UTC dates;
+--raw prints the exact stored values; --json keeps raw values and adds <field>Human.`;
 
 function waitForSignal(): Promise<void> {
   return new Promise((resolve) => {
@@ -196,6 +208,12 @@ export async function runQueryCommand(argv: readonly string[], io: CommandIo = d
         buyer: { type: "string" },
         provider: { type: "string" },
         bucket: { type: "string" },
+        raw: { type: "boolean", default: false },
+        csv: { type: "boolean", default: false },
+        interval: { type: "string" },
+        from: { type: "string" },
+        to: { type: "string" },
+        cursor: { type: "string" },
         help: { type: "boolean", default: false },
       },
       strict: true,
@@ -212,7 +230,17 @@ export async function runQueryCommand(argv: readonly string[], io: CommandIo = d
   }
   let page: { limit?: number; offset?: number };
   let bucket: { bucketSeconds?: number };
+  let range: { interval?: Span; from?: bigint; to?: bigint };
   try {
+    if (values.interval !== undefined && !(SPANS as readonly string[]).includes(values.interval)) {
+      io.stderr(`--interval must be one of ${SPANS.join(", ")}\n`);
+      return 2;
+    }
+    range = {
+      ...(values.interval !== undefined ? { interval: values.interval as Span } : {}),
+      ...(values.from !== undefined ? { from: parseTimeParam("--from", values.from) } : {}),
+      ...(values.to !== undefined ? { to: parseTimeParam("--to", values.to) } : {}),
+    };
     page = {
       ...(values.limit !== undefined ? { limit: parseIntParam("--limit", values.limit, 1, MAX_LIMIT) } : {}),
       ...(values.offset !== undefined ? { offset: parseIntParam("--offset", values.offset, 0, MAX_OFFSET) } : {}),
@@ -236,6 +264,8 @@ export async function runQueryCommand(argv: readonly string[], io: CommandIo = d
   try {
     const q = createIndexQueries(reader.db);
     let result: unknown;
+    let after: unknown[] | null = null;
+    let footer = "";
     switch (what) {
       case "providers":
         result = await q.providersByStake(page);
@@ -257,8 +287,46 @@ export async function runQueryCommand(argv: readonly string[], io: CommandIo = d
         });
         break;
       }
-      case "job":
-        result = positionals[1] ? await q.job(positionals[1]) : null;
+      case "job": {
+        const j = positionals[1] ? await q.job(positionals[1]) : null;
+        const t = j && positionals[1] ? await q.jobTimeline(positionals[1]) : null;
+        result = j === null ? null : { ...j, endReason: t?.endReason ?? null };
+        if (t && !values.json && !values.csv) after = t.events.map((e) => ({ time: e.time, event: e.name, slot: e.slot, signature: e.signature }));
+        break;
+      }
+      case "series": {
+        const target = positionals[1];
+        if (target === undefined || target === "network") result = (await q.networkSeries(range)).points;
+        else {
+          const addr = target === "provider" ? positionals[2] : target;
+          const s = addr ? await q.providerSeries(addr, range) : null;
+          result = s === null ? null : s.points;
+        }
+        break;
+      }
+      case "reputation":
+        if (positionals[1]) result = await q.reputationOf(positionals[1]);
+        else {
+          const r = await q.reputation({
+            ...(page.limit !== undefined ? { limit: page.limit } : {}),
+            ...(values.cursor !== undefined ? { cursor: values.cursor } : {}),
+          });
+          result = r.items.map((i) => ({ rank: i.rank, provider: i.provider, score: i.score, ...i.inputs }));
+          footer = `${r.formula}${r.nextCursor ? `\nnext page: --cursor ${r.nextCursor}` : ""}\n`;
+        }
+        break;
+      case "slashes": {
+        const r = positionals[1] ? await q.providerSlashes(positionals[1]) : null;
+        result = r === null ? null : r.items;
+        break;
+      }
+      case "gpus": {
+        const g = await q.gpus();
+        result = [...g.byModel.map((x) => ({ by: "model", ...x })), ...g.byRegion.map((x) => ({ by: "region", ...x }))];
+        break;
+      }
+      case "meta":
+        result = await q.meta();
         break;
       case "rewards":
         result = await q.rewardsOverTime(bucket);
@@ -283,8 +351,15 @@ export async function runQueryCommand(argv: readonly string[], io: CommandIo = d
       io.stderr("not found\n");
       return 1;
     }
-    if (values.json) io.stdout(`${JSON.stringify(result, bigintJson, 2)}\n`);
-    else io.stdout(formatTable(result));
+    const meta = await q.meta();
+    const units: HumanUnits = { decimals: meta.decimals, symbol: meta.decimals === null ? null : (meta.symbol ?? DEFAULT_SYMBOL) };
+    if (values.json) io.stdout(`${JSON.stringify(values.raw ? result : withHumanFields(result, units), bigintJson, 2)}\n`);
+    else if (values.csv) io.stdout(toCsv((Array.isArray(result) ? result : [result]) as Record<string, unknown>[]));
+    else {
+      io.stdout(formatTable(values.raw ? result : humanize(result, units)));
+      if (after) io.stdout(`\n${formatTable(values.raw ? after : humanize(after, units))}`);
+      if (footer) io.stdout(footer);
+    }
     return 0;
   } catch (e) {
     if (!isIndexerError(e, "InvalidParameter")) throw e;

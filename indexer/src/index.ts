@@ -51,8 +51,12 @@ export { parseUintText, u128Text, u64Text } from "./db/u64.ts";
 export { signatureHash } from "./db/signature-hash.ts";
 export { bigintJson, createIndexQueries, JOB_STATES } from "./query.ts";
 export type { DeadLetterView, IndexQueries, JobStateName, JobView, NetworkTotals, Page, PaymentsBucket, ProviderView, RewardsBucket } from "./query.ts";
-export { startApiServer } from "./server.ts";
-export type { ApiServer, ApiServerOptions } from "./server.ts";
+export { HttpBody, startApiServer } from "./server.ts";
+export type { ApiReader, ApiServer, ApiServerOptions } from "./server.ts";
+export { createApiMetrics } from "./metrics.ts";
+export type { ApiMetrics, ApiMetricsOptions } from "./metrics.ts";
+export { createLiveFeed } from "./dashboard/live.ts";
+export type { LiveFeed, LiveFeedOptions } from "./dashboard/live.ts";
 export { createLogsSubscribeSource } from "./datasources/logs-subscribe.ts";
 export type { LiveSource, LiveSourceStats, LogsSubscribeOptions } from "./datasources/logs-subscribe.ts";
 export { createYellowstoneSource, grpcStatusOf, yellowstoneResumeSlot } from "./datasources/yellowstone.ts";
@@ -67,3 +71,34 @@ export { formatProgress } from "./progress.ts";
 export type { BackfillProgress } from "./progress.ts";
 export { INDEX_USAGE, QUERY_USAGE, runIndexCommand, runQueryCommand } from "./cli.ts";
 export type { CommandIo } from "./cli.ts";
+export * from "./history/index.ts";
+export * from "./names.ts";
+export {
+  gpuBreakdown as gpuBreakdownProgram,
+  jobTimeline as jobTimelineProgram,
+  kyselyExecutor,
+  metaDocument as metaDocumentProgram,
+  networkSeries as networkSeriesProgram,
+  providerSeries as providerSeriesProgram,
+  providerSlashes as providerSlashesProgram,
+  reputationOf as reputationOfProgram,
+  reputationPage as reputationPageProgram,
+  MAX_POINTS,
+} from "./api/read.ts";
+export type {
+  GpuBreakdown,
+  JobTimeline,
+  MetaDocument,
+  NetworkPoint,
+  ProviderPoint,
+  ReputationItem,
+  ReputationPage,
+  Series,
+  SeriesRange,
+  SlashItem,
+} from "./api/read.ts";
+export { handleAnalytics, parseTimeParam, RawBody, toCsv, ANALYTICS_ROUTE_PARAMS } from "./api/analytics.ts";
+export { openApiDocument, API_ROUTES } from "./api/openapi.ts";
+export { humanize, humanField, withHumanFields, type HumanUnits } from "./api/human.ts";
+export { recordStakeMint, storedMint } from "./api/mint.ts";
+export type { CursorPage, Paged } from "./query.ts";

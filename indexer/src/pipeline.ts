@@ -21,6 +21,7 @@ import { fetchTransactions, listSignatures, rpcTransactionToUpdate, type Signatu
 import { startHeliusWebhookServer, type HeliusWebhookServer } from "./datasources/helius-webhook.ts";
 import { resolveIndexerConfig, type IndexerConfig, type ResolvedIndexerConfig } from "./config.ts";
 import { decodeUpdate, type DecodedTransaction } from "./decoder.ts";
+import { recordStakeMint } from "./api/mint.ts";
 import { IndexerError, isIndexerError } from "./errors.ts";
 import {
   createIndexStore,
@@ -62,6 +63,8 @@ export interface IndexerStats {
   readonly queueDepth: number;
   readonly gapsOpen: number;
   readonly backfill: Readonly<BackfillProgress>;
+  /** Finality sweeps run since start, and what they did to rows. */
+  readonly finality: { readonly sweeps: number; readonly finalized: number; readonly rolledBack: number; readonly moved: number };
   /** Why the indexer stopped writing (the database file was deleted or replaced), null while healthy. */
   readonly databaseError: string | null;
 }
@@ -499,8 +502,11 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
   // ---------- finality
   type SweepResult = { finalized: number; rolledBack: number; moved: number };
   let sweeping: Promise<SweepResult> | null = null;
+  let mintKnown = false;
   const sweepOnce = async (): Promise<SweepResult> => {
     if (!rpc) return { finalized: 0, rolledBack: 0, moved: 0 };
+    // The stake mint's decimals, once, for readers that print human amounts.
+    if (!mintKnown) mintKnown = await recordStakeMint(store.withSql, rpc, abort.signal).catch(() => false);
     const finSlot = BigInt(await rpc.call<number>("getSlot", [{ commitment: "finalized" }], abort.signal));
     const head = BigInt(await rpc.call<number>("getSlot", [{ commitment: "processed" }], abort.signal));
     if (head > headSlot) headSlot = head;
@@ -547,11 +553,20 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
     }
     return total;
   };
+  const sweepTotals = { sweeps: 0, finalized: 0, rolledBack: 0, moved: 0 };
   const sweepFinality = (): Promise<SweepResult> => {
     if (!sweeping)
-      sweeping = sweepOnce().finally(() => {
-        sweeping = null;
-      });
+      sweeping = sweepOnce()
+        .then((r) => {
+          sweepTotals.sweeps++;
+          sweepTotals.finalized += r.finalized;
+          sweepTotals.rolledBack += r.rolledBack;
+          sweepTotals.moved += r.moved;
+          return r;
+        })
+        .finally(() => {
+          sweeping = null;
+        });
     return sweeping;
   };
 
@@ -584,6 +599,7 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
       queueDepth: queue.length,
       gapsOpen,
       backfill: { ...progress },
+      finality: { ...sweepTotals },
       databaseError: dbGone === null ? null : (dbGone as IndexerError).message,
     };
   };
@@ -677,7 +693,7 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
       ports.webhook = webhook.port;
     }
     if (cfg.apiPort !== undefined) {
-      api = await startApiServer({ dbPath: cfg.dbPath, port: cfg.apiPort, stats, health, log: cfg.log });
+      api = await startApiServer({ dbPath: cfg.dbPath, port: cfg.apiPort, stats, health, log: cfg.log, programId: cfg.programId });
       ports.api = api.port;
     }
     if (rpc && cfg.finalityIntervalMs > 0) {

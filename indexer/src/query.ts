@@ -9,6 +9,32 @@ import { IndexerError } from "./errors.ts";
 import type { IndexDatabase } from "./db/schema.ts";
 import { FINALITY_NAME, type Finality } from "./types.ts";
 import { checkIntParam, MAX_BUCKET_SECONDS, MAX_LIMIT, MAX_OFFSET, parseAddressParam } from "./params.ts";
+import { runAsync, type SqlProgram } from "./history/executor.ts";
+import { u64Text } from "./db/u64.ts";
+import {
+  decodeCursor,
+  gpuBreakdown,
+  jobTimeline,
+  kyselyExecutor,
+  metaDocument,
+  networkSeries,
+  providerIdOf,
+  providerSeries,
+  providerSlashes,
+  pubkeyId,
+  reputationOf,
+  reputationPage,
+  type GpuBreakdown,
+  type JobTimeline,
+  type MetaDocument,
+  type NetworkPoint,
+  type ProviderPoint,
+  type ReputationItem,
+  type ReputationPage,
+  type Series,
+  type SeriesRange,
+  type SlashItem,
+} from "./api/read.ts";
 
 /** Job states by number (the IDL's JobState). */
 export { JOB_STATES };
@@ -154,7 +180,46 @@ export interface IndexQueries {
   networkTotals(): Promise<NetworkTotals>;
   deadLetters(page?: Page): Promise<DeadLetterView[]>;
   counters(): Promise<Record<string, bigint>>;
+  /** Providers by active stake, a page at a time: pass `nextCursor` back as `cursor`. */
+  providersPage(page?: CursorPage): Promise<Paged<ProviderView>>;
+  /** Jobs newest first, a page at a time. */
+  jobsPage(filter?: { readonly state?: JobStateName; readonly buyer?: string; readonly provider?: string } & CursorPage): Promise<Paged<JobView>>;
+  /** Dead letters newest first, a page at a time. */
+  deadLettersPage(page?: CursorPage): Promise<Paged<DeadLetterView>>;
+  /** The network series per day or epoch over [from, to) (unix seconds), empty buckets included. */
+  networkSeries(range?: SeriesRange): Promise<Series<NetworkPoint>>;
+  /** A provider's series (PDA or owner wallet); null when not indexed. */
+  providerSeries(address: string, range?: SeriesRange): Promise<(Series<ProviderPoint> & { provider: string }) | null>;
+  /** GPUs of active providers by model and region, now. */
+  gpus(): Promise<GpuBreakdown>;
+  /** The reputation leaderboard, a page at a time (limit 1..1,000, default 100). */
+  reputation(page?: { readonly limit?: number; readonly cursor?: string }): Promise<ReputationPage>;
+  /** One provider's reputation (PDA or owner wallet) with its rank. */
+  reputationOf(address: string): Promise<(ReputationItem & { formula: string }) | null>;
+  /** A provider's slashes with their reasons, newest first. */
+  providerSlashes(address: string): Promise<{ items: SlashItem[] } | null>;
+  /** A job's events in chain order, its state and why it ended. */
+  jobTimeline(address: string): Promise<JobTimeline | null>;
+  /** Program, mint, decimals and names by code. */
+  meta(programId?: string): Promise<MetaDocument>;
 }
+
+/** Cursor pagination: `cursor` is the `nextCursor` of the previous page. */
+export interface CursorPage {
+  readonly limit?: number;
+  readonly cursor?: string;
+}
+
+/** One page and the cursor of the next (null on the last page). */
+export interface Paged<T> {
+  readonly items: T[];
+  readonly nextCursor: string | null;
+}
+
+/** Most reputation rows one page returns. */
+export const MAX_REPUTATION_LIMIT = 1_000;
+
+const cursorOf = (parts: readonly (bigint | number)[]): string => Buffer.from(parts.join(".")).toString("base64url");
 
 /**
  * Creates the query functions over a database handle (reader or writer).
@@ -167,6 +232,9 @@ export interface IndexQueries {
  * ```
  */
 export function createIndexQueries(db: Kysely<IndexDatabase>): IndexQueries {
+  const exec = kyselyExecutor(db);
+  const go = <T>(p: SqlProgram<T>): Promise<T> => runAsync(p, exec);
+  const providerKey = async (address: string): Promise<number | null> => go(providerIdOf(parseAddressParam("address", address)));
   const providerSelect = () =>
     db
       .selectFrom("providers as p")
@@ -417,6 +485,102 @@ export function createIndexQueries(db: Kysely<IndexDatabase>): IndexQueries {
       for (const r of await db.selectFrom("counters").selectAll().execute()) out[r.name] = r.value;
       return out;
     },
+    async providersPage(page = {}) {
+      const limit = checkIntParam("limit", page.limit ?? 100, 1, MAX_LIMIT);
+      let q = providerSelect().select("p.id as rid");
+      if (page.cursor !== undefined && page.cursor !== "") {
+        const [stake, id] = decodeCursor(page.cursor, 2) as [bigint, bigint];
+        if (stake < 0n || stake >= 1n << 64n) throw new IndexerError("InvalidParameter", "cursor: is not a cursor this API returned");
+        const s = u64Text(stake);
+        q = q.where((eb) => eb.or([eb("p.active_stake", "<", s), eb.and([eb("p.active_stake", "=", s), eb("p.id", ">", id)])]));
+      }
+      const rows = await q
+        .orderBy("p.active_stake", "desc")
+        .orderBy("p.id")
+        .limit(limit + 1)
+        .execute();
+      const items = rows.slice(0, limit);
+      const last = items[items.length - 1];
+      return { items: items.map(toProvider), nextCursor: rows.length > limit && last ? cursorOf([big(last.active_stake), last.rid]) : null };
+    },
+    async jobsPage(filter = {}) {
+      const limit = checkIntParam("limit", filter.limit ?? 100, 1, MAX_LIMIT);
+      const cur = filter.cursor !== undefined && filter.cursor !== "" ? (decodeCursor(filter.cursor, 2) as [bigint, bigint]) : null;
+      if (filter.state !== undefined && !(JOB_STATES as readonly string[]).includes(filter.state)) {
+        throw new IndexerError("InvalidParameter", `state: must be one of ${JOB_STATES.join(", ")}`);
+      }
+      // The filters of `jobs`, then the cursor's position in (created_at desc, id desc).
+      let q = jobSelect().select("j.id as rid");
+      if (filter.state !== undefined) q = q.where("j.state", "=", BigInt(JOB_STATES.indexOf(filter.state)));
+      if (filter.buyer !== undefined) {
+        const id = await keyOf(filter.buyer, "buyer");
+        if (id === null) return { items: [], nextCursor: null };
+        q = q.where("j.buyer", "=", id);
+      }
+      if (filter.provider !== undefined) {
+        const id = await keyOf(filter.provider, "provider");
+        if (id === null) return { items: [], nextCursor: null };
+        const owned = await db.selectFrom("providers").select("id").where("owner", "=", id).executeTakeFirst();
+        q = q.where("j.provider", "=", owned ? owned.id : id);
+      }
+      if (cur) q = q.where((eb) => eb.or([eb("j.created_at", "<", cur[0]), eb.and([eb("j.created_at", "=", cur[0]), eb("j.id", "<", cur[1])])]));
+      const rows = await q
+        .orderBy("j.created_at", "desc")
+        .orderBy("j.id", "desc")
+        .limit(limit + 1)
+        .execute();
+      const items = rows.slice(0, limit);
+      const last = items[items.length - 1];
+      return { items: items.map(toJob), nextCursor: rows.length > limit && last ? cursorOf([last.created_at, last.rid]) : null };
+    },
+    async deadLettersPage(page = {}) {
+      const limit = checkIntParam("limit", page.limit ?? 100, 1, MAX_LIMIT);
+      let q = db.selectFrom("dead_letters").selectAll();
+      if (page.cursor !== undefined && page.cursor !== "") {
+        const [id] = decodeCursor(page.cursor, 1) as [bigint];
+        q = q.where("id", "<", id);
+      }
+      const rows = await q
+        .orderBy("id", "desc")
+        .limit(limit + 1)
+        .execute();
+      const items = rows.slice(0, limit);
+      const last = items[items.length - 1];
+      return {
+        items: items.map((r) => ({
+          signature: r.signature,
+          slot: r.slot,
+          eventIndex: num(r.event_index),
+          reason: r.reason,
+          payload: r.payload,
+          detail: r.detail,
+        })),
+        nextCursor: rows.length > limit && last ? cursorOf([last.id]) : null,
+      };
+    },
+    networkSeries: (range = {}) => go(networkSeries(range)),
+    async providerSeries(address, range = {}) {
+      const id = await providerKey(address);
+      if (id === null) return null;
+      const s = await go(providerSeries(id, range));
+      const pk = await db.selectFrom("pubkeys").select("address").where("id", "=", BigInt(id)).executeTakeFirstOrThrow();
+      return { provider: pk.address, ...s };
+    },
+    gpus: () => go(gpuBreakdown()),
+    reputation: (page = {}) => go(reputationPage(checkIntParam("limit", page.limit ?? 100, 1, MAX_REPUTATION_LIMIT), page.cursor)),
+    async reputationOf(address) {
+      const id = await providerKey(address);
+      return id === null ? null : go(reputationOf(id));
+    },
+    async providerSlashes(address) {
+      const id = await providerKey(address);
+      return id === null ? null : go(providerSlashes(id));
+    },
+    async jobTimeline(address) {
+      const id = await go(pubkeyId(parseAddressParam("address", address)));
+      return id === null ? null : go(jobTimeline(id));
+    },
+    meta: (programId) => go(metaDocument(programId)),
   };
 }
 

@@ -28,6 +28,7 @@ describe("gpunet start (npm start)", () => {
     // Then it exits cleanly, having sent transactions that the indexer stored
     expect(r.code, r.out).toBe(0);
     expect(r.out).toContain("gpunet initialized");
+    expect(r.out).toMatch(/dashboard: http:\/\/127\.0\.0\.1:\d+\//);
     expect(r.out).toMatch(/done: \d+ steps \(seed 11\)/);
     const sqlite = new Database(db, { readonly: true });
     try {

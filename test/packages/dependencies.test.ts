@@ -40,9 +40,11 @@ function files(dir: string, flat: boolean): string[] {
 /** Bare specifiers (package names) a source file imports, statically or dynamically. */
 function importedPackages(source: string, declared: ReadonlySet<string>): Set<string> {
   const out = new Set<string>();
-  const re = /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|^import\s*["']([^"']+)["']/gm;
+  // Also a package's files located at run time: `createRequire(...).resolve("pkg/file")`.
+  const re =
+    /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|^import\s*["']([^"']+)["']|(?:require|createRequire\([^)]*\))\.resolve\(\s*["']([^"']+)["']\s*\)/gm;
   for (let m = re.exec(source); m; m = re.exec(source)) {
-    const spec = m[1] ?? m[2] ?? m[3] ?? "";
+    const spec = m[1] ?? m[2] ?? m[3] ?? m[4] ?? "";
     // A built-in's bare name is the npm package when declared: "buffer" is the polyfill bundlers use.
     if (spec.startsWith(".") || spec.startsWith("node:") || (BUILTIN.has(spec) && !declared.has(spec))) continue;
     const parts = spec.split("/");

@@ -186,6 +186,12 @@ describe("the installed gpunet command, through its bin symlink", () => {
       const [, api] = await waitForLine(indexer, /(http:\/\/127\.0\.0\.1:\d+)/, 60_000);
       const res = await fetch(`${api}/health`);
       expect(res.status).toBe(200);
+      // The dashboard's page and every file it loads ship in the package (uPlot from its own)
+      for (const path of ["/", "/assets/app.js", "/assets/format.js", "/assets/style.css", "/assets/uplot.js", "/assets/uplot.css", "/assets/favicon.svg"]) {
+        const page = await fetch(`${api}${path}`);
+        expect([path, page.status]).toEqual([path, 200]);
+        expect((await page.arrayBuffer()).byteLength).toBeGreaterThan(100);
+      }
       indexer.kill("SIGINT");
       expect(await exitCode(indexer)).toBe(0);
       expect(existsSync(db)).toBe(true);

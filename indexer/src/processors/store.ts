@@ -23,6 +23,8 @@ import { createSqliteBackend, PROBES } from "../store/sqlite.ts";
 import { decodeUpdate, type DecodedTransaction } from "../decoder.ts";
 import { FINALITY_CODE, type TransactionUpdate } from "../types.ts";
 import { IndexerError } from "../errors.ts";
+import { runAsync, type AsyncExecutor } from "../history/executor.ts";
+import { historySync, newHistoryNotes, noteRemovedTx } from "../history/series.ts";
 import { applyConfigSnapshot, applyJobSnapshot, applyProviderSnapshot, decodeGpunetAccount } from "./accounts.ts";
 import {
   applyToConfig,
@@ -118,6 +120,8 @@ export interface GapRow {
  * answer from the single writer's copy of what it committed.
  */
 export interface IndexStore {
+  /** Runs portable SQL (`?` placeholders) in one write transaction of this store. */
+  withSql<T>(run: (sql: AsyncExecutor) => Promise<T>): Promise<T>;
   readonly dialect: StoreBackend["dialect"];
   applyBatch(batch: IngestBatch): Promise<BatchResult>;
   /** Marks transactions finalized; deletes those that never finalized and rebuilds what they touched. */
@@ -190,6 +194,23 @@ export async function createIndexStore(target: StoreBackend | SqliteHandle, opts
   // Event kinds: ids by name, created on first use of this IDL.
   const kindIds = await backend.eventKinds([...GPUNET_EVENT_NAMES, ...ACCOUNT_KINDS]);
   const kindNames = new Map([...kindIds].map(([k, v]) => [v, k]));
+  // History tables (indexer/src/history): kept in step inside every write transaction,
+  // through the backend's SQL executor (the same programs run on both dialects).
+  let historyNotes = newHistoryNotes();
+  const history = {
+    noteRemoved: (txId: number): Promise<void> => runAsync(noteRemovedTx(historyNotes, txId), backend.sql),
+    sync: async (): Promise<void> => {
+      try {
+        await runAsync(historySync(historyNotes), backend.sql);
+      } finally {
+        historyNotes = newHistoryNotes();
+      }
+    },
+    rebuild: (): Promise<void> => {
+      historyNotes.full = true;
+      return history.sync();
+    },
+  };
   /** Kinds whose events change the Config. */
   const configKindList = [
     ...GPUNET_EVENT_NAMES.filter((k) =>
@@ -621,6 +642,7 @@ export async function createIndexStore(target: StoreBackend | SqliteHandle, opts
     }
     await storedKeyIds(values, acc.keys);
     const dead = await backend.deleteDeadLetters(t.signature as string);
+    await history.noteRemoved(id);
     await backend.deleteTx(id);
     addCounter("txs", -1);
     addCounter("events", -n(t.event_count));
@@ -931,6 +953,7 @@ export async function createIndexStore(target: StoreBackend | SqliteHandle, opts
     addCounter("truncated", res.truncated);
     addCounter("moved", res.moved);
     if (res.upgraded > 0) await recomputeFinality();
+    await history.sync();
     return res;
   };
 
@@ -957,6 +980,7 @@ export async function createIndexStore(target: StoreBackend | SqliteHandle, opts
       addCounter("rolledBack", rolled);
     }
     await recomputeFinality();
+    await history.sync();
     return { finalized: fin, rolledBack: rolled };
   };
 
@@ -986,6 +1010,7 @@ export async function createIndexStore(target: StoreBackend | SqliteHandle, opts
       applyEvent(e, n(r.tx_id), slot, txIndex, finality, false);
     }
     saveDirty();
+    await history.rebuild();
   };
 
   const trimCaches = (): void => {
@@ -993,6 +1018,8 @@ export async function createIndexStore(target: StoreBackend | SqliteHandle, opts
     if (jobs.size > CACHE_LIMIT) jobs.clear();
     if (keyIds.size > CACHE_LIMIT) keyIds.clear();
   };
+
+  await transact(() => history.sync());
 
   return {
     dialect: backend.dialect,
@@ -1025,11 +1052,12 @@ export async function createIndexStore(target: StoreBackend | SqliteHandle, opts
       serial(async () => {
         await backend.closeGap(id);
         gapList = gapList.filter((g) => g.id !== id);
-      }),
+      }).then(() => transact(() => history.sync())), // a deferred history recompute runs once no gap is left
     gaps: () => [...gapList],
     checkpoint: (name) => checkpoints.get(name) ?? null,
     counters: () => Object.fromEntries(counterValues),
     rebuildAll: () => transact(rebuildAllTx),
+    withSql: (run) => transact(() => run(backend.sql)),
     maxSlot: () => (maxSlotSeen < 0n ? null : maxSlotSeen),
   };
 }

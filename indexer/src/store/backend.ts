@@ -26,6 +26,7 @@ import type {
   TxsTable,
 } from "../db/schema.ts";
 import type { SqlDialect } from "../db/migrations/index.ts";
+import type { AsyncExecutor } from "../history/executor.ts";
 
 /** A row as a driver returns it (integers as bigint). */
 export type Row = Record<string, unknown>;
@@ -185,6 +186,12 @@ export interface StoreBackend {
   u128(v: bigint): string;
   /** What a history column holds where an event does not carry the value. */
   readonly absent: string | null;
+
+  /**
+   * Portable SQL (`?` placeholders) inside the current transaction, seeing every
+   * write of the batch so far: what the history tables (indexer/src/history) run on.
+   */
+  readonly sql: AsyncExecutor;
 
   begin(): Promise<void>;
   commit(): Promise<void>;

@@ -14,6 +14,7 @@
 import type pg from "pg";
 import { IndexerError } from "../errors.ts";
 import { u128Text, u64Text } from "../db/u64.ts";
+import { dollarPlaceholders } from "../history/executor.ts";
 import { COLUMNS, type BatchPlan, type HistoryTable, type Row, type StoreBackend, type TxRow } from "./backend.ts";
 import { PROBES } from "./sqlite.ts";
 
@@ -259,7 +260,19 @@ export async function createPostgresBackend(client: pg.Client): Promise<StoreBac
     throw internal(`${table} row ${id}`);
   };
 
+  /** Portable `?` SQL: `$n` placeholders, bigint parameters as decimal text. */
+  const portable = (text: string, params: readonly unknown[]): [string, unknown[]] => [
+    dollarPlaceholders(text),
+    params.map((p) => (typeof p === "bigint" ? p.toString() : p)),
+  ];
   return {
+    sql: {
+      all: (text, params) => read(() => all(...portable(text, params))),
+      run: (text, params) =>
+        read(async () => {
+          await client.query(...portable(text, params));
+        }),
+    },
     dialect: "postgres",
     prefetches: true,
     u64,

@@ -5,6 +5,7 @@
  */
 import type { SqliteHandle } from "../db/client.ts";
 import { u128Text, u64Text } from "../db/u64.ts";
+import { sqliteExecutor } from "../history/executor.ts";
 import { COLUMNS, type HistoryTable, type Row, type StoreBackend, type TxRow } from "./backend.ts";
 
 /** Slots a signature may take after its hash on collisions (open addressing in `txs.sig_hash`). */
@@ -87,7 +88,12 @@ export function createSqliteBackend(sqlite: SqliteHandle): StoreBackend {
   const EVENT_COLS = "e.kind, e.payload, e.ix, e.event_index, e.provider, e.job, e.tx_id, t.slot, t.tx_index, t.finality";
   const ORDER = "ORDER BY t.slot, t.tx_index, t.id, e.event_index";
 
+  const exec = sqliteExecutor(sqlite);
   return {
+    sql: {
+      all: async (text, params) => exec.all(text, params),
+      run: async (text, params) => exec.run(text, params),
+    },
     dialect: "sqlite",
     prefetches: false,
     u64: u64Text,
