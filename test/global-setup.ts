@@ -7,6 +7,8 @@
  * No test is skipped for lack of them.
  */
 import { execFileSync, spawnSync } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 
 export const TOOLCHAIN = ["clang-19", "llvm-link-19", "llc-19"] as const;
 export const TOOLCHAIN_INSTALL = "apt-get install -y clang-19 llvm-19";
@@ -44,4 +46,6 @@ export function ensureToolchain(probe: ToolchainProbe = {}): void {
 
 export default function setup(): void {
   ensureToolchain();
+  // Scratch space of the suites that keep their files in the tree (ignored by git).
+  mkdirSync(join(process.cwd(), ".tmp"), { recursive: true });
 }
