@@ -8,7 +8,7 @@
 import { existsSync, statSync } from "node:fs";
 import Database from "better-sqlite3";
 import pg from "pg";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createIndexer, INDEXER_MIGRATIONS, isIndexerError, openWriteStore, runIndexCommand } from "../../indexer/src/index.ts";
 import { localnetChain } from "./support/chain.ts";
 import { canonicalDump } from "./support/compare.ts";
@@ -47,16 +47,24 @@ async function sessionGone(kind: StoreKind, location: string, pid: number | unde
   }
 }
 
-describe.each(STORES)("X2 kill -9 and restart (%s store)", (kind) => {
-  it("Given a backfill killed with SIGKILL at random points, When restarted until done, Then the database equals a clean replay", async () => {
-    // Given: a localnet with a few hundred program transactions
-    const c = await localnetChain();
-    try {
-      const w = new Workload(c);
-      await w.setup(4, 3);
-      await w.everyPath();
-      await w.random(300, 21);
-      c.net.advanceSlots(1);
+describe("X2 kill -9 and restart", () => {
+  // One chain for both stores: a localnet with a few hundred program transactions.
+  let c: Awaited<ReturnType<typeof localnetChain>>;
+  beforeAll(async () => {
+    c = await localnetChain();
+    const w = new Workload(c);
+    await w.setup(4, 3);
+    await w.everyPath();
+    await w.random(300, 21);
+    c.net.advanceSlots(1);
+  });
+  afterAll(async () => {
+    await c?.net.close();
+  });
+
+  it.each(STORES)(
+    "Given a backfill into %s killed with SIGKILL at random points, When restarted until done, Then the database equals a clean replay",
+    async (kind) => {
       const pid = c.programId.toBase58();
       const clean = await stores.fresh(kind);
       const ix = await createIndexer({ dbPath: clean, rpcUrl: c.net.rpcUrl, programId: pid, batchSize: 10, finalityIntervalMs: 0 });
@@ -95,10 +103,8 @@ describe.each(STORES)("X2 kill -9 and restart (%s store)", (kind) => {
       expect(await txCount(crashed)).toBe(total);
       // At least one kill landed mid-way (otherwise the test proved nothing).
       expect(seen.some((x) => x > 0 && x < total)).toBe(true);
-    } finally {
-      await c.net.close();
-    }
-  });
+    },
+  );
 });
 
 describe.each(STORES)("X11 one writer; migrations all or nothing (%s store)", (kind) => {
