@@ -11,6 +11,7 @@ import { decodeEventBytes } from "@gpunet/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createIndexer, reputationScore, type TransactionUpdate } from "../../indexer/src/index.ts";
 import { harnessChain, type RecordedTx } from "./support/chain.ts";
+import { rows as storeRows, useStores } from "./support/stores.ts";
 import { toUpdate } from "./support/recorded.ts";
 import { Workload } from "./support/workload.ts";
 
@@ -20,6 +21,7 @@ let txs: RecordedTx[];
 let pid: string;
 let n = 0;
 const fresh = (): string => join(dir, `h-${n++}.db`);
+const stores = useStores();
 
 async function indexAll(path: string, updates: readonly TransactionUpdate[], batch: number, opts: { reverse?: boolean; gap?: boolean } = {}): Promise<void> {
   const ix = await createIndexer({ dbPath: path, programId: pid, batchSize: batch });
@@ -62,6 +64,25 @@ function historyDump(path: string): string {
   } finally {
     db.close();
   }
+}
+
+/** The history tables of either store as text: amounts and integers in canonical decimal (SQLite pads u64 text, PostgreSQL has NUMERIC). */
+async function portableHistoryDump(location: string): Promise<string> {
+  const canon = (_k: string, v: unknown): unknown =>
+    typeof v === "bigint" ? v.toString() : typeof v === "number" ? String(v) : typeof v === "string" && /^\d+$/.test(v) ? BigInt(v).toString() : v;
+  const out: string[] = [];
+  const dump = async (q: string): Promise<void> => {
+    for (const r of await storeRows(location, q)) out.push(JSON.stringify(r, canon));
+  };
+  await dump("SELECT * FROM hist_network ORDER BY span, bucket");
+  await dump("SELECT * FROM hist_gpus ORDER BY span, bucket, dim, code");
+  await dump(
+    "SELECT pk.address, h.span, h.bucket, h.active_stake, h.unbonding, h.status, h.gpu_count, h.cum_completed, h.cum_failed, h.cum_slashed, h.cum_earnings, h.earnings, h.rewards_claimed, h.slashed FROM hist_provider h JOIN pubkeys pk ON pk.id = h.provider ORDER BY pk.address, h.span, h.bucket",
+  );
+  await dump(
+    "SELECT pk.address, r.completed, r.failed, r.expired, r.disputed, r.slashes, r.slashed_amount, r.score FROM reputation r JOIN pubkeys pk ON pk.id = r.provider ORDER BY pk.address",
+  );
+  return out.join("\n");
 }
 
 /**
@@ -292,4 +313,34 @@ describe("history series", () => {
     expect(after).not.toBe(before);
     expect(after).toBe(historyDump(rest));
   });
+  it("Given the same transactions, When indexed into PostgreSQL and some of them rolled back there, Then its history tables equal SQLite's at each step", async () => {
+    const lite = fresh();
+    await indexAll(
+      lite,
+      txs.map((t) => toUpdate(t, "confirmed")),
+      50,
+    );
+    const pg = await stores.fresh("postgres");
+    await indexAll(
+      pg,
+      txs.map((t) => toUpdate(t, "confirmed")),
+      50,
+    );
+    const want = await portableHistoryDump(lite);
+    expect(want.split("\n").length).toBeGreaterThan(20);
+    expect(await portableHistoryDump(pg)).toBe(want);
+    const dropped = txs.filter((_t, i) => i > txs.length / 2 && i % 7 === 0);
+    for (const location of [lite, pg]) {
+      const ix = await createIndexer({ dbPath: location, programId: pid });
+      const r = await ix.store.applyFinality(
+        [],
+        dropped.map((t) => ({ signature: t.signature, slot: t.slot })),
+      );
+      await ix.stop();
+      expect(r.rolledBack).toBe(dropped.length);
+    }
+    const afterLite = await portableHistoryDump(lite);
+    expect(afterLite).not.toBe(want);
+    expect(await portableHistoryDump(pg)).toBe(afterLite);
+  }, 120_000);
 });
