@@ -3,10 +3,27 @@
  * prioritization fees for the accounts the transaction writes, or Helius'
  * `getPriorityFeeEstimate` through helius-sdk's method (its Kit-free subpath, so
  * neither Kit nor anything Node-only enters the bundle), called over the SDK's
- * JSON-RPC caller and retry policy.
+ * JSON-RPC caller and retry policy. helius-sdk is an optional peer dependency,
+ * loaded only when that strategy runs: apps that do not use Helius do not install it.
  */
+
+type HeliusFeeModule = typeof import("helius-sdk/rpc/methods/getPriorityFeeEstimate");
+let heliusFee: Promise<HeliusFeeModule> | null = null;
+
+/** helius-sdk's fee method, imported on first use; a typed error when the package is not installed. */
+async function loadHeliusFee(): Promise<HeliusFeeModule> {
+  heliusFee ??= import("helius-sdk/rpc/methods/getPriorityFeeEstimate");
+  try {
+    return await heliusFee;
+  } catch (e) {
+    heliusFee = null;
+    throw new GpunetError("InvalidInput", "the helius priority-fee strategy needs the helius-sdk package: npm install helius-sdk", {
+      field: "priorityFee.kind",
+      value: `helius (${e instanceof Error ? e.message : String(e)})`,
+    });
+  }
+}
 import type { Connection, PublicKey } from "@solana/web3.js";
-import { makeGetPriorityFeeEstimate } from "helius-sdk/rpc/methods/getPriorityFeeEstimate";
 import { GpunetError } from "./errors.ts";
 import { toU64, type IntegerInput } from "./inputs.ts";
 import { createJsonRpcCall } from "./json-rpc.ts";
@@ -98,6 +115,7 @@ export async function resolvePriorityFee(strategy: PriorityFeeStrategy, connecti
         ...(strategy.fetch ? { fetch: strategy.fetch } : {}),
         ...(strategy.retry ? { policy: strategy.retry } : {}),
       });
+      const { makeGetPriorityFeeEstimate } = await loadHeliusFee();
       const estimate = makeGetPriorityFeeEstimate(call);
       const res = await estimate({ accountKeys: writable.map((k) => k.toBase58()), options: { priorityLevel: strategy.priorityLevel ?? "Medium" } });
       const est: unknown = res?.priorityFeeEstimate;
