@@ -61,6 +61,8 @@ export interface YellowstoneStats extends LiveSourceStats {
   finalizedSlot: bigint;
   /** The last connection failure, typed. */
   lastError: IndexerError | null;
+  /** Updates that could not be read (skipped, logged). */
+  unreadable: number;
 }
 
 /** A status listener that also hears of "lagged" refusals. */
@@ -211,6 +213,7 @@ export function createYellowstoneSource(opts: YellowstoneOptions): YellowstoneSo
     confirmedSlot: 0n,
     finalizedSlot: 0n,
     lastError: null,
+    unreadable: 0,
   };
   const log = opts.log ?? (() => {});
   const commitment = COMMITMENT[opts.commitment];
@@ -430,6 +433,15 @@ export function createYellowstoneSource(opts: YellowstoneOptions): YellowstoneSo
       stream.on("data", (u: SubscribeUpdate) => {
         lastSeen = Date.now();
         accepted();
+        try {
+          onMessage(u);
+        } catch (e) {
+          // A message this source cannot read (it would fail the same way on every replay): counted and logged.
+          stats.unreadable++;
+          log(`gRPC: unreadable update skipped: ${String(e)}`);
+        }
+      });
+      const onMessage = (u: SubscribeUpdate): void => {
         if (u.transaction?.transaction) {
           const info = u.transaction.transaction;
           const meta = info.meta;
@@ -492,7 +504,7 @@ export function createYellowstoneSource(opts: YellowstoneOptions): YellowstoneSo
             later();
           }
         }
-      });
+      };
       stream.on("error", (e: unknown) => {
         if (!subscribed) {
           const r = refusal(e);
