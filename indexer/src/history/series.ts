@@ -27,7 +27,7 @@ import { decodeEventBytes, type GpunetEvent } from "@gpunet/sdk";
 import { u128Text, u64Text } from "../db/u64.ts";
 import { applyProviderSnapshot, decodeGpunetAccount } from "../processors/accounts.ts";
 import { applyToProvider, emptyProvider, type ProviderState } from "../processors/state.ts";
-import { bucketStart, SPANS, type Span } from "./buckets.ts";
+import { bucketStart, SPAN_SECONDS, SPANS, type Span } from "./buckets.ts";
 import { all, int, run, small, type SqlProgram, type SqlRow } from "./executor.ts";
 import { reputationScore } from "./reputation.ts";
 
@@ -184,6 +184,9 @@ export function* noteRemovedTx(notes: HistoryNotes, txId: unknown): SqlProgram<v
 }
 
 const MIN_TS = -(1n << 62n);
+const EVENT_SELECT =
+  "SELECT e.kind, e.payload, e.provider, e.ts, t.slot, COALESCE(t.tx_index, -1) AS ti, t.id AS tx_id FROM events e JOIN txs t ON t.id = e.tx_id";
+const EVENT_ORDER = "ORDER BY t.slot, COALESCE(t.tx_index, -1), t.id, e.event_index";
 /** A replay writes the rows of finished epochs when it holds more than this many. */
 const FLUSH_ROWS = 0;
 
@@ -354,24 +357,6 @@ export function* historySync(notes: HistoryNotes): SqlProgram<{ mode: "none" | "
   const kinds = new Map<number, string>();
   for (const r of yield* all("SELECT id, name FROM event_kinds")) kinds.set(small(r.id), r.name as string);
 
-  const events = recompute
-    ? start === MIN_TS
-      ? // Everything: one scan (the timestamp index would add a lookup per row).
-        yield* all(
-          `SELECT e.kind, e.payload, e.provider, e.ts, t.slot, COALESCE(t.tx_index, -1) AS ti, t.id AS tx_id FROM events e JOIN txs t ON t.id = e.tx_id
-            ORDER BY t.slot, COALESCE(t.tx_index, -1), t.id, e.event_index`,
-        )
-      : yield* all(
-          `SELECT e.kind, e.payload, e.provider, e.ts, t.slot, COALESCE(t.tx_index, -1) AS ti, t.id AS tx_id FROM events e JOIN txs t ON t.id = e.tx_id
-          WHERE e.ts >= ? ORDER BY t.slot, COALESCE(t.tx_index, -1), t.id, e.event_index`,
-          start,
-        )
-    : yield* all(
-        `SELECT e.kind, e.payload, e.provider, e.ts, t.slot, COALESCE(t.tx_index, -1) AS ti, t.id AS tx_id FROM events e JOIN txs t ON t.id = e.tx_id
-          WHERE e.tx_id > ? ORDER BY t.slot, COALESCE(t.tx_index, -1), t.id, e.event_index`,
-        lastTxId,
-      );
-
   const cur: Record<Span, NetRow | null> = { day: null, epoch: null };
   const rows: NetRow[] = [];
   const pRows: ProvRow[] = [];
@@ -494,7 +479,7 @@ export function* historySync(notes: HistoryNotes): SqlProgram<{ mode: "none" | "
     if (before !== null) flushedBefore = before;
   };
 
-  for (const r of events) {
+  const step = function* (r: SqlRow): SqlProgram<void> {
     // A long replay writes finished epochs as it goes, so memory stays bounded.
     const epoch = bucketStart(int(r.ts), "epoch");
     if (epoch > flushedBefore && provRows.size + netRows.size > FLUSH_ROWS) yield* flush(epoch);
@@ -540,11 +525,11 @@ export function* historySync(notes: HistoryNotes): SqlProgram<{ mode: "none" | "
           ps.touched = true;
         }
       }
-      continue;
+      return;
     }
-    if (kind.startsWith("account:")) continue;
+    if (kind.startsWith("account:")) return;
     const dec = decodeEventBytes(payload, "bytes");
-    if (!dec.ok) continue;
+    if (!dec.ok) return;
     const e = { name: dec.name, data: dec.data, instructionIndex: 0, innerPath: [], innerIndex: null, eventIndex: 0 } as unknown as Ev;
     const d = e.data as Record<string, unknown>;
     const amount = typeof d.amount === "bigint" ? d.amount : 0n;
@@ -630,6 +615,21 @@ export function* historySync(notes: HistoryNotes): SqlProgram<{ mode: "none" | "
         break;
       default:
         break;
+    }
+  };
+  if (!recompute) {
+    for (const r of yield* all(`${EVENT_SELECT} WHERE e.tx_id > ? ${EVENT_ORDER}`, lastTxId)) yield* step(r);
+  } else {
+    // Pages of 8 epochs by timestamp (index events_ts): chain order within a page is chain
+    // order overall, since the Clock does not go backwards along the chain.
+    let at = start;
+    for (;;) {
+      const m = (yield* all("SELECT MIN(ts) AS ts FROM events WHERE ts >= ?", at))[0];
+      if (m?.ts === null || m?.ts === undefined) break;
+      const a = bucketStart(int(m.ts), "epoch");
+      const b = a + 8n * SPAN_SECONDS.epoch;
+      for (const r of yield* all(`${EVENT_SELECT} WHERE e.ts >= ? AND e.ts < ? ${EVENT_ORDER}`, a, b)) yield* step(r);
+      at = b;
     }
   }
   for (const span of SPANS) {
