@@ -123,7 +123,11 @@ async function generate(): Promise<{ seconds: number; events: number; providerId
   let events = 0;
   let totalActive = 0n;
   // One transaction per step; a step's events share it.
-  const tx = (ts: bigint, evs: { name: GpunetEventName; data: Record<string, unknown>; provider: number | null; job: number | null }[]): void => {
+  // The Clock never goes backwards along the chain.
+  let clock = T0;
+  const tx = (at: bigint, evs: { name: GpunetEventName; data: Record<string, unknown>; provider: number | null; job: number | null }[]): void => {
+    if (at > clock) clock = at;
+    const ts = clock;
     txId++;
     const slot = BigInt(txId);
     insTx.run(txId, txId, `bench${String(txId).padStart(40, "0")}`, slot, ts, evs.length);

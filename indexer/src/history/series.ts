@@ -27,7 +27,7 @@ import { decodeEventBytes, type GpunetEvent } from "@gpunet/sdk";
 import { u128Text, u64Text } from "../db/u64.ts";
 import { applyProviderSnapshot, decodeGpunetAccount } from "../processors/accounts.ts";
 import { applyToProvider, emptyProvider, type ProviderState } from "../processors/state.ts";
-import { bucketStart, SPANS, type Span } from "./buckets.ts";
+import { bucketStart, SPAN_SECONDS, SPANS, type Span } from "./buckets.ts";
 import { all, int, run, small, type SqlProgram, type SqlRow } from "./executor.ts";
 import { reputationScore } from "./reputation.ts";
 
@@ -70,6 +70,8 @@ interface NetRow {
   flows: Record<NetFlow, bigint>;
   amounts: Record<NetAmount, bigint>;
   stock: Stocks | null;
+  /** The row is in the database (loaded): replaced on write. */
+  stored: boolean;
 }
 
 const PROV_FLOWS = ["jobs_accepted", "jobs_completed", "jobs_failed", "jobs_expired", "jobs_disputed", "slashes"] as const;
@@ -84,6 +86,7 @@ interface ProvRow {
   amounts: Record<ProvAmount, bigint>;
   /** The provider's state after its last event in the bucket. */
   snap: ProviderSnapshot | null;
+  stored: boolean;
 }
 
 const zeroFlows = <K extends string>(keys: readonly K[]): Record<K, bigint> => Object.fromEntries(keys.map((k) => [k, 0n])) as Record<K, bigint>;
@@ -181,6 +184,11 @@ export function* noteRemovedTx(notes: HistoryNotes, txId: unknown): SqlProgram<v
 }
 
 const MIN_TS = -(1n << 62n);
+const EVENT_SELECT =
+  "SELECT e.kind, e.payload, e.provider, e.ts, t.slot, COALESCE(t.tx_index, -1) AS ti, t.id AS tx_id FROM events e JOIN txs t ON t.id = e.tx_id";
+const EVENT_ORDER = "ORDER BY t.slot, COALESCE(t.tx_index, -1), t.id, e.event_index";
+/** A replay writes the rows of finished epochs when it holds more than this many. */
+const FLUSH_ROWS = 0;
 
 function* readState(): SqlProgram<Map<string, string>> {
   const rows = yield* all("SELECT name, value FROM hist_state");
@@ -301,6 +309,8 @@ export function* historySync(notes: HistoryNotes): SqlProgram<{ mode: "none" | "
     }
   }
 
+  /** Rows before this bucket were written (a long recompute writes as it goes). */
+  let flushedBefore = MIN_TS;
   const loadProvider = function* (id: number): SqlProgram<PState> {
     let ps = providers.get(id);
     if (ps) return ps;
@@ -315,10 +325,11 @@ export function* historySync(notes: HistoryNotes): SqlProgram<{ mode: "none" | "
     const k = `${span}:${bucket}`;
     let row = netRows.get(k);
     if (row) return row;
-    row = { span, bucket, flows: zeroFlows(NET_FLOWS), amounts: zeroFlows(NET_AMOUNTS), stock: null };
-    if (!recompute) {
+    row = { span, bucket, flows: zeroFlows(NET_FLOWS), amounts: zeroFlows(NET_AMOUNTS), stock: null, stored: false };
+    if (!recompute || bucket < flushedBefore) {
       const r = (yield* all("SELECT * FROM hist_network WHERE span = ? AND bucket = ?", span, bucket))[0];
       if (r) {
+        row.stored = true;
         for (const f of NET_FLOWS) row.flows[f] = int(r[f]);
         for (const a of NET_AMOUNTS) row.amounts[a] = int(r[a]);
       }
@@ -330,10 +341,11 @@ export function* historySync(notes: HistoryNotes): SqlProgram<{ mode: "none" | "
     const k = `${span}:${bucket}:${provider}`;
     let row = provRows.get(k);
     if (row) return row;
-    row = { span, bucket, provider, flows: zeroFlows(PROV_FLOWS), amounts: zeroFlows(PROV_AMOUNTS), snap: null };
-    if (!recompute) {
+    row = { span, bucket, provider, flows: zeroFlows(PROV_FLOWS), amounts: zeroFlows(PROV_AMOUNTS), snap: null, stored: false };
+    if (!recompute || bucket < flushedBefore) {
       const r = (yield* all("SELECT * FROM hist_provider WHERE span = ? AND provider = ? AND bucket = ?", span, provider, bucket))[0];
       if (r) {
+        row.stored = true;
         for (const f of PROV_FLOWS) row.flows[f] = int(r[f]);
         for (const a of PROV_AMOUNTS) row.amounts[a] = int(r[a]);
       }
@@ -344,24 +356,6 @@ export function* historySync(notes: HistoryNotes): SqlProgram<{ mode: "none" | "
 
   const kinds = new Map<number, string>();
   for (const r of yield* all("SELECT id, name FROM event_kinds")) kinds.set(small(r.id), r.name as string);
-
-  const events = recompute
-    ? start === MIN_TS
-      ? // Everything: one scan (the timestamp index would add a lookup per row).
-        yield* all(
-          `SELECT e.kind, e.payload, e.provider, e.ts, t.slot, COALESCE(t.tx_index, -1) AS ti, t.id AS tx_id FROM events e JOIN txs t ON t.id = e.tx_id
-            ORDER BY t.slot, COALESCE(t.tx_index, -1), t.id, e.event_index`,
-        )
-      : yield* all(
-          `SELECT e.kind, e.payload, e.provider, e.ts, t.slot, COALESCE(t.tx_index, -1) AS ti, t.id AS tx_id FROM events e JOIN txs t ON t.id = e.tx_id
-          WHERE e.ts >= ? ORDER BY t.slot, COALESCE(t.tx_index, -1), t.id, e.event_index`,
-          start,
-        )
-    : yield* all(
-        `SELECT e.kind, e.payload, e.provider, e.ts, t.slot, COALESCE(t.tx_index, -1) AS ti, t.id AS tx_id FROM events e JOIN txs t ON t.id = e.tx_id
-          WHERE e.tx_id > ? ORDER BY t.slot, COALESCE(t.tx_index, -1), t.id, e.event_index`,
-        lastTxId,
-      );
 
   const cur: Record<Span, NetRow | null> = { day: null, epoch: null };
   const rows: NetRow[] = [];
@@ -382,7 +376,113 @@ export function* historySync(notes: HistoryNotes): SqlProgram<{ mode: "none" | "
   let maxTs: bigint | null = recompute ? null : lastTs;
   const noKey = (): number => 0;
 
-  for (const r of events) {
+  /** Writes the rows of buckets before `before` (all when null) and forgets them. */
+  const flush = function* (before: bigint | null): SqlProgram<void> {
+    const netCols = ["span", "bucket", "active_stake", "unbonding_stake", "providers", "providers_active", "gpus", ...NET_FLOWS, ...NET_AMOUNTS];
+    const netValues: unknown[][] = [];
+    const gpuValues: unknown[][] = [];
+    for (const [key, row] of netRows) {
+      if (before !== null && row.bucket >= before) continue;
+      netRows.delete(key);
+      if (cur[row.span] === row) {
+        row.stock = copyStocks(stocks);
+        cur[row.span] = null;
+      }
+      const s = row.stock ?? stocks;
+      if (row.stored) {
+        yield* run("DELETE FROM hist_network WHERE span = ? AND bucket = ?", row.span, row.bucket);
+        yield* run("DELETE FROM hist_gpus WHERE span = ? AND bucket = ?", row.span, row.bucket);
+      }
+      netValues.push([
+        row.span,
+        row.bucket,
+        u128Text(s.activeStake),
+        u128Text(s.unbonding),
+        s.providers,
+        s.providersActive,
+        s.gpus,
+        ...NET_FLOWS.map((f) => row.flows[f]),
+        ...NET_AMOUNTS.map((a) => u128Text(row.amounts[a])),
+      ]);
+      for (const [dim, map] of [
+        ["model", s.models],
+        ["region", s.regions],
+      ] as const) {
+        for (const [code, v] of map) gpuValues.push([row.span, row.bucket, dim, code, v.gpus, v.providers]);
+      }
+    }
+    yield* insertRows("hist_network", netCols, netValues);
+    yield* insertRows("hist_gpus", ["span", "bucket", "dim", "code", "gpus", "providers"], gpuValues);
+    const provCols = [
+      "span",
+      "provider",
+      "bucket",
+      "active_stake",
+      "unbonding",
+      "status",
+      "registered",
+      "gpu_model",
+      "gpu_count",
+      "region",
+      "jobs_completed_total",
+      "jobs_failed_total",
+      "slashed_total",
+      "claimed_total",
+      "cum_completed",
+      "cum_failed",
+      "cum_expired",
+      "cum_disputed",
+      "cum_slashes",
+      "cum_slashed",
+      "cum_earnings",
+      ...PROV_FLOWS,
+      ...PROV_AMOUNTS,
+    ];
+    const provValues: unknown[][] = [];
+    for (const [key, row] of provRows) {
+      if (before !== null && row.bucket >= before) continue;
+      provRows.delete(key);
+      const owner = providers.get(row.provider) ?? newPState(row.provider);
+      if (owner.cur[row.span] === row) {
+        row.snap = snapshotProvider(owner);
+        owner.cur[row.span] = null;
+      }
+      const snap = row.snap ?? snapshotProvider(owner);
+      if (row.stored) yield* run("DELETE FROM hist_provider WHERE span = ? AND provider = ? AND bucket = ?", row.span, row.provider, row.bucket);
+      provValues.push([
+        row.span,
+        row.provider,
+        row.bucket,
+        u64Text(snap.activeStake),
+        u64Text(snap.unbonding),
+        snap.status,
+        snap.registered ? 1 : 0,
+        snap.gpuModel,
+        snap.gpuCount,
+        snap.region,
+        u64Text(snap.jobsCompleted),
+        u64Text(snap.jobsFailed),
+        u64Text(snap.slashedTotal),
+        u64Text(snap.claimedTotal),
+        snap.cumCompleted,
+        snap.cumFailed,
+        snap.cumExpired,
+        snap.cumDisputed,
+        snap.cumSlashes,
+        u128Text(snap.cumSlashed),
+        u128Text(snap.cumEarnings),
+        ...PROV_FLOWS.map((f) => row.flows[f]),
+        ...PROV_AMOUNTS.map((a) => u128Text(row.amounts[a])),
+      ]);
+    }
+    yield* insertRows("hist_provider", provCols, provValues);
+    if (before !== null) flushedBefore = before;
+  };
+
+  const step = function* (r: SqlRow): SqlProgram<void> {
+    // A long replay writes finished epochs as it goes, so memory stays bounded.
+    const epoch = bucketStart(int(r.ts), "epoch");
+    if (epoch > flushedBefore && provRows.size + netRows.size > FLUSH_ROWS) yield* flush(epoch);
     const ts = int(r.ts);
     const kind = kinds.get(small(r.kind)) ?? "";
     const pid = r.provider === null || r.provider === undefined ? null : small(r.provider);
@@ -425,11 +525,11 @@ export function* historySync(notes: HistoryNotes): SqlProgram<{ mode: "none" | "
           ps.touched = true;
         }
       }
-      continue;
+      return;
     }
-    if (kind.startsWith("account:")) continue;
+    if (kind.startsWith("account:")) return;
     const dec = decodeEventBytes(payload, "bytes");
-    if (!dec.ok) continue;
+    if (!dec.ok) return;
     const e = { name: dec.name, data: dec.data, instructionIndex: 0, innerPath: [], innerIndex: null, eventIndex: 0 } as unknown as Ev;
     const d = e.data as Record<string, unknown>;
     const amount = typeof d.amount === "bigint" ? d.amount : 0n;
@@ -516,6 +616,21 @@ export function* historySync(notes: HistoryNotes): SqlProgram<{ mode: "none" | "
       default:
         break;
     }
+  };
+  if (!recompute) {
+    for (const r of yield* all(`${EVENT_SELECT} WHERE e.tx_id > ? ${EVENT_ORDER}`, lastTxId)) yield* step(r);
+  } else {
+    // Pages of 8 epochs by timestamp (index events_ts): chain order within a page is chain
+    // order overall, since the Clock does not go backwards along the chain.
+    let at = start;
+    for (;;) {
+      const m = (yield* all("SELECT MIN(ts) AS ts FROM events WHERE ts >= ?", at))[0];
+      if (m?.ts === null || m?.ts === undefined) break;
+      const a = bucketStart(int(m.ts), "epoch");
+      const b = a + 8n * SPAN_SECONDS.epoch;
+      for (const r of yield* all(`${EVENT_SELECT} WHERE e.ts >= ? AND e.ts < ? ${EVENT_ORDER}`, a, b)) yield* step(r);
+      at = b;
+    }
   }
   for (const span of SPANS) {
     const c = cur[span];
@@ -529,92 +644,7 @@ export function* historySync(notes: HistoryNotes): SqlProgram<{ mode: "none" | "
     }
   }
 
-  // Write: rows of the touched buckets (a recompute deleted them all above).
-  const netCols = ["span", "bucket", "active_stake", "unbonding_stake", "providers", "providers_active", "gpus", ...NET_FLOWS, ...NET_AMOUNTS];
-  const netValues: unknown[][] = [];
-  const gpuValues: unknown[][] = [];
-  for (const row of netRows.values()) {
-    const s = row.stock ?? stocks;
-    if (!recompute) {
-      yield* run("DELETE FROM hist_network WHERE span = ? AND bucket = ?", row.span, row.bucket);
-      yield* run("DELETE FROM hist_gpus WHERE span = ? AND bucket = ?", row.span, row.bucket);
-    }
-    netValues.push([
-      row.span,
-      row.bucket,
-      u128Text(s.activeStake),
-      u128Text(s.unbonding),
-      s.providers,
-      s.providersActive,
-      s.gpus,
-      ...NET_FLOWS.map((f) => row.flows[f]),
-      ...NET_AMOUNTS.map((a) => u128Text(row.amounts[a])),
-    ]);
-    for (const [dim, map] of [
-      ["model", s.models],
-      ["region", s.regions],
-    ] as const) {
-      for (const [code, v] of map) gpuValues.push([row.span, row.bucket, dim, code, v.gpus, v.providers]);
-    }
-  }
-  yield* insertRows("hist_network", netCols, netValues);
-  yield* insertRows("hist_gpus", ["span", "bucket", "dim", "code", "gpus", "providers"], gpuValues);
-  const provCols = [
-    "span",
-    "provider",
-    "bucket",
-    "active_stake",
-    "unbonding",
-    "status",
-    "registered",
-    "gpu_model",
-    "gpu_count",
-    "region",
-    "jobs_completed_total",
-    "jobs_failed_total",
-    "slashed_total",
-    "claimed_total",
-    "cum_completed",
-    "cum_failed",
-    "cum_expired",
-    "cum_disputed",
-    "cum_slashes",
-    "cum_slashed",
-    "cum_earnings",
-    ...PROV_FLOWS,
-    ...PROV_AMOUNTS,
-  ];
-  const provValues: unknown[][] = [];
-  for (const row of provRows.values()) {
-    const snap = row.snap ?? snapshotProvider(providers.get(row.provider) ?? newPState(row.provider));
-    if (!recompute) yield* run("DELETE FROM hist_provider WHERE span = ? AND provider = ? AND bucket = ?", row.span, row.provider, row.bucket);
-    provValues.push([
-      row.span,
-      row.provider,
-      row.bucket,
-      u64Text(snap.activeStake),
-      u64Text(snap.unbonding),
-      snap.status,
-      snap.registered ? 1 : 0,
-      snap.gpuModel,
-      snap.gpuCount,
-      snap.region,
-      u64Text(snap.jobsCompleted),
-      u64Text(snap.jobsFailed),
-      u64Text(snap.slashedTotal),
-      u64Text(snap.claimedTotal),
-      snap.cumCompleted,
-      snap.cumFailed,
-      snap.cumExpired,
-      snap.cumDisputed,
-      snap.cumSlashes,
-      u128Text(snap.cumSlashed),
-      u128Text(snap.cumEarnings),
-      ...PROV_FLOWS.map((f) => row.flows[f]),
-      ...PROV_AMOUNTS.map((a) => u128Text(row.amounts[a])),
-    ]);
-  }
-  yield* insertRows("hist_provider", provCols, provValues);
+  yield* flush(null);
 
   // Reputation of every provider whose totals may have changed.
   const repValues: unknown[][] = [];
