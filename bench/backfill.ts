@@ -140,7 +140,10 @@ async function backfill(): Promise<{ rpcTps: number; grpcTps: number; txs: numbe
     await gix.start();
     const deadline = Date.now() + 300_000;
     // Done when every row is in, at the finality the RPC path stored (all finalized).
-    while ((Number(gix.store.counters().txs ?? 0n) < rpcRows || (await gix.store.unfinalized(BigInt(Number.MAX_SAFE_INTEGER), 1)).length > 0) && Date.now() < deadline)
+    while (
+      (Number(gix.store.counters().txs ?? 0n) < rpcRows || (await gix.store.unfinalized(BigInt(Number.MAX_SAFE_INTEGER), 1)).length > 0) &&
+      Date.now() < deadline
+    )
       await sleep(2);
     await gix.idle();
     const grpcSeconds = (performance.now() - t) / 1000;

@@ -6,41 +6,27 @@
  * `model #7` / `region #7` / `#7`, never as a wrong name.
  */
 
-/** Job states by number. */
-export const JOB_STATE_NAMES = ["open", "accepted", "submitted", "disputed", "completed", "cancelled", "expired", "resolved"] as const;
-/** Provider statuses by number. */
-export const PROVIDER_STATUS_NAMES = ["active", "inactive"] as const;
-/** SlashReason variants by number. */
-export const SLASH_REASON_NAMES = ["downtime", "failedJob", "fraud", "other"] as const;
-/** JobEndReason variants by number. */
-export const JOB_END_REASON_NAMES = [
-  "completedByBuyer",
-  "completedByTimeout",
-  "cancelled",
-  "expiredUnaccepted",
-  "expiredUndelivered",
-  "disputeResolved",
-] as const;
+import { GPU_MODELS, JOB_END_REASONS, JOB_STATES, PROVIDER_STATUSES, REGIONS, SLASH_REASONS } from "@gpunet/sdk";
 
-/** GPU model names by code (the program stores a u16 code; 0 means unspecified). */
-export const GPU_MODEL_NAMES: Readonly<Record<number, string>> = {
-  0: "unspecified",
-  1: "NVIDIA A100",
-  2: "NVIDIA H100",
-  3: "NVIDIA RTX 4090",
-  4: "NVIDIA L40S",
-  5: "NVIDIA H200",
-};
+/** Job states by number (from the IDL). */
+export const JOB_STATE_NAMES = JOB_STATES;
+/** Provider statuses by number (from the IDL). */
+export const PROVIDER_STATUS_NAMES = PROVIDER_STATUSES;
+/** SlashReason variants by number (from the IDL). */
+export const SLASH_REASON_NAMES = SLASH_REASONS;
+/** JobEndReason variants by number (from the IDL). */
+export const JOB_END_REASON_NAMES = JOB_END_REASONS;
 
-/** Region names by code (u16 in the program). */
-export const REGION_NAMES: Readonly<Record<number, string>> = {
-  0: "North America",
-  1: "South America",
-  2: "Europe",
-  3: "Asia",
-  4: "Oceania",
-  5: "Africa",
-};
+/** A GPU model variant as people write it: `rtx4090` is "RTX4090", `any` stays "any". */
+const gpuDisplay = (variant: string): string => (variant === "any" ? "any" : variant.toUpperCase());
+/** A region variant in words: `northAmerica` is "North America". */
+const regionDisplay = (variant: string): string => variant.replace(/([a-z])([A-Z])/g, "$1 $2").replace(/^./, (c) => c.toUpperCase());
+
+/** GPU model names by code (the IDL's `GpuModel`; the program stores a u16 code). */
+export const GPU_MODEL_NAMES: Readonly<Record<number, string>> = Object.fromEntries(GPU_MODELS.map((v, i) => [i, gpuDisplay(v)]));
+
+/** Region names by code (the IDL's `Region`; u16 in the program). */
+export const REGION_NAMES: Readonly<Record<number, string>> = Object.fromEntries(REGIONS.map((v, i) => [i, regionDisplay(v)]));
 
 const byIndex = (names: readonly string[], code: number): string => names[code] ?? `#${code}`;
 
@@ -55,7 +41,7 @@ export const slashReasonName = (code: number): string => byIndex(SLASH_REASON_NA
  *
  * @example
  * ```ts
- * gpuModelName(2); // "NVIDIA H100"
+ * gpuModelName(1); // "H100"
  * gpuModelName(77); // "model #77"
  * ```
  */

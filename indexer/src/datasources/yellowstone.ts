@@ -130,7 +130,8 @@ export function grpcStatusOf(e: unknown): { code: number | null; message: string
 
 function typed(e: unknown, what: string): IndexerError {
   const { code, message } = grpcStatusOf(e);
-  if (code !== null && FATAL.has(code)) return new IndexerError("StreamRefused", `${what}: the gRPC server refused: ${message}`, { grpcStatus: code, cause: e });
+  if (code !== null && FATAL.has(code))
+    return new IndexerError("StreamRefused", `${what}: the gRPC server refused: ${message}`, { grpcStatus: code, cause: e });
   return new IndexerError("Transport", `${what}: ${message}`, { failure: { kind: "network" }, ...(code !== null ? { grpcStatus: code } : {}), cause: e });
 }
 

@@ -16,9 +16,9 @@ const statements = (dialect: SqlDialect): readonly string[] => {
   const COUNT = dialect === "postgres" ? "BIGINT NOT NULL" : "INTEGER NOT NULL";
   const INT = dialect === "postgres" ? "BIGINT" : "INTEGER";
   return [
-  `CREATE INDEX events_ts ON events (ts)`,
-  `CREATE TABLE hist_state (name TEXT PRIMARY KEY, value TEXT NOT NULL)`,
-  `CREATE TABLE hist_network (
+    `CREATE INDEX events_ts ON events (ts)`,
+    `CREATE TABLE hist_state (name TEXT PRIMARY KEY, value TEXT NOT NULL)`,
+    `CREATE TABLE hist_network (
      span TEXT NOT NULL CHECK (span IN ('day', 'epoch')),
      bucket ${INT} NOT NULL,
      active_stake ${AMOUNT}, unbonding_stake ${AMOUNT},
@@ -29,14 +29,14 @@ const statements = (dialect: SqlDialect): readonly string[] => {
      staked ${AMOUNT}, unstaked ${AMOUNT}, withdrawn ${AMOUNT},
      PRIMARY KEY (span, bucket)
    )`,
-  `CREATE TABLE hist_gpus (
+    `CREATE TABLE hist_gpus (
      span TEXT NOT NULL, bucket ${INT} NOT NULL,
      dim TEXT NOT NULL CHECK (dim IN ('model', 'region')), code ${INT} NOT NULL,
      gpus ${COUNT}, providers ${COUNT},
      PRIMARY KEY (span, bucket, dim, code)
    )`,
-  `CREATE INDEX hist_gpus_bucket ON hist_gpus (bucket)`,
-  `CREATE TABLE hist_provider (
+    `CREATE INDEX hist_gpus_bucket ON hist_gpus (bucket)`,
+    `CREATE TABLE hist_provider (
      span TEXT NOT NULL CHECK (span IN ('day', 'epoch')),
      provider ${INT} NOT NULL,
      bucket ${INT} NOT NULL,
@@ -49,15 +49,15 @@ const statements = (dialect: SqlDialect): readonly string[] => {
      earnings ${AMOUNT}, rewards_claimed ${AMOUNT}, slashed ${AMOUNT}, staked ${AMOUNT},
      PRIMARY KEY (span, provider, bucket)
    )`,
-  `CREATE INDEX hist_provider_bucket ON hist_provider (bucket)`,
-  `CREATE TABLE reputation (
+    `CREATE INDEX hist_provider_bucket ON hist_provider (bucket)`,
+    `CREATE TABLE reputation (
      provider ${INT} PRIMARY KEY,
      completed ${COUNT}, failed ${COUNT}, expired ${COUNT}, disputed ${COUNT}, slashes ${COUNT},
      slashed_amount ${AMOUNT},
      score ${INT} NOT NULL CHECK (score BETWEEN 0 AND 10000)
    )`,
-  `CREATE INDEX reputation_rank ON reputation (score DESC, provider)`,
-  `CREATE INDEX slashes_provider ON slashes (provider)`,
+    `CREATE INDEX reputation_rank ON reputation (score DESC, provider)`,
+    `CREATE INDEX slashes_provider ON slashes (provider)`,
   ];
 };
 
