@@ -82,11 +82,13 @@ describe("package dependencies", () => {
     }
   });
 
-  it("Given @gpunet/sdk, Then it declares no native addon and none of the indexer's, localnet's or CLI's packages; web3.js is a peer", () => {
-    const m = manifest("sdk");
-    // helius-sdk serves the Helius fee strategy through a Kit-free subpath (test/sdk/helius.test.ts checks the bundle).
-    expect(Object.keys(m.dependencies ?? {}).sort()).toEqual(["@gpunet/idl", "bs58", "buffer", "helius-sdk"]);
-    expect(Object.keys(m.peerDependencies ?? {})).toEqual(["@solana/web3.js"]);
+  it("Given @gpunet/sdk, Then it declares no native addon and none of the indexer's, localnet's or CLI's packages; web3.js, Kit and helius-sdk are optional peers", () => {
+    const m = manifest("sdk") as ReturnType<typeof manifest> & { peerDependenciesMeta?: Record<string, { optional?: boolean }> };
+    expect(Object.keys(m.dependencies ?? {}).sort()).toEqual(["@gpunet/idl", "bs58", "buffer"]);
+    // Each face needs its own library, and the Helius fee strategy imports helius-sdk when it runs.
+    const peers = Object.keys(m.peerDependencies ?? {}).sort();
+    expect(peers).toEqual(["@solana/kit", "@solana/web3.js", "helius-sdk"]);
+    for (const p of peers) expect([p, m.peerDependenciesMeta?.[p]?.optional]).toEqual([p, true]);
     expect(Object.keys(manifest("programs-idl").dependencies ?? {})).toEqual([]);
   });
 });
