@@ -64,7 +64,14 @@ export type { YellowstoneOptions, YellowstoneSource, YellowstoneStats, Yellowsto
 export { fetchTransactions, listSignatures, rpcTransactionToUpdate } from "./datasources/backfill.ts";
 export type { SignatureInfo } from "./datasources/backfill.ts";
 export { startHeliusWebhookServer, ensureHeliusWebhook, HELIUS_API_URL } from "./datasources/helius-webhook.ts";
-export type { HeliusWebhookOptions, HeliusWebhookServer, EnsureHeliusWebhookOptions, EnsureHeliusWebhookResult } from "./datasources/helius-webhook.ts";
+export type {
+  HeliusWebhookOptions,
+  HeliusWebhookServer,
+  EnsureHeliusWebhookOptions,
+  EnsureHeliusWebhookResult,
+  HeliusWebhook,
+  HeliusWebhookRequest,
+} from "./datasources/helius-webhook.ts";
 export { createRpcClient, parseRetryAfter } from "./rpc.ts";
 export type { RpcClient, RpcClientOptions, RpcTransaction } from "./rpc.ts";
 export { formatProgress } from "./progress.ts";

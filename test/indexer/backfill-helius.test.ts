@@ -102,6 +102,6 @@ describe("backfill with Helius' getTransactionsForAddress", () => {
     expect(withExt.get("getTransactionsForAddress")).toBe(1);
     // Asked once on the plain endpoint, then remembered as missing.
     expect(without.get("getTransactionsForAddress")).toBe(1);
-    expect(canonicalDump(join(dir, "helius.db"))).toBe(canonicalDump(join(dir, "plain.db")));
+    expect(await canonicalDump(join(dir, "helius.db"))).toBe(await canonicalDump(join(dir, "plain.db")));
   });
 });

@@ -12,8 +12,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CreateWebhookRequest, Webhook } from "helius-sdk/types/webhooks";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureHeliusWebhook, isIndexerError, runIndexCommand } from "../../indexer/src/index.ts";
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
+import { ensureHeliusWebhook, isIndexerError, runIndexCommand, type HeliusWebhook, type HeliusWebhookRequest } from "../../indexer/src/index.ts";
 import { GPUNET_PROGRAM_ADDRESS } from "../../sdk/src/idl.ts";
 
 const API_KEY = "test-key";
@@ -141,5 +141,12 @@ describe("Helius webhook management", () => {
       stderr: () => undefined,
     });
     expect(bad).toBe(2);
+  });
+});
+
+describe("the indexer's Helius webhook types", () => {
+  it("Given helius-sdk's webhook types, Then the indexer's own declarations are the same shapes (the indexer does not install helius-sdk)", () => {
+    expectTypeOf<HeliusWebhookRequest>().toEqualTypeOf<CreateWebhookRequest>();
+    expectTypeOf<HeliusWebhook>().toEqualTypeOf<Webhook>();
   });
 });

@@ -129,7 +129,7 @@ describe("gRPC live ingest and finality", () => {
     // Then
     expect(rows(path).some((r) => r.signature === sig)).toBe(false);
     expect(ix.store.counters().rolledBack).toBe(1n);
-    expect(canonicalDump(path)).toBe(canonicalDump(await byBackfill()));
+    expect(await canonicalDump(path)).toBe(await canonicalDump(await byBackfill()));
     await ix.stop();
   });
 });
@@ -148,7 +148,7 @@ describe("gRPC resume from the cursor", () => {
     c.net.advanceSlots(FINALIZED_DEPTH + 1);
     await until(() => rows(path).every((r) => r.finality === 2n), 10_000, "finalized by the stream");
     await ix.stop();
-    expect(canonicalDump(path)).toBe(canonicalDump(await byBackfill()));
+    expect(await canonicalDump(path)).toBe(await canonicalDump(await byBackfill()));
   });
 
   it("Given a live stream, When the localnet's gRPC server restarts mid-stream (connections killed), Then the indexer resumes from its cursor: nothing lost, nothing twice", async () => {
@@ -177,7 +177,7 @@ describe("gRPC resume from the cursor", () => {
     await ix.stop();
     const got = rows(path).map((r) => r.signature);
     expect(new Set(got).size).toBe(got.length);
-    expect(canonicalDump(path)).toBe(canonicalDump(await byBackfill()));
+    expect(await canonicalDump(path)).toBe(await canonicalDump(await byBackfill()));
   });
 
   it("Given `gpunet index --grpc` killed with SIGKILL mid-replay, When restarted on the same database, Then it resumes by fromSlot and every table equals the backfill path's", async () => {
@@ -241,7 +241,7 @@ describe("gRPC resume from the cursor", () => {
     expect(kills).toBeGreaterThanOrEqual(1);
     const got = rows(path).map((r) => r.signature);
     expect(new Set(got).size).toBe(got.length);
-    expect(canonicalDump(path)).toBe(canonicalDump(await byBackfill()));
+    expect(await canonicalDump(path)).toBe(await canonicalDump(await byBackfill()));
   });
 
   it("Given a cursor older than the server's replay window, When the indexer starts, Then the server refuses it as lagged, the gap is backfilled over RPC and the stream resumes: every table equals the backfill path's", async () => {
@@ -266,7 +266,7 @@ describe("gRPC resume from the cursor", () => {
     await ix.stop();
     // Then
     expect(logs.some((l) => /is no longer available \(first available \d+\)/.test(l))).toBe(true);
-    expect(canonicalDump(path)).toBe(canonicalDump(await byBackfill()));
+    expect(await canonicalDump(path)).toBe(await canonicalDump(await byBackfill()));
   });
 });
 
@@ -278,7 +278,7 @@ describe("gRPC failures are typed", () => {
     const tokenNet = await localnetChain({ slotMs: 0, grpc: { token: "s3cret" } });
     try {
       const refused = await createIndexer({ dbPath: fresh(), grpcUrl: tokenNet.net.grpcUrl as string, grpcToken: "wrong", finalityIntervalMs: 0 });
-      await expect(refused.start()).rejects.toMatchObject({ code: "StreamRefused", context: { status: 16 } });
+      await expect(refused.start()).rejects.toMatchObject({ code: "StreamRefused", context: { grpcStatus: 16 } });
       await refused.stop();
       const ok = await createIndexer({ dbPath: fresh(), grpcUrl: tokenNet.net.grpcUrl as string, grpcToken: "s3cret", finalityIntervalMs: 0 });
       await ok.start();

@@ -8,7 +8,6 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { networkFailureOf, parseRetryAfter, RETRYABLE_HTTP_STATUSES, withRetry, type RetryFailure, type RetryPolicy } from "@gpunet/sdk";
-import type { CreateWebhookRequest, UpdateWebhookRequest, Webhook } from "helius-sdk/types/webhooks";
 import { IndexerError } from "../errors.ts";
 import type { RpcTransaction } from "../rpc.ts";
 import type { TransactionUpdate } from "../types.ts";
@@ -120,6 +119,34 @@ export async function startHeliusWebhookServer(
 /** The Helius webhook API host helius-sdk's webhook client calls. */
 export const HELIUS_API_URL = "https://api-mainnet.helius-rpc.com";
 
+/**
+ * The Helius webhook API's request body (`POST /v0/webhooks`; `PUT` takes any
+ * part of it). The same shape as helius-sdk's `CreateWebhookRequest`, which a
+ * type test checks, declared here so that installing the indexer does not
+ * install helius-sdk and its Kit 6 peers.
+ */
+export interface HeliusWebhookRequest {
+  webhookURL: string;
+  transactionTypes: string[];
+  accountAddresses: string[];
+  webhookType?: string;
+  authHeader?: string;
+  encoding?: string;
+  txnStatus?: string;
+}
+
+/** A webhook as the Helius webhook API answers it (helius-sdk's `Webhook`). */
+export interface HeliusWebhook {
+  webhookID: string;
+  wallet: string;
+  webhookURL: string;
+  transactionTypes: string[];
+  accountAddresses: string[];
+  webhookType: string;
+  authHeader: string;
+  active?: boolean;
+}
+
 /** Options of {@link ensureHeliusWebhook}. */
 export interface EnsureHeliusWebhookOptions {
   readonly apiKey: string;
@@ -141,7 +168,7 @@ export interface EnsureHeliusWebhookOptions {
 /** What {@link ensureHeliusWebhook} did. */
 export interface EnsureHeliusWebhookResult {
   readonly action: "created" | "updated" | "unchanged";
-  readonly webhook: Webhook;
+  readonly webhook: HeliusWebhook;
 }
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
@@ -234,24 +261,24 @@ export async function ensureHeliusWebhook(o: EnsureHeliusWebhookOptions): Promis
       },
     );
   };
-  const wanted: CreateWebhookRequest = {
+  const wanted: HeliusWebhookRequest = {
     webhookURL: o.webhookURL,
     transactionTypes: ["ANY"],
     accountAddresses: [...o.accountAddresses],
     webhookType: o.webhookType ?? "raw",
     ...(o.authHeader !== undefined ? { authHeader: o.authHeader } : {}),
   };
-  const all = await request<Webhook[]>("GET", "/v0/webhooks");
+  const all = await request<HeliusWebhook[]>("GET", "/v0/webhooks");
   if (!Array.isArray(all))
     throw new IndexerError("Transport", "GET /v0/webhooks: not a list", { method: "GET /v0/webhooks", failure: { kind: "invalid-response" } });
   const existing = all.find((w) => w.webhookURL === o.webhookURL);
-  if (!existing) return { action: "created", webhook: await request<Webhook>("POST", "/v0/webhooks", wanted) };
+  if (!existing) return { action: "created", webhook: await request<HeliusWebhook>("POST", "/v0/webhooks", wanted) };
   const same =
     sameSet(existing.accountAddresses ?? [], wanted.accountAddresses) &&
     sameSet(existing.transactionTypes ?? [], wanted.transactionTypes) &&
     existing.webhookType === wanted.webhookType &&
     (o.authHeader === undefined || existing.authHeader === o.authHeader);
   if (same) return { action: "unchanged", webhook: existing };
-  const update: UpdateWebhookRequest = wanted;
-  return { action: "updated", webhook: await request<Webhook>("PUT", `/v0/webhooks/${encodeURIComponent(existing.webhookID)}`, update) };
+  const update: Partial<HeliusWebhookRequest> = wanted;
+  return { action: "updated", webhook: await request<HeliusWebhook>("PUT", `/v0/webhooks/${encodeURIComponent(existing.webhookID)}`, update) };
 }
