@@ -17,8 +17,7 @@ import { LocalnetError } from "./errors.ts";
 import { appendHistory, loadLedger, lockLedger, openWal, saveSnapshot } from "./ledger.ts";
 import { createMethods } from "./methods.ts";
 import { createNode, type LocalnetNode, type NodeJournal } from "./node.ts";
-import { handlePayload } from "./json-rpc.ts";
-import { startRpcWorker } from "./rpc-worker.ts";
+import { createRpcServer } from "./rpc-server.ts";
 import { createWsServer } from "./ws-server.ts";
 
 /** A program to load at genesis. */
@@ -325,8 +324,7 @@ export async function createLocalnet(opts: LocalnetOptions = {}): Promise<Localn
   const methods = { ...createMethods({ node, rpcAddress: () => `${host}:${rpcPort}`, identity }), ...(ledgerDir ? {} : createForkMethods(node)) };
   const ws = createWsServer(node);
   const lookup = (m: string): ((p: unknown) => unknown) | undefined => (Object.hasOwn(methods, m) ? methods[m] : undefined);
-  // HTTP for the RPC port runs on its own thread; the methods (and the VM) stay on this one.
-  const rpc = startRpcWorker((body) => handlePayload(body, lookup));
+  const rpc = createRpcServer({ lookup, onUpgrade: (req, socket, head) => ws.handleUpgrade(req, socket, head) });
   const wsHttp = createServer((_req, res) => {
     res.writeHead(426, { "content-type": "text/plain" });
     res.end("WebSocket upgrade required");
@@ -339,25 +337,24 @@ export async function createLocalnet(opts: LocalnetOptions = {}): Promise<Localn
       // Find a free pair (P, P+1) so web3.js's derived WebSocket URL works.
       let found = false;
       for (let attempt = 0; attempt < 50 && !found; attempt++) {
-        rpcPort = await rpc.listen(0, host);
+        rpcPort = await listen(rpc, 0, host);
         try {
           wsPort = await listen(wsHttp, rpcPort + 1, host);
           found = true;
         } catch {
-          await rpc.unlisten();
+          await closeServer(rpc);
         }
       }
       if (!found) {
-        rpcPort = await rpc.listen(0, host);
+        rpcPort = await listen(rpc, 0, host);
         wsPort = await listen(wsHttp, 0, host);
       }
     } else {
-      rpcPort = await rpc.listen(opts.rpcPort ?? 8899, host);
+      rpcPort = await listen(rpc, opts.rpcPort ?? 8899, host);
       wsPort = await listen(wsHttp, opts.wsPort ?? rpcPort + 1, host);
     }
-    rpc.setWsPort(wsPort);
   } catch (e) {
-    await rpc.close();
+    await closeServer(rpc);
     await closeServer(wsHttp);
     await ws.close();
     releaseLedger();
@@ -442,7 +439,7 @@ export async function createLocalnet(opts: LocalnetOptions = {}): Promise<Localn
       closed = true;
       if (timer) clearInterval(timer);
       await ws.close();
-      await Promise.all([rpc.close(), closeServer(wsHttp)]);
+      await Promise.all([closeServer(rpc), closeServer(wsHttp)]);
       try {
         save();
         wal?.close();

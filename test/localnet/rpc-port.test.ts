@@ -1,7 +1,6 @@
 /**
- * The RPC port's HTTP runs on its own thread: WebSocket upgrades on that port
- * still reach PubSub, and HTTP answers (health, CORS preflight, methods,
- * oversized bodies) are what they were.
+ * The RPC port itself: WebSocket upgrades on it reach PubSub, and its HTTP
+ * answers (health, CORS preflight, methods, oversized bodies) are as documented.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
@@ -17,7 +16,7 @@ afterAll(async () => {
   await net.close();
 });
 
-describe("RPC port thread", () => {
+describe("RPC port", () => {
   it("Given a WebSocket opened on the RPC port, When slotSubscribe is sent and a slot passes, Then the subscription id and a slot notification come back", async () => {
     const ws = new WebSocket(net.rpcUrl.replace("http://", "ws://"));
     const messages: { id?: number; result?: unknown; method?: string; params?: { result: { slot: number } } }[] = [];
