@@ -204,12 +204,19 @@ export function createHeliusMethods(mc: MethodContext): Record<string, RpcMethod
         picked.push(r);
       }
       const last = picked[picked.length - 1];
+      // A block has one time: the one getBlock reports (its first transaction's), whatever
+      // the clock did between transactions of the same slot.
+      const blockTimes = new Map<bigint, unknown>();
+      const blockTimeOf = (r: TransactionRecord): unknown => {
+        if (!blockTimes.has(r.slot)) blockTimes.set(r.slot, node.history.inSlot(r.slot)[0]?.blockTime ?? r.blockTime);
+        return blockTimes.get(r.slot);
+      };
       const data = picked.map((r) =>
         details === "full"
           ? {
               slot: r.slot,
               transactionIndex: r.indexInSlot,
-              blockTime: r.blockTime,
+              blockTime: blockTimeOf(r),
               ...transactionWithMetaJson(r, encoding, config.maxSupportedTransactionVersion),
             }
           : {
@@ -218,7 +225,7 @@ export function createHeliusMethods(mc: MethodContext): Record<string, RpcMethod
               transactionIndex: r.indexInSlot,
               err: r.meta.err,
               memo: memoOf(parseWireTransaction(r.wire)),
-              blockTime: r.blockTime,
+              blockTime: blockTimeOf(r),
               confirmationStatus: r.slot <= node.clock.commitmentSlot("finalized") ? "finalized" : "confirmed",
             },
       );
