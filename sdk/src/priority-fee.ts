@@ -9,10 +9,15 @@
 
 type HeliusFeeModule = typeof import("helius-sdk/rpc/methods/getPriorityFeeEstimate");
 let heliusFee: Promise<HeliusFeeModule> | null = null;
+/**
+ * Named through a variable, so bundlers leave the import to run time: an app
+ * bundled without helius-sdk builds, and its other strategies work.
+ */
+const HELIUS_FEE_MODULE: string = "helius-sdk/rpc/methods/getPriorityFeeEstimate";
 
 /** helius-sdk's fee method, imported on first use; a typed error when the package is not installed. */
 async function loadHeliusFee(): Promise<HeliusFeeModule> {
-  heliusFee ??= import("helius-sdk/rpc/methods/getPriorityFeeEstimate");
+  heliusFee ??= import(HELIUS_FEE_MODULE) as Promise<HeliusFeeModule>;
   try {
     return await heliusFee;
   } catch (e) {
