@@ -228,12 +228,23 @@ describe("/openapi.json", () => {
     const doc = await ok<{ openapi: string; paths: Record<string, { get: { parameters: { name: string; in: string }[] } }> }>("/openapi.json");
     expect(doc.openapi).toBe("3.1.0");
     const toPath = (route: string): string => `/${route.replace(":address", "{address}")}`;
-    const served = [...Object.keys(ROUTE_PARAMS), ...Object.keys(ANALYTICS_ROUTE_PARAMS)].map(toPath);
+    // The JSON routes, plus the dashboard, the live stream and the metrics the server answers before them.
+    const served = [...Object.keys(ROUTE_PARAMS), ...Object.keys(ANALYTICS_ROUTE_PARAMS), "", "live", "metrics"].map(toPath);
     expect(Object.keys(doc.paths).sort()).toEqual([...new Set(served)].sort());
     for (const [path, item] of Object.entries(doc.paths)) {
       const address = path.startsWith("/jobs/") ? job : provider;
+      const media = Object.keys((item.get as unknown as { responses: { "200": { content: Record<string, unknown> } } }).responses["200"].content)[0] as string;
+      if (media === "text/event-stream") {
+        // A stream never ends: its status and media type, then hang up.
+        const stop = new AbortController();
+        const res = await fetch(`${base}${path}`, { signal: stop.signal });
+        expect([path, res.status, res.headers.get("content-type")?.split(";")[0]]).toEqual([path, 200, media]);
+        stop.abort();
+        continue;
+      }
       const r = await get(path.replace("{address}", address));
       expect([path, r.status]).toEqual([path, 200]);
+      expect([path, r.type.split(";")[0]]).toEqual([path, media]);
       // Every documented query parameter is accepted by the route.
       const declared = item.get.parameters.filter((p) => p.in === "query").map((p) => p.name);
       const route = path.slice(1).replace("{address}", ":address");

@@ -83,10 +83,21 @@ interface Route {
   readonly params: readonly Param[];
   readonly schema: Schema;
   readonly csv?: boolean;
+  /** The answer's media type when it is not JSON (the dashboard, the live stream, the metrics). */
+  readonly mediaType?: string;
 }
 
 /** Every route the API answers. */
 export const API_ROUTES: readonly Route[] = [
+  { path: "/", summary: "the dashboard (HTML; its files are under /assets/)", params: [], schema: str, mediaType: "text/html" },
+  {
+    path: "/live",
+    summary: "Server-Sent Events: `tx` ({ signature, slot, events }) for every newly indexed transaction, and `stats`",
+    params: [],
+    schema: str,
+    mediaType: "text/event-stream",
+  },
+  { path: "/metrics", summary: "Prometheus text format (prom-client): ingest, finality, HTTP requests", params: [], schema: str, mediaType: "text/plain" },
   { path: "/health", summary: "liveness; 503 once the database file was deleted or replaced", params: [], schema: obj({ ok: { type: "boolean" } }) },
   { path: "/stats", summary: "lag in slots, events/s, reconnects, dead letters, backfill progress, counters", params: [], schema: { type: "object" } },
   {
@@ -203,7 +214,7 @@ export function openApiDocument(): { openapi: "3.1.0"; info: Record<string, stri
   };
   const paths: Record<string, unknown> = {};
   for (const r of API_ROUTES) {
-    const content: Record<string, unknown> = { "application/json": { schema: r.schema } };
+    const content: Record<string, unknown> = { [r.mediaType ?? "application/json"]: { schema: r.schema } };
     if (r.csv) content["text/csv"] = { schema: { type: "string" } };
     paths[r.path] = {
       get: {
