@@ -4,7 +4,7 @@
  * (series.ts) with `runAsync` over its own executor.
  */
 import type { SqliteHandle } from "../db/client.ts";
-import { runSync, sqliteExecutor } from "./executor.ts";
+import { runAsync, runSync, sqliteExecutor, type AsyncExecutor } from "./executor.ts";
 import { historySync, newHistoryNotes, noteRemovedTx } from "./series.ts";
 
 /** The store's handle on the history tables. */
@@ -44,6 +44,43 @@ export function createSqliteHistory(sqlite: SqliteHandle): SqliteHistory {
     rebuild: () => {
       notes.full = true;
       syncTx();
+    },
+  };
+}
+
+/** The same handle over an asynchronous executor, inside the caller's write transaction (the store's backends). */
+export interface StoreHistory {
+  noteRemoved(txId: unknown): Promise<void>;
+  sync(): Promise<void>;
+  rebuild(): Promise<void>;
+}
+
+/**
+ * Binds the history programs to a store backend's executor; the caller runs
+ * every call inside its own write transaction.
+ *
+ * @example
+ * ```ts
+ * import { createStoreHistory, type AsyncExecutor } from "@gpunet/indexer";
+ * declare const exec: AsyncExecutor; // a backend's `sql`, inside a transaction
+ * await createStoreHistory(exec).sync();
+ * ```
+ */
+export function createStoreHistory(exec: AsyncExecutor): StoreHistory {
+  let notes = newHistoryNotes();
+  const sync = async (): Promise<void> => {
+    try {
+      await runAsync(historySync(notes), exec);
+    } finally {
+      notes = newHistoryNotes();
+    }
+  };
+  return {
+    noteRemoved: (txId) => runAsync(noteRemovedTx(notes, txId), exec),
+    sync,
+    rebuild: () => {
+      notes.full = true;
+      return sync();
     },
   };
 }

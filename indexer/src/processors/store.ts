@@ -23,8 +23,8 @@ import { createSqliteBackend, PROBES } from "../store/sqlite.ts";
 import { decodeUpdate, type DecodedTransaction } from "../decoder.ts";
 import { FINALITY_CODE, type TransactionUpdate } from "../types.ts";
 import { IndexerError } from "../errors.ts";
-import { runAsync, type AsyncExecutor } from "../history/executor.ts";
-import { historySync, newHistoryNotes, noteRemovedTx } from "../history/series.ts";
+import type { AsyncExecutor } from "../history/executor.ts";
+import { createStoreHistory } from "../history/index.ts";
 import { applyConfigSnapshot, applyJobSnapshot, applyProviderSnapshot, decodeGpunetAccount } from "./accounts.ts";
 import {
   applyToConfig,
@@ -196,21 +196,7 @@ export async function createIndexStore(target: StoreBackend | SqliteHandle, opts
   const kindNames = new Map([...kindIds].map(([k, v]) => [v, k]));
   // History tables (indexer/src/history): kept in step inside every write transaction,
   // through the backend's SQL executor (the same programs run on both dialects).
-  let historyNotes = newHistoryNotes();
-  const history = {
-    noteRemoved: (txId: number): Promise<void> => runAsync(noteRemovedTx(historyNotes, txId), backend.sql),
-    sync: async (): Promise<void> => {
-      try {
-        await runAsync(historySync(historyNotes), backend.sql);
-      } finally {
-        historyNotes = newHistoryNotes();
-      }
-    },
-    rebuild: (): Promise<void> => {
-      historyNotes.full = true;
-      return history.sync();
-    },
-  };
+  const history = createStoreHistory(backend.sql);
   /** Kinds whose events change the Config. */
   const configKindList = [
     ...GPUNET_EVENT_NAMES.filter((k) =>
