@@ -24,7 +24,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import bs58 from "bs58";
-import { camelCase, decodeEventBytes, GPUNET_EVENT_NAMES, GPUNET_IDL, GPUNET_PROGRAM_ADDRESS, structLayout, type GpunetEventName } from "@gpunet/sdk";
+import {
+  camelCase,
+  decodeEventBytes,
+  GPUNET_EVENT_NAMES,
+  GPUNET_IDL,
+  GPUNET_PROGRAM_ADDRESS,
+  structLayout,
+  type GpunetEventName,
+  JOB_END_REASON,
+  MAX_PROVIDER_SHARE_BPS,
+} from "@gpunet/sdk";
 import {
   createIndexStore,
   createSqliteHistory,
@@ -207,7 +217,7 @@ async function generate(): Promise<{ seconds: number; events: number; providerId
                 job: j.key,
                 buyer,
                 provider: p.key,
-                endReason: 0,
+                endReason: JOB_END_REASON.completedByBuyer,
               },
               provider: p.id,
               job: j.id,
@@ -232,8 +242,8 @@ async function generate(): Promise<{ seconds: number; events: number; providerId
                 job: j.key,
                 buyer,
                 provider: p.key,
-                providerShareBps: win ? 10_000 : 0,
-                endReason: 5,
+                providerShareBps: win ? MAX_PROVIDER_SHARE_BPS : 0,
+                endReason: JOB_END_REASON.disputeResolved,
               },
               provider: p.id,
               job: j.id,
@@ -244,7 +254,16 @@ async function generate(): Promise<{ seconds: number; events: number; providerId
           tx(ts + 7_200n, [
             {
               name: "jobExpired",
-              data: { refund: price, jobsFailed: p.failed, seq: 3n, providerSeq: ++p.seq, job: j.key, buyer, provider: p.key, endReason: 4 },
+              data: {
+                refund: price,
+                jobsFailed: p.failed,
+                seq: 3n,
+                providerSeq: ++p.seq,
+                job: j.key,
+                buyer,
+                provider: p.key,
+                endReason: JOB_END_REASON.expiredUndelivered,
+              },
               provider: p.id,
               job: j.id,
             },

@@ -8,7 +8,7 @@
  * so that windows and deadlines pass without waiting.
  */
 import { Keypair, type PublicKey } from "@solana/web3.js";
-import { isGpunetError, type JobState } from "@gpunet/sdk";
+import { BPS_DENOMINATOR, GPU_MODEL, isGpunetError, MAX_PROVIDER_SHARE_BPS, REGIONS, type JobState } from "@gpunet/sdk";
 import { formatTokens } from "@gpunet/indexer";
 import { airdrop, mintStake, type GpunetNetwork } from "./bootstrap.ts";
 
@@ -136,15 +136,19 @@ export async function runDemo(o: DemoOptions): Promise<DemoStats> {
     return { kp, token };
   };
 
-  // Providers: varied hardware, staked enough for their GPUs (min 100 tokens per GPU).
+  // The terms the network was initialized with: the per-GPU minimum stake, the challenge window, the slash cap.
+  const cfg = (await client.fetchConfig()).data;
+  // Providers: varied hardware, staked enough for their GPUs (1.5 times the per-GPU minimum, plus change).
   const providers: (Actor & { gpus: number; model: number; vram: number })[] = [];
   for (let i = 0; i < (o.providers ?? 5); i++) {
     const a = await newActor(100_000n * unit);
     const gpus = 1 + rng.int(8);
-    const model = 1 + rng.int(3);
+    const model = rng.pick([GPU_MODEL.h100, GPU_MODEL.a100, GPU_MODEL.l40S]);
     const vram = [24, 48, 80][rng.int(3)] as number;
-    await act("registerProvider", () => client.registerProvider({ gpuModel: model, gpuCount: gpus, vramGb: vram, region: rng.int(5) }, { signers: [a.kp] }));
-    await act("stake", () => client.stake({ amount: BigInt(gpus) * 150n * unit + BigInt(rng.int(1_000)) * unit }, { signers: [a.kp] }));
+    await act("registerProvider", () =>
+      client.registerProvider({ gpuModel: model, gpuCount: gpus, vramGb: vram, region: rng.int(REGIONS.length) }, { signers: [a.kp] }),
+    );
+    await act("stake", () => client.stake({ amount: (BigInt(gpus) * cfg.minStakePerGpu * 3n) / 2n + BigInt(rng.int(1_000)) * unit }, { signers: [a.kp] }));
     providers.push({ ...a, gpus, model, vram });
   }
   log(`${providers.length} providers registered and staked`);
@@ -179,7 +183,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoStats> {
             price,
             maxDuration: 900 + rng.int(2_700),
             minGpus: 1 + rng.int(target.gpus),
-            gpuModel: rng.chance(0.5) ? target.model : 0,
+            gpuModel: rng.chance(0.5) ? target.model : GPU_MODEL.any,
             minVramGb: target.vram,
           },
           { signers: [buyer.kp] },
@@ -191,7 +195,10 @@ export async function runDemo(o: DemoOptions): Promise<DemoStats> {
       const job = (await client.fetchJob({ address: j.address })).data;
       const fit = providers.filter(
         (p) =>
-          p.gpus >= job.minGpus && p.vram >= job.minVramGb && (job.gpuModel === 0 || job.gpuModel === p.model) && !p.kp.publicKey.equals(j.buyer.kp.publicKey),
+          p.gpus >= job.minGpus &&
+          p.vram >= job.minVramGb &&
+          (job.gpuModel === GPU_MODEL.any || job.gpuModel === p.model) &&
+          !p.kp.publicKey.equals(j.buyer.kp.publicKey),
       );
       if (fit.length === 0 || rng.chance(0.15)) {
         if (await act("cancelJob", () => client.cancelJob({ job: { address: j.address } }, { signers: [j.buyer.kp] }))) j.state = "cancelled";
@@ -219,7 +226,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoStats> {
       } else if (await act("completeJob", () => client.completeJob({ job: { address: j.address } }, { signers: [j.buyer.kp] }))) j.state = "completed";
     } else if (roll < 67 && disputed.length) {
       const j = rng.pick(disputed);
-      const share = rng.pick([0, 2_500, 5_000, 7_500, 10_000]);
+      const share = rng.int(5) * (MAX_PROVIDER_SHARE_BPS / 4); // none, a quarter, ..., all
       if (await act("resolveDispute", () => client.resolveDispute({ job: { address: j.address }, providerShareBps: share }, { signers: [net.admin] })))
         j.state = "resolved";
     } else if (roll < 73) {
@@ -239,7 +246,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoStats> {
       const prov = (await client.fetchProvider({ owner: p.kp.publicKey })).data;
       if (prov.unbondingAmount > 0n && (await now()) >= prov.unbondingUnlockAt) {
         await act("withdrawUnstaked", () => client.withdrawUnstaked({}, { signers: [p.kp] }));
-      } else if (prov.activeStake > BigInt(p.gpus) * 100n * unit + unit) {
+      } else if (prov.activeStake > BigInt(p.gpus) * cfg.minStakePerGpu + unit) {
         await act("requestUnstake", () => client.requestUnstake({ amount: unit + BigInt(rng.int(Number(10n * unit))) }, { signers: [p.kp] }));
       } else {
         await act("stake", () => client.stake({ amount: BigInt(10 + rng.int(100)) * unit }, { signers: [p.kp] }));
@@ -247,7 +254,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoStats> {
     } else if (roll < 86) {
       const p = rng.pick(providers);
       const prov = (await client.fetchProvider({ owner: p.kp.publicKey })).data;
-      const amount = (prov.activeStake + prov.unbondingAmount) / 200n; // 0.5%: well under the 10% epoch cap
+      const cap = ((prov.activeStake + prov.unbondingAmount) * BigInt(cfg.slashCapBps)) / BigInt(BPS_DENOMINATOR);
+      const amount = cap / 20n; // well under the epoch cap
       if (amount > 0n) {
         await act("slash", () =>
           client.slash(
@@ -261,7 +269,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoStats> {
       // Time passes: challenge windows close, deadlines pass, unbonding ends.
       await advance(300 + rng.int(1_200));
       for (const j of submitted) {
-        if ((await now()) > j.submittedAt + 600n && rng.chance(0.5)) {
+        if ((await now()) > j.submittedAt + cfg.challengeWindow && rng.chance(0.5)) {
           if (await act("completeJob(timeout)", () => client.completeJob({ job: { address: j.address } }, { signers: [funder.kp] }))) j.state = "completed";
         }
       }

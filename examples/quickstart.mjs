@@ -12,7 +12,7 @@
 import { Connection, Keypair, LAMPORTS_PER_SOL } from "@solana/web3.js";
 import { createMint, getOrCreateAssociatedTokenAccount, mintTo } from "@solana/spl-token";
 import { createLocalnet, gpunetProgramBytes } from "@gpunet/localnet";
-import { createGpunetClient, GPUNET_PROGRAM_ADDRESS } from "@gpunet/sdk";
+import { createGpunetClient, GPUNET_PROGRAM_ADDRESS, GPU_MODEL, REGION } from "@gpunet/sdk";
 
 // 1. A local Solana node with the gpunet program (the real VM, JSON-RPC on 127.0.0.1),
 //    deployed through the BPF Loader Upgradeable: only its upgrade authority may initialize.
@@ -50,7 +50,7 @@ await gpunet.initialize(
 );
 
 // 4. A provider registers 2 GPUs and stakes 250 tokens.
-await gpunet.registerProvider({ gpuModel: 1, gpuCount: 2, vramGb: 80, region: 0 }, { signers: [provider] });
+await gpunet.registerProvider({ gpuModel: GPU_MODEL.h100, gpuCount: 2, vramGb: 80, region: REGION.unspecified }, { signers: [provider] });
 const staked = await gpunet.stake({ amount: 250_000_000n }, { signers: [provider] });
 console.log(
   "staked:",

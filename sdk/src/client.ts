@@ -11,6 +11,7 @@ import type { Commitment, Connection } from "@solana/web3.js";
 import { associatedTokenAddress, createAtaIdempotentInstruction } from "./token.ts";
 import { GPUNET_IDL_VERSION } from "./idl.ts";
 import { ACCOUNT_VERSION } from "./generated/constants.ts";
+import { GPUNET_ERROR_CODE } from "./generated/errors.ts";
 import { GpunetError, isGpunetError, transactionErrorName } from "./errors.ts";
 import { toPublicKey, type Hash32Input, type IntegerInput, type PublicKeyInput } from "./inputs.ts";
 import { GPUNET_PROGRAM_ID, findConfigPda, findProviderPda } from "./pdas.ts";
@@ -453,7 +454,7 @@ export function createGpunetClient(options: GpunetClientOptions) {
               e instanceof GpunetError ? `${e.code}${e.context.programErrorNumber !== undefined ? ` (${e.context.programErrorNumber})` : ""}` : String(e);
             throw new GpunetError(
               "IdlMismatch",
-              `the program answered an unknown instruction with ${got}, not InvalidInstruction (6022); the SDK expects gpunet ${expected}`,
+              `the program answered an unknown instruction with ${got}, not InvalidInstruction (${GPUNET_ERROR_CODE.InvalidInstruction}); the SDK expects gpunet ${expected}`,
               { expectedVersion: expected, actualVersion: got },
               { cause: e },
             );

@@ -8,6 +8,9 @@
  */
 import type { Gpunet } from "./idl.ts";
 import { GPUNET_ERROR_CODE, GPUNET_ERRORS } from "./generated/errors.ts";
+
+/** Anchor numbers a program's own errors from here up; below are the framework's. */
+const ANCHOR_CUSTOM_ERROR_FIRST = 6000; // idl-literal-ok: Anchor's convention, not an IDL value
 import type { RetryFailure } from "./retry.ts";
 
 /** Program error names, as the IDL JSON spells them (`NothingToClaim`, ...). */
@@ -302,7 +305,7 @@ export function errorFromFailure(
     const info = PROGRAM_ERRORS_BY_NAME.get(d.name);
     return new GpunetError(d.name, `gpunet program error ${d.name} (${d.programErrorNumber}): ${info?.message ?? ""}`, context, opts);
   }
-  if (d.programErrorNumber !== undefined && (d.programId === undefined || d.programId === programId) && d.programErrorNumber >= 6000) {
+  if (d.programErrorNumber !== undefined && (d.programId === undefined || d.programId === programId) && d.programErrorNumber >= ANCHOR_CUSTOM_ERROR_FIRST) {
     return new GpunetError("UnknownProgramError", `gpunet program error number ${d.programErrorNumber} is not in the IDL`, context, opts);
   }
   return new GpunetError(fallback, `${fallback === "SimulationFailed" ? "simulation" : "transaction"} failed: ${safeJson(err) ?? "unknown"}`, context, opts);

@@ -163,7 +163,9 @@ export {
   MAX_DURATION,
   ACCOUNT_VERSION,
   CONFIG_MASK,
+  CONFIG_MASK_ALL,
 } from "./generated/constants.ts";
+export { GPUNET_ERROR_CODE } from "./generated/errors.ts";
 export {
   JOB_STATE,
   jobStateName,
@@ -171,6 +173,7 @@ export {
   providerStatusName,
   SLASH_REASON,
   JOB_END_REASONS,
+  JOB_END_REASON,
   GPU_MODELS,
   GPU_MODEL,
   gpuModelName,

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createIndexer, formatAmount, gpuModelName, runQueryCommand } from "../../indexer/src/index.ts";
 import { localnetChain } from "../indexer/support/chain.ts";
 import { Workload } from "../indexer/support/workload.ts";
+import { PROVIDER_STATUS } from "../../sdk/src/generated/index.ts";
 
 let c: Awaited<ReturnType<typeof localnetChain>>;
 let dir: string;
@@ -52,7 +53,7 @@ describe("gpunet query in human units", () => {
     expect(human.code).toBe(0);
     const line = human.out.split("\n").find((l) => l.startsWith(top.address)) as string;
     expect(line).toContain(`${formatAmount(BigInt(top.activeStake), 6)} GPUN`);
-    expect(line).toContain(top.status === 0 ? "active" : "inactive");
+    expect(line).toContain(top.status === PROVIDER_STATUS.active ? "active" : "inactive");
     expect(line).toContain(gpuModelName(top.gpuModel));
     expect(line).toMatch(/\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/);
     expect(line).not.toContain(top.activeStake);

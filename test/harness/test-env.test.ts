@@ -108,7 +108,7 @@ for (const deploy of ["addProgram", "upgradeable"] as const) {
         .rpc()
         .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(AnchorError);
-      expect((err as AnchorError).error.errorCode).toEqual({ code: "Boom", number: 6000 });
+      expect((err as AnchorError).error.errorCode).toEqual({ code: "Boom", number: 6000 }); // idl-literal-ok: the test program's own first error
       expect((err as AnchorError).logs.length).toBeGreaterThan(0);
     });
   });
@@ -147,7 +147,7 @@ describe("harness helpers", () => {
     }
     expect(err).toBeInstanceOf(SvmTransactionError);
     const e = err as SvmTransactionError;
-    expect(e.transactionError).toEqual({ InstructionError: [0, { Custom: 6000 }] });
+    expect(e.transactionError).toEqual({ InstructionError: [0, { Custom: 6000 }] }); // idl-literal-ok: the test program's own first error
     expect(e.message).toContain("custom program error: 0x1770");
     expect(e.logs.some((l) => l.includes("AnchorError occurred. Error Code: Boom"))).toBe(true);
   });

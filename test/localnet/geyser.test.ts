@@ -94,7 +94,7 @@ describe("Geyser bincode errors", () => {
       { DuplicateInstruction: 3 },
       { InsufficientFundsForRent: { account_index: 1 } },
       { ProgramExecutionTemporarilyRestricted: { account_index: 4 } },
-      { InstructionError: [0, { Custom: 6000 }] },
+      { InstructionError: [0, { Custom: 6000 }] }, // idl-literal-ok: any custom code
       { InstructionError: [2, { Custom: 4294967295 }] },
       { InstructionError: [1, "InvalidAccountData"] },
       { InstructionError: [7, "BorshIoError"] },

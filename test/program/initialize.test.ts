@@ -12,6 +12,7 @@ import {
 import { programDataAddress } from "../../localnet/src/deploy.ts";
 import { createTestEnv, type TestEnv } from "../harness/index.ts";
 import type { Gpunet } from "../../programs-idl/gpunet.ts";
+import { GPUNET_ERROR_CODE } from "../../sdk/src/generated/index.ts";
 
 /** A stake mint and a treasury token account, created through the real SPL Token program. */
 function createMintAndTreasury(env: TestEnv<Gpunet>): { mint: PublicKey; treasury: PublicKey } {
@@ -125,7 +126,7 @@ describe("walking skeleton: initialize through Anchor's client", () => {
     // Then Anchor's client raises the named error and nothing changed
     expect(err).toBeInstanceOf(AnchorError);
     expect((err as AnchorError).error.errorCode.code).toBe("AlreadyInitialized");
-    expect((err as AnchorError).error.errorCode.number).toBe(6017);
+    expect((err as AnchorError).error.errorCode.number).toBe(GPUNET_ERROR_CODE.AlreadyInitialized);
     expect(env.getAccount(pdas(program.programId).config)!.data.equals(before)).toBe(true);
   });
 

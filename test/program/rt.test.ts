@@ -8,7 +8,7 @@
  */
 import { createHash } from "node:crypto";
 import { AnchorError } from "@coral-xyz/anchor";
-import { AccountLayout, ACCOUNT_SIZE, MintLayout, MINT_SIZE, TOKEN_PROGRAM_ID } from "@solana/spl-token";
+import { AccountLayout, AccountState, ACCOUNT_SIZE, MintLayout, MINT_SIZE, TOKEN_PROGRAM_ID } from "@solana/spl-token";
 import { address, lamports } from "@solana/kit";
 import { Keypair, PublicKey, SystemProgram, Transaction, TransactionInstruction } from "@solana/web3.js";
 import type { AccountMeta, Signer } from "@solana/web3.js";
@@ -275,7 +275,7 @@ describe("sysvars, PDAs, logs: values and compute units", () => {
         amount: 5n,
         delegateOption: 0,
         delegate: PublicKey.default,
-        state: 1,
+        state: AccountState.Initialized,
         isNativeOption: 0,
         isNative: 0n,
         delegatedAmount: 0n,
@@ -419,7 +419,7 @@ describe("System Program CPI: gp_system_create_account", () => {
 });
 
 describe("SPL Token CPIs and token account checks", () => {
-  function tokenAccountData(mint: PublicKey, owner: PublicKey, amount: bigint, state = 1): Buffer {
+  function tokenAccountData(mint: PublicKey, owner: PublicKey, amount: bigint, state: number = AccountState.Initialized): Buffer {
     const d = Buffer.alloc(ACCOUNT_SIZE);
     AccountLayout.encode(
       {
@@ -525,8 +525,8 @@ describe("SPL Token CPIs and token account checks", () => {
       ["valid", { data: tokenAccountData(mint, owner, 77n), owner: TOKEN_PROGRAM_ID }, RT.OK],
       ["owned by another program", { data: tokenAccountData(mint, owner, 77n), owner: programId }, RT.OWNER],
       ["164 bytes", { data: tokenAccountData(mint, owner, 77n).subarray(0, 164), owner: TOKEN_PROGRAM_ID }, RT.SIZE],
-      ["uninitialized", { data: tokenAccountData(mint, owner, 77n, 0), owner: TOKEN_PROGRAM_ID }, RT.STATE],
-      ["frozen", { data: tokenAccountData(mint, owner, 77n, 2), owner: TOKEN_PROGRAM_ID }, RT.STATE],
+      ["uninitialized", { data: tokenAccountData(mint, owner, 77n, AccountState.Uninitialized), owner: TOKEN_PROGRAM_ID }, RT.STATE],
+      ["frozen", { data: tokenAccountData(mint, owner, 77n, AccountState.Frozen), owner: TOKEN_PROGRAM_ID }, RT.STATE],
       ["another mint", { data: tokenAccountData(other, owner, 77n), owner: TOKEN_PROGRAM_ID }, RT.MINT],
       ["another authority", { data: tokenAccountData(mint, other, 77n), owner: TOKEN_PROGRAM_ID }, RT.AUTHORITY],
     ];

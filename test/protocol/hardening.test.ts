@@ -21,6 +21,7 @@ import { attempt, changedKeys, DEFAULT_INIT, M, newActor, sendIxs, sendTx, setup
 import type { Actor, SendOutcome } from "./fixtures.ts";
 import { acceptedJob, bAt, hash, HW, modelKeys, ok, openJob, pAt, submittedJob, world, warpTo } from "./scenario.ts";
 import type { World } from "./scenario.ts";
+import { MAX_PROTOCOL_FEE_BPS, MAX_SLASH_CAP_BPS, MAX_PROVIDER_SHARE_BPS } from "../../sdk/src/generated/index.ts";
 
 const U64_MAX = M.U64_MAX;
 
@@ -160,7 +161,18 @@ describe("attack 3: only the upgrade authority initializes", () => {
     const stranger = fx.env.fundedKeypair(100_000_000_000n);
     const init = (admin: Keypair, programData = programDataAddress(fx.program.programId)) =>
       fx.program.methods
-        .initialize(new BN(1), new BN(100), new BN(100), stranger.publicKey, 2_000, 10_000, fx.configBump, fx.rewardVaultBump, false, new BN(0))
+        .initialize(
+          new BN(1),
+          new BN(100),
+          new BN(100),
+          stranger.publicKey,
+          MAX_PROTOCOL_FEE_BPS,
+          MAX_SLASH_CAP_BPS,
+          fx.configBump,
+          fx.rewardVaultBump,
+          false,
+          new BN(0),
+        )
         .accountsPartial({ config: fx.config, rewardVault: fx.rewardVault, stakeMint: fx.mint, treasury: fx.treasury, admin: admin.publicKey, programData })
         .signers([admin])
         .rpc();
@@ -411,7 +423,7 @@ describe("attack 7: a job keeps the terms it was created with", () => {
     ok(await w.c.disputeJob(b, hash(9)));
     ok(await w.c.completeJob(a, p, a.buyer));
     expect(w.fx.model.jobs.get(a.job.toBase58())?.fee).toBe(2_500n);
-    ok(await w.c.resolveDispute(b, p, 10_000));
+    ok(await w.c.resolveDispute(b, p, MAX_PROVIDER_SHARE_BPS));
     expect(w.fx.model.jobs.get(b.job.toBase58())?.fee).toBe(2_500n);
     // A job created after the change has the new terms
     const c = await submittedJob(w, p, { price: 100_000n });

@@ -11,6 +11,7 @@ import { DEFAULT_INIT, fetchConfig, lamportsOf, M, newActor, normalize, setupPro
 import type { SendOutcome } from "./fixtures.ts";
 import { acceptedJob, bAt, disputedJob, hash, HW, ok, openJob, pAt, submittedJob, world } from "./scenario.ts";
 import type { World } from "./scenario.ts";
+import { GPU_MODEL, JOB_STATE, PROVIDER_STATUS, REGION, MAX_PROTOCOL_FEE_BPS, MAX_SLASH_CAP_BPS } from "../../sdk/src/generated/index.ts";
 
 type Ev = { name: string; data: Record<string, unknown> };
 
@@ -113,8 +114,8 @@ describe("admin instructions", () => {
           M.ConfigMask.challengeWindow |
           M.ConfigMask.protocolFeeBps |
           M.ConfigMask.slashCapBps,
-        protocolFeeBps: 2_000,
-        slashCapBps: 10_000,
+        protocolFeeBps: MAX_PROTOCOL_FEE_BPS,
+        slashCapBps: MAX_SLASH_CAP_BPS,
         paused: true,
       }),
     );
@@ -125,8 +126,8 @@ describe("admin instructions", () => {
       minStakePerGpu: 77n,
       unbondingPeriod: 99n,
       challengeWindow: 55n,
-      protocolFeeBps: 2_000,
-      slashCapBps: 10_000,
+      protocolFeeBps: MAX_PROTOCOL_FEE_BPS,
+      slashCapBps: MAX_SLASH_CAP_BPS,
       paused: false,
       seq: cf.seq + 1n,
     });
@@ -136,8 +137,8 @@ describe("admin instructions", () => {
       minStakePerGpu: 77n,
       unbondingPeriod: 99n,
       challengeWindow: 55n,
-      protocolFeeBps: 2_000,
-      slashCapBps: 10_000,
+      protocolFeeBps: MAX_PROTOCOL_FEE_BPS,
+      slashCapBps: MAX_SLASH_CAP_BPS,
       paused: false,
       seq: after.seq,
       timestamp: now(w),
@@ -162,17 +163,17 @@ describe("provider instructions", () => {
   it("register_provider creates the Provider and its stake vault and emits ProviderRegistered", async () => {
     const w = await world({ providers: 0 });
     const p = asProvider(newActor(w.fx, 0n));
-    const hw = { gpuModel: 3, gpuCount: 8, vramGb: 80, region: 4, metadataHash: hash(42) };
+    const hw = { gpuModel: GPU_MODEL.l40S, gpuCount: 8, vramGb: 80, region: REGION.asia, metadataHash: hash(42) };
     const out = ok(await w.c.registerProvider(p, hw));
     const s = provOf(w, p.provider);
     expect(s).toMatchObject({
       owner: p.key,
       stakeVault: p.vault.toBase58(),
-      gpuModel: 3,
+      gpuModel: GPU_MODEL.l40S,
       gpuCount: 8,
       vramGb: 80,
-      region: 4,
-      status: 0,
+      region: REGION.asia,
+      status: PROVIDER_STATUS.active,
       activeStake: 0n,
       registeredAt: now(w),
       bump: p.providerBump,
@@ -188,10 +189,10 @@ describe("provider instructions", () => {
       owner: p.key,
       stakeVault: p.vault.toBase58(),
       metadataHash: hash(42),
-      gpuModel: 3,
+      gpuModel: GPU_MODEL.l40S,
       gpuCount: 8,
       vramGb: 80,
-      region: 4,
+      region: REGION.asia,
     });
   });
 
@@ -199,19 +200,27 @@ describe("provider instructions", () => {
     const w = await world({ providers: 1 });
     const p = pAt(w, 0);
     const seq = provOf(w, p.provider).seq;
-    const out = ok(await w.c.updateProvider(p, { gpuModel: 2, gpuCount: 4, vramGb: 48, region: 9, metadataHash: hash(5) }, 1));
-    expect(provOf(w, p.provider)).toMatchObject({ gpuModel: 2, gpuCount: 4, vramGb: 48, region: 9, status: 1, metadataHash: hash(5), seq: seq + 1n });
+    const out = ok(await w.c.updateProvider(p, { gpuModel: GPU_MODEL.a100, gpuCount: 4, vramGb: 48, region: 9, metadataHash: hash(5) }, 1));
+    expect(provOf(w, p.provider)).toMatchObject({
+      gpuModel: GPU_MODEL.a100,
+      gpuCount: 4,
+      vramGb: 48,
+      region: 9,
+      status: PROVIDER_STATUS.inactive,
+      metadataHash: hash(5),
+      seq: seq + 1n,
+    });
     expect(only(eventsOf(w, out), "providerUpdated")).toEqual({
       seq: seq + 1n,
       timestamp: now(w),
       provider: p.provider.toBase58(),
       owner: p.key,
       metadataHash: hash(5),
-      gpuModel: 2,
+      gpuModel: GPU_MODEL.a100,
       gpuCount: 4,
       vramGb: 48,
       region: 9,
-      status: 1,
+      status: PROVIDER_STATUS.inactive,
     });
   });
 
@@ -367,18 +376,18 @@ describe("job instructions", () => {
     const b = bAt(w, 0);
     const r = jobRef(b, 31n);
     const bb = bal(w, b.token);
-    const out = ok(await w.c.createJob(r, { price: 123_456n, maxDuration: 900n, minGpus: 2, gpuModel: 1, minVramGb: 16, specHash: hash(8) }));
+    const out = ok(await w.c.createJob(r, { price: 123_456n, maxDuration: 900n, minGpus: 2, gpuModel: GPU_MODEL.h100, minVramGb: 16, specHash: hash(8) }));
     expect([bb - bal(w, b.token), bal(w, r.escrow)]).toEqual([123_456n, 123_456n]);
     expect(jobOf(w, r.job)).toMatchObject({
       jobId: 31n,
       price: 123_456n,
       maxDuration: 900n,
       createdAt: now(w),
-      state: 0,
+      state: JOB_STATE.open,
       buyer: b.key,
       escrow: r.escrow.toBase58(),
       minGpus: 2,
-      gpuModel: 1,
+      gpuModel: GPU_MODEL.h100,
       minVramGb: 16,
     });
     expect(lamportsOf(w.fx, r.job) + lamportsOf(w.fx, r.escrow)).toBe(jobOf(w, r.job).rentLamports);
@@ -395,7 +404,7 @@ describe("job instructions", () => {
       escrow: r.escrow.toBase58(),
       specHash: hash(8),
       minGpus: 2,
-      gpuModel: 1,
+      gpuModel: GPU_MODEL.h100,
       minVramGb: 16,
       feeBps: DEFAULT_INIT.protocolFeeBps,
     });
@@ -407,7 +416,7 @@ describe("job instructions", () => {
     const bb = bal(w, r.buyer.token);
     const out = ok(await w.c.cancelJob(r));
     expect([bal(w, r.buyer.token) - bb, bal(w, r.escrow)]).toEqual([5_555n, 0n]);
-    expect(jobOf(w, r.job)).toMatchObject({ state: 5, refund: 5_555n });
+    expect(jobOf(w, r.job)).toMatchObject({ state: JOB_STATE.cancelled, refund: 5_555n });
     expect(only(eventsOf(w, out), "jobCancelled")).toEqual({
       refund: 5_555n,
       seq: jobOf(w, r.job).seq,
@@ -423,7 +432,7 @@ describe("job instructions", () => {
     const p = pAt(w, 0);
     const r = await openJob(w, { maxDuration: 777n });
     const out = ok(await w.c.acceptJob(r, p));
-    expect(jobOf(w, r.job)).toMatchObject({ state: 1, provider: p.provider.toBase58(), acceptedAt: now(w), deadline: now(w) + 777n });
+    expect(jobOf(w, r.job)).toMatchObject({ state: JOB_STATE.accepted, provider: p.provider.toBase58(), acceptedAt: now(w), deadline: now(w) + 777n });
     expect(only(eventsOf(w, out), "jobAccepted")).toEqual({
       deadline: now(w) + 777n,
       pauseMark: 0n,
@@ -444,7 +453,7 @@ describe("job instructions", () => {
     const r = await acceptedJob(w, p);
     warp(w.fx, 10n);
     const out = ok(await w.c.submitResult(r, p, hash(77)));
-    expect(jobOf(w, r.job)).toMatchObject({ state: 2, submittedAt: now(w), resultHash: hash(77) });
+    expect(jobOf(w, r.job)).toMatchObject({ state: JOB_STATE.submitted, submittedAt: now(w), resultHash: hash(77) });
     expect(only(eventsOf(w, out), "resultSubmitted")).toEqual({
       challengeEndsAt: now(w) + DEFAULT_INIT.challengeWindow,
       pauseMark: 0n,
@@ -504,7 +513,7 @@ describe("job instructions", () => {
     const p = pAt(w, 0);
     const r = await submittedJob(w, p);
     const out = ok(await w.c.disputeJob(r, hash(66)));
-    expect(jobOf(w, r.job)).toMatchObject({ state: 3, disputeReasonHash: hash(66) });
+    expect(jobOf(w, r.job)).toMatchObject({ state: JOB_STATE.disputed, disputeReasonHash: hash(66) });
     expect(only(eventsOf(w, out), "jobDisputed")).toEqual({
       seq: jobOf(w, r.job).seq,
       timestamp: now(w),

@@ -24,6 +24,7 @@ import {
   MAX_PROVIDER_SHARE_BPS,
   MAX_SLASH_CAP_BPS,
   PROVIDER_STATUS,
+  GPU_MODEL,
 } from "../../sdk/src/generated/index.ts";
 
 // ---------------------------------------------------------------------------
@@ -1102,7 +1103,7 @@ export function acceptJob(s: ModelState, a: AcceptJobArgs, ctx: Ctx): Outcome {
     notPaused(op.s, c);
     c.when(p.status !== PROVIDER_STATUS.active, "ProviderInactive");
     c.when(p.owner === j.buyer, "SelfDealing");
-    c.when(p.gpuCount < j.minGpus || p.vramGb < j.minVramGb || (j.gpuModel !== 0 && p.gpuModel !== j.gpuModel), "HardwareMismatch");
+    c.when(p.gpuCount < j.minGpus || p.vramGb < j.minVramGb || (j.gpuModel !== GPU_MODEL.any && p.gpuModel !== j.gpuModel), "HardwareMismatch");
     const needed = cf.minStakePerGpu * BigInt(p.gpuCount);
     c.when(p.activeStake < needed, "InsufficientStake");
     c.when(j.state !== JobStatus.Open, "InvalidJobState");

@@ -10,6 +10,7 @@ import { asProvider, calls, createDriver, jobRef } from "./driver.ts";
 import type { Calls, Driver, HardwareArgs, JobRef, ProviderActor } from "./driver.ts";
 import { attempt, changedKeys, newActor, setupProtocol, snapshot, warp } from "./fixtures.ts";
 import type { Actor, Fixture, InitParams, SendOutcome } from "./fixtures.ts";
+import { GPU_MODEL, REGION } from "../../sdk/src/generated/index.ts";
 
 export interface World {
   fx: Fixture;
@@ -23,7 +24,7 @@ export interface World {
 }
 
 export const TOKENS = 1_000_000_000_000n;
-export const HW: HardwareArgs = { gpuModel: 1, gpuCount: 2, vramGb: 24, region: 1, metadataHash: new Array<number>(32).fill(7) };
+export const HW: HardwareArgs = { gpuModel: GPU_MODEL.h100, gpuCount: 2, vramGb: 24, region: REGION.northAmerica, metadataHash: new Array<number>(32).fill(7) };
 export const hash = (b: number): number[] => new Array<number>(32).fill(b);
 
 export interface WorldOptions {
@@ -72,7 +73,16 @@ export interface JobOptions {
 
 export async function openJob(w: World, o: JobOptions = {}): Promise<JobRef> {
   const r = jobRef(o.buyer ?? bAt(w, 0), w.nextJobId++);
-  ok(await w.c.createJob(r, { price: o.price ?? 1_000_000n, maxDuration: o.maxDuration ?? 3_600n, minGpus: 1, gpuModel: 0, minVramGb: 0, specHash: hash(1) }));
+  ok(
+    await w.c.createJob(r, {
+      price: o.price ?? 1_000_000n,
+      maxDuration: o.maxDuration ?? 3_600n,
+      minGpus: 1,
+      gpuModel: GPU_MODEL.any,
+      minVramGb: 0,
+      specHash: hash(1),
+    }),
+  );
   return r;
 }
 export async function acceptedJob(w: World, p: ProviderActor = pAt(w, 0), o: JobOptions = {}): Promise<JobRef> {

@@ -32,6 +32,7 @@ import {
   DEFAULT_INIT,
 } from "./fixtures.ts";
 import { acceptedJob, bAt, disputedJob, expectRejected, hash, HW, modelKeys, ok, openJob, pAt, submittedJob, world } from "./scenario.ts";
+import { GPU_MODEL, MAX_PROVIDER_SHARE_BPS, CONFIG_MASK_ALL, CONFIG_MASK, MAX_SLASH_CAP_BPS } from "../../sdk/src/generated/index.ts";
 
 const bn = (v: bigint): BN => new BN(v.toString());
 
@@ -167,7 +168,7 @@ describe("P1 missing signer", () => {
       [
         "resolve_dispute",
         await prog.methods
-          .resolveDispute(10_000)
+          .resolveDispute(MAX_PROVIDER_SHARE_BPS)
           .accountsPartial({
             config: fx.config,
             job: disputed.job,
@@ -306,7 +307,7 @@ describe("P2 wrong authority", () => {
     const dispute = await w.c.disputeJob(sub, hash(1), w.outsider);
     expect(dispute.ok ? "ok" : dispute.error).toBe("Unauthorized");
     ok(await w.c.disputeJob(sub, hash(1)));
-    const resolve = await w.c.resolveDispute(sub, pAt(w, 0), 10_000, w.fx.slasher);
+    const resolve = await w.c.resolveDispute(sub, pAt(w, 0), MAX_PROVIDER_SHARE_BPS, w.fx.slasher);
     expect(resolve.ok ? "ok" : resolve.error).toBe("Unauthorized");
     const cf = w.fx.model.config;
     if (!cf) throw new Error("no config");
@@ -316,9 +317,9 @@ describe("P2 wrong authority", () => {
       minStakePerGpu: 0n,
       unbondingPeriod: 1n,
       challengeWindow: 1n,
-      mask: 0x1ff,
+      mask: CONFIG_MASK_ALL & ~CONFIG_MASK.rewardPeriod,
       protocolFeeBps: 0,
-      slashCapBps: 10_000,
+      slashCapBps: MAX_SLASH_CAP_BPS,
       paused: true,
     });
     expect(upd.ok ? "ok" : upd.error).toBe("Unauthorized");
@@ -476,7 +477,7 @@ describe("P5 re-initialization", () => {
     expect(reg.ok ? "ok" : reg.error).toBe("AlreadyInitialized");
     // create a job with a job id in use (would reset the escrowed job)
     const r = await openJob(w);
-    const again = await w.c.createJob(r, { price: 5n, maxDuration: 10n, minGpus: 1, gpuModel: 0, minVramGb: 0, specHash: hash(0) });
+    const again = await w.c.createJob(r, { price: 5n, maxDuration: 10n, minGpus: 1, gpuModel: GPU_MODEL.any, minVramGb: 0, specHash: hash(0) });
     expect(again.ok ? "ok" : again.error).toBe("AlreadyInitialized");
   });
 });

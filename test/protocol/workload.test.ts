@@ -21,6 +21,17 @@ import { ConfigMask, donate, JobStatus } from "./model.ts";
 import { createTransferInstruction } from "@solana/spl-token";
 import { createRng, seedFromEnv } from "./rng.ts";
 import type { Rng } from "./rng.ts";
+import {
+  CONFIG_MASK_ALL,
+  SLASH_REASONS,
+  GPU_MODEL,
+  PROVIDER_STATUS,
+  BPS_DENOMINATOR,
+  MAX_DURATION,
+  MAX_PROVIDER_SHARE_BPS,
+  MAX_PROTOCOL_FEE_BPS,
+  MAX_SLASH_CAP_BPS,
+} from "../../sdk/src/generated/index.ts";
 
 const SEED = seedFromEnv();
 const STEPS = Number(process.env.GPUNET_STEPS ?? 1500);
@@ -155,11 +166,11 @@ async function step(w: World): Promise<void> {
       const p = anyProvider();
       const ps = m.providers.get(p.provider.toBase58());
       const total = (ps?.activeStake ?? 0n) + (ps?.unbondingAmount ?? 0n);
-      const capish = (total * BigInt(cf.slashCapBps)) / 10_000n;
+      const capish = (total * BigInt(cf.slashCapBps)) / BigInt(BPS_DENOMINATOR);
       const a = rng.chance(0.6) ? rng.big(0n, capish > 0n ? capish : 1n) : amount(rng, total);
       const slasher = holder(w.slashers, cf.slashAuthority);
       const signer = rng.chance(0.9) ? slasher : rng.pick([...w.slashers, ...w.admins, p.kp]);
-      await c.slash(signer, p, a, rng.int(0, 3), rng.bytes32());
+      await c.slash(signer, p, a, rng.int(0, SLASH_REASONS.length - 1), rng.bytes32());
       return;
     }
     case 8: {
@@ -170,13 +181,17 @@ async function step(w: World): Promise<void> {
       if (jobId === id) w.nextJobId.set(buyer.key, id + 1n);
       const r = jobRef(buyer, jobId);
       const price = rng.chance(0.1) ? rng.pick([0n, 1n, 39n, 9_999n]) : rng.big(10_000n, 100_000_000n);
-      const maxDuration = rng.chance(0.05) ? rng.pick([0n, -5n, 31_536_001n, 31_536_000n]) : rng.chance(0.3) ? rng.big(30n, 600n) : rng.big(1_000n, 20_000n);
+      const maxDuration = rng.chance(0.05)
+        ? rng.pick([0n, -5n, MAX_DURATION + 1n, MAX_DURATION])
+        : rng.chance(0.3)
+          ? rng.big(30n, 600n)
+          : rng.big(1_000n, 20_000n);
       const minGpus = rng.chance(0.03) ? 0 : rng.int(1, 4);
       const out = await c.createJob(r, {
         price,
         maxDuration,
         minGpus,
-        gpuModel: rng.chance(0.5) ? 0 : rng.int(1, 3),
+        gpuModel: rng.chance(0.5) ? GPU_MODEL.any : rng.int(1, 3),
         minVramGb: rng.pick([0, 8, 16, 24]),
         specHash: rng.bytes32(),
       });
@@ -202,11 +217,11 @@ async function step(w: World): Promise<void> {
         return (
           js &&
           ps &&
-          ps.status === 0 &&
+          ps.status === PROVIDER_STATUS.active &&
           ps.owner !== js.buyer &&
           ps.gpuCount >= js.minGpus &&
           ps.vramGb >= js.minVramGb &&
-          (js.gpuModel === 0 || ps.gpuModel === js.gpuModel) &&
+          (js.gpuModel === GPU_MODEL.any || ps.gpuModel === js.gpuModel) &&
           ps.activeStake >= cf.minStakePerGpu * BigInt(ps.gpuCount)
         );
       });
@@ -249,7 +264,9 @@ async function step(w: World): Promise<void> {
       const r = rng.pick(pool);
       const pa = providerOf(w, r);
       if (!pa) return;
-      const share = rng.chance(0.1) ? rng.pick([10_001, 65_535]) : rng.pick([0, 1, 4_999, 5_000, 10_000, rng.int(0, 10_000)]);
+      const share = rng.chance(0.1)
+        ? rng.pick([MAX_PROVIDER_SHARE_BPS + 1, 65_535])
+        : rng.pick([0, 1, 4_999, 5_000, MAX_PROVIDER_SHARE_BPS, rng.int(0, MAX_PROVIDER_SHARE_BPS)]);
       await c.resolveDispute(r, pa, share, rng.chance(0.92) ? holder(w.admins, cf.admin) : rng.pick([...w.admins, ...w.slashers]));
       return;
     }
@@ -320,25 +337,31 @@ async function step(w: World): Promise<void> {
       const which = rng.weighted([3, 2, 2, 2, 2, 1, 1, 1, 1]);
       if (which === 0) await c.updateConfig(admin, base(w, ConfigMask.paused, { paused: !cf.paused }));
       else if (which === 1)
-        await c.updateConfig(admin, base(w, ConfigMask.protocolFeeBps, { protocolFeeBps: rng.chance(0.15) ? rng.pick([2_001, 10_000]) : rng.int(1, 2_000) }));
-      else if (which === 2) await c.updateConfig(admin, base(w, ConfigMask.slashCapBps, { slashCapBps: rng.chance(0.1) ? 10_001 : rng.int(0, 10_000) }));
+        await c.updateConfig(
+          admin,
+          base(w, ConfigMask.protocolFeeBps, {
+            protocolFeeBps: rng.chance(0.15) ? rng.pick([MAX_PROTOCOL_FEE_BPS + 1, BPS_DENOMINATOR]) : rng.int(1, MAX_PROTOCOL_FEE_BPS),
+          }),
+        );
+      else if (which === 2)
+        await c.updateConfig(admin, base(w, ConfigMask.slashCapBps, { slashCapBps: rng.chance(0.1) ? MAX_SLASH_CAP_BPS + 1 : rng.int(0, MAX_SLASH_CAP_BPS) }));
       else if (which === 3) await c.updateConfig(admin, base(w, ConfigMask.minStakePerGpu, { minStakePerGpu: rng.big(0n, 5_000n) }));
       else if (which === 4)
         await c.updateConfig(
           admin,
           base(w, ConfigMask.challengeWindow | ConfigMask.unbondingPeriod, {
             challengeWindow: rng.chance(0.1) ? 0n : rng.big(30n, 1_200n),
-            unbondingPeriod: rng.chance(0.1) ? 31_536_001n : rng.big(60n, 10_000n),
+            unbondingPeriod: rng.chance(0.1) ? MAX_DURATION + 1n : rng.big(60n, 10_000n),
           }),
         );
       else if (which === 5)
         await c.updateConfig(rng.pick([...w.slashers, ...w.admins.filter((k) => k !== admin), w.outsider.kp]), base(w, ConfigMask.paused, { paused: true }));
       else if (which === 6) {
-        if (rng.chance(0.5)) await c.updateConfig(admin, base(w, rng.pick([0, 1024, 2048 | ConfigMask.paused]), {}));
+        if (rng.chance(0.5)) await c.updateConfig(admin, base(w, rng.pick([0, CONFIG_MASK_ALL + 1, ((CONFIG_MASK_ALL + 1) << 1) | ConfigMask.paused]), {}));
         else
           await c.updateConfig(
             admin,
-            base(w, ConfigMask.rewardPeriod, { rewardPeriod: rng.chance(0.1) ? rng.pick([-1n, 31_536_001n]) : rng.pick([0n, 60n, rng.big(1n, 3_600n)]) }),
+            base(w, ConfigMask.rewardPeriod, { rewardPeriod: rng.chance(0.1) ? rng.pick([-1n, MAX_DURATION + 1n]) : rng.pick([0n, 60n, rng.big(1n, 3_600n)]) }),
           );
       } else if (which === 7) {
         // rotate the admin and/or the slash authority to another key of theirs

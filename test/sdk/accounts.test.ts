@@ -4,7 +4,8 @@ import { PublicKey } from "@solana/web3.js";
 import { GPUNET_IDL } from "../../sdk/src/idl.ts";
 import { ACCOUNT_SIZES, accountFieldOffset, decodeConfig, decodeJob, decodeProvider, JOB_STATES } from "../../sdk/src/accounts.ts";
 import { anchorCoder, fromAnchor, randomStruct, rng } from "./anchor-oracle.ts";
-import { GpunetError } from "../../sdk/src/errors.ts";
+import type { GpunetError } from "../../sdk/src/errors.ts";
+import { JOB_STATE } from "../../sdk/src/generated/index.ts";
 
 function encodeAccount(name: "Config" | "Provider" | "Job", anchorData: Record<string, unknown>): Uint8Array {
   const disc = GPUNET_IDL.accounts.find((a) => a.name === name)?.discriminator as number[];
@@ -48,7 +49,7 @@ describe("account decoders vs Anchor's BorshCoder", () => {
 
   it("wrong discriminator -> AccountDecodeFailed; right one with a wrong size -> IdlMismatch; unknown state byte -> IdlMismatch", () => {
     const j = randomStruct("Job", rng(3));
-    j.anchor.state = 1;
+    j.anchor.state = JOB_STATE.accepted;
     const bytes = encodeAccount("Job", j.anchor);
     const err = (f: () => unknown): string => {
       try {

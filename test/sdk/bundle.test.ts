@@ -109,7 +109,7 @@ describe("browser bundle", () => {
           const wallet = { publicKey: kp.publicKey, signTransaction: async (tx) => { tx.sign([kp]); return tx; }, signAllTransactions: async (t) => t };
           const gpunet = sdk.createGpunetClient({ connection: new Connection(url, { commitment: "confirmed", fetch: sdk.createRetryingFetch() }), wallet, pollIntervalMs: 40 });
           const cfg = await gpunet.fetchConfig();
-          const reg = await gpunet.registerProvider({ gpuModel: 1, gpuCount: 1, vramGb: 8, region: 0 });
+          const reg = await gpunet.registerProvider({ gpuModel: sdk.GPU_MODEL.h100, gpuCount: 1, vramGb: 8, region: sdk.REGION.unspecified });
           const st = await gpunet.stake({ amount: 1234n });
           return { version: cfg.data.version, events: [...reg.events, ...st.events].map((e) => e.name), amount: String(st.events[0].data.amount) };
         };

@@ -8,6 +8,7 @@ import { Keypair } from "@solana/web3.js";
 import { initializeGpunet, keypairWallet, startSdkNet, type SdkNet } from "./localnet-fixture.ts";
 import { createGpunetClient, type GpunetClient } from "../../sdk/src/client.ts";
 import { MAX_TRANSACTION_SIZE } from "../../sdk/src/send.ts";
+import { GPU_MODEL } from "../../sdk/src/generated/index.ts";
 
 let s: SdkNet;
 let owners: Keypair[];
@@ -20,7 +21,7 @@ beforeAll(async () => {
   for (let i = 0; i < 9; i++) {
     const kp = await s.user(1_000_000n);
     const c = s.client(keypairWallet(kp));
-    await c.registerProvider({ gpuModel: 1, gpuCount: 1, vramGb: 8, region: i });
+    await c.registerProvider({ gpuModel: GPU_MODEL.h100, gpuCount: 1, vramGb: 8, region: i });
     await c.stake({ amount: BigInt(1_000 + 7_919 * i) });
     owners.push(kp);
   }

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import type { Keypair } from "@solana/web3.js";
 import { initializeGpunet, keypairWallet, startSdkNet, type SdkNet } from "./localnet-fixture.ts";
+import { GPU_MODEL, REGION } from "../../sdk/src/generated/index.ts";
 
 const run = promisify(execFile);
 let s: SdkNet;
@@ -21,7 +22,7 @@ beforeAll(async () => {
   for (let i = 0; i < 3; i++) {
     const kp = await s.user(100_000n);
     const c = s.client(keypairWallet(kp));
-    await c.registerProvider({ gpuModel: 1, gpuCount: 1, vramGb: 8, region: 0 });
+    await c.registerProvider({ gpuModel: GPU_MODEL.h100, gpuCount: 1, vramGb: 8, region: REGION.unspecified });
     await c.stake({ amount: 10_000n * BigInt(i + 1) });
     writeFileSync(join(dir, `owner-${i}.json`), JSON.stringify(Array.from(kp.secretKey)));
     owners.push(kp);

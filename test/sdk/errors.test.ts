@@ -1,6 +1,7 @@
 import { describe, expect, expectTypeOf, it } from "vitest";
 import type { RetryFailure } from "../../sdk/src/retry.ts";
 import { GPUNET_IDL, GPUNET_PROGRAM_ADDRESS as PID } from "../../sdk/src/idl.ts";
+import { GPUNET_ERROR_CODE } from "../../sdk/src/generated/index.ts";
 import { GpunetError, decodeFailure, errorFromFailure, isGpunetError, programErrorInfo, transactionErrorName } from "../../sdk/src/errors.ts";
 
 const TOKEN = "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA";
@@ -13,9 +14,9 @@ describe("program error decoding (pure)", () => {
     }
   });
   it("Given only a status { Custom: n } (no logs), Then the IDL name", () => {
-    const e = errorFromFailure({ InstructionError: [1, { Custom: 6024 }] }, null, PID, "TransactionFailed", { signature: "sig" });
+    const e = errorFromFailure({ InstructionError: [1, { Custom: GPUNET_ERROR_CODE.NothingToClaim }] }, null, PID, "TransactionFailed", { signature: "sig" });
     expect(e.code).toBe("NothingToClaim");
-    expect(e.context).toMatchObject({ programErrorNumber: 6024, instructionIndex: 1, signature: "sig" });
+    expect(e.context).toMatchObject({ programErrorNumber: GPUNET_ERROR_CODE.NothingToClaim, instructionIndex: 1, signature: "sig" });
   });
   it("Given only gpunet's 'failed: custom program error: 0x..' log line (no status), Then the IDL name", () => {
     expect(decodeFailure(undefined, [`Program ${PID} invoke [1]`, `Program ${PID} failed: custom program error: 0x1771`], PID).name).toBe("Paused");
@@ -62,6 +63,7 @@ describe("program error decoding (pure)", () => {
     expect(e.isProgramError).toBe(false);
     expect(e.context.programId).toBe(TOKEN);
   });
+  // idl-literal-ok: Anchor's first custom error, in the title
   it("an unknown number >= 6000 from gpunet is UnknownProgramError; a non-program failure keeps the fallback", () => {
     expect(errorFromFailure({ InstructionError: [0, { Custom: 6999 }] }, null, PID, "SimulationFailed").code).toBe("UnknownProgramError");
     expect(errorFromFailure("AccountNotFound", [], PID, "SimulationFailed").code).toBe("SimulationFailed");

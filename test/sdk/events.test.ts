@@ -3,6 +3,7 @@ import bs58 from "bs58";
 import { GPUNET_IDL, GPUNET_PROGRAM_ADDRESS, camelCase } from "../../sdk/src/idl.ts";
 import { parseGpunetLogs, parseTransactionEvents, decodeEventBytes, GPUNET_EVENT_NAMES } from "../../sdk/src/events.ts";
 import { anchorCoder, encodeEventWithAnchor, fromAnchor, randomStruct, rng } from "./anchor-oracle.ts";
+import { GPUNET_ERROR_CODE } from "../../sdk/src/generated/index.ts";
 
 const PID = GPUNET_PROGRAM_ADDRESS;
 const TOKEN = "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA";
@@ -165,7 +166,7 @@ describe("parseTransactionEvents", () => {
     expect(parseTransactionEvents({ meta: { err: null, logMessages: logs } }).events).toHaveLength(1);
   });
   it("Given meta.err set, Then no events", () => {
-    expect(parseTransactionEvents({ meta: { err: { InstructionError: [0, { Custom: 6000 }] }, logMessages: logs } })).toMatchObject({
+    expect(parseTransactionEvents({ meta: { err: { InstructionError: [0, { Custom: GPUNET_ERROR_CODE.Unauthorized }] }, logMessages: logs } })).toMatchObject({
       events: [],
       landed: false,
     });

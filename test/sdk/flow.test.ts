@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { initializeGpunet, keypairWallet, startSdkNet, type SdkNet } from "./localnet-fixture.ts";
 import type { GpunetClient } from "../../sdk/src/client.ts";
+import { GPU_MODEL, REGION } from "../../sdk/src/generated/index.ts";
 
 let s: SdkNet;
 let adminClient: GpunetClient;
@@ -20,7 +21,7 @@ describe("provider flow over localnet HTTP RPC", () => {
     const ownerKp = await s.user(1_000_000n);
     const owner = keypairWallet(ownerKp);
     const c = s.client(owner);
-    const reg = await c.registerProvider({ gpuModel: 1, gpuCount: 2, vramGb: 80, region: 3 });
+    const reg = await c.registerProvider({ gpuModel: GPU_MODEL.h100, gpuCount: 2, vramGb: 80, region: REGION.europe });
     expect(reg.events.map((e) => e.name)).toEqual(["providerRegistered"]);
     const st = await c.stake({ amount: 400_000n });
     expect(st.events.map((e) => e.name)).toEqual(["staked"]);
@@ -43,7 +44,7 @@ describe("provider flow over localnet HTTP RPC", () => {
     const { closeAccount, getAssociatedTokenAddressSync } = await import("@solana/spl-token");
     const ownerKp = await s.user(5_000n);
     const c = s.client(keypairWallet(ownerKp));
-    await c.registerProvider({ gpuModel: 1, gpuCount: 1, vramGb: 8, region: 0 });
+    await c.registerProvider({ gpuModel: GPU_MODEL.h100, gpuCount: 1, vramGb: 8, region: REGION.unspecified });
     await c.stake({ amount: 5_000n });
     const ata = getAssociatedTokenAddressSync(s.mint, ownerKp.publicKey);
     await closeAccount(s.connection, ownerKp, ata, ownerKp.publicKey, ownerKp);

@@ -11,6 +11,7 @@ import type { PublicKey, TransactionInstruction } from "@solana/web3.js";
 import * as G from "../../sdk/src/generated/index.ts";
 import * as K from "../../sdk/src/kit/index.ts";
 import * as sdk from "../../sdk/src/index.ts";
+import { GPU_MODEL } from "../../sdk/src/generated/index.ts";
 
 declare const signer: TransactionSigner;
 declare const addr: Address;
@@ -40,7 +41,17 @@ describe("generated types", () => {
       const asNumber: number = decoded.amount;
       void asNumber;
       // @ts-expect-error an i64 (max_duration) is bigint-safe input too, not a boolean
-      G.encodeCreateJobData({ jobId: 1n, price: 1n, maxDuration: true, minGpus: 1, gpuModel: 0, minVramGb: 0, specHash: [], jobBump: 1, escrowBump: 1 });
+      G.encodeCreateJobData({
+        jobId: 1n,
+        price: 1n,
+        maxDuration: true,
+        minGpus: 1,
+        gpuModel: GPU_MODEL.any,
+        minVramGb: 0,
+        specHash: [],
+        jobBump: 1,
+        escrowBump: 1,
+      });
     };
     void compileOnly;
   });

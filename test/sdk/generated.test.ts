@@ -23,6 +23,7 @@ import type { GpunetInstruction } from "../../sdk/src/core/values.ts";
 import { toBN } from "./bn.ts";
 import { anchorCoder, randomStruct, rng } from "./anchor-oracle.ts";
 import { loadCodamaClient, type CodamaClient } from "./codama-client.ts";
+import { GPU_MODEL, REGION } from "../../sdk/src/generated/index.ts";
 
 const coder = anchorCoder.instruction as BorshInstructionCoder;
 const pascal = (s: string): string => s.replace(/(^|_)([a-z])/g, (_m, _u, c: string) => c.toUpperCase());
@@ -189,10 +190,10 @@ describe("generated instruction encoders and decoders, for every instruction", (
       await K.getRegisterProviderInstructionAsync({
         owner,
         stakeMint: token,
-        gpuModel: 1,
+        gpuModel: GPU_MODEL.h100,
         gpuCount: 1,
         vramGb: 8,
-        region: 1,
+        region: REGION.northAmerica,
         metadataHash: new Uint8Array(32),
       }),
     );

@@ -4,11 +4,12 @@
  * program's own logs, including foreign-frame and truncated variants of them.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { Keypair, PublicKey, Transaction } from "@solana/web3.js";
+import { Keypair, type PublicKey, Transaction } from "@solana/web3.js";
 import { createMint, getOrCreateAssociatedTokenAccount, mintTo } from "@solana/spl-token";
 import { createTestEnv, SvmTransactionError, type TestEnv } from "../harness/index.ts";
 import * as sdk from "../../sdk/src/index.ts";
 import { errorFromFailure } from "../../sdk/src/errors.ts";
+import { GPUNET_ERROR_CODE, GPU_MODEL, REGION } from "../../sdk/src/generated/index.ts";
 
 let env: TestEnv;
 let mint: PublicKey;
@@ -58,7 +59,19 @@ beforeAll(async () => {
     [admin],
   );
   owner = await funded(1_000_000n);
-  env.send([sdk.getRegisterProviderInstruction({ owner: owner.publicKey, stakeMint: mint, gpuModel: 1, gpuCount: 1, vramGb: 24, region: 0 })], [owner]);
+  env.send(
+    [
+      sdk.getRegisterProviderInstruction({
+        owner: owner.publicKey,
+        stakeMint: mint,
+        gpuModel: GPU_MODEL.h100,
+        gpuCount: 1,
+        vramGb: 24,
+        region: REGION.unspecified,
+      }),
+    ],
+    [owner],
+  );
 });
 
 describe("builders through the harness", () => {
@@ -94,7 +107,7 @@ describe("builders through the harness", () => {
   it("errors: a landed failure and a simulation are named from the IDL", async () => {
     const err = sendOrName([sdk.getClaimRewardsInstruction({ owner: owner.publicKey, stakeMint: mint })], [owner]);
     expect(err?.code).toBe("NothingToClaim");
-    expect(err?.context.programErrorNumber).toBe(6024);
+    expect(err?.context.programErrorNumber).toBe(GPUNET_ERROR_CODE.NothingToClaim);
     const tx = new Transaction().add(sdk.getRequestUnstakeInstruction({ owner: owner.publicKey, amount: 0 }));
     const sim = env.connection.simulate(tx, [owner]);
     const simErr = errorFromFailure(sim.value.err, sim.value.logs, PID, "SimulationFailed");

@@ -5,6 +5,7 @@ import type { BorshInstructionCoder } from "@coral-xyz/anchor";
 import * as sdk from "../../sdk/src/index.ts";
 import { anchorCoder, fromAnchor, rng } from "./anchor-oracle.ts";
 import { GPUNET_IDL } from "../../sdk/src/idl.ts";
+import { GPU_MODEL, PROVIDER_STATUS, REGION } from "../../sdk/src/generated/index.ts";
 
 const coder = anchorCoder.instruction as BorshInstructionCoder;
 const key = (): PublicKey => Keypair.generate().publicKey;
@@ -64,12 +65,20 @@ describe("instruction data vs Anchor's BorshInstructionCoder", () => {
     ],
     [
       "registerProvider",
-      sdk.getRegisterProviderInstruction({ owner, stakeMint: mint, gpuModel: 1, gpuCount: 2, vramGb: 3, region: 4, metadataHash: new Uint8Array(32).fill(7) }),
-      {
-        gpuModel: 1,
+      sdk.getRegisterProviderInstruction({
+        owner,
+        stakeMint: mint,
+        gpuModel: GPU_MODEL.h100,
         gpuCount: 2,
         vramGb: 3,
-        region: 4,
+        region: REGION.asia,
+        metadataHash: new Uint8Array(32).fill(7),
+      }),
+      {
+        gpuModel: GPU_MODEL.h100,
+        gpuCount: 2,
+        vramGb: 3,
+        region: REGION.asia,
         metadataHash: new Uint8Array(32).fill(7),
         providerBump: sdk.findProviderPda(owner)[1],
         vaultBump: sdk.findStakeVaultPda(sdk.findProviderPda(owner)[0])[1],
@@ -77,8 +86,8 @@ describe("instruction data vs Anchor's BorshInstructionCoder", () => {
     ],
     [
       "updateProvider",
-      sdk.getUpdateProviderInstruction({ owner, gpuModel: 9, gpuCount: 8, vramGb: 7, region: 6, status: "inactive" }),
-      { gpuModel: 9, gpuCount: 8, vramGb: 7, region: 6, status: 1, metadataHash: new Uint8Array(32) },
+      sdk.getUpdateProviderInstruction({ owner, gpuModel: GPU_MODEL.t4, gpuCount: 8, vramGb: 7, region: REGION.africa, status: "inactive" }),
+      { gpuModel: GPU_MODEL.t4, gpuCount: 8, vramGb: 7, region: REGION.africa, status: PROVIDER_STATUS.inactive, metadataHash: new Uint8Array(32) },
     ],
     ["stake", sdk.getStakeInstruction({ owner, amount: U64_MAX, stakeMint: mint }), { amount: U64_MAX }],
     ["requestUnstake", sdk.getRequestUnstakeInstruction({ owner, amount: 2n ** 53n + 1n }), { amount: 2n ** 53n + 1n }],
@@ -98,7 +107,7 @@ describe("instruction data vs Anchor's BorshInstructionCoder", () => {
         price: 10n,
         maxDuration: 60,
         minGpus: 1,
-        gpuModel: 2,
+        gpuModel: GPU_MODEL.a100,
         minVramGb: 3,
         specHash: new Uint8Array(32).fill(4),
         stakeMint: mint,
@@ -108,7 +117,7 @@ describe("instruction data vs Anchor's BorshInstructionCoder", () => {
         price: 10n,
         maxDuration: 60n,
         minGpus: 1,
-        gpuModel: 2,
+        gpuModel: GPU_MODEL.a100,
         minVramGb: 3,
         specHash: new Uint8Array(32).fill(4),
         jobBump: sdk.findJobPda(buyer, U64_MAX)[1],
@@ -132,9 +141,9 @@ describe("instruction data vs Anchor's BorshInstructionCoder", () => {
         providerOwner: owner,
         providerPayout: { owner, stakeMint: mint },
         buyerRefund: { owner: buyer, stakeMint: mint },
-        providerShareBps: 10_000,
+        providerShareBps: sdk.MAX_PROVIDER_SHARE_BPS,
       }),
-      { providerShareBps: 10_000 },
+      { providerShareBps: sdk.MAX_PROVIDER_SHARE_BPS },
     ],
     [
       "expireJob",

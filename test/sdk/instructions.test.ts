@@ -3,12 +3,13 @@
  * (HTTP JSON-RPC), with filtered listings and program errors from both paths.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Keypair, PublicKey } from "@solana/web3.js";
+import type { Keypair, PublicKey } from "@solana/web3.js";
 import { initializeGpunet, keypairWallet, startSdkNet, type CountingWallet, type SdkNet } from "./localnet-fixture.ts";
 import type { GpunetClient } from "../../sdk/src/client.ts";
 import { isGpunetError, GpunetError } from "../../sdk/src/errors.ts";
 import { findProviderPda, findJobPda, findEscrowPda, findStakeVaultPda } from "../../sdk/src/pdas.ts";
 import type { GpunetEvent } from "../../sdk/src/events.ts";
+import { GPUNET_ERROR_CODE, GPU_MODEL, REGION } from "../../sdk/src/generated/index.ts";
 
 let s: SdkNet;
 let adminClient: GpunetClient;
@@ -45,7 +46,13 @@ beforeAll(async () => {
   buyerKp = await s.user(1_000_000n);
   buyer = s.client(keypairWallet(buyerKp));
   stranger = s.client(keypairWallet(await s.user(0n)));
-  await provider.registerProvider({ gpuModel: 7, gpuCount: 2, vramGb: 80, region: 1, metadataHash: new Uint8Array(32).fill(9) });
+  await provider.registerProvider({
+    gpuModel: GPU_MODEL.mi300X,
+    gpuCount: 2,
+    vramGb: 80,
+    region: REGION.northAmerica,
+    metadataHash: new Uint8Array(32).fill(9),
+  });
   await provider.stake({ amount: 100_000n });
 });
 afterAll(async () => {
@@ -74,12 +81,12 @@ describe("config and provider instructions", () => {
   });
 
   it("updateProvider: status inactive shows in listProviders({ status }), then back to active", async () => {
-    const r = await provider.updateProvider({ gpuModel: 7, gpuCount: 2, vramGb: 80, region: 2, status: "inactive" });
+    const r = await provider.updateProvider({ gpuModel: GPU_MODEL.mi300X, gpuCount: 2, vramGb: 80, region: REGION.southAmerica, status: "inactive" });
     expect(one(r.events, "providerUpdated").data.status).toBe(1);
     const inactive = await provider.listProviders({ status: "inactive" });
     expect(inactive.map((a) => a.data.owner.toBase58())).toEqual([providerOwner.publicKey.toBase58()]);
     expect(await provider.listProviders({ status: "active" })).toEqual([]);
-    await provider.updateProvider({ gpuModel: 7, gpuCount: 2, vramGb: 80, region: 2, status: "active" });
+    await provider.updateProvider({ gpuModel: GPU_MODEL.mi300X, gpuCount: 2, vramGb: 80, region: REGION.southAmerica, status: "active" });
     expect((await provider.listProviders({ status: "active" })).length).toBe(1);
     expect((await provider.listProviders({ owner: providerOwner.publicKey })).length).toBe(1);
   });
@@ -89,13 +96,13 @@ describe("config and provider instructions", () => {
     expect(one(r.events, "configUpdated").data.paused).toBe(true);
     // Simulate path (the send helper simulates to size compute units).
     const sim = await expectCode(provider.stake({ amount: 1n }), "Paused");
-    expect(sim.context.programErrorNumber).toBe(6001);
+    expect(sim.context.programErrorNumber).toBe(GPUNET_ERROR_CODE.Paused);
     expect(sim.context.logs?.some((l) => l.includes("Error Code: Paused"))).toBe(true);
     expect(sim.context.signature).toBeUndefined();
     // Send path: a fixed compute limit skips the simulation, so the transaction lands and fails.
     const sent = await expectCode(provider.stake({ amount: 1n }, { computeUnitLimit: 200_000 }), "Paused");
     expect(sent.context.signature).toMatch(/^[1-9A-HJ-NP-Za-km-z]{64,88}$/);
-    expect(sent.context.programErrorNumber).toBe(6001);
+    expect(sent.context.programErrorNumber).toBe(GPUNET_ERROR_CODE.Paused);
     expect(isGpunetError(sent, "Paused")).toBe(true);
     await adminClient.updateConfig({ paused: false });
     expect((await adminClient.fetchConfig()).data.paused).toBe(false);
@@ -114,7 +121,7 @@ describe("config and provider instructions", () => {
     expect(one(r.events, "rewardsClaimed").data.amount).toBe(want);
     expect(await provider.claimable()).toBe(0n);
     const e = await expectCode(provider.claimRewards(), "NothingToClaim");
-    expect(e.context.programErrorNumber).toBe(6024);
+    expect(e.context.programErrorNumber).toBe(GPUNET_ERROR_CODE.NothingToClaim);
   });
 
   it("requestUnstake then withdrawUnstaked: StillUnbonding before the unlock, paid after", async () => {
@@ -145,7 +152,14 @@ describe("job instructions and listings", () => {
   const providerPda = (): PublicKey => findProviderPda(providerOwner.publicKey)[0];
 
   it("create -> accept -> submit -> complete (buyer) -> close, with listings by buyer, provider and state", async () => {
-    const c = await buyer.createJob({ jobId: 1n, price: 10_000n, maxDuration: 1_000, minGpus: 1, gpuModel: 7, specHash: new Uint8Array(32).fill(2) });
+    const c = await buyer.createJob({
+      jobId: 1n,
+      price: 10_000n,
+      maxDuration: 1_000,
+      minGpus: 1,
+      gpuModel: GPU_MODEL.mi300X,
+      specHash: new Uint8Array(32).fill(2),
+    });
     const created = one(c.events, "jobCreated").data;
     const [jobPda] = findJobPda(buyerKp.publicKey, 1n);
     expect(created.job).toBe(jobPda.toBase58());

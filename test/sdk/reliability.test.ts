@@ -14,6 +14,7 @@ import { findConfigPda } from "../../sdk/src/pdas.ts";
 import { accountFieldOffset } from "../../sdk/src/accounts.ts";
 import { createRetryingFetch, parseRetryAfter } from "../../sdk/src/retrying-fetch.ts";
 import { GPUNET_PROGRAM_ADDRESS } from "../../sdk/src/idl.ts";
+import { GPU_MODEL, REGION } from "../../sdk/src/generated/index.ts";
 
 let s: SdkNet;
 let adminClient: GpunetClient;
@@ -50,7 +51,7 @@ describe("S5: blockhash expiry during send", () => {
   it("Given the first two submissions lost, When the third arrives, Then it lands with the original signature and one signing", async () => {
     const ownerKp = await s.user(10_000n);
     const wallet = keypairWallet(ownerKp);
-    await s.client(wallet).registerProvider({ gpuModel: 1, gpuCount: 1, vramGb: 1, region: 1 });
+    await s.client(wallet).registerProvider({ gpuModel: GPU_MODEL.h100, gpuCount: 1, vramGb: 1, region: REGION.northAmerica });
     wallet.signCount = 0;
     const { conn, sent } = lossyConnection(s, (_raw, n) => (n <= 2 ? "drop" : "forward"));
     const client = createGpunetClient({ connection: conn, wallet, pollIntervalMs: 20, resendIntervalMs: 1 });
@@ -231,7 +232,7 @@ describe("S5: blockhash expiry (on its own localnet, since it moves the chain 30
   it("Given every submission lost, When the blockhash expires, Then BlockhashExpired carries the signature; the same bytes were re-sent and signed once", async () => {
     const ownerKp = await own.user(10_000n);
     const wallet = keypairWallet(ownerKp);
-    await own.client(wallet).registerProvider({ gpuModel: 1, gpuCount: 1, vramGb: 1, region: 1 });
+    await own.client(wallet).registerProvider({ gpuModel: GPU_MODEL.h100, gpuCount: 1, vramGb: 1, region: REGION.northAmerica });
     wallet.signCount = 0;
     const { conn, sent } = lossyConnection(own, (_raw, n) => {
       // After a few re-sends, move the chain past the blockhash's last valid height.

@@ -13,6 +13,7 @@ import type { GpunetEvent } from "../../sdk/src/events.ts";
 import type { LiveEventContext } from "../../sdk/src/subscribe.ts";
 import { findProviderPda } from "../../sdk/src/pdas.ts";
 import { percentileOf } from "../../sdk/src/priority-fee.ts";
+import { GPU_MODEL, REGION } from "../../sdk/src/generated/index.ts";
 
 let s: SdkNet;
 let ownerKp: Keypair;
@@ -39,7 +40,7 @@ beforeAll(async () => {
   await initializeGpunet(s);
   ownerKp = await s.user(1_000_000n);
   owner = s.client(keypairWallet(ownerKp));
-  await owner.registerProvider({ gpuModel: 1, gpuCount: 1, vramGb: 8, region: 0 });
+  await owner.registerProvider({ gpuModel: GPU_MODEL.h100, gpuCount: 1, vramGb: 8, region: REGION.unspecified });
 });
 afterAll(async () => {
   await s?.close();

@@ -7,7 +7,7 @@
  * events by the timestamp index within the job's lifetime.
  */
 import bs58 from "bs58";
-import { decodeEventBytes, GPUNET_PROGRAM_ADDRESS } from "@gpunet/sdk";
+import { decodeEventBytes, GPUNET_PROGRAM_ADDRESS, PROVIDER_STATUS } from "@gpunet/sdk";
 import { CompiledQuery, type Kysely } from "kysely";
 import { bucketStart, SPAN_SECONDS, type Span } from "../history/buckets.ts";
 import { all, dollarPlaceholders, int, small, type AsyncExecutor, type SqlProgram, type SqlRow } from "../history/executor.ts";
@@ -270,7 +270,7 @@ export function* providerSeries(provider: number, r: SeriesRange): SqlProgram<Se
 export function* gpuBreakdown(): SqlProgram<GpuBreakdown> {
   const by = function* (col: "gpu_model" | "region", name: (c: number) => string) {
     const rows = yield* all(
-      `SELECT ${col} AS code, SUM(gpu_count) AS gpus, COUNT(*) AS providers FROM providers WHERE status = 0 GROUP BY ${col} ORDER BY ${col}`,
+      `SELECT ${col} AS code, SUM(gpu_count) AS gpus, COUNT(*) AS providers FROM providers WHERE status = ${PROVIDER_STATUS.active} GROUP BY ${col} ORDER BY ${col}`,
     );
     return rows.map((r) => ({ code: small(r.code), name: name(small(r.code)), gpus: small(r.gpus), providers: small(r.providers) }));
   };

@@ -23,7 +23,7 @@
  *
  * All SQL goes through {@link SqlProgram} (portable; see executor.ts).
  */
-import { decodeEventBytes, type GpunetEvent } from "@gpunet/sdk";
+import { decodeEventBytes, type GpunetEvent, PROVIDER_STATUS } from "@gpunet/sdk";
 import { u128Text, u64Text } from "../db/u64.ts";
 import { applyProviderSnapshot, decodeGpunetAccount } from "../processors/accounts.ts";
 import { applyToProvider, emptyProvider, type ProviderState } from "../processors/state.ts";
@@ -115,7 +115,7 @@ function addContribution(s: Stocks, ps: PState, sign: 1n | -1n): void {
   s.unbonding += sign * p.unbondingAmount;
   if (!ps.registered) return;
   s.providers += sign;
-  if (p.status !== 0) return;
+  if (p.status !== PROVIDER_STATUS.active) return;
   if (p.activeStake > 0n) s.providersActive += sign;
   const gpus = BigInt(p.gpuCount);
   s.gpus += sign * gpus;

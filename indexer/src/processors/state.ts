@@ -17,7 +17,7 @@
  * So applying a set of events in any order, or twice, gives the same state,
  * and an entity can always be rebuilt by replaying its events.
  */
-import { BPS_DENOMINATOR, JOB_STATE, PROVIDER_STATUS, type GpunetEvent } from "@gpunet/sdk";
+import { BPS_DENOMINATOR, JOB_STATE, PROVIDER_STATUS, type GpunetEvent, GPU_MODEL, REGION } from "@gpunet/sdk";
 
 /** Resolves a 32-byte pubkey to its interned id. */
 export type KeyId = (key: Uint8Array) => number;
@@ -182,10 +182,10 @@ export function emptyProvider(id: number): ProviderState {
     owner: null,
     stakeVault: null,
     metadataHash: null,
-    gpuModel: 0,
+    gpuModel: GPU_MODEL.any,
     gpuCount: 0,
     vramGb: 0,
-    region: 0,
+    region: REGION.unspecified,
     status: PROVIDER_STATUS.active,
     activeStake: 0n,
     unbondingAmount: 0n,
@@ -231,7 +231,7 @@ export function emptyJob(id: number): JobState {
     resultHash: null,
     disputeReasonHash: null,
     minGpus: 0,
-    gpuModel: 0,
+    gpuModel: GPU_MODEL.any,
     minVramGb: 0,
     providerShareBps: 0,
     state: JOB_STATE.open,

@@ -179,7 +179,7 @@ uint64_t ix_accept_job(gp_ctx_t *c) {
   GP_CHECK(p->status == GP_PROVIDER_STATUS_ACTIVE, GP_ERR_PROVIDER_INACTIVE);
   GP_CHECK(!gp_key_eq(owner->key, (const gp_pubkey_t *)j->buyer), GP_ERR_SELF_DEALING);
   GP_CHECK(p->gpu_count >= j->min_gpus && p->vram_gb >= j->min_vram_gb &&
-               (j->gpu_model == 0 || j->gpu_model == p->gpu_model),
+               (j->gpu_model == GP_GPU_MODEL_ANY || j->gpu_model == p->gpu_model),
            GP_ERR_HARDWARE_MISMATCH);
   uint64_t needed;
   /* A product past u64 cannot be covered by any u64 stake. */
