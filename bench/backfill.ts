@@ -25,10 +25,9 @@ import { spawn } from "node:child_process";
 import { createPrivateKey, sign } from "node:crypto";
 import { Transaction } from "@solana/web3.js";
 import bs58 from "bs58";
-import { createIndexer, openReaderDatabase, signatureHash } from "../indexer/src/index.ts";
+import { canonicalDump, createIndexer, openReaderDatabase, signatureHash } from "../indexer/src/index.ts";
 import { parseWireTransaction } from "../localnet/src/transaction-wire.ts";
 import { localnetChain } from "../test/indexer/support/chain.ts";
-import { canonicalDump } from "../test/indexer/support/compare.ts";
 import { Workload } from "../test/indexer/support/workload.ts";
 
 const { values: args } = parseArgs({

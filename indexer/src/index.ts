@@ -39,6 +39,7 @@ export type {
 export { openReaderDatabase, openWriterDatabase, runMigrations } from "./db/client.ts";
 export { isPostgresUrl, openPostgresWriter, openReadStore, openWriteStore } from "./store/open.ts";
 export type { OpenWriteStoreOptions, ReadStore, WriteStore } from "./store/open.ts";
+export { canonicalDump } from "./store/dump.ts";
 export { createSqliteBackend } from "./store/sqlite.ts";
 export { createPostgresBackend } from "./store/postgres.ts";
 export { COLUMNS } from "./store/backend.ts";

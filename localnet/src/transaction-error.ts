@@ -8,8 +8,12 @@ import type { FailedTransactionMetadata } from "litesvm";
 /** A TransactionError as serialized by the Solana RPC. */
 export type TransactionErrorJson = string | { readonly [variant: string]: unknown };
 
-// Order follows litesvm's TransactionErrorFieldless (Agave's TransactionError).
-const TX_FIELDLESS = [
+/**
+ * Agave's `TransactionError` variants in declaration order: a variant's index is
+ * its bincode tag (what Geyser sends in `meta.err.err`). The one list of names;
+ * litesvm's numbering below is derived from it.
+ */
+export const TRANSACTION_ERROR_VARIANTS = [
   "AccountInUse",
   "AccountLoadedTwice",
   "AccountNotFound",
@@ -18,6 +22,7 @@ const TX_FIELDLESS = [
   "InvalidAccountForFee",
   "AlreadyProcessed",
   "BlockhashNotFound",
+  "InstructionError",
   "CallChainTooDeep",
   "MissingSignatureForFee",
   "InvalidAccountIndex",
@@ -39,16 +44,19 @@ const TX_FIELDLESS = [
   "InvalidRentPayingAccount",
   "WouldExceedMaxVoteCostLimit",
   "WouldExceedAccountDataTotalLimit",
+  "DuplicateInstruction",
+  "InsufficientFundsForRent",
   "MaxLoadedAccountsDataSizeExceeded",
-  "ResanitizationNeeded",
   "InvalidLoadedAccountsDataSizeLimit",
+  "ResanitizationNeeded",
+  "ProgramExecutionTemporarilyRestricted",
   "UnbalancedTransaction",
   "ProgramCacheHitMaxLimit",
   "CommitCancelled",
 ] as const;
 
-// Order follows litesvm's InstructionErrorFieldless (Agave's InstructionError).
-const IX_FIELDLESS = [
+/** Agave's `InstructionError` variants in declaration order (their bincode tags). */
+export const INSTRUCTION_ERROR_VARIANTS = [
   "GenericError",
   "InvalidArgument",
   "InvalidInstructionData",
@@ -74,6 +82,7 @@ const IX_FIELDLESS = [
   "AccountBorrowFailed",
   "AccountBorrowOutstanding",
   "DuplicateAccountOutOfSync",
+  "Custom",
   "InvalidError",
   "ExecutableDataModified",
   "ExecutableLamportChange",
@@ -92,6 +101,7 @@ const IX_FIELDLESS = [
   "ProgramFailedToCompile",
   "Immutable",
   "IncorrectAuthority",
+  "BorshIoError",
   "AccountNotRentExempt",
   "InvalidAccountOwner",
   "ArithmeticOverflow",
@@ -101,8 +111,39 @@ const IX_FIELDLESS = [
   "MaxAccountsExceeded",
   "MaxInstructionTraceLengthExceeded",
   "BuiltinProgramsMustConsumeComputeUnits",
-  "BorshIoError",
 ] as const;
+
+/** The `TransactionError` variants that carry data; litesvm returns them as objects. */
+const TX_WITH_FIELDS: ReadonlySet<string> = new Set([
+  "InstructionError",
+  "DuplicateInstruction",
+  "InsufficientFundsForRent",
+  "ProgramExecutionTemporarilyRestricted",
+]);
+
+/**
+ * litesvm's `TransactionErrorFieldless` numbering: Agave's variants without the
+ * ones that carry data, except that litesvm lists ResanitizationNeeded before
+ * InvalidLoadedAccountsDataSizeLimit.
+ */
+export const LITESVM_TRANSACTION_ERROR_FIELDLESS: readonly string[] = (() => {
+  const names: string[] = TRANSACTION_ERROR_VARIANTS.filter((n) => !TX_WITH_FIELDS.has(n));
+  const moved = names.indexOf("ResanitizationNeeded");
+  names.splice(moved, 1);
+  names.splice(names.indexOf("InvalidLoadedAccountsDataSizeLimit"), 0, "ResanitizationNeeded");
+  return names;
+})();
+
+/**
+ * litesvm's `InstructionErrorFieldless` numbering: Agave's variants without
+ * Custom (an object), with BorshIoError (a string in Agave) moved to the end.
+ */
+export const LITESVM_INSTRUCTION_ERROR_FIELDLESS: readonly string[] = [
+  ...INSTRUCTION_ERROR_VARIANTS.filter((n) => n !== "Custom" && n !== "BorshIoError"),
+  "BorshIoError",
+];
+const TX_FIELDLESS = LITESVM_TRANSACTION_ERROR_FIELDLESS;
+const IX_FIELDLESS = LITESVM_INSTRUCTION_ERROR_FIELDLESS;
 
 type Obj = Record<string, unknown>;
 const call = (o: unknown, fn: string): unknown => {

@@ -11,7 +11,6 @@ import type { PublicKey, TransactionInstruction } from "@solana/web3.js";
 import * as G from "../../sdk/src/generated/index.ts";
 import * as K from "../../sdk/src/kit/index.ts";
 import * as sdk from "../../sdk/src/index.ts";
-import { GPU_MODEL } from "../../sdk/src/generated/index.ts";
 
 declare const signer: TransactionSigner;
 declare const addr: Address;
@@ -40,13 +39,13 @@ describe("generated types", () => {
       // @ts-expect-error a decoded u64 is a bigint, not a number
       const asNumber: number = decoded.amount;
       void asNumber;
-      // @ts-expect-error an i64 (max_duration) is bigint-safe input too, not a boolean
       G.encodeCreateJobData({
         jobId: 1n,
         price: 1n,
+        // @ts-expect-error an i64 (max_duration) is bigint-safe input too, not a boolean
         maxDuration: true,
         minGpus: 1,
-        gpuModel: GPU_MODEL.any,
+        gpuModel: G.GPU_MODEL.any,
         minVramGb: 0,
         specHash: [],
         jobBump: 1,

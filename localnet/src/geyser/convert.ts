@@ -7,7 +7,7 @@
 import type { SubscribeUpdateBlockMeta, SubscribeUpdateTransactionInfo } from "@triton-one/yellowstone-grpc";
 import bs58 from "bs58";
 import type { TransactionRecord } from "../history.ts";
-import type { TransactionErrorJson } from "../transaction-error.ts";
+import { INSTRUCTION_ERROR_VARIANTS as IX_ERRORS, TRANSACTION_ERROR_VARIANTS as TX_ERRORS, type TransactionErrorJson } from "../transaction-error.ts";
 
 /** A landed transaction's wire bytes cut into Geyser's message fields (views into the bytes, no base58). */
 function rawMessage(w: Uint8Array) {
@@ -50,106 +50,6 @@ function rawMessage(w: Uint8Array) {
     }
   return { signatures, message: { header, accountKeys, recentBlockhash, instructions, versioned, addressTableLookups } };
 }
-
-// Variant order of Agave's TransactionError and InstructionError (their bincode tags).
-const TX_ERRORS = [
-  "AccountInUse",
-  "AccountLoadedTwice",
-  "AccountNotFound",
-  "ProgramAccountNotFound",
-  "InsufficientFundsForFee",
-  "InvalidAccountForFee",
-  "AlreadyProcessed",
-  "BlockhashNotFound",
-  "InstructionError",
-  "CallChainTooDeep",
-  "MissingSignatureForFee",
-  "InvalidAccountIndex",
-  "SignatureFailure",
-  "InvalidProgramForExecution",
-  "SanitizeFailure",
-  "ClusterMaintenance",
-  "AccountBorrowOutstanding",
-  "WouldExceedMaxBlockCostLimit",
-  "UnsupportedVersion",
-  "InvalidWritableAccount",
-  "WouldExceedMaxAccountCostLimit",
-  "WouldExceedAccountDataBlockLimit",
-  "TooManyAccountLocks",
-  "AddressLookupTableNotFound",
-  "InvalidAddressLookupTableOwner",
-  "InvalidAddressLookupTableData",
-  "InvalidAddressLookupTableIndex",
-  "InvalidRentPayingAccount",
-  "WouldExceedMaxVoteCostLimit",
-  "WouldExceedAccountDataTotalLimit",
-  "DuplicateInstruction",
-  "InsufficientFundsForRent",
-  "MaxLoadedAccountsDataSizeExceeded",
-  "InvalidLoadedAccountsDataSizeLimit",
-  "ResanitizationNeeded",
-  "ProgramExecutionTemporarilyRestricted",
-  "UnbalancedTransaction",
-  "ProgramCacheHitMaxLimit",
-  "CommitCancelled",
-] as const;
-
-const IX_ERRORS = [
-  "GenericError",
-  "InvalidArgument",
-  "InvalidInstructionData",
-  "InvalidAccountData",
-  "AccountDataTooSmall",
-  "InsufficientFunds",
-  "IncorrectProgramId",
-  "MissingRequiredSignature",
-  "AccountAlreadyInitialized",
-  "UninitializedAccount",
-  "UnbalancedInstruction",
-  "ModifiedProgramId",
-  "ExternalAccountLamportSpend",
-  "ExternalAccountDataModified",
-  "ReadonlyLamportChange",
-  "ReadonlyDataModified",
-  "DuplicateAccountIndex",
-  "ExecutableModified",
-  "RentEpochModified",
-  "NotEnoughAccountKeys",
-  "AccountDataSizeChanged",
-  "AccountNotExecutable",
-  "AccountBorrowFailed",
-  "AccountBorrowOutstanding",
-  "DuplicateAccountOutOfSync",
-  "Custom",
-  "InvalidError",
-  "ExecutableDataModified",
-  "ExecutableLamportChange",
-  "ExecutableAccountNotRentExempt",
-  "UnsupportedProgramId",
-  "CallDepth",
-  "MissingAccount",
-  "ReentrancyNotAllowed",
-  "MaxSeedLengthExceeded",
-  "InvalidSeeds",
-  "InvalidRealloc",
-  "ComputationalBudgetExceeded",
-  "PrivilegeEscalation",
-  "ProgramEnvironmentSetupFailure",
-  "ProgramFailedToComplete",
-  "ProgramFailedToCompile",
-  "Immutable",
-  "IncorrectAuthority",
-  "BorshIoError",
-  "AccountNotRentExempt",
-  "InvalidAccountOwner",
-  "ArithmeticOverflow",
-  "UnsupportedSysvar",
-  "IllegalOwner",
-  "MaxAccountsDataAllocationsExceeded",
-  "MaxAccountsExceeded",
-  "MaxInstructionTraceLengthExceeded",
-  "BuiltinProgramsMustConsumeComputeUnits",
-] as const;
 
 const u32le = (n: number): number[] => [n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, (n >>> 24) & 0xff];
 const tag = (list: readonly string[], name: string): number => {
