@@ -92,40 +92,69 @@ const SLOT_DEAD = 6;
 /** Slots kept waiting for their finality at most; older ones are left to the finality sweep. */
 const MAX_PENDING_SLOTS = 20_000;
 
-// gRPC status codes by the descriptions the native client prints.
-const CODE_BY_TEXT: readonly (readonly [string, number])[] = [
-  ["The operation was cancelled", 1],
-  ["Unknown error", 2],
-  ["Client specified an invalid argument", 3],
-  ["Deadline expired", 4],
-  ["Some requested entity was not found", 5],
-  ["does not have permission", 7],
-  ["Some resource has been exhausted", 8],
-  ["Operation was attempted past the valid range", 11],
-  ["not implemented", 12],
-  ["Internal error", 13],
-  ["The service is currently unavailable", 14],
-  ["valid authentication credentials", 16],
+/**
+ * How the native client reports a gRPC status: its errors carry no status code
+ * of their own (napi's `code` is always "GenericFailure", there is no `details`
+ * or `metadata`), only tonic's `Status` display in the message chain,
+ * `code: '<description>', message: "<details>"`. The one structured field is
+ * that `code: '…'` token: its value is tonic's display of the `Code` enum, one
+ * fixed description per status, listed here at the index of its status number.
+ * Only the parsed token is compared, whole; the server's own message is never
+ * searched, so a details text cannot change the classification.
+ */
+const TONIC_CODE_DISPLAY: readonly string[] = [
+  "The operation completed successfully",
+  "The operation was cancelled",
+  "Unknown error",
+  "Client specified an invalid argument",
+  "Deadline expired before operation could complete",
+  "Some requested entity was not found",
+  "Some entity that we attempted to create already exists",
+  "The caller does not have permission to execute the specified operation",
+  "Some resource has been exhausted",
+  "The system is not in a state required for the operation's execution",
+  "The operation was aborted",
+  "Operation was attempted past the valid range",
+  "Operation is not implemented or not supported",
+  "Internal error",
+  "The service is currently unavailable",
+  "Unrecoverable data loss or corruption",
+  "The request does not have valid authentication credentials",
 ];
+/** tonic's `Status` display at the start of one message of the chain. */
+const TONIC_STATUS = /^(?:gRPC status: )?code: '(.*?)', message: "((?:[^"\\]|\\.)*)"/;
 /** Codes after which retrying the same request cannot help. */
 const FATAL = new Set([3, 5, 7, 12, 16]);
 
-/** The whole message chain of a native client error. */
-function errorText(e: unknown): string {
+/** The messages of a native client error and its causes, outermost first. */
+function errorChain(e: unknown): string[] {
   const parts: string[] = [];
   for (let x: unknown = e, i = 0; x && i < 6; i++) {
     parts.push(x instanceof Error ? x.message : String(x));
     x = x instanceof Error ? x.cause : undefined;
   }
-  return parts.join(": ");
+  return parts;
 }
 
-/** The gRPC status code and message in a native client error, when it carries one. */
+/**
+ * The gRPC status code and message in a native client error, when it carries
+ * one (`code: null` for a failure below gRPC: no connection, a reset stream).
+ *
+ * @example
+ * ```ts
+ * grpcStatusOf(new Error(`code: 'Operation was attempted past the valid range', message: "last available: 27"`));
+ * // { code: 11, message: "last available: 27" }
+ * ```
+ */
 export function grpcStatusOf(e: unknown): { code: number | null; message: string } {
-  const text = errorText(e);
-  const m = /message: "((?:[^"\\]|\\.)*)"/.exec(text);
-  const hit = CODE_BY_TEXT.find(([t]) => text.includes(t));
-  return { code: hit ? hit[1] : null, message: m ? (m[1] as string) : text };
+  const chain = errorChain(e);
+  for (const part of chain) {
+    const m = TONIC_STATUS.exec(part);
+    if (!m) continue;
+    const code = TONIC_CODE_DISPLAY.indexOf(m[1] as string);
+    return { code: code < 0 ? null : code, message: (m[2] as string).replace(/\\(.)/g, "$1") };
+  }
+  return { code: null, message: chain.join(": ") };
 }
 
 function typed(e: unknown, what: string): IndexerError {
