@@ -1,57 +1,60 @@
 /**
  * The read-only HTTP API, `gpunet query` and the query module against bad
- * parameters (real indexer, real SQLite, real HTTP on 127.0.0.1): every route
- * and every parameter, from a client's side. A bad value is a 400 that names
- * the parameter; nothing reaches SQLite, and no internal text leaks.
+ * parameters (real indexer on each store, a SQLite file and a PostgreSQL
+ * server; real HTTP on 127.0.0.1): every route and every parameter, from a
+ * client's side. A bad value is a 400 that names the parameter; nothing
+ * reaches the database, and no internal text leaks.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { join } from "node:path";
 import { Keypair } from "@solana/web3.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createIndexer, createIndexQueries, isIndexerError, openReaderDatabase, runQueryCommand, type Indexer } from "../../indexer/src/index.ts";
+import { createIndexer, createIndexQueries, isIndexerError, openReadStore, runQueryCommand, type Indexer } from "../../indexer/src/index.ts";
 import { localnetChain } from "./support/chain.ts";
+import { STORES, useStores } from "./support/stores.ts";
 import { Workload } from "./support/workload.ts";
 
 type Net = Awaited<ReturnType<typeof localnetChain>>;
 let c: Net;
-let dir: string;
-let path: string;
-let ix: Indexer;
-let api: string;
 let w: Workload;
+const stores = useStores();
 
-/** Text a client must never see. */
-const LEAK = /sqlite|SQLITE|RangeError|TypeError|at .*\.ts|Error:|kysely|better-sqlite3/;
-
-async function get(pathAndQuery: string): Promise<{ status: number; body: { error?: string } & Record<string, unknown> }> {
-  const res = await fetch(`${api}${pathAndQuery}`);
-  const text = await res.text();
-  expect(text).not.toMatch(LEAK);
-  return { status: res.status, body: JSON.parse(text) as { error?: string } };
-}
+/** Text a client must never see (either store's driver or SQL errors, stack frames). */
+const LEAK = /sqlite|SQLITE|PostgreSQL|pg_|syntax error|invalid input syntax|relation "|RangeError|TypeError|at .*\.ts|Error:|kysely|better-sqlite3/;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(process.cwd(), ".tmp", "idx-api-"));
-  path = join(dir, "api.db");
   c = await localnetChain({ slotMs: 0 });
   w = new Workload(c);
   await w.setup(2, 1);
   await w.everyPath();
   c.net.advanceSlots(1);
-  ix = await createIndexer({ dbPath: path, rpcUrl: c.net.rpcUrl, programId: c.programId.toBase58(), finalityIntervalMs: 0, apiPort: 0 });
-  await ix.start();
-  await ix.backfillNow();
-  api = `http://127.0.0.1:${ix.ports.api}`;
 });
 afterAll(async () => {
-  await ix.stop();
   await c.net.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 const BAD_INTEGERS = ["9223372036854775808", "18446744073709551616", "99999999999999999999999", "-1", "1.5", "1e3", "abc", "", " 1", "0x10", "+1", "１"];
 
-describe("HTTP API parameters", () => {
+describe.each(STORES)("HTTP API parameters (%s store)", (kind) => {
+  let path: string;
+  let ix: Indexer;
+  let api: string;
+  beforeAll(async () => {
+    path = await stores.fresh(kind);
+    ix = await createIndexer({ dbPath: path, rpcUrl: c.net.rpcUrl, programId: c.programId.toBase58(), finalityIntervalMs: 0, apiPort: 0 });
+    await ix.start();
+    await ix.backfillNow();
+    api = `http://127.0.0.1:${ix.ports.api}`;
+  });
+  afterAll(async () => {
+    await ix.stop();
+  });
+
+  async function get(pathAndQuery: string): Promise<{ status: number; body: { error?: string } & Record<string, unknown> }> {
+    const res = await fetch(`${api}${pathAndQuery}`);
+    const text = await res.text();
+    expect(text).not.toMatch(LEAK);
+    return { status: res.status, body: JSON.parse(text) as { error?: string } };
+  }
+
   it("Given offset >= 2^63 (or any non-integer) on /providers, /jobs, /dead-letters, Then 400 naming offset, not a 500", async () => {
     for (const route of ["/providers", "/jobs", "/dead-letters"]) {
       for (const v of [...BAD_INTEGERS, String(2 ** 53)]) {
@@ -118,7 +121,7 @@ describe("HTTP API parameters", () => {
     expect((await get("/health")).body).toEqual({ ok: true });
   });
 
-  it("Given the same bad values through `gpunet query` and the query module, Then exit code 2 / InvalidParameter, never SQLite's error", async () => {
+  it("Given the same bad values through `gpunet query` and the query module, Then exit code 2 / InvalidParameter, never the database's error", async () => {
     const out: string[] = [];
     const io = { stdout: (s: string) => out.push(s), stderr: (s: string) => out.push(s) };
     for (const args of [
@@ -133,7 +136,7 @@ describe("HTTP API parameters", () => {
       expect([args.join(" "), await runQueryCommand([...args, "--db", path], io)]).toEqual([args.join(" "), 2]);
       expect(out.join("")).not.toMatch(LEAK);
     }
-    const r = openReaderDatabase(path);
+    const r = await openReadStore(path);
     const q = createIndexQueries(r.db);
     for (const call of [
       () => q.providersByStake({ offset: 2 ** 63 }),
