@@ -83,9 +83,9 @@ describe("handler registry types", () => {
     const compileOnly = (): void => {
       // @ts-expect-error a datasource needs stop and stats too
       const partial: Datasource = { name: "x", recovery: "none", start: async () => {} };
-      // @ts-expect-error recovery is backfill, replay or none
       const badMode: Datasource = {
         name: "x",
+        // @ts-expect-error recovery is backfill, replay or none
         recovery: "sometimes",
         start: async () => {},
         stop: async () => {},
