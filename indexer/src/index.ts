@@ -58,7 +58,14 @@ export type { ApiMetrics, ApiMetricsOptions } from "./metrics.ts";
 export { createLiveFeed } from "./dashboard/live.ts";
 export type { LiveFeed, LiveFeedOptions } from "./dashboard/live.ts";
 export { checkDatasources, datasourcesFromConfig, heliusWebhook, logsSubscribe, yellowstone } from "./datasources/index.ts";
-export type { Datasource, DatasourceConfigFields, DatasourceContext, DatasourceRecovery, DatasourceStats, DatasourceStatusListener } from "./datasources/index.ts";
+export type {
+  Datasource,
+  DatasourceConfigFields,
+  DatasourceContext,
+  DatasourceRecovery,
+  DatasourceStats,
+  DatasourceStatusListener,
+} from "./datasources/index.ts";
 export type { LogsSubscribeDatasourceOptions } from "./datasources/logs-subscribe.ts";
 export type { YellowstoneDatasourceOptions } from "./datasources/yellowstone.ts";
 export type { HeliusWebhookDatasourceOptions } from "./datasources/helius-webhook.ts";
