@@ -7,7 +7,8 @@
  * each give every row a fresh RPC backfill gives; bad compositions are typed
  * errors.
  */
-import { createReadStream, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -244,5 +245,20 @@ describe("bad compositions", () => {
     const both = await attempt({ store: location, dbPath: join(dir, "other.db"), rpc: c.net.rpcUrl });
     expect(both.code).toBe("InvalidConfig");
     expect(existsSync(location)).toBe(false);
+  });
+});
+
+describe("the README's composition example", () => {
+  it("Given the code block of indexer/README.md's 'Composing an indexer' section, When run with node (workspace imports mapped to the sources), Then it composes four datasources and exits 0", () => {
+    const readme = readFileSync(join(process.cwd(), "indexer/README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("## Composing an indexer"));
+    const code = /```js\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(code).toBeDefined();
+    const file = join(dir, "readme-compose.mjs");
+    writeFileSync(file, code as string);
+    const r = spawnSync(process.execPath, ["--import", "tsx", file], { cwd: process.cwd(), encoding: "utf8", timeout: 120_000 });
+    expect(r.status, r.stderr + r.stdout).toBe(0);
+    expect(r.stdout).toContain("[ 'logsSubscribe', 'yellowstone', 'webhook', 'handed' ]");
+    expect(r.stdout).toMatch(/webhook http:\/\/127\.0\.0\.1:\d+\//);
   });
 });
