@@ -15,8 +15,7 @@
 import { statSync } from "node:fs";
 import { openWriteStore, type WriteStore } from "./store/open.ts";
 import { backoffDelayMs, resolveRetryPolicy } from "@gpunet/sdk";
-import type { Datasource, DatasourceContext } from "./datasources/datasource.ts";
-import { yellowstoneResumeSlot } from "./datasources/yellowstone.ts";
+import { resumeSlotOf, type Datasource, type DatasourceContext } from "./datasources/datasource.ts";
 import { fetchTransactions, listSignatures, rpcTransactionToUpdate, type SignatureInfo } from "./datasources/backfill.ts";
 import { resolveIndexerConfig, type IndexerConfig, type ResolvedIndexerConfig } from "./config.ts";
 import { decodeUpdate, type DecodedTransaction } from "./decoder.ts";
@@ -629,7 +628,7 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
     // comes only after the listing began (the socket was slow or down), it opens a gap.
     let listingStarted = false;
     const firstSubscriptions: Promise<void>[] = [];
-    const resumeSlot = (): Promise<bigint> => yellowstoneResumeSlot(store);
+    const resumeSlot = (): Promise<bigint> => resumeSlotOf(store);
     for (const ds of sources) {
       let firstSubscribed: () => void = () => {};
       const subscribedOnce = new Promise<void>((resolve) => {

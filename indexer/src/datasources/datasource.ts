@@ -105,5 +105,25 @@ export interface Datasource {
   stats(): DatasourceStats;
 }
 
+/** What {@link resumeSlotOf} reads of a store. */
+export interface ResumeStore {
+  checkpoint(name: string): { readonly slot: bigint } | null;
+  unfinalized(maxSlot: bigint, limit: number): Promise<readonly { readonly slot: bigint }[]>;
+}
+
+/**
+ * The slot a replaying source resumes from: the newest of the `live` and
+ * `backfill` cursors, lowered to the oldest row at or below it that is not yet
+ * final (its finality comes with the replay); 0 for an empty index.
+ */
+export async function resumeSlotOf(store: ResumeStore): Promise<bigint> {
+  const a = store.checkpoint("live");
+  const b = store.checkpoint("backfill");
+  const cp = a && b ? (a.slot >= b.slot ? a : b) : (a ?? b);
+  if (!cp) return 0n;
+  const low = (await store.unfinalized(cp.slot, 1))[0]?.slot;
+  return low !== undefined && low < cp.slot ? low : cp.slot;
+}
+
 /** The update a datasource pushes, re-exported beside the interface. */
 export type { TransactionUpdate, UpdateSink };

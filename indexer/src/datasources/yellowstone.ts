@@ -32,7 +32,7 @@ import { IndexerError } from "../errors.ts";
 import { sleep } from "../rpc.ts";
 import type { Finality, LiveStatusListener, TransactionUpdate } from "../types.ts";
 import type { LiveSource, LiveSourceStats } from "./logs-subscribe.ts";
-import type { Datasource, DatasourceContext } from "./datasource.ts";
+import { resumeSlotOf, type Datasource, type DatasourceContext, type ResumeStore } from "./datasource.ts";
 
 /** Options of {@link createYellowstoneSource}. */
 export interface YellowstoneOptions {
@@ -152,7 +152,8 @@ function checkUrl(url: string): void {
 /**
  * The slot a stream resumes from for a store: the oldest of the newest
  * checkpoint and the unfinalized rows at or below it (their finality comes
- * with the replay), 0 for an empty index.
+ * with the replay), 0 for an empty index. The same as `ctx.resumeSlot()` of a
+ * replaying datasource.
  *
  * @example
  * ```ts
@@ -161,17 +162,7 @@ function checkUrl(url: string): void {
  * const fromSlot = await yellowstoneResumeSlot(indexer.store); // 0n for an empty index
  * ```
  */
-export async function yellowstoneResumeSlot(store: {
-  checkpoint(name: string): { readonly slot: bigint } | null;
-  unfinalized(maxSlot: bigint, limit: number): Promise<readonly { readonly slot: bigint }[]>;
-}): Promise<bigint> {
-  const a = store.checkpoint("live");
-  const b = store.checkpoint("backfill");
-  const cp = a && b ? (a.slot >= b.slot ? a : b) : (a ?? b);
-  if (!cp) return 0n;
-  const low = (await store.unfinalized(cp.slot, 1))[0]?.slot;
-  return low !== undefined && low < cp.slot ? low : cp.slot;
-}
+export const yellowstoneResumeSlot: (store: ResumeStore) => Promise<bigint> = resumeSlotOf;
 
 interface SlotState {
   readonly updates: TransactionUpdate[];
