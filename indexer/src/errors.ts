@@ -26,6 +26,8 @@ export type IndexerErrorCode =
   | "ValueOutOfRange"
   /** Bad configuration or command-line input. */
   | "InvalidConfig"
+  /** Datasources that cannot be composed (nothing to read from, two of one name, a source started twice). */
+  | "InvalidComposition"
   /** A query parameter (HTTP API, CLI, query module) is malformed or out of range. */
   | "InvalidParameter"
   /** The database file was deleted or replaced under the running writer; it stopped writing. */
@@ -68,6 +70,7 @@ export interface IndexerErrorContexts {
   RpcError: RpcFailureContext;
   ValueOutOfRange: StoreErrorContext;
   InvalidConfig: StoreErrorContext;
+  InvalidComposition: { readonly datasource?: string };
   InvalidParameter: StoreErrorContext;
   DatabaseGone: StoreErrorContext;
   StreamRefused: { readonly grpcStatus?: number; readonly cause?: unknown };

@@ -1,8 +1,8 @@
 /**
- * gpunet indexer: datasources (live logsSubscribe, signature backfill, Helius
- * webhooks) -> pure decoder (the SDK's parser) -> processor -> SQLite or
- * PostgreSQL, plus a typed query module, a read-only HTTP API and the CLI
- * entry points.
+ * gpunet indexer: datasources (live logsSubscribe, Yellowstone gRPC, Helius
+ * webhooks, your own; RPC backfill) -> pure decoder (the SDK's parser) ->
+ * per-entity event handlers -> SQLite or PostgreSQL, plus a typed query
+ * module, a read-only HTTP API and the CLI entry points.
  *
  * @example
  * ```ts
@@ -58,6 +58,22 @@ export { createApiMetrics } from "./metrics.ts";
 export type { ApiMetrics, ApiMetricsOptions } from "./metrics.ts";
 export { createLiveFeed } from "./dashboard/live.ts";
 export type { LiveFeed, LiveFeedOptions } from "./dashboard/live.ts";
+export { checkDatasources, datasourcesFromConfig, heliusWebhook, logsSubscribe, yellowstone } from "./datasources/index.ts";
+export type {
+  Datasource,
+  DatasourceConfigFields,
+  DatasourceContext,
+  DatasourceRecovery,
+  DatasourceStats,
+  DatasourceStatusListener,
+} from "./datasources/index.ts";
+export type { LogsSubscribeDatasourceOptions } from "./datasources/logs-subscribe.ts";
+export type { YellowstoneDatasourceOptions } from "./datasources/yellowstone.ts";
+export type { HeliusWebhookDatasourceOptions } from "./datasources/helius-webhook.ts";
+export { applyHandler, CONFIG_HANDLERS, HANDLERS, JOB_HANDLERS, PROVIDER_HANDLERS } from "./handlers/index.ts";
+export type { EntityEvent, EntityHandlers, EventHandler, HandlerContext, HandlerRegistry } from "./handlers/index.ts";
+export { emptyConfig, emptyJob, emptyProvider } from "./processors/state.ts";
+export type { ConfigState, JobState, KeyId, ProviderState, Versions } from "./processors/state.ts";
 export { createLogsSubscribeSource } from "./datasources/logs-subscribe.ts";
 export type { LiveSource, LiveSourceStats, LogsSubscribeOptions } from "./datasources/logs-subscribe.ts";
 export { createYellowstoneSource, grpcStatusOf, yellowstoneResumeSlot } from "./datasources/yellowstone.ts";

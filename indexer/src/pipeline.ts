@@ -15,10 +15,8 @@
 import { statSync } from "node:fs";
 import { openWriteStore, type WriteStore } from "./store/open.ts";
 import { backoffDelayMs, resolveRetryPolicy } from "@gpunet/sdk";
-import { createLogsSubscribeSource, type LiveSource } from "./datasources/logs-subscribe.ts";
-import { createYellowstoneSource, yellowstoneResumeSlot } from "./datasources/yellowstone.ts";
+import { resumeSlotOf, type Datasource, type DatasourceContext } from "./datasources/datasource.ts";
 import { fetchTransactions, listSignatures, rpcTransactionToUpdate, type SignatureInfo } from "./datasources/backfill.ts";
-import { startHeliusWebhookServer, type HeliusWebhookServer } from "./datasources/helius-webhook.ts";
 import { resolveIndexerConfig, type IndexerConfig, type ResolvedIndexerConfig } from "./config.ts";
 import { decodeUpdate, type DecodedTransaction } from "./decoder.ts";
 import { recordStakeMint } from "./api/mint.ts";
@@ -93,8 +91,8 @@ export interface Indexer {
   /** Resolves when the queue is empty. */
   idle(): Promise<void>;
   stats(): IndexerStats;
-  /** Ports of the servers it started. */
-  readonly ports: { api?: number; webhook?: number };
+  /** Ports of the servers it started: the API's, and each listening datasource's by its name (`webhook`). */
+  readonly ports: { api?: number; webhook?: number; readonly [name: string]: number | undefined };
 }
 
 type Op =
@@ -110,20 +108,34 @@ type Op =
 const BLOCK_CACHE = 512;
 
 /**
- * Opens the database (as its single writer) and builds the indexer.
+ * Opens the database (as its single writer) and wires the indexer: its
+ * datasources push into one queue, the writer commits batches, the RPC (when
+ * given) fills gaps and sweeps finality. It knows datasources only through
+ * the {@link Datasource} interface.
  *
- * @throws {IndexerError} `WriterLocked` when another indexer writes this file.
+ * @throws {IndexerError} `WriterLocked` when another indexer writes this file;
+ *   `InvalidComposition` for datasources that do not compose (two of one name,
+ *   none and no rpc).
  * @example
  * ```ts
- * const indexer = await createIndexer({ dbPath: "index.db", rpcUrl: "http://127.0.0.1:8899", wsUrl: "ws://127.0.0.1:8900" });
+ * import { createIndexer, logsSubscribe } from "@gpunet/indexer";
+ * const indexer = await createIndexer({
+ *   store: "index.db",
+ *   rpc: "http://127.0.0.1:8899",
+ *   datasources: [logsSubscribe({ wsUrl: "ws://127.0.0.1:8900" })],
+ * });
  * await indexer.start();
  * // ... later
  * await indexer.stop();
  * ```
+ * The flat form describes the same indexer:
+ * ```ts
+ * const indexer = await createIndexer({ dbPath: "index.db", rpcUrl: "http://127.0.0.1:8899", wsUrl: "ws://127.0.0.1:8900" });
+ * ```
  */
 export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
   const cfg = resolveIndexerConfig(config);
-  const writer = await openWriteStore(cfg.dbPath);
+  const writer = cfg.store ?? (await openWriteStore(cfg.dbPath));
   let store: IndexStore;
   try {
     store = await createIndexStore(await writer.backend(), { programId: cfg.programId });
@@ -181,13 +193,13 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
   const progress = createBackfillProgress();
   const renderer = createProgressRenderer();
   const rateSamples: { t: number; events: number }[] = [];
-  let live: LiveSource | null = null;
-  let webhook: HeliusWebhookServer | null = null;
+  const sources = cfg.datasources;
+  const liveSources = sources.filter((d) => d.recovery !== "none");
   let api: ApiServer | null = null;
   let finalityTimer: NodeJS.Timeout | null = null;
   let backfillWake: (() => void) | null = null;
   const background: Promise<unknown>[] = [];
-  const ports: { api?: number; webhook?: number } = {};
+  const ports: { api?: number; webhook?: number; [name: string]: number | undefined } = {};
   let stopped = false;
 
   // ---------- preparing a batch (async I/O happens here, never inside the SQLite transaction)
@@ -577,11 +589,13 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
     const recent = rateSamples.filter((s) => now - s.t <= 10_000);
     const span = recent.length > 0 ? Math.max(1, now - (recent[0] as { t: number }).t) / 1000 : 1;
     const eventsPerSecond = recent.reduce((a, s) => a + s.events, 0) / Math.max(1, span);
-    const liveHead = live?.stats.headSlot ?? 0n;
+    const liveStats = liveSources.map((d) => d.stats());
+    const liveHead = liveStats.reduce((m, s) => (s.headSlot > m ? s.headSlot : m), 0n);
     const head = liveHead > headSlot ? liveHead : headSlot;
     const indexedSlot = store.maxSlot();
     const gapsOpen = store.gaps().length;
-    const complete = gapsOpen === 0 && (live?.stats.connected ?? false) ? head : (bestCheckpoint()?.slot ?? 0n);
+    const connected = liveStats.length > 0 && liveStats.every((s) => s.connected);
+    const complete = gapsOpen === 0 && connected ? head : (bestCheckpoint()?.slot ?? 0n);
     const lag = head > complete ? head - complete : 0n;
     return {
       counters,
@@ -591,10 +605,10 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
       lagSlots: lag,
       reconnects,
       live: {
-        enabled: live !== null,
-        connected: live?.stats.connected ?? false,
-        notifications: live?.stats.notifications ?? 0,
-        watchdogFires: live?.stats.watchdogFires ?? 0,
+        enabled: liveStats.length > 0,
+        connected,
+        notifications: liveStats.reduce((a, s) => a + s.notifications, 0),
+        watchdogFires: liveStats.reduce((a, s) => a + s.watchdogFires, 0),
       },
       queueDepth: queue.length,
       gapsOpen,
@@ -605,93 +619,71 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
   };
 
   const start = async (): Promise<void> => {
-    // With a gRPC stream, its fromSlot replay fills what was missed; RPC backfills only what it lost (lagged).
-    const backfilling = cfg.backfill && rpc !== undefined && cfg.grpcUrl === undefined;
-    // The startup backfill lists what is confirmed when it runs; the live subscription
+    const gapFill = cfg.backfill && rpc !== undefined;
+    // A replaying source's resume point fills what was missed; RPC backfills only what it lost (lagged).
+    const backfilling = gapFill && !sources.some((d) => d.recovery === "replay");
+    // The startup backfill lists what is confirmed when it runs; a live subscription
     // delivers what confirms after it exists. A transaction confirmed in between would be
     // in neither: so the listing starts once subscribed, and if the first subscription
     // comes only after the listing began (the socket was slow or down), it opens a gap.
     let listingStarted = false;
-    let firstSubscribed: () => void = () => {};
-    const subscribedOnce = new Promise<void>((resolve) => {
-      firstSubscribed = resolve;
-    });
-    if (cfg.grpcUrl) {
-      const grpc = createYellowstoneSource({ ...cfg, url: cfg.grpcUrl, xToken: cfg.grpcToken, resumeSlot: () => yellowstoneResumeSlot(store) });
-      live = grpc;
-      const gapFill = cfg.backfill && rpc !== undefined;
-      const onUpdate = (u: TransactionUpdate): Promise<unknown> =>
-        ingest([u], { checkpoint: { name: "live", slot: u.slot, signature: u.signature } }).catch((e: unknown) => cfg.log(`gRPC ingest failed: ${String(e)}`));
-      const listener = {
-        onSubscribed: ({ reconnect }: { reconnect: boolean }) => {
-          if (reconnect) pendingCounters.reconnects = (pendingCounters.reconnects ?? 0) + 1;
-          if (reconnect) reconnects++;
-        },
-        onDisconnected: (reason: string) => cfg.log(`gRPC: disconnected (${reason})`),
-        onLagged: () =>
-          gapFill ? void openGap("lagged", bestCheckpoint()?.signature ?? null) : cfg.log("gRPC: lagged with no RPC backfill: the missed range stays missing"),
-      };
-      background.push(grpc.run(onUpdate, listener, abort.signal));
-      if (gapFill) background.push(backfillWorker());
-      await grpc.ready();
-    } else if (cfg.wsUrl) {
-      live = createLogsSubscribeSource({
-        wsUrl: cfg.wsUrl,
-        programId: cfg.programId,
-        commitment: cfg.commitment,
-        watchdogMs: cfg.watchdogMs,
-        reconnectMinMs: cfg.reconnectMinMs,
-        reconnectMaxMs: cfg.reconnectMaxMs,
+    const firstSubscriptions: Promise<void>[] = [];
+    const resumeSlot = (): Promise<bigint> => resumeSlotOf(store);
+    for (const ds of sources) {
+      let firstSubscribed: () => void = () => {};
+      const subscribedOnce = new Promise<void>((resolve) => {
+        firstSubscribed = resolve;
       });
-      const onUpdate = (u: TransactionUpdate): Promise<unknown> => {
-        if (u.slot > headSlot) headSlot = u.slot;
-        return ingest([u], { checkpoint: { name: "live", slot: u.slot, signature: u.signature } }).catch((e: unknown) =>
-          cfg.log(`live ingest failed: ${String(e)}`),
-        );
-      };
-      background.push(
-        live.run(
-          onUpdate,
-          {
-            onSubscribed: ({ reconnect }) => {
-              firstSubscribed();
-              if (reconnect) {
-                reconnects++;
-                pendingCounters.reconnects = (pendingCounters.reconnects ?? 0) + 1;
-                cfg.log("live: resubscribed; backfilling the gap");
-              } else if (!listingStarted) {
-                return;
-              }
-              if (backfilling) void openGap(reconnect ? "reconnect" : "subscribed");
-            },
-            onDisconnected: (reason) => cfg.log(`live: disconnected (${reason})`),
+      if (ds.recovery === "backfill") firstSubscriptions.push(subscribedOnce);
+      const moves = ds.recovery !== "none";
+      const ctx: DatasourceContext = {
+        sink: {
+          push: async (updates) => {
+            const last = updates[updates.length - 1];
+            // Live sources move the live cursor with what they commit; a push source's sender retries instead.
+            await ingest(updates, moves && last ? { checkpoint: { name: "live", slot: last.slot, signature: last.signature } } : {});
           },
-          abort.signal,
-        ),
-      );
-      if (backfilling) {
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([
-          subscribedOnce,
-          new Promise<void>((resolve) => {
-            timer = setTimeout(resolve, Math.min(cfg.watchdogMs, 5_000));
-          }),
-        ]);
-        clearTimeout(timer);
-      }
+        },
+        status: {
+          onSubscribed: ({ reconnect }) => {
+            firstSubscribed();
+            if (reconnect) {
+              reconnects++;
+              pendingCounters.reconnects = (pendingCounters.reconnects ?? 0) + 1;
+            }
+            if (ds.recovery !== "backfill") return;
+            if (reconnect) cfg.log(`${ds.name}: resubscribed; backfilling the gap`);
+            else if (!listingStarted) return;
+            if (gapFill) void openGap(reconnect ? "reconnect" : "subscribed");
+          },
+          onDisconnected: (reason) => cfg.log(`${ds.name}: disconnected (${reason})`),
+          onLagged: () =>
+            gapFill
+              ? void openGap("lagged", bestCheckpoint()?.signature ?? null)
+              : cfg.log(`${ds.name}: lagged with no RPC backfill: the missed range stays missing`),
+        },
+        signal: abort.signal,
+        log: cfg.log,
+        programId: cfg.programId,
+        resumeSlot,
+      };
+      await startSource(ds, ctx);
+    }
+    if (backfilling && firstSubscriptions.length > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all(firstSubscriptions),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, Math.min(cfg.watchdogMs, 5_000));
+        }),
+      ]);
+      clearTimeout(timer);
     }
     if (backfilling) {
       listingStarted = true;
       await openGap("startup");
-      background.push(backfillWorker());
     }
-    if (cfg.webhookPort !== undefined) {
-      webhook = await startHeliusWebhookServer(
-        { port: cfg.webhookPort, host: cfg.webhookHost, ...(cfg.webhookAuth ? { authHeader: cfg.webhookAuth } : {}), log: cfg.log },
-        (us) => ingest(us),
-      );
-      ports.webhook = webhook.port;
-    }
+    if (gapFill) background.push(backfillWorker());
     if (cfg.apiPort !== undefined) {
       api = await startApiServer({ dbPath: cfg.dbPath, port: cfg.apiPort, stats, health, log: cfg.log, programId: cfg.programId });
       ports.api = api.port;
@@ -703,16 +695,25 @@ export async function createIndexer(config: IndexerConfig): Promise<Indexer> {
     }
   };
 
+  const started: Datasource[] = [];
+  const startSource = async (ds: Datasource, ctx: DatasourceContext): Promise<void> => {
+    started.push(ds);
+    await ds.start(ctx);
+    const port = ds.stats().port;
+    if (port !== undefined) ports[ds.name] = port;
+  };
+
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
     abort.abort();
     if (finalityTimer) clearInterval(finalityTimer);
     backfillWake?.();
+    await Promise.allSettled(started.filter((d) => d.recovery !== "none").map((d) => d.stop()));
     await Promise.allSettled(background);
     await Promise.allSettled([backfillRunning, sweeping]);
     await idle();
-    await webhook?.close();
+    await Promise.allSettled(started.filter((d) => d.recovery === "none").map((d) => d.stop()));
     await api?.close();
     await writer.close();
   };

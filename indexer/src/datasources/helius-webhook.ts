@@ -12,6 +12,7 @@ import { IndexerError } from "../errors.ts";
 import type { RpcTransaction } from "../rpc.ts";
 import type { TransactionUpdate } from "../types.ts";
 import { rpcTransactionToUpdate } from "./backfill.ts";
+import type { Datasource, DatasourceContext } from "./datasource.ts";
 
 /** Options of {@link startHeliusWebhookServer}. */
 export interface HeliusWebhookOptions {
@@ -113,6 +114,66 @@ export async function startHeliusWebhookServer(
     port,
     received,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** Options of {@link heliusWebhook}. */
+export interface HeliusWebhookDatasourceOptions {
+  /** Port to listen on (0: a free one, reported as `indexer.ports.webhook`). */
+  readonly port: number;
+  /** Interface to listen on (default 127.0.0.1). */
+  readonly host?: string;
+  /** When set, posts must carry exactly this `Authorization` header (Helius' authHeader). */
+  readonly authHeader?: string;
+  /** Largest accepted body in bytes (default 16 MiB). */
+  readonly maxBodyBytes?: number;
+}
+
+/**
+ * The Helius raw-webhook receiver as a datasource: each post is answered once
+ * its transactions are committed (a failure answers 500 and Helius retries),
+ * so nothing is lost and the indexer keeps no gap for it.
+ *
+ * @example
+ * ```ts
+ * import { createIndexer, heliusWebhook } from "@gpunet/indexer";
+ * const indexer = await createIndexer({ store: "index.db", datasources: [heliusWebhook({ port: 0, authHeader: "secret" })] });
+ * await indexer.start();
+ * console.log(`POST transactions to http://127.0.0.1:${indexer.ports.webhook}/`);
+ * await indexer.stop();
+ * ```
+ */
+export function heliusWebhook(opts: HeliusWebhookDatasourceOptions): Datasource {
+  let server: HeliusWebhookServer | null = null;
+  let starting = false;
+  return {
+    name: "webhook",
+    recovery: "none",
+    async start(ctx: DatasourceContext): Promise<void> {
+      if (starting) throw new IndexerError("InvalidComposition", "this webhook datasource was started already", { datasource: "webhook" });
+      starting = true;
+      server = await startHeliusWebhookServer(
+        {
+          port: opts.port,
+          host: opts.host ?? "127.0.0.1",
+          ...(opts.authHeader !== undefined ? { authHeader: opts.authHeader } : {}),
+          ...(opts.maxBodyBytes !== undefined ? { maxBodyBytes: opts.maxBodyBytes } : {}),
+          log: ctx.log,
+        },
+        (us) => ctx.sink.push(us),
+      );
+    },
+    async stop(): Promise<void> {
+      await server?.close();
+    },
+    stats: () => ({
+      connected: server !== null,
+      notifications: server?.received.transactions ?? 0,
+      reconnects: 0,
+      watchdogFires: 0,
+      headSlot: 0n,
+      ...(server ? { port: server.port } : {}),
+    }),
   };
 }
 

@@ -17,8 +17,10 @@
  */
 import WebSocket from "ws";
 import { backoffDelayMs, resolveRetryPolicy } from "@gpunet/sdk";
+import { IndexerError } from "../errors.ts";
 import { sleep } from "../rpc.ts";
 import type { Finality, LiveStatusListener, TransactionUpdate } from "../types.ts";
+import type { Datasource, DatasourceContext } from "./datasource.ts";
 
 /** Options of {@link createLogsSubscribeSource}. */
 export interface LogsSubscribeOptions {
@@ -223,4 +225,70 @@ export function createLogsSubscribeSource(opts: LogsSubscribeOptions): LiveSourc
   }
 
   return { stats, run };
+}
+
+/** Options of {@link logsSubscribe}; the program id comes from the indexer. */
+export interface LogsSubscribeDatasourceOptions {
+  /** WebSocket PubSub endpoint, e.g. `ws://127.0.0.1:8900`. */
+  readonly wsUrl: string;
+  /** Commitment of the subscription (default "confirmed"). */
+  readonly commitment?: Finality;
+  /** Reconnect when the socket is silent this long, pings included (default 30,000 ms). */
+  readonly watchdogMs?: number;
+  /** Reconnect backoff bounds (default 250 .. 30,000 ms). */
+  readonly reconnectMinMs?: number;
+  readonly reconnectMaxMs?: number;
+  /** Pause reading the socket while this many updates are not yet committed (default 20,000). */
+  readonly maxInFlight?: number;
+}
+
+/**
+ * The live `logsSubscribe` datasource: delivers from the moment it is
+ * subscribed; what it misses (before, and while reconnecting) the indexer
+ * backfills over RPC.
+ *
+ * @example
+ * ```ts
+ * import { createIndexer, logsSubscribe } from "@gpunet/indexer";
+ * const indexer = await createIndexer({
+ *   store: "index.db",
+ *   rpc: "http://127.0.0.1:8899",
+ *   datasources: [logsSubscribe({ wsUrl: "ws://127.0.0.1:8900" })],
+ * });
+ * await indexer.start();
+ * await indexer.stop();
+ * ```
+ */
+export function logsSubscribe(opts: LogsSubscribeDatasourceOptions): Datasource {
+  let source: LiveSource | null = null;
+  let running: Promise<void> | null = null;
+  const stop = new AbortController();
+  return {
+    name: "logsSubscribe",
+    recovery: "backfill",
+    async start(ctx: DatasourceContext): Promise<void> {
+      if (source) throw new IndexerError("InvalidComposition", "this logsSubscribe datasource was started already", { datasource: "logsSubscribe" });
+      source = createLogsSubscribeSource({
+        wsUrl: opts.wsUrl,
+        programId: ctx.programId,
+        commitment: opts.commitment ?? "confirmed",
+        watchdogMs: Math.max(100, opts.watchdogMs ?? 30_000),
+        reconnectMinMs: opts.reconnectMinMs ?? 250,
+        reconnectMaxMs: opts.reconnectMaxMs ?? 30_000,
+        ...(opts.maxInFlight !== undefined ? { maxInFlight: opts.maxInFlight } : {}),
+      });
+      const signal = AbortSignal.any([ctx.signal, stop.signal]);
+      running = source.run((u) => ctx.sink.push([u]).catch((e: unknown) => ctx.log(`live ingest failed: ${String(e)}`)), ctx.status, signal);
+    },
+    async stop(): Promise<void> {
+      stop.abort();
+      await running;
+    },
+    stats: () => {
+      const s = source?.stats;
+      return s
+        ? { connected: s.connected, notifications: s.notifications, reconnects: s.reconnects, watchdogFires: s.watchdogFires, headSlot: s.headSlot }
+        : { connected: false, notifications: 0, reconnects: 0, watchdogFires: 0, headSlot: 0n };
+    },
+  };
 }

@@ -25,13 +25,14 @@
  * - Backpressure: while too many updates are not yet committed, the stream is
  *   paused (HTTP/2 flow control pushes back on the server).
  */
-import * as yellowstone from "@triton-one/yellowstone-grpc";
+import * as yellowstoneGrpc from "@triton-one/yellowstone-grpc";
 import type { SubscribeRequest, SubscribeUpdate } from "@triton-one/yellowstone-grpc";
 import bs58 from "bs58";
 import { IndexerError } from "../errors.ts";
 import { sleep } from "../rpc.ts";
 import type { Finality, LiveStatusListener, TransactionUpdate } from "../types.ts";
 import type { LiveSource, LiveSourceStats } from "./logs-subscribe.ts";
+import { resumeSlotOf, type Datasource, type DatasourceContext, type ResumeStore } from "./datasource.ts";
 
 /** Options of {@link createYellowstoneSource}. */
 export interface YellowstoneOptions {
@@ -80,9 +81,9 @@ export interface YellowstoneSource extends LiveSource {
 }
 
 // The package is CommonJS for the type checker and ESM at run time: find the class either way.
-type ClientClass = typeof yellowstone.default.default;
-const Client = ((yellowstone.default as unknown as { default?: ClientClass }).default ?? yellowstone.default) as unknown as ClientClass;
-const { txErrDecode } = yellowstone;
+type ClientClass = typeof yellowstoneGrpc.default.default;
+const Client = ((yellowstoneGrpc.default as unknown as { default?: ClientClass }).default ?? yellowstoneGrpc.default) as unknown as ClientClass;
+const { txErrDecode } = yellowstoneGrpc;
 
 const COMMITMENT: Record<Finality, number> = { processed: 0, confirmed: 1, finalized: 2 };
 const FINALITY: readonly Finality[] = ["processed", "confirmed", "finalized"];
@@ -180,7 +181,8 @@ function checkUrl(url: string): void {
 /**
  * The slot a stream resumes from for a store: the oldest of the newest
  * checkpoint and the unfinalized rows at or below it (their finality comes
- * with the replay), 0 for an empty index.
+ * with the replay), 0 for an empty index. The same as `ctx.resumeSlot()` of a
+ * replaying datasource.
  *
  * @example
  * ```ts
@@ -189,17 +191,7 @@ function checkUrl(url: string): void {
  * const fromSlot = await yellowstoneResumeSlot(indexer.store); // 0n for an empty index
  * ```
  */
-export async function yellowstoneResumeSlot(store: {
-  checkpoint(name: string): { readonly slot: bigint } | null;
-  unfinalized(maxSlot: bigint, limit: number): Promise<readonly { readonly slot: bigint }[]>;
-}): Promise<bigint> {
-  const a = store.checkpoint("live");
-  const b = store.checkpoint("backfill");
-  const cp = a && b ? (a.slot >= b.slot ? a : b) : (a ?? b);
-  if (!cp) return 0n;
-  const low = (await store.unfinalized(cp.slot, 1))[0]?.slot;
-  return low !== undefined && low < cp.slot ? low : cp.slot;
-}
+export const yellowstoneResumeSlot: (store: ResumeStore) => Promise<bigint> = resumeSlotOf;
 
 interface SlotState {
   readonly updates: TransactionUpdate[];
@@ -356,7 +348,7 @@ export function createYellowstoneSource(opts: YellowstoneOptions): YellowstoneSo
       }
       return { subscribed: false, lagged: false, error: typed(e, `subscribe to ${opts.url} failed`) };
     };
-    let stream: yellowstone.ClientDuplexStream;
+    let stream: yellowstoneGrpc.ClientDuplexStream;
     try {
       stream = await client.subscribe(request(fromSlot));
     } catch (e) {
@@ -547,4 +539,85 @@ export function createYellowstoneSource(opts: YellowstoneOptions): YellowstoneSo
   }
 
   return { stats, run, ready: () => readyPromise };
+}
+
+/** Options of {@link yellowstone}; the program id, resume point and log come from the indexer. */
+export interface YellowstoneDatasourceOptions {
+  /** e.g. `http://127.0.0.1:10000` or `https://mainnet.example.com` */
+  readonly url: string;
+  /** The `x-token` header, when the server wants one. */
+  readonly xToken?: string;
+  /** Commitment of the stream (default "confirmed"). */
+  readonly commitment?: Finality;
+  /** Drop and reopen a stream silent this long, pings included (default 30,000 ms). */
+  readonly watchdogMs?: number;
+  /** Reconnect backoff bounds (default 250 .. 30,000 ms). */
+  readonly reconnectMinMs?: number;
+  readonly reconnectMaxMs?: number;
+  /** Pause the stream while this many updates are not yet committed (default 20,000). */
+  readonly maxInFlight?: number;
+  /** Give up on the first connection after this long (default 10,000 ms). */
+  readonly connectTimeoutMs?: number;
+}
+
+/**
+ * The Yellowstone gRPC datasource: resumes from the stored cursor with
+ * `fromSlot` at every (re)connection, so the server replays what was missed;
+ * only a "lagged" refusal hands a range to the RPC backfill. `start` resolves
+ * once subscribed and rejects with a typed error: InvalidConfig for a URL that
+ * is not http(s)://host[:port], StreamRefused for a refused token or request,
+ * Transport when no server answers.
+ *
+ * @example
+ * ```ts
+ * import { createIndexer, yellowstone } from "@gpunet/indexer";
+ * const indexer = await createIndexer({
+ *   store: "index.db",
+ *   rpc: "http://127.0.0.1:8899",
+ *   datasources: [yellowstone({ url: "http://127.0.0.1:10000", xToken: "token" })],
+ * });
+ * await indexer.start(); // throws a typed IndexerError when the stream cannot subscribe
+ * await indexer.stop();
+ * ```
+ */
+export function yellowstone(opts: YellowstoneDatasourceOptions): Datasource {
+  let source: YellowstoneSource | null = null;
+  let running: Promise<void> | null = null;
+  const stop = new AbortController();
+  return {
+    name: "yellowstone",
+    recovery: "replay",
+    async start(ctx: DatasourceContext): Promise<void> {
+      if (source) throw new IndexerError("InvalidComposition", "this yellowstone datasource was started already", { datasource: "yellowstone" });
+      source = createYellowstoneSource({
+        url: opts.url,
+        ...(opts.xToken !== undefined ? { xToken: opts.xToken } : {}),
+        programId: ctx.programId,
+        commitment: opts.commitment ?? "confirmed",
+        resumeSlot: ctx.resumeSlot,
+        watchdogMs: Math.max(100, opts.watchdogMs ?? 30_000),
+        reconnectMinMs: opts.reconnectMinMs ?? 250,
+        reconnectMaxMs: opts.reconnectMaxMs ?? 30_000,
+        ...(opts.maxInFlight !== undefined ? { maxInFlight: opts.maxInFlight } : {}),
+        ...(opts.connectTimeoutMs !== undefined ? { connectTimeoutMs: opts.connectTimeoutMs } : {}),
+        log: ctx.log,
+      });
+      running = source.run(
+        (u) => ctx.sink.push([u]).catch((e: unknown) => ctx.log(`gRPC ingest failed: ${String(e)}`)),
+        ctx.status,
+        AbortSignal.any([ctx.signal, stop.signal]),
+      );
+      await source.ready();
+    },
+    async stop(): Promise<void> {
+      stop.abort();
+      await running;
+    },
+    stats: () => {
+      const s = source?.stats;
+      return s
+        ? { connected: s.connected, notifications: s.notifications, reconnects: s.reconnects, watchdogFires: s.watchdogFires, headSlot: s.headSlot }
+        : { connected: false, notifications: 0, reconnects: 0, watchdogFires: 0, headSlot: 0n };
+    },
+  };
 }

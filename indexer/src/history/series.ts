@@ -26,7 +26,8 @@
 import { decodeEventBytes, type GpunetEvent, PROVIDER_STATUS } from "@gpunet/sdk";
 import { u128Text, u64Text } from "../db/u64.ts";
 import { applyProviderSnapshot, decodeGpunetAccount } from "../processors/accounts.ts";
-import { applyToProvider, emptyProvider, type ProviderState } from "../processors/state.ts";
+import { applyHandler, HANDLERS, type HandlerContext } from "../handlers/index.ts";
+import { emptyProvider, type ProviderState } from "../processors/state.ts";
 import { bucketStart, SPAN_SECONDS, SPANS, type Span } from "./buckets.ts";
 import { all, int, run, small, type SqlProgram, type SqlRow } from "./executor.ts";
 import { reputationScore } from "./reputation.ts";
@@ -375,6 +376,8 @@ export function* historySync(notes: HistoryNotes): SqlProgram<{ mode: "none" | "
   let maxPos: Pos | null = recompute ? null : lastPos;
   let maxTs: bigint | null = recompute ? null : lastTs;
   const noKey = (): number => 0;
+  // Provider handlers read neither the slot nor the position.
+  const noKeyCtx: HandlerContext = { keyId: noKey, slot: 0n, txIndex: 0 };
 
   /** Writes the rows of buckets before `before` (all when null) and forgets them. */
   const flush = function* (before: bigint | null): SqlProgram<void> {
@@ -536,7 +539,7 @@ export function* historySync(notes: HistoryNotes): SqlProgram<{ mode: "none" | "
     if (ps) {
       const before = { c: ps.p.jobsCompleted, f: ps.p.jobsFailed };
       addContribution(stocks, ps, -1n);
-      applyToProvider(ps.p, e, noKey);
+      applyHandler(HANDLERS.provider, ps.p, e, noKeyCtx);
       if (e.name === "providerRegistered") ps.registered = true;
       addContribution(stocks, ps, 1n);
       const dc = ps.p.jobsCompleted - before.c;

@@ -1,5 +1,7 @@
 /**
- * Entity state and how each event changes it. Pure: no I/O.
+ * Entity state, which entities an event concerns, and the registers events
+ * write (the handlers in ../handlers/ say how each event changes each entity).
+ * Pure: no I/O.
  *
  * Why order does not matter here: events carry the
  * resulting totals, so each field is a register written by the latest event
@@ -17,7 +19,7 @@
  * So applying a set of events in any order, or twice, gives the same state,
  * and an entity can always be rebuilt by replaying its events.
  */
-import { BPS_DENOMINATOR, JOB_STATE, PROVIDER_STATUS, type GpunetEvent, GPU_MODEL, REGION } from "@gpunet/sdk";
+import { GPU_MODEL, JOB_STATE, PROVIDER_STATUS, REGION, type GpunetEvent } from "@gpunet/sdk";
 
 /** Resolves a 32-byte pubkey to its interned id. */
 export type KeyId = (key: Uint8Array) => number;
@@ -30,14 +32,16 @@ export function orderKey(slot: bigint, txIndex: number, eventIndex: number): big
   return (slot << 40n) | (BigInt(txIndex) << 20n) | BigInt(eventIndex);
 }
 
-function lww(v: Versions, group: string, version: bigint): boolean {
+/** Writes register `group` at `version` when it is newer than the one stored; true when it did (the caller then sets the fields). */
+export function lww(v: Versions, group: string, version: bigint): boolean {
   const cur = v[group];
   if (cur !== undefined && cur >= version) return false;
   v[group] = version;
   return true;
 }
 
-const max = (a: bigint, b: bigint): bigint => (a > b ? a : b);
+/** The larger of two bigints (monotonic counters take the maximum). */
+export const bigMax = (a: bigint, b: bigint): bigint => (a > b ? a : b);
 
 /** The indexed Config account. */
 export interface ConfigState {
@@ -313,310 +317,4 @@ export function touchesConfig(e: Ev): boolean {
 /** The event's timestamp (every gpunet event has one). */
 export function eventTimestamp(e: Ev): bigint {
   return e.data.timestamp;
-}
-
-/** Applies an event to a provider (the caller checked `eventProvider(e)` is this provider). */
-export function applyToProvider(p: ProviderState, e: Ev, keyId: KeyId): void {
-  const v = p.versions;
-  const touch = (seq: bigint, ts: bigint): void => {
-    if (lww(v, "touched", seq)) p.updatedAt = ts;
-  };
-  switch (e.name) {
-    case "providerRegistered": {
-      const d = e.data;
-      if (lww(v, "profile", d.seq)) {
-        p.metadataHash = d.metadataHash;
-        p.gpuModel = d.gpuModel;
-        p.gpuCount = d.gpuCount;
-        p.vramGb = d.vramGb;
-        p.region = d.region;
-        p.status = PROVIDER_STATUS.active;
-      }
-      p.owner = keyId(d.owner);
-      p.stakeVault = keyId(d.stakeVault);
-      p.registeredAt = d.timestamp;
-      touch(d.seq, d.timestamp);
-      p.seq = max(p.seq, d.seq);
-      break;
-    }
-    case "providerUpdated": {
-      const d = e.data;
-      if (lww(v, "profile", d.seq)) {
-        p.metadataHash = d.metadataHash;
-        p.gpuModel = d.gpuModel;
-        p.gpuCount = d.gpuCount;
-        p.vramGb = d.vramGb;
-        p.region = d.region;
-        p.status = d.status;
-      }
-      p.owner = keyId(d.owner);
-      touch(d.seq, d.timestamp);
-      p.seq = max(p.seq, d.seq);
-      break;
-    }
-    case "staked": {
-      const d = e.data;
-      if (lww(v, "active", d.seq)) p.activeStake = d.activeStake;
-      if (lww(v, "reward", d.seq)) {
-        p.rewardsOwed = d.rewardsOwed;
-        p.rewardDebt = d.rewardDebt;
-      }
-      // The stream's release (if any) came before the settle: the period starts at the acc Staked carries.
-      if (lww(v, "snapshot", d.seq)) p.rewardSnapshot = d.accRewardPerStake;
-      touch(d.seq, d.timestamp);
-      p.seq = max(p.seq, d.seq);
-      break;
-    }
-    case "unstakeRequested": {
-      const d = e.data;
-      if (lww(v, "active", d.seq)) p.activeStake = d.activeStake;
-      if (lww(v, "unbonding", d.seq)) p.unbondingAmount = d.unbondingAmount;
-      if (lww(v, "unlock", d.seq)) {
-        p.unbondingUnlockAt = d.unlockAt;
-        p.unlockPauseMark = d.unlockPauseMark;
-      }
-      if (lww(v, "reward", d.seq)) {
-        p.rewardsOwed = d.rewardsOwed;
-        p.rewardDebt = d.rewardDebt;
-      }
-      if (lww(v, "snapshot", d.seq)) p.rewardSnapshot = d.accRewardPerStake;
-      touch(d.seq, d.timestamp);
-      p.seq = max(p.seq, d.seq);
-      break;
-    }
-    case "withdrawn": {
-      const d = e.data;
-      if (lww(v, "unbonding", d.seq)) p.unbondingAmount = d.unbondingAmount;
-      if (lww(v, "unlock", d.seq)) {
-        p.unbondingUnlockAt = 0n;
-        p.unlockPauseMark = 0n;
-      }
-      touch(d.seq, d.timestamp);
-      p.seq = max(p.seq, d.seq);
-      break;
-    }
-    case "rewardsClaimed": {
-      const d = e.data;
-      if (lww(v, "reward", d.seq)) {
-        p.rewardsOwed = 0n;
-        p.rewardDebt = d.rewardDebt;
-      }
-      p.totalClaimed = max(p.totalClaimed, d.totalClaimed);
-      touch(d.seq, d.timestamp);
-      p.seq = max(p.seq, d.seq);
-      break;
-    }
-    case "slashed": {
-      const d = e.data;
-      if (lww(v, "active", d.seq)) p.activeStake = d.activeStake;
-      if (lww(v, "unbonding", d.seq)) p.unbondingAmount = d.unbondingAmount;
-      if (lww(v, "reward", d.seq)) {
-        p.rewardsOwed = d.rewardsOwed;
-        p.rewardDebt = d.rewardDebt;
-      }
-      if (lww(v, "snapshot", d.seq)) p.rewardSnapshot = d.accRewardPerStake;
-      p.slashedTotal = max(p.slashedTotal, d.slashedTotal);
-      touch(d.seq, d.timestamp);
-      p.seq = max(p.seq, d.seq);
-      break;
-    }
-    case "jobAccepted":
-      if (lww(v, "live", e.data.providerSeq)) {
-        p.lockedStake = e.data.lockedStake;
-        p.liveJobs = e.data.liveJobs;
-      }
-      touch(e.data.providerSeq, e.data.timestamp);
-      p.seq = max(p.seq, e.data.providerSeq);
-      break;
-    // Job outcomes change the provider too (counters, seq, updated_at: protocol.md "Choices").
-    case "jobCompleted":
-      p.jobsCompleted = max(p.jobsCompleted, e.data.jobsCompleted);
-      if (lww(v, "live", e.data.providerSeq)) {
-        p.lockedStake = e.data.lockedStake;
-        p.liveJobs = e.data.liveJobs;
-      }
-      touch(e.data.providerSeq, e.data.timestamp);
-      p.seq = max(p.seq, e.data.providerSeq);
-      break;
-    case "disputeResolved":
-      p.jobsCompleted = max(p.jobsCompleted, e.data.jobsCompleted);
-      p.jobsFailed = max(p.jobsFailed, e.data.jobsFailed);
-      if (lww(v, "live", e.data.providerSeq)) {
-        p.lockedStake = e.data.lockedStake;
-        p.liveJobs = e.data.liveJobs;
-      }
-      touch(e.data.providerSeq, e.data.timestamp);
-      p.seq = max(p.seq, e.data.providerSeq);
-      break;
-    case "jobExpired":
-      p.jobsFailed = max(p.jobsFailed, e.data.jobsFailed);
-      if (lww(v, "live", e.data.providerSeq)) {
-        p.lockedStake = e.data.lockedStake;
-        p.liveJobs = e.data.liveJobs;
-      }
-      touch(e.data.providerSeq, e.data.timestamp);
-      p.seq = max(p.seq, e.data.providerSeq);
-      break;
-    default:
-      break;
-  }
-}
-
-/** Applies an event to a job (the caller checked `eventJob(e)` is this job). */
-export function applyToJob(j: JobState, e: Ev, keyId: KeyId): void {
-  const versions = j.versions;
-  const state = (seq: bigint, s: number): void => {
-    if (lww(versions, "state", seq)) j.state = s;
-    j.seq = max(j.seq, seq);
-  };
-  switch (e.name) {
-    case "jobCreated": {
-      const d = e.data;
-      j.jobId = d.jobId;
-      j.price = d.price;
-      j.maxDuration = d.maxDuration;
-      j.createdAt = d.timestamp;
-      j.buyer = keyId(d.buyer);
-      j.escrow = keyId(d.escrow);
-      j.specHash = d.specHash;
-      j.minGpus = d.minGpus;
-      j.gpuModel = d.gpuModel;
-      j.minVramGb = d.minVramGb;
-      j.feeBps = d.feeBps;
-      j.challengeWindow = d.challengeWindow;
-      if (lww(versions, "pause", d.seq)) j.pauseMark = d.pauseMark;
-      state(d.seq, JOB_STATE.open);
-      break;
-    }
-    case "jobCancelled":
-      j.refund = e.data.refund;
-      j.finishedAt = e.data.timestamp;
-      j.endReason = e.data.endReason;
-      state(e.data.seq, JOB_STATE.cancelled);
-      break;
-    case "jobAccepted": {
-      const d = e.data;
-      j.provider = keyId(d.provider);
-      j.acceptedAt = d.timestamp;
-      j.deadline = d.deadline;
-      if (lww(versions, "pause", d.seq)) j.pauseMark = d.pauseMark;
-      state(d.seq, JOB_STATE.accepted);
-      break;
-    }
-    case "resultSubmitted":
-      j.submittedAt = e.data.timestamp;
-      j.resultHash = e.data.resultHash;
-      if (lww(versions, "pause", e.data.seq)) j.pauseMark = e.data.pauseMark;
-      state(e.data.seq, JOB_STATE.submitted);
-      break;
-    case "jobDisputed":
-      j.disputeReasonHash = e.data.reasonHash;
-      state(e.data.seq, JOB_STATE.disputed);
-      break;
-    case "jobCompleted": {
-      const d = e.data;
-      j.providerPayout = d.providerPayout;
-      j.fee = d.fee;
-      j.refund = 0n;
-      j.providerShareBps = BPS_DENOMINATOR;
-      j.finishedAt = d.timestamp;
-      j.endReason = d.endReason;
-      state(d.seq, JOB_STATE.completed);
-      break;
-    }
-    case "disputeResolved": {
-      const d = e.data;
-      j.providerPayout = d.providerPayout;
-      j.fee = d.fee;
-      j.refund = d.refund;
-      j.providerShareBps = d.providerShareBps;
-      j.finishedAt = d.timestamp;
-      j.endReason = d.endReason;
-      state(d.seq, JOB_STATE.resolved);
-      break;
-    }
-    case "jobExpired":
-      j.refund = e.data.refund;
-      j.finishedAt = e.data.timestamp;
-      j.endReason = e.data.endReason;
-      state(e.data.seq, JOB_STATE.expired);
-      break;
-    case "jobClosed":
-      j.closed = true;
-      j.closedAt = e.data.timestamp;
-      j.seq = max(j.seq, e.data.seq);
-      break;
-    default:
-      break;
-  }
-}
-
-/** Applies an event to the config; `key` is the event's {@link orderKey}. */
-export function applyToConfig(c: ConfigState, e: Ev, key: bigint, keyId: KeyId): void {
-  const v = c.versions;
-  switch (e.name) {
-    case "configUpdated": {
-      const d = e.data;
-      // Keys are interned whether or not this event wins, so the set of stored keys
-      // does not depend on the order events arrived in.
-      const ids = [keyId(d.config), keyId(d.admin), keyId(d.slashAuthority), keyId(d.stakeMint), keyId(d.treasury), keyId(d.rewardVault)] as const;
-      if (lww(v, "params", key)) {
-        [c.address, c.admin, c.slashAuthority, c.stakeMint, c.treasury, c.rewardVault] = ids;
-        c.minStakePerGpu = d.minStakePerGpu;
-        c.unbondingPeriod = d.unbondingPeriod;
-        c.challengeWindow = d.challengeWindow;
-        c.protocolFeeBps = d.protocolFeeBps;
-        c.slashCapBps = d.slashCapBps;
-        c.paused = d.paused;
-        c.pausedAt = d.pausedAt;
-        c.pausedTotal = d.pausedTotal;
-        c.rewardPeriod = d.rewardPeriod;
-      }
-      c.seq = max(c.seq, d.seq);
-      break;
-    }
-    case "providerRegistered":
-      c.providerCount = max(c.providerCount, e.data.providerCount);
-      break;
-    case "staked": {
-      const d = e.data;
-      if (lww(v, "stake", key)) c.totalActiveStake = d.totalActiveStake;
-      if (lww(v, "unallocated", key)) c.unallocatedRewards = d.unallocatedRewards;
-      c.accRewardPerStake = max(c.accRewardPerStake, d.accRewardPerStake);
-      break;
-    }
-    case "unstakeRequested":
-      if (lww(v, "stake", key)) c.totalActiveStake = e.data.totalActiveStake;
-      break;
-    case "slashed":
-      if (lww(v, "stake", key)) c.totalActiveStake = e.data.totalActiveStake;
-      c.totalSlashed += e.data.amount;
-      break;
-    case "rewardsFunded": {
-      const d = e.data;
-      if (lww(v, "stake", key)) c.totalActiveStake = d.totalActiveStake;
-      if (lww(v, "unallocated", key)) c.unallocatedRewards = d.unallocatedRewards;
-      if (lww(v, "carry", key)) c.rewardCarry = d.rewardCarry;
-      c.accRewardPerStake = max(c.accRewardPerStake, d.accRewardPerStake);
-      c.totalFunded = max(c.totalFunded, d.totalFunded);
-      c.seq = max(c.seq, d.configSeq);
-      break;
-    }
-    case "rewardsReleased": {
-      const d = e.data;
-      if (lww(v, "unallocated", key)) c.unallocatedRewards = d.unallocatedRewards;
-      if (lww(v, "carry", key)) c.rewardCarry = d.rewardCarry;
-      c.accRewardPerStake = max(c.accRewardPerStake, d.accRewardPerStake);
-      c.seq = max(c.seq, d.configSeq);
-      break;
-    }
-    case "rewardsClaimed":
-      c.totalClaimed += e.data.amount;
-      break;
-    case "jobCreated":
-      c.jobCount += 1n;
-      break;
-    default:
-      break;
-  }
 }

@@ -26,10 +26,8 @@ import { IndexerError } from "../errors.ts";
 import type { AsyncExecutor } from "../history/executor.ts";
 import { createStoreHistory } from "../history/index.ts";
 import { applyConfigSnapshot, applyJobSnapshot, applyProviderSnapshot, decodeGpunetAccount } from "./accounts.ts";
+import { applyHandler, HANDLERS, type HandlerContext } from "../handlers/index.ts";
 import {
-  applyToConfig,
-  applyToJob,
-  applyToProvider,
   emptyConfig,
   emptyJob,
   emptyProvider,
@@ -378,23 +376,24 @@ export async function createIndexStore(target: StoreBackend | SqliteHandle, opts
     const jk = eventJob(e);
     const providerId = pk ? keyId(pk) : null;
     const jobId = jk ? keyId(jk) : null;
+    const ctx: HandlerContext = { keyId, slot, txIndex };
     if (providerId !== null) {
       const p = loadProvider(providerId);
-      applyToProvider(p, e, keyId);
+      applyHandler(HANDLERS.provider, p, e, ctx);
       if (finality < p.finality) p.finality = finality;
       if (slot > p.lastSlot) p.lastSlot = slot;
       dirtyProviders.add(p);
     }
     if (jobId !== null) {
       const j = loadJob(jobId);
-      applyToJob(j, e, keyId);
+      applyHandler(HANDLERS.job, j, e, ctx);
       if (finality < j.finality) j.finality = finality;
       if (slot > j.lastSlot) j.lastSlot = slot;
       dirtyJobs.add(j);
     }
     if (touchesConfig(e)) {
       const c = loadConfig();
-      applyToConfig(c, e, orderKey(slot, txIndex, e.eventIndex), keyId);
+      applyHandler(HANDLERS.config, c, e, ctx);
       if (finality < c.finality) c.finality = finality;
       if (slot > c.lastSlot) c.lastSlot = slot;
       configDirty = true;
@@ -753,23 +752,24 @@ export async function createIndexStore(target: StoreBackend | SqliteHandle, opts
       const dec = decodeEventBytes(payload, "bytes");
       if (!dec.ok) continue;
       const e = { name: dec.name, data: dec.data, instructionIndex: n(r.ix), innerPath: [], innerIndex: null, eventIndex: n(r.event_index) } as unknown as Ev;
+      const ctx: HandlerContext = { keyId, slot, txIndex };
       if (pid !== null && ps.has(pid)) {
         const p = loadProvider(pid);
-        applyToProvider(p, e, keyId);
+        applyHandler(HANDLERS.provider, p, e, ctx);
         if (finality < p.finality) p.finality = finality;
         if (slot > p.lastSlot) p.lastSlot = slot;
         seenP.add(pid);
       }
       if (jid !== null && js.has(jid)) {
         const j = loadJob(jid);
-        applyToJob(j, e, keyId);
+        applyHandler(HANDLERS.job, j, e, ctx);
         if (finality < j.finality) j.finality = finality;
         if (slot > j.lastSlot) j.lastSlot = slot;
         seenJ.add(jid);
       }
       if (withConfig && touchesConfig(e)) {
         const c = loadConfig();
-        applyToConfig(c, e, orderKey(slot, txIndex, n(r.event_index)), keyId);
+        applyHandler(HANDLERS.config, c, e, ctx);
         if (finality < c.finality) c.finality = finality;
         if (slot > c.lastSlot) c.lastSlot = slot;
         seenC = true;
