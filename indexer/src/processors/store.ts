@@ -562,6 +562,7 @@ export async function createIndexStore(target: StoreBackend | SqliteHandle, opts
         await backend.commit();
       } catch (e) {
         await backend.rollback().catch(() => {});
+        history.discard();
         // The transaction rolled back: in-memory copies may hold its changes.
         dropCaches();
         keyIds.clear();
@@ -868,8 +869,22 @@ export async function createIndexStore(target: StoreBackend | SqliteHandle, opts
       }
       if (u.slot > maxSlotSeen) maxSlotSeen = u.slot;
       res.inserted++;
+      const txKey = BigInt(txId);
+      const txIndexKey = BigInt(t.txIndex);
+      history.noteTx(txKey);
       for (const e of d.events) {
         const ids = applyEvent(e, txId, u.slot, t.txIndex, finality, true);
+        history.noteEvent({
+          txId: txKey,
+          slot: u.slot,
+          txIndex: txIndexKey,
+          eventIndex: e.eventIndex,
+          ts: e.data.timestamp,
+          provider: ids.provider,
+          kind: e.name,
+          event: e,
+          payload: null,
+        });
         backend.insertEvent([
           txId,
           e.eventIndex,
@@ -901,18 +916,21 @@ export async function createIndexStore(target: StoreBackend | SqliteHandle, opts
           const address = bs58.decode(s.address);
           const applied = applySnapshot(address, s.data, u.slot, t.txIndex, finality);
           if (!applied) continue;
-          backend.insertEvent([
-            txId,
-            SNAPSHOT_EVENT_BASE + k++,
-            -1,
-            "",
-            kindIds.get(applied.kind),
-            applied.provider,
-            applied.job,
-            u.slot,
-            u.blockTime ?? 0n,
-            Buffer.concat([Buffer.from(address), Buffer.from(s.data)]),
-          ]);
+          const eventIndex = SNAPSHOT_EVENT_BASE + k++;
+          const ts = u.blockTime ?? 0n;
+          const payload = Buffer.concat([Buffer.from(address), Buffer.from(s.data)]);
+          history.noteEvent({
+            txId: txKey,
+            slot: u.slot,
+            txIndex: txIndexKey,
+            eventIndex,
+            ts: typeof ts === "bigint" ? ts : BigInt(ts),
+            provider: applied.provider,
+            kind: applied.kind,
+            event: null,
+            payload,
+          });
+          backend.insertEvent([txId, eventIndex, -1, "", kindIds.get(applied.kind), applied.provider, applied.job, u.slot, ts, payload]);
         }
       }
     }
