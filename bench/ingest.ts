@@ -376,7 +376,7 @@ async function naiveSlices(
   programId: string,
   maxEvents: number,
   slices: number,
-): Promise<{ slice: Slice; events: () => number; close(): Promise<void> }> {
+): Promise<{ slice: Slice; events: () => number; perSlice: readonly number[]; close(): Promise<void> }> {
   const sqlite = new Database(path);
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("synchronous = NORMAL");
@@ -386,8 +386,9 @@ async function naiveSlices(
   const per = Math.ceil(maxEvents / slices);
   let next = 0;
   let events = 0;
+  const perSlice: number[] = [];
   return {
-    slice: () =>
+    slice: (k) =>
       timed(async () => {
         let n = 0;
         while (n < per && next < updates.length) {
@@ -402,8 +403,10 @@ async function naiveSlices(
           }
         }
         events += n;
+        perSlice[k] = n;
       }),
     events: () => events,
+    perSlice,
     close: () => db.destroy(),
   };
 }
@@ -558,7 +561,7 @@ async function main(): Promise<void> {
       await nv.close();
       for (let k = 0; k < nb; k++) {
         pairs.push((cs[k] as number) / (gs[k] as number));
-        naivePairs.push((final.events[k] as number) / (gs[k] as number) / (nEvents / nb / (ns[k] as number)));
+        naivePairs.push((final.events[k] as number) / (gs[k] as number) / ((nv.perSlice[k] as number) / (ns[k] as number)));
       }
       const round = {
         gpunet: g.events() / sum(gs),

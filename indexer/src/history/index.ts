@@ -52,7 +52,7 @@ export function createSqliteHistory(sqlite: SqliteHandle): SqliteHistory {
 export interface StoreHistory {
   noteRemoved(txId: unknown): Promise<void>;
   /** A transaction row was written in the current write transaction. */
-  noteTx(txId: bigint): void;
+  noteTx(txId: number): void;
   /** An event row was written (in write order): the next sync replays it without reading it back. */
   noteEvent(e: FedEvent): void;
   /** The write transaction rolled back: forget what it noted. */

@@ -191,7 +191,7 @@ export interface HistoryNotes {
   /** Recompute everything (rebuildAll). */
   full: boolean;
   /** Transaction rows written in this write transaction (ids), and their event rows in write order. */
-  readonly fedTxs: Set<bigint>;
+  readonly fedTxs: Set<number>;
   fed: FedEvent[];
 }
 
@@ -201,7 +201,7 @@ export const newHistoryNotes = (): HistoryNotes => ({ removedMinTs: null, full: 
 /** Records, before a transaction row is deleted, the earliest timestamp of its events. */
 export function* noteRemovedTx(notes: HistoryNotes, txId: unknown): SqlProgram<void> {
   const id = int(txId);
-  if (notes.fedTxs.delete(id)) notes.fed = notes.fed.filter((e) => e.txId !== id);
+  if (notes.fedTxs.delete(Number(id))) notes.fed = notes.fed.filter((e) => e.txId !== id);
   const rows = yield* all("SELECT MIN(ts) AS ts FROM events WHERE tx_id = ?", txId);
   const ts = rows[0]?.ts;
   if (ts === null || ts === undefined) return;
@@ -231,7 +231,8 @@ const fedLess = (a: FedEvent, b: FedEvent): number =>
  */
 function* fedEvents(notes: HistoryNotes, lastTxId: bigint): SqlProgram<readonly FedEvent[] | null> {
   if (notes.fedTxs.size === 0) return null;
-  for (const id of notes.fedTxs) if (id <= lastTxId) return null;
+  const last = Number(lastTxId);
+  for (const id of notes.fedTxs) if (id <= last) return null;
   const c = (yield* all("SELECT (SELECT COUNT(*) FROM txs WHERE id > ?) AS t, (SELECT COUNT(*) FROM events WHERE tx_id > ?) AS e", lastTxId, lastTxId))[0];
   if (!c || int(c.t) !== BigInt(notes.fedTxs.size) || int(c.e) !== BigInt(notes.fed.length)) return null;
   const fed = notes.fed;
@@ -557,9 +558,18 @@ export function* historySync(notes: HistoryNotes): SqlProgram<{ mode: "none" | "
    * network and its provider are in already, and nothing is due to be written.
    * False (nothing changed) when it needs {@link step}.
    */
+  // Events come in runs of one timestamp (a transaction's): their buckets are computed once.
+  let bucketsOf: bigint | null = null;
+  let dayOf = 0n;
+  let epochOf = 0n;
   const stepInPlace = (x: FedEvent): boolean => {
-    const day = bucketStart(x.ts, "day");
-    const epoch = bucketStart(x.ts, "epoch");
+    if (x.ts !== bucketsOf) {
+      bucketsOf = x.ts;
+      dayOf = bucketStart(x.ts, "day");
+      epochOf = bucketStart(x.ts, "epoch");
+    }
+    const day = dayOf;
+    const epoch = epochOf;
     if (epoch > flushedBefore && provRows.size + netRows.size > FLUSH_ROWS) return false;
     const nd = cur.day;
     const ne = cur.epoch;
