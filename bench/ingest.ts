@@ -4,25 +4,33 @@
  * 1. Record a few thousand transactions of the program in LiteSVM (setup,
  *    every instruction path, then a seeded random mix), and replicate them with
  *    fresh signatures and later slots to ~200k events.
- * 2. In one run, on the same data:
+ * 2. A reference run of the indexer (not timed) gives the final rows: every
+ *    row of every table it writes, each assigned to the batch that created it
+ *    (per-transaction rows by their transaction; entity, pubkey and history
+ *    series rows by the batch after which their key first existed).
+ * 3. Each round then measures, on the same data, batch by batch (one batch =
+ *    --batch transactions, the indexer's default), alternating which goes first:
  *    - gpunet: the indexer's pipeline (SDK decoder + processor + SQLite), end to end;
- *    - ceiling: better-sqlite3 inserting the same final rows (txs, events, history)
- *      in one prepared statement per table, batched transactions, no decoding;
- *    - naive: Anchor's EventParser plus one kysely insert per event (autocommit),
- *      on a prefix of the same data (it is ~10x slower; --naive-events N).
- *    - PostgreSQL: the same pipeline into a PostgreSQL database (a throwaway
- *      server, default durability), beside its own ceiling: the same final rows
- *      written with `pg` directly by multi-row INSERTs, the same rows per transaction;
- * 3. Localnet: latency from a transaction confirmed to its row being queryable
+ *    - ceiling: better-sqlite3 inserting that batch's final rows into a fresh
+ *      database with the same schema and indexes, one prepared statement per
+ *      table, one transaction per batch, no decoding and no logic; the same
+ *      rows in total (checked table by table after each round);
+ *    - naive: Anchor's EventParser plus one kysely insert per event
+ *      (autocommit), on a prefix of the same data cut into as many slices;
+ *    and, against a throwaway PostgreSQL server (default durability), the
+ *    same pipeline beside its own ceiling (the reference rows written with
+ *    `pg` alone as multi-row INSERTs, one transaction per batch).
+ *    A machine shared with other work changes speed within seconds, so each
+ *    ratio is taken between adjacent slices (same load) and the median over
+ *    all pairs of all rounds is reported with its spread; per-round ratios of
+ *    the totals are printed too.
+ * 4. Localnet: latency from a transaction confirmed to its row being queryable
  *    (p50/p99), and backfill throughput over the localnet's HTTP RPC.
- *
- * The three ingest measures run interleaved for --rounds rounds (default 3) and
- * the medians are reported: a shared machine's load moves single runs by 2-4x.
  *
  *   npm run bench:ingest [-- --events 200000 --naive-events 20000 --rounds 3 --latency 50 --json]
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import v8 from "node:v8";
@@ -46,12 +54,13 @@ const { values: args } = parseArgs({
     latency: { type: "string", default: "50" },
     "backfill-ops": { type: "string", default: "300" },
     rounds: { type: "string", default: "3" },
+    batch: { type: "string", default: "10000" },
     json: { type: "boolean", default: false },
     "no-postgres": { type: "boolean", default: false },
   },
 });
-/** Rows per SQLite transaction for both the indexer and the ceiling (the indexer's default). */
-const BATCH = 10_000;
+/** Transactions per write transaction for the indexer and its ceilings (the indexer's default), and per timed slice. */
+const BATCH = Number(args.batch);
 const dir = mkdtempSync(join(tmpdir(), "gpunet-bench-ingest-"));
 // A full GC before each timed phase, so no phase pays for the previous one's garbage.
 v8.setFlagsFromString("--expose-gc");
@@ -71,138 +80,286 @@ async function record(): Promise<{ updates: TransactionUpdate[]; programId: stri
   return { updates: replicate(txs, Number(args.events)), programId: pid, realTxs: txs.length };
 }
 
-async function runGpunet(path: string, updates: readonly TransactionUpdate[], programId: string): Promise<{ seconds: number; events: number }> {
-  const ix = await createIndexer({ dbPath: path, programId, batchSize: BATCH });
-  let events = 0;
-  collect();
-  const t = performance.now();
-  for (let i = 0; i < updates.length; i += BATCH) events += (await ix.ingest(updates.slice(i, i + BATCH))).events;
-  const seconds = (performance.now() - t) / 1000;
-  await ix.stop();
-  return { seconds, events };
+type Value = unknown;
+/** One table's rows of one batch, in the order written. */
+interface TableRows {
+  readonly table: string;
+  readonly columns: readonly string[];
+  readonly rows: Value[][];
+}
+/** The final rows, by the batch that writes them. */
+interface FinalRows {
+  /** Rows there before the first batch (event kinds...): copied untimed. */
+  readonly setup: readonly TableRows[];
+  readonly batches: readonly (readonly TableRows[])[];
+  /** Rows per table in total. */
+  readonly counts: ReadonlyMap<string, number>;
+  /** Events per batch. */
+  readonly events: readonly number[];
+}
+
+/** Tables with one row per transaction, or per event of a transaction. */
+const PER_TX = ["events", "stakes", "escrow", "rewards", "claims", "slashes"];
+/** Tables the migrations fill. */
+const SCHEMA_ONLY = new Set(["gpunet_migrations", "meta"]);
+
+/** What a reference reader needs from one dialect. */
+interface RefReader {
+  tables(): Promise<string[]>;
+  primaryKey(table: string): Promise<string[]>;
+  /** Every row, with its column names; ordered by `order`. */
+  rows(table: string, order: string): Promise<{ columns: string[]; rows: Value[][] }>;
+  close(): Promise<void>;
+}
+
+function sqliteReader(path: string): RefReader {
+  const db = new Database(path, { readonly: true });
+  db.defaultSafeIntegers(true);
+  return {
+    tables: async () =>
+      (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as { name: string }[]).map((r) => r.name),
+    primaryKey: async (t) =>
+      (db.prepare(`SELECT name, pk FROM pragma_table_info('${t}') WHERE pk > 0 ORDER BY pk`).all() as { name: string }[]).map((r) => r.name),
+    rows: async (t, order) => {
+      const st = db.prepare(`SELECT * FROM ${t} ORDER BY ${order}`).raw();
+      return { columns: st.columns().map((c) => c.name), rows: st.all() as Value[][] };
+    },
+    close: async () => {
+      db.close();
+    },
+  };
+}
+
+async function pgReader(url: string): Promise<RefReader> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  return {
+    tables: async () => (await c.query("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")).rows.map((r) => r.tablename as string),
+    primaryKey: async (t) =>
+      (
+        await c.query(
+          `SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+           WHERE i.indrelid = $1::regclass AND i.indisprimary ORDER BY array_position(i.indkey, a.attnum)`,
+          [t],
+        )
+      ).rows.map((r) => r.attname as string),
+    rows: async (t, order) => {
+      const r = await c.query({ text: `SELECT * FROM ${t} ORDER BY ${order}`, rowMode: "array" });
+      return { columns: r.fields.map((f) => f.name), rows: r.rows as Value[][] };
+    },
+    close: () => c.end(),
+  };
 }
 
 /**
- * The write ceiling: the indexer's final rows, inserted into a fresh database
- * with the same schema and connection settings, in the same order the indexer
- * writes them (per transaction: its txs row, its events, its history rows;
- * entities and pubkeys once), with one prepared statement per table and the
- * same rows per transaction. No decoding, no logic: only the writes.
+ * The reference run: the indexer ingests `updates` batch by batch (not timed);
+ * after each batch the keys present in the tables without a transaction id
+ * are noted, so each final row is written once, by the batch that created it.
  */
-async function runCeiling(source: string, target: string): Promise<{ seconds: number; events: number }> {
-  const w = await openWriterDatabase(target);
-  const dst = w.sqlite;
-  const src = new Database(source, { readonly: true });
-  src.defaultSafeIntegers(true);
-  const all = (t: string, order: string): unknown[][] => src.prepare(`SELECT * FROM ${t} ORDER BY ${order}`).raw().all() as unknown[][];
-  const once = ["pubkeys", "providers", "jobs", "config"].map((t) => [t, all(t, "rowid")] as const);
-  const txs = all("txs", "id");
-  const perTx = ["events", "stakes", "escrow", "rewards", "claims", "slashes"].map((t) => {
-    const byTx = new Map<bigint, unknown[][]>();
-    for (const r of all(t, "tx_id")) {
-      const k = r[0] as bigint;
-      let list = byTx.get(k);
-      if (!list) byTx.set(k, (list = []));
+async function referenceRows(location: string, reader: () => Promise<RefReader>, updates: readonly TransactionUpdate[], programId: string): Promise<FinalRows> {
+  const ix = await createIndexer({ dbPath: location, programId, batchSize: BATCH });
+  const ref = await reader();
+  const tables = (await ref.tables()).filter((t) => !SCHEMA_ONLY.has(t));
+  const others = tables.filter((t) => t !== "txs" && !PER_TX.includes(t));
+  const keys = new Map<string, string[]>();
+  for (const t of tables) keys.set(t, await ref.primaryKey(t));
+  const orderOf = (t: string): string => {
+    const k = keys.get(t) ?? [];
+    return k.length > 0 ? k.join(", ") : "rowid";
+  };
+  const keyOf = (t: string, columns: readonly string[]): ((r: Value[]) => string) => {
+    const at = (keys.get(t) ?? []).map((k) => columns.indexOf(k));
+    return (r) => JSON.stringify(at.map((i) => String(r[i])));
+  };
+  /** Key -> the batch after which it first existed (-1: before the first). */
+  const firstSeen = new Map<string, Map<string, number>>(others.map((t) => [t, new Map()]));
+  const note = async (batch: number): Promise<void> => {
+    for (const t of others) {
+      const { columns, rows } = await ref.rows(t, orderOf(t));
+      const key = keyOf(t, columns);
+      const seen = firstSeen.get(t) as Map<string, number>;
+      for (const r of rows) {
+        const k = key(r);
+        if (!seen.has(k)) seen.set(k, batch);
+      }
+    }
+  };
+  await note(-1);
+  const lastTxId: bigint[] = [];
+  const events: number[] = [];
+  for (let i = 0; i < updates.length; i += BATCH) {
+    const r = await ix.ingest(updates.slice(i, i + BATCH));
+    events.push(r.events);
+    await note(lastTxId.length);
+    const max = (await ref.rows("txs", "id DESC LIMIT 1")).rows[0];
+    lastTxId.push(max ? BigInt(String(max[0])) : (lastTxId.at(-1) ?? 0n));
+  }
+  await ix.stop();
+  const nBatches = lastTxId.length;
+  const batchOfTx = (id: Value): number => {
+    const v = BigInt(String(id));
+    let lo = 0;
+    let hi = nBatches - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (v <= (lastTxId[mid] as bigint)) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  };
+  const setup: TableRows[] = [];
+  const batches: TableRows[][] = Array.from({ length: nBatches }, () => []);
+  const counts = new Map<string, number>();
+  const split = (table: string, columns: string[], rows: Value[][], batchOf: (r: Value[]) => number): void => {
+    counts.set(table, rows.length);
+    const parts = new Map<number, Value[][]>();
+    for (const r of rows) {
+      const b = batchOf(r);
+      let list = parts.get(b);
+      if (!list) parts.set(b, (list = []));
       list.push(r);
     }
-    return { t, byTx };
-  });
-  src.close();
-  const events = [...(perTx[0]?.byTx.values() ?? [])].reduce((a, l) => a + l.length, 0);
-  const insert = (t: string, width: number) => dst.prepare(`INSERT INTO ${t} VALUES (${Array(width).fill("?").join(", ")})`);
-  const insTx = insert("txs", (txs[0] as unknown[]).length);
-  const insPer = perTx.map(({ t, byTx }) => {
-    const first = byTx.values().next().value as unknown[][] | undefined;
-    return { byTx, st: first ? insert(t, (first[0] as unknown[]).length) : null };
-  });
-  collect();
-  const t0 = performance.now();
+    for (const [b, list] of parts) (b < 0 ? setup : (batches[b] as TableRows[])).push({ table, columns, rows: list });
+  };
+  for (const t of ["txs", ...PER_TX]) {
+    const { columns, rows } = await ref.rows(t, orderOf(t));
+    const at = columns.indexOf(t === "txs" ? "id" : "tx_id");
+    split(t, columns, rows, (r) => batchOfTx(r[at]));
+  }
+  for (const t of others) {
+    const { columns, rows } = await ref.rows(t, orderOf(t));
+    const key = keyOf(t, columns);
+    const seen = firstSeen.get(t) as Map<string, number>;
+    split(t, columns, rows, (r) => seen.get(key(r)) ?? nBatches - 1);
+  }
+  await ref.close();
+  return { setup, batches, counts, events };
+}
+
+/** A timed slice: runs one batch's work and returns its seconds. */
+type Slice = (batch: number) => Promise<Seconds>;
+
+/** Seconds of one slice: wall clock, and CPU time of the process (all its threads: GC helpers too). */
+interface Seconds {
+  readonly wall: number;
+  readonly cpu: number;
+}
+async function timed(run: () => unknown): Promise<Seconds> {
+  const c = process.cpuUsage();
+  const t = performance.now();
+  await run();
+  const wall = (performance.now() - t) / 1000;
+  const u = process.cpuUsage(c);
+  return { wall, cpu: (u.user + u.system) / 1e6 };
+}
+
+/** The indexer, one batch of `updates` per slice. */
+async function gpunetSlices(
+  location: string,
+  updates: readonly TransactionUpdate[],
+  programId: string,
+): Promise<{ slice: Slice; events: () => number; close(): Promise<void> }> {
+  const ix = await createIndexer({ dbPath: location, programId, batchSize: BATCH });
+  let events = 0;
+  return {
+    slice: (k) =>
+      timed(async () => {
+        events += (await ix.ingest(updates.slice(k * BATCH, (k + 1) * BATCH))).events;
+      }),
+    events: () => events,
+    close: () => ix.stop(),
+  };
+}
+
+const placeholders = (n: number): string => Array(n).fill("?").join(", ");
+
+/**
+ * The SQLite write ceiling: a fresh database with the indexer's schema and
+ * connection settings; per slice, one immediate transaction inserting that
+ * batch's final rows with one prepared statement per table.
+ */
+async function ceilingSlices(target: string, final: FinalRows): Promise<{ slice: Slice; counts(): Map<string, number>; close(): Promise<void> }> {
+  const w = await openWriterDatabase(target);
+  const dst = w.sqlite;
+  const statements = new Map<string, Database.Statement>();
+  const insert = (t: TableRows, verb = "INSERT"): Database.Statement => {
+    const k = `${verb} ${t.table} ${t.columns.join(",")}`;
+    let st = statements.get(k);
+    if (!st) statements.set(k, (st = dst.prepare(`${verb} INTO ${t.table} (${t.columns.join(", ")}) VALUES (${placeholders(t.columns.length)})`)));
+    return st;
+  };
   dst
     .transaction(() => {
-      for (const [t, rows] of once) {
-        if (rows.length === 0) continue;
-        const st = insert(t, (rows[0] as unknown[]).length);
-        for (const r of rows) st.run(r);
+      for (const t of final.setup) {
+        const st = insert(t, "INSERT OR IGNORE");
+        for (const r of t.rows) st.run(r);
       }
     })
     .immediate();
-  const batch = dst.transaction((rows: unknown[][]) => {
-    for (const tx of rows) {
-      insTx.run(tx);
-      const id = tx[0] as bigint;
-      for (const { byTx, st } of insPer) {
-        const list = st ? byTx.get(id) : undefined;
-        if (list) for (const r of list) (st as NonNullable<typeof st>).run(r);
-      }
+  for (const b of final.batches) for (const t of b) insert(t);
+  const write = dst.transaction((b: readonly TableRows[]) => {
+    for (const t of b) {
+      const st = insert(t);
+      for (const r of t.rows) st.run(r);
     }
   });
-  for (let i = 0; i < txs.length; i += BATCH) batch.immediate(txs.slice(i, i + BATCH));
-  const seconds = (performance.now() - t0) / 1000;
-  await w.close();
-  return { seconds, events };
+  return {
+    slice: (k) => timed(() => write.immediate(final.batches[k] as TableRows[])),
+    counts: () => tableCounts(dst),
+    close: () => w.close(),
+  };
+}
+
+function tableCounts(db: Database.Database): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const { name } of db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as { name: string }[])
+    if (!SCHEMA_ONLY.has(name)) out.set(name, Number((db.prepare(`SELECT COUNT(*) AS c FROM ${name}`).get() as { c: number }).c));
+  return out;
+}
+
+async function pgCounts(url: string): Promise<Map<string, number>> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  const out = new Map<string, number>();
+  for (const r of (await c.query("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")).rows) {
+    const t = r.tablename as string;
+    if (!SCHEMA_ONLY.has(t)) out.set(t, Number((await c.query(`SELECT COUNT(*) AS c FROM ${t}`)).rows[0].c));
+  }
+  await c.end();
+  return out;
 }
 
 /**
- * The PostgreSQL write ceiling: the indexer's final rows read back from its
- * database, inserted into a fresh migrated one with `pg` alone, in the order the
- * indexer writes them (pubkeys and entities once; then per batch of transactions
- * their txs rows, events and history rows as multi-row INSERTs), one transaction
- * per batch. No decoding, no logic: only the writes.
+ * The PostgreSQL write ceiling: a fresh migrated database; per slice, one
+ * transaction inserting that batch's final rows with `pg` alone, as
+ * multi-row INSERTs.
  */
-async function runCeilingPg(source: string, target: string): Promise<{ seconds: number; events: number }> {
+async function ceilingPgSlices(target: string, final: FinalRows): Promise<{ slice: Slice; close(): Promise<void> }> {
   const w = await openWriteStore(target);
   await w.close();
-  const src = new pg.Client({ connectionString: source });
-  await src.connect();
-  const all = async (t: string, order: string): Promise<Record<string, unknown>[]> => (await src.query(`SELECT * FROM ${t} ORDER BY ${order}`)).rows;
-  const once: [string, Record<string, unknown>[]][] = [];
-  for (const t of ["pubkeys", "providers", "jobs", "config"]) once.push([t, await all(t, "id")]);
-  const txs = await all("txs", "id");
-  const perTx: { t: string; byTx: Map<string, Record<string, unknown>[]> }[] = [];
-  for (const t of ["events", "stakes", "escrow", "rewards", "claims", "slashes"]) {
-    const byTx = new Map<string, Record<string, unknown>[]>();
-    for (const r of await all(t, "tx_id")) {
-      const k = String(r.tx_id);
-      let list = byTx.get(k);
-      if (!list) byTx.set(k, (list = []));
-      list.push(r);
-    }
-    perTx.push({ t, byTx });
-  }
-  await src.end();
-  const events = [...(perTx[0]?.byTx.values() ?? [])].reduce((a, l) => a + l.length, 0);
   const dst = new pg.Client({ connectionString: target });
   await dst.connect();
-  const insert = async (t: string, rows: readonly Record<string, unknown>[]): Promise<void> => {
-    if (rows.length === 0) return;
-    const cols = Object.keys(rows[0] as object);
-    const per = Math.floor(65_000 / cols.length);
-    for (let i = 0; i < rows.length; i += per) {
-      const part = rows.slice(i, i + per);
-      const params: unknown[] = [];
-      const tuples = part.map((r) => `(${cols.map((c) => `$${params.push(r[c])}`).join(", ")})`);
-      await dst.query(`INSERT INTO ${t} (${cols.join(", ")}) VALUES ${tuples.join(", ")}`, params);
+  const insert = async (t: TableRows, suffix = ""): Promise<void> => {
+    const per = Math.floor(65_000 / t.columns.length);
+    for (let i = 0; i < t.rows.length; i += per) {
+      const part = t.rows.slice(i, i + per);
+      const params: Value[] = [];
+      const tuples = part.map((r) => `(${r.map((v) => `$${params.push(v)}`).join(", ")})`);
+      await dst.query(`INSERT INTO ${t.table} (${t.columns.join(", ")}) VALUES ${tuples.join(", ")}${suffix}`, params);
     }
   };
-  collect();
-  const t0 = performance.now();
   await dst.query("BEGIN");
-  for (const [t, rows] of once) await insert(t, rows);
+  for (const t of final.setup) await insert(t, " ON CONFLICT DO NOTHING");
   await dst.query("COMMIT");
-  for (let i = 0; i < txs.length; i += BATCH) {
-    const part = txs.slice(i, i + BATCH);
-    await dst.query("BEGIN");
-    await insert("txs", part);
-    for (const { t, byTx } of perTx)
-      await insert(
-        t,
-        part.flatMap((tx) => byTx.get(String(tx.id)) ?? []),
-      );
-    await dst.query("COMMIT");
-  }
-  const seconds = (performance.now() - t0) / 1000;
-  await dst.end();
-  return { seconds, events };
+  return {
+    slice: (k) =>
+      timed(async () => {
+        await dst.query("BEGIN");
+        for (const t of final.batches[k] as TableRows[]) await insert(t);
+        await dst.query("COMMIT");
+      }),
+    close: () => dst.end(),
+  };
 }
 
 interface NaiveEvents {
@@ -212,34 +369,72 @@ interface NaiveEvents {
   data: string;
 }
 
-async function runNaive(
+/** The naive way on a prefix of `maxEvents` events, cut into `slices` slices. */
+async function naiveSlices(
   path: string,
   updates: readonly TransactionUpdate[],
   programId: string,
   maxEvents: number,
-): Promise<{ seconds: number; events: number }> {
+  slices: number,
+): Promise<{ slice: Slice; events: () => number; perSlice: readonly number[]; close(): Promise<void> }> {
   const sqlite = new Database(path);
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("synchronous = NORMAL");
   const db = new Kysely<{ events: NaiveEvents }>({ dialect: new SqliteDialect({ database: sqlite }) });
   await sql`CREATE TABLE events (signature TEXT NOT NULL, idx INTEGER NOT NULL, name TEXT NOT NULL, data TEXT NOT NULL, UNIQUE (signature, idx))`.execute(db);
   const parser = new EventParser(new PublicKey(programId), new BorshCoder(IDL as unknown as Idl));
+  const per = Math.ceil(maxEvents / slices);
+  let next = 0;
   let events = 0;
+  const perSlice: number[] = [];
+  return {
+    slice: (k) =>
+      timed(async () => {
+        let n = 0;
+        while (n < per && next < updates.length) {
+          const u = updates[next++] as TransactionUpdate;
+          let idx = 0;
+          for (const e of parser.parseLogs([...(u.logs ?? [])])) {
+            await db
+              .insertInto("events")
+              .values({ signature: u.signature, idx: idx++, name: e.name, data: JSON.stringify(e.data) })
+              .execute();
+            n++;
+          }
+        }
+        events += n;
+        perSlice[k] = n;
+      }),
+    events: () => events,
+    perSlice,
+    close: () => db.destroy(),
+  };
+}
+
+/** Runs the slices of each batch in turn, rotating which goes first; seconds per measure per batch. */
+async function interleave(batches: number, round: number, slices: readonly Slice[]): Promise<Seconds[][]> {
+  const out = slices.map(() => [] as Seconds[]);
   collect();
-  const t = performance.now();
-  outer: for (const u of updates) {
-    let idx = 0;
-    for (const e of parser.parseLogs([...(u.logs ?? [])])) {
-      await db
-        .insertInto("events")
-        .values({ signature: u.signature, idx: idx++, name: e.name, data: JSON.stringify(e.data) })
-        .execute();
-      if (++events >= maxEvents) break outer;
+  for (let k = 0; k < batches; k++) {
+    for (let j = 0; j < slices.length; j++) {
+      const m = (k + round + j) % slices.length;
+      (out[m] as Seconds[])[k] = await (slices[m] as Slice)(k);
     }
   }
-  const seconds = (performance.now() - t) / 1000;
-  await db.destroy();
-  return { seconds, events };
+  return out;
+}
+
+const sum = (xs: readonly number[]): number => xs.reduce((a, x) => a + x, 0);
+const quantile = (xs: readonly number[], q: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.round(q * (s.length - 1))))] as number;
+};
+const median = (xs: readonly number[]): number => quantile(xs, 0.5);
+const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+
+function sameCounts(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>, what: string): void {
+  for (const [t, n] of a) if ((b.get(t) ?? 0) !== n) throw new Error(`${what}: table ${t} has ${b.get(t) ?? 0} rows, the indexer's ${n}`);
+  for (const [t, n] of b) if (!a.has(t) && n !== 0) throw new Error(`${what}: table ${t} has ${n} rows the indexer did not write`);
 }
 
 async function runLocalnet(
@@ -316,52 +511,124 @@ async function main(): Promise<void> {
   const { updates, programId, realTxs } = await record();
   const dataEvents = countDataLines(updates);
   log(`${realTxs} recorded transactions replicated to ${updates.length} transactions / ${dataEvents} events`);
-  const rate = (x: { seconds: number; events: number }): number => x.events / x.seconds;
-  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-  const gRates: number[] = [];
-  const cRates: number[] = [];
-  const nRates: number[] = [];
-  const pgRates: number[] = [];
-  const pcRates: number[] = [];
-  let g = { seconds: 0, events: 0 };
-  let n = { seconds: 0, events: 0 };
+  const rounds = Number(args.rounds);
+  log("reference run (final rows) ...");
+  const refPath = join(dir, "reference.db");
+  const final = await referenceRows(refPath, async () => sqliteReader(refPath), updates, programId);
+  const nb = final.batches.length;
+  const totalEvents = sum(final.events);
+  log(`${nb} batches of ${BATCH} transactions; final rows: ${[...final.counts].map(([t, n]) => `${t} ${n}`).join(", ")}`);
   const cluster: PgCluster | null = args["no-postgres"] ? null : await startPostgres({ fast: false });
+  const pairs: number[] = [];
+  /** The same pairs in CPU time of the process (the share of the machine it got does not enter). */
+  const cpuPairs: number[] = [];
+  const naivePairs: number[] = [];
+  const pgPairs: number[] = [];
+  const perRound: {
+    gpunet: number;
+    ceiling: number;
+    naive: number;
+    ofCeiling: number;
+    vsNaive: number;
+    pg: number | null;
+    pgCeiling: number | null;
+    pgOfCeiling: number | null;
+  }[] = [];
+  let naiveMeasured = 0;
   try {
-    for (let r = 0; r < Number(args.rounds); r++) {
-      const gp = join(dir, `gpunet-${r}.db`);
-      g = await runGpunet(gp, updates, programId);
-      const c = await runCeiling(gp, join(dir, `ceiling-${r}.db`));
-      n = await runNaive(join(dir, `naive-${r}.db`), updates, programId, Number(args["naive-events"]));
-      gRates.push(rate(g));
-      cRates.push(rate(c));
-      nRates.push(rate(n));
-      let pgLine = "";
-      if (cluster) {
-        const url = await cluster.createDatabase();
-        const pgx = await runGpunet(url, updates, programId);
-        const pc = await runCeilingPg(url, await cluster.createDatabase());
-        pgRates.push(rate(pgx));
-        pcRates.push(rate(pc));
-        pgLine = `, postgres ${rate(pgx).toFixed(0)} ev/s, postgres ceiling ${rate(pc).toFixed(0)} ev/s`;
+    let pgFinal: FinalRows | null = null;
+    if (cluster) {
+      log("PostgreSQL reference run ...");
+      const url = await cluster.createDatabase();
+      pgFinal = await referenceRows(url, () => pgReader(url), updates, programId);
+    }
+    for (let r = 0; r < rounds; r++) {
+      const g = await gpunetSlices(join(dir, `gpunet-${r}.db`), updates, programId);
+      const c = await ceilingSlices(join(dir, `ceiling-${r}.db`), final);
+      const nv = await naiveSlices(join(dir, `naive-${r}.db`), updates, programId, Number(args["naive-events"]), nb);
+      const [gt, ct, nt] = (await interleave(nb, r, [g.slice, c.slice, nv.slice])) as [Seconds[], Seconds[], Seconds[]];
+      const [gs, cs, ns] = [gt, ct, nt].map((xs) => xs.map((x) => x.wall)) as [number[], number[], number[]];
+      for (let k = 0; k < nb; k++) cpuPairs.push((ct[k] as Seconds).cpu / (gt[k] as Seconds).cpu);
+      sameCounts(final.counts, c.counts(), "ceiling");
+      await c.close();
+      await g.close();
+      const db = new Database(join(dir, `gpunet-${r}.db`), { readonly: true });
+      sameCounts(final.counts, tableCounts(db), "indexer");
+      db.close();
+      for (const f of [`gpunet-${r}.db`, `ceiling-${r}.db`]) for (const x of ["", "-wal", "-shm"]) rmSync(join(dir, f + x), { force: true });
+      const nEvents = nv.events();
+      naiveMeasured = nEvents;
+      await nv.close();
+      for (let k = 0; k < nb; k++) {
+        pairs.push((cs[k] as number) / (gs[k] as number));
+        naivePairs.push((final.events[k] as number) / (gs[k] as number) / ((nv.perSlice[k] as number) / (ns[k] as number)));
       }
-      log(`round ${r + 1}: gpunet ${rate(g).toFixed(0)} ev/s, ceiling ${rate(c).toFixed(0)} ev/s, naive ${rate(n).toFixed(0)} ev/s${pgLine}`);
+      const round = {
+        gpunet: g.events() / sum(gs),
+        ceiling: totalEvents / sum(cs),
+        naive: nEvents / sum(ns),
+        ofCeiling: sum(cs) / sum(gs),
+        vsNaive: g.events() / sum(gs) / (nEvents / sum(ns)),
+        pg: null as number | null,
+        pgCeiling: null as number | null,
+        pgOfCeiling: null as number | null,
+      };
+      const rp = pairs.slice(-nb);
+      let pgLine = "";
+      if (cluster && pgFinal) {
+        const url = await cluster.createDatabase();
+        const pgx = await gpunetSlices(url, updates, programId);
+        const pcUrl = await cluster.createDatabase();
+        const pc = await ceilingPgSlices(pcUrl, pgFinal);
+        const [pgs, pcs] = (await interleave(pgFinal.batches.length, r, [pgx.slice, pc.slice])).map((xs) => xs.map((x) => x.wall)) as [number[], number[]];
+        await pc.close();
+        await pgx.close();
+        sameCounts(pgFinal.counts, await pgCounts(pcUrl), "PostgreSQL ceiling");
+        sameCounts(pgFinal.counts, await pgCounts(url), "PostgreSQL indexer");
+        for (let k = 0; k < pgs.length; k++) pgPairs.push((pcs[k] as number) / (pgs[k] as number));
+        round.pg = pgx.events() / sum(pgs);
+        round.pgCeiling = sum(pgFinal.events) / sum(pcs);
+        round.pgOfCeiling = sum(pcs) / sum(pgs);
+        pgLine = `; postgres ${round.pg.toFixed(0)} ev/s, its ceiling ${round.pgCeiling.toFixed(0)} ev/s, ${pct(round.pgOfCeiling)}`;
+      }
+      perRound.push(round);
+      log(
+        `round ${r + 1}: gpunet ${round.gpunet.toFixed(0)} ev/s, ceiling ${round.ceiling.toFixed(0)} ev/s, ${pct(round.ofCeiling)} ` +
+          `(batches: median ${pct(median(rp))}, ${pct(Math.min(...rp))} - ${pct(Math.max(...rp))}; CPU time ${pct(median(cpuPairs.slice(-nb)))}); ` +
+          `naive ${round.naive.toFixed(0)} ev/s, ${round.vsNaive.toFixed(1)}x${pgLine}`,
+      );
     }
   } finally {
     await cluster?.stop();
   }
   const l = await runLocalnet(Number(args.latency), Number(args["backfill-ops"]));
   const rows = {
-    events: g.events,
-    rounds: gRates.length,
-    gpunetEventsPerSec: Math.round(median(gRates)),
-    ceilingEventsPerSec: Math.round(median(cRates)),
-    naiveEventsPerSec: Math.round(median(nRates)),
-    naiveEventsMeasured: n.events,
-    ofCeiling: median(gRates.map((x, i) => x / (cRates[i] as number))),
-    vsNaive: median(gRates.map((x, i) => x / (nRates[i] as number))),
-    postgresEventsPerSec: pgRates.length > 0 ? Math.round(median(pgRates)) : null,
-    postgresCeilingEventsPerSec: pcRates.length > 0 ? Math.round(median(pcRates)) : null,
-    postgresOfCeiling: pgRates.length > 0 ? median(pgRates.map((x, i) => x / (pcRates[i] as number))) : null,
+    events: totalEvents,
+    rounds,
+    batches: nb,
+    batchTransactions: BATCH,
+    loadAverage: loadavg(),
+    gpunetEventsPerSec: Math.round(median(perRound.map((x) => x.gpunet))),
+    ceilingEventsPerSec: Math.round(median(perRound.map((x) => x.ceiling))),
+    naiveEventsPerSec: Math.round(median(perRound.map((x) => x.naive))),
+    naiveEventsMeasured: naiveMeasured,
+    ofCeiling: median(pairs),
+    ofCeilingP10: quantile(pairs, 0.1),
+    ofCeilingP90: quantile(pairs, 0.9),
+    ofCeilingRounds: perRound.map((x) => x.ofCeiling),
+    ofCeilingCpu: median(cpuPairs),
+    ofCeilingCpuP10: quantile(cpuPairs, 0.1),
+    ofCeilingCpuP90: quantile(cpuPairs, 0.9),
+    vsNaive: median(naivePairs),
+    vsNaiveP10: quantile(naivePairs, 0.1),
+    vsNaiveP90: quantile(naivePairs, 0.9),
+    vsNaiveRounds: perRound.map((x) => x.vsNaive),
+    postgresEventsPerSec: cluster ? Math.round(median(perRound.map((x) => x.pg as number))) : null,
+    postgresCeilingEventsPerSec: cluster ? Math.round(median(perRound.map((x) => x.pgCeiling as number))) : null,
+    postgresOfCeiling: cluster ? median(pgPairs) : null,
+    postgresOfCeilingP10: cluster ? quantile(pgPairs, 0.1) : null,
+    postgresOfCeilingP90: cluster ? quantile(pgPairs, 0.9) : null,
+    postgresOfCeilingRounds: cluster ? perRound.map((x) => x.pgOfCeiling as number) : null,
     latencyP50Ms: l.p50,
     latencyP99Ms: l.p99,
     latencySamples: l.samples,
@@ -375,20 +642,30 @@ async function main(): Promise<void> {
     naive: rows.vsNaive >= 10,
     postgres: rows.postgresOfCeiling === null || rows.postgresOfCeiling >= 0.5,
   };
+  const rs = (xs: readonly number[], f: (x: number) => string): string => xs.map(f).join(", ");
+  const x1 = (x: number): string => `${x.toFixed(1)}x`;
+  console.log(`load average at the end: ${rows.loadAverage.map((x) => x.toFixed(2)).join(" ")}`);
   console.log("| measure | value | target | meets |");
   console.log("| --- | ---: | ---: | --- |");
   console.log(
-    `| gpunet ingest (events/s, ${rows.events} events, median of ${rows.rounds}) | ${rows.gpunetEventsPerSec} | >= 50,000 | ${ok.eps ? "yes" : "NO"} |`,
+    `| gpunet ingest (events/s, ${rows.events} events, median of ${rows.rounds} rounds) | ${rows.gpunetEventsPerSec} | >= 50,000 | ${ok.eps ? "yes" : "NO"} |`,
   );
-  console.log(`| ceiling: same rows, prepared + batched (events/s) | ${rows.ceilingEventsPerSec} | | |`);
+  console.log(`| ceiling: same final rows, prepared + batched (events/s) | ${rows.ceilingEventsPerSec} | | |`);
   console.log(`| naive: EventParser + kysely insert per event (events/s, ${rows.naiveEventsMeasured} events) | ${rows.naiveEventsPerSec} | | |`);
-  console.log(`| gpunet / ceiling (median of per-round ratios) | ${(rows.ofCeiling * 100).toFixed(1)}% | >= 85% | ${ok.ceiling ? "yes" : "NO"} |`);
-  console.log(`| gpunet / naive (median of per-round ratios) | ${rows.vsNaive.toFixed(1)}x | >= 10x | ${ok.naive ? "yes" : "NO"} |`);
+  console.log(
+    `| gpunet / ceiling (median of ${pairs.length} adjacent batch pairs; p10 - p90 ${pct(rows.ofCeilingP10)} - ${pct(rows.ofCeilingP90)}; rounds ${rs(rows.ofCeilingRounds, pct)}) | ${pct(rows.ofCeiling)} | >= 85% | ${ok.ceiling ? "yes" : "NO"} |`,
+  );
+  console.log(
+    `| gpunet / ceiling in process CPU time (median of ${cpuPairs.length} pairs; p10 - p90 ${pct(rows.ofCeilingCpuP10)} - ${pct(rows.ofCeilingCpuP90)}) | ${pct(rows.ofCeilingCpu)} | | |`,
+  );
+  console.log(
+    `| gpunet / naive (median of ${naivePairs.length} adjacent pairs; p10 - p90 ${x1(rows.vsNaiveP10)} - ${x1(rows.vsNaiveP90)}; rounds ${rs(rows.vsNaiveRounds, x1)}) | ${x1(rows.vsNaive)} | >= 10x | ${ok.naive ? "yes" : "NO"} |`,
+  );
   if (rows.postgresOfCeiling !== null) {
     console.log(`| PostgreSQL: gpunet ingest (events/s) | ${rows.postgresEventsPerSec} | | |`);
-    console.log(`| PostgreSQL ceiling: same rows, multi-row INSERT with pg (events/s) | ${rows.postgresCeilingEventsPerSec} | | |`);
+    console.log(`| PostgreSQL ceiling: same final rows, multi-row INSERT with pg (events/s) | ${rows.postgresCeilingEventsPerSec} | | |`);
     console.log(
-      `| PostgreSQL: gpunet / ceiling (median of per-round ratios) | ${(rows.postgresOfCeiling * 100).toFixed(1)}% | >= 50% | ${ok.postgres ? "yes" : "NO"} |`,
+      `| PostgreSQL: gpunet / ceiling (median of ${pgPairs.length} pairs; p10 - p90 ${pct(rows.postgresOfCeilingP10 as number)} - ${pct(rows.postgresOfCeilingP90 as number)}; rounds ${rs(rows.postgresOfCeilingRounds as number[], pct)}) | ${pct(rows.postgresOfCeiling)} | >= 50% | ${ok.postgres ? "yes" : "NO"} |`,
     );
   }
   console.log(

@@ -5,7 +5,7 @@
  */
 import type { SqliteHandle } from "../db/client.ts";
 import { runAsync, runSync, sqliteExecutor, type AsyncExecutor } from "./executor.ts";
-import { historySync, newHistoryNotes, noteRemovedTx } from "./series.ts";
+import { historySync, newHistoryNotes, noteRemovedTx, type FedEvent } from "./series.ts";
 
 /** The store's handle on the history tables. */
 export interface SqliteHistory {
@@ -51,6 +51,12 @@ export function createSqliteHistory(sqlite: SqliteHandle): SqliteHistory {
 /** The same handle over an asynchronous executor, inside the caller's write transaction (the store's backends). */
 export interface StoreHistory {
   noteRemoved(txId: unknown): Promise<void>;
+  /** A transaction row was written in the current write transaction. */
+  noteTx(txId: number): void;
+  /** An event row was written (in write order): the next sync replays it without reading it back. */
+  noteEvent(e: FedEvent): void;
+  /** The write transaction rolled back: forget what it noted. */
+  discard(): void;
   sync(): Promise<void>;
   rebuild(): Promise<void>;
 }
@@ -77,6 +83,15 @@ export function createStoreHistory(exec: AsyncExecutor): StoreHistory {
   };
   return {
     noteRemoved: (txId) => runAsync(noteRemovedTx(notes, txId), exec),
+    noteTx: (txId) => {
+      notes.fedTxs.add(txId);
+    },
+    noteEvent: (e) => {
+      notes.fed.push(e);
+    },
+    discard: () => {
+      notes = newHistoryNotes();
+    },
     sync,
     rebuild: () => {
       notes.full = true;
@@ -99,5 +114,5 @@ export {
   type SqlProgram,
   type SqlRow,
 } from "./executor.ts";
-export { historySync, newHistoryNotes, noteRemovedTx, type HistoryNotes, type ReputationInputs } from "./series.ts";
+export { historySync, newHistoryNotes, noteRemovedTx, type FedEvent, type HistoryNotes, type ReputationInputs } from "./series.ts";
 export { REPUTATION_FORMULA, reputationScore, scoreNumber } from "./reputation.ts";

@@ -165,23 +165,80 @@ const newPState = (id: number): PState => ({
   cur: { day: null, epoch: null },
 });
 
-/** Per-write-transaction notes from the store: the earliest timestamp of removed events. */
+/**
+ * An event row the store has just written, with its decoded event: an
+ * incremental sync replays these instead of reading the rows back and decoding
+ * them a second time. The values are those of the stored row.
+ */
+export interface FedEvent {
+  readonly txId: bigint;
+  readonly slot: bigint;
+  /** The transaction's index in its slot (-1 when unknown). */
+  readonly txIndex: bigint;
+  readonly eventIndex: number;
+  readonly ts: bigint;
+  readonly provider: number | null;
+  /** Event kind name (`account:*` for an account snapshot). */
+  readonly kind: string;
+  /** The decoded event, for event kinds. */
+  readonly event: Ev | null;
+  /** The stored payload, for `account:*` kinds (address, then account data). */
+  readonly payload: Uint8Array | null;
+}
+
+/** Per-write-transaction notes from the store: the earliest timestamp of removed events, and the rows written. */
 export interface HistoryNotes {
   removedMinTs: bigint | null;
   /** Recompute everything (rebuildAll). */
   full: boolean;
+  /** Transaction rows written in this write transaction (ids), and their event rows in write order. */
+  readonly fedTxs: Set<number>;
+  fed: FedEvent[];
 }
 
 /** Fresh notes. */
-export const newHistoryNotes = (): HistoryNotes => ({ removedMinTs: null, full: false });
+export const newHistoryNotes = (): HistoryNotes => ({ removedMinTs: null, full: false, fedTxs: new Set(), fed: [] });
 
 /** Records, before a transaction row is deleted, the earliest timestamp of its events. */
 export function* noteRemovedTx(notes: HistoryNotes, txId: unknown): SqlProgram<void> {
+  const id = int(txId);
+  if (notes.fedTxs.delete(Number(id))) notes.fed = notes.fed.filter((e) => e.txId !== id);
   const rows = yield* all("SELECT MIN(ts) AS ts FROM events WHERE tx_id = ?", txId);
   const ts = rows[0]?.ts;
   if (ts === null || ts === undefined) return;
   const t = int(ts);
   if (notes.removedMinTs === null || t < notes.removedMinTs) notes.removedMinTs = t;
+}
+
+/** Chain order of replayed events: slot, tx index, tx id, event index. */
+const fedLess = (a: FedEvent, b: FedEvent): number =>
+  a.slot !== b.slot
+    ? a.slot < b.slot
+      ? -1
+      : 1
+    : a.txIndex !== b.txIndex
+      ? a.txIndex < b.txIndex
+        ? -1
+        : 1
+      : a.txId !== b.txId
+        ? a.txId < b.txId
+          ? -1
+          : 1
+        : a.eventIndex - b.eventIndex;
+
+/**
+ * The fed events in chain order when they are exactly the event rows of the
+ * transactions after `lastTxId` (checked against the tables), else null.
+ */
+function* fedEvents(notes: HistoryNotes, lastTxId: bigint): SqlProgram<readonly FedEvent[] | null> {
+  if (notes.fedTxs.size === 0) return null;
+  const last = Number(lastTxId);
+  for (const id of notes.fedTxs) if (id <= last) return null;
+  const c = (yield* all("SELECT (SELECT COUNT(*) FROM txs WHERE id > ?) AS t, (SELECT COUNT(*) FROM events WHERE tx_id > ?) AS e", lastTxId, lastTxId))[0];
+  if (!c || int(c.t) !== BigInt(notes.fedTxs.size) || int(c.e) !== BigInt(notes.fed.length)) return null;
+  const fed = notes.fed;
+  for (let i = 1; i < fed.length; i++) if (fedLess(fed[i - 1] as FedEvent, fed[i] as FedEvent) > 0) return [...fed].sort(fedLess);
+  return fed;
 }
 
 const MIN_TS = -(1n << 62n);
@@ -482,16 +539,71 @@ export function* historySync(notes: HistoryNotes): SqlProgram<{ mode: "none" | "
     if (before !== null) flushedBefore = before;
   };
 
-  const step = function* (r: SqlRow): SqlProgram<void> {
+  /** An event of a stored row (decoded when replayed). */
+  const fromRow = (r: SqlRow): FedEvent => ({
+    txId: int(r.tx_id),
+    slot: int(r.slot),
+    txIndex: int(r.ti),
+    eventIndex: 0,
+    ts: int(r.ts),
+    provider: r.provider === null || r.provider === undefined ? null : small(r.provider),
+    kind: kinds.get(small(r.kind)) ?? "",
+    event: null,
+    payload: new Uint8Array(r.payload as Uint8Array),
+  });
+  const mark = (x: FedEvent): void => {
+    const m = maxPos;
+    if (m === null || (m[0] !== x.slot ? m[0] < x.slot : m[1] !== x.txIndex ? m[1] < x.txIndex : m[2] < x.txId)) maxPos = [x.slot, x.txIndex, x.txId];
+    if (maxTs === null || x.ts > maxTs) maxTs = x.ts;
+  };
+  /**
+   * The common case without a query: the event falls in the buckets the
+   * network and its provider are in already, and nothing is due to be written.
+   * False (nothing changed) when it needs {@link step}.
+   */
+  // Events come in runs of one timestamp (a transaction's): their buckets are computed once.
+  let bucketsOf: bigint | null = null;
+  let dayOf = 0n;
+  let epochOf = 0n;
+  const stepInPlace = (x: FedEvent): boolean => {
+    if (x.ts !== bucketsOf) {
+      bucketsOf = x.ts;
+      dayOf = bucketStart(x.ts, "day");
+      epochOf = bucketStart(x.ts, "epoch");
+    }
+    const day = dayOf;
+    const epoch = epochOf;
+    if (epoch > flushedBefore && provRows.size + netRows.size > FLUSH_ROWS) return false;
+    const nd = cur.day;
+    const ne = cur.epoch;
+    if (nd === null || ne === null || nd.bucket !== day || ne.bucket !== epoch) return false;
+    let ps: PState | null = null;
+    let pd: ProvRow | null = null;
+    let pe: ProvRow | null = null;
+    if (x.provider !== null) {
+      ps = providers.get(x.provider) ?? null;
+      if (ps === null) return false;
+      pd = ps.cur.day;
+      pe = ps.cur.epoch;
+      if (pd === null || pe === null || pd.bucket !== day || pe.bucket !== epoch) return false;
+    }
+    mark(x);
+    rows.length = 0;
+    pRows.length = 0;
+    nd.flows.events += 1n;
+    ne.flows.events += 1n;
+    rows.push(nd, ne);
+    if (pd !== null && pe !== null) pRows.push(pd, pe);
+    apply(x, ps);
+    return true;
+  };
+  const step = function* (x: FedEvent): SqlProgram<void> {
     // A long replay writes finished epochs as it goes, so memory stays bounded.
-    const epoch = bucketStart(int(r.ts), "epoch");
+    const epoch = bucketStart(x.ts, "epoch");
     if (epoch > flushedBefore && provRows.size + netRows.size > FLUSH_ROWS) yield* flush(epoch);
-    const ts = int(r.ts);
-    const kind = kinds.get(small(r.kind)) ?? "";
-    const pid = r.provider === null || r.provider === undefined ? null : small(r.provider);
-    const pos: Pos = [int(r.slot), int(r.ti), int(r.tx_id)];
-    if (maxPos === null || posLess(maxPos, pos)) maxPos = pos;
-    if (maxTs === null || ts > maxTs) maxTs = ts;
+    const ts = x.ts;
+    const pid = x.provider;
+    mark(x);
     rows.length = 0;
     pRows.length = 0;
     for (const span of SPANS) {
@@ -515,11 +627,14 @@ export function* historySync(notes: HistoryNotes): SqlProgram<{ mode: "none" | "
         pRows.push(row);
       }
     }
-    const payload = new Uint8Array(r.payload as Uint8Array);
-
+    apply(x, ps);
+  };
+  /** What one event changes in the rows it landed in (`rows`, `pRows`) and in its provider. */
+  const apply = (x: FedEvent, ps: PState | null): void => {
+    const kind = x.kind;
     if (kind === "account:provider") {
-      if (ps) {
-        const acc = decodeGpunetAccount(payload.subarray(32));
+      if (ps && x.payload) {
+        const acc = decodeGpunetAccount(x.payload.subarray(32));
         if (acc && acc.type === "provider") {
           addContribution(stocks, ps, -1n);
           applyProviderSnapshot(ps.p, acc.data, noKey);
@@ -531,19 +646,24 @@ export function* historySync(notes: HistoryNotes): SqlProgram<{ mode: "none" | "
       return;
     }
     if (kind.startsWith("account:")) return;
-    const dec = decodeEventBytes(payload, "bytes");
-    if (!dec.ok) return;
-    const e = { name: dec.name, data: dec.data, instructionIndex: 0, innerPath: [], innerIndex: null, eventIndex: 0 } as unknown as Ev;
+    let e = x.event;
+    if (e === null) {
+      if (!x.payload) return;
+      const dec = decodeEventBytes(x.payload, "bytes");
+      if (!dec.ok) return;
+      e = { name: dec.name, data: dec.data, instructionIndex: 0, innerPath: [], innerIndex: null, eventIndex: 0 } as unknown as Ev;
+    }
     const d = e.data as Record<string, unknown>;
     const amount = typeof d.amount === "bigint" ? d.amount : 0n;
     if (ps) {
-      const before = { c: ps.p.jobsCompleted, f: ps.p.jobsFailed };
+      const completedBefore = ps.p.jobsCompleted;
+      const failedBefore = ps.p.jobsFailed;
       addContribution(stocks, ps, -1n);
       applyHandler(HANDLERS.provider, ps.p, e, noKeyCtx);
       if (e.name === "providerRegistered") ps.registered = true;
       addContribution(stocks, ps, 1n);
-      const dc = ps.p.jobsCompleted - before.c;
-      const df = ps.p.jobsFailed - before.f;
+      const dc = ps.p.jobsCompleted - completedBefore;
+      const df = ps.p.jobsFailed - failedBefore;
       if (dc !== 0n) {
         net("jobs_completed", dc);
         pf("jobs_completed", dc);
@@ -620,8 +740,19 @@ export function* historySync(notes: HistoryNotes): SqlProgram<{ mode: "none" | "
         break;
     }
   };
+  const replay = function* (xs: Iterable<FedEvent>): SqlProgram<void> {
+    for (const x of xs) if (!stepInPlace(x)) yield* step(x);
+  };
+  const replayRows = function* (rs: readonly SqlRow[]): SqlProgram<void> {
+    for (const r of rs) {
+      const x = fromRow(r);
+      if (!stepInPlace(x)) yield* step(x);
+    }
+  };
   if (!recompute) {
-    for (const r of yield* all(`${EVENT_SELECT} WHERE e.tx_id > ? ${EVENT_ORDER}`, lastTxId)) yield* step(r);
+    const fed = yield* fedEvents(notes, lastTxId);
+    if (fed !== null) yield* replay(fed);
+    else yield* replayRows(yield* all(`${EVENT_SELECT} WHERE e.tx_id > ? ${EVENT_ORDER}`, lastTxId));
   } else {
     // Pages of 8 epochs by timestamp (index events_ts): chain order within a page is chain
     // order overall, since the Clock does not go backwards along the chain.
@@ -631,7 +762,7 @@ export function* historySync(notes: HistoryNotes): SqlProgram<{ mode: "none" | "
       if (m?.ts === null || m?.ts === undefined) break;
       const a = bucketStart(int(m.ts), "epoch");
       const b = a + 8n * SPAN_SECONDS.epoch;
-      for (const r of yield* all(`${EVENT_SELECT} WHERE e.ts >= ? AND e.ts < ? ${EVENT_ORDER}`, a, b)) yield* step(r);
+      yield* replayRows(yield* all(`${EVENT_SELECT} WHERE e.ts >= ? AND e.ts < ? ${EVENT_ORDER}`, a, b));
       at = b;
     }
   }

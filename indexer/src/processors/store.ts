@@ -203,15 +203,14 @@ export async function createIndexStore(target: StoreBackend | SqliteHandle, opts
     "account:config",
   ].map((k) => kindIds.get(k) as number);
 
-  // Interned pubkeys: the latin1 string of the 32 bytes is a cheap exact map key.
-  const keyIds = new Map<string, number>();
+  // Interned pubkeys.
+  const keyIds = new KeyIds();
   const keyId = (key: Uint8Array): number => {
-    const buf = Buffer.from(key.buffer, key.byteOffset, 32);
-    const k = buf.toString("latin1");
-    const hit = keyIds.get(k);
+    const hit = keyIds.get(key);
     if (hit !== undefined) return hit;
+    const buf = Buffer.from(key.buffer, key.byteOffset, 32);
     const id = backend.pubkeyId(buf) ?? backend.insertPubkey(buf, bs58.encode(buf));
-    keyIds.set(k, id);
+    keyIds.set(key, id);
     return id;
   };
 
@@ -561,6 +560,7 @@ export async function createIndexStore(target: StoreBackend | SqliteHandle, opts
         await backend.commit();
       } catch (e) {
         await backend.rollback().catch(() => {});
+        history.discard();
         // The transaction rolled back: in-memory copies may hold its changes.
         dropCaches();
         keyIds.clear();
@@ -660,7 +660,7 @@ export async function createIndexStore(target: StoreBackend | SqliteHandle, opts
   };
 
   /** PostgreSQL: loads what the batch will read, in a few queries. */
-  const knownKey = (k: Uint8Array): number | undefined => keyIds.get(latin1(k)) ?? backend.pubkeyId(Buffer.from(k.buffer, k.byteOffset, k.byteLength));
+  const knownKey = (k: Uint8Array): number | undefined => keyIds.get(k) ?? backend.pubkeyId(Buffer.from(k.buffer, k.byteOffset, k.byteLength));
   const planBatch = async (txs: readonly PreparedTransaction[], decoded: readonly DecodedTransaction[]): Promise<void> => {
     const keys = new Set<string>();
     const plan: BatchPlan["txs"][number][] = [];
@@ -679,7 +679,7 @@ export async function createIndexStore(target: StoreBackend | SqliteHandle, opts
         snaps.push({ address, type: acc.type });
       }
     });
-    for (const k of keys) if (keyIds.has(k)) keys.delete(k);
+    for (const k of keys) if (keyIds.get(Buffer.from(k, "latin1")) !== undefined) keys.delete(k);
     await backend.prefetch({ txs: plan, keys });
     const ps = new Set<number>();
     const js = new Set<number>();
@@ -868,8 +868,22 @@ export async function createIndexStore(target: StoreBackend | SqliteHandle, opts
       }
       if (u.slot > maxSlotSeen) maxSlotSeen = u.slot;
       res.inserted++;
+      const txKey = BigInt(txId);
+      const txIndexKey = BigInt(t.txIndex);
+      history.noteTx(txId);
       for (const e of d.events) {
         const ids = applyEvent(e, txId, u.slot, t.txIndex, finality, true);
+        history.noteEvent({
+          txId: txKey,
+          slot: u.slot,
+          txIndex: txIndexKey,
+          eventIndex: e.eventIndex,
+          ts: e.data.timestamp,
+          provider: ids.provider,
+          kind: e.name,
+          event: e,
+          payload: null,
+        });
         backend.insertEvent([
           txId,
           e.eventIndex,
@@ -901,18 +915,21 @@ export async function createIndexStore(target: StoreBackend | SqliteHandle, opts
           const address = bs58.decode(s.address);
           const applied = applySnapshot(address, s.data, u.slot, t.txIndex, finality);
           if (!applied) continue;
-          backend.insertEvent([
-            txId,
-            SNAPSHOT_EVENT_BASE + k++,
-            -1,
-            "",
-            kindIds.get(applied.kind),
-            applied.provider,
-            applied.job,
-            u.slot,
-            u.blockTime ?? 0n,
-            Buffer.concat([Buffer.from(address), Buffer.from(s.data)]),
-          ]);
+          const eventIndex = SNAPSHOT_EVENT_BASE + k++;
+          const ts = u.blockTime ?? 0n;
+          const payload = Buffer.concat([Buffer.from(address), Buffer.from(s.data)]);
+          history.noteEvent({
+            txId: txKey,
+            slot: u.slot,
+            txIndex: txIndexKey,
+            eventIndex,
+            ts: typeof ts === "bigint" ? ts : BigInt(ts),
+            provider: applied.provider,
+            kind: applied.kind,
+            event: null,
+            payload,
+          });
+          backend.insertEvent([txId, eventIndex, -1, "", kindIds.get(applied.kind), applied.provider, applied.job, u.slot, ts, payload]);
         }
       }
     }
@@ -1046,6 +1063,44 @@ export async function createIndexStore(target: StoreBackend | SqliteHandle, opts
     withSql: (run) => transact(() => run(backend.sql)),
     maxSlot: () => (maxSlotSeen < 0n ? null : maxSlotSeen),
   };
+}
+
+/** One interned key: its bytes, its id, the next key with the same first bytes. */
+interface KeyEntry {
+  readonly key: Uint8Array;
+  readonly id: number;
+  next: KeyEntry | null;
+}
+
+/**
+ * Pubkey ids by their 32 bytes, looked up without building anything per
+ * lookup: chained by the key's first 30 bits (a small integer), then
+ * compared byte by byte.
+ */
+class KeyIds {
+  private readonly byPrefix = new Map<number, KeyEntry>();
+  size = 0;
+  private static prefix(k: Uint8Array): number {
+    return (k[0] as number) | ((k[1] as number) << 8) | ((k[2] as number) << 16) | (((k[3] as number) & 0x3f) << 24);
+  }
+  get(k: Uint8Array): number | undefined {
+    for (let e = this.byPrefix.get(KeyIds.prefix(k)) ?? null; e !== null; e = e.next) {
+      const a = e.key;
+      let i = 4;
+      while (i < 32 && a[i] === k[i]) i++;
+      if (i === 32 && a[3] === k[3]) return e.id;
+    }
+    return undefined;
+  }
+  set(k: Uint8Array, id: number): void {
+    const p = KeyIds.prefix(k);
+    this.byPrefix.set(p, { key: Uint8Array.from(k.subarray(0, 32)), id, next: this.byPrefix.get(p) ?? null });
+    this.size++;
+  }
+  clear(): void {
+    this.byPrefix.clear();
+    this.size = 0;
+  }
 }
 
 function rowToConfig(r: Row): ConfigState {

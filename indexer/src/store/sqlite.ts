@@ -116,19 +116,19 @@ export function createSqliteBackend(sqlite: SqliteHandle): StoreBackend {
     findUnfinalizedBySig: (hash) =>
       q.findUnfinalizedBySig.get(hash, hash) === undefined ? NONE : (q.findUnfinalizedBySig.all(hash, hash) as Row[]).map(txRow),
     insertTx(values) {
-      const r = q.insertTx.run(...values);
+      const r = q.insertTx.run(values);
       return r.changes === 0 ? null : Number(r.lastInsertRowid);
     },
     setTxFinality(id, finality) {
       q.setTxFinality.run(finality, id);
     },
     insertEvent(values) {
-      q.insertEvent.run(...values);
+      q.insertEvent.run(values);
     },
     insertHistory(table, values) {
-      history[table].run(...values);
+      history[table].run(values);
     },
-    insertDeadLetter: (values) => q.insertDeadLetter.run(...values).changes,
+    insertDeadLetter: (values) => q.insertDeadLetter.run(values).changes,
     pubkeyId(key) {
       const r = q.pubkeyId.get(key) as Row | undefined;
       return r ? Number(r.id as bigint) : undefined;
@@ -138,13 +138,13 @@ export function createSqliteBackend(sqlite: SqliteHandle): StoreBackend {
     getJob: (id) => q.getJob.get(id) as Row | undefined,
     getConfig: () => q.getConfig.get() as Row | undefined,
     putProvider(values) {
-      q.putProvider.run(...values);
+      q.putProvider.run(values);
     },
     putJob(values) {
-      q.putJob.run(...values);
+      q.putJob.run(values);
     },
     putConfig(values) {
-      q.putConfig.run(...values);
+      q.putConfig.run(values);
     },
     putCheckpoint(name, slot, signature, now) {
       q.putCheckpoint.run(name, slot, signature, now);
