@@ -43,7 +43,9 @@ afterAll(() => {
 });
 
 describe("installed packages, plain node", () => {
-  it("Given the installed @gpunet/sdk, When imported as ESM and required as CommonJS, Then both load and agree", () => {
+  it("Given the installed @gpunet/sdk without helius-sdk (an optional peer), When imported as ESM and required as CommonJS, Then both load and agree", () => {
+    expect(existsSync(join(app, "node_modules/@gpunet/sdk/package.json"))).toBe(true);
+    expect(existsSync(join(app, "node_modules/helius-sdk"))).toBe(false);
     copyFileSync(join(HERE, "import.mjs"), join(app, "import.mjs"));
     copyFileSync(join(HERE, "require.cjs"), join(app, "require.cjs"));
     const esm = JSON.parse(execFileSync(process.execPath, ["import.mjs"], { cwd: app, encoding: "utf8" })) as Record<string, string>;
