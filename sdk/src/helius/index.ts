@@ -190,7 +190,7 @@ function randomTipAccount(): string {
  * @example
  * ```ts
  * import { heliusTipInstruction, MIN_TIP_LAMPORTS_MAX } from "@gpunet/sdk/helius";
- * const tip = heliusTipInstruction({ from: payer.address, lamports: MIN_TIP_LAMPORTS_MAX });
+ * const tip = heliusTipInstruction({ from: owner.toBase58(), lamports: MIN_TIP_LAMPORTS_MAX }); // a Kit app: its signer's address
  * // Kit: appendTransactionMessageInstructions([...gpunetIxs, tip], message)
  * ```
  */
@@ -258,7 +258,8 @@ export interface HeliusSenderOptions {
  * ```ts
  * import { createGpunetClient } from "@gpunet/sdk";
  * import { heliusPriorityFee, heliusSender } from "@gpunet/sdk/helius";
- * const send = heliusSender({ region: "US_EAST", tipLamports: 2_000_000n, priorityFee: heliusPriorityFee({ url: heliusRpcUrl }) });
+ * const priorityFee = heliusPriorityFee({ url: "https://mainnet.helius-rpc.com/?api-key=KEY" });
+ * const send = heliusSender({ region: "US_EAST", tipLamports: 2_000_000n, priorityFee });
  * const gpunet = createGpunetClient({ connection, wallet, send });
  * const { signature, priorityFeeMicroLamports } = await gpunet.claimRewards();
  * ```
