@@ -125,6 +125,11 @@ export function fromPortableInstruction(ix: PortableInstruction): TransactionIns
   });
 }
 
+/** The instructions the context's send path adds to every transaction (a Sender tip), as web3.js instructions. */
+export function senderInstructions(ctx: Pick<SendContext, "sender">, payer: PublicKey): TransactionInstruction[] {
+  return (ctx.sender?.instructions?.(payer.toBase58()) ?? []).map(fromPortableInstruction);
+}
+
 function compile(payer: PublicKey, blockhash: string, ixs: readonly TransactionInstruction[]): VersionedTransaction {
   const message = new TransactionMessage({ payerKey: payer, recentBlockhash: blockhash, instructions: [...ixs] }).compileToV0Message();
   return new VersionedTransaction(message);
@@ -243,7 +248,7 @@ export async function prepareAndSign(ctx: SendContext, userIxs: readonly Transac
   const payer = feePayerOf(ctx, o);
   const commitment = o.commitment ?? ctx.commitment;
   // The send path's own instructions (a tip) go last; the fee estimate looks at the caller's accounts only.
-  const ixs = [...userIxs, ...(ctx.sender?.instructions?.(payer.toBase58()) ?? []).map(fromPortableInstruction)];
+  const ixs = [...userIxs, ...senderInstructions(ctx, payer)];
   const size = transactionSize(payer, ixs);
   if (size > MAX_TRANSACTION_SIZE) {
     const what = Number.isFinite(size) ? `${size} bytes` : "more than one packet";

@@ -8,6 +8,8 @@
  * each landed transaction are checked. A transaction without what Sender requires
  * is refused and changes nothing; bad options are typed errors.
  */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import {
   AccountRole,
   address,
@@ -126,6 +128,27 @@ describe("Helius Sender through the web3.js client", () => {
     const r = await owner.registerProvider({ gpuModel: 2, gpuCount: 1, vramGb: 24, region: 1 });
     expect(r.priorityFeeMicroLamports).toBe(1n);
     expect(await landed(r.signature, TIP_ACCOUNT)).toEqual({ price: 1n, tips: [1_500_000n] });
+  });
+});
+
+describe("claimAll through Sender", () => {
+  it("Given three providers with rewards, When a bot claims for all through Sender, Then every batch carries the tip and each claim pays what claimable said", async () => {
+    const kps = [await s.user(10_000n), await s.user(10_000n), await s.user(10_000n)];
+    for (const kp of kps) {
+      const c = s.client(keypairWallet(kp));
+      await c.registerProvider({ gpuModel: 1, gpuCount: 1, vramGb: 8, region: 0 });
+      await c.stake({ amount: 10_000n });
+    }
+    await s.client(keypairWallet(await s.user(50_000n))).fundRewards({ amount: 50_000n });
+    const bot = s.client(undefined, { send: heliusSender({ url: fastUrl, tipAccount: TIP_ACCOUNT }) });
+    const want = new Map<string, bigint>();
+    for (const kp of kps) want.set(kp.publicKey.toBase58(), await bot.claimable({ owner: kp.publicKey }));
+    const r = await bot.claimAll({ signers: kps });
+    expect(r.failed).toEqual([]);
+    expect(r.claimed).toHaveLength(3);
+    for (const c of r.claimed) expect(c.amount).toBe(want.get(c.owner.toBase58()));
+    expect(r.batches.length).toBeGreaterThanOrEqual(1);
+    for (const b of r.batches) expect((await landed(b.signature as string, TIP_ACCOUNT)).tips).toEqual([MIN_TIP_LAMPORTS_MAX]);
   });
 });
 
@@ -287,14 +310,26 @@ describe("bad options", () => {
     expect((moved as Error).message).toContain("@gpunet/sdk/helius");
   });
 
-  it("Given a Sender URL where nothing listens, When a client sends through it, Then the refused submissions are ridden out to a typed BlockhashExpired and nothing lands", async () => {
-    const ownerKp = await s.user(1_000n);
-    const dead = new URL("/fast", s.net.rpcUrl);
-    dead.port = "9"; // discard port: refused on loopback
-    const owner = s.client(keypairWallet(ownerKp), { send: heliusSender({ url: dead.toString() }), resendIntervalMs: 50 });
-    const err = await owner.registerProvider({ gpuModel: 1, gpuCount: 1, vramGb: 8, region: 0 }).catch((e: unknown) => e);
-    // Refused connections are transient: the confirmation loop rides them out until the blockhash expires.
-    expect(isGpunetError(err, "BlockhashExpired")).toBe(true);
-    expect(await s.connection.getAccountInfo(findProviderPda(ownerKp.publicKey)[0])).toBeNull();
+  it("Given a Sender that answers 503, When a client sends through it, Then each submission is one request, the confirmation loop re-sends until the blockhash expires, a typed BlockhashExpired, and nothing lands", async () => {
+    let requests = 0;
+    const busy: Server = createServer((req, res) => {
+      requests++;
+      req.resume();
+      res.writeHead(503, { "content-type": "text/plain" });
+      res.end("busy");
+    });
+    await new Promise<void>((r) => busy.listen(0, "127.0.0.1", () => r()));
+    try {
+      const ownerKp = await s.user(1_000n);
+      const url = `http://127.0.0.1:${(busy.address() as AddressInfo).port}/fast`;
+      const owner = s.client(keypairWallet(ownerKp), { send: heliusSender({ url }), resendIntervalMs: 500 });
+      const err = await owner.registerProvider({ gpuModel: 1, gpuCount: 1, vramGb: 8, region: 0 }).catch((e: unknown) => e);
+      expect(isGpunetError(err, "BlockhashExpired")).toBe(true);
+      // The first send plus the loop's re-sends, one HTTP request each: no retry inside a submission.
+      expect(requests).toBeGreaterThanOrEqual(2);
+      expect(await s.connection.getAccountInfo(findProviderPda(ownerKp.publicKey)[0])).toBeNull();
+    } finally {
+      await new Promise<void>((r) => busy.close(() => r()));
+    }
   });
 });
