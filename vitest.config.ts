@@ -12,6 +12,7 @@ export default defineConfig({
       { find: /^@gpunet\/idl$/, replacement: source("./programs-idl/index.ts") },
       { find: /^@gpunet\/sdk$/, replacement: source("./sdk/src/index.ts") },
       { find: /^@gpunet\/sdk\/kit$/, replacement: source("./sdk/src/kit/index.ts") },
+      { find: /^@gpunet\/sdk\/helius$/, replacement: source("./sdk/src/helius/index.ts") },
       { find: /^@gpunet\/localnet$/, replacement: source("./localnet/src/index.ts") },
       { find: /^@gpunet\/indexer$/, replacement: source("./indexer/src/index.ts") },
     ],

@@ -1,10 +1,12 @@
 /**
- * Browser bundle sizes of the SDK's two faces, minified (production) and gzipped by esbuild from
+ * Browser bundle sizes of the SDK's faces, minified (production) and gzipped by esbuild from
  * the sources: one Kit instruction builder alone, the Kit face whole
- * (`@gpunet/sdk/kit`), the web3.js face whole (`@gpunet/sdk`), beside the SDK as it
+ * (`@gpunet/sdk/kit`), the web3.js face whole (`@gpunet/sdk`), the Helius face whole
+ * (`@gpunet/sdk/helius`, helius-sdk's parts included), beside the SDK as it
  * was before the generated layer (the baseline, built in the same run from the git
  * history; `--baseline <ref>` picks another commit). Each bundle's metafile is checked:
- * no web3.js in a Kit bundle, no Kit in a web3.js one.
+ * no web3.js in a Kit bundle, no Kit in a web3.js one, neither in the Helius one,
+ * and helius-sdk only in the Helius one.
  *
  *   npm run bench:bundle [-- --json] [-- --baseline <ref>]
  */
@@ -27,6 +29,7 @@ interface Measured {
   readonly gzip: number;
   readonly web3: boolean;
   readonly kit: boolean;
+  readonly helius: boolean;
 }
 
 async function bundle(name: string, contents: string, root: string): Promise<Measured> {
@@ -53,6 +56,7 @@ async function bundle(name: string, contents: string, root: string): Promise<Mea
     web3: inputs.some((p) => p.includes("@solana/web3.js")),
     // web3.js v1 itself uses a few @solana/codecs-* packages; Kit's own entry points are these.
     kit: inputs.some((p) => /@solana\/(kit|addresses|instructions|signers|transaction-messages)\//.test(p)),
+    helius: inputs.some((p) => p.includes("node_modules/helius-sdk/")),
   };
 }
 
@@ -65,6 +69,7 @@ const results: Measured[] = [];
 results.push(await bundle("one Kit builder (getStakeInstructionAsync)", `export { getStakeInstructionAsync } from ${src("sdk/src/kit/index.ts")};`, ROOT));
 results.push(await bundle("Kit face whole (@gpunet/sdk/kit)", `export * from ${src("sdk/src/kit/index.ts")};`, ROOT));
 results.push(await bundle("web3.js face whole (@gpunet/sdk)", `export * from ${src("sdk/src/index.ts")};`, ROOT));
+results.push(await bundle("Helius face whole (@gpunet/sdk/helius)", `export * from ${src("sdk/src/helius/index.ts")};`, ROOT));
 
 // The baseline: the full SDK entry at the commit before the generated layer, from git.
 let baseline: Measured | undefined;
@@ -82,13 +87,14 @@ try {
 
 const base = baseline ?? (results[2] as Measured);
 const kib = (b: number): string => (b / 1024).toFixed(1);
-const leaks = results.filter((r, i) => (i < 2 ? r.web3 : r.kit));
+// Kit bundles: no web3.js; the web3.js face: no Kit; the Helius face: neither; helius-sdk only in the Helius face.
+const leaks = results.filter((r, i) => (i < 2 ? r.web3 || r.helius : i === 2 ? r.kit || r.helius : r.web3 || r.kit || !r.helius));
 if (json) {
   console.log(JSON.stringify({ results, baseline, leaks: leaks.map((l) => l.name) }, null, 2));
 } else {
   console.log("SDK browser bundles (esbuild, minified, gzip -9)");
   for (const r of [...results, ...(baseline ? [baseline] : [])]) {
-    const libs = [r.web3 ? "web3.js" : "", r.kit ? "kit" : ""].filter(Boolean).join("+") || "-";
+    const libs = [r.web3 ? "web3.js" : "", r.kit ? "kit" : "", r.helius ? "helius-sdk" : ""].filter(Boolean).join("+") || "-";
     console.log(
       `  ${r.name.padEnd(46)} ${kib(r.bytes).padStart(7)} KiB  ${kib(r.gzip).padStart(6)} KiB gz  ${(r.gzip / base.gzip).toFixed(3)}x of baseline  libs: ${libs}`,
     );
@@ -97,6 +103,6 @@ if (json) {
   console.log(`  one Kit builder vs the ${kib(KIT_GOAL_BYTES)} KiB goal: ${kib(one.gzip)} KiB gz (${one.gzip <= KIT_GOAL_BYTES ? "within" : "over"})`);
 }
 if (leaks.length) {
-  console.error(`a face pulled in the other library: ${leaks.map((l) => l.name).join(", ")}`);
+  console.error(`a face pulled in a library it must not (or the Helius face lacks helius-sdk): ${leaks.map((l) => l.name).join(", ")}`);
   process.exit(1);
 }

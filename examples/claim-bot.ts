@@ -13,6 +13,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Connection, Keypair } from "@solana/web3.js";
 import { createGpunetClient, createRetryingFetch, isGpunetError, type ClaimAllResult, type PriorityFeeStrategy } from "@gpunet/sdk";
+import { heliusPriorityFee } from "@gpunet/sdk/helius";
 
 /** Options of one bot round. */
 export interface ClaimBotOptions {
@@ -77,7 +78,7 @@ async function main(): Promise<void> {
   const helius = arg("helius");
   const pct = arg("priority-percentile");
   const priorityFee: PriorityFeeStrategy | undefined = helius
-    ? { kind: "helius", url: helius }
+    ? heliusPriorityFee({ url: helius })
     : pct
       ? { kind: "percentile", percentile: Number(pct) }
       : undefined;

@@ -56,7 +56,9 @@ function boolOption(o: Record<string, unknown>, name: string, fallback: boolean)
 
 /** The write-locked static keys of an encoded transaction. */
 function writableKeysOf(encoded: unknown, encoding: unknown): string[] {
-  const enc = encoding === undefined || encoding === null || encoding === "Base58" ? "base58" : encoding === "Base64" ? "base64" : null;
+  // Helius takes "Base64" (its enum) and "base64" (what helius-sdk's smart transactions send).
+  const e = typeof encoding === "string" ? encoding.toLowerCase() : encoding;
+  const enc = e === undefined || e === null || e === "base58" ? "base58" : e === "base64" ? "base64" : null;
   if (enc === null) throw invalidParams(`Invalid params: transactionEncoding must be Base58 or Base64, got ${String(encoding)}`);
   const tx = parseWireTransaction(decodeBinaryParam(encoded, enc, "transaction"));
   return tx.staticKeys.filter((_k, i) => isStaticWritable(tx.header, tx.staticKeys.length, i));

@@ -1,11 +1,12 @@
 /**
  * The HTTP JSON-RPC server (POST any path; GET /health answers "ok" as
- * Agave does). CORS is open so browser demos can call it; it listens on
+ * Agave does; POST /fast and GET /ping are Helius Sender's, see sender.ts). CORS is open so browser demos can call it; it listens on
  * 127.0.0.1 only.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { handlePayload, type JsonRpcHandler } from "./json-rpc.ts";
+import { handleSenderRequest, isSenderRoute } from "./sender.ts";
 
 /** Requests above this size are refused (Agave caps request bodies too). */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -51,7 +52,8 @@ export function createRpcServer(opts: RpcServerOptions): Server {
       return;
     }
     if (req.method === "GET") {
-      if (req.url === "/health") reply(res, 200, "ok", "text/plain; charset=utf-8");
+      if (isSenderRoute(req.method, req.url)) reply(res, 200, handleSenderRequest(req.method, req.url, "", opts.lookup).body, "text/plain; charset=utf-8");
+      else if (req.url === "/health") reply(res, 200, "ok", "text/plain; charset=utf-8");
       else reply(res, 405, "Used HTTP Method is not allowed. POST or OPTIONS is required", "text/plain; charset=utf-8");
       return;
     }
@@ -75,7 +77,9 @@ export function createRpcServer(opts: RpcServerOptions): Server {
       }
       let out: string | null;
       try {
-        out = handlePayload(Buffer.concat(chunks).toString("utf8"), opts.lookup);
+        const text = Buffer.concat(chunks).toString("utf8");
+        // Helius Sender's route (POST /fast): sendTransaction only, with Sender's checks.
+        out = isSenderRoute(req.method, req.url) ? handleSenderRequest(req.method, req.url, text, opts.lookup).body : handlePayload(text, opts.lookup);
       } catch {
         out = '{"jsonrpc":"2.0","error":{"code":-32603,"message":"Internal error"},"id":null}';
       }

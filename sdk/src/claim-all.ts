@@ -18,6 +18,7 @@ import {
   MAX_COMPUTE_UNITS,
   MAX_TRANSACTION_SIZE,
   prepareAndSign,
+  senderInstructions,
   sendSignedAndConfirm,
   transactionSize,
   type SendContext,
@@ -202,7 +203,8 @@ export async function claimAll(d: ClaimAllDeps, o: ClaimAllOptions): Promise<Cla
   let cur: Candidate[] = [];
   for (const c of candidates) {
     const next = [...cur, c];
-    if (cur.length > 0 && transactionSize(feePayer, ixsFor(next)) > MAX_TRANSACTION_SIZE) {
+    // The send path's own instructions (a Sender tip) ride in every transaction too.
+    if (cur.length > 0 && transactionSize(feePayer, [...ixsFor(next), ...senderInstructions(d.ctx, feePayer)]) > MAX_TRANSACTION_SIZE) {
       batches.push(cur);
       cur = [c];
     } else cur = next;

@@ -51,6 +51,7 @@ import {
   type SignedTransaction,
 } from "./send.ts";
 import type { PriorityFeeStrategy } from "./priority-fee.ts";
+import type { TransactionSender } from "./send-path.ts";
 import { claimable as claimableMath } from "./rewards.ts";
 import { claimAll as claimAllImpl, clockUnixTimestamp, type ClaimAllOptions, type ClaimAllResult } from "./claim-all.ts";
 import { subscribeEvents as subscribeImpl, type SubscribeEventsOptions, type EventSubscription } from "./subscribe.ts";
@@ -85,10 +86,14 @@ export interface GpunetClientOptions {
   readonly programId?: PublicKeyInput;
   /** Default "confirmed". */
   readonly commitment?: Commitment;
-  /** Default `{ kind: "none" }`, or Helius' estimate when `heliusUrl` is set. */
+  /** Default `{ kind: "none" }`; Helius' estimate is `heliusPriorityFee({ url })` of `@gpunet/sdk/helius`. */
   readonly priorityFee?: PriorityFeeStrategy;
-  /** A Helius RPC URL; enables the "helius" priority fee strategy by default. */
-  readonly heliusUrl?: string;
+  /**
+   * Where signed transactions go (default the connection's `sendTransaction`):
+   * `heliusSender()` or `heliusSmartTransaction({ url })` of `@gpunet/sdk/helius`,
+   * or any {@link TransactionSender}. Confirmation stays on `connection`.
+   */
+  readonly send?: TransactionSender;
   /** Fraction added to simulated compute units (default 0.1). */
   readonly computeUnitMargin?: number;
   /** Confirmation poll interval (default 400 ms). */
@@ -136,7 +141,7 @@ export function createGpunetClient(options: GpunetClientOptions) {
   const programId = options.programId === undefined ? GPUNET_PROGRAM_ID : toPublicKey(options.programId, "programId");
   const commitment = options.commitment ?? "confirmed";
   const wallet = options.wallet;
-  const priorityFee: PriorityFeeStrategy = options.priorityFee ?? (options.heliusUrl ? { kind: "helius", url: options.heliusUrl } : { kind: "none" });
+  const priorityFee: PriorityFeeStrategy = options.priorityFee ?? { kind: "none" };
   const ctx: SendContext = {
     connection,
     programId,
@@ -146,6 +151,7 @@ export function createGpunetClient(options: GpunetClientOptions) {
     ...(options.computeUnitMargin !== undefined ? { computeUnitMargin: options.computeUnitMargin } : {}),
     ...(options.pollIntervalMs !== undefined ? { pollIntervalMs: options.pollIntervalMs } : {}),
     ...(options.resendIntervalMs !== undefined ? { resendIntervalMs: options.resendIntervalMs } : {}),
+    ...(options.send !== undefined ? { sender: options.send } : {}),
   };
   const fo = { programId, commitment };
   const bo = { programId };

@@ -197,6 +197,8 @@ export {
 export type { SendContext, SendOptions, SendResult, SimulateResult, SignedTransaction, SendConnection, WalletAdapterLike } from "./send.ts";
 export { resolvePriorityFee, percentileOf } from "./priority-fee.ts";
 export type { PriorityFeeStrategy, PriorityFeeConnection } from "./priority-fee.ts";
+export { fromPortableInstruction } from "./send.ts";
+export type { PriorityFeeEstimator, PriorityFeeRequest, TransactionSender, SubmitContext, PortableInstruction, PortableAccountRole } from "./send-path.ts";
 export { createRetryingFetch } from "./retrying-fetch.ts";
 export type { FetchLike, RetryingFetchOptions } from "./retrying-fetch.ts";
 

@@ -1,40 +1,14 @@
 /**
- * Priority fee strategies: a fixed price, a percentile of the cluster's recent
- * prioritization fees for the accounts the transaction writes, or Helius'
- * `getPriorityFeeEstimate` through helius-sdk's method (its Kit-free subpath, so
- * neither Kit nor anything Node-only enters the bundle), called over the SDK's
- * JSON-RPC caller and retry policy. helius-sdk is an optional peer dependency,
- * loaded only when that strategy runs: apps that do not use Helius do not install it.
+ * Priority fee strategies: none, a fixed price, a percentile of the cluster's
+ * recent prioritization fees for the accounts the transaction writes, or an
+ * estimator from outside the main entry (Helius' `getPriorityFeeEstimate` is
+ * `heliusPriorityFee` of `@gpunet/sdk/helius`, so this entry never loads helius-sdk).
  */
-
-type HeliusFeeModule = typeof import("helius-sdk/rpc/methods/getPriorityFeeEstimate");
-let heliusFee: Promise<HeliusFeeModule> | null = null;
-/**
- * Named through a variable, so bundlers leave the import to run time: an app
- * bundled without helius-sdk builds, and its other strategies work.
- */
-const HELIUS_FEE_MODULE: string = "helius-sdk/rpc/methods/getPriorityFeeEstimate";
-
-/** helius-sdk's fee method, imported on first use; a typed error when the package is not installed. */
-async function loadHeliusFee(): Promise<HeliusFeeModule> {
-  heliusFee ??= import(HELIUS_FEE_MODULE) as Promise<HeliusFeeModule>;
-  try {
-    return await heliusFee;
-  } catch (e) {
-    heliusFee = null;
-    throw new GpunetError("InvalidInput", "the helius priority-fee strategy needs the helius-sdk package: npm install helius-sdk", {
-      field: "priorityFee.kind",
-      value: `helius (${e instanceof Error ? e.message : String(e)})`,
-    });
-  }
-}
 import type { Connection, PublicKey } from "@solana/web3.js";
 import { GpunetError } from "./errors.ts";
 import { toU64, type IntegerInput } from "./inputs.ts";
-import { createJsonRpcCall } from "./json-rpc.ts";
-import type { RetryPolicy } from "./retry.ts";
 import { callRpc } from "./rpc.ts";
-import type { FetchLike } from "./retrying-fetch.ts";
+import type { PriorityFeeEstimator } from "./send-path.ts";
 
 /** How to price compute units (micro-lamports per CU). */
 export type PriorityFeeStrategy =
@@ -47,17 +21,8 @@ export type PriorityFeeStrategy =
       readonly minMicroLamports?: IntegerInput;
       readonly maxMicroLamports?: IntegerInput;
     }
-  | {
-      readonly kind: "helius";
-      /** A Helius RPC URL (with its api-key). */
-      readonly url: string;
-      readonly priorityLevel?: "Min" | "Low" | "Medium" | "High" | "VeryHigh" | "UnsafeMax";
-      readonly maxMicroLamports?: IntegerInput;
-      /** One HTTP request per attempt (default global fetch); the retry policy below wraps it. */
-      readonly fetch?: FetchLike;
-      /** Retry policy of the estimate call (defaults: the SDK's). */
-      readonly retry?: Partial<RetryPolicy>;
-    };
+  /** An estimator such as `heliusPriorityFee({ url })` from `@gpunet/sdk/helius`. */
+  | PriorityFeeEstimator;
 
 /** The connection method the percentile strategy uses. */
 export type PriorityFeeConnection = Pick<Connection, "getRecentPrioritizationFees">;
@@ -91,7 +56,12 @@ function clamp(v: bigint, min: IntegerInput | undefined, max: IntegerInput | und
  * const microLamports = await resolvePriorityFee({ kind: "percentile", percentile: 75 }, connection, writable);
  * ```
  */
-export async function resolvePriorityFee(strategy: PriorityFeeStrategy, connection: PriorityFeeConnection, writable: readonly PublicKey[]): Promise<bigint> {
+export async function resolvePriorityFee(
+  strategy: PriorityFeeStrategy,
+  connection: PriorityFeeConnection,
+  writable: readonly PublicKey[],
+  signal?: AbortSignal,
+): Promise<bigint> {
   switch (strategy.kind) {
     case "none":
       return 0n;
@@ -114,24 +84,25 @@ export async function resolvePriorityFee(strategy: PriorityFeeStrategy, connecti
         strategy.maxMicroLamports,
       );
     }
-    case "helius": {
-      const call = createJsonRpcCall({
-        url: strategy.url,
-        ...(strategy.fetch ? { fetch: strategy.fetch } : {}),
-        ...(strategy.retry ? { policy: strategy.retry } : {}),
-      });
-      const { makeGetPriorityFeeEstimate } = await loadHeliusFee();
-      const estimate = makeGetPriorityFeeEstimate(call);
-      const res = await estimate({ accountKeys: writable.map((k) => k.toBase58()), options: { priorityLevel: strategy.priorityLevel ?? "Medium" } });
-      const est: unknown = res?.priorityFeeEstimate;
-      if (typeof est !== "number" || !Number.isFinite(est) || est < 0) {
-        throw new GpunetError("Transport", `getPriorityFeeEstimate returned no estimate: ${JSON.stringify(res ?? null).slice(0, 200)}`, {
-          method: "getPriorityFeeEstimate",
-          failure: { kind: "invalid-response" },
+    case "estimator": {
+      const v: unknown = await strategy.estimate({ accountKeys: writable.map((k) => k.toBase58()), ...(signal ? { signal } : {}) });
+      if (typeof v !== "bigint") {
+        throw new GpunetError("InvalidInput", `the ${strategy.name} priority-fee estimator returned ${typeof v}, not a bigint`, {
+          field: "priorityFee",
+          value: String(v),
         });
       }
-      // Helius returns a float; a CU price is an integer number of micro-lamports.
-      return clamp(BigInt(Math.ceil(est)), undefined, strategy.maxMicroLamports);
+      return toU64(v, "priorityFee");
+    }
+    default: {
+      const kind = String((strategy as { kind?: unknown }).kind);
+      throw new GpunetError(
+        "InvalidInput",
+        kind === "helius"
+          ? 'the helius strategy lives in "@gpunet/sdk/helius": priorityFee: heliusPriorityFee({ url })'
+          : `unknown priority-fee strategy kind ${kind}`,
+        { field: "priorityFee.kind", value: kind },
+      );
     }
   }
 }

@@ -4,13 +4,15 @@
  * that re-sends the SAME signed bytes until the blockhash is no longer valid
  * (never signing twice, never losing the signature).
  */
-import { ComputeBudgetProgram, PublicKey, TransactionMessage, VersionedTransaction } from "@solana/web3.js";
-import type { Commitment, Connection, Signer, Transaction, TransactionInstruction } from "@solana/web3.js";
+import { Buffer } from "buffer";
+import { ComputeBudgetProgram, PublicKey, TransactionInstruction, TransactionMessage, VersionedTransaction } from "@solana/web3.js";
+import type { Commitment, Connection, Signer, Transaction } from "@solana/web3.js";
 import bs58 from "bs58";
 import { GpunetError, errorFromFailure } from "./errors.ts";
 import { parseGpunetLogs, parseTransactionEvents, type GpunetEvent } from "./events.ts";
 import { resolvePriorityFee, type PriorityFeeStrategy } from "./priority-fee.ts";
 import { isRetryableFailure } from "./retry.ts";
+import type { PortableInstruction, TransactionSender } from "./send-path.ts";
 import { retryFailureOf } from "./retrying-fetch.ts";
 import { callRpc, toTransportError } from "./rpc.ts";
 
@@ -53,6 +55,11 @@ export interface SendContext {
   readonly pollIntervalMs?: number;
   /** Interval between re-sends of the same signed bytes (default 2000 ms). */
   readonly resendIntervalMs?: number;
+  /**
+   * Where signed bytes go (default: the connection's `sendTransaction`), e.g.
+   * `heliusSender()` of `@gpunet/sdk/helius`; confirmation stays on the connection.
+   */
+  readonly sender?: TransactionSender;
 }
 
 /** Per-call send options. */
@@ -107,6 +114,20 @@ function budgetIxs(limit: number, price: bigint): TransactionInstruction[] {
   // setComputeUnitPrice takes number | bigint; bigint keeps u64 prices exact.
   if (price > 0n) out.push(ComputeBudgetProgram.setComputeUnitPrice({ microLamports: price }));
   return out;
+}
+
+/** A plain-data instruction (Kit's shape) as a web3.js `TransactionInstruction`. */
+export function fromPortableInstruction(ix: PortableInstruction): TransactionInstruction {
+  return new TransactionInstruction({
+    programId: new PublicKey(ix.programAddress),
+    keys: ix.accounts.map((a) => ({ pubkey: new PublicKey(a.address), isSigner: a.role >= 2, isWritable: (a.role & 1) === 1 })),
+    data: Buffer.from(ix.data),
+  });
+}
+
+/** The instructions the context's send path adds to every transaction (a Sender tip), as web3.js instructions. */
+export function senderInstructions(ctx: Pick<SendContext, "sender">, payer: PublicKey): TransactionInstruction[] {
+  return (ctx.sender?.instructions?.(payer.toBase58()) ?? []).map(fromPortableInstruction);
 }
 
 function compile(payer: PublicKey, blockhash: string, ixs: readonly TransactionInstruction[]): VersionedTransaction {
@@ -223,9 +244,11 @@ export interface SignedTransaction {
  * const signed = await prepareAndSign(ctx, [ix], { signers: [ownerKeypair] }); // signed.signature is known before sending
  * ```
  */
-export async function prepareAndSign(ctx: SendContext, ixs: readonly TransactionInstruction[], o: SendOptions = {}): Promise<SignedTransaction> {
+export async function prepareAndSign(ctx: SendContext, userIxs: readonly TransactionInstruction[], o: SendOptions = {}): Promise<SignedTransaction> {
   const payer = feePayerOf(ctx, o);
   const commitment = o.commitment ?? ctx.commitment;
+  // The send path's own instructions (a tip) go last; the fee estimate looks at the caller's accounts only.
+  const ixs = [...userIxs, ...senderInstructions(ctx, payer)];
   const size = transactionSize(payer, ixs);
   if (size > MAX_TRANSACTION_SIZE) {
     const what = Number.isFinite(size) ? `${size} bytes` : "more than one packet";
@@ -233,7 +256,10 @@ export async function prepareAndSign(ctx: SendContext, ixs: readonly Transaction
       value: String(size),
     });
   }
-  const price = await resolvePriorityFee(o.priorityFee ?? ctx.priorityFee, ctx.connection, writableKeys(ixs));
+  const strategy = o.priorityFee ?? ctx.sender?.priorityFee ?? ctx.priorityFee;
+  const estimated = await resolvePriorityFee(strategy, ctx.connection, writableKeys(userIxs), o.signal);
+  const floor = ctx.sender?.minPriorityFeeMicroLamports ?? 0n;
+  const price = estimated < floor ? floor : estimated;
   const { blockhash, lastValidBlockHeight } = (await callRpc("getLatestBlockhash", () => ctx.connection.getLatestBlockhashAndContext(commitment))).value;
   let limit = o.computeUnitLimit;
   if (limit === undefined) {
@@ -294,11 +320,12 @@ export async function sendSignedAndConfirm(ctx: SendContext, signed: SignedTrans
     try {
       // Preflight ran as our simulation; the node must not retry on its own either,
       // so the only copies in flight are the ones sent here.
-      await ctx.connection.sendRawTransaction(raw, { skipPreflight: true, maxRetries: 0 });
+      if (ctx.sender) await ctx.sender.submit(raw, { signature, ...(o.signal ? { signal: o.signal } : {}) });
+      else await ctx.connection.sendRawTransaction(raw, { skipPreflight: true, maxRetries: 0 });
     } catch (e) {
       // A failed submit of already-signed bytes is retried by the loop; a rate limit
       // or transient transport error must not lose the signature.
-      const err = toTransportError("sendRawTransaction", e);
+      const err = toTransportError(ctx.sender ? ctx.sender.name : "sendRawTransaction", e);
       const d = transientDelay(err);
       if (d === null) throw err;
       holdOffMs = Math.max(holdOffMs, d);

@@ -85,7 +85,7 @@ describe("package dependencies", () => {
   it("Given @gpunet/sdk, Then it declares no native addon and none of the indexer's, localnet's or CLI's packages; web3.js, Kit and helius-sdk are optional peers", () => {
     const m = manifest("sdk") as ReturnType<typeof manifest> & { peerDependenciesMeta?: Record<string, { optional?: boolean }> };
     expect(Object.keys(m.dependencies ?? {}).sort()).toEqual(["@gpunet/idl", "bs58", "buffer"]);
-    // Each face needs its own library, and the Helius fee strategy imports helius-sdk when it runs.
+    // Each face needs its own library; `@gpunet/sdk/helius` imports helius-sdk.
     const peers = Object.keys(m.peerDependencies ?? {}).sort();
     expect(peers).toEqual(["@solana/kit", "@solana/web3.js", "helius-sdk"]);
     for (const p of peers) expect([p, m.peerDependenciesMeta?.[p]?.optional]).toEqual([p, true]);

@@ -4,7 +4,10 @@
  * with plain `node` and no TypeScript loader, the SDK is imported and required,
  * the quickstart runs on a localnet from the installed @gpunet/localnet, tsc
  * --strict checks a consumer, esbuild bundles a browser consumer, and the
- * installed `gpunet` command runs through its bin symlink.
+ * installed `gpunet` command runs through its bin symlink. A second project adds
+ * helius-sdk 3.2.0 and Kit 8 (its Kit 6 peers resolved to Kit 8 with `overrides`,
+ * as the SDK README says): there `@gpunet/sdk/helius` is imported and required,
+ * an app stakes through Sender on a localnet, and the README's Helius example runs.
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -12,8 +15,11 @@ import { builtinModules } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
+import { PublicKey } from "@solana/web3.js";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fetchProvider } from "../../sdk/src/accounts.ts";
+import { startKitNet, type KitNet } from "./kit-net.ts";
 import { packAll, waitForLine } from "./support.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -22,7 +28,20 @@ const NODE_BUILTINS = new Set([...builtinModules, ...builtinModules.map((m) => `
 
 let work: string;
 let app: string;
+let heliusApp: string;
 let tarballs: Record<string, string>;
+let chain: KitNet | undefined;
+
+/** The overrides an app on helius-sdk 3.2.0 and Kit 8 adds (the repository's own, in its root package.json). */
+const HELIUS_OVERRIDES = {
+  "helius-sdk": {
+    "@solana/kit": "$@solana/kit",
+    "@solana-program/compute-budget": { "@solana/kit": "$@solana/kit" },
+    "@solana-program/stake": { "@solana/kit": "$@solana/kit" },
+    "@solana-program/system": "0.14.1",
+    "@solana-program/token": "0.16.1",
+  },
+};
 
 beforeAll(() => {
   // Given every package packed, and a fresh project with the tarballs installed
@@ -36,14 +55,33 @@ beforeAll(() => {
     ["install", "--no-audit", "--no-fund", "--prefer-offline", ...Object.values(tarballs), "@solana/web3.js@1.99.0", "@solana/spl-token@0.4.14"],
     { cwd: app, stdio: "pipe" },
   );
+  // And a project with the Helius face's peer: helius-sdk, on the one Kit 8 copy
+  heliusApp = join(work, "helius-app");
+  execFileSync("mkdir", ["-p", heliusApp]);
+  writeFileSync(
+    join(heliusApp, "package.json"),
+    JSON.stringify({ name: "helius-app", version: "1.0.0", private: true, type: "module", overrides: HELIUS_OVERRIDES }),
+  );
+  const packed = ["@gpunet/idl", "@gpunet/sdk", "@gpunet/localnet"].map((n) => tarballs[n] as string);
+  execFileSync(
+    "npm",
+    ["install", "--no-audit", "--no-fund", "--prefer-offline", ...packed, "helius-sdk@3.2.0", "@solana/kit@8.4.0", "@solana/web3.js@1.99.0"],
+    {
+      cwd: heliusApp,
+      stdio: "pipe",
+    },
+  );
 }, 600_000);
 
-afterAll(() => {
+afterAll(async () => {
+  await chain?.net.close();
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
 describe("installed packages, plain node", () => {
-  it("Given the installed @gpunet/sdk, When imported as ESM and required as CommonJS, Then both load and agree", () => {
+  it("Given the installed @gpunet/sdk without helius-sdk (an optional peer), When imported as ESM and required as CommonJS, Then both load and agree", () => {
+    expect(existsSync(join(app, "node_modules/@gpunet/sdk/package.json"))).toBe(true);
+    expect(existsSync(join(app, "node_modules/helius-sdk"))).toBe(false);
     copyFileSync(join(HERE, "import.mjs"), join(app, "import.mjs"));
     copyFileSync(join(HERE, "require.cjs"), join(app, "require.cjs"));
     const esm = JSON.parse(execFileSync(process.execPath, ["import.mjs"], { cwd: app, encoding: "utf8" })) as Record<string, string>;
@@ -118,6 +156,75 @@ describe("installed packages, plain node", () => {
       `browser bundle of @gpunet/sdk (installed, minified): ${(bytes.length / 1024).toFixed(1)} KiB, ${(gzipSync(bytes).length / 1024).toFixed(1)} KiB gzipped`,
     );
   });
+});
+
+/** Runs `node file args` in `cwd` without blocking this process (a localnet may answer from here). */
+function runNode(cwd: string, file: string, args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const p = spawn(process.execPath, [file, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    p.stdout.on("data", (d: Buffer) => (stdout += d.toString("utf8")));
+    p.stderr.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
+    const timer = setTimeout(() => p.kill("SIGKILL"), timeoutMs);
+    p.on("exit", (code) => {
+      clearTimeout(timer);
+      done({ code, stdout, stderr });
+    });
+  });
+}
+
+describe("an app on the installed @gpunet/sdk/helius", () => {
+  const HELIUS_HERE = join(ROOT, "test/packages/helius-consumer");
+
+  it("Given helius-sdk installed, When the Helius face is imported as ESM and required as CommonJS, Then both load helius-sdk's Sender constants and throw the main entry's GpunetError", async () => {
+    expect(existsSync(join(heliusApp, "node_modules/helius-sdk/package.json"))).toBe(true);
+    copyFileSync(join(HELIUS_HERE, "import.mjs"), join(heliusApp, "import.mjs"));
+    copyFileSync(join(HELIUS_HERE, "require.cjs"), join(heliusApp, "require.cjs"));
+    const expected = {
+      sender: "helius-sender",
+      smart: "helius-smart-transaction",
+      fee: "estimator",
+      fast: "https://sender.helius-rpc.com/fast",
+      tipAccounts: 10,
+      minTip: "1000000",
+      code: "InvalidInput",
+      sameClass: true,
+    };
+    for (const [file, format] of [
+      ["import.mjs", "esm"],
+      ["require.cjs", "cjs"],
+    ] as const) {
+      const r = await runNode(heliusApp, file, [], 60_000);
+      expect(r.code, r.stderr + r.stdout).toBe(0);
+      expect(JSON.parse(r.stdout.trim())).toEqual({ format, ...expected });
+    }
+  });
+
+  it("Given a localnet, When the app registers and stakes a provider through Sender with Helius' estimate, Then the stake is on chain and the tips went to the tip account", async () => {
+    chain = await startKitNet(work);
+    copyFileSync(join(HELIUS_HERE, "send.mjs"), join(heliusApp, "send.mjs"));
+    const r = await runNode(heliusApp, "send.mjs", [chain.setupPath], 180_000);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as { events: string[]; price: string; tipAccount: string };
+    expect(out.events).toEqual(["staked"]);
+    expect(out.price).toBe("10000");
+    const { data: provider } = await fetchProvider(chain.connection, { owner: chain.provider.publicKey });
+    expect(provider.activeStake).toBe(250_000_000n);
+    // register + stake: two tips of the minimum.
+    expect(BigInt(await chain.connection.getBalance(new PublicKey(out.tipAccount), "confirmed"))).toBe(2_000_000n);
+  }, 240_000);
+
+  it("Given the SDK README's Helius example, When node runs it as written in the Helius project, Then it lands through Sender with Helius' price and the tip", async () => {
+    const readme = readFileSync(join(ROOT, "sdk/README.md"), "utf8");
+    const snippet = /```js\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf("## Helius")))?.[1];
+    expect(snippet).toMatch(/from "@gpunet\/sdk\/helius"/);
+    writeFileSync(join(heliusApp, "readme-helius.mjs"), snippet ?? "");
+    const r = await runNode(heliusApp, "readme-helius.mjs", [], 120_000);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(r.stdout).toMatch(/microLamportsPerCu: 10000n/);
+    expect(r.stdout).toMatch(/tipLamports: 1000000\b/);
+  }, 180_000);
 });
 
 describe("each package's README", () => {

@@ -58,10 +58,11 @@ afterAll(async () => {
 });
 
 describe("a Kit-only app on the installed @gpunet/sdk/kit", () => {
-  it("Given the installed project, Then @solana/web3.js is not installed at all", () => {
+  it("Given the installed project, Then @solana/web3.js and helius-sdk are not installed at all", () => {
     expect(existsSync(join(app, "node_modules/@solana/kit/package.json"))).toBe(true);
     expect(existsSync(join(app, "node_modules/@gpunet/sdk/package.json"))).toBe(true);
     expect(existsSync(join(app, "node_modules/@solana/web3.js"))).toBe(false);
+    expect(existsSync(join(app, "node_modules/helius-sdk"))).toBe(false);
   });
 
   it("Given a localnet, When the app registers, stakes, runs a job and claims with Kit's pipeline, Then the program pays it what its account says it claimed", async () => {

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type GpunetError, isGpunetError } from "../../sdk/src/errors.ts";
 import { createJsonRpcCall } from "../../sdk/src/json-rpc.ts";
 import { resolvePriorityFee } from "../../sdk/src/priority-fee.ts";
+import { heliusPriorityFee } from "../../sdk/src/helius/index.ts";
 import {
   abortableSleep,
   backoffDelayMs,
@@ -226,7 +227,7 @@ describe("one call = at most maxAttempts HTTP requests (real server on 127.0.0.1
 
   it("Given the Helius priority-fee strategy, When the endpoint fails throughout, Then its retry policy's attempts and no more", async () => {
     requests = 0;
-    const err = await resolvePriorityFee({ kind: "helius", url, retry: { maxAttempts: 3 } }, { getRecentPrioritizationFees: async () => [] }, [
+    const err = await resolvePriorityFee(heliusPriorityFee({ url, retry: { maxAttempts: 3 } }), { getRecentPrioritizationFees: async () => [] }, [
       PublicKey.default,
     ]).catch((e: unknown) => e);
     expect(requests).toBe(3);

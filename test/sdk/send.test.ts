@@ -14,6 +14,7 @@ import type { LiveEventContext } from "../../sdk/src/subscribe.ts";
 import { findProviderPda } from "../../sdk/src/pdas.ts";
 import { percentileOf } from "../../sdk/src/priority-fee.ts";
 import { GPU_MODEL, REGION } from "../../sdk/src/generated/index.ts";
+import { heliusPriorityFee } from "../../sdk/src/helius/index.ts";
 
 let s: SdkNet;
 let ownerKp: Keypair;
@@ -95,7 +96,7 @@ describe("send policy", () => {
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
     try {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/?api-key=test`;
-      const helius = s.client(keypairWallet(ownerKp), { heliusUrl: url });
+      const helius = s.client(keypairWallet(ownerKp), { priorityFee: heliusPriorityFee({ url }) });
       const r = await helius.stake({ amount: 1n });
       expect(r.priorityFeeMicroLamports).toBe(4243n);
       expect((await budgetOf(r.signature)).price).toBe(4243n);
