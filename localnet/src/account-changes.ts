@@ -66,6 +66,8 @@ export function createAccountChangeLog(): AccountChangeLog {
     record(slot, address, before) {
       let l = byAddress.get(address);
       if (!l) byAddress.set(address, (l = []));
+      // Only a slot's first change matters: the state before it is the state at every earlier slot.
+      else if ((l[l.length - 1] as { slot: bigint }).slot === slot) return;
       l.push({ slot, before });
       order.push({ slot, address });
     },

@@ -85,8 +85,8 @@ export interface NodeOptions {
 
 /** What the ledger's write-ahead log is told; see {@link NodeOptions.journal}. */
 export interface NodeJournal {
-  /** A transaction landed; `written` are the accounts it changed, with their new states. */
-  landed(record: TransactionRecord, written: readonly (readonly [string, AccountState | null])[]): void;
+  /** A transaction landed; `written` are the accounts it changed, with their new states; `recordText` is the record's tagged JSON. */
+  landed(record: TransactionRecord, written: readonly (readonly [string, AccountState | null])[], recordText: string): void;
   /** Accounts were overwritten outside a transaction. */
   accountsWritten(written: readonly (readonly [string, AccountState | null])[]): void;
   /** The slot moved; `hashes` are the blockhashes made on the way, oldest first. */
@@ -302,7 +302,7 @@ export function createNode(opts: NodeOptions): LocalnetNode {
   function execute(tx: WireTransaction, preOverride?: ReadonlyMap<string, AccountState | null>): ExecuteOutcome {
     const signature = transactionId(tx);
     const notLanded = (err: TransactionErrorJson, logs: readonly string[] = []): ExecuteOutcome => ({ landed: false, signature, err, logs });
-    if (history.get(signature)) return notLanded("AlreadyProcessed");
+    if (history.has(signature)) return notLanded("AlreadyProcessed");
     if (!clock.isBlockhashValid(tx.recentBlockhash) && !hasValidNonce(tx)) return notLanded("BlockhashNotFound");
     const resolved = resolveKeys(tx);
     if (!resolved.ok) return notLanded(resolved.err);
@@ -356,12 +356,13 @@ export function createNode(opts: NodeOptions): LocalnetNode {
         loadedAddresses: loaded,
       },
     };
-    history.add(record);
+    const text = history.add(record);
     transactionCount++;
     if (opts.journal)
       opts.journal.landed(
         record,
         changed.map((k) => [k, post[keys.indexOf(k)] ?? null] as const),
+        text,
       );
     emit("transaction", record, changed);
     return { landed: true, record };
@@ -406,7 +407,7 @@ export function createNode(opts: NodeOptions): LocalnetNode {
       accountKeys: tx.staticKeys,
     });
     if (!o.skipBlockhashCheck && !clock.isBlockhashValid(tx.recentBlockhash, at) && !hasValidNonce(tx)) return empty("BlockhashNotFound");
-    if (history.get(transactionId(tx)) && o.sigVerify) return empty("AlreadyProcessed");
+    if (history.has(transactionId(tx)) && o.sigVerify) return empty("AlreadyProcessed");
     const resolved = resolveKeys(tx);
     if (!resolved.ok) return empty(resolved.err);
     svm.withSigverify(o.sigVerify);
@@ -530,7 +531,7 @@ export function createNode(opts: NodeOptions): LocalnetNode {
         if (blockhash === null) continue;
         const wire = faucet.transfer(to, amount, blockhash);
         const tx = parseWireTransaction(wire);
-        if (history.get(transactionId(tx))) continue;
+        if (history.has(transactionId(tx))) continue;
         const out = execute(tx);
         if (!out.landed) {
           throw new LocalnetError("AIRDROP_FAILED", `airdrop of ${amount} lamports to ${recipient} failed: ${JSON.stringify(out.err)}`, {
@@ -572,24 +573,39 @@ export function createNode(opts: NodeOptions): LocalnetNode {
     recentPrioritizationFees(addresses) {
       const out: { slot: bigint; prioritizationFee: bigint }[] = [];
       const first = clock.slot >= PRIORITIZATION_FEE_SLOTS ? clock.slot - PRIORITIZATION_FEE_SLOTS + 1n : 0n;
+      const [start, end] = history.rangeOf(first - 1n, clock.slot);
+      const writers = addresses.map((a) => {
+        const l = history.writersOf(a);
+        // Only the records of the window: the list is ascending.
+        let k = l.length;
+        while (k > 0 && (l[k - 1] as number) >= start) k--;
+        return { l, k };
+      });
+      let i = start;
       for (let s = first; s <= clock.slot; s++) {
-        const recs = history.inSlot(s);
+        let j = i;
+        while (j < end && history.slotAt(j) === s) j++;
         let fee = 0n;
         if (addresses.length === 0) {
           // Agave reports each block's minimum fee among its transactions.
-          if (recs.length > 0) fee = recs.reduce((m, r) => (r.unitPrice < m ? r.unitPrice : m), (recs[0] as TransactionRecord).unitPrice);
+          for (let n = i; n < j; n++) {
+            const p = history.unitPriceAt(n);
+            if (n === i || p < fee) fee = p;
+          }
         } else {
           // ...and with accounts, the max over accounts of the min fee of transactions write-locking each.
-          for (const a of addresses) {
+          for (const w of writers) {
             let min: bigint | null = null;
-            for (const r of recs) {
-              const i = r.accountKeys.indexOf(a);
-              if (i >= 0 && r.writable[i] && (min === null || r.unitPrice < min)) min = r.unitPrice;
+            while (w.k < w.l.length && (w.l[w.k] as number) < j) {
+              const p = history.unitPriceAt(w.l[w.k] as number);
+              if (min === null || p < min) min = p;
+              w.k++;
             }
             if (min !== null && min > fee) fee = min;
           }
         }
         out.push({ slot: s, prioritizationFee: fee });
+        i = j;
       }
       return out;
     },
