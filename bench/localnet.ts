@@ -256,12 +256,12 @@ async function runLocalnet(url: string, txs: readonly Signed[], preflight: boole
   return txs.length / ((performance.now() - t) / 1000);
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux); null elsewhere. */
-function cpuSeconds(pid: number | undefined): number | null {
+/** CPU seconds (user + system, and system alone) a process has used so far, from /proc (Linux); null elsewhere. */
+function cpuSeconds(pid: number | undefined): { total: number; system: number } | null {
   try {
     const stat = readFileSync(`/proc/${String(pid)}/stat`, "utf8");
     const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(f[11]) + Number(f[12])) / 100;
+    return { total: (Number(f[11]) + Number(f[12])) / 100, system: Number(f[12]) / 100 };
   } catch {
     return null;
   }
@@ -275,6 +275,8 @@ interface Node {
   readonly url: string;
   readonly tps: number[];
   readonly cpuPerTx: number[];
+  /** The part of cpuPerTx spent in the kernel (system calls: socket reads and writes, fsync). */
+  readonly sysPerTx: number[];
   readonly clientCpuPerTx: number[];
 }
 
@@ -282,10 +284,10 @@ async function main(): Promise<void> {
   const nodes: Node[] = [];
   try {
     const durable = await startNode(true);
-    nodes.push({ name: "localnet --ledger (durable)", ...durable, tps: [], cpuPerTx: [], clientCpuPerTx: [] });
+    nodes.push({ name: "localnet --ledger (durable)", ...durable, tps: [], cpuPerTx: [], sysPerTx: [], clientCpuPerTx: [] });
     if (args["ledger-cost"]) {
       const memory = await startNode(false);
-      nodes.push({ name: "localnet without --ledger", ...memory, tps: [], cpuPerTx: [], clientCpuPerTx: [] });
+      nodes.push({ name: "localnet without --ledger", ...memory, tps: [], cpuPerTx: [], sysPerTx: [], clientCpuPerTx: [] });
     }
     const payers = Array.from({ length: PAYERS }, () => Keypair.generate());
     const recipients = Array.from({ length: 256 }, () => Keypair.generate().publicKey);
@@ -318,7 +320,10 @@ async function main(): Promise<void> {
         node.tps.push(await runLocalnet(node.url, txs, args.preflight));
         const own = process.cpuUsage(own0);
         const cpu1 = cpuSeconds(node.child.pid);
-        if (cpu0 !== null && cpu1 !== null) node.cpuPerTx.push(((cpu1 - cpu0) * 1e6) / TXS);
+        if (cpu0 !== null && cpu1 !== null) {
+          node.cpuPerTx.push(((cpu1.total - cpu0.total) * 1e6) / TXS);
+          node.sysPerTx.push(((cpu1.system - cpu0.system) * 1e6) / TXS);
+        }
         node.clientCpuPerTx.push((own.user + own.system) / TXS);
         // Every transaction of the round must reach confirmed (for the durable node: be fsync'd) before the next.
         await waitConfirmed(
@@ -326,7 +331,7 @@ async function main(): Promise<void> {
           txs.map((t) => t.signature),
         );
         log(
-          `  round ${round + 1}: LiteSVM ${lite[lite.length - 1]?.toFixed(0)} tx/s, ${node.name} ${node.tps[round]?.toFixed(0)} tx/s${node.cpuPerTx[round] !== undefined ? ` (${node.cpuPerTx[round]?.toFixed(0)} us CPU/tx)` : ""}, client ${node.clientCpuPerTx[round]?.toFixed(0)} us CPU/tx`,
+          `  round ${round + 1}: LiteSVM ${lite[lite.length - 1]?.toFixed(0)} tx/s, ${node.name} ${node.tps[round]?.toFixed(0)} tx/s${node.cpuPerTx[round] !== undefined ? ` (${node.cpuPerTx[round]?.toFixed(0)} us CPU/tx, ${node.sysPerTx[round]?.toFixed(0)} of it in the kernel)` : ""}, client ${node.clientCpuPerTx[round]?.toFixed(0)} us CPU/tx`,
         );
       }
     }
@@ -336,6 +341,7 @@ async function main(): Promise<void> {
       tps: median(n.tps),
       ratio: median(n.tps) / l,
       cpuUsPerTx: n.cpuPerTx.length ? median(n.cpuPerTx) : null,
+      sysUsPerTx: n.sysPerTx.length ? median(n.sysPerTx) : null,
       clientCpuUsPerTx: median(n.clientCpuPerTx),
     }));
     if (args.json) process.stdout.write(`${JSON.stringify({ txs: TXS, rounds: ROUNDS, liteSvmTps: l, nodes: results })}\n`);
@@ -343,7 +349,7 @@ async function main(): Promise<void> {
       process.stdout.write(`LiteSVM in-process:  ${l.toFixed(0)} tx/s, ${(1e6 / l).toFixed(0)} us/tx (median of ${lite.length})\n`);
       for (const r of results) {
         process.stdout.write(
-          `${r.name}: ${r.tps.toFixed(0)} tx/s over HTTP from another process${r.cpuUsPerTx !== null ? `, ${r.cpuUsPerTx.toFixed(0)} us CPU/tx` : ""}, load generator ${r.clientCpuUsPerTx.toFixed(0)} us CPU/tx (median of ${ROUNDS})\n`,
+          `${r.name}: ${r.tps.toFixed(0)} tx/s over HTTP from another process${r.cpuUsPerTx !== null ? `, ${r.cpuUsPerTx.toFixed(0)} us CPU/tx (${r.sysUsPerTx?.toFixed(0)} in the kernel)` : ""}, load generator ${r.clientCpuUsPerTx.toFixed(0)} us CPU/tx (median of ${ROUNDS})\n`,
         );
         process.stdout.write(
           `  ratio to LiteSVM: ${(r.ratio * 100).toFixed(1)}%${r.cpuUsPerTx !== null ? ` (CPU ratio ${((1e6 / l / r.cpuUsPerTx) * 100).toFixed(1)}%)` : ""}\n`,

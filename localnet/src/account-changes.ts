@@ -22,6 +22,8 @@ export interface AccountState {
 export interface AccountChangeLog {
   /** Records that `address` had `before` until `slot` changed it. */
   record(slot: bigint, address: string, before: AccountState | null): void;
+  /** Whether a change of `address` in `slot` is recorded already (a later one in the same slot adds nothing). */
+  recordedIn(slot: bigint, address: string): boolean;
   /**
    * The state of `address` at slot `at`, given its newest state `current`.
    * Returns `current` when nothing changed it after `at`.
@@ -66,8 +68,14 @@ export function createAccountChangeLog(): AccountChangeLog {
     record(slot, address, before) {
       let l = byAddress.get(address);
       if (!l) byAddress.set(address, (l = []));
+      // Only a slot's first change matters: the state before it is the state at every earlier slot.
+      else if ((l[l.length - 1] as { slot: bigint }).slot === slot) return;
       l.push({ slot, before });
       order.push({ slot, address });
+    },
+    recordedIn(slot, address) {
+      const l = byAddress.get(address);
+      return l !== undefined && (l[l.length - 1] as { slot: bigint }).slot === slot;
     },
     stateAt(address, at, current) {
       const l = byAddress.get(address);

@@ -145,13 +145,26 @@ export function createHeliusMethods(mc: MethodContext): Record<string, RpcMethod
       const top = node.clock.slot;
       const first = top >= lookback ? top - lookback + 1n : 0n;
       const sample: bigint[] = [];
+      const { history } = node;
+      const [start, end] = history.rangeOf(first - 1n, top);
+      // The records of the window that write-lock a wanted account (all of them without accounts), ascending.
+      let picked: number[];
+      if (wanted.size === 0) picked = Array.from({ length: end - start }, (_, k) => start + k);
+      else {
+        const set = new Set<number>();
+        for (const k of wanted) {
+          const l = history.writersOf(k);
+          for (let j = l.length - 1; j >= 0 && (l[j] as number) >= start; j--) set.add(l[j] as number);
+        }
+        picked = [...set].sort((a, b) => a - b);
+      }
+      let next = 0;
       for (let s = first; s <= top; s++) {
         let hit = false;
-        for (const r of node.history.inSlot(s)) {
-          if (wanted.size === 0 || r.accountKeys.some((k, i) => r.writable[i] === true && wanted.has(k))) {
-            sample.push(r.unitPrice);
-            hit = true;
-          }
+        while (next < picked.length && history.slotAt(picked[next] as number) === s) {
+          sample.push(history.unitPriceAt(picked[next] as number));
+          hit = true;
+          next++;
         }
         if (!hit && emptyAsZero) sample.push(0n);
       }
@@ -184,7 +197,8 @@ export function createHeliusMethods(mc: MethodContext): Record<string, RpcMethod
       if (status !== "any" && status !== "succeeded" && status !== "failed")
         throw invalidParams("Invalid params: filters.status must be succeeded, failed or any");
       const token = parseToken(config.paginationToken);
-      const all = node.history.forAddress(address);
+      const { history } = node;
+      const all = history.positionsOf(address);
       const after = (r: TransactionRecord): boolean => {
         if (!token) return true;
         if (order === "desc") return r.slot < token.slot || (r.slot === token.slot && r.indexInSlot < token.index);
@@ -194,8 +208,10 @@ export function createHeliusMethods(mc: MethodContext): Record<string, RpcMethod
       let more = false;
       const n = all.length;
       for (let k = 0; k < n; k++) {
-        const r = all[order === "desc" ? n - 1 - k : k] as TransactionRecord;
-        if (r.slot > at || !after(r)) continue;
+        const pos = all[order === "desc" ? n - 1 - k : k] as number;
+        if (history.slotAt(pos) > at) continue;
+        const r = history.at(pos);
+        if (!after(r)) continue;
         if (!inRange(r.slot, slotR) || !inRange(r.blockTime, timeR) || !inRange(r.signature, sigR)) continue;
         if (status === "succeeded" && r.meta.err !== null) continue;
         if (status === "failed" && r.meta.err === null) continue;
@@ -210,7 +226,7 @@ export function createHeliusMethods(mc: MethodContext): Record<string, RpcMethod
       // the clock did between transactions of the same slot.
       const blockTimes = new Map<bigint, unknown>();
       const blockTimeOf = (r: TransactionRecord): unknown => {
-        if (!blockTimes.has(r.slot)) blockTimes.set(r.slot, node.history.inSlot(r.slot)[0]?.blockTime ?? r.blockTime);
+        if (!blockTimes.has(r.slot)) blockTimes.set(r.slot, history.firstOfSlot(r.slot)?.blockTime ?? r.blockTime);
         return blockTimes.get(r.slot);
       };
       const data = picked.map((r) =>

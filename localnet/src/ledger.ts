@@ -20,8 +20,11 @@ import { LiteSVM } from "litesvm";
 import type { AccountState } from "./account-changes.ts";
 import type { ClockSegment, ClockState } from "./clock.ts";
 import { LocalnetError } from "./errors.ts";
-import type { TransactionRecord } from "./history.ts";
+import type { TransactionHistory, TransactionRecord } from "./history.ts";
+import { recordJson, replacer, reviver, tagged } from "./record-codec.ts";
 import { createSvmAccess } from "./svm-access.ts";
+
+export { recordJson } from "./record-codec.ts";
 
 const SNAPSHOT = "snapshot.bin";
 const HISTORY = "history.jsonl";
@@ -48,91 +51,6 @@ export interface LoadedLedger {
   readonly history: TransactionRecord[];
   /** How many of `history` are already in history.jsonl. */
   readonly persistedHistory: number;
-}
-
-/** Tagged JSON for bigint and bytes, so records round-trip exactly. */
-function replacer(_k: string, v: unknown): unknown {
-  if (typeof v === "bigint") return { $n: v.toString() };
-  if (v instanceof Uint8Array) return { $b: Buffer.from(v).toString("base64") };
-  return v;
-}
-/**
- * The same text as `JSON.stringify(v, replacer)`, written directly (about
- * twice as fast: no callback per value), for the per-transaction log lines.
- */
-function tagged(v: unknown): string {
-  switch (typeof v) {
-    case "bigint":
-      return `{"$n":"${v.toString()}"}`;
-    case "string":
-      return JSON.stringify(v);
-    case "number":
-      return Number.isFinite(v) ? String(v) : "null";
-    case "boolean":
-      return v ? "true" : "false";
-    case "object": {
-      if (v === null) return "null";
-      if (v instanceof Uint8Array) return `{"$b":"${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("base64")}"}`;
-      if (Array.isArray(v)) {
-        let out = "[";
-        for (let i = 0; i < v.length; i++) {
-          if (i > 0) out += ",";
-          out += v[i] === undefined ? "null" : tagged(v[i]);
-        }
-        return `${out}]`;
-      }
-      let out = "{";
-      let first = true;
-      for (const k of Object.keys(v)) {
-        const x = (v as Record<string, unknown>)[k];
-        if (x === undefined || typeof x === "function" || typeof x === "symbol") continue;
-        if (!first) out += ",";
-        first = false;
-        out += `${JSON.stringify(k)}:${tagged(x)}`;
-      }
-      return `${out}}`;
-    }
-    default:
-      return "null";
-  }
-}
-
-const big = (v: bigint): string => `{"$n":"${v.toString()}"}`;
-function bigs(vs: readonly bigint[]): string {
-  let out = "[";
-  for (let i = 0; i < vs.length; i++) out += i > 0 ? `,${big(vs[i] as bigint)}` : big(vs[i] as bigint);
-  return `${out}]`;
-}
-
-/**
- * The same text as `tagged(r)` for a transaction record, written field by
- * field (the per-transaction log line is the node's most frequent write).
- * The field list must match {@link TransactionRecord}; a test compares the two.
- */
-export function recordJson(r: TransactionRecord): string {
-  const m = r.meta;
-  const w = r.wire;
-  return (
-    `{"signature":${JSON.stringify(r.signature)},"slot":${big(r.slot)},"blockTime":${big(r.blockTime)},"indexInSlot":${tagged(r.indexInSlot)}` +
-    `,"blockhash":${JSON.stringify(r.blockhash)},"previousBlockhash":${JSON.stringify(r.previousBlockhash)}` +
-    `,"wire":{"$b":"${Buffer.from(w.buffer, w.byteOffset, w.byteLength).toString("base64")}"},"version":${tagged(r.version)}` +
-    `,"accountKeys":${JSON.stringify(r.accountKeys)},"writable":${JSON.stringify(r.writable)},"unitPrice":${big(r.unitPrice)}` +
-    `,"meta":{"err":${tagged(m.err)},"fee":${big(m.fee)},"preBalances":${bigs(m.preBalances)},"postBalances":${bigs(m.postBalances)}` +
-    `,"logMessages":${JSON.stringify(m.logMessages)},"computeUnitsConsumed":${big(m.computeUnitsConsumed)}` +
-    `,"innerInstructions":${tagged(m.innerInstructions)},"preTokenBalances":${tagged(m.preTokenBalances)},"postTokenBalances":${tagged(m.postTokenBalances)}` +
-    `,"returnData":${tagged(m.returnData)},"loadedAddresses":${JSON.stringify(m.loadedAddresses)}}}`
-  );
-}
-
-function reviver(_k: string, v: unknown): unknown {
-  if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-    const o = v as Record<string, unknown>;
-    if (typeof o.$n === "string" && Object.keys(o).length === 1) return BigInt(o.$n);
-    if (typeof o.$b === "string" && Object.keys(o).length === 1) return new Uint8Array(Buffer.from(o.$b, "base64"));
-    // Buffers are turned into {type,data} by their toJSON before the replacer sees them.
-    if (o.type === "Buffer" && Array.isArray(o.data) && Object.keys(o).length === 2) return new Uint8Array(o.data as number[]);
-  }
-  return v;
 }
 
 /** Writes, fsyncs and renames into place, so `path` holds either the old or the new bytes, durably. */
@@ -173,16 +91,19 @@ export function saveSnapshot(dir: string, svm: LiteSVM, meta: LedgerMeta): void 
   writeAtomic(join(dir, SNAPSHOT), Buffer.concat([head, metaBytes, svm.toBytes()]));
 }
 
-/** Appends landed transactions to the history file and fsyncs it (done before each snapshot). */
-export function appendHistory(dir: string, records: readonly TransactionRecord[]): void {
-  if (records.length === 0) return;
+/**
+ * Appends landed transactions to the history file and fsyncs it (done before
+ * each snapshot): `lines` are their tagged JSON lines as the in-memory
+ * history holds them (see {@link TransactionHistory.encodedFrom}).
+ */
+export function appendHistory(dir: string, lines: readonly Uint8Array[]): void {
+  if (lines.length === 0) return;
   const fd = openSync(join(dir, HISTORY), "a");
   try {
-    // Serialized again rather than kept from the log line: holding every line until the snapshot cost more (in
-    // garbage collection of the long-lived strings) than writing it twice.
-    const buf = Buffer.from(records.map((r) => `${recordJson(r)}\n`).join(""), "utf8");
-    let off = 0;
-    while (off < buf.length) off += writeSync(fd, buf, off);
+    for (const buf of lines) {
+      let off = 0;
+      while (off < buf.length) off += writeSync(fd, buf, off);
+    }
     fsyncSync(fd);
   } finally {
     closeSync(fd);
@@ -191,8 +112,8 @@ export function appendHistory(dir: string, records: readonly TransactionRecord[]
 
 /** One write-ahead log entry. */
 export type WalEntry =
-  /** A landed transaction and the states of the accounts it changed (null: closed). */
-  | { readonly t: "tx"; readonly r: TransactionRecord; readonly a: readonly (readonly [string, AccountState | null])[] }
+  /** A landed transaction and the states of the accounts it changed (null: closed); `rt` is `recordJson(r)` when already made (not written). */
+  | { readonly t: "tx"; readonly r: TransactionRecord; readonly a: readonly (readonly [string, AccountState | null])[]; readonly rt?: string }
   /** Accounts written outside a transaction (setAccount, faucet top-up). */
   | { readonly t: "acct"; readonly a: readonly (readonly [string, AccountState | null])[] }
   /** The slot moved to `slot`; `h` are the blockhashes made on the way (LiteSVM's blockhash chain advanced once per hash). */
@@ -261,7 +182,7 @@ export function openWal(dir: string, gen: number): WalWriter {
       return current;
     },
     append(entry) {
-      const line = entry.t === "tx" ? `{"t":"tx","r":${recordJson(entry.r)},"a":${tagged(entry.a)}}\n` : `${tagged(entry)}\n`;
+      const line = entry.t === "tx" ? `{"t":"tx","r":${entry.rt ?? recordJson(entry.r)},"a":${tagged(entry.a)}}\n` : `${tagged(entry)}\n`;
       pending.push(line);
       pendingBytes += line.length;
       total += line.length;

@@ -278,9 +278,9 @@ export async function createLocalnet(opts: LocalnetOptions = {}): Promise<Localn
     ...(wal
       ? {
           journal: {
-            landed: (record, written) => {
+            landed: (record, written, text) => {
               dirty = true;
-              wal.append({ t: "tx", r: record, a: written });
+              wal.append({ t: "tx", r: record, a: written, rt: text });
             },
             accountsWritten: (written) => {
               dirty = true;
@@ -312,14 +312,14 @@ export async function createLocalnet(opts: LocalnetOptions = {}): Promise<Localn
   const save = (): void => {
     if (!ledgerDir || !wal) return;
     // History first, then the snapshot that counts it, then the log it replaces goes.
-    const all = node.history.all();
-    appendHistory(ledgerDir, all.slice(persistedHistory));
-    persistedHistory = all.length;
+    const count = node.history.size;
+    appendHistory(ledgerDir, node.history.encodedFrom(persistedHistory));
+    persistedHistory = count;
     const walGen = wal.gen + 1;
     saveSnapshot(ledgerDir, node.svm, {
       genesisHash: node.genesisHash,
       clock: node.clock.toState(),
-      historyCount: all.length,
+      historyCount: count,
       walGen,
       faucetSeed: node.faucet.seed,
     });

@@ -9,7 +9,6 @@ import type { AccountState } from "./account-changes.ts";
 import type { Commitment } from "./clock.ts";
 import { invalidParams, isLocalnetError, RPC_ERROR, RpcError } from "./errors.ts";
 import { createHeliusMethods } from "./helius-methods.ts";
-import type { TransactionRecord } from "./history.ts";
 import type { LocalnetNode, SimulateOutcome } from "./node.ts";
 import {
   atLeastConfirmed,
@@ -113,13 +112,13 @@ function simulationValue(
   };
 }
 
-function statusOf(node: LocalnetNode, r: TransactionRecord): Record<string, unknown> {
+function statusOf(node: LocalnetNode, r: { readonly slot: bigint; readonly err: TransactionErrorJson | null }): Record<string, unknown> {
   const confirmationStatus = confirmationStatusOf(node, r.slot);
   return {
     slot: r.slot,
     confirmations: confirmationStatus === "finalized" ? null : node.clock.slot - r.slot,
-    err: r.meta.err,
-    status: r.meta.err === null ? { Ok: null } : { Err: r.meta.err },
+    err: r.err,
+    status: r.err === null ? { Ok: null } : { Err: r.err },
     confirmationStatus,
   };
 }
@@ -427,7 +426,7 @@ export function createMethods(mc: MethodContext): Record<string, RpcMethod> {
       return {
         context: ctx(clock.slot),
         value: sigs.map((s) => {
-          const r = node.history.get(s);
+          const r = node.history.status(s);
           return r ? statusOf(node, r) : null;
         }),
       };
@@ -455,18 +454,22 @@ export function createMethods(mc: MethodContext): Record<string, RpcMethod> {
       if (limit < 1 || limit > 1000) throw invalidParams("Invalid limit; max 1000");
       const before = config.before === undefined || config.before === null ? undefined : signatureParam(config.before);
       const until = config.until === undefined || config.until === null ? undefined : signatureParam(config.until);
-      const list = node.history.forAddress(addr);
+      const { history } = node;
+      const list = history.positionsOf(addr);
       let i = list.length - 1;
       if (before !== undefined) {
-        const b = list.findIndex((r) => r.signature === before);
+        const n = history.indexOf(before);
+        const b = n < 0 ? -1 : list.lastIndexOf(n);
         if (b < 0) return [];
         i = b - 1;
       }
+      const stop = until === undefined ? -1 : history.indexOf(until);
       const out: Record<string, unknown>[] = [];
       for (; i >= 0 && out.length < limit; i--) {
-        const r = list[i] as TransactionRecord;
-        if (r.signature === until) break;
-        if (r.slot > at) continue;
+        const n = list[i] as number;
+        if (n === stop) break;
+        if (history.slotAt(n) > at) continue;
+        const r = history.at(n);
         out.push({
           signature: r.signature,
           slot: r.slot,

@@ -10,12 +10,13 @@ import { LiteSVM, TransactionMetadata, type FailedTransactionMetadata } from "li
 import { createAccountChangeLog, sameAccountState, type AccountChangeLog, type AccountState } from "./account-changes.ts";
 import { createSlotClock, type ClockSegment, type ClockState, type Commitment, type SlotClock } from "./clock.ts";
 import { LocalnetError } from "./errors.ts";
-import { createSvmAccess } from "./svm-access.ts";
+import { createSvmAccess, type AccountPeek } from "./svm-access.ts";
 import { createFaucet } from "./faucet.ts";
 import { createTransactionHistory, type InnerInstructionRecord, type TokenBalance, type TransactionHistory, type TransactionRecord } from "./history.ts";
-import { readMintDecimals, readTokenAccount } from "./token-accounts.ts";
+import { readMintDecimals, readTokenAccount, TOKEN_2022_PROGRAM, TOKEN_PROGRAM } from "./token-accounts.ts";
 import { transactionErrorToJson, type TransactionErrorJson } from "./transaction-error.ts";
 import {
+  COMPUTE_BUDGET_PROGRAM,
   computeFee,
   isStaticWritable,
   LAMPORTS_PER_SIGNATURE,
@@ -33,6 +34,9 @@ const FAUCET_RESERVE = 500_000_000n * 1_000_000_000n;
 /** The most one airdrop may give: 10^9 SOL, more than the whole supply of SOL, and small enough that the faucet's balance stays inside u64. */
 export const MAX_AIRDROP_LAMPORTS = 10n ** 18n;
 const U64_MAX = 2n ** 64n - 1n;
+const TOKEN_OWNERS = new Set([TOKEN_PROGRAM, TOKEN_2022_PROGRAM]);
+/** Builtin programs that make no cross-program calls and set no return data. */
+const LEAF_BUILTINS = new Set([SYSTEM_PROGRAM, COMPUTE_BUDGET_PROGRAM]);
 /** Agave keeps prioritization fees for the last 150 blocks. */
 const PRIORITIZATION_FEE_SLOTS = 150n;
 
@@ -85,8 +89,8 @@ export interface NodeOptions {
 
 /** What the ledger's write-ahead log is told; see {@link NodeOptions.journal}. */
 export interface NodeJournal {
-  /** A transaction landed; `written` are the accounts it changed, with their new states. */
-  landed(record: TransactionRecord, written: readonly (readonly [string, AccountState | null])[]): void;
+  /** A transaction landed; `written` are the accounts it changed, with their new states; `recordText` is the record's tagged JSON. */
+  landed(record: TransactionRecord, written: readonly (readonly [string, AccountState | null])[], recordText: string): void;
   /** Accounts were overwritten outside a transaction. */
   accountsWritten(written: readonly (readonly [string, AccountState | null])[]): void;
   /** The slot moved; `hashes` are the blockhashes made on the way, oldest first. */
@@ -299,17 +303,17 @@ export function createNode(opts: NodeOptions): LocalnetNode {
   }
   if (!opts.resume) topUpFaucet(0n);
 
-  function execute(tx: WireTransaction, preOverride?: ReadonlyMap<string, AccountState | null>): ExecuteOutcome {
+  function execute(tx: WireTransaction): ExecuteOutcome {
     const signature = transactionId(tx);
     const notLanded = (err: TransactionErrorJson, logs: readonly string[] = []): ExecuteOutcome => ({ landed: false, signature, err, logs });
-    if (history.get(signature)) return notLanded("AlreadyProcessed");
+    if (history.has(signature)) return notLanded("AlreadyProcessed");
     if (!clock.isBlockhashValid(tx.recentBlockhash) && !hasValidNonce(tx)) return notLanded("BlockhashNotFound");
     const resolved = resolveKeys(tx);
     if (!resolved.ok) return notLanded(resolved.err);
     const { keys, writable, loaded } = resolved;
-    // An account the transaction cannot write keeps its state: it is read once, and its data only if
-    // token balances need it. Writable accounts are read in full before and after.
-    const pre = keys.map((k, i) => (preOverride?.has(k) ? (preOverride.get(k) ?? null) : writable[i] ? accountState(k) : access.balanceView(k)));
+    // Each account is read once before and, if writable, once after; owner and data are only
+    // fetched when needed (a changed account's states, token balances).
+    const pre = keys.map((k) => access.peek(k));
     const result = run(tx);
     if (!(result instanceof TransactionMetadata) && (typeof result === "string" || !("meta" in result))) {
       return notLanded(result as TransactionErrorJson);
@@ -317,19 +321,25 @@ export function createNode(opts: NodeOptions): LocalnetNode {
     const ok = result instanceof TransactionMetadata;
     const meta = ok ? result : (result as FailedTransactionMetadata).meta();
     const err = ok ? null : transactionErrorToJson((result as FailedTransactionMetadata).err());
-    const post = keys.map((k, i) => (writable[i] ? accountState(k) : (pre[i] ?? null)));
+    const post = keys.map((k, i) => (writable[i] ? access.peek(k) : (pre[i] ?? null)));
     // On a cluster a failed transaction lands iff its fee was charged.
     const landed = ok || pre[0]?.lamports !== post[0]?.lamports;
     if (!landed) return notLanded(err ?? "SanitizeFailure", meta.logs());
     const slot = clock.slot;
     const changed: string[] = [];
+    const written: (readonly [string, AccountState | null])[] = [];
     keys.forEach((k, i) => {
-      if (changed.includes(k)) return;
-      if (!sameAccountState(pre[i] ?? null, post[i] ?? null)) {
-        changes.record(slot, k, pre[i] ?? null);
-        changed.push(k);
-      }
+      const a = pre[i] ?? null;
+      const b = post[i] ?? null;
+      if (a === b || changed.includes(k)) return;
+      if (a !== null && b !== null && a.lamports === b.lamports && sameAccountState(a.state(), b.state())) return;
+      if (!changes.recordedIn(slot, k)) changes.record(slot, k, a && a.state());
+      changed.push(k);
+      written.push([k, b && b.state()]);
     });
+    // Token balances need the data of token-program accounts only.
+    const tokenView = (p: AccountPeek | null): AccountState | null => (p !== null && TOKEN_OWNERS.has(p.owner()) ? p.state() : null);
+    const builtinsOnly = tx.instructions.every((ix) => LEAF_BUILTINS.has(tx.staticKeys[ix.programIdIndex] as string));
     const record: TransactionRecord = {
       signature,
       slot,
@@ -349,20 +359,17 @@ export function createNode(opts: NodeOptions): LocalnetNode {
         postBalances: post.map((s) => s?.lamports ?? 0n),
         logMessages: meta.logs(),
         computeUnitsConsumed: meta.computeUnitsConsumed(),
-        innerInstructions: innerOf(meta),
-        preTokenBalances: tokenBalances(keys, pre),
-        postTokenBalances: tokenBalances(keys, post),
-        returnData: returnDataOf(meta),
+        // The system and compute-budget programs invoke nothing and return nothing.
+        innerInstructions: builtinsOnly ? [] : innerOf(meta),
+        preTokenBalances: tokenBalances(keys, pre.map(tokenView)),
+        postTokenBalances: tokenBalances(keys, post.map(tokenView)),
+        returnData: builtinsOnly ? null : returnDataOf(meta),
         loadedAddresses: loaded,
       },
     };
-    history.add(record);
+    const text = history.add(record);
     transactionCount++;
-    if (opts.journal)
-      opts.journal.landed(
-        record,
-        changed.map((k) => [k, post[keys.indexOf(k)] ?? null] as const),
-      );
+    if (opts.journal) opts.journal.landed(record, written, text);
     emit("transaction", record, changed);
     return { landed: true, record };
   }
@@ -406,7 +413,7 @@ export function createNode(opts: NodeOptions): LocalnetNode {
       accountKeys: tx.staticKeys,
     });
     if (!o.skipBlockhashCheck && !clock.isBlockhashValid(tx.recentBlockhash, at) && !hasValidNonce(tx)) return empty("BlockhashNotFound");
-    if (history.get(transactionId(tx)) && o.sigVerify) return empty("AlreadyProcessed");
+    if (history.has(transactionId(tx)) && o.sigVerify) return empty("AlreadyProcessed");
     const resolved = resolveKeys(tx);
     if (!resolved.ok) return empty(resolved.err);
     svm.withSigverify(o.sigVerify);
@@ -530,7 +537,7 @@ export function createNode(opts: NodeOptions): LocalnetNode {
         if (blockhash === null) continue;
         const wire = faucet.transfer(to, amount, blockhash);
         const tx = parseWireTransaction(wire);
-        if (history.get(transactionId(tx))) continue;
+        if (history.has(transactionId(tx))) continue;
         const out = execute(tx);
         if (!out.landed) {
           throw new LocalnetError("AIRDROP_FAILED", `airdrop of ${amount} lamports to ${recipient} failed: ${JSON.stringify(out.err)}`, {
@@ -572,24 +579,39 @@ export function createNode(opts: NodeOptions): LocalnetNode {
     recentPrioritizationFees(addresses) {
       const out: { slot: bigint; prioritizationFee: bigint }[] = [];
       const first = clock.slot >= PRIORITIZATION_FEE_SLOTS ? clock.slot - PRIORITIZATION_FEE_SLOTS + 1n : 0n;
+      const [start, end] = history.rangeOf(first - 1n, clock.slot);
+      const writers = addresses.map((a) => {
+        const l = history.writersOf(a);
+        // Only the records of the window: the list is ascending.
+        let k = l.length;
+        while (k > 0 && (l[k - 1] as number) >= start) k--;
+        return { l, k };
+      });
+      let i = start;
       for (let s = first; s <= clock.slot; s++) {
-        const recs = history.inSlot(s);
+        let j = i;
+        while (j < end && history.slotAt(j) === s) j++;
         let fee = 0n;
         if (addresses.length === 0) {
           // Agave reports each block's minimum fee among its transactions.
-          if (recs.length > 0) fee = recs.reduce((m, r) => (r.unitPrice < m ? r.unitPrice : m), (recs[0] as TransactionRecord).unitPrice);
+          for (let n = i; n < j; n++) {
+            const p = history.unitPriceAt(n);
+            if (n === i || p < fee) fee = p;
+          }
         } else {
           // ...and with accounts, the max over accounts of the min fee of transactions write-locking each.
-          for (const a of addresses) {
+          for (const w of writers) {
             let min: bigint | null = null;
-            for (const r of recs) {
-              const i = r.accountKeys.indexOf(a);
-              if (i >= 0 && r.writable[i] && (min === null || r.unitPrice < min)) min = r.unitPrice;
+            while (w.k < w.l.length && (w.l[w.k] as number) < j) {
+              const p = history.unitPriceAt(w.l[w.k] as number);
+              if (min === null || p < min) min = p;
+              w.k++;
             }
             if (min !== null && min > fee) fee = min;
           }
         }
         out.push({ slot: s, prioritizationFee: fee });
+        i = j;
       }
       return out;
     },

@@ -49,8 +49,22 @@ export interface SimulationResult {
   readonly postAccounts: ReadonlyMap<string, AccountState>;
 }
 
+/**
+ * An account as read at one moment: its lamports at once, the rest (owner,
+ * data) only when asked for. The read is a copy, so asking later (after the
+ * VM changed the account) still gives the state at the read.
+ */
+export interface AccountPeek {
+  readonly lamports: bigint;
+  /** base58 */
+  owner(): string;
+  state(): AccountState;
+}
+
 /** The node's view of LiteSVM; see the module comment. */
 export interface SvmAccess {
+  /** The account (null as for {@link account}), its fields read lazily. */
+  peek(addr: string): AccountPeek | null;
   /** The account, or null when absent or holding 0 lamports (dead, as the runtime treats it). */
   account(addr: string): AccountState | null;
   /**
@@ -132,6 +146,26 @@ export function createSvmAccess(svm: LiteSVM): SvmAccess {
     rentEpoch: a.rentEpoch(),
   });
 
+  class NativePeek implements AccountPeek {
+    #owner: string | null = null;
+    #state: AccountState | null = null;
+    constructor(
+      readonly lamports: bigint,
+      readonly account: NativeAccount,
+    ) {}
+    owner(): string {
+      if (this.#owner === null) this.#owner = nameOf(this.account.owner());
+      return this.#owner;
+    }
+    state(): AccountState {
+      if (this.#state === null) {
+        const a = this.account;
+        this.#state = { lamports: this.lamports, data: a.data(), owner: this.owner(), executable: a.executable(), rentEpoch: a.rentEpoch() };
+      }
+      return this.#state;
+    }
+  }
+
   if (!native) {
     const account = (addr: string): AccountState | null => {
       const a = svm.getAccount(addr as Address);
@@ -140,6 +174,10 @@ export function createSvmAccess(svm: LiteSVM): SvmAccess {
         : null;
     };
     return {
+      peek(addr) {
+        const st = account(addr);
+        return st && { lamports: st.lamports, owner: () => st.owner, state: () => st };
+      },
       account,
       balanceView: account,
       setAccount(addr, state) {
@@ -175,6 +213,12 @@ export function createSvmAccess(svm: LiteSVM): SvmAccess {
     };
   }
   return {
+    peek(addr) {
+      const a = native.getAccount(bytesOf(addr));
+      if (!a) return null;
+      const lamports = a.lamports();
+      return lamports > 0n ? new NativePeek(lamports, a) : null;
+    },
     account(addr) {
       const a = native.getAccount(bytesOf(addr));
       return a && a.lamports() > 0n ? stateOf(a) : null;
