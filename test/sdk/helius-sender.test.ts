@@ -233,6 +233,20 @@ describe("the localnet's Sender route", () => {
     params: [b64, config],
   });
 
+  it("Given getPriorityFeeEstimate with a base64 transaction, When the encoding is named as helius-sdk's smart transactions send it (base64) or as Helius' enum (Base64), Then the same estimate", async () => {
+    const { b64 } = await rawTransfer({ price: 100, tip: MIN_TIP_LAMPORTS_MAX });
+    const ask = async (transactionEncoding: string) =>
+      (
+        await post(
+          { jsonrpc: "2.0", id: 3, method: "getPriorityFeeEstimate", params: [{ transaction: b64, options: { transactionEncoding, recommended: true } }] },
+          s.net.rpcUrl,
+        )
+      ).json;
+    expect((await ask("base64")).result).toEqual({ priorityFeeEstimate: 10_000 });
+    expect((await ask("Base64")).result).toEqual({ priorityFeeEstimate: 10_000 });
+    expect((await ask("base32")).error?.code).toBe(-32602);
+  });
+
   it("Given the localnet, Then its tip accounts and minimum tips are helius-sdk's, and GET /ping answers", async () => {
     expect([...LOCALNET_TIP_ACCOUNTS]).toEqual([...HELIUS_SDK_TIP_ACCOUNTS]);
     expect([SENDER_MIN_TIP_LAMPORTS, SENDER_MIN_TIP_LAMPORTS_SWQOS]).toEqual([MIN_TIP_LAMPORTS_MAX, MIN_TIP_LAMPORTS_SWQOS]);
