@@ -10,7 +10,7 @@ import { spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createIndexer, isIndexerError, openWriteStore, type TransactionUpdate } from "../../indexer/src/index.ts";
+import { createIndexer, isIndexerError, openWriteStore, type Indexer, type TransactionUpdate } from "../../indexer/src/index.ts";
 import { localnetChain } from "./support/chain.ts";
 import { until } from "./support/proxy.ts";
 import { count, rows, useStores } from "./support/stores.ts";
@@ -34,6 +34,27 @@ afterAll(async () => {
   await c.net.close();
   rmSync(dir, { recursive: true, force: true });
 });
+
+/** What ingesting the landed transaction `sig` (as a replay) throws, null when it is stored. */
+async function ingestError(ix: Indexer, sig: string): Promise<unknown> {
+  const tx = await c.connection.getTransaction(sig, { commitment: "confirmed", maxSupportedTransactionVersion: 0 });
+  const update: TransactionUpdate = {
+    signature: sig,
+    slot: BigInt(tx!.slot),
+    txIndex: 0,
+    blockTime: null,
+    err: null,
+    logs: tx!.meta!.logMessages!,
+    finality: "confirmed",
+    source: "replay",
+  };
+  try {
+    await ix.ingest([update]);
+    return null;
+  } catch (e) {
+    return e;
+  }
+}
 
 describe("database file gone under a running indexer", () => {
   for (const how of ["deleted", "replaced"] as const) {
@@ -72,23 +93,7 @@ describe("database file gone under a running indexer", () => {
       expect(ix.stats().databaseError).toContain(`was ${how}`);
       expect((await ix.store.knownSignatures([sig])).size).toBe(0);
       const tx = await c.connection.getTransaction(sig, { commitment: "confirmed", maxSupportedTransactionVersion: 0 });
-      const update: TransactionUpdate = {
-        signature: sig,
-        slot: BigInt(tx!.slot),
-        txIndex: 0,
-        blockTime: null,
-        err: null,
-        logs: tx!.meta!.logMessages!,
-        finality: "confirmed",
-        source: "replay",
-      };
-      let err: unknown = null;
-      try {
-        await ix.ingest([update]);
-      } catch (e) {
-        err = e;
-      }
-      expect(isIndexerError(err, "DatabaseGone")).toBe(true);
+      expect(isIndexerError(await ingestError(ix, sig), "DatabaseGone")).toBe(true);
       // A webhook post it cannot store is a 500 that says nothing of the inside.
       const hook = await fetch(`http://127.0.0.1:${ix.ports.webhook}/`, {
         method: "POST",
@@ -151,25 +156,7 @@ describe("PostgreSQL: the writer's session gone under a running indexer", () => 
       expect(ix.stats().databaseError).toContain("session");
       const sig = await w.stake(w.providers[0]!, 12n);
       c.net.advanceSlots(1);
-      const tx = await c.connection.getTransaction(sig, { commitment: "confirmed", maxSupportedTransactionVersion: 0 });
-      let err: unknown = null;
-      try {
-        await ix.ingest([
-          {
-            signature: sig,
-            slot: BigInt(tx!.slot),
-            txIndex: 0,
-            blockTime: null,
-            err: null,
-            logs: tx!.meta!.logMessages!,
-            finality: "confirmed",
-            source: "replay",
-          },
-        ]);
-      } catch (e) {
-        err = e;
-      }
-      expect(isIndexerError(err, "DatabaseGone")).toBe(true);
+      expect(isIndexerError(await ingestError(ix, sig), "DatabaseGone")).toBe(true);
       await ix.stop();
       if (how === "session terminated") {
         // Nothing of the refused transaction reached the database; the lock went with the session: a new writer opens it.
