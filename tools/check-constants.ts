@@ -99,7 +99,10 @@ const RULES: readonly Rule[] = [
   ...ENUM_FIELDS.map(
     (e): Rule => ({
       name: "enum byte",
-      re: new RegExp(String.raw`\b(${e.fields.filter((f) => f === f.toLowerCase() || f.includes("_")).join("|")})\s+(?:=|<>|!=)\s+(\d+)\b`, "g"),
+      re: new RegExp(
+        String.raw`\b(${e.fields.filter((f) => f === f.toLowerCase() || f.includes("_")).join("|")})\s+(?:=|<>|!=|<=?|>=?|IN\s*\(\s*)\s*(\d+)\b`,
+        "g",
+      ),
       keep: (m, line) => Number(m[2]) < e.size && /\b(SELECT|WHERE|UPDATE|AND|OR)\b/.test(line),
       hint: () => `\${${e.hint}}`,
     }),
@@ -109,6 +112,20 @@ const RULES: readonly Rule[] = [
     re: /(?:Custom|[Nn]umber|[Cc]ode)\b[^,;\n]{0,12}?(?<![\w.])(6\d{3})(?![\w.])/g,
     keep: (m) => ERROR_CODES.has(Number(m[1])),
     hint: () => "GPUNET_ERROR_CODE.<Name>",
+  },
+  {
+    // The reason of a slash passed by position (after signer, provider and amount).
+    name: "enum byte",
+    re: /\.slash\(\s*[^,()]+,\s*[^,()]+,\s*[^,()]+,\s*(\d+)\s*,/g,
+    keep: (m) => Number(m[1]) < enumSize("SlashReason"),
+    hint: () => "SLASH_REASON.<variant>",
+  },
+  {
+    // register_provider / update_provider by position: gpu_model, gpu_count, vram_gb, region[, status].
+    name: "enum byte",
+    re: /\.(?:registerProvider|updateProvider)\(\s*(\d+)\s*,\s*[^,()]+,\s*[^,()]+,\s*(\d+)\s*,/g,
+    keep: (m) => Number(m[1]) < enumSize("GpuModel") || Number(m[2]) < enumSize("Region"),
+    hint: () => "GPU_MODEL.<variant>, REGION.<variant>",
   },
   {
     // An error's name with its number in a message: "InvalidInstruction (6022)".

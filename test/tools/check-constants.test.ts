@@ -20,8 +20,23 @@ describe("check-constants: no hand copy of an IDL value", () => {
       "const job = { gpuModel: wanted ? 0 : model };",
       "ev.endReason !== 4;",
       "db.all(`SELECT * FROM providers WHERE status = 0`);",
+      'rows(path, "SELECT count(*) FROM jobs WHERE state < 4 OR state IN (6, 7)");',
+      "await w.c.slash(w.fx.slasher, p, 100n, 1, hash(4));",
+      "await prog.methods.updateProvider(1, 2, 24, 1, 0, hash(1)).instruction();",
     ].join("\n");
-    expect(lines(src)).toEqual(["1:enum byte", "2:enum byte", "3:enum byte", "3:enum byte", "4:enum byte", "5:enum byte", "6:enum byte"]);
+    expect(lines(src)).toEqual([
+      "1:enum byte",
+      "2:enum byte",
+      "3:enum byte",
+      "3:enum byte",
+      "4:enum byte",
+      "5:enum byte",
+      "6:enum byte",
+      "7:enum byte",
+      "7:enum byte",
+      "8:enum byte",
+      "9:enum byte",
+    ]);
   });
 
   it("Given values that only look like enum bytes, When scanned, Then none is reported", () => {
