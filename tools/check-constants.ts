@@ -236,13 +236,16 @@ export function scanSource(file: string, text: string): Finding[] {
   return found;
 }
 
-/** Files the check reads: tracked TypeScript and JavaScript, without generated code. */
+/** Files the check reads: tracked TypeScript and JavaScript and the program's C, without generated code. */
 export function checkedFiles(root = ROOT): string[] {
-  const out = execFileSync("git", ["ls-files", "-co", "--exclude-standard", "--", "*.ts", "*.mts", "*.mjs", "*.js"], { cwd: root, encoding: "utf8" });
+  const out = execFileSync("git", ["ls-files", "-co", "--exclude-standard", "--", "*.ts", "*.mts", "*.mjs", "*.js", "programs/*.c", "programs/*.h"], {
+    cwd: root,
+    encoding: "utf8",
+  });
   return out
     .split("\n")
     .filter((f) => f && !f.includes("node_modules/") && !/(^|\/)(dist|generated)\//.test(f))
-    .filter((f) => !/^programs-idl\/(gpunet|idl-json)\.ts$/.test(f))
+    .filter((f) => !/^programs-idl\/(gpunet|idl-json)\.ts$/.test(f) && !f.endsWith("/gpunet_idl.h"))
     .filter((f) => f !== "tools/check-constants.ts" && f !== "test/tools/check-constants.test.ts");
 }
 

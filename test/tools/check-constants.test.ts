@@ -82,6 +82,14 @@ describe("check-constants: no hand copy of an IDL value", () => {
     expect(lines(src)).toEqual(["1:config mask", "2:config mask", "3:config mask", "4:config mask", "5:limit", "6:limit", "7:limit", "8:limit", "9:limit"]);
   });
 
+  it("Given the program's C comparing an enum field with a digit, When scanned, Then it is reported; the generated macro is not", () => {
+    const c = [
+      "GP_CHECK(j->gpu_model == 0 || j->gpu_model == p->gpu_model, GP_ERR_HARDWARE_MISMATCH);",
+      "GP_CHECK(j->state == GP_JOB_STATE_OPEN, GP_ERR_INVALID_JOB_STATE);",
+    ];
+    expect(scanSource("ix_jobs.c", c.join("\n")).map((f) => `${f.line}:${f.text}`)).toEqual(["1:gpu_model == 0"]);
+  });
+
   it("Given a line marked idl-literal-ok (on it or in a comment above), When scanned, Then it is accepted", () => {
     const src = [
       "const state = { state: 1 }; // idl-literal-ok: SPL Token AccountState",
