@@ -1,5 +1,6 @@
 /**
- * Finds hand copies of IDL values in the TypeScript sources, tests and benches:
+ * Finds hand copies of IDL values in the TypeScript sources, tests and benches
+ * (and the program's C, beside its generated header):
  * an enum byte written as a digit (`state: 5`, `status === 0`, `gpuModel: 2`), a
  * program error number (`Custom: 6024`, `.toBe(6001)`), an `update_config` mask
  * bit (`mask: 4`, `1 << 3`) or a protocol limit (`31_536_000`, a bps field set to
@@ -55,16 +56,17 @@ const ENUM_FIELDS: readonly { readonly fields: readonly string[]; readonly size:
 ];
 
 const ERROR_CODES = new Set(idl.errors.map((e) => e.code));
-const constant = (name: string): number => {
+const constant = (name: string): bigint => {
   const c = idl.constants.find((x) => x.name === name);
   if (!c) throw new Error(`the IDL has no constant ${name}`);
-  return Number(c.value);
+  return BigInt(c.value);
 };
 const MASK_ALL = constant("CONFIG_MASK_ALL");
 const MAX_DURATION = constant("MAX_DURATION");
+const BPS = constant("BPS_DENOMINATOR");
 
 /** `1_000` and `1000` alike: a digit group pattern for a number, optional `n`. */
-const num = (v: number): string => `${[...String(v)].join("_?")}n?`;
+const num = (v: bigint): string => `${[...String(v)].join("_?")}n?`;
 
 /** A literal that is not part of a longer number or an expression (`1 + x` is a range, not a copy). */
 const END = String.raw`(?![\w.])(?!\s*[-+*/%]\s*[\w(])`;
@@ -148,26 +150,26 @@ const RULES: readonly Rule[] = [
   {
     // One year of seconds, or one past it (the first refused duration).
     name: "limit",
-    re: new RegExp(String.raw`(?<![\w.])(${num(MAX_DURATION)}|${num(MAX_DURATION + 1)})(?![\w.])`, "g"),
+    re: new RegExp(String.raw`(?<![\w.])(${num(MAX_DURATION)}|${num(MAX_DURATION + 1n)})(?![\w.])`, "g"),
     hint: () => "MAX_DURATION (or MAX_DURATION + 1n)",
   },
   {
-    // A bps or share field set to the whole (10_000) or one past it.
+    // A bps or share field set to the whole (BPS_DENOMINATOR) or one past it.
     name: "limit",
-    re: new RegExp(String.raw`\b(\w*(?:[Bb]ps|BPS|[Ss]hare))\b\s*(?::|[=!<>]=?=?)\s*(?:[^,;?{}]*\?\s*)?(${num(10_000)}|${num(10_001)})(?![\w.])`, "g"),
+    re: new RegExp(String.raw`\b(\w*(?:[Bb]ps|BPS|[Ss]hare))\b\s*(?::|[=!<>]=?=?)\s*(?:[^,;?{}]*\?\s*)?(${num(BPS)}|${num(BPS + 1n)})(?![\w.])`, "g"),
     hint: () => "BPS_DENOMINATOR / MAX_PROVIDER_SHARE_BPS / MAX_SLASH_CAP_BPS",
   },
   {
     // Dividing by the whole, or listing it among shares, on a line about bps or shares.
     name: "limit",
-    re: new RegExp(String.raw`(?:/\s*|\[[^\]\n]*,\s*)(${num(10_000)})(?![\w.])`, "g"),
+    re: new RegExp(String.raw`(?:/\s*|\[[^\]\n]*,\s*)(${num(BPS)})(?![\w.])`, "g"),
     keep: (_m, line) => /bps|share/i.test(line),
     hint: () => "BPS_DENOMINATOR / MAX_PROVIDER_SHARE_BPS",
   },
   {
     // resolve_dispute's share argument written as the whole.
     name: "limit",
-    re: new RegExp(String.raw`\bresolveDispute\([^()]*?(?<![\w.])(${num(10_000)})(?![\w.])`, "g"),
+    re: new RegExp(String.raw`\bresolveDispute\([^()]*?(?<![\w.])(${num(BPS)})(?![\w.])`, "g"),
     hint: () => "MAX_PROVIDER_SHARE_BPS",
   },
 ];
