@@ -1,5 +1,6 @@
 /**
- * Finds hand copies of IDL values in the TypeScript sources, tests and benches:
+ * Finds hand copies of IDL values in the TypeScript sources, tests and benches
+ * (and the program's C, beside its generated header):
  * an enum byte written as a digit (`state: 5`, `status === 0`, `gpuModel: 2`), a
  * program error number (`Custom: 6024`, `.toBe(6001)`), an `update_config` mask
  * bit (`mask: 4`, `1 << 3`) or a protocol limit (`31_536_000`, a bps field set to
@@ -55,16 +56,17 @@ const ENUM_FIELDS: readonly { readonly fields: readonly string[]; readonly size:
 ];
 
 const ERROR_CODES = new Set(idl.errors.map((e) => e.code));
-const constant = (name: string): number => {
+const constant = (name: string): bigint => {
   const c = idl.constants.find((x) => x.name === name);
   if (!c) throw new Error(`the IDL has no constant ${name}`);
-  return Number(c.value);
+  return BigInt(c.value);
 };
 const MASK_ALL = constant("CONFIG_MASK_ALL");
 const MAX_DURATION = constant("MAX_DURATION");
+const BPS = constant("BPS_DENOMINATOR");
 
 /** `1_000` and `1000` alike: a digit group pattern for a number, optional `n`. */
-const num = (v: number): string => `${[...String(v)].join("_?")}n?`;
+const num = (v: bigint): string => `${[...String(v)].join("_?")}n?`;
 
 /** A literal that is not part of a longer number or an expression (`1 + x` is a range, not a copy). */
 const END = String.raw`(?![\w.])(?!\s*[-+*/%]\s*[\w(])`;
@@ -99,7 +101,10 @@ const RULES: readonly Rule[] = [
   ...ENUM_FIELDS.map(
     (e): Rule => ({
       name: "enum byte",
-      re: new RegExp(String.raw`\b(${e.fields.filter((f) => f === f.toLowerCase() || f.includes("_")).join("|")})\s+(?:=|<>|!=)\s+(\d+)\b`, "g"),
+      re: new RegExp(
+        String.raw`\b(${e.fields.filter((f) => f === f.toLowerCase() || f.includes("_")).join("|")})\s+(?:=|<>|!=|<=?|>=?|IN\s*\(\s*)\s*(\d+)\b`,
+        "g",
+      ),
       keep: (m, line) => Number(m[2]) < e.size && /\b(SELECT|WHERE|UPDATE|AND|OR)\b/.test(line),
       hint: () => `\${${e.hint}}`,
     }),
@@ -109,6 +114,20 @@ const RULES: readonly Rule[] = [
     re: /(?:Custom|[Nn]umber|[Cc]ode)\b[^,;\n]{0,12}?(?<![\w.])(6\d{3})(?![\w.])/g,
     keep: (m) => ERROR_CODES.has(Number(m[1])),
     hint: () => "GPUNET_ERROR_CODE.<Name>",
+  },
+  {
+    // The reason of a slash passed by position (after signer, provider and amount).
+    name: "enum byte",
+    re: /\.slash\(\s*[^,()]+,\s*[^,()]+,\s*[^,()]+,\s*(\d+)\s*,/g,
+    keep: (m) => Number(m[1]) < enumSize("SlashReason"),
+    hint: () => "SLASH_REASON.<variant>",
+  },
+  {
+    // register_provider / update_provider by position: gpu_model, gpu_count, vram_gb, region[, status].
+    name: "enum byte",
+    re: /\.(?:registerProvider|updateProvider)\(\s*(\d+)\s*,\s*[^,()]+,\s*[^,()]+,\s*(\d+)\s*,/g,
+    keep: (m) => Number(m[1]) < enumSize("GpuModel") || Number(m[2]) < enumSize("Region"),
+    hint: () => "GPU_MODEL.<variant>, REGION.<variant>",
   },
   {
     // An error's name with its number in a message: "InvalidInstruction (6022)".
@@ -131,26 +150,26 @@ const RULES: readonly Rule[] = [
   {
     // One year of seconds, or one past it (the first refused duration).
     name: "limit",
-    re: new RegExp(String.raw`(?<![\w.])(${num(MAX_DURATION)}|${num(MAX_DURATION + 1)})(?![\w.])`, "g"),
+    re: new RegExp(String.raw`(?<![\w.])(${num(MAX_DURATION)}|${num(MAX_DURATION + 1n)})(?![\w.])`, "g"),
     hint: () => "MAX_DURATION (or MAX_DURATION + 1n)",
   },
   {
-    // A bps or share field set to the whole (10_000) or one past it.
+    // A bps or share field set to the whole (BPS_DENOMINATOR) or one past it.
     name: "limit",
-    re: new RegExp(String.raw`\b(\w*(?:[Bb]ps|BPS|[Ss]hare))\b\s*(?::|[=!<>]=?=?)\s*(?:[^,;?{}]*\?\s*)?(${num(10_000)}|${num(10_001)})(?![\w.])`, "g"),
+    re: new RegExp(String.raw`\b(\w*(?:[Bb]ps|BPS|[Ss]hare))\b\s*(?::|[=!<>]=?=?)\s*(?:[^,;?{}]*\?\s*)?(${num(BPS)}|${num(BPS + 1n)})(?![\w.])`, "g"),
     hint: () => "BPS_DENOMINATOR / MAX_PROVIDER_SHARE_BPS / MAX_SLASH_CAP_BPS",
   },
   {
     // Dividing by the whole, or listing it among shares, on a line about bps or shares.
     name: "limit",
-    re: new RegExp(String.raw`(?:/\s*|\[[^\]\n]*,\s*)(${num(10_000)})(?![\w.])`, "g"),
+    re: new RegExp(String.raw`(?:/\s*|\[[^\]\n]*,\s*)(${num(BPS)})(?![\w.])`, "g"),
     keep: (_m, line) => /bps|share/i.test(line),
     hint: () => "BPS_DENOMINATOR / MAX_PROVIDER_SHARE_BPS",
   },
   {
     // resolve_dispute's share argument written as the whole.
     name: "limit",
-    re: new RegExp(String.raw`\bresolveDispute\([^()]*?(?<![\w.])(${num(10_000)})(?![\w.])`, "g"),
+    re: new RegExp(String.raw`\bresolveDispute\([^()]*?(?<![\w.])(${num(BPS)})(?![\w.])`, "g"),
     hint: () => "MAX_PROVIDER_SHARE_BPS",
   },
 ];
@@ -219,13 +238,16 @@ export function scanSource(file: string, text: string): Finding[] {
   return found;
 }
 
-/** Files the check reads: tracked TypeScript and JavaScript, without generated code. */
+/** Files the check reads: tracked TypeScript and JavaScript and the program's C, without generated code. */
 export function checkedFiles(root = ROOT): string[] {
-  const out = execFileSync("git", ["ls-files", "-co", "--exclude-standard", "--", "*.ts", "*.mts", "*.mjs", "*.js"], { cwd: root, encoding: "utf8" });
+  const out = execFileSync("git", ["ls-files", "-co", "--exclude-standard", "--", "*.ts", "*.mts", "*.mjs", "*.js", "programs/*.c", "programs/*.h"], {
+    cwd: root,
+    encoding: "utf8",
+  });
   return out
     .split("\n")
     .filter((f) => f && !f.includes("node_modules/") && !/(^|\/)(dist|generated)\//.test(f))
-    .filter((f) => !/^programs-idl\/(gpunet|idl-json)\.ts$/.test(f))
+    .filter((f) => !/^programs-idl\/(gpunet|idl-json)\.ts$/.test(f) && !f.endsWith("/gpunet_idl.h"))
     .filter((f) => f !== "tools/check-constants.ts" && f !== "test/tools/check-constants.test.ts");
 }
 

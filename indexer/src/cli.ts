@@ -6,7 +6,7 @@ import { parseArgs } from "node:util";
 import { openReadStore } from "./store/open.ts";
 import { ensureHeliusWebhook } from "./datasources/helius-webhook.ts";
 import { isIndexerError } from "./errors.ts";
-import { createIndexer } from "./pipeline.ts";
+import { createIndexer, type Indexer } from "./pipeline.ts";
 import { bigintJson, createIndexQueries, JOB_STATES, type JobStateName } from "./query.ts";
 import { MAX_BUCKET_SECONDS, MAX_LIMIT, MAX_OFFSET, parseIntParam } from "./params.ts";
 import { parseTimeParam, toCsv } from "./api/analytics.ts";
@@ -36,7 +36,10 @@ export const INDEX_USAGE = `usage: gpunet index [--db FILE|postgres://URL] [--rp
   --once      backfill to the head, then exit (no live subscription)
   --helius-webhook  create or update the Helius webhook posting the program's transactions to
               PUBLIC_URL (which must reach --webhook-port); the API key comes from HELIUS_API_KEY
-  --rebuild   drop state tables and rebuild them from the stored events, then exit`;
+  --rebuild   drop state tables and rebuild them from the stored events, then exit
+exit codes: 0 stopped by SIGINT/SIGTERM (or done), 1 an indexer error, 2 bad arguments,
+            3 another writer holds the database (WriterLocked), 4 the database went away while it
+            ran (DatabaseGone: the SQLite file deleted or replaced, the PostgreSQL session ended)`;
 
 /** Usage of `gpunet query`. */
 export const QUERY_USAGE = `usage: gpunet query <what> [--db FILE|postgres://URL] [--limit N] [--offset N] [--json | --csv] [--raw]
@@ -70,8 +73,33 @@ function waitForSignal(): Promise<void> {
   });
 }
 
+/** Exit code of `gpunet index` once its database went away under it. */
+const EXIT_DATABASE_GONE = 4;
+
 /**
- * `gpunet index`: runs the indexer until SIGINT/SIGTERM (or `--once`).
+ * Waits for `until`, or resolves early with the reason once the indexer's
+ * database is gone (it writes nothing more then; a supervisor restarts it).
+ */
+async function untilStoppedOrDatabaseGone(until: Promise<void>, indexer: Indexer): Promise<string | null> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const gone = new Promise<string>((resolve) => {
+    const check = (): void => {
+      const why = indexer.stats().databaseError ?? indexer.writer.lost();
+      if (why !== null) resolve(why);
+      else timer = setTimeout(check, 250);
+    };
+    check();
+  });
+  try {
+    return await Promise.race([until.then(() => null), gone]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * `gpunet index`: runs the indexer until SIGINT/SIGTERM (or `--once`); exits
+ * with 4 (`DatabaseGone`) when its database goes away while it runs.
  *
  * @example
  * ```ts
@@ -168,7 +196,11 @@ export async function runIndexCommand(argv: readonly string[], io: CommandIo = d
         if (values.rpc) await indexer.backfillNow();
         await indexer.sweepFinality();
       } else {
-        await (io.until ?? waitForSignal());
+        const gone = await untilStoppedOrDatabaseGone(io.until ?? waitForSignal(), indexer);
+        if (gone !== null) {
+          io.stderr(`error DatabaseGone: ${gone}\n`);
+          return EXIT_DATABASE_GONE;
+        }
       }
       const s = indexer.stats();
       io.stderr(`[indexer] ${JSON.stringify({ counters: s.counters, lagSlots: s.lagSlots, reconnects: s.reconnects }, bigintJson)}\n`);

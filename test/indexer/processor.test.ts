@@ -21,6 +21,7 @@ import { recordWorkload, toUpdate } from "./support/recorded.ts";
 import { rng } from "./support/workload.ts";
 import type { RecordedTx } from "./support/chain.ts";
 import type { Workload } from "./support/workload.ts";
+import { JOB_STATE } from "../../sdk/src/generated/index.ts";
 
 let txs: RecordedTx[];
 let w: Workload;
@@ -286,7 +287,7 @@ describe.each(STORES)("%s store: accountability columns", (kind) => {
     // Then
     const reasons = (await rows<{ r: string }>(path, "SELECT DISTINCT end_reason AS r FROM jobs WHERE end_reason IS NOT NULL")).map((x) => x.r).sort();
     expect(reasons).toEqual(expect.arrayContaining(["cancelled", "completedByBuyer", "disputeResolved", "expiredUnaccepted", "expiredUndelivered"]));
-    const [live] = await rows<{ c: bigint }>(path, "SELECT count(*) AS c FROM jobs WHERE state < 4 AND end_reason IS NOT NULL");
+    const [live] = await rows<{ c: bigint }>(path, `SELECT count(*) AS c FROM jobs WHERE state < ${JOB_STATE.completed} AND end_reason IS NOT NULL`);
     expect(live?.c).toBe(0n);
     const unaccepted = await rows<{ provider: bigint | null; fee_bps: bigint; challenge_window: bigint }>(
       path,

@@ -21,7 +21,15 @@ import { attempt, changedKeys, DEFAULT_INIT, M, newActor, sendIxs, sendTx, setup
 import type { Actor, SendOutcome } from "./fixtures.ts";
 import { acceptedJob, bAt, hash, HW, modelKeys, ok, openJob, pAt, submittedJob, world, warpTo } from "./scenario.ts";
 import type { World } from "./scenario.ts";
-import { MAX_PROTOCOL_FEE_BPS, MAX_SLASH_CAP_BPS, MAX_PROVIDER_SHARE_BPS } from "../../sdk/src/generated/index.ts";
+import {
+  MAX_PROTOCOL_FEE_BPS,
+  MAX_SLASH_CAP_BPS,
+  MAX_PROVIDER_SHARE_BPS,
+  GPU_MODEL,
+  PROVIDER_STATUS,
+  REGION,
+  SLASH_REASON,
+} from "../../sdk/src/generated/index.ts";
 
 const U64_MAX = M.U64_MAX;
 
@@ -267,7 +275,7 @@ describe("attack 4: stake backs accepted jobs", () => {
     // Then stake above the lock may leave, the locked part may still be slashed
     ok(await w.c.stake(p, 500n));
     ok(await w.c.requestUnstake(p, 500n));
-    ok(await w.c.slash(w.fx.slasher, p, 100n, 1, hash(4)));
+    ok(await w.c.slash(w.fx.slasher, p, 100n, SLASH_REASON.failedJob, hash(4)));
     // And once the job ends the lock is gone
     ok(await w.c.submitResult(r, p, hash(5)));
     ok(await w.c.completeJob(r, p, r.buyer));
@@ -566,13 +574,16 @@ describe("attack 8: the IDL's writable flags are what the program requires", () 
       ],
       [
         "update_provider",
-        await m.updateProvider(1, 2, 24, 1, 0, hash(1)).accountsPartial({ config: f.config, provider: a.provider, owner: a.pk }).instruction(),
+        await m
+          .updateProvider(GPU_MODEL.h100, 2, 24, REGION.northAmerica, PROVIDER_STATUS.active, hash(1))
+          .accountsPartial({ config: f.config, provider: a.provider, owner: a.pk })
+          .instruction(),
         [a.kp],
       ],
       [
         "register_provider",
         await m
-          .registerProvider(1, 1, 1, 0, hash(0), fresh.providerBump, fresh.vaultBump)
+          .registerProvider(GPU_MODEL.h100, 1, 1, REGION.unspecified, hash(0), fresh.providerBump, fresh.vaultBump)
           .accountsPartial({ config: f.config, provider: fresh.provider, stakeVault: fresh.vault, stakeMint: f.mint, owner: fresh.pk })
           .instruction(),
         [fresh.kp],
@@ -653,7 +664,7 @@ describe("accountability: every slash and every job ending says why", () => {
   it("slash carries its SlashReason and evidence hash; each ending event carries its JobEndReason (the driver checks each against the model)", async () => {
     const w = await world({ providers: 1 });
     const p = pAt(w, 0);
-    const out = ok(await w.c.slash(w.fx.slasher, p, 10n, 2, hash(0xee)));
+    const out = ok(await w.c.slash(w.fx.slasher, p, 10n, SLASH_REASON.fraud, hash(0xee)));
     const ev = [...new (await import("@coral-xyz/anchor")).EventParser(w.fx.program.programId, w.fx.program.coder).parseLogs(out.logs)].find(
       (e) => e.name === "slashed",
     );

@@ -11,7 +11,7 @@ import { DEFAULT_INIT, fetchConfig, lamportsOf, M, newActor, normalize, setupPro
 import type { SendOutcome } from "./fixtures.ts";
 import { acceptedJob, bAt, disputedJob, hash, HW, ok, openJob, pAt, submittedJob, world } from "./scenario.ts";
 import type { World } from "./scenario.ts";
-import { GPU_MODEL, JOB_STATE, PROVIDER_STATUS, REGION, MAX_PROTOCOL_FEE_BPS, MAX_SLASH_CAP_BPS } from "../../sdk/src/generated/index.ts";
+import { GPU_MODEL, JOB_STATE, PROVIDER_STATUS, REGION, MAX_PROTOCOL_FEE_BPS, MAX_SLASH_CAP_BPS, SLASH_REASON } from "../../sdk/src/generated/index.ts";
 
 type Ev = { name: string; data: Record<string, unknown> };
 
@@ -200,7 +200,9 @@ describe("provider instructions", () => {
     const w = await world({ providers: 1 });
     const p = pAt(w, 0);
     const seq = provOf(w, p.provider).seq;
-    const out = ok(await w.c.updateProvider(p, { gpuModel: GPU_MODEL.a100, gpuCount: 4, vramGb: 48, region: 9, metadataHash: hash(5) }, 1));
+    const out = ok(
+      await w.c.updateProvider(p, { gpuModel: GPU_MODEL.a100, gpuCount: 4, vramGb: 48, region: 9, metadataHash: hash(5) }, PROVIDER_STATUS.inactive),
+    );
     expect(provOf(w, p.provider)).toMatchObject({
       gpuModel: GPU_MODEL.a100,
       gpuCount: 4,
@@ -344,7 +346,7 @@ describe("reward instructions", () => {
     const p = pAt(w, 0);
     ok(await w.c.requestUnstake(p, 9_000n)); // active 1,000, unbonding 9,000
     const [vb, tb] = [bal(w, p.vault), bal(w, w.fx.treasury)];
-    const out = ok(await w.c.slash(w.fx.slasher, p, 3_000n, 2, hash(9)));
+    const out = ok(await w.c.slash(w.fx.slasher, p, 3_000n, SLASH_REASON.fraud, hash(9)));
     expect([vb - bal(w, p.vault), bal(w, w.fx.treasury) - tb]).toEqual([3_000n, 3_000n]);
     const s = provOf(w, p.provider);
     expect(s).toMatchObject({ activeStake: 0n, unbondingAmount: 7_000n, slashedTotal: 3_000n, slashedInEpoch: 3_000n });

@@ -26,7 +26,7 @@ import {
 import type { Actor } from "./fixtures.ts";
 import { acceptedJob, bAt, disputedJob, expectRejected, hash, HW, ok, openJob, pAt, submittedJob, warpTo, world } from "./scenario.ts";
 import type { World } from "./scenario.ts";
-import { GPU_MODEL, MAX_DURATION, BPS_DENOMINATOR, MAX_PROVIDER_SHARE_BPS } from "../../sdk/src/generated/index.ts";
+import { GPU_MODEL, MAX_DURATION, BPS_DENOMINATOR, MAX_PROVIDER_SHARE_BPS, SLASH_REASON, REGION, PROVIDER_STATUS } from "../../sdk/src/generated/index.ts";
 
 const U64_MAX = M.U64_MAX;
 const I64_MAX = M.I64_MAX;
@@ -95,7 +95,7 @@ describe("P12 overflow", () => {
     const p = pAt(w, 0);
     expect(errOf(await w.c.stake(p, U64_MAX))).toMatch(/^(InsufficientFunds|TokenInsufficientFunds)$/);
     expect(errOf(await w.c.requestUnstake(p, U64_MAX))).toBe("InsufficientStake");
-    expect(errOf(await w.c.slash(w.fx.slasher, p, U64_MAX, 1, hash(1)))).toBe("SlashExceedsStake");
+    expect(errOf(await w.c.slash(w.fx.slasher, p, U64_MAX, SLASH_REASON.failedJob, hash(1)))).toBe("SlashExceedsStake");
     const r = jobRef(bAt(w, 0), 50n);
     for (const maxDuration of [I64_MAX, -1n, 0n]) {
       expect(errOf(await w.c.createJob(r, { price: 1n, maxDuration, minGpus: 1, gpuModel: GPU_MODEL.any, minVramGb: 0, specHash: hash(0) }))).toBe(
@@ -220,7 +220,7 @@ describe("P14 rounding drain", () => {
     for (let i = 0; i < DUST; i++) {
       const p = asProvider(newActor(f, 1n, 10_000_000n));
       await prog.methods
-        .registerProvider(1, 1, 1, 0, hash(0), p.providerBump, p.vaultBump)
+        .registerProvider(GPU_MODEL.h100, 1, 1, REGION.unspecified, hash(0), p.providerBump, p.vaultBump)
         .accountsPartial({ config: f.config, provider: p.provider, stakeVault: p.vault, stakeMint: f.mint, owner: p.pk })
         .signers([p.kp])
         .rpc();
@@ -314,7 +314,7 @@ describe("P15 stake changes settle first", () => {
     ok(await w.c.stake(a, 17n));
     ok(await w.c.requestUnstake(b, 100n));
     ok(await w.c.fundRewards(w.funder, 12_345n));
-    ok(await w.c.slash(w.fx.slasher, a, 200n, 1, hash(1)));
+    ok(await w.c.slash(w.fx.slasher, a, 200n, SLASH_REASON.failedJob, hash(1)));
     ok(await w.c.stake(c, 5n));
     ok(await w.c.fundRewards(w.funder, 99n));
     ok(await w.c.claimRewards(b));
@@ -541,17 +541,17 @@ describe("P19 slash bounds", () => {
     const [p, q] = [pAt(w, 0), pAt(w, 1)];
     const f = w.fx;
     // more than stake
-    expect(errOf(await w.c.slash(f.slasher, p, 10_001n, 1, hash(1)))).toBe("SlashExceedsStake");
+    expect(errOf(await w.c.slash(f.slasher, p, 10_001n, SLASH_REASON.failedJob, hash(1)))).toBe("SlashExceedsStake");
     // over the per-epoch cap (50% of 10,000): 5,000 passes, then 1 more does not, until the next epoch
-    expect(errOf(await w.c.slash(f.slasher, p, 5_001n, 1, hash(1)))).toBe("SlashCapExceeded");
-    ok(await w.c.slash(f.slasher, p, 4_000n, 1, hash(1)));
-    ok(await w.c.slash(f.slasher, p, 1_000n, 1, hash(1)));
-    expect(errOf(await w.c.slash(f.slasher, p, 1n, 1, hash(1)))).toBe("SlashCapExceeded");
+    expect(errOf(await w.c.slash(f.slasher, p, 5_001n, SLASH_REASON.failedJob, hash(1)))).toBe("SlashCapExceeded");
+    ok(await w.c.slash(f.slasher, p, 4_000n, SLASH_REASON.failedJob, hash(1)));
+    ok(await w.c.slash(f.slasher, p, 1_000n, SLASH_REASON.failedJob, hash(1)));
+    expect(errOf(await w.c.slash(f.slasher, p, 1n, SLASH_REASON.failedJob, hash(1)))).toBe("SlashCapExceeded");
     warp(f, 1n, 1n);
-    ok(await w.c.slash(f.slasher, p, 1n, 1, hash(1)));
+    ok(await w.c.slash(f.slasher, p, 1n, SLASH_REASON.failedJob, hash(1)));
     // by someone else than the slash authority (admin, the provider itself)
-    expect(errOf(await w.c.slash(f.admin, p, 1n, 1, hash(1)))).toBe("Unauthorized");
-    expect(errOf(await w.c.slash(p.kp, p, 1n, 1, hash(1)))).toBe("Unauthorized");
+    expect(errOf(await w.c.slash(f.admin, p, 1n, SLASH_REASON.failedJob, hash(1)))).toBe("Unauthorized");
+    expect(errOf(await w.c.slash(p.kp, p, 1n, SLASH_REASON.failedJob, hash(1)))).toBe("Unauthorized");
     // to another account than the treasury
     const mine = createTokenAccount(f, f.slasher.publicKey);
     const e = await expectRejected(
@@ -568,10 +568,10 @@ describe("P19 slash bounds", () => {
     expect(["WrongVault", "WrongTokenOwner", "InvalidArgument"]).toContain(e);
     // during unbonding: all of q's stake is unbonding, and after unlock, before withdrawal
     ok(await w.c.requestUnstake(q, 10_000n));
-    ok(await w.c.slash(f.slasher, q, 3_000n, 2, hash(2)));
+    ok(await w.c.slash(f.slasher, q, 3_000n, SLASH_REASON.fraud, hash(2)));
     expect([providerOf(w, q).activeStake, providerOf(w, q).unbondingAmount]).toEqual([0n, 7_000n]);
     warp(f, DEFAULT_INIT.unbondingPeriod + 10n, 1n);
-    ok(await w.c.slash(f.slasher, q, 1_000n, 2, hash(2)));
+    ok(await w.c.slash(f.slasher, q, 1_000n, SLASH_REASON.fraud, hash(2)));
     const before = tokenBalance(f, q.token) ?? 0n;
     ok(await w.c.withdrawUnstaked(q));
     expect((tokenBalance(f, q.token) ?? 0n) - before).toBe(6_000n);
@@ -620,7 +620,7 @@ describe("P20 pause", () => {
     const fresh = asProvider(newActor(w.fx, 1_000n));
     const results: Record<string, string> = {
       register_provider: errOf(await w.c.registerProvider(fresh, HW)),
-      update_provider: errOf(await w.c.updateProvider(p, HW, 1)),
+      update_provider: errOf(await w.c.updateProvider(p, HW, PROVIDER_STATUS.inactive)),
       stake: errOf(await w.c.stake(p, 10n)),
       request_unstake: errOf(await w.c.requestUnstake(p, 10n)),
       withdraw_unstaked: errOf(await w.c.withdrawUnstaked(q)),
@@ -640,7 +640,7 @@ describe("P20 pause", () => {
     expect(Object.entries(results).filter(([, e]) => e !== "Paused")).toEqual([]);
     // the admin and the slash authority still act
     ok(await w.c.resolveDispute(jobs.disputed, p, 7_000));
-    ok(await w.c.slash(w.fx.slasher, q, 10n, 1, hash(1)));
+    ok(await w.c.slash(w.fx.slasher, q, 10n, SLASH_REASON.failedJob, hash(1)));
     const cf = w.fx.model.config;
     if (!cf) throw new Error("no config");
     ok(

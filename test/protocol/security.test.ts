@@ -32,7 +32,7 @@ import {
   DEFAULT_INIT,
 } from "./fixtures.ts";
 import { acceptedJob, bAt, disputedJob, expectRejected, hash, HW, modelKeys, ok, openJob, pAt, submittedJob, world } from "./scenario.ts";
-import { GPU_MODEL, MAX_PROVIDER_SHARE_BPS, CONFIG_MASK_ALL, CONFIG_MASK, MAX_SLASH_CAP_BPS } from "../../sdk/src/generated/index.ts";
+import { GPU_MODEL, MAX_PROVIDER_SHARE_BPS, CONFIG_MASK_ALL, CONFIG_MASK, MAX_SLASH_CAP_BPS, PROVIDER_STATUS, REGION } from "../../sdk/src/generated/index.ts";
 
 const bn = (v: bigint): BN => new BN(v.toString());
 
@@ -202,13 +202,16 @@ describe("P1 missing signer", () => {
       ],
       [
         "update_provider",
-        await prog.methods.updateProvider(1, 1, 1, 1, 0, hash(0)).accountsPartial({ config: fx.config, provider: p.provider, owner: p.pk }).instruction(),
+        await prog.methods
+          .updateProvider(GPU_MODEL.h100, 1, 1, REGION.northAmerica, PROVIDER_STATUS.active, hash(0))
+          .accountsPartial({ config: fx.config, provider: p.provider, owner: p.pk })
+          .instruction(),
         p.pk,
       ],
       [
         "register_provider",
         await prog.methods
-          .registerProvider(1, 1, 1, 1, hash(0), fresh.providerBump, fresh.vaultBump)
+          .registerProvider(GPU_MODEL.h100, 1, 1, REGION.northAmerica, hash(0), fresh.providerBump, fresh.vaultBump)
           .accountsPartial({ config: fx.config, provider: fresh.provider, stakeVault: fresh.vault, stakeMint: fx.mint, owner: fresh.pk })
           .instruction(),
         fresh.pk,
@@ -288,7 +291,11 @@ describe("P2 wrong authority", () => {
       [
         "update A",
         () =>
-          prog.methods.updateProvider(1, 1, 1, 1, 1, hash(0)).accountsPartial({ config: f.config, provider: a.provider, owner: b.pk }).signers([b.kp]).rpc(),
+          prog.methods
+            .updateProvider(GPU_MODEL.h100, 1, 1, REGION.northAmerica, PROVIDER_STATUS.inactive, hash(0))
+            .accountsPartial({ config: f.config, provider: a.provider, owner: b.pk })
+            .signers([b.kp])
+            .rpc(),
       ],
     ];
     // Then each is refused (A's PDA does not derive from B; A's record names A) and nothing moved
@@ -507,7 +514,7 @@ describe("P6 arbitrary CPI", () => {
     // a fake system program in register_provider
     const n = asProvider(newActor(f, 0n));
     const reg = await f.program.methods
-      .registerProvider(1, 1, 1, 1, hash(0), n.providerBump, n.vaultBump)
+      .registerProvider(GPU_MODEL.h100, 1, 1, REGION.northAmerica, hash(0), n.providerBump, n.vaultBump)
       .accountsPartial({ config: f.config, provider: n.provider, stakeVault: n.vault, stakeMint: f.mint, owner: n.pk })
       .instruction();
     await expectRejected(
@@ -566,7 +573,7 @@ describe("P6 arbitrary CPI", () => {
       w,
       () =>
         f.program.methods
-          .registerProvider(1, 1, 1, 1, hash(0), n.providerBump, n.vaultBump)
+          .registerProvider(GPU_MODEL.h100, 1, 1, REGION.northAmerica, hash(0), n.providerBump, n.vaultBump)
           .accountsPartial({ config: f.config, provider: n.provider, stakeVault: n.vault, stakeMint: otherMint, owner: n.pk })
           .signers([n.kp])
           .rpc(),
@@ -831,7 +838,7 @@ describe("P9 non-canonical bump / PDA sharing", () => {
       w,
       () =>
         g.program.methods
-          .registerProvider(1, 1, 1, 1, hash(0), pAlt.bump, vAltBump)
+          .registerProvider(GPU_MODEL.h100, 1, 1, REGION.northAmerica, hash(0), pAlt.bump, vAltBump)
           .accountsPartial({ config: g.config, provider: pAlt.address, stakeVault: vAlt, stakeMint: g.mint, owner: a.pk })
           .signers([a.kp])
           .rpc(),
@@ -845,7 +852,7 @@ describe("P9 non-canonical bump / PDA sharing", () => {
       w,
       () =>
         g.program.methods
-          .registerProvider(1, 1, 1, 1, hash(0), n.providerBump, vNon.bump)
+          .registerProvider(GPU_MODEL.h100, 1, 1, REGION.northAmerica, hash(0), n.providerBump, vNon.bump)
           .accountsPartial({ config: g.config, provider: n.provider, stakeVault: vNon.address, stakeMint: g.mint, owner: n.pk })
           .signers([n.kp])
           .rpc(),
@@ -1210,13 +1217,16 @@ describe("account substitution (P3, P4, P6, P7, P9 at once)", () => {
       ],
       [
         "update_provider",
-        await prog.methods.updateProvider(1, 2, 3, 4, 0, hash(1)).accountsPartial({ config: f.config, provider: a.provider, owner: a.pk }).instruction(),
+        await prog.methods
+          .updateProvider(GPU_MODEL.h100, 2, 3, REGION.asia, PROVIDER_STATUS.active, hash(1))
+          .accountsPartial({ config: f.config, provider: a.provider, owner: a.pk })
+          .instruction(),
         [a.kp],
       ],
       [
         "register_provider",
         await prog.methods
-          .registerProvider(1, 1, 1, 1, hash(0), fresh.providerBump, fresh.vaultBump)
+          .registerProvider(GPU_MODEL.h100, 1, 1, REGION.northAmerica, hash(0), fresh.providerBump, fresh.vaultBump)
           .accountsPartial({ config: f.config, provider: fresh.provider, stakeVault: fresh.vault, stakeMint: f.mint, owner: fresh.pk })
           .instruction(),
         [fresh.kp],

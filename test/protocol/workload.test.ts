@@ -31,6 +31,7 @@ import {
   MAX_PROVIDER_SHARE_BPS,
   MAX_PROTOCOL_FEE_BPS,
   MAX_SLASH_CAP_BPS,
+  PROVIDER_STATUSES,
 } from "../../sdk/src/generated/index.ts";
 
 const SEED = seedFromEnv();
@@ -135,7 +136,11 @@ async function step(w: World): Promise<void> {
       return;
     case 1: {
       const hw = hardware(rng);
-      await c.updateProvider(anyProvider(), hw, rng.chance(0.8) ? 0 : rng.chance(0.8) ? 1 : 2);
+      await c.updateProvider(
+        anyProvider(),
+        hw,
+        rng.chance(0.8) ? PROVIDER_STATUS.active : rng.chance(0.8) ? PROVIDER_STATUS.inactive : PROVIDER_STATUSES.length,
+      );
       return;
     }
     case 2: {

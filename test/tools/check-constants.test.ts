@@ -20,8 +20,23 @@ describe("check-constants: no hand copy of an IDL value", () => {
       "const job = { gpuModel: wanted ? 0 : model };",
       "ev.endReason !== 4;",
       "db.all(`SELECT * FROM providers WHERE status = 0`);",
+      'rows(path, "SELECT count(*) FROM jobs WHERE state < 4 OR state IN (6, 7)");',
+      "await w.c.slash(w.fx.slasher, p, 100n, 1, hash(4));",
+      "await prog.methods.updateProvider(1, 2, 24, 1, 0, hash(1)).instruction();",
     ].join("\n");
-    expect(lines(src)).toEqual(["1:enum byte", "2:enum byte", "3:enum byte", "3:enum byte", "4:enum byte", "5:enum byte", "6:enum byte"]);
+    expect(lines(src)).toEqual([
+      "1:enum byte",
+      "2:enum byte",
+      "3:enum byte",
+      "3:enum byte",
+      "4:enum byte",
+      "5:enum byte",
+      "6:enum byte",
+      "7:enum byte",
+      "7:enum byte",
+      "8:enum byte",
+      "9:enum byte",
+    ]);
   });
 
   it("Given values that only look like enum bytes, When scanned, Then none is reported", () => {
@@ -65,6 +80,14 @@ describe("check-constants: no hand copy of an IDL value", () => {
       "const fee2 = (price * feeBps) / BigInt(BPS_DENOMINATOR);",
     ].join("\n");
     expect(lines(src)).toEqual(["1:config mask", "2:config mask", "3:config mask", "4:config mask", "5:limit", "6:limit", "7:limit", "8:limit", "9:limit"]);
+  });
+
+  it("Given the program's C comparing an enum field with a digit, When scanned, Then it is reported; the generated macro is not", () => {
+    const c = [
+      "GP_CHECK(j->gpu_model == 0 || j->gpu_model == p->gpu_model, GP_ERR_HARDWARE_MISMATCH);",
+      "GP_CHECK(j->state == GP_JOB_STATE_OPEN, GP_ERR_INVALID_JOB_STATE);",
+    ];
+    expect(scanSource("ix_jobs.c", c.join("\n")).map((f) => `${f.line}:${f.text}`)).toEqual(["1:gpu_model == 0"]);
   });
 
   it("Given a line marked idl-literal-ok (on it or in a comment above), When scanned, Then it is accepted", () => {
