@@ -104,6 +104,10 @@ export function resolveIndexerConfig(c: IndexerConfig): ResolvedIndexerConfig {
     throw new IndexerError("InvalidConfig", "give the RPC once: rpc or rpcUrl, not both");
   if (c.api !== undefined && c.apiPort !== undefined && c.api.port !== c.apiPort)
     throw new IndexerError("InvalidConfig", "give the API port once: api or apiPort, not both");
+  if (opened && (c.api !== undefined || c.apiPort !== undefined) && opened.location.includes("***@"))
+    throw new IndexerError("InvalidConfig", "the API opens its own read-only session and this store's URL hides its password: pass the store as its URL", {
+      path: opened.location,
+    });
   const rpcUrl = typeof c.rpc === "string" ? c.rpc : c.rpcUrl;
   const rpc = typeof c.rpc === "string" ? undefined : c.rpc;
   const positive = (name: string, v: number | undefined, d: number): number => {

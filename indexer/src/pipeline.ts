@@ -57,6 +57,7 @@ export interface IndexerStats {
   /** Slots between the chain head and the point through which the index is complete. */
   readonly lagSlots: bigint;
   readonly reconnects: number;
+  /** The live datasources (recovery `backfill` or `replay`) together: connected when every one is; counts summed. */
   readonly live: { readonly enabled: boolean; readonly connected: boolean; readonly notifications: number; readonly watchdogFires: number };
   readonly queueDepth: number;
   readonly gapsOpen: number;

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createIndexer,
   createRpcClient,
+  openWriteStore,
   type Datasource,
   type DatasourceContext,
   type DatasourceStats,
@@ -212,6 +213,25 @@ describe.each(STORES)("an indexer composed from datasources (%s store)", (kind) 
     expect(s.gapsOpen).toBe(0);
     expect(await rows(location, "SELECT name FROM checkpoints WHERE name = 'live'")).toEqual([]);
     expect(await canonicalDump(location)).toBe(await canonicalDump(await freshBackfill(kind)));
+  });
+});
+
+describe.each(STORES)("an indexer on a store opened by the caller (%s store)", (kind) => {
+  it("Given a store opened with openWriteStore and an rpc as the only part, When the indexer backfills and stops, Then every row equals a fresh backfill's and the store is closed (its writer lock released)", async () => {
+    // Given
+    const location = await stores.fresh(kind);
+    const writer = await openWriteStore(location);
+    const ix = await createIndexer({ store: writer, rpc: c.net.rpcUrl, programId: c.programId.toBase58(), finalityIntervalMs: 0, datasources: [] });
+    expect(ix.writer).toBe(writer);
+    // When
+    await ix.start();
+    await ix.backfillNow();
+    await sweepAll(ix);
+    await ix.stop();
+    // Then
+    expect(await canonicalDump(location)).toBe(await canonicalDump(await freshBackfill(kind)));
+    const next = await openWriteStore(location);
+    await next.close();
   });
 });
 

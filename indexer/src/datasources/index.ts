@@ -62,9 +62,19 @@ export function datasourcesFromConfig(c: DatasourceConfigFields): Datasource[] {
 }
 
 /**
- * Checks that datasources compose: unique names, each a {@link Datasource}.
+ * Checks that datasources compose: unique names, each a {@link Datasource}
+ * (`createIndexer` runs it on its datasources).
  *
  * @throws {IndexerError} InvalidComposition naming the offending datasource.
+ * @example
+ * ```ts
+ * import { checkDatasources, isIndexerError, logsSubscribe } from "@gpunet/indexer";
+ * try {
+ *   checkDatasources([logsSubscribe({ wsUrl: "ws://127.0.0.1:8900" }), logsSubscribe({ wsUrl: "ws://127.0.0.1:8901" })]);
+ * } catch (e) {
+ *   if (isIndexerError(e, "InvalidComposition")) console.error(e.message, e.context.datasource); // logsSubscribe
+ * }
+ * ```
  */
 export function checkDatasources(sources: readonly Datasource[]): void {
   const seen = new Set<string>();
