@@ -1,7 +1,8 @@
 /**
  * The SQLite backend of the store: better-sqlite3 prepared statements, each
  * prepared once, run synchronously inside one immediate transaction per batch
- * (kysely would re-compile and re-prepare every statement: ~20 us each).
+ * (kysely would re-compile and re-prepare every statement: ~20 us each);
+ * event and history rows are written table by table from short buffers.
  */
 import type { SqliteHandle } from "../db/client.ts";
 import { u128Text, u64Text } from "../db/u64.ts";
