@@ -556,15 +556,15 @@ export function* historySync(notes: HistoryNotes): SqlProgram<{ mode: "none" | "
     if (m === null || (m[0] !== x.slot ? m[0] < x.slot : m[1] !== x.txIndex ? m[1] < x.txIndex : m[2] < x.txId)) maxPos = [x.slot, x.txIndex, x.txId];
     if (maxTs === null || x.ts > maxTs) maxTs = x.ts;
   };
+  // Events come in runs of one timestamp (a transaction's): their buckets are computed once.
+  let bucketsOf: bigint | null = null;
+  let dayOf = 0n;
+  let epochOf = 0n;
   /**
    * The common case without a query: the event falls in the buckets the
    * network and its provider are in already, and nothing is due to be written.
    * False (nothing changed) when it needs {@link step}.
    */
-  // Events come in runs of one timestamp (a transaction's): their buckets are computed once.
-  let bucketsOf: bigint | null = null;
-  let dayOf = 0n;
-  let epochOf = 0n;
   const stepInPlace = (x: FedEvent): boolean => {
     if (x.ts !== bucketsOf) {
       bucketsOf = x.ts;

@@ -11,8 +11,9 @@
  * transaction on a UNIQUE 53-bit signature hash (db/signature-hash.ts), events
  * keyed by (integer tx id, event index), pubkeys interned to integer ids
  * (32-byte BLOBs once), each touched entity written once per batch from an
- * in-memory copy, and decoding done inside the loop so decoded objects die
- * young.
+ * in-memory copy, decoding done inside the loop, and the history series kept
+ * from those decoded events at the end of the batch (not read back and
+ * decoded again).
  */
 import bs58 from "bs58";
 import { decodeEventBytes, GPUNET_EVENT_NAMES, SLASH_REASONS, type GpunetEvent } from "@gpunet/sdk";

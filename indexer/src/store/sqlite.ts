@@ -1,7 +1,8 @@
 /**
  * The SQLite backend of the store: better-sqlite3 prepared statements, each
  * prepared once, run synchronously inside one immediate transaction per batch
- * (kysely would re-compile and re-prepare every statement: ~20 us each).
+ * (kysely would re-compile and re-prepare every statement: ~20 us each);
+ * event and history rows are written table by table from short buffers.
  */
 import type { SqliteHandle } from "../db/client.ts";
 import { u128Text, u64Text } from "../db/u64.ts";
@@ -89,10 +90,47 @@ export function createSqliteBackend(sqlite: SqliteHandle): StoreBackend {
   const ORDER = "ORDER BY t.slot, t.tx_index, t.id, e.event_index";
 
   const exec = sqliteExecutor(sqlite);
-  return {
+  // Event and history rows wait in per-table buffers and go in table by table
+  // (each B-tree's pages stay hot), before any read or write that is not the
+  // hot path and at commit. Nothing on the hot path reads these tables.
+  const pending = {
+    events: [] as (readonly unknown[])[],
+    stakes: [] as (readonly unknown[])[],
+    escrow: [] as (readonly unknown[])[],
+    rewards: [] as (readonly unknown[])[],
+    claims: [] as (readonly unknown[])[],
+    slashes: [] as (readonly unknown[])[],
+  } satisfies Record<HistoryTable | "events", unknown>;
+  let pendingRows = 0;
+  const FLUSH_AT = 4096;
+  const drain = (rows: (readonly unknown[])[], st: { run(values: readonly unknown[]): unknown }): void => {
+    for (const r of rows) st.run(r);
+    rows.length = 0;
+  };
+  const flush = (): void => {
+    if (pendingRows === 0) return;
+    pendingRows = 0;
+    drain(pending.events, q.insertEvent);
+    drain(pending.stakes, history.stakes);
+    drain(pending.escrow, history.escrow);
+    drain(pending.rewards, history.rewards);
+    drain(pending.claims, history.claims);
+    drain(pending.slashes, history.slashes);
+  };
+  const discard = (): void => {
+    pendingRows = 0;
+    for (const rows of Object.values(pending)) rows.length = 0;
+  };
+  const backend: StoreBackend = {
     sql: {
-      all: async (text, params) => exec.all(text, params),
-      run: async (text, params) => exec.run(text, params),
+      all: async (text, params) => {
+        flush();
+        return exec.all(text, params);
+      },
+      run: async (text, params) => {
+        flush();
+        exec.run(text, params);
+      },
     },
     dialect: "sqlite",
     prefetches: false,
@@ -100,12 +138,15 @@ export function createSqliteBackend(sqlite: SqliteHandle): StoreBackend {
     u128: u128Text,
     absent: "",
     async begin() {
+      discard();
       sqlite.exec("BEGIN IMMEDIATE");
     },
     async commit() {
+      flush();
       sqlite.exec("COMMIT");
     },
     async rollback() {
+      discard();
       if (sqlite.inTransaction) sqlite.exec("ROLLBACK");
     },
     async prefetch() {},
@@ -123,10 +164,12 @@ export function createSqliteBackend(sqlite: SqliteHandle): StoreBackend {
       q.setTxFinality.run(finality, id);
     },
     insertEvent(values) {
-      q.insertEvent.run(values);
+      pending.events.push(values);
+      if (++pendingRows >= FLUSH_AT) flush();
     },
     insertHistory(table, values) {
-      history[table].run(values);
+      pending[table].push(values);
+      if (++pendingRows >= FLUSH_AT) flush();
     },
     insertDeadLetter: (values) => q.insertDeadLetter.run(values).changes,
     pubkeyId(key) {
@@ -234,4 +277,42 @@ export function createSqliteBackend(sqlite: SqliteHandle): StoreBackend {
       return out;
     },
   };
+  // The hot path neither reads nor deletes event or history rows; everything else may.
+  const hot = new Set<string>([
+    "begin",
+    "commit",
+    "rollback",
+    "prefetch",
+    "prefetchEntities",
+    "anyUnfinalized",
+    "findTx",
+    "findUnfinalizedBySig",
+    "insertTx",
+    "setTxFinality",
+    "insertEvent",
+    "insertHistory",
+    "insertDeadLetter",
+    "pubkeyId",
+    "insertPubkey",
+    "getProvider",
+    "getJob",
+    "getConfig",
+    "putProvider",
+    "putJob",
+    "putConfig",
+    "putCheckpoint",
+    "setGapCursor",
+    "addCounters",
+    "u64",
+    "u128",
+  ]);
+  const b = backend as unknown as Record<string, unknown>;
+  for (const [name, f] of Object.entries(b)) {
+    if (typeof f !== "function" || hot.has(name)) continue;
+    b[name] = (...args: unknown[]) => {
+      flush();
+      return (f as (...a: unknown[]) => unknown)(...args);
+    };
+  }
+  return backend;
 }
