@@ -23,8 +23,11 @@ const CORS = {
   "access-control-allow-headers": "content-type, solana-client",
 };
 
+/** The CORS headers as a flat [name, value, ...] list, the cheapest form writeHead takes. */
+const CORS_LIST = Object.entries(CORS).flat();
+
 function reply(res: ServerResponse, status: number, body: string, type = "application/json; charset=utf-8"): void {
-  res.writeHead(status, { ...CORS, "content-type": type, "content-length": Buffer.byteLength(body) });
+  res.writeHead(status, [...CORS_LIST, "content-type", type, "content-length", String(Buffer.byteLength(body))]);
   res.end(body);
 }
 
@@ -75,7 +78,8 @@ export function createRpcServer(opts: RpcServerOptions): Server {
       }
       let out: string | null;
       try {
-        out = handlePayload(Buffer.concat(chunks).toString("utf8"), opts.lookup);
+        const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+        out = handlePayload(body.toString("utf8"), opts.lookup);
       } catch {
         out = '{"jsonrpc":"2.0","error":{"code":-32603,"message":"Internal error"},"id":null}';
       }
