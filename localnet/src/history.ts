@@ -135,7 +135,8 @@ function partition(n: number, below: (i: number) => boolean): number {
 }
 
 /**
- * Creates an empty history.
+ * Creates an empty history. `chunkBytes` sets the size of its record
+ * buffers (default 4 MiB).
  *
  * @example
  * ```ts
@@ -145,7 +146,8 @@ function partition(n: number, below: (i: number) => boolean): number {
  * h.get(record.signature)?.slot === record.slot; // true
  * ```
  */
-export function createTransactionHistory(): TransactionHistory {
+export function createTransactionHistory(opts: { readonly chunkBytes?: number } = {}): TransactionHistory {
+  const chunkBytes = opts.chunkBytes ?? CHUNK_BYTES;
   let size = 0;
   const chunks: Buffer[] = [];
   /** Write position in the last chunk. */
@@ -209,7 +211,7 @@ export function createTransactionHistory(): TransactionHistory {
       const bytes = Buffer.byteLength(text) + 1;
       let c = chunks[chunks.length - 1];
       if (!c || used + bytes > c.length) {
-        c = Buffer.allocUnsafeSlow(Math.max(CHUNK_BYTES, bytes));
+        c = Buffer.allocUnsafeSlow(Math.max(chunkBytes, bytes));
         chunks.push(c);
         used = 0;
       }
