@@ -208,12 +208,15 @@ export function createTransactionHistory(opts: { readonly chunkBytes?: number } 
         throw new RangeError(`history records must come in slot order: ${r.slot} after ${slots[size - 1] as bigint}`);
       }
       const text = recordJson(r);
-      const bytes = Buffer.byteLength(text) + 1;
       let c = chunks[chunks.length - 1];
-      if (!c || used + bytes > c.length) {
-        c = Buffer.allocUnsafeSlow(Math.max(chunkBytes, bytes));
-        chunks.push(c);
-        used = 0;
+      // UTF-8 takes at most 3 bytes per UTF-16 unit: the exact length is only counted near a buffer's end.
+      if (!c || used + text.length * 3 + 1 > c.length) {
+        const bytes = Buffer.byteLength(text) + 1;
+        if (!c || used + bytes > c.length) {
+          c = Buffer.allocUnsafeSlow(Math.max(chunkBytes, bytes));
+          chunks.push(c);
+          used = 0;
+        }
       }
       const i = size;
       chunkOf = grow(chunkOf, i + 1);
@@ -223,8 +226,9 @@ export function createTransactionHistory(opts: { readonly chunkBytes?: number } 
       prices = grow(prices, i + 1);
       chunkOf[i] = chunks.length - 1;
       offsetOf[i] = used;
-      lengthOf[i] = bytes;
-      used += c.write(text, used, "utf8");
+      const n = c.write(text, used, "utf8");
+      lengthOf[i] = n + 1;
+      used += n;
       c[used++] = 0x0a;
       slots[i] = r.slot;
       prices[i] = r.unitPrice;
