@@ -135,7 +135,8 @@ function partition(n: number, below: (i: number) => boolean): number {
 }
 
 /**
- * Creates an empty history.
+ * Creates an empty history. `chunkBytes` sets the size of its record
+ * buffers (default 4 MiB).
  *
  * @example
  * ```ts
@@ -145,7 +146,8 @@ function partition(n: number, below: (i: number) => boolean): number {
  * h.get(record.signature)?.slot === record.slot; // true
  * ```
  */
-export function createTransactionHistory(): TransactionHistory {
+export function createTransactionHistory(opts: { readonly chunkBytes?: number } = {}): TransactionHistory {
+  const chunkBytes = opts.chunkBytes ?? CHUNK_BYTES;
   let size = 0;
   const chunks: Buffer[] = [];
   /** Write position in the last chunk. */
@@ -206,12 +208,15 @@ export function createTransactionHistory(): TransactionHistory {
         throw new RangeError(`history records must come in slot order: ${r.slot} after ${slots[size - 1] as bigint}`);
       }
       const text = recordJson(r);
-      const bytes = Buffer.byteLength(text) + 1;
       let c = chunks[chunks.length - 1];
-      if (!c || used + bytes > c.length) {
-        c = Buffer.allocUnsafeSlow(Math.max(CHUNK_BYTES, bytes));
-        chunks.push(c);
-        used = 0;
+      // UTF-8 takes at most 3 bytes per UTF-16 unit: the exact length is only counted near a buffer's end.
+      if (!c || used + text.length * 3 + 1 > c.length) {
+        const bytes = Buffer.byteLength(text) + 1;
+        if (!c || used + bytes > c.length) {
+          c = Buffer.allocUnsafeSlow(Math.max(chunkBytes, bytes));
+          chunks.push(c);
+          used = 0;
+        }
       }
       const i = size;
       chunkOf = grow(chunkOf, i + 1);
@@ -221,8 +226,9 @@ export function createTransactionHistory(): TransactionHistory {
       prices = grow(prices, i + 1);
       chunkOf[i] = chunks.length - 1;
       offsetOf[i] = used;
-      lengthOf[i] = bytes;
-      used += c.write(text, used, "utf8");
+      const n = c.write(text, used, "utf8");
+      lengthOf[i] = n + 1;
+      used += n;
       c[used++] = 0x0a;
       slots[i] = r.slot;
       prices[i] = r.unitPrice;

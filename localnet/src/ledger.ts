@@ -160,20 +160,33 @@ export interface WalWriter {
 export function openWal(dir: string, gen: number): WalWriter {
   let current = gen;
   let fd: number | null = null;
-  let pending: string[] = [];
+  // Entries wait as UTF-8 bytes in one reused buffer (JS strings held until the next slot
+  // would outlive the young generation and cost old-generation garbage collection).
+  let pending = Buffer.allocUnsafeSlow(1024 * 1024);
   let pendingBytes = 0;
   let total = 0;
+  const put = (text: string): void => {
+    if (pendingBytes + text.length * 3 > pending.length) {
+      const need = pendingBytes + Buffer.byteLength(text);
+      if (need > pending.length) {
+        const bigger = Buffer.allocUnsafeSlow(Math.max(need, pending.length * 2));
+        pending.copy(bigger, 0, 0, pendingBytes);
+        pending = bigger;
+      }
+    }
+    const n = pending.write(text, pendingBytes, "utf8");
+    pendingBytes += n;
+    total += n;
+  };
   const write = (): void => {
-    if (pending.length === 0) return;
+    if (pendingBytes === 0) return;
     if (fd === null) fd = openSync(walPath(dir, current), "a");
-    const buf = Buffer.from(pending.join(""), "utf8");
-    pending = [];
-    pendingBytes = 0;
     let off = 0;
-    while (off < buf.length) off += writeSync(fd, buf, off);
+    while (off < pendingBytes) off += writeSync(fd, pending, off, pendingBytes - off);
+    pendingBytes = 0;
   };
   const sync = (): void => {
-    const had = pending.length > 0;
+    const had = pendingBytes > 0;
     write();
     if (had && fd !== null) fsyncSync(fd);
   };
@@ -182,10 +195,11 @@ export function openWal(dir: string, gen: number): WalWriter {
       return current;
     },
     append(entry) {
-      const line = entry.t === "tx" ? `{"t":"tx","r":${entry.rt ?? recordJson(entry.r)},"a":${tagged(entry.a)}}\n` : `${tagged(entry)}\n`;
-      pending.push(line);
-      pendingBytes += line.length;
-      total += line.length;
+      if (entry.t === "tx") {
+        put('{"t":"tx","r":');
+        put(entry.rt ?? recordJson(entry.r));
+        put(`,"a":${tagged(entry.a)}}\n`);
+      } else put(`${tagged(entry)}\n`);
       if (pendingBytes > WAL_PENDING_MAX) write();
     },
     sync,
@@ -193,7 +207,6 @@ export function openWal(dir: string, gen: number): WalWriter {
       return total;
     },
     rotate(next) {
-      pending = [];
       pendingBytes = 0;
       total = 0;
       if (fd !== null) closeSync(fd);

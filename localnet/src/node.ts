@@ -13,7 +13,7 @@ import { LocalnetError } from "./errors.ts";
 import { createSvmAccess, type AccountPeek } from "./svm-access.ts";
 import { createFaucet } from "./faucet.ts";
 import { createTransactionHistory, type InnerInstructionRecord, type TokenBalance, type TransactionHistory, type TransactionRecord } from "./history.ts";
-import { readMintDecimals, readTokenAccount, TOKEN_2022_PROGRAM, TOKEN_PROGRAM } from "./token-accounts.ts";
+import { readMintDecimals, readTokenAccount } from "./token-accounts.ts";
 import { transactionErrorToJson, type TransactionErrorJson } from "./transaction-error.ts";
 import {
   COMPUTE_BUDGET_PROGRAM,
@@ -34,7 +34,6 @@ const FAUCET_RESERVE = 500_000_000n * 1_000_000_000n;
 /** The most one airdrop may give: 10^9 SOL, more than the whole supply of SOL, and small enough that the faucet's balance stays inside u64. */
 export const MAX_AIRDROP_LAMPORTS = 10n ** 18n;
 const U64_MAX = 2n ** 64n - 1n;
-const TOKEN_OWNERS = new Set([TOKEN_PROGRAM, TOKEN_2022_PROGRAM]);
 /** Builtin programs that make no cross-program calls and set no return data. */
 const LEAF_BUILTINS = new Set([SYSTEM_PROGRAM, COMPUTE_BUDGET_PROGRAM]);
 /** Agave keeps prioritization fees for the last 150 blocks. */
@@ -338,7 +337,7 @@ export function createNode(opts: NodeOptions): LocalnetNode {
       written.push([k, b && b.state()]);
     });
     // Token balances need the data of token-program accounts only.
-    const tokenView = (p: AccountPeek | null): AccountState | null => (p !== null && TOKEN_OWNERS.has(p.owner()) ? p.state() : null);
+    const tokenView = (p: AccountPeek | null): AccountState | null => (p?.tokenOwned() ? p.state() : null);
     const builtinsOnly = tx.instructions.every((ix) => LEAF_BUILTINS.has(tx.staticKeys[ix.programIdIndex] as string));
     const record: TransactionRecord = {
       signature,

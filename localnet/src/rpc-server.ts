@@ -24,8 +24,11 @@ const CORS = {
   "access-control-allow-headers": "content-type, solana-client",
 };
 
+/** The CORS headers as a flat [name, value, ...] list, the cheapest form writeHead takes. */
+const CORS_LIST = Object.entries(CORS).flat();
+
 function reply(res: ServerResponse, status: number, body: string, type = "application/json; charset=utf-8"): void {
-  res.writeHead(status, { ...CORS, "content-type": type, "content-length": Buffer.byteLength(body) });
+  res.writeHead(status, [...CORS_LIST, "content-type", type, "content-length", String(Buffer.byteLength(body))]);
   res.end(body);
 }
 
@@ -77,7 +80,8 @@ export function createRpcServer(opts: RpcServerOptions): Server {
       }
       let out: string | null;
       try {
-        const text = Buffer.concat(chunks).toString("utf8");
+        const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+        const text = body.toString("utf8");
         // Helius Sender's route (POST /fast): sendTransaction only, with Sender's checks.
         out = isSenderRoute(req.method, req.url) ? handleSenderRequest(req.method, req.url, text, opts.lookup).body : handlePayload(text, opts.lookup);
       } catch {

@@ -58,6 +58,8 @@ export interface AccountPeek {
   readonly lamports: bigint;
   /** base58 */
   owner(): string;
+  /** Whether the owner is the SPL Token or Token-2022 program (no base58 encoding). */
+  tokenOwned(): boolean;
   state(): AccountState;
 }
 
@@ -99,6 +101,14 @@ function nativeOf(svm: LiteSVM): NativeSvm | null {
 const SYSTEM_PROGRAM = "11111111111111111111111111111111";
 const NO_DATA = new Uint8Array(0);
 const DEAD: AccountState = { lamports: 0n, data: new Uint8Array(0), owner: SYSTEM_PROGRAM, executable: false };
+
+const TOKEN_PROGRAM_BYTES = bs58.decode(TOKEN_PROGRAM);
+const TOKEN_2022_PROGRAM_BYTES = bs58.decode(TOKEN_2022_PROGRAM);
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 /** Bounded caches: addresses repeat a lot (payers, programs, owners). */
 const KEY_CACHE_MAX = 50_000;
@@ -147,15 +157,24 @@ export function createSvmAccess(svm: LiteSVM): SvmAccess {
   });
 
   class NativePeek implements AccountPeek {
+    #ownerBytes: Uint8Array | null = null;
     #owner: string | null = null;
     #state: AccountState | null = null;
     constructor(
       readonly lamports: bigint,
       readonly account: NativeAccount,
     ) {}
+    #raw(): Uint8Array {
+      if (this.#ownerBytes === null) this.#ownerBytes = this.account.owner();
+      return this.#ownerBytes;
+    }
     owner(): string {
-      if (this.#owner === null) this.#owner = nameOf(this.account.owner());
+      if (this.#owner === null) this.#owner = nameOf(this.#raw());
       return this.#owner;
+    }
+    tokenOwned(): boolean {
+      const o = this.#raw();
+      return sameBytes(o, TOKEN_PROGRAM_BYTES) || sameBytes(o, TOKEN_2022_PROGRAM_BYTES);
     }
     state(): AccountState {
       if (this.#state === null) {
@@ -176,7 +195,14 @@ export function createSvmAccess(svm: LiteSVM): SvmAccess {
     return {
       peek(addr) {
         const st = account(addr);
-        return st && { lamports: st.lamports, owner: () => st.owner, state: () => st };
+        return (
+          st && {
+            lamports: st.lamports,
+            owner: () => st.owner,
+            tokenOwned: () => st.owner === TOKEN_PROGRAM || st.owner === TOKEN_2022_PROGRAM,
+            state: () => st,
+          }
+        );
       },
       account,
       balanceView: account,

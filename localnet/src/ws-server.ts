@@ -165,6 +165,8 @@ export function createWsServer(node: LocalnetNode): WsServer {
 
   const unlisten = [
     node.on("transaction", (r, changed) => {
+      // Nothing to do (and nothing to allocate) per transaction while nobody subscribes.
+      if (all.size === 0) return;
       for (const sub of [...all.values()]) {
         if (sub.kind === "signature" && sub.signature === r.signature) {
           if (sub.received) {
