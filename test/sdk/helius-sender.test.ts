@@ -32,6 +32,7 @@ import { MIN_TIP_LAMPORTS_MAX, MIN_TIP_LAMPORTS_SWQOS, SENDER_TIP_ACCOUNTS as HE
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SENDER_MIN_TIP_LAMPORTS, SENDER_MIN_TIP_LAMPORTS_SWQOS, SENDER_TIP_ACCOUNTS as LOCALNET_TIP_ACCOUNTS } from "../../localnet/src/sender.ts";
 import { fetchJob, fetchProvider } from "../../sdk/src/accounts.ts";
+import { GPU_MODEL, REGION } from "../../sdk/src/generated/index.ts";
 import { isGpunetError } from "../../sdk/src/errors.ts";
 import { heliusPriorityFee, heliusSender, heliusSmartTransaction, heliusTipInstruction, SENDER_TIP_ACCOUNTS } from "../../sdk/src/helius/index.ts";
 import { getStakeInstructionAsync, findAssociatedTokenAddress } from "../../sdk/src/kit/index.ts";
@@ -98,7 +99,7 @@ describe("Helius Sender through the web3.js client", () => {
     const buyer = s.client(keypairWallet(buyerKp), { send });
     const tipBefore = await lamportsOf(TIP_ACCOUNT);
 
-    const reg = await owner.registerProvider({ gpuModel: 1, gpuCount: 2, vramGb: 80, region: 3 });
+    const reg = await owner.registerProvider({ gpuModel: GPU_MODEL.h100, gpuCount: 2, vramGb: 80, region: REGION.europe });
     const st = await owner.stake({ amount: 400_000n });
     const job = await buyer.createJob({ jobId: 7n, price: 20_000n, maxDuration: 3_600, minGpus: 1 });
 
@@ -125,7 +126,7 @@ describe("Helius Sender through the web3.js client", () => {
   it("Given heliusSender without an estimator and a client with no priority fee, Then the price is raised to the floor Sender accepts, and a larger tip lands as set", async () => {
     const ownerKp = await s.user(10_000n);
     const owner = s.client(keypairWallet(ownerKp), { send: heliusSender({ url: fastUrl, tipAccount: TIP_ACCOUNT, tipLamports: 1_500_000n }) });
-    const r = await owner.registerProvider({ gpuModel: 2, gpuCount: 1, vramGb: 24, region: 1 });
+    const r = await owner.registerProvider({ gpuModel: GPU_MODEL.a100, gpuCount: 1, vramGb: 24, region: REGION.northAmerica });
     expect(r.priorityFeeMicroLamports).toBe(1n);
     expect(await landed(r.signature, TIP_ACCOUNT)).toEqual({ price: 1n, tips: [1_500_000n] });
   });
@@ -136,7 +137,7 @@ describe("claimAll through Sender", () => {
     const kps = [await s.user(10_000n), await s.user(10_000n), await s.user(10_000n)];
     for (const kp of kps) {
       const c = s.client(keypairWallet(kp));
-      await c.registerProvider({ gpuModel: 1, gpuCount: 1, vramGb: 8, region: 0 });
+      await c.registerProvider({ gpuModel: GPU_MODEL.h100, gpuCount: 1, vramGb: 8, region: REGION.unspecified });
       await c.stake({ amount: 10_000n });
     }
     await s.client(keypairWallet(await s.user(50_000n))).fundRewards({ amount: 50_000n });
@@ -157,7 +158,7 @@ describe("smart transactions", () => {
     const calls: { url: string; method: string; params: unknown }[] = [];
     const ownerKp = await s.user(100_000n);
     const owner = s.client(keypairWallet(ownerKp), { send: heliusSmartTransaction({ url: s.net.rpcUrl, fetch: recordingFetch(calls) }) });
-    const reg = await owner.registerProvider({ gpuModel: 1, gpuCount: 1, vramGb: 40, region: 2 });
+    const reg = await owner.registerProvider({ gpuModel: GPU_MODEL.h100, gpuCount: 1, vramGb: 40, region: REGION.southAmerica });
     const st = await owner.stake({ amount: 60_000n });
     expect((await fetchProvider(s.connection, { owner: ownerKp.publicKey })).data.activeStake).toBe(60_000n);
     for (const r of [reg, st]) {
@@ -176,7 +177,7 @@ describe("smart transactions", () => {
 
   it("Given a Kit app, When it prices a stake with heliusPriorityFee, adds heliusTipInstruction, submits to Sender and confirms with helius-sdk's poll (pointed at the localnet), Then it lands with the price and the tip", async () => {
     const ownerKp = await s.user(30_000n);
-    await s.client(keypairWallet(ownerKp)).registerProvider({ gpuModel: 1, gpuCount: 1, vramGb: 16, region: 0 });
+    await s.client(keypairWallet(ownerKp)).registerProvider({ gpuModel: GPU_MODEL.h100, gpuCount: 1, vramGb: 16, region: REGION.unspecified });
     const signer = await createKeyPairSignerFromBytes(ownerKp.secretKey);
     const rpc = createSolanaRpc(s.net.rpcUrl);
     const [ownerToken] = await findAssociatedTokenAddress({ owner: signer.address, mint: address(s.mint.toBase58()) });
@@ -337,7 +338,7 @@ describe("bad options", () => {
       const ownerKp = await s.user(1_000n);
       const url = `http://127.0.0.1:${(busy.address() as AddressInfo).port}/fast`;
       const owner = s.client(keypairWallet(ownerKp), { send: heliusSender({ url }), resendIntervalMs: 500 });
-      const err = await owner.registerProvider({ gpuModel: 1, gpuCount: 1, vramGb: 8, region: 0 }).catch((e: unknown) => e);
+      const err = await owner.registerProvider({ gpuModel: GPU_MODEL.h100, gpuCount: 1, vramGb: 8, region: REGION.unspecified }).catch((e: unknown) => e);
       expect(isGpunetError(err, "BlockhashExpired")).toBe(true);
       // The first send plus the loop's re-sends, one HTTP request each: no retry inside a submission.
       expect(requests).toBeGreaterThanOrEqual(2);

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import { Connection, Keypair, PublicKey } from "@solana/web3.js";
-import { associatedTokenAddress, createGpunetClient } from "@gpunet/sdk";
+import { associatedTokenAddress, createGpunetClient, GPU_MODEL, REGION } from "@gpunet/sdk";
 import { heliusPriorityFee, heliusSender, SENDER_TIP_ACCOUNTS } from "@gpunet/sdk/helius";
 
 const setup = JSON.parse(readFileSync(process.argv[2], "utf8"));
@@ -36,7 +36,7 @@ const send = heliusSender({
   priorityFee: heliusPriorityFee({ url: setup.rpcUrl, recommended: true }),
 });
 const gpunet = createGpunetClient({ connection, send });
-await gpunet.registerProvider({ gpuModel: 1, gpuCount: 2, vramGb: 80, region: 0 }, { signers: [provider] });
+await gpunet.registerProvider({ gpuModel: GPU_MODEL.h100, gpuCount: 2, vramGb: 80, region: REGION.unspecified }, { signers: [provider] });
 const staked = await gpunet.stake({ amount: 250_000_000n }, { signers: [provider] });
 console.log(
   JSON.stringify({ signature: staked.signature, events: staked.events.map((e) => e.name), price: String(staked.priorityFeeMicroLamports), tipAccount }),
