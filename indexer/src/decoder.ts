@@ -9,12 +9,11 @@
  * - `Log truncated`: flagged, so the pipeline can recover from account state.
  * - Undecodable payloads come back as failures for the dead-letter table.
  */
-import { parseGpunetLogs, type EventDecodeFailure, type GpunetEvent } from "@gpunet/sdk";
-import { encodeEventPayload } from "./event-codec.ts";
+import { parseGpunetLogs, type EventDecodeFailure, type GpunetEventWithPayload } from "@gpunet/sdk";
 import type { TransactionUpdate } from "./types.ts";
 
 /** A decoded event with its position and its exact payload bytes. */
-export type DecodedEvent = GpunetEvent<Uint8Array> & { readonly payload: Uint8Array };
+export type DecodedEvent = GpunetEventWithPayload<Uint8Array>;
 
 /** What became of one transaction update. */
 export type DecodeStatus =
@@ -34,8 +33,6 @@ export interface DecodedTransaction {
   /** The logs were cut by the runtime (`Log truncated`): events after the cut are missing. */
   readonly truncated: boolean;
 }
-
-const DATA_PREFIX = "Program data: ";
 
 /**
  * Decodes one update. Pure: same input, same output.
@@ -57,22 +54,9 @@ export function decodeUpdate(update: TransactionUpdate, programId: string): Deco
     return { update, status: "failed", events: [], failures: [], truncated: false };
   }
   if (!update.logs) return { update, status: "noLogs", events: [], failures: [], truncated: false };
-  const parsed = parseGpunetLogs(update.logs, { programId, pubkeys: "bytes" });
+  const parsed = parseGpunetLogs(update.logs, { programId, pubkeys: "bytes", payloads: true });
   if (parsed.failed) return { update, status: "failed", events: [], failures: [], truncated: parsed.truncated };
-  // The payload bytes: when every `Program data:` line of the transaction is one of
-  // gpunet's (the usual case), the n-th line is event index n and its base64 is the
-  // payload; otherwise (another program logged data too) re-encode from the fields.
-  const dataLines: string[] = [];
-  for (const l of update.logs) if (l.startsWith(DATA_PREFIX)) dataLines.push(l);
-  const direct = dataLines.length === parsed.events.length + parsed.failures.length;
-  const events: DecodedEvent[] = new Array(parsed.events.length);
-  for (let i = 0; i < parsed.events.length; i++) {
-    const e = parsed.events[i] as GpunetEvent<Uint8Array>;
-    const line = direct ? dataLines[e.eventIndex] : undefined;
-    const payload =
-      line !== undefined ? Buffer.from(line.slice(DATA_PREFIX.length), "base64") : encodeEventPayload(e.name, e.data as unknown as Record<string, unknown>);
-    (e as { payload?: Uint8Array }).payload = payload;
-    events[i] = e as DecodedEvent;
-  }
+  // The parser hands back each event's exact bytes (base64-decoded once, for both).
+  const events = parsed.events as readonly DecodedEvent[];
   return { update, status: "ok", events, failures: parsed.failures, truncated: parsed.truncated };
 }

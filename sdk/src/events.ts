@@ -92,7 +92,16 @@ export interface ParseLogsOptions<E extends PubkeyEncoding = PubkeyEncoding> {
   readonly pubkeys?: E;
   /** Keep events of a failed transaction (default false: a failed transaction changed nothing). */
   readonly includeFailed?: boolean;
+  /**
+   * Also hand back each event's exact payload bytes (discriminator + Borsh fields) as
+   * `payload` on the event (see {@link GpunetEventWithPayload}), for a caller that
+   * stores them: the line is base64-decoded once.
+   */
+  readonly payloads?: boolean;
 }
+
+/** An event parsed with `payloads: true`: its exact payload bytes ride along. */
+export type GpunetEventWithPayload<P = string> = GpunetEvent<P> & { readonly payload: Uint8Array };
 
 interface EventSpec {
   readonly name: GpunetEventName;
@@ -189,6 +198,7 @@ export function parseGpunetLogs(logs: readonly string[], opts?: ParseLogsOptions
 export function parseGpunetLogs(logs: readonly string[], opts: ParseLogsOptions = {}): ParsedGpunetLogs<string | Uint8Array> {
   const programId = opts.programId ?? GPUNET_PROGRAM_ADDRESS;
   const pubkeys = opts.pubkeys ?? "base58";
+  const withPayload = opts.payloads === true;
   const events: GpunetEvent<string | Uint8Array>[] = [];
   const failures: EventDecodeFailure[] = [];
   let truncated = false;
@@ -220,7 +230,11 @@ export function parseGpunetLogs(logs: readonly string[], opts: ParseLogsOptions 
       }
       const r = decodeEventBytes(bytes, pubkeys as "base58");
       if (r.ok) {
-        events.push({ name: r.name, data: r.data, instructionIndex, innerPath, innerIndex, eventIndex: idx } as GpunetEvent<string | Uint8Array>);
+        events.push(
+          (withPayload
+            ? { name: r.name, data: r.data, instructionIndex, innerPath, innerIndex, eventIndex: idx, payload: bytes }
+            : { name: r.name, data: r.data, instructionIndex, innerPath, innerIndex, eventIndex: idx }) as GpunetEvent<string | Uint8Array>,
+        );
       } else {
         failures.push({
           instructionIndex,

@@ -212,6 +212,7 @@ export { parseGpunetLogs, parseTransactionEvents, decodeEventBytes, GPUNET_EVENT
 export type {
   GpunetEvent,
   GpunetEventOf,
+  GpunetEventWithPayload,
   GpunetEventData,
   EventPosition,
   EventDecodeFailure,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import bs58 from "bs58";
 import { GPUNET_IDL, GPUNET_PROGRAM_ADDRESS, camelCase } from "../../sdk/src/idl.ts";
-import { parseGpunetLogs, parseTransactionEvents, decodeEventBytes, GPUNET_EVENT_NAMES } from "../../sdk/src/events.ts";
+import { parseGpunetLogs, parseTransactionEvents, decodeEventBytes, GPUNET_EVENT_NAMES, type GpunetEventWithPayload } from "../../sdk/src/events.ts";
 import { anchorCoder, encodeEventWithAnchor, fromAnchor, randomStruct, rng } from "./anchor-oracle.ts";
 import { GPUNET_ERROR_CODE } from "../../sdk/src/generated/index.ts";
 
@@ -46,6 +46,19 @@ describe("parseGpunetLogs against Anchor's BorshCoder", () => {
     expect(e.data.provider).toBeInstanceOf(Uint8Array);
     expect(bs58.encode(e.data.provider)).toBe(sdk.provider);
     expect(e.data.amount).toBe(sdk.amount);
+  });
+
+  it("Given payloads: true and another program's data line first, When parsed, Then each event carries its own exact logged bytes and the default omits them", () => {
+    const a = randomStruct("Staked", rng(8));
+    const b = randomStruct("RewardsClaimed", rng(9));
+    const b64a = encodeEventWithAnchor("Staked", a.anchor);
+    const b64b = encodeEventWithAnchor("RewardsClaimed", b.anchor);
+    const logs = [...frame(OTHER, 1, [`Program data: ${b64b}`]), ...frame(PID, 1, [`Program data: ${b64a}`, `Program data: ${b64b}`])];
+    const withBytes = parseGpunetLogs(logs, { pubkeys: "bytes", payloads: true });
+    expect(withBytes.events.map((e) => e.name)).toEqual(["staked", "rewardsClaimed"]);
+    expect(withBytes.events.map((e) => Buffer.from((e as GpunetEventWithPayload<Uint8Array>).payload).toString("base64"))).toEqual([b64a, b64b]);
+    expect(withBytes.events.map((e) => e.data)).toEqual(parseGpunetLogs(logs, { pubkeys: "bytes" }).events.map((e) => e.data));
+    expect(parseGpunetLogs(logs).events.every((e) => !("payload" in e))).toBe(true);
   });
 
   it("lists every IDL event name", () => {
