@@ -6,6 +6,7 @@
  * its connection's life to the status listener, so the pipeline can fill what
  * it missed; gaps, batching, finality and the writer stay the pipeline's.
  */
+import { IndexerError } from "../errors.ts";
 import type { LiveStatusListener, TransactionUpdate, UpdateSink } from "../types.ts";
 
 /**
@@ -103,6 +104,51 @@ export interface Datasource {
   /** Stops reading and resolves once nothing more will be pushed. */
   stop(): Promise<void>;
   stats(): DatasourceStats;
+}
+
+/** A running stream (logsSubscribe, Yellowstone): what {@link streamDatasource} wraps. */
+export interface StreamSource {
+  readonly stats: Omit<DatasourceStats, "port">;
+  /** Runs until `signal` aborts; each update goes to `onUpdate` in arrival order. */
+  run(onUpdate: (u: TransactionUpdate) => Promise<unknown> | void, status: LiveStatusListener, signal: AbortSignal): Promise<void>;
+  /** Resolves once subscribed (rejects with a typed error), for a source whose `start` waits for that. */
+  ready?(): Promise<void>;
+}
+
+/**
+ * A {@link Datasource} over a stream that `open` builds at start: it is started
+ * once, pushes each update to the sink (a failed push is logged as `<label>
+ * ingest failed`), stops on the indexer's signal or `stop()`, and reports the
+ * stream's counters (zeros before start).
+ */
+export function streamDatasource(name: string, recovery: DatasourceRecovery, label: string, open: (ctx: DatasourceContext) => StreamSource): Datasource {
+  let source: StreamSource | null = null;
+  let running: Promise<void> | null = null;
+  const stop = new AbortController();
+  return {
+    name,
+    recovery,
+    async start(ctx: DatasourceContext): Promise<void> {
+      if (source) throw new IndexerError("InvalidComposition", `this ${name} datasource was started already`, { datasource: name });
+      source = open(ctx);
+      running = source.run(
+        (u) => ctx.sink.push([u]).catch((e: unknown) => ctx.log(`${label} ingest failed: ${String(e)}`)),
+        ctx.status,
+        AbortSignal.any([ctx.signal, stop.signal]),
+      );
+      await source.ready?.();
+    },
+    async stop(): Promise<void> {
+      stop.abort();
+      await running;
+    },
+    stats: () => {
+      const s = source?.stats;
+      return s
+        ? { connected: s.connected, notifications: s.notifications, reconnects: s.reconnects, watchdogFires: s.watchdogFires, headSlot: s.headSlot }
+        : { connected: false, notifications: 0, reconnects: 0, watchdogFires: 0, headSlot: 0n };
+    },
+  };
 }
 
 /** What {@link resumeSlotOf} reads of a store. */

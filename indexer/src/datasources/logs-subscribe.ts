@@ -17,10 +17,9 @@
  */
 import WebSocket from "ws";
 import { backoffDelayMs, resolveRetryPolicy } from "@gpunet/sdk";
-import { IndexerError } from "../errors.ts";
 import { sleep } from "../rpc.ts";
 import type { Finality, LiveStatusListener, TransactionUpdate } from "../types.ts";
-import type { Datasource, DatasourceContext } from "./datasource.ts";
+import { streamDatasource, type Datasource } from "./datasource.ts";
 
 /** Options of {@link createLogsSubscribeSource}. */
 export interface LogsSubscribeOptions {
@@ -260,35 +259,15 @@ export interface LogsSubscribeDatasourceOptions {
  * ```
  */
 export function logsSubscribe(opts: LogsSubscribeDatasourceOptions): Datasource {
-  let source: LiveSource | null = null;
-  let running: Promise<void> | null = null;
-  const stop = new AbortController();
-  return {
-    name: "logsSubscribe",
-    recovery: "backfill",
-    async start(ctx: DatasourceContext): Promise<void> {
-      if (source) throw new IndexerError("InvalidComposition", "this logsSubscribe datasource was started already", { datasource: "logsSubscribe" });
-      source = createLogsSubscribeSource({
-        wsUrl: opts.wsUrl,
-        programId: ctx.programId,
-        commitment: opts.commitment ?? "confirmed",
-        watchdogMs: Math.max(100, opts.watchdogMs ?? 30_000),
-        reconnectMinMs: opts.reconnectMinMs ?? 250,
-        reconnectMaxMs: opts.reconnectMaxMs ?? 30_000,
-        ...(opts.maxInFlight !== undefined ? { maxInFlight: opts.maxInFlight } : {}),
-      });
-      const signal = AbortSignal.any([ctx.signal, stop.signal]);
-      running = source.run((u) => ctx.sink.push([u]).catch((e: unknown) => ctx.log(`live ingest failed: ${String(e)}`)), ctx.status, signal);
-    },
-    async stop(): Promise<void> {
-      stop.abort();
-      await running;
-    },
-    stats: () => {
-      const s = source?.stats;
-      return s
-        ? { connected: s.connected, notifications: s.notifications, reconnects: s.reconnects, watchdogFires: s.watchdogFires, headSlot: s.headSlot }
-        : { connected: false, notifications: 0, reconnects: 0, watchdogFires: 0, headSlot: 0n };
-    },
-  };
+  return streamDatasource("logsSubscribe", "backfill", "live", (ctx) =>
+    createLogsSubscribeSource({
+      wsUrl: opts.wsUrl,
+      programId: ctx.programId,
+      commitment: opts.commitment ?? "confirmed",
+      watchdogMs: Math.max(100, opts.watchdogMs ?? 30_000),
+      reconnectMinMs: opts.reconnectMinMs ?? 250,
+      reconnectMaxMs: opts.reconnectMaxMs ?? 30_000,
+      ...(opts.maxInFlight !== undefined ? { maxInFlight: opts.maxInFlight } : {}),
+    }),
+  );
 }

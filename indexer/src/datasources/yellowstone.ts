@@ -32,7 +32,7 @@ import { IndexerError } from "../errors.ts";
 import { sleep } from "../rpc.ts";
 import type { Finality, LiveStatusListener, TransactionUpdate } from "../types.ts";
 import type { LiveSource, LiveSourceStats } from "./logs-subscribe.ts";
-import { resumeSlotOf, type Datasource, type DatasourceContext, type ResumeStore } from "./datasource.ts";
+import { resumeSlotOf, streamDatasource, type Datasource, type ResumeStore } from "./datasource.ts";
 
 /** Options of {@link createYellowstoneSource}. */
 export interface YellowstoneOptions {
@@ -581,43 +581,19 @@ export interface YellowstoneDatasourceOptions {
  * ```
  */
 export function yellowstone(opts: YellowstoneDatasourceOptions): Datasource {
-  let source: YellowstoneSource | null = null;
-  let running: Promise<void> | null = null;
-  const stop = new AbortController();
-  return {
-    name: "yellowstone",
-    recovery: "replay",
-    async start(ctx: DatasourceContext): Promise<void> {
-      if (source) throw new IndexerError("InvalidComposition", "this yellowstone datasource was started already", { datasource: "yellowstone" });
-      source = createYellowstoneSource({
-        url: opts.url,
-        ...(opts.xToken !== undefined ? { xToken: opts.xToken } : {}),
-        programId: ctx.programId,
-        commitment: opts.commitment ?? "confirmed",
-        resumeSlot: ctx.resumeSlot,
-        watchdogMs: Math.max(100, opts.watchdogMs ?? 30_000),
-        reconnectMinMs: opts.reconnectMinMs ?? 250,
-        reconnectMaxMs: opts.reconnectMaxMs ?? 30_000,
-        ...(opts.maxInFlight !== undefined ? { maxInFlight: opts.maxInFlight } : {}),
-        ...(opts.connectTimeoutMs !== undefined ? { connectTimeoutMs: opts.connectTimeoutMs } : {}),
-        log: ctx.log,
-      });
-      running = source.run(
-        (u) => ctx.sink.push([u]).catch((e: unknown) => ctx.log(`gRPC ingest failed: ${String(e)}`)),
-        ctx.status,
-        AbortSignal.any([ctx.signal, stop.signal]),
-      );
-      await source.ready();
-    },
-    async stop(): Promise<void> {
-      stop.abort();
-      await running;
-    },
-    stats: () => {
-      const s = source?.stats;
-      return s
-        ? { connected: s.connected, notifications: s.notifications, reconnects: s.reconnects, watchdogFires: s.watchdogFires, headSlot: s.headSlot }
-        : { connected: false, notifications: 0, reconnects: 0, watchdogFires: 0, headSlot: 0n };
-    },
-  };
+  return streamDatasource("yellowstone", "replay", "gRPC", (ctx) =>
+    createYellowstoneSource({
+      url: opts.url,
+      ...(opts.xToken !== undefined ? { xToken: opts.xToken } : {}),
+      programId: ctx.programId,
+      commitment: opts.commitment ?? "confirmed",
+      resumeSlot: ctx.resumeSlot,
+      watchdogMs: Math.max(100, opts.watchdogMs ?? 30_000),
+      reconnectMinMs: opts.reconnectMinMs ?? 250,
+      reconnectMaxMs: opts.reconnectMaxMs ?? 30_000,
+      ...(opts.maxInFlight !== undefined ? { maxInFlight: opts.maxInFlight } : {}),
+      ...(opts.connectTimeoutMs !== undefined ? { connectTimeoutMs: opts.connectTimeoutMs } : {}),
+      log: ctx.log,
+    }),
+  );
 }
