@@ -4,6 +4,7 @@
  */
 import { PublicKey } from "@solana/web3.js";
 import bs58 from "bs58";
+import { describeValue, rangedInteger } from "./core/values.ts";
 import { GpunetError } from "./errors.ts";
 
 /** A u64/i64 input: a bigint, or a JS number that is a safe integer. */
@@ -19,30 +20,8 @@ const U64_MAX = (1n << 64n) - 1n;
 const I64_MIN = -(1n << 63n);
 const I64_MAX = (1n << 63n) - 1n;
 
-function describe(v: unknown): string {
-  if (typeof v === "bigint") return `${v}n`;
-  if (typeof v === "number") return String(v);
-  if (typeof v === "string") return JSON.stringify(v.length > 64 ? `${v.slice(0, 64)}...` : v);
-  return typeof v;
-}
-
-function toBigInt(v: unknown, field: string): bigint {
-  if (typeof v === "bigint") return v;
-  if (typeof v === "number") {
-    if (!Number.isInteger(v)) throw new GpunetError("U64OutOfRange", `${field} must be an integer, got ${describe(v)}`, { field, value: describe(v) });
-    // Above 2^53 a number no longer names one integer (2^53 + 1 reads back as 2^53): ask for a bigint.
-    if (!Number.isSafeInteger(v))
-      throw new GpunetError("U64OutOfRange", `${field} = ${describe(v)} is beyond Number.MAX_SAFE_INTEGER; pass a bigint`, { field, value: describe(v) });
-    return BigInt(v);
-  }
-  throw new GpunetError("U64OutOfRange", `${field} must be a bigint or a safe integer number, got ${describe(v)}`, { field, value: describe(v) });
-}
-
-function inRange(v: unknown, field: string, min: bigint, max: bigint, type: string): bigint {
-  const b = toBigInt(v, field);
-  if (b < min || b > max) throw new GpunetError("U64OutOfRange", `${field} = ${b} is outside ${type} [${min}, ${max}]`, { field, value: b.toString() });
-  return b;
-}
+/** This face takes bigints and safe-integer numbers only (its `IntegerInput`), no decimal strings. */
+const inRange = (v: unknown, field: string, min: bigint, max: bigint, type: string): bigint => rangedInteger(v, field, min, max, type, false);
 
 /**
  * Validates a u64 input and returns it as bigint.
@@ -107,10 +86,10 @@ export function toPublicKey(v: PublicKeyInput, field: string): PublicKey {
     try {
       bytes = bs58.decode(v);
     } catch (e) {
-      throw new GpunetError("InvalidPublicKey", `${field} is not valid base58: ${describe(v)}`, { field, value: describe(v) }, { cause: e });
+      throw new GpunetError("InvalidPublicKey", `${field} is not valid base58: ${describeValue(v)}`, { field, value: describeValue(v) }, { cause: e });
     }
     if (bytes.length !== 32)
-      throw new GpunetError("InvalidPublicKey", `${field} decodes to ${bytes.length} bytes, a public key has 32`, { field, value: describe(v) });
+      throw new GpunetError("InvalidPublicKey", `${field} decodes to ${bytes.length} bytes, a public key has 32`, { field, value: describeValue(v) });
     return new PublicKey(bytes);
   }
   if (v instanceof Uint8Array) {
@@ -122,7 +101,10 @@ export function toPublicKey(v: PublicKeyInput, field: string): PublicKey {
   if (v && typeof v === "object" && typeof (v as { toBase58?: unknown }).toBase58 === "function") {
     return toPublicKey((v as { toBase58(): string }).toBase58(), field);
   }
-  throw new GpunetError("InvalidPublicKey", `${field} must be a PublicKey, base58 string or 32 bytes, got ${describe(v)}`, { field, value: describe(v) });
+  throw new GpunetError("InvalidPublicKey", `${field} must be a PublicKey, base58 string or 32 bytes, got ${describeValue(v)}`, {
+    field,
+    value: describeValue(v),
+  });
 }
 
 /**
@@ -140,6 +122,6 @@ export function toHash32(v: Hash32Input | undefined, field: string): Uint8Array 
     (v instanceof Uint8Array || Array.isArray(v)) &&
     v.length === 32 &&
     Array.prototype.every.call(v, (b: unknown) => typeof b === "number" && Number.isInteger(b) && b >= 0 && b <= 255);
-  if (!ok) throw new GpunetError("InvalidInput", `${field} must be 32 bytes`, { field, value: describe(v) });
+  if (!ok) throw new GpunetError("InvalidInput", `${field} must be 32 bytes`, { field, value: describeValue(v) });
   return Uint8Array.from(v);
 }

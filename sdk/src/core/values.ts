@@ -40,51 +40,59 @@ const I64_MIN = -(1n << 63n);
 const I64_MAX = (1n << 63n) - 1n;
 const U128_MAX = (1n << 128n) - 1n;
 
-function describe(v: unknown): string {
+/** A value as an error message shows it (long strings cut). */
+export function describeValue(v: unknown): string {
   if (typeof v === "bigint") return `${v}n`;
   if (typeof v === "number") return String(v);
   if (typeof v === "string") return JSON.stringify(v.length > 64 ? `${v.slice(0, 64)}...` : v);
   return typeof v;
 }
 
-function bigOf(v: unknown, field: string): bigint {
+function bigOf(v: unknown, field: string, strings: boolean): bigint {
   if (typeof v === "bigint") return v;
   if (typeof v === "number") {
-    if (!Number.isInteger(v)) throw new GpunetError("U64OutOfRange", `${field} must be an integer, got ${describe(v)}`, { field, value: describe(v) });
+    if (!Number.isInteger(v))
+      throw new GpunetError("U64OutOfRange", `${field} must be an integer, got ${describeValue(v)}`, { field, value: describeValue(v) });
     // Above 2^53 a number no longer names one integer (2^53 + 1 reads back as 2^53): ask for a bigint.
     if (!Number.isSafeInteger(v))
-      throw new GpunetError("U64OutOfRange", `${field} = ${describe(v)} is beyond Number.MAX_SAFE_INTEGER; pass a bigint`, { field, value: describe(v) });
+      throw new GpunetError("U64OutOfRange", `${field} = ${describeValue(v)} is beyond Number.MAX_SAFE_INTEGER; pass a bigint`, {
+        field,
+        value: describeValue(v),
+      });
     return BigInt(v);
   }
-  if (typeof v === "string" && /^-?\d{1,40}$/.test(v)) return BigInt(v);
-  throw new GpunetError("U64OutOfRange", `${field} must be a bigint, a safe integer number or a decimal string, got ${describe(v)}`, {
-    field,
-    value: describe(v),
-  });
+  if (strings && typeof v === "string" && /^-?\d{1,40}$/.test(v)) return BigInt(v);
+  const forms = strings ? "a bigint, a safe integer number or a decimal string" : "a bigint or a safe integer number";
+  throw new GpunetError("U64OutOfRange", `${field} must be ${forms}, got ${describeValue(v)}`, { field, value: describeValue(v) });
 }
 
-function ranged(v: unknown, field: string, min: bigint, max: bigint, type: string): bigint {
-  const b = bigOf(v, field);
+/**
+ * An integer input within [min, max] as a bigint; `type` names the range in
+ * the error. Decimal strings are taken unless `strings` is false.
+ * @throws {GpunetError} `U64OutOfRange`.
+ */
+export function rangedInteger(v: unknown, field: string, min: bigint, max: bigint, type: string, strings = true): bigint {
+  const b = bigOf(v, field, strings);
   if (b < min || b > max) throw new GpunetError("U64OutOfRange", `${field} = ${b} is outside ${type} [${min}, ${max}]`, { field, value: b.toString() });
   return b;
 }
 
 /** Checks a u64 input. @throws {GpunetError} `U64OutOfRange`. */
-export const checkU64 = (v: unknown, field: string): bigint => ranged(v, field, 0n, U64_MAX, "u64");
+export const checkU64 = (v: unknown, field: string): bigint => rangedInteger(v, field, 0n, U64_MAX, "u64");
 /** Checks an i64 input. @throws {GpunetError} `U64OutOfRange`. */
-export const checkI64 = (v: unknown, field: string): bigint => ranged(v, field, I64_MIN, I64_MAX, "i64");
+export const checkI64 = (v: unknown, field: string): bigint => rangedInteger(v, field, I64_MIN, I64_MAX, "i64");
 /** Checks a u128 input. @throws {GpunetError} `U64OutOfRange`. */
-export const checkU128 = (v: unknown, field: string): bigint => ranged(v, field, 0n, U128_MAX, "u128");
+export const checkU128 = (v: unknown, field: string): bigint => rangedInteger(v, field, 0n, U128_MAX, "u128");
 /** Checks a u32 input. @throws {GpunetError} `U64OutOfRange`. */
-export const checkU32 = (v: unknown, field: string): number => Number(ranged(v, field, 0n, 0xffff_ffffn, "u32"));
+export const checkU32 = (v: unknown, field: string): number => Number(rangedInteger(v, field, 0n, 0xffff_ffffn, "u32"));
 /** Checks a u16 input. @throws {GpunetError} `U64OutOfRange`. */
-export const checkU16 = (v: unknown, field: string): number => Number(ranged(v, field, 0n, 0xffffn, "u16"));
+export const checkU16 = (v: unknown, field: string): number => Number(rangedInteger(v, field, 0n, 0xffffn, "u16"));
 /** Checks a u8 input. @throws {GpunetError} `U64OutOfRange`. */
-export const checkU8 = (v: unknown, field: string): number => Number(ranged(v, field, 0n, 0xffn, "u8"));
+export const checkU8 = (v: unknown, field: string): number => Number(rangedInteger(v, field, 0n, 0xffn, "u8"));
 
 /** Checks a bool input. @throws {GpunetError} `InvalidInput`. */
 export function checkBool(v: unknown, field: string): boolean {
-  if (typeof v !== "boolean") throw new GpunetError("InvalidInput", `${field} must be a boolean, got ${describe(v)}`, { field, value: describe(v) });
+  if (typeof v !== "boolean") throw new GpunetError("InvalidInput", `${field} must be a boolean, got ${describeValue(v)}`, { field, value: describeValue(v) });
   return v;
 }
 
@@ -94,7 +102,7 @@ export function checkBytes(v: unknown, length: number, field: string): Uint8Arra
     (v instanceof Uint8Array || Array.isArray(v)) &&
     v.length === length &&
     Array.prototype.every.call(v, (b: unknown) => typeof b === "number" && Number.isInteger(b) && b >= 0 && b <= 255);
-  if (!ok) throw new GpunetError("InvalidInput", `${field} must be ${length} bytes`, { field, value: describe(v) });
+  if (!ok) throw new GpunetError("InvalidInput", `${field} must be ${length} bytes`, { field, value: describeValue(v) });
   return Uint8Array.from(v as ArrayLike<number>);
 }
 
@@ -102,16 +110,16 @@ export function checkBytes(v: unknown, length: number, field: string): Uint8Arra
 export function addressBytes(v: unknown, field: string): Uint8Array {
   if (typeof v === "string") {
     const bytes = decodeBase58(v);
-    if (bytes === null) throw new GpunetError("InvalidPublicKey", `${field} is not valid base58: ${describe(v)}`, { field, value: describe(v) });
+    if (bytes === null) throw new GpunetError("InvalidPublicKey", `${field} is not valid base58: ${describeValue(v)}`, { field, value: describeValue(v) });
     if (bytes.length !== 32)
-      throw new GpunetError("InvalidPublicKey", `${field} decodes to ${bytes.length} bytes, an address has 32`, { field, value: describe(v) });
+      throw new GpunetError("InvalidPublicKey", `${field} decodes to ${bytes.length} bytes, an address has 32`, { field, value: describeValue(v) });
     return bytes;
   }
   if (v instanceof Uint8Array) {
     if (v.length !== 32) throw new GpunetError("InvalidPublicKey", `${field} has ${v.length} bytes, an address has 32`, { field, value: `${v.length} bytes` });
     return Uint8Array.from(v);
   }
-  throw new GpunetError("InvalidPublicKey", `${field} must be a base58 string or 32 bytes, got ${describe(v)}`, { field, value: describe(v) });
+  throw new GpunetError("InvalidPublicKey", `${field} must be a base58 string or 32 bytes, got ${describeValue(v)}`, { field, value: describeValue(v) });
 }
 
 /** Checks an address input and returns it as base58. @throws {GpunetError} `InvalidPublicKey`. */
@@ -122,7 +130,8 @@ export function addressText(v: unknown, field: string): string {
 /** Index of an enum variant by its camelCase name. @throws {GpunetError} `InvalidInput`. */
 export function variantIndex(variants: readonly string[], v: unknown, field: string): number {
   const i = typeof v === "string" ? variants.indexOf(v) : -1;
-  if (i < 0) throw new GpunetError("InvalidInput", `${field} must be one of ${variants.join(", ")}, got ${describe(v)}`, { field, value: describe(v) });
+  if (i < 0)
+    throw new GpunetError("InvalidInput", `${field} must be one of ${variants.join(", ")}, got ${describeValue(v)}`, { field, value: describeValue(v) });
   return i;
 }
 
