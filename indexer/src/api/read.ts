@@ -181,6 +181,38 @@ function* range(table: "hist_network" | "hist_provider", span: Span, r: SeriesRa
   return { from, to };
 }
 
+/**
+ * One point per bucket of [from, to): `point` gets the bucket's row as `f`
+ * (counts) and `a` (amounts), zero where the bucket has no row, and the latest
+ * row at or before it as `stock` (levels carry forward; `prev` is the row
+ * before `from`).
+ */
+function fillBuckets<P>(
+  from: bigint,
+  to: bigint,
+  size: bigint,
+  prev: SqlRow | undefined,
+  rows: readonly SqlRow[],
+  point: (bucket: bigint, stock: SqlRow | undefined, f: (k: string) => number, a: (k: string) => bigint) => P,
+): P[] {
+  const byBucket = new Map(rows.map((x) => [int(x.bucket), x]));
+  let stock = prev;
+  const points: P[] = [];
+  for (let b = from; b < to; b += size) {
+    const x = byBucket.get(b);
+    if (x) stock = x;
+    points.push(
+      point(
+        b,
+        stock,
+        (k) => (x ? small(x[k]) : 0),
+        (k) => (x ? amount(x[k]) : 0n),
+      ),
+    );
+  }
+  return points;
+}
+
 /** The network series over [from, to): one point per bucket, empty buckets included. */
 export function* networkSeries(r: SeriesRange): SqlProgram<Series<NetworkPoint>> {
   const span = r.interval ?? "day";
@@ -188,40 +220,31 @@ export function* networkSeries(r: SeriesRange): SqlProgram<Series<NetworkPoint>>
   const { from, to } = yield* range("hist_network", span, r, null);
   const prev = (yield* all("SELECT * FROM hist_network WHERE span = ? AND bucket < ? ORDER BY bucket DESC LIMIT 1", span, from))[0];
   const rows = yield* all("SELECT * FROM hist_network WHERE span = ? AND bucket >= ? AND bucket < ? ORDER BY bucket", span, from, to);
-  const byBucket = new Map(rows.map((x) => [int(x.bucket), x]));
-  let stock: SqlRow | undefined = prev;
-  const points: NetworkPoint[] = [];
-  for (let b = from; b < to; b += size) {
-    const x = byBucket.get(b);
-    if (x) stock = x;
-    const f = (k: string): number => (x ? small(x[k]) : 0);
-    const a = (k: string): bigint => (x ? amount(x[k]) : 0n);
-    points.push({
-      t: t(b),
-      iso: isoTime(b),
-      activeStake: amount(stock?.active_stake),
-      unbondingStake: amount(stock?.unbonding_stake),
-      providers: stock ? small(stock.providers) : 0,
-      providersActive: stock ? small(stock.providers_active) : 0,
-      gpus: stock ? small(stock.gpus) : 0,
-      jobsCreated: f("jobs_created"),
-      jobsAccepted: f("jobs_accepted"),
-      jobsCompleted: f("jobs_completed"),
-      jobsFailed: f("jobs_failed"),
-      jobsExpired: f("jobs_expired"),
-      jobsDisputed: f("jobs_disputed"),
-      jobsCancelled: f("jobs_cancelled"),
-      volume: a("volume"),
-      fees: a("fees"),
-      rewardsFunded: a("rewards_funded"),
-      rewardsClaimed: a("rewards_claimed"),
-      slashed: a("slashed"),
-      staked: a("staked"),
-      unstaked: a("unstaked"),
-      withdrawn: a("withdrawn"),
-      events: f("events"),
-    });
-  }
+  const points = fillBuckets<NetworkPoint>(from, to, size, prev, rows, (b, stock, f, a) => ({
+    t: t(b),
+    iso: isoTime(b),
+    activeStake: amount(stock?.active_stake),
+    unbondingStake: amount(stock?.unbonding_stake),
+    providers: stock ? small(stock.providers) : 0,
+    providersActive: stock ? small(stock.providers_active) : 0,
+    gpus: stock ? small(stock.gpus) : 0,
+    jobsCreated: f("jobs_created"),
+    jobsAccepted: f("jobs_accepted"),
+    jobsCompleted: f("jobs_completed"),
+    jobsFailed: f("jobs_failed"),
+    jobsExpired: f("jobs_expired"),
+    jobsDisputed: f("jobs_disputed"),
+    jobsCancelled: f("jobs_cancelled"),
+    volume: a("volume"),
+    fees: a("fees"),
+    rewardsFunded: a("rewards_funded"),
+    rewardsClaimed: a("rewards_claimed"),
+    slashed: a("slashed"),
+    staked: a("staked"),
+    unstaked: a("unstaked"),
+    withdrawn: a("withdrawn"),
+    events: f("events"),
+  }));
   return { interval: span, from: t(from), to: t(to), points };
 }
 
@@ -238,31 +261,22 @@ export function* providerSeries(provider: number, r: SeriesRange): SqlProgram<Se
     from,
     to,
   );
-  const byBucket = new Map(rows.map((x) => [int(x.bucket), x]));
-  let stock: SqlRow | undefined = prev;
-  const points: ProviderPoint[] = [];
-  for (let b = from; b < to; b += size) {
-    const x = byBucket.get(b);
-    if (x) stock = x;
-    const f = (k: string): number => (x ? small(x[k]) : 0);
-    const a = (k: string): bigint => (x ? amount(x[k]) : 0n);
-    points.push({
-      t: t(b),
-      iso: isoTime(b),
-      stake: amount(stock?.active_stake),
-      unbonding: amount(stock?.unbonding),
-      jobsAccepted: f("jobs_accepted"),
-      jobsCompleted: f("jobs_completed"),
-      jobsFailed: f("jobs_failed"),
-      jobsExpired: f("jobs_expired"),
-      jobsDisputed: f("jobs_disputed"),
-      earnings: a("earnings"),
-      rewardsClaimed: a("rewards_claimed"),
-      slashed: a("slashed"),
-      slashes: f("slashes"),
-      staked: a("staked"),
-    });
-  }
+  const points = fillBuckets<ProviderPoint>(from, to, size, prev, rows, (b, stock, f, a) => ({
+    t: t(b),
+    iso: isoTime(b),
+    stake: amount(stock?.active_stake),
+    unbonding: amount(stock?.unbonding),
+    jobsAccepted: f("jobs_accepted"),
+    jobsCompleted: f("jobs_completed"),
+    jobsFailed: f("jobs_failed"),
+    jobsExpired: f("jobs_expired"),
+    jobsDisputed: f("jobs_disputed"),
+    earnings: a("earnings"),
+    rewardsClaimed: a("rewards_claimed"),
+    slashed: a("slashed"),
+    slashes: f("slashes"),
+    staked: a("staked"),
+  }));
   return { interval: span, from: t(from), to: t(to), points };
 }
 
