@@ -20,7 +20,7 @@ import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fetchProvider } from "../../sdk/src/accounts.ts";
 import { startKitNet, type KitNet } from "./kit-net.ts";
-import { packAll, waitForLine } from "./support.ts";
+import { packAll, runNode, waitForLine } from "./support.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const HERE = join(ROOT, "test/packages/consumer");
@@ -157,22 +157,6 @@ describe("installed packages, plain node", () => {
     );
   });
 });
-
-/** Runs `node file args` in `cwd` without blocking this process (a localnet may answer from here). */
-function runNode(cwd: string, file: string, args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const p = spawn(process.execPath, [file, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    p.stdout.on("data", (d: Buffer) => (stdout += d.toString("utf8")));
-    p.stderr.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
-    const timer = setTimeout(() => p.kill("SIGKILL"), timeoutMs);
-    p.on("exit", (code) => {
-      clearTimeout(timer);
-      done({ code, stdout, stderr });
-    });
-  });
-}
 
 describe("an app on the installed @gpunet/sdk/helius", () => {
   const HELIUS_HERE = join(ROOT, "test/packages/helius-consumer");

@@ -7,7 +7,7 @@
  * Kit's own pipeline; the README's Kit quickstart runs there as written; and esbuild
  * bundles a one-builder app without web3.js.
  */
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -16,27 +16,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { packWorkspaces } from "../../tools/pack-workspaces.ts";
 import { fetchProvider } from "../../sdk/src/accounts.ts";
 import { startKitNet, type KitNet } from "./kit-net.ts";
+import { runNode } from "./support.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 let work: string;
 let app: string;
 let chain: KitNet | undefined;
-
-/** Runs `node file args` in the app without blocking this process (the localnet answers from here). */
-function runNode(file: string, args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const p = spawn(process.execPath, [file, ...args], { cwd: app, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    p.stdout.on("data", (d: Buffer) => (stdout += d.toString("utf8")));
-    p.stderr.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
-    const timer = setTimeout(() => p.kill("SIGKILL"), timeoutMs);
-    p.on("exit", (code) => {
-      clearTimeout(timer);
-      done({ code, stdout, stderr });
-    });
-  });
-}
 
 beforeAll(async () => {
   // Given @gpunet/idl and @gpunet/sdk packed, and a fresh project with them and @solana/kit only
@@ -68,7 +53,7 @@ describe("a Kit-only app on the installed @gpunet/sdk/kit", () => {
   it("Given a localnet, When the app registers, stakes, runs a job and claims with Kit's pipeline, Then the program pays it what its account says it claimed", async () => {
     const net = chain as KitNet;
     copyFileSync(join(ROOT, "test/packages/kit-consumer/flow.mjs"), join(app, "flow.mjs"));
-    const r = await runNode("flow.mjs", [net.setupPath], 180_000);
+    const r = await runNode(app, "flow.mjs", [net.setupPath], 180_000);
     expect(r.code, r.stderr + r.stdout).toBe(0);
     const out = JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as Record<string, string>;
     expect(out.staked).toBe("250000000");
@@ -92,7 +77,7 @@ describe("a Kit-only app on the installed @gpunet/sdk/kit", () => {
     expect(snippet).toBeDefined();
     expect(snippet).toMatch(/from "@gpunet\/sdk\/kit"/);
     writeFileSync(join(app, "readme-kit.mjs"), snippet ?? "");
-    const r = await runNode("readme-kit.mjs", [], 60_000);
+    const r = await runNode(app, "readme-kit.mjs", [], 60_000);
     expect(r.code, r.stderr + r.stdout).toBe(0);
     expect(r.stdout).toMatch(/stake/);
   });

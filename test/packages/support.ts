@@ -1,5 +1,5 @@
-/** Packing the workspaces and watching child processes, for the install tests. */
-import type { ChildProcess } from "node:child_process";
+/** Packing the workspaces, running node in a test project and watching child processes, for the install tests. */
+import { spawn, type ChildProcess } from "node:child_process";
 import { packWorkspaces } from "../../tools/pack-workspaces.ts";
 
 /** Builds and packs every package into `dest`; returns package name -> tarball path. */
@@ -32,5 +32,21 @@ export function waitForLine(child: ChildProcess, re: RegExp, timeoutMs: number):
     child.stdout?.on("data", onData);
     child.stderr?.on("data", onData);
     child.once("exit", onExit);
+  });
+}
+
+/** Runs `node file args` in `cwd` without blocking this process (a localnet may answer from here). */
+export function runNode(cwd: string, file: string, args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const p = spawn(process.execPath, [file, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    p.stdout.on("data", (d: Buffer) => (stdout += d.toString("utf8")));
+    p.stderr.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
+    const timer = setTimeout(() => p.kill("SIGKILL"), timeoutMs);
+    p.on("exit", (code) => {
+      clearTimeout(timer);
+      done({ code, stdout, stderr });
+    });
   });
 }
