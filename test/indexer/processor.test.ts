@@ -88,8 +88,9 @@ describe.each(STORES)("%s store", (kind) => {
     it("Given another signature already holding a transaction's hash, When the transaction is ingested twice, Then it takes the next slot once and is then seen as a duplicate", async () => {
       const path = await fresh();
       const t = txs.find((x) => x.logs.some((l) => l.startsWith("Program data:")))!;
-      const ix = await createIndexer({ dbPath: path, programId: pid });
-      await ix.writer.db
+      // The colliding row is there before the indexer opens the database (it is the only writer while open).
+      const setup = await createIndexer({ dbPath: path, programId: pid });
+      await setup.writer.db
         .insertInto("txs")
         .values({
           id: 1_000_000n,
@@ -105,6 +106,8 @@ describe.each(STORES)("%s store", (kind) => {
           indexed_at: 0n,
         })
         .execute();
+      await setup.stop();
+      const ix = await createIndexer({ dbPath: path, programId: pid });
       const first = await ix.ingest([toUpdate(t)]);
       const again = await ix.ingest([toUpdate(t)]);
       await ix.stop();

@@ -144,6 +144,8 @@ export interface IndexStore {
 const SNAPSHOT_EVENT_BASE = 1_000_000;
 const ACCOUNT_KINDS = ["account:config", "account:provider", "account:job"] as const;
 const CACHE_LIMIT = 200_000;
+/** Transactions between two {@link StoreBackend.writeBehind} calls (a power of two). */
+const WRITE_BEHIND_EVERY = 512;
 
 const json = (v: Versions): string => {
   const o: Record<string, string> = {};
@@ -669,7 +671,10 @@ export async function createIndexStore(target: StoreBackend | SqliteHandle, opts
     decoded.forEach((d, i) => {
       if (d.status === "failed") return;
       plan.push({ slot: d.update.slot, hash: signatureHash(d.update.signature) });
-      for (const e of d.events) keysOf(e.data as Record<string, unknown>, keys);
+      // Only keys not interned yet need loading.
+      for (const e of d.events)
+        for (const v of Object.values(e.data as Record<string, unknown>))
+          if (v instanceof Uint8Array && v.length === 32 && keyIds.get(v) === undefined) keys.add(latin1(v));
       if (!d.truncated) return;
       for (const s of (txs[i] as PreparedTransaction).snapshots ?? []) {
         const address = bs58.decode(s.address);
@@ -681,7 +686,7 @@ export async function createIndexStore(target: StoreBackend | SqliteHandle, opts
       }
     });
     for (const k of keys) if (keyIds.get(Buffer.from(k, "latin1")) !== undefined) keys.delete(k);
-    await backend.prefetch({ txs: plan, keys });
+    await backend.prefetch({ txs: plan, keys, storedUpTo: maxSlotSeen });
     const ps = new Set<number>();
     const js = new Set<number>();
     const want = (k: Uint8Array | null, cache: Map<number, unknown>, into: Set<number>): void => {
@@ -819,6 +824,10 @@ export async function createIndexStore(target: StoreBackend | SqliteHandle, opts
     // With every stored row finalized (a backfill of old history), nothing can have moved.
     let anyUnfinalized = backend.anyUnfinalized();
     for (let i = 0; i < sorted.length; i++) {
+      if ((i & (WRITE_BEHIND_EVERY - 1)) === WRITE_BEHIND_EVERY - 1) {
+        const w = backend.writeBehind();
+        if (w) await w;
+      }
       const t = sorted[i] as PreparedTransaction;
       const d = decodedAll ? (decodedAll[i] as DecodedTransaction) : (t.decoded ?? decodeUpdate(t.update, opts.programId));
       const u = d.update;

@@ -174,6 +174,11 @@ export interface BatchPlan {
   readonly txs: readonly { readonly slot: bigint; readonly hash: number }[];
   /** Every 32-byte value the batch's events and snapshots carry (latin1 text of the bytes). */
   readonly keys: ReadonlySet<string>;
+  /**
+   * No stored transaction row has a higher slot (the store's highest so far):
+   * a transaction above it cannot be stored yet, so its (slot, hash) needs no lookup.
+   */
+  readonly storedUpTo?: bigint;
 }
 
 /** The database side of the store; see the module comment. */
@@ -201,6 +206,13 @@ export interface StoreBackend {
   prefetch(plan: BatchPlan): Promise<void>;
   /** Loads the rows of entities the store has no copy of (PostgreSQL); SQLite reads them when asked. */
   prefetchEntities(providers: readonly number[], jobs: readonly number[], config: boolean): Promise<void>;
+  /**
+   * Called every few hundred transactions of a batch. A backend that talks to a
+   * server (PostgreSQL) sends what it has buffered so far and returns a promise
+   * that lets the replies arrive, so the server writes while the batch is still
+   * being processed; a synchronous backend returns undefined.
+   */
+  writeBehind(): Promise<void> | undefined;
   anyUnfinalized(): boolean;
   /** Rows at `slot` whose hash is one of the probe slots `hash .. hash + 7`. */
   findTx(slot: bigint, hash: number): TxRow[];

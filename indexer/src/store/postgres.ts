@@ -20,6 +20,8 @@ import { PROBES } from "./sqlite.ts";
 
 /** Most bind parameters in one statement (the protocol's limit is 65,535). */
 const MAX_PARAMS = 65_000;
+/** Buffered rows that make a batch send them ahead of its commit. */
+const WRITE_BEHIND_ROWS = 4_000;
 
 const u64 = (v: bigint): string => {
   u64Text(v); // range check
@@ -120,6 +122,8 @@ export async function createPostgresBackend(client: pg.Client): Promise<StoreBac
   const gapCursors = new Map<number, string>();
   const counterDeltas = new Map<string, number>();
   let pending = false;
+  /** Rows in the insert buffers. */
+  let bufferedRows = 0;
 
   const resetBatch = (): void => {
     txsAt.clear();
@@ -142,6 +146,7 @@ export async function createPostgresBackend(client: pg.Client): Promise<StoreBac
   };
   const dropBuffer = (): void => {
     for (const rows of inserts.values()) rows.length = 0;
+    bufferedRows = 0;
     finalities.clear();
     puts.providers.clear();
     puts.jobs.clear();
@@ -162,16 +167,49 @@ export async function createPostgresBackend(client: pg.Client): Promise<StoreBac
     }
   };
 
-  const flush = async (): Promise<void> => {
-    if (!pending) return;
-    pending = false;
+  /** Sends rows taken from the insert buffers, table by table in foreign-key order. */
+  const insertTables = async (tables: ReadonlyMap<InsertTable, unknown[][]>): Promise<void> => {
     for (const t of INSERT_ORDER) {
-      const rows = inserts.get(t) as unknown[][];
+      const rows = tables.get(t) as unknown[][];
       if (rows.length === 0) continue;
       const cols = INSERT_COLUMNS[t];
       await insertRows(`INSERT INTO ${t} (${cols.join(", ")})`, t === "dead_letters" ? "ON CONFLICT DO NOTHING" : "", cols.length, rows);
-      rows.length = 0;
     }
+  };
+  /** Takes the buffered inserts (the buffers start empty again). */
+  const takeInserts = (): Map<InsertTable, unknown[][]> => {
+    const out = new Map<InsertTable, unknown[][]>();
+    bufferedRows = 0;
+    for (const t of INSERT_ORDER) {
+      out.set(t, inserts.get(t) as unknown[][]);
+      inserts.set(t, []);
+    }
+    return out;
+  };
+
+  // Write-behind: mid-batch, the buffered inserts go out in the background
+  // while the store goes on processing; every other statement (reads, the rest
+  // of the flush, COMMIT, ROLLBACK) waits for them first, so the session runs
+  // its statements in order and inside the transaction.
+  let behind: Promise<void> | null = null;
+  let behindError: unknown = null;
+  /** Waits for the background inserts; rethrows their error. */
+  const settle = async (): Promise<void> => {
+    if (behind) await behind;
+    behind = null;
+    if (behindError !== null) {
+      const e = behindError;
+      behindError = null;
+      throw e;
+    }
+  };
+  const yieldTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+  const flush = async (): Promise<void> => {
+    await settle();
+    if (!pending) return;
+    pending = false;
+    await insertTables(takeInserts());
     if (finalities.size > 0) {
       const rows = [...finalities].map(([id, f]) => [id, f]);
       finalities.clear();
@@ -239,11 +277,6 @@ export async function createPostgresBackend(client: pg.Client): Promise<StoreBac
         list.filter((x) => x.id !== id),
       );
   };
-  const probeHashes = (hashes: Iterable<number>): string[] => {
-    const out = new Set<string>();
-    for (const h of hashes) for (let k = 0; k < PROBES; k++) out.add(String(h + k));
-    return [...out];
-  };
   const mirrorAt = (slot: bigint, hash: number): TxRow[] => {
     const out: TxRow[] = [];
     for (let k = 0; k < PROBES; k++) {
@@ -289,26 +322,50 @@ export async function createPostgresBackend(client: pg.Client): Promise<StoreBac
       resetBatch();
     },
     async rollback() {
+      await settle().catch(() => {});
       dropBuffer();
       resetBatch();
       await client.query("ROLLBACK");
     },
+    writeBehind() {
+      if (behind || behindError !== null) return yieldTurn();
+      if (bufferedRows < WRITE_BEHIND_ROWS) return undefined;
+      const rows = takeInserts();
+      const run: Promise<void> = insertTables(rows).then(
+        () => {
+          if (behind === run) behind = null;
+        },
+        (e: unknown) => {
+          behindError = e;
+        },
+      );
+      behind = run;
+      return yieldTurn();
+    },
     async prefetch(plan: BatchPlan) {
       await flush();
       if (plan.txs.length > 0) {
-        const hashes = probeHashes(plan.txs.map((t) => t.hash));
         for (const t of plan.txs) txCovered.add(`${t.slot}:${t.hash}`);
-        // One index range probe per transaction of the batch (UNIQUE (slot, sig_hash)).
-        for (const r of await all(
-          `SELECT t.id, t.signature, t.slot, t.sig_hash, t.finality FROM unnest($1::bigint[], $2::bigint[]) AS k (slot, h)
-           JOIN txs t ON t.slot = k.slot AND t.sig_hash BETWEEN k.h AND k.h + ${PROBES - 1}`,
-          [plan.txs.map((t) => t.slot.toString()), plan.txs.map((t) => String(t.hash))],
-        ))
-          mirror(txRow(r));
+        // One index range probe per transaction of the batch (UNIQUE (slot, sig_hash)),
+        // for those at or below the highest stored slot.
+        const upTo = plan.storedUpTo;
+        const probe = upTo === undefined ? plan.txs : plan.txs.filter((t) => t.slot <= upTo);
+        if (probe.length > 0)
+          for (const r of await all(
+            `SELECT t.id, t.signature, t.slot, t.sig_hash, t.finality FROM unnest($1::bigint[], $2::bigint[]) AS k (slot, h)
+             JOIN txs t ON t.slot = k.slot AND t.sig_hash BETWEEN k.h AND k.h + ${PROBES - 1}`,
+            [probe.map((t) => t.slot.toString()), probe.map((t) => String(t.hash))],
+          ))
+            mirror(txRow(r));
         const any = (await one("SELECT EXISTS (SELECT 1 FROM txs WHERE finality < 2) AS x")) as Row;
         anyUnfinal = anyUnfinal || any.x === true;
         if (any.x === true) {
-          for (const r of await all("SELECT id, signature, slot, sig_hash, finality FROM txs WHERE finality < 2 AND sig_hash = ANY($1::bigint[])", [hashes]))
+          // One range probe of the partial index txs_unfinalized_sig per signature hash.
+          for (const r of await all(
+            `SELECT t.id, t.signature, t.slot, t.sig_hash, t.finality FROM unnest($1::bigint[]) AS k (h)
+             JOIN txs t ON t.finality < 2 AND t.sig_hash BETWEEN k.h AND k.h + ${PROBES - 1}`,
+            [plan.txs.map((t) => t.hash)],
+          ))
             mirror(txRow(r));
           for (const t of plan.txs) unfinalCovered.add(t.hash);
         } else unfinalAll = true;
@@ -356,6 +413,7 @@ export async function createPostgresBackend(client: pg.Client): Promise<StoreBac
       mirror({ id, signature: values[1] as string, slot, finality, hash });
       if (finality < 2) anyUnfinal = true;
       (inserts.get("txs") as unknown[][]).push([id, ...values]);
+      bufferedRows++;
       pending = true;
       return id;
     },
@@ -367,10 +425,12 @@ export async function createPostgresBackend(client: pg.Client): Promise<StoreBac
     },
     insertEvent(values) {
       (inserts.get("events") as unknown[][]).push(values as unknown[]);
+      bufferedRows++;
       pending = true;
     },
     insertHistory(table: HistoryTable, values) {
       (inserts.get(table) as unknown[][]).push(values as unknown[]);
+      bufferedRows++;
       pending = true;
     },
     insertDeadLetter(values) {
