@@ -825,7 +825,7 @@ export async function createIndexStore(target: StoreBackend | SqliteHandle, opts
     let anyUnfinalized = backend.anyUnfinalized();
     for (let i = 0; i < sorted.length; i++) {
       if ((i & (WRITE_BEHIND_EVERY - 1)) === WRITE_BEHIND_EVERY - 1) {
-        const w = backend.writeBehind();
+        const w = backend.writeBehind?.();
         if (w) await w;
       }
       const t = sorted[i] as PreparedTransaction;

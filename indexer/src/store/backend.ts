@@ -210,9 +210,9 @@ export interface StoreBackend {
    * Called every few hundred transactions of a batch. A backend that talks to a
    * server (PostgreSQL) sends what it has buffered so far and returns a promise
    * that lets the replies arrive, so the server writes while the batch is still
-   * being processed; a synchronous backend returns undefined.
+   * being processed; a synchronous backend returns undefined or leaves it out.
    */
-  writeBehind(): Promise<void> | undefined;
+  writeBehind?(): Promise<void> | undefined;
   anyUnfinalized(): boolean;
   /** Rows at `slot` whose hash is one of the probe slots `hash .. hash + 7`. */
   findTx(slot: bigint, hash: number): TxRow[];

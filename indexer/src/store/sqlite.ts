@@ -151,7 +151,6 @@ export function createSqliteBackend(sqlite: SqliteHandle): StoreBackend {
     },
     async prefetch() {},
     async prefetchEntities() {},
-    writeBehind: () => undefined,
     anyUnfinalized: () => Number((q.anyUnfinalized.get() as Row).x as bigint) !== 0,
     findTx: (slot, hash) => (q.findTx.all(slot, hash, hash) as Row[]).map(txRow),
     // The common answer is none: `get` first, all candidates only when there is one.
@@ -285,7 +284,6 @@ export function createSqliteBackend(sqlite: SqliteHandle): StoreBackend {
     "rollback",
     "prefetch",
     "prefetchEntities",
-    "writeBehind",
     "anyUnfinalized",
     "findTx",
     "findUnfinalizedBySig",
