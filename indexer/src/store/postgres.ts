@@ -342,9 +342,10 @@ export async function createPostgresBackend(client: pg.Client): Promise<StoreBac
       behind = run;
       return yieldTurn();
     },
+    // Each read waits for the batch's writes so far (flush), but only when there is something to read.
     async prefetch(plan: BatchPlan) {
-      await flush();
       if (plan.txs.length > 0) {
+        await flush();
         for (const t of plan.txs) txCovered.add(`${t.slot}:${t.hash}`);
         // One index range probe per transaction of the batch (UNIQUE (slot, sig_hash)),
         // for those at or below the highest stored slot.
@@ -372,23 +373,25 @@ export async function createPostgresBackend(client: pg.Client): Promise<StoreBac
       }
       const want = [...plan.keys].filter((k) => !keyCovered.has(k));
       if (want.length > 0) {
+        await flush();
         for (const k of want) keyCovered.add(k);
         const rows = await all("SELECT id, key FROM pubkeys WHERE key = ANY($1::bytea[])", [want.map((k) => Buffer.from(k, "latin1"))]);
         for (const r of rows) keys.set((r.key as Buffer).toString("latin1"), Number(r.id as bigint));
       }
     },
     async prefetchEntities(providers, jobs, config) {
-      await flush();
       for (const [table, ids] of [
         ["providers", providers],
         ["jobs", jobs],
       ] as const) {
         const want = ids.filter((id) => !entityCovered[table].has(id) && id < firstNewKey);
         if (want.length === 0) continue;
+        await flush();
         for (const id of want) entityCovered[table].add(id);
         for (const r of await all(`SELECT * FROM ${table} WHERE id = ANY($1::bigint[])`, [want])) entities[table].set(Number(r.id as bigint), r);
       }
       if (config && !configCovered) {
+        await flush();
         configRow = await one("SELECT * FROM config WHERE id = 1");
         configCovered = true;
       }
