@@ -24,7 +24,9 @@
  *    ratio is taken between adjacent slices (same load) and the median over
  *    all pairs of all rounds is reported with its spread; per-round ratios of
  *    the totals are printed too.
- * 4. Localnet: latency from a transaction confirmed to its row being queryable
+ * 4. One more run of the indexer alone, with every better-sqlite3 call timed:
+ *    seconds inside the driver and outside it, and the ratios they bound.
+ * 5. Localnet: latency from a transaction confirmed to its row being queryable
  *    (p50/p99), and backfill throughput over the localnet's HTTP RPC.
  *
  *   npm run bench:ingest [-- --events 200000 --naive-events 20000 --rounds 3 --latency 50 --json]
@@ -411,6 +413,50 @@ async function naiveSlices(
   };
 }
 
+/**
+ * Where the indexer's time goes: one more ingest of the same data (not part of
+ * the ratios) with every better-sqlite3 call timed, so the seconds inside the
+ * driver (the part the ceiling also pays) and outside it (decoding, state,
+ * history, garbage collection) are known.
+ */
+async function driverSplit(location: string, updates: readonly TransactionUpdate[], programId: string): Promise<{ inside: number; outside: number }> {
+  type Callable = (...a: unknown[]) => unknown;
+  const proto = Database.prototype as unknown as { prepare: Callable; exec: Callable };
+  const { prepare, exec } = proto;
+  let inside = 0;
+  const timedCall =
+    (f: Callable, self: unknown): Callable =>
+    (...a) => {
+      const t = performance.now();
+      try {
+        return f.apply(self, a);
+      } finally {
+        inside += performance.now() - t;
+      }
+    };
+  proto.prepare = function (this: unknown, ...a: unknown[]) {
+    const st = prepare.apply(this, a) as Record<"run" | "get" | "all", Callable>;
+    for (const m of ["run", "get", "all"] as const) st[m] = timedCall(st[m], st);
+    return st;
+  };
+  proto.exec = function (this: unknown, ...a: unknown[]) {
+    return timedCall(exec, this)(...a);
+  };
+  try {
+    const ix = await createIndexer({ dbPath: location, programId, batchSize: BATCH });
+    collect();
+    inside = 0;
+    const t = performance.now();
+    for (let i = 0; i < updates.length; i += BATCH) await ix.ingest(updates.slice(i, i + BATCH));
+    const total = performance.now() - t;
+    await ix.stop();
+    return { inside: inside / 1000, outside: (total - inside) / 1000 };
+  } finally {
+    proto.prepare = prepare;
+    proto.exec = exec;
+  }
+}
+
 /** Runs the slices of each batch in turn, rotating which goes first; seconds per measure per batch. */
 async function interleave(batches: number, round: number, slices: readonly Slice[]): Promise<Seconds[][]> {
   const out = slices.map(() => [] as Seconds[]);
@@ -601,6 +647,8 @@ async function main(): Promise<void> {
   } finally {
     await cluster?.stop();
   }
+  log("where the indexer's time goes (one more run, every better-sqlite3 call timed) ...");
+  const split = await driverSplit(join(dir, "split.db"), updates, programId);
   const l = await runLocalnet(Number(args.latency), Number(args["backfill-ops"]));
   const rows = {
     events: totalEvents,
@@ -629,6 +677,9 @@ async function main(): Promise<void> {
     postgresOfCeilingP10: cluster ? quantile(pgPairs, 0.1) : null,
     postgresOfCeilingP90: cluster ? quantile(pgPairs, 0.9) : null,
     postgresOfCeilingRounds: cluster ? perRound.map((x) => x.pgOfCeiling as number) : null,
+    insideDriverSeconds: split.inside,
+    outsideDriverSeconds: split.outside,
+    ceilingSeconds: totalEvents / median(perRound.map((x) => x.ceiling)),
     latencyP50Ms: l.p50,
     latencyP99Ms: l.p99,
     latencySamples: l.samples,
@@ -660,6 +711,13 @@ async function main(): Promise<void> {
   );
   console.log(
     `| gpunet / naive (median of ${naivePairs.length} adjacent pairs; p10 - p90 ${x1(rows.vsNaiveP10)} - ${x1(rows.vsNaiveP90)}; rounds ${rs(rows.vsNaiveRounds, x1)}) | ${x1(rows.vsNaive)} | >= 10x | ${ok.naive ? "yes" : "NO"} |`,
+  );
+  console.log(
+    `| gpunet's time inside better-sqlite3 calls / outside them (s, one more run) vs the ceiling's for the same rows | ${rows.insideDriverSeconds.toFixed(2)} / ${rows.outsideDriverSeconds.toFixed(2)} vs ${rows.ceilingSeconds.toFixed(2)} | | |`,
+  );
+  console.log(`| bound with nothing outside the driver: ceiling / inside | ${pct(rows.ceilingSeconds / rows.insideDriverSeconds)} | | |`);
+  console.log(
+    `| bound for two threads, perfect overlap, free hand-off: ceiling / max(inside, outside) | ${pct(rows.ceilingSeconds / Math.max(rows.insideDriverSeconds, rows.outsideDriverSeconds))} | | |`,
   );
   if (rows.postgresOfCeiling !== null) {
     console.log(`| PostgreSQL: gpunet ingest (events/s) | ${rows.postgresEventsPerSec} | | |`);
