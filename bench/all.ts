@@ -26,7 +26,8 @@ for (const [file, ...args] of BENCHES) {
   process.stderr.write(`\n=== bench/${file} ${args.join(" ")}\n`);
   const t = performance.now();
   const r = spawnSync(process.execPath, [...process.execArgv, join(here, file), ...args], { stdio: "inherit" });
-  const status = r.error ? `did not run: ${r.error.message}` : r.status === 0 ? "targets met" : r.signal ? `killed by ${r.signal}` : "a target missed";
+  const exitCode = r.status;
+  const status = r.error ? `did not run: ${r.error.message}` : exitCode === 0 ? "targets met" : r.signal ? `killed by ${r.signal}` : "a target missed";
   results.push({ name: `${file} ${args.join(" ")}`.trim(), status, seconds: (performance.now() - t) / 1000 });
 }
 console.log("\n| benchmark | result | seconds |");

@@ -49,6 +49,8 @@ export interface DemoStats {
   sent: Record<string, number>;
   /** Program errors met on purpose-free steps; a healthy run has none. */
   errors: Record<string, number>;
+  /** The first message of each kind in {@link errors} (what a failed step was told). */
+  errorMessages: Record<string, string>;
   claimedTotal: bigint;
 }
 
@@ -111,7 +113,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoStats> {
   const rng = createRng(o.seed);
   const log = o.log ?? (() => {});
   const unit = 10n ** BigInt(net.decimals);
-  const stats: DemoStats = { steps: 0, sent: {}, errors: {}, claimedTotal: 0n };
+  const stats: DemoStats = { steps: 0, sent: {}, errors: {}, errorMessages: {}, claimedTotal: 0n };
   const client = net.client;
   const now = async (): Promise<bigint> => BigInt((await net.connection.getBlockTime(await net.connection.getSlot("confirmed"))) ?? 0);
   const advance = (seconds: number) => rpc(net.rpcUrl, "gpunet_advanceClock", [{ seconds }]);
@@ -123,8 +125,11 @@ export async function runDemo(o: DemoOptions): Promise<DemoStats> {
       return true;
     } catch (e) {
       const code = isGpunetError(e) ? e.code : e instanceof Error ? e.name : "Unknown";
-      stats.errors[`${name}:${code}`] = (stats.errors[`${name}:${code}`] ?? 0) + 1;
-      log(`  ${name} failed: ${code} ${e instanceof Error ? e.message.split("\n")[0] : ""}`);
+      const key = `${name}:${code}`;
+      const message = e instanceof Error ? (e.message.split("\n")[0] ?? "") : String(e);
+      stats.errors[key] = (stats.errors[key] ?? 0) + 1;
+      stats.errorMessages[key] ??= message;
+      log(`  ${name} failed: ${code} ${message}`);
       return false;
     }
   }

@@ -134,7 +134,10 @@ export async function runStartCommand(argv: readonly string[]): Promise<number> 
     const s = indexer.stats();
     say("");
     say(`done: ${stats.steps} steps (seed ${seed}), sent ${JSON.stringify(stats.sent)}`);
-    if (Object.keys(stats.errors).length) say(`errors: ${JSON.stringify(stats.errors)}`);
+    if (Object.keys(stats.errors).length) {
+      say(`errors: ${JSON.stringify(stats.errors)}`);
+      for (const [key, message] of Object.entries(stats.errorMessages)) say(`  first ${key}: ${message}`);
+    }
     say(`indexer counters: ${JSON.stringify(s.counters, bigintJson)}`);
     say(`rewards claimed by the bot: ${formatTokens(stats.claimedTotal, net.decimals)}`);
     say("");
