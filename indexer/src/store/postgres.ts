@@ -7,9 +7,10 @@
  * ask for (the stored rows of the batch's signatures, its pubkeys, the entity
  * rows it touches); the hot path then answers from those and buffers every
  * write; the buffer goes out grouped per table as multi-row INSERTs (in an
- * order that satisfies the foreign keys) before the next read and at commit.
- * Row ids of `txs` and `pubkeys` are given here: one writer holds the
- * database, so the next id is known.
+ * order that satisfies the foreign keys) before the next read and at commit,
+ * and, in a large batch, in the background while the batch is still being
+ * processed ({@link StoreBackend.writeBehind}). Row ids of `txs` and `pubkeys`
+ * are given here: one writer holds the database, so the next id is known.
  */
 import type pg from "pg";
 import { IndexerError } from "../errors.ts";
