@@ -164,9 +164,9 @@ const b = (v: unknown): bigint => (typeof v === "bigint" ? v : BigInt(v as strin
 const nullableId = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v as bigint));
 const blob = (v: Uint8Array | null): Buffer | null => (v === null ? null : Buffer.from(v.buffer, v.byteOffset, v.byteLength));
 const latin1 = (v: Uint8Array): string => Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("latin1");
-/** The 32-byte values of a decoded event or account: every key the processing may intern. */
-const keysOf = (data: Readonly<Record<string, unknown>>, out: Set<string>): void => {
-  for (const v of Object.values(data)) if (v instanceof Uint8Array && v.length === 32) out.add(latin1(v));
+/** The 32-byte values of a decoded event or account (every key the processing may intern), but those `skip` says to leave out. */
+const keysOf = (data: Readonly<Record<string, unknown>>, out: Set<string>, skip?: (key: Uint8Array) => boolean): void => {
+  for (const v of Object.values(data)) if (v instanceof Uint8Array && v.length === 32 && !skip?.(v)) out.add(latin1(v));
 };
 const fromBlob = (v: unknown): Uint8Array | null => (v === null || v === undefined ? null : new Uint8Array(v as Buffer));
 
@@ -665,27 +665,25 @@ export async function createIndexStore(target: StoreBackend | SqliteHandle, opts
   /** PostgreSQL: loads what the batch will read, in a few queries. */
   const knownKey = (k: Uint8Array): number | undefined => keyIds.get(k) ?? backend.pubkeyId(Buffer.from(k.buffer, k.byteOffset, k.byteLength));
   const planBatch = async (txs: readonly PreparedTransaction[], decoded: readonly DecodedTransaction[]): Promise<void> => {
+    // Only keys not interned yet need loading.
     const keys = new Set<string>();
+    const interned = (k: Uint8Array): boolean => keyIds.get(k) !== undefined;
     const plan: BatchPlan["txs"][number][] = [];
     const snaps: { address: Uint8Array; type: string }[] = [];
     decoded.forEach((d, i) => {
       if (d.status === "failed") return;
       plan.push({ slot: d.update.slot, hash: signatureHash(d.update.signature) });
-      // Only keys not interned yet need loading.
-      for (const e of d.events)
-        for (const v of Object.values(e.data as Record<string, unknown>))
-          if (v instanceof Uint8Array && v.length === 32 && keyIds.get(v) === undefined) keys.add(latin1(v));
+      for (const e of d.events) keysOf(e.data as Record<string, unknown>, keys, interned);
       if (!d.truncated) return;
       for (const s of (txs[i] as PreparedTransaction).snapshots ?? []) {
         const address = bs58.decode(s.address);
-        keys.add(latin1(address));
+        if (!interned(address)) keys.add(latin1(address));
         const acc = decodeGpunetAccount(s.data);
         if (!acc) continue;
-        keysOf(acc.data, keys);
+        keysOf(acc.data, keys, interned);
         snaps.push({ address, type: acc.type });
       }
     });
-    for (const k of keys) if (keyIds.get(Buffer.from(k, "latin1")) !== undefined) keys.delete(k);
     await backend.prefetch({ txs: plan, keys, storedUpTo: maxSlotSeen });
     const ps = new Set<number>();
     const js = new Set<number>();
