@@ -452,30 +452,23 @@ async function driverSplit(updates: readonly TransactionUpdate[], programId: str
   const c = await ceilingSlices(join(dir, "split-ceiling.db"), final);
   try {
     const ix = await createIndexer({ dbPath: join(dir, "split.db"), programId, batchSize: BATCH });
-    const indexerSlice = async (k: number): Promise<{ wall: number; inside: number }> => {
+    /** Seconds inside the driver per batch, beside the slice's own seconds. */
+    const insideOf: number[] = [];
+    const indexerSlice: Slice = async (k) => {
       inside = 0;
       counting = true;
-      const t = performance.now();
       try {
-        await ix.ingest(updates.slice(k * BATCH, (k + 1) * BATCH));
+        return await timed(() => ix.ingest(updates.slice(k * BATCH, (k + 1) * BATCH)));
       } finally {
         counting = false;
+        insideOf[k] = inside / 1000;
       }
-      return { wall: (performance.now() - t) / 1000, inside: inside / 1000 };
     };
-    collect();
-    for (let k = 0; k < final.batches.length; k++) {
-      let g: { wall: number; inside: number };
-      let ceiling: Seconds;
-      if (k % 2 === 0) {
-        g = await indexerSlice(k);
-        ceiling = await c.slice(k);
-      } else {
-        ceiling = await c.slice(k);
-        g = await indexerSlice(k);
-      }
-      out.inside.push(g.inside / ceiling.wall);
-      out.outside.push((g.wall - g.inside) / ceiling.wall);
+    const [gt, ct] = (await interleave(final.batches.length, 0, [indexerSlice, c.slice])) as [Seconds[], Seconds[]];
+    for (let k = 0; k < gt.length; k++) {
+      const ceiling = (ct[k] as Seconds).wall;
+      out.inside.push((insideOf[k] as number) / ceiling);
+      out.outside.push(((gt[k] as Seconds).wall - (insideOf[k] as number)) / ceiling);
     }
     await ix.stop();
   } finally {
