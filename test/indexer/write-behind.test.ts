@@ -17,12 +17,12 @@ const stores = useStores();
 let pid: string;
 let updates: TransactionUpdate[];
 
-/** Runs SQL as the database owner, outside the indexer. */
-async function admin(url: string, text: string): Promise<pg.QueryResult> {
+/** Runs DDL as the database owner, outside the indexer. */
+async function admin(url: string, text: string): Promise<void> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
-    return await c.query(text);
+    await c.query(text);
   } finally {
     await c.end();
   }
@@ -66,7 +66,7 @@ describe("PostgreSQL write-behind", () => {
     const events = await count(big, "events");
     expect(events * 10).toBeLessThan(65_000);
     expect(events).toBeGreaterThan(5_000);
-    expect(Number((await admin(big, "SELECT count(*) AS n FROM wb_statements")).rows[0].n)).toBeGreaterThan(1);
+    expect(await count(big, "wb_statements")).toBeGreaterThan(1);
     await admin(big, "DROP TRIGGER wb_note ON events; DROP TABLE wb_statements; DROP FUNCTION wb_note()");
     const dump = await canonicalDump(big);
     expect(dump).toBe(await canonicalDump(small));
